@@ -1,0 +1,44 @@
+# Klantreis — two commands for a new user: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8501
+
+.PHONY: run serve test test-fast bench lint install install-dev clean-db
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python requirements.txt pyproject.toml
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+## run: set up, migrate, seed demo data on first start (unless KLANTREIS_NO_DEMO=1), serve on :8501
+run: install
+	$(BIN)/klantreis migrate
+	@if [ -z "$$KLANTREIS_NO_DEMO" ]; then $(BIN)/klantreis demo --if-empty; fi
+	$(MAKE) --no-print-directory serve
+
+serve: install
+	$(BIN)/streamlit run streamlit_app.py --server.port $(PORT) --server.headless true
+
+## test: the whole suite (PostgreSQL variants need KLANTREIS_TEST_POSTGRES_URL; browser tests need chromium)
+test: install-dev
+	$(BIN)/python -m pytest
+
+## bench: speed figures beside floors measured in the same run (not part of test)
+bench: install-dev
+	$(BIN)/python bench/bench_demo.py
+	@if [ -f bench/bench_scoring.py ]; then $(BIN)/python bench/bench_scoring.py; fi
+
+lint: install-dev
+	$(BIN)/ruff check .

@@ -1,0 +1,149 @@
+"""The ``klantreis`` command line.
+
+    klantreis migrate            bring the database schema to the newest version
+    klantreis demo               fill the database with deterministic demo data
+    klantreis users add|list     manage accounts
+
+Every command upgrades the schema first, works on ``KLANTREIS_DATABASE_URL`` (default: the
+SQLite file in ``data/``) and exits 0 on success, 1 on invalid input (message on stderr) and
+2 on wrong usage. A user-facing error never prints a traceback.
+"""
+
+import sys
+import time
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from data import db
+from journeys.errors import KlantreisError
+
+app = typer.Typer(
+    help="Klantreis: cross-channel mystery shopping from the command line.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+err_console = Console(stderr=True)
+
+EXIT_INVALID_INPUT = 1
+
+
+def fail(message: str) -> None:
+    """Print a user-facing error on stderr and exit with the invalid-input code."""
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False)
+    raise typer.Exit(EXIT_INVALID_INPUT)
+
+
+def ready_engine():
+    """The configured database, migrated to the newest schema."""
+    url = db.database_url()
+    try:
+        db.upgrade(url)
+    except Exception as exc:  # connection refused, unwritable file...: say where and why
+        fail(f"cannot open the database {db.describe_url(url)}: {exc}")
+    return db.get_engine(url)
+
+
+@app.command()
+def migrate() -> None:
+    """Upgrade the database schema to the newest migration."""
+    url = db.database_url()
+    before = None
+    try:
+        before = db.current_revision(url)
+    except Exception:  # noqa: BLE001 - an unreachable database is reported by ready_engine
+        pass
+    ready_engine()
+    after = db.current_revision(url)
+    state = "already up to date" if before == after else f"upgraded {before or 'empty'} → {after}"
+    console.print(f"{db.describe_url(url)}: schema {state}")
+
+
+@app.command()
+def demo(
+    contacts: int = typer.Option(3000, "--contacts", min=0, help="How many contacts to generate."),
+    seed: int = typer.Option(7, "--seed", help="Same seed, same data."),
+    if_empty: bool = typer.Option(False, "--if-empty", help="Only when the database has no users and no contacts yet."),
+) -> None:
+    """Fill the database with demo data (four brands, five journeys, two waves).
+
+    Running it again with the same seed adds nothing that is already there.
+    """
+    from data.demo import database_is_empty, seed_demo
+
+    engine = ready_engine()
+    if if_empty:
+        with db.session_scope(engine) as session:
+            if not database_is_empty(session):
+                console.print("database already holds data: no demo data added")
+                return
+    started = time.perf_counter()
+    summary = seed_demo(engine, contacts=contacts, seed=seed)
+    elapsed = time.perf_counter() - started
+    console.print(
+        f"demo data (seed {seed}): {summary['added']:,} contacts added, "
+        f"{summary['skipped']:,} already present, in {elapsed:.1f} s"
+    )
+    if summary["accounts"]:
+        table = Table(title="Demo accounts (shown once; change them before real use)")
+        for column in ("username", "role", "password"):
+            table.add_column(column)
+        for row in summary["accounts"]:
+            table.add_row(*row)
+        console.print(table)
+
+
+users_app = typer.Typer(help="Manage user accounts.", no_args_is_help=True)
+app.add_typer(users_app, name="users")
+
+
+@users_app.command("add")
+def users_add(
+    username: str = typer.Argument(..., help="Login name: lowercase letters, digits, '.', '_' or '-'."),
+    role: str = typer.Option("auditor", "--role", help="auditor, manager or admin."),
+    display_name: str = typer.Option("", "--name", help="Name shown in the app."),
+    password: str = typer.Option(
+        ..., "--password", prompt=True, hide_input=True, confirmation_prompt=True,
+        help="At least 8 characters (asked for when not given).",
+    ),
+) -> None:
+    """Add a user (use --role admin for the first account of an empty installation)."""
+    from journeys.users import create_user
+
+    engine = ready_engine()
+    with db.session_scope(engine) as session:
+        user = create_user(session=session, username=username, role=role, password=password, display_name=display_name)
+        console.print(f"added {user.role} {user.username!r} ({user.display_name})")
+
+
+@users_app.command("list")
+def users_list() -> None:
+    """List user accounts with their role and whether they are active."""
+    from sqlmodel import select
+
+    from journeys.models import User
+
+    engine = ready_engine()
+    table = Table()
+    for column in ("username", "name", "role", "active"):
+        table.add_column(column)
+    with db.session_scope(engine) as session:
+        for user in session.exec(select(User).order_by(User.username)).all():
+            table.add_row(user.username, user.display_name, user.role, "yes" if user.active else "no")
+    console.print(table)
+
+
+def main() -> None:
+    """Entry point of the ``klantreis`` command."""
+    try:
+        app()
+    except KlantreisError as exc:
+        err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
+        sys.exit(EXIT_INVALID_INPUT)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,453 @@
+"""Deterministic demo data: four Dutch brands audited on ten channels over two waves.
+
+The story the data tells (so the dashboards have something to find):
+
+* **Vliegwel** (airline): good on the phone, slow and often silent on e-mail, parks social
+  questions in private messages.
+* **Belnet** (telecom): quick on chat and social, weaker in its stores.
+* **Stroomkracht** (energy): staffed 9 to 5 only, so evening and weekend contacts wait long;
+  answers are correct but slow everywhere.
+* **Koopklik** (web shop): fast everywhere with automatic acknowledgements, but answers differ
+  between channels (low consistency).
+
+Same seed → same rows. Contacts carry ``external_id = demo-<seed>-<n>``, so running the
+command again adds nothing that is already there. Rows are generated with numpy per
+(journey, channel) group and written with bulk inserts in one transaction.
+"""
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+from faker import Faker
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from data.db import session_scope
+from journeys.catalogue import ensure_builtin_channels, get_or_create_brand, get_or_create_location, get_or_create_wave
+from journeys.journeys import create_journey, current_version
+from journeys.models import (
+    LIVE_KINDS,
+    Answer,
+    Channel,
+    ChannelKind,
+    Contact,
+    Criterion,
+    CriterionChannel,
+    Journey,
+    JourneyChannel,
+    Role,
+    Setting,
+    User,
+)
+from journeys.templates import TEMPLATES
+from journeys.users import create_user, get_user
+
+DEMO_SETTING_KEY = "demo_data"
+DEFAULT_CONTACTS = 3000
+LOCAL_TZ = "Europe/Amsterdam"
+
+
+@dataclass(frozen=True)
+class BrandProfile:
+    name: str
+    sector: str
+    quality: float  # logit offset of "yes" on checklist items
+    accuracy: float  # logit offset of a correct answer
+    speed: float  # multiplier on response times (1 = typical)
+    nine_to_five: bool  # evening/weekend messages wait for the next morning
+    never_answers: float  # share of asynchronous contacts never answered
+    auto_ack: bool  # sends automatic acknowledgements
+    redirects: float  # share of social contacts redirected
+    channel_quality: dict  # channel kind → logit offset
+    channel_accuracy: dict  # channel kind → logit offset
+
+
+BRANDS = (
+    BrandProfile("Vliegwel", "airline", 0.6, 0.8, 1.6, False, 0.32, False, 0.35,
+                 {"phone": 0.9, "email": -0.8, "social": -0.6}, {"phone": 0.6, "email": -0.6, "social": -0.9}),
+    BrandProfile("Belnet", "telecom", 0.7, 0.9, 0.7, False, 0.10, True, 0.12,
+                 {"chat": 0.8, "social": 0.6, "store": -0.9}, {"chat": 0.5, "store": -0.8}),
+    BrandProfile("Stroomkracht", "energy", 0.4, 1.3, 2.2, True, 0.18, False, 0.2,
+                 {}, {}),
+    BrandProfile("Koopklik", "web shop", 0.9, 0.2, 0.5, False, 0.06, True, 0.08,
+                 {"email": 0.4, "chat": 0.5, "social": -0.5, "messaging": -0.4},
+                 {"social": -1.4, "messaging": -1.0, "email": 0.9, "chat": 0.6}),
+)
+
+WAVES = (("2026-Q2", date(2026, 4, 1), date(2026, 6, 30)), ("2026-Q3", date(2026, 7, 1), date(2026, 9, 30)))
+
+# Median first response (seconds) on a typical channel of each kind; log-normal spread.
+FIRST_RESPONSE_MEDIAN = {"store": 150, "phone": 75, "chat": 40, "email": 8 * 3600, "social": 2 * 3600, "messaging": 25 * 60}
+FIRST_RESPONSE_SIGMA = {"store": 0.7, "phone": 0.9, "chat": 0.8, "email": 1.1, "social": 1.2, "messaging": 1.1}
+HANDLING_MEDIAN = {"store": 7 * 60, "phone": 6 * 60, "chat": 9 * 60}
+# Share of live contacts that never get through (hung up after waiting, chat without agent).
+LIVE_UNANSWERED = {"store": 0.0, "phone": 0.04, "chat": 0.08}
+# Per-channel slowness within a kind (SMS is slower than WhatsApp).
+CHANNEL_SPEED = {"sms": 3.0, "instagram": 1.5, "messenger": 0.8}
+
+DEMO_ACCOUNTS = (
+    ("auditor1", Role.AUDITOR), ("auditor2", Role.AUDITOR), ("auditor3", Role.AUDITOR),
+    ("manager", Role.MANAGER), ("admin", Role.ADMIN),
+)
+
+
+def demo_password(username: str) -> str:
+    """The documented password of a demo account (demo data is for trying, not for production)."""
+    return f"{username}-demo"
+
+
+def _sigmoid(x):
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def _ensure_catalogue(session: Session, fake: Faker) -> dict:
+    channels = ensure_builtin_channels(session=session)
+    brands, locations = {}, {}
+    for profile in BRANDS:
+        brand = get_or_create_brand(session=session, name=profile.name, sector=profile.sector)
+        brands[profile.name] = brand
+        stores = []
+        for _ in range(3):
+            city = fake.unique.city()
+            stores.append(get_or_create_location(session=session, brand=brand, name=f"{profile.name} {city}", city=city))
+        service = get_or_create_location(session=session, brand=brand, name="Klantenservice", city="")
+        locations[profile.name] = (stores, service)
+    journeys = {}
+    for template in TEMPLATES:
+        journey = session.exec(select(Journey).where(Journey.name == template.name)).first()
+        journeys[template.name] = journey or create_journey(session=session, journey_in=template)
+    waves = [get_or_create_wave(session=session, name=n, starts_on=s, ends_on=e) for n, s, e in WAVES]
+    created_accounts = []
+    auditors = []
+    for _i, (username, role) in enumerate(DEMO_ACCOUNTS):
+        user = get_user(session=session, username=username)
+        if user is None:
+            name = fake.name() if role == Role.AUDITOR else {"manager": "Demo Manager", "admin": "Demo Admin"}[username]
+            user = create_user(session=session, username=username, role=role, password=demo_password(username),
+                               display_name=name)
+            created_accounts.append((username, role.value, demo_password(username)))
+        if role == Role.AUDITOR:
+            auditors.append(user)
+    session.flush()
+    return dict(channels=channels, brands=brands, locations=locations, journeys=journeys, waves=waves,
+                auditors=auditors, created_accounts=created_accounts)
+
+
+def _start_times(rng: np.random.Generator, n: int, wave_index: np.ndarray) -> pd.DatetimeIndex:
+    """Local start times: mostly weekday office hours, some evenings and weekends."""
+    starts = np.array([np.datetime64(WAVES[w][1]) for w in range(len(WAVES))])
+    lengths = np.array([(WAVES[w][2] - WAVES[w][1]).days + 1 for w in range(len(WAVES))])
+    day = rng.integers(0, lengths[wave_index])
+    dates = starts[wave_index] + day.astype("timedelta64[D]")
+    weekday = np.asarray(pd.DatetimeIndex(dates).day_of_week)
+    # Auditors work mostly on weekdays: move 70 % of weekend draws to the Friday before.
+    move = (weekday >= 5) & (rng.random(n) < 0.7)
+    dates = dates - np.where(move, weekday - 4, 0).astype("timedelta64[D]")
+    hour = np.clip(rng.normal(13.5, 3.6, n), 7, 22.9)
+    seconds = (hour * 3600).astype(np.int64)
+    local = pd.DatetimeIndex(dates.astype("datetime64[s]") + seconds.astype("timedelta64[s]"))
+    return local.tz_localize(LOCAL_TZ, ambiguous="NaT", nonexistent="shift_forward").tz_convert(UTC)
+
+
+def _after_hours(local: pd.DatetimeIndex) -> np.ndarray:
+    return np.asarray((local.hour < 9) | (local.hour >= 17) | (local.day_of_week >= 5))
+
+
+def _seconds_until_next_morning(local: pd.DatetimeIndex) -> np.ndarray:
+    """Seconds from a local time to the next weekday 09:00 (for brands staffed 9 to 5)."""
+    midnight = local.normalize()
+    next_day = np.where(local.hour >= 9, 1, 0)
+    target = midnight + pd.to_timedelta(next_day, unit="D") + pd.Timedelta(hours=9)
+    wd = np.asarray(target.day_of_week)
+    target = target + pd.to_timedelta(np.where(wd == 5, 2, np.where(wd == 6, 1, 0)), unit="D")
+    return np.asarray((target - local).total_seconds())
+
+
+def _answer_texts(journey_name: str) -> tuple[list[str], list[str]]:
+    """Phrasings of a correct and of a wrong answer per journey (auditors paraphrase replies)."""
+    pools = {
+        "Cancel a flight and get a refund": (
+            ["You get the full fare back within 7 days with a medical certificate via the refund form.",
+             "With a doctor's note we refund the whole ticket, usually within a week.",
+             "Taxes are always refunded; with a medical certificate the full price, within 7 days."],
+            ["We can only offer a voucher for a future flight.", "Refunds are not possible for this fare.",
+             "Please call our service number, we cannot help you here."]),
+        "Ask about a delivery": (
+            ["The parcel is delayed at the sorting centre and arrives within 2 working days; otherwise we send a new one.",
+             "It is stuck at the depot, you will have it within two working days or your money back."],
+            ["Please wait a few more days.", "We have no information about parcels, contact the carrier.",
+             "It should arrive tomorrow."]),
+        "File a complaint": (
+            ["Our apologies. Complaint registered under reference number; new appointment with priority and a fixed compensation.",
+             "Sorry for this. You receive the standard compensation and a priority appointment; here is your reference."],
+            ["The engineer was delayed, please book a new appointment online.",
+             "Complaints can only be sent by post.", "We cannot see what happened, call us."]),
+        "A technical question": (
+            ["Set the modem to a fixed 5 GHz channel or enable band steering in the app; otherwise a free engineer visit.",
+             "Turn on band steering in the modem app. If it still drops we send a replacement modem."],
+            ["Restart the modem.", "This is a problem of your own devices.", "Please call the technical helpdesk."]),
+        "Help with an order": (
+            ["Yes, until it is packed this evening via My orders; after that the carrier can redirect it.",
+             "I changed the address for you; it was still possible because the order is not packed yet."],
+            ["Changing an address is not possible after ordering.", "Cancel the order and order again.",
+             "Send us an e-mail with your order number."]),
+    }
+    return pools[journey_name]
+
+
+def seed_demo(engine: Engine, *, contacts: int = DEFAULT_CONTACTS, seed: int = 7) -> dict:
+    """Fill the database with the demo dataset (idempotent for a given seed).
+
+    Returns:
+        A summary: contacts added and skipped, and the demo accounts created in this run with
+        their passwords (empty when they already existed — passwords are printed only once).
+    """
+    if contacts < 0:
+        raise ValueError(f"contacts must be at least 0 (got {contacts})")
+    rng = np.random.default_rng(seed)
+    fake = Faker("nl_NL")
+    fake.seed_instance(seed)
+    with session_scope(engine) as session:
+        catalogue = _ensure_catalogue(session, fake)
+        prefix = f"demo-{seed}-"
+        existing = set(
+            session.exec(select(Contact.external_id).where(Contact.external_id.like(f"{prefix}%"))).all()
+        )
+        added = skipped = 0
+        if contacts:
+            plan = _plan_contacts(session, rng, fake, catalogue, contacts, prefix)
+            keep = ~plan["contacts"]["external_id"].isin(existing).to_numpy()
+            added, skipped = _insert(session, plan, keep), int((~keep).sum())
+        marker = session.get(Setting, DEMO_SETTING_KEY) or Setting(key=DEMO_SETTING_KEY)
+        marker.value_json = json.dumps({"seed": seed, "contacts": contacts})
+        session.add(marker)
+    return {"added": added, "skipped": skipped, "accounts": catalogue["created_accounts"]}
+
+
+def _plan_contacts(session, rng, fake, catalogue, n, prefix) -> dict:
+    """Every contact and answer row of the dataset as frames, decided by the seed alone."""
+    channels = catalogue["channels"]
+    journey_list = list(catalogue["journeys"].values())
+    journey_channels = {
+        j.id: [channels_by_id[jc.channel_id] for jc in session.exec(
+            select(JourneyChannel).where(JourneyChannel.journey_id == j.id)).all()]
+        for channels_by_id in [{c.id: c for c in channels.values()}] for j in journey_list
+    }
+    for j in journey_list:
+        journey_channels[j.id].sort(key=lambda c: c.name)
+    brand_index = rng.integers(0, len(BRANDS), n)
+    journey_index = rng.integers(0, len(journey_list), n)
+    wave_index = rng.integers(0, len(WAVES), n)
+    channel_draw = rng.random(n)
+    auditor_index = rng.integers(0, len(catalogue["auditors"]), n)
+    started = _start_times(rng, n, wave_index)
+    # A DST gap can leave NaT: shift those by an hour deterministically.
+    started = started.fillna(pd.Timestamp("2026-07-01 10:00", tz=UTC))
+    local = started.tz_convert(LOCAL_TZ)
+    after_hours = _after_hours(local)
+    wait_to_morning = _seconds_until_next_morning(local)
+    noise = rng.normal(0, 0.6, n)  # the contact's own luck: one employee better than another
+    response_draw = rng.standard_normal(n)
+    handling_draw = rng.standard_normal(n)
+    unanswered_draw = rng.random(n)
+    ack_draw = rng.random(n)
+    redirect_draw = rng.random(n)
+    resolve_draw = rng.random(n)
+    correct_draw = rng.random(n)
+    text_draw = rng.integers(0, 1000, n)
+    note_draw = rng.random(n)
+    transfers = rng.poisson(0.25, n)
+    notes_pool = [fake.sentence(nb_words=10) for _ in range(40)]
+
+    rows = []
+    for i in range(n):
+        journey = journey_list[journey_index[i]]
+        options = journey_channels[journey.id]
+        rows.append((journey, options[int(channel_draw[i] * len(options))]))
+    channel_names = np.array([c.name for _, c in rows])
+    kinds = np.array([c.kind for _, c in rows])
+    journey_ids = np.array([j.id for j, _ in rows])
+    profiles = [BRANDS[b] for b in brand_index]
+
+    speed = np.array([p.speed for p in profiles]) * np.array([CHANNEL_SPEED.get(c, 1.0) for c in channel_names])
+    median = np.array([FIRST_RESPONSE_MEDIAN[k] for k in kinds]) * speed
+    sigma = np.array([FIRST_RESPONSE_SIGMA[k] for k in kinds])
+    first_response_s = median * np.exp(sigma * response_draw)
+    is_live = np.isin(kinds, [k.value for k in LIVE_KINDS])
+    nine_to_five = np.array([p.nine_to_five for p in profiles], dtype=bool)
+    # Evenings and weekends are slower on asynchronous channels; 9-to-5 brands wait for morning.
+    slow = after_hours & ~is_live
+    first_response_s = np.where(slow, first_response_s * 2.5, first_response_s)
+    first_response_s = np.where(slow & nine_to_five, wait_to_morning + first_response_s * 0.3, first_response_s)
+    never = np.where(is_live, [LIVE_UNANSWERED.get(k, 0.0) for k in kinds], [p.never_answers for p in profiles])
+    unanswered = unanswered_draw < never
+    handling_s = np.array([HANDLING_MEDIAN.get(k, 0) for k in kinds]) * np.exp(0.5 * handling_draw)
+    is_social = kinds == ChannelKind.SOCIAL.value
+    redirected = is_social & ~unanswered & (redirect_draw < np.array([p.redirects for p in profiles]))
+    redirect_target = np.where(redirect_draw < 0.5 * np.array([p.redirects for p in profiles]), "messenger", "phone")
+
+    started_s = started.as_unit("s")
+    first_response_at = started_s + pd.to_timedelta(np.where(unanswered, np.nan, first_response_s), unit="s")
+    # Live: resolved at the end of the conversation. Async: often resolved in the first reply,
+    # otherwise hours to days later; some answered contacts are still unresolved.
+    async_resolution = np.where(resolve_draw < 0.55, 0.0, first_response_s * np.exp(rng.normal(0.5, 0.8, n)))
+    async_resolution = np.where(resolve_draw > 0.93, np.nan, async_resolution)
+    resolution_gap = np.where(is_live, handling_s, async_resolution)
+    resolved_at = first_response_at + pd.to_timedelta(resolution_gap, unit="s")
+    auto_ack = np.array([p.auto_ack for p in profiles], dtype=bool) & ~is_live & (ack_draw < 0.9)
+    acknowledged_at = started_s + pd.to_timedelta(np.where(auto_ack, 30 + ack_draw * 60, np.nan), unit="s")
+
+    quality = np.array([p.quality for p in profiles]) + noise
+    quality += np.array([p.channel_quality.get(k, 0.0) for p, k in zip(profiles, kinds, strict=True)])
+    quality -= np.where(after_hours, 0.3, 0.0)
+    accuracy = np.array([p.accuracy for p in profiles]) + noise * 0.8
+    accuracy += np.array([p.channel_accuracy.get(k, 0.0) for p, k in zip(profiles, kinds, strict=True)])
+    correct = correct_draw < _sigmoid(accuracy)
+    judged = ~unanswered
+
+    texts = []
+    for i in range(n):
+        good, bad = _answer_texts(rows[i][0].name)
+        texts.append("" if unanswered[i] else (good if correct[i] else bad)[text_draw[i] % len(good if correct[i] else bad)])
+
+    brand_names = [p.name for p in profiles]
+    location_ids = []
+    for i in range(n):
+        stores, service = catalogue["locations"][brand_names[i]]
+        location_ids.append(stores[text_draw[i] % len(stores)].id if kinds[i] == "store" else service.id)
+
+    versions = {j.id: current_version(session=session, journey_id=j.id).id for j in journey_list}
+    auditors = catalogue["auditors"]
+    frame = pd.DataFrame({
+        "external_id": [f"{prefix}{i:07d}" for i in range(n)],
+        "brand_id": [catalogue["brands"][b].id for b in brand_names],
+        "location_id": location_ids,
+        "journey_id": journey_ids,
+        "checklist_version_id": [versions[j] for j in journey_ids],
+        "channel_id": [channels[c].id for c in channel_names],
+        "wave_id": [catalogue["waves"][w].id for w in wave_index],
+        "auditor_id": [auditors[a].id for a in auditor_index],
+        "started_at": started_s,
+        "acknowledged_at": acknowledged_at,
+        "first_response_at": first_response_at,
+        "resolved_at": resolved_at,
+        "wait_seconds": np.where(is_live & ~unanswered, np.round(first_response_s), np.where(is_live, np.round(first_response_s * 3), np.nan)),
+        "handling_seconds": np.where(is_live & ~unanswered, np.round(handling_s), np.nan),
+        "transfers": np.where(is_live, transfers, 0),
+        "redirected_to_channel_id": [channels[t].id if r else None for r, t in zip(redirected, redirect_target, strict=True)],
+        "answer_text": texts,
+        "answer_correct": [bool(c) if j else None for c, j in zip(correct, judged, strict=True)],
+        "notes": [notes_pool[text_draw[i] % len(notes_pool)] if note_draw[i] < 0.15 else "" for i in range(n)],
+    })
+    answers = _plan_answers(session, rng, frame, quality, unanswered, redirected, channel_names, versions)
+    return {"contacts": frame, "answers": answers}
+
+
+def _plan_answers(session, rng, frame, quality, unanswered, redirected, channel_names, versions) -> pd.DataFrame:
+    """Checklist answers per (journey, channel) group, vectorised over the group's contacts."""
+    criteria = session.exec(select(Criterion).where(Criterion.version_id.in_(list(versions.values())))).all()
+    restricted: dict[int, set[str]] = {}
+    for criterion_id, name in session.exec(
+        select(CriterionChannel.criterion_id, Channel.name).join(Channel, Channel.id == CriterionChannel.channel_id)
+    ).all():
+        restricted.setdefault(criterion_id, set()).add(name)
+    by_version: dict[int, list[Criterion]] = {}
+    for c in criteria:
+        by_version.setdefault(c.version_id, []).append(c)
+    difficulty_rng = np.random.default_rng(12345)  # fixed: item difficulty is part of the scenario
+    difficulty = {c.id: difficulty_rng.normal(0, 0.7) for c in sorted(criteria, key=lambda c: c.id)}
+
+    parts = []
+    version_ids = frame["checklist_version_id"].to_numpy()
+    scored = ~unanswered
+    for (version_id, channel_name), idx in pd.DataFrame(
+        {"v": version_ids, "c": channel_names}
+    )[scored].groupby(["v", "c"]).indices.items():
+        rows = np.flatnonzero(scored)[idx]
+        for criterion in sorted(by_version[version_id], key=lambda c: c.position):
+            allowed = restricted.get(criterion.id)
+            if allowed and channel_name not in allowed:
+                continue
+            p = _sigmoid(quality[rows] + difficulty[criterion.id] - (0.8 if criterion.bonus else 0.0))
+            draw = rng.random(len(rows))
+            if criterion.kind == "scale":
+                span = criterion.scale_max - criterion.scale_min
+                value = criterion.scale_min + rng.binomial(int(span), p)
+            else:
+                value = (draw < p).astype(float)
+            if criterion.code in ("NOCALL",):
+                value = np.where(redirected[rows], 0.0, value)
+            na = criterion.na_allowed & (rng.random(len(rows)) < 0.04)
+            parts.append(pd.DataFrame({
+                "row": rows,
+                "criterion_id": criterion.id,
+                "value": np.where(na, np.nan, value.astype(float)),
+                "is_na": na,
+            }))
+    if not parts:
+        return pd.DataFrame(columns=["row", "criterion_id", "value", "is_na"])
+    return pd.concat(parts, ignore_index=True)
+
+
+def _nullable(series: pd.Series) -> list:
+    """Python values with NaN/NaT as None (what the database driver expects)."""
+    values = series.astype(object).where(series.notna(), None)
+    return values.tolist()
+
+
+def _insert(session: Session, plan: dict, keep: np.ndarray) -> int:
+    """Bulk-insert the kept contacts and their answers (Core executemany, batched)."""
+    frame = plan["contacts"][keep]
+    if frame.empty:
+        return 0
+    now = datetime.now(UTC)
+    columns = {name: _nullable(frame[name]) for name in frame.columns}
+    for ts in ("started_at", "acknowledged_at", "first_response_at", "resolved_at"):
+        columns[ts] = [None if v is None else v.round("s").to_pydatetime() for v in columns[ts]]
+    for integer in ("location_id", "redirected_to_channel_id", "transfers", "brand_id", "journey_id",
+                    "checklist_version_id", "channel_id", "wave_id", "auditor_id"):
+        columns[integer] = [None if v is None else int(v) for v in columns[integer]]
+    records = [dict(zip(columns, values, strict=True)) for values in zip(*columns.values(), strict=True)]
+    for r in records:
+        r.update(transfers=r["transfers"] or 0, created_at=now, updated_at=now, due_at=None,
+                 created_by_id=r["auditor_id"], updated_by_id=r["auditor_id"])
+    table = Contact.__table__
+    connection = session.connection()
+    ids = []
+    batch = 5000
+    for start in range(0, len(records), batch):
+        result = connection.execute(
+            sa.insert(table).returning(table.c.id, sort_by_parameter_order=True), records[start:start + batch]
+        )
+        ids.extend(r[0] for r in result)
+    row_to_id = dict(zip(np.flatnonzero(keep).tolist(), ids, strict=True))
+    answers = plan["answers"]
+    answers = answers[answers["row"].isin(row_to_id.keys())]
+    contact_ids = answers["row"].map(row_to_id).astype(int).tolist()
+    criterion_ids = answers["criterion_id"].astype(int).tolist()
+    values = _nullable(answers["value"])
+    nas = answers["is_na"].astype(bool).tolist()
+    answer_rows = [
+        {"contact_id": c, "criterion_id": k, "value": v, "is_na": a, "comment": ""}
+        for c, k, v, a in zip(contact_ids, criterion_ids, values, nas, strict=True)
+    ]
+    for start in range(0, len(answer_rows), 50_000):
+        connection.execute(sa.insert(Answer.__table__), answer_rows[start:start + 50_000])
+    return len(records)
+
+
+def demo_info(session: Session) -> dict | None:
+    """The demo marker ({seed, contacts}) when the database holds demo data, else None."""
+    marker = session.get(Setting, DEMO_SETTING_KEY)
+    return json.loads(marker.value_json) if marker else None
+
+
+def database_is_empty(session: Session) -> bool:
+    return session.exec(select(User.id).limit(1)).first() is None and session.exec(select(Contact.id).limit(1)).first() is None
+
+
+__all__ = ["seed_demo", "demo_info", "demo_password", "database_is_empty", "DEMO_ACCOUNTS", "BRANDS"]

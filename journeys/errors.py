@@ -1,0 +1,46 @@
+"""Errors the domain raises for input a user can correct.
+
+    KlantreisError
+    ├── ValidationError   one or more problems, each naming the field (and row), value and rule
+    ├── NotFoundError     a named thing (brand, journey, user...) does not exist
+    └── PermissionDenied  the signed-in user's role does not allow the action
+
+Pages show these with ``st.error``; the CLI prints them and exits 1. Anything else is a bug.
+"""
+
+from dataclasses import dataclass
+
+
+class KlantreisError(Exception):
+    """Base class of every error meant for the user rather than the developer."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the input: where (row, field), what was given, and what is allowed."""
+
+    field: str
+    value: object
+    message: str
+    row: int | None = None
+
+    def __str__(self) -> str:
+        where = f"row {self.row}, " if self.row is not None else ""
+        shown = "" if self.value is None else f" (got {self.value!r})"
+        return f"{where}{self.field}: {self.message}{shown}"
+
+
+class ValidationError(KlantreisError):
+    """The input breaks one or more rules; ``problems`` lists every one, not only the first."""
+
+    def __init__(self, problems: list[Problem] | Problem):
+        self.problems = [problems] if isinstance(problems, Problem) else list(problems)
+        super().__init__("; ".join(str(p) for p in self.problems))
+
+
+class NotFoundError(KlantreisError):
+    """A thing referred to by name or id does not exist."""
+
+
+class PermissionDenied(KlantreisError):
+    """The user's role or ownership does not allow this action."""

@@ -1,0 +1,218 @@
+"""Journeys and their checklists: validation and creation.
+
+A journey owns numbered checklist versions; a contact points at the version it was scored
+with, so editing a checklist that contacts already use creates a new version instead of
+changing history.
+"""
+
+from dataclasses import dataclass, field
+
+from sqlmodel import Session, func, select
+
+from journeys.catalogue import defaults_for, get_or_create_channel
+from journeys.errors import Problem, ValidationError
+from journeys.models import (
+    ChecklistVersion,
+    Contact,
+    Criterion,
+    CriterionChannel,
+    CriterionKind,
+    CriticalPolicy,
+    Journey,
+    JourneyChannel,
+    JourneyStatus,
+    utcnow,
+)
+
+
+@dataclass
+class CriterionIn:
+    """One checklist item as a user enters it (row of the checklist table)."""
+
+    code: str
+    text: str
+    section: str = "General"
+    weight: float = 1.0
+    kind: str = CriterionKind.YESNO.value
+    scale_min: float | None = None
+    scale_max: float | None = None
+    na_allowed: bool = True
+    critical_policy: str = CriticalPolicy.NONE.value
+    bonus: bool = False
+    channels: tuple[str, ...] = ()  # empty: applies on every channel of the journey
+
+
+@dataclass
+class JourneyChannelIn:
+    """A channel of a journey with its targets; ``None`` targets take the channel defaults."""
+
+    channel: str
+    first_response_target_seconds: int | None = None
+    resolution_target_seconds: int | None = None
+    business_hours: bool | None = None
+
+
+@dataclass
+class JourneyIn:
+    name: str
+    scenario: str = ""
+    question: str = ""
+    reference_answer: str = ""
+    channels: list[JourneyChannelIn] = field(default_factory=list)
+    criteria: list[CriterionIn] = field(default_factory=list)
+
+
+def criterion_problems(criteria: list[CriterionIn], channels: set[str] | None = None) -> list[Problem]:
+    """Every problem in a checklist, each naming its row (1-based) and field."""
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}
+    kinds = {k.value for k in CriterionKind}
+    policies = {p.value for p in CriticalPolicy}
+    for row, c in enumerate(criteria, start=1):
+        code = (c.code or "").strip()
+        if not code:
+            problems.append(Problem("code", c.code, "must not be empty", row))
+        elif code.lower() in seen:
+            problems.append(Problem("code", code, f"duplicates the code of row {seen[code.lower()]}", row))
+        else:
+            seen[code.lower()] = row
+        if not (c.text or "").strip():
+            problems.append(Problem("text", c.text, "must not be empty", row))
+        if c.weight is None or c.weight != c.weight or c.weight < 0:
+            problems.append(Problem("weight", c.weight, "must be a number of at least 0", row))
+        if c.kind not in kinds:
+            problems.append(Problem("kind", c.kind, f"must be one of {sorted(kinds)}", row))
+        elif c.kind == CriterionKind.SCALE:
+            if c.scale_min is None or c.scale_max is None:
+                problems.append(Problem("scale_min", c.scale_min, "a scale needs a minimum and a maximum", row))
+            elif c.scale_min >= c.scale_max:
+                problems.append(
+                    Problem("scale_max", c.scale_max, f"must be greater than scale_min {c.scale_min}", row)
+                )
+        if c.critical_policy not in policies:
+            problems.append(Problem("critical_policy", c.critical_policy, f"must be one of {sorted(policies)}", row))
+        elif c.bonus and c.critical_policy != CriticalPolicy.NONE:
+            problems.append(
+                Problem("critical_policy", c.critical_policy, "a bonus item cannot be critical", row)
+            )
+        if channels is not None:
+            unknown = [ch for ch in c.channels if ch not in channels]
+            if unknown:
+                problems.append(
+                    Problem("channels", ", ".join(unknown), f"not a channel of this journey {sorted(channels)}", row)
+                )
+    return problems
+
+
+def _add_checklist_version(*, session: Session, journey: Journey, number: int, criteria: list[CriterionIn], note: str = "") -> ChecklistVersion:
+    version = ChecklistVersion(journey_id=journey.id, number=number, note=note)
+    session.add(version)
+    session.flush()
+    channel_ids = {}
+    for position, c in enumerate(criteria):
+        criterion = Criterion(
+            version_id=version.id,
+            position=position,
+            code=c.code.strip(),
+            text=c.text.strip(),
+            section=(c.section or "General").strip() or "General",
+            weight=float(c.weight),
+            kind=c.kind,
+            scale_min=c.scale_min if c.kind == CriterionKind.SCALE else None,
+            scale_max=c.scale_max if c.kind == CriterionKind.SCALE else None,
+            na_allowed=bool(c.na_allowed),
+            critical_policy=c.critical_policy,
+            bonus=bool(c.bonus),
+        )
+        session.add(criterion)
+        session.flush()
+        for name in c.channels:
+            if name not in channel_ids:
+                channel_ids[name] = get_or_create_channel(session=session, name=name).id
+            session.add(CriterionChannel(criterion_id=criterion.id, channel_id=channel_ids[name]))
+    session.flush()
+    return version
+
+
+def create_journey(*, session: Session, journey_in: JourneyIn) -> Journey:
+    """Create a journey with its channels, targets and checklist version 1.
+
+    Raises:
+        ValidationError: naming every problem (empty or taken name, no channels, bad criteria).
+    """
+    problems: list[Problem] = []
+    name = (journey_in.name or "").strip()
+    if not name:
+        problems.append(Problem("name", journey_in.name, "must not be empty"))
+    elif session.exec(select(Journey).where(Journey.name == name)).first():
+        problems.append(Problem("name", name, "is already used by another journey"))
+    channel_names = [c.channel.strip().lower() for c in journey_in.channels]
+    if not channel_names:
+        problems.append(Problem("channels", None, "choose at least one channel"))
+    if len(set(channel_names)) != len(channel_names):
+        problems.append(Problem("channels", ", ".join(channel_names), "a channel is listed twice"))
+    for jc in journey_in.channels:
+        for fld in ("first_response_target_seconds", "resolution_target_seconds"):
+            value = getattr(jc, fld)
+            if value is not None and value <= 0:
+                problems.append(Problem(f"{jc.channel}.{fld}", value, "must be a positive number of seconds"))
+    if not journey_in.criteria:
+        problems.append(Problem("checklist", None, "add at least one criterion"))
+    problems += criterion_problems(journey_in.criteria, set(channel_names))
+    if problems:
+        raise ValidationError(problems)
+
+    journey = Journey(
+        name=name,
+        scenario=journey_in.scenario.strip(),
+        question=journey_in.question.strip(),
+        reference_answer=journey_in.reference_answer.strip(),
+    )
+    session.add(journey)
+    session.flush()
+    for jc in journey_in.channels:
+        channel = get_or_create_channel(session=session, name=jc.channel)
+        defaults = defaults_for(channel)
+        session.add(
+            JourneyChannel(
+                journey_id=journey.id,
+                channel_id=channel.id,
+                first_response_target_seconds=jc.first_response_target_seconds
+                if jc.first_response_target_seconds is not None
+                else (defaults.first_response_target_seconds if defaults else None),
+                resolution_target_seconds=jc.resolution_target_seconds
+                if jc.resolution_target_seconds is not None
+                else (defaults.resolution_target_seconds if defaults else None),
+                business_hours=jc.business_hours
+                if jc.business_hours is not None
+                else (defaults.business_hours if defaults else False),
+            )
+        )
+    _add_checklist_version(session=session, journey=journey, number=1, criteria=journey_in.criteria)
+    return journey
+
+
+def current_version(*, session: Session, journey_id: int) -> ChecklistVersion:
+    """The newest checklist version of a journey (the one new contacts are scored with)."""
+    version = session.exec(
+        select(ChecklistVersion)
+        .where(ChecklistVersion.journey_id == journey_id)
+        .order_by(ChecklistVersion.number.desc())
+    ).first()
+    if version is None:
+        raise ValidationError(Problem("journey", journey_id, "has no checklist"))
+    return version
+
+
+def active_journeys(*, session: Session) -> list[Journey]:
+    return list(
+        session.exec(select(Journey).where(Journey.status == JourneyStatus.ACTIVE).order_by(Journey.name))
+    )
+
+
+def contact_count(*, session: Session, journey_id: int) -> int:
+    return session.exec(select(func.count()).select_from(Contact).where(Contact.journey_id == journey_id)).one()
+
+
+def touch(journey: Journey) -> None:
+    journey.updated_at = utcnow()

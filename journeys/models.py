@@ -1,0 +1,416 @@
+"""The Klantreis data model: one SQLModel table per entity, constraints in the schema.
+
+Entity map (arrows are foreign keys)::
+
+    Brand ─< Location
+    Channel                      (built-in and user-added; kind decides live vs asynchronous)
+    Journey ─< JourneyChannel >─ Channel     (per-channel response targets)
+    Journey ─< ChecklistVersion ─< Criterion ─< CriterionChannel >─ Channel
+    Wave
+    User                         (table ``app_user``: "user" is reserved in PostgreSQL)
+    Contact >─ Wave, Brand, Location, Journey, ChecklistVersion, Channel, User
+    Contact ─< Answer >─ Criterion
+    Contact ─< Evidence
+    ChangeLog                    (who changed what, when, old → new)
+    Setting                      (key → JSON value: pass band, office hours, retention)
+
+Every timestamp is stored as UTC and read back timezone-aware (see ``UTCDateTime``).
+Enumerated values are stored as short strings guarded by CHECK constraints rather than
+native database enums, so adding a value is a plain migration on SQLite and PostgreSQL.
+"""
+
+import enum
+from datetime import UTC, date, datetime
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+
+class UTCDateTime(sa.types.TypeDecorator):
+    """A timestamp stored as naive UTC and returned as timezone-aware UTC.
+
+    SQLite has no timezone type and silently drops ``tzinfo``; converting to UTC on the way
+    in and re-attaching it on the way out gives the same behaviour on both databases and
+    keeps stored values comparable as fixed-width text inside SQLite CHECK constraints.
+    """
+
+    impl = sa.DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value.isoformat()} given; timestamps must be timezone-aware")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if isinstance(value, str):  # raw text from a hand-edited SQLite file
+            value = datetime.fromisoformat(value)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+# Deterministic constraint names on both databases, so later migrations can drop or alter
+# them by name (SQLite batch migrations need names; PostgreSQL would invent its own).
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    """Now, timezone-aware in UTC (the only clock the model uses)."""
+    return datetime.now(UTC)
+
+
+class ChannelKind(enum.StrEnum):
+    STORE = "store"
+    PHONE = "phone"
+    EMAIL = "email"
+    CHAT = "chat"
+    SOCIAL = "social"
+    MESSAGING = "messaging"
+    WEBAPP = "webapp"
+    OTHER = "other"
+
+    @property
+    def is_live(self) -> bool:
+        """Live channels have a wait and a handling time; the others go sent → answered."""
+        return self in LIVE_KINDS
+
+
+LIVE_KINDS = frozenset({ChannelKind.STORE, ChannelKind.PHONE, ChannelKind.CHAT})
+
+
+class JourneyStatus(enum.StrEnum):
+    ACTIVE = "active"
+    ARCHIVED = "archived"
+
+
+class CriterionKind(enum.StrEnum):
+    YESNO = "yesno"
+    SCALE = "scale"
+
+
+class CriticalPolicy(enum.StrEnum):
+    NONE = "none"
+    ZERO_SECTION = "zero_section"
+    ZERO_CONTACT = "zero_contact"
+    FLAG_FAIL = "flag_fail"
+
+
+class Role(enum.StrEnum):
+    AUDITOR = "auditor"
+    MANAGER = "manager"
+    ADMIN = "admin"
+
+
+def _one_of(column: str, values: type[enum.StrEnum], name: str) -> sa.CheckConstraint:
+    allowed = ", ".join(f"'{v.value}'" for v in values)
+    return sa.CheckConstraint(f"{column} IN ({allowed})", name=name)
+
+
+def _not_before(later: str, earlier: str) -> str:
+    return f"{later} IS NULL OR {later} >= {earlier}"
+
+
+def _ts(nullable: bool = True, **kw):
+    return Field(sa_type=UTCDateTime(), nullable=nullable, **kw)
+
+
+class Brand(SQLModel, table=True):
+    """The audited organisation."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=120, unique=True)
+    sector: str = Field(default="", max_length=80)
+    created_at: datetime = _ts(nullable=False, default_factory=utcnow)
+
+    __table_args__ = (sa.CheckConstraint("length(trim(name)) > 0", name="name_not_empty"),)
+
+
+class Location(SQLModel, table=True):
+    """A store, branch or team of a brand."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    brand_id: int = Field(foreign_key="brand.id", ondelete="CASCADE", index=True)
+    name: str = Field(max_length=120)
+    city: str = Field(default="", max_length=80)
+
+    __table_args__ = (
+        sa.UniqueConstraint("brand_id", "name", name="uq_location_brand_name"),
+        sa.CheckConstraint("length(trim(name)) > 0", name="name_not_empty"),
+    )
+
+
+class Channel(SQLModel, table=True):
+    """Where a contact happens. Built-in channels cannot be deleted; users may add more."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=40, unique=True)
+    label: str = Field(default="", max_length=60)
+    kind: str = Field(max_length=12)
+    builtin: bool = Field(default=False)
+
+    __table_args__ = (
+        _one_of("kind", ChannelKind, "kind"),
+        sa.CheckConstraint("length(trim(name)) > 0", name="name_not_empty"),
+    )
+
+    @property
+    def is_live(self) -> bool:
+        return ChannelKind(self.kind).is_live
+
+
+class Journey(SQLModel, table=True):
+    """A scenario asked identically on every channel, with its reference answer."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=120, unique=True)
+    scenario: str = Field(default="")
+    question: str = Field(default="")
+    reference_answer: str = Field(default="")
+    status: str = Field(default=JourneyStatus.ACTIVE.value, max_length=10)
+    created_at: datetime = _ts(nullable=False, default_factory=utcnow)
+    updated_at: datetime = _ts(nullable=False, default_factory=utcnow)
+
+    __table_args__ = (
+        _one_of("status", JourneyStatus, "status"),
+        sa.CheckConstraint("length(trim(name)) > 0", name="name_not_empty"),
+    )
+
+
+class JourneyChannel(SQLModel, table=True):
+    """A channel a journey runs on, with that channel's response targets."""
+
+    __tablename__ = "journey_channel"
+
+    journey_id: int = Field(foreign_key="journey.id", ondelete="CASCADE", primary_key=True)
+    channel_id: int = Field(foreign_key="channel.id", ondelete="RESTRICT", primary_key=True)
+    first_response_target_seconds: int | None = Field(default=None)
+    resolution_target_seconds: int | None = Field(default=None)
+    business_hours: bool = Field(default=False)
+
+    __table_args__ = (
+        sa.CheckConstraint(
+            "first_response_target_seconds IS NULL OR first_response_target_seconds > 0",
+            name="first_response_target_positive",
+        ),
+        sa.CheckConstraint(
+            "resolution_target_seconds IS NULL OR resolution_target_seconds > 0",
+            name="resolution_target_positive",
+        ),
+    )
+
+
+class ChecklistVersion(SQLModel, table=True):
+    """A frozen checklist of a journey. Contacts point at the version they were scored with."""
+
+    __tablename__ = "checklist_version"
+
+    id: int | None = Field(default=None, primary_key=True)
+    journey_id: int = Field(foreign_key="journey.id", ondelete="CASCADE", index=True)
+    number: int = Field(ge=1)
+    created_at: datetime = _ts(nullable=False, default_factory=utcnow)
+    note: str = Field(default="")
+
+    __table_args__ = (
+        sa.UniqueConstraint("journey_id", "number", name="uq_checklist_version_journey_number"),
+        sa.CheckConstraint("number >= 1", name="number_positive"),
+    )
+
+
+class Criterion(SQLModel, table=True):
+    """One checklist item of a checklist version."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    version_id: int = Field(foreign_key="checklist_version.id", ondelete="CASCADE", index=True)
+    position: int = Field(default=0)
+    code: str = Field(max_length=30)
+    text: str
+    section: str = Field(default="General", max_length=80)
+    weight: float = Field(default=1.0)
+    kind: str = Field(default=CriterionKind.YESNO.value, max_length=8)
+    scale_min: float | None = Field(default=None)
+    scale_max: float | None = Field(default=None)
+    na_allowed: bool = Field(default=True)
+    critical_policy: str = Field(default=CriticalPolicy.NONE.value, max_length=14)
+    bonus: bool = Field(default=False)
+
+    __table_args__ = (
+        sa.UniqueConstraint("version_id", "code", name="uq_criterion_version_code"),
+        _one_of("kind", CriterionKind, "kind"),
+        _one_of("critical_policy", CriticalPolicy, "critical_policy"),
+        sa.CheckConstraint("weight >= 0", name="weight_not_negative"),
+        sa.CheckConstraint("length(trim(code)) > 0", name="code_not_empty"),
+        sa.CheckConstraint("length(trim(text)) > 0", name="text_not_empty"),
+        sa.CheckConstraint(
+            "kind <> 'scale' OR (scale_min IS NOT NULL AND scale_max IS NOT NULL "
+            "AND scale_min < scale_max)",
+            name="scale_range",
+        ),
+        sa.CheckConstraint(
+            "NOT (bonus AND critical_policy <> 'none')", name="bonus_not_critical"
+        ),
+    )
+
+
+class CriterionChannel(SQLModel, table=True):
+    """Restricts a criterion to some channels; a criterion without rows applies everywhere."""
+
+    __tablename__ = "criterion_channel"
+
+    criterion_id: int = Field(foreign_key="criterion.id", ondelete="CASCADE", primary_key=True)
+    channel_id: int = Field(foreign_key="channel.id", ondelete="CASCADE", primary_key=True)
+
+
+class Wave(SQLModel, table=True):
+    """One audit round, e.g. 2026-Q1."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=40, unique=True)
+    starts_on: date | None = Field(default=None)
+    ends_on: date | None = Field(default=None)
+
+    __table_args__ = (
+        sa.CheckConstraint(
+            "starts_on IS NULL OR ends_on IS NULL OR ends_on >= starts_on",
+            name="ends_after_start",
+        ),
+        sa.CheckConstraint("length(trim(name)) > 0", name="name_not_empty"),
+    )
+
+
+class User(SQLModel, table=True):
+    """A person who signs in. Deactivated, never deleted, so history stays attributable."""
+
+    __tablename__ = "app_user"
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=60, unique=True)
+    display_name: str = Field(default="", max_length=120)
+    role: str = Field(max_length=8)
+    password_hash: str = Field(default="")
+    active: bool = Field(default=True)
+    failed_logins: int = Field(default=0)
+    locked_until: datetime | None = _ts()
+    created_at: datetime = _ts(nullable=False, default_factory=utcnow)
+
+    __table_args__ = (
+        _one_of("role", Role, "role"),
+        sa.CheckConstraint("length(trim(username)) > 0", name="username_not_empty"),
+    )
+
+
+class Contact(SQLModel, table=True):
+    """One mystery contact on one channel."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    wave_id: int | None = Field(default=None, foreign_key="wave.id", ondelete="RESTRICT", index=True)
+    brand_id: int = Field(foreign_key="brand.id", ondelete="RESTRICT", index=True)
+    location_id: int | None = Field(default=None, foreign_key="location.id", ondelete="RESTRICT")
+    journey_id: int = Field(foreign_key="journey.id", ondelete="RESTRICT", index=True)
+    checklist_version_id: int = Field(foreign_key="checklist_version.id", ondelete="RESTRICT")
+    channel_id: int = Field(foreign_key="channel.id", ondelete="RESTRICT", index=True)
+    auditor_id: int | None = Field(default=None, foreign_key="app_user.id", ondelete="RESTRICT", index=True)
+    started_at: datetime = _ts(nullable=False, index=True)
+    acknowledged_at: datetime | None = _ts()
+    first_response_at: datetime | None = _ts()
+    resolved_at: datetime | None = _ts()
+    due_at: datetime | None = _ts()
+    wait_seconds: float | None = Field(default=None)
+    handling_seconds: float | None = Field(default=None)
+    transfers: int = Field(default=0)
+    redirected_to_channel_id: int | None = Field(default=None, foreign_key="channel.id", ondelete="RESTRICT")
+    answer_text: str = Field(default="")
+    answer_correct: bool | None = Field(default=None)
+    notes: str = Field(default="")
+    external_id: str | None = Field(default=None, max_length=120)
+    created_at: datetime = _ts(nullable=False, default_factory=utcnow)
+    created_by_id: int | None = Field(default=None, foreign_key="app_user.id", ondelete="RESTRICT")
+    updated_at: datetime = _ts(nullable=False, default_factory=utcnow)
+    updated_by_id: int | None = Field(default=None, foreign_key="app_user.id", ondelete="RESTRICT")
+
+    __table_args__ = (
+        sa.UniqueConstraint("brand_id", "external_id", name="uq_contact_brand_external_id"),
+        sa.CheckConstraint(_not_before("acknowledged_at", "started_at"), name="acknowledged_after_start"),
+        sa.CheckConstraint(_not_before("first_response_at", "started_at"), name="first_response_after_start"),
+        sa.CheckConstraint(_not_before("resolved_at", "started_at"), name="resolved_after_start"),
+        sa.CheckConstraint(
+            "resolved_at IS NULL OR first_response_at IS NULL OR resolved_at >= first_response_at",
+            name="resolved_after_first_response",
+        ),
+        sa.CheckConstraint("wait_seconds IS NULL OR wait_seconds >= 0", name="wait_not_negative"),
+        sa.CheckConstraint("handling_seconds IS NULL OR handling_seconds >= 0", name="handling_not_negative"),
+        sa.CheckConstraint("transfers >= 0", name="transfers_not_negative"),
+    )
+
+
+class Answer(SQLModel, table=True):
+    """A contact's answer to one criterion: a value, or N/A."""
+
+    contact_id: int = Field(foreign_key="contact.id", ondelete="CASCADE", primary_key=True)
+    criterion_id: int = Field(foreign_key="criterion.id", ondelete="RESTRICT", primary_key=True, index=True)
+    value: float | None = Field(default=None)
+    is_na: bool = Field(default=False)
+    comment: str = Field(default="")
+
+    __table_args__ = (
+        sa.CheckConstraint(
+            "(is_na AND value IS NULL) OR (NOT is_na AND value IS NOT NULL)",
+            name="value_or_na",
+        ),
+    )
+
+
+class Evidence(SQLModel, table=True):
+    """A file attached to a contact: a screenshot, photo, recording or PDF."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    contact_id: int = Field(foreign_key="contact.id", ondelete="CASCADE", index=True)
+    file_name: str = Field(max_length=255)
+    media_type: str = Field(max_length=100)
+    size_bytes: int
+    sha256: str = Field(max_length=64)
+    content: bytes = Field(sa_type=sa.LargeBinary())
+    uploaded_at: datetime = _ts(nullable=False, default_factory=utcnow)
+    uploaded_by_id: int | None = Field(default=None, foreign_key="app_user.id", ondelete="RESTRICT")
+
+    __table_args__ = (
+        sa.CheckConstraint("size_bytes >= 0", name="size_not_negative"),
+        sa.CheckConstraint("length(sha256) = 64", name="sha256_length"),
+    )
+
+
+class ChangeLog(SQLModel, table=True):
+    """An audit trail entry: who changed which field of which record, when, old → new."""
+
+    __tablename__ = "change_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    changed_at: datetime = _ts(nullable=False, default_factory=utcnow, index=True)
+    user_id: int | None = Field(default=None, foreign_key="app_user.id", ondelete="RESTRICT")
+    entity: str = Field(max_length=40)
+    entity_id: int
+    action: str = Field(max_length=10)
+    field: str = Field(default="", max_length=60)
+    old_value: str | None = Field(default=None)
+    new_value: str | None = Field(default=None)
+
+    __table_args__ = (
+        sa.Index("ix_change_log_entity", "entity", "entity_id"),
+        sa.CheckConstraint("action IN ('create', 'update', 'delete')", name="action"),
+    )
+
+
+class Setting(SQLModel, table=True):
+    """An installation-wide setting stored as JSON text (pass band, office hours, retention)."""
+
+    key: str = Field(primary_key=True, max_length=60)
+    value_json: str = Field(default="null")
+    updated_at: datetime = _ts(nullable=False, default_factory=utcnow)

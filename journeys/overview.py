@@ -1,0 +1,36 @@
+"""Counts that describe an installation (for the overview page and the CLI)."""
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlmodel import Session, func, select
+
+from journeys.models import Brand, Channel, Contact, Journey, JourneyStatus, User, Wave
+
+
+def installation_summary(*, session: Session) -> dict:
+    """Entity counts, and contacts (total and still open) per brand × channel."""
+    def count(model, *where):
+        return session.exec(select(func.count()).select_from(model).where(*where)).one()
+
+    counts = {
+        "Contacts": count(Contact),
+        "Brands": count(Brand),
+        "Channels": count(Channel),
+        "Active journeys": count(Journey, Journey.status == JourneyStatus.ACTIVE),
+        "Waves": count(Wave),
+        "Users": count(User, User.active),
+    }
+    rows = session.exec(
+        select(
+            Brand.name,
+            Channel.label,
+            func.count(Contact.id),
+            func.sum(sa.case((Contact.first_response_at.is_(None) & Contact.resolved_at.is_(None), 1), else_=0)),
+        )
+        .join(Brand, Brand.id == Contact.brand_id)
+        .join(Channel, Channel.id == Contact.channel_id)
+        .group_by(Brand.name, Channel.label)
+        .order_by(Brand.name, Channel.label)
+    ).all()
+    frame = pd.DataFrame(rows, columns=["Brand", "Channel", "Contacts", "Open"])
+    return {"counts": counts, "by_brand_channel": frame}

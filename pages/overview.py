@@ -1,0 +1,38 @@
+"""Overview: what this installation holds, and the demo-data notice."""
+
+import streamlit as st
+
+from data.db import session_scope
+from data.demo import demo_info
+from journeys.overview import installation_summary
+from ui.resources import get_engine
+from ui.session import require_page
+
+user = require_page(__file__)
+engine = get_engine()
+
+st.title("Overview", anchor=False)
+with session_scope(engine) as session:
+    demo = demo_info(session)
+    summary = installation_summary(session=session)
+
+if demo:
+    st.info(
+        f"You are looking at **demo data** (seed {demo['seed']}, {demo['contacts']:,} generated contacts) — "
+        "invented brands and contacts to try Klantreis. To start empty, stop the app, remove "
+        "`data/klantreis.db` and run `make run` with `KLANTREIS_NO_DEMO=1`, then create the first "
+        "admin with `klantreis users add`.",
+        icon=":material/science:",
+    )
+
+counts = summary["counts"]
+columns = st.columns(len(counts))
+for column, (label, value) in zip(columns, counts.items(), strict=True):
+    column.metric(label, f"{value:,}")
+
+if summary["by_brand_channel"].empty:
+    st.info("No contacts logged yet.", icon=":material/inbox:")
+else:
+    st.subheader("Contacts per brand and channel", anchor=False)
+    st.caption("Counts of logged contacts; open means no first response yet.")
+    st.dataframe(summary["by_brand_channel"], hide_index=True, width="stretch")

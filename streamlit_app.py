@@ -1,0 +1,60 @@
+"""Klantreis web app: the frame and router.
+
+Signs the user in, then builds the menu for their role from ``ui.navigation.PAGES`` and runs
+the chosen page. Pages live in ``pages/`` and re-check the user themselves (see ui.session).
+"""
+
+import streamlit as st
+
+from data.db import session_scope
+from data.demo import demo_info
+from journeys.users import SignInRefused, authenticate
+from ui.navigation import pages_for
+from ui.resources import get_engine
+from ui.session import current_user, mark_frame_ran, sign_in, sign_out
+
+st.set_page_config(page_title="Klantreis", page_icon=":material/route:", layout="wide")
+
+engine = get_engine()
+mark_frame_ran()
+user = current_user()
+
+if user is None:
+    st.title("Klantreis", anchor=False)
+    st.caption("Cross-channel mystery shopping: the same question on every channel, timed and scored.")
+    with st.form("sign_in"):
+        username = st.text_input("Username", autocomplete="username")
+        password = st.text_input("Password", type="password", autocomplete="current-password")
+        submitted = st.form_submit_button("Sign in", type="primary")
+    if submitted:
+        try:
+            with session_scope(engine) as session:
+                sign_in(authenticate(session=session, username=username, password=password))
+            st.rerun()
+        except SignInRefused as refusal:
+            st.error(str(refusal), icon=":material/lock:")
+    with session_scope(engine) as session:
+        demo = demo_info(session)
+    if demo:
+        st.info(
+            "This installation holds **demo data**. Sign in as `auditor1`, `manager` or `admin`; "
+            "the password is the username followed by `-demo` (e.g. `manager-demo`).",
+            icon=":material/science:",
+        )
+    st.stop()
+
+pages = pages_for(user.role)
+sections: dict[str, list] = {}
+for spec in pages:
+    sections.setdefault(spec.section, []).append(
+        st.Page(spec.path, title=spec.title, icon=spec.icon, help=spec.help)
+    )
+page = st.navigation(sections, position="sidebar")
+
+with st.sidebar:
+    st.caption(f"Signed in as **{user.display_name}** ({user.role})")
+    if st.button("Sign out", icon=":material/logout:"):
+        sign_out()
+        st.rerun()
+
+page.run()

@@ -1,0 +1,86 @@
+"""Shared fixtures: a fresh, migrated database per test on SQLite and on PostgreSQL.
+
+Database tests take the ``db_url`` (or ``engine``) fixture and run twice: once on a temporary
+SQLite file and once on a throw-away PostgreSQL database created next to
+``KLANTREIS_TEST_POSTGRES_URL``. Without that variable the PostgreSQL runs are skipped with a
+visible reason; in CI (``CI=true``) a missing PostgreSQL is an error, never a skip.
+"""
+
+import os
+import uuid
+
+import pytest
+import sqlalchemy as sa
+
+from data import db
+
+POSTGRES_ENV = "KLANTREIS_TEST_POSTGRES_URL"
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def _postgres_admin_url() -> str | None:
+    url = os.environ.get(POSTGRES_ENV, "").strip()
+    if not url and IN_CI:
+        pytest.fail(f"CI must test PostgreSQL but {POSTGRES_ENV} is not set", pytrace=False)
+    return url or None
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path):
+    """The URL of an empty, migrated database (SQLite file or a new PostgreSQL database)."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'klantreis-test.db'}"
+        db.upgrade(url)
+        yield url
+        db.dispose_engines()
+        return
+    admin_url = _postgres_admin_url()
+    if admin_url is None:
+        pytest.skip(f"PostgreSQL not configured: set {POSTGRES_ENV} to run the PostgreSQL variant")
+    name = f"klantreis_test_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    except sa.exc.OperationalError as exc:
+        if IN_CI:
+            raise
+        pytest.skip(f"PostgreSQL at {db.describe_url(admin_url)} unreachable: {exc.orig}")
+    url = sa.make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    try:
+        db.upgrade(url)
+        yield url
+    finally:
+        db.dispose_engines()
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+@pytest.fixture
+def engine(db_url):
+    return db.get_engine(db_url)
+
+
+@pytest.fixture
+def app_env(db_url, monkeypatch):
+    """Point the app (and the CLI) at the test database and start with empty Streamlit caches."""
+    import streamlit as st
+
+    monkeypatch.setenv(db.DATABASE_URL_ENV, db_url)
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield db_url
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """In CI a skipped test is a failure: everything the product promises must run there."""
+    if not IN_CI or exitstatus != 0:
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter else []
+    if skipped:
+        reporter.write_line(f"CI: {len(skipped)} test(s) were skipped; in CI nothing may be skipped", red=True)
+        session.exitstatus = 1

@@ -1,0 +1,49 @@
+"""Small factories that build valid records for tests (each test makes the data it needs)."""
+
+from datetime import UTC, datetime, timedelta
+
+from sqlmodel import Session
+
+from journeys.catalogue import ensure_builtin_channels, get_or_create_brand, get_or_create_wave
+from journeys.journeys import CriterionIn, JourneyChannelIn, JourneyIn, create_journey, current_version
+from journeys.models import Contact
+from journeys.users import create_user
+
+T0 = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+
+
+def journey_in(name="Ask about a delivery", channels=("phone", "email", "twitter"), n_criteria=3) -> JourneyIn:
+    return JourneyIn(
+        name=name,
+        scenario="Parcel stuck for four days",
+        question="Where is my parcel?",
+        reference_answer="Delayed at the depot, arrives within 2 working days",
+        channels=[JourneyChannelIn(channel=c) for c in channels],
+        criteria=[CriterionIn(code=f"C{i}", text=f"Criterion {i}") for i in range(1, n_criteria + 1)],
+    )
+
+
+def make_world(session: Session) -> dict:
+    """A brand, a wave, an auditor and a three-channel journey, flushed."""
+    channels = ensure_builtin_channels(session=session)
+    brand = get_or_create_brand(session=session, name="Koopklik")
+    wave = get_or_create_wave(session=session, name="2026-Q1")
+    auditor = create_user(session=session, username="auditor1", role="auditor", password="auditor1-pass")
+    journey = create_journey(session=session, journey_in=journey_in())
+    version = current_version(session=session, journey_id=journey.id)
+    return dict(channels=channels, brand=brand, wave=wave, auditor=auditor, journey=journey, version=version)
+
+
+def make_contact(world: dict, channel="email", **overrides) -> Contact:
+    values = dict(
+        brand_id=world["brand"].id,
+        journey_id=world["journey"].id,
+        checklist_version_id=world["version"].id,
+        channel_id=world["channels"][channel].id,
+        wave_id=world["wave"].id,
+        auditor_id=world["auditor"].id,
+        started_at=T0,
+        first_response_at=T0 + timedelta(hours=2),
+    )
+    values.update(overrides)
+    return Contact(**values)

@@ -1,0 +1,59 @@
+"""The app starts cleanly on an empty database and on the demo database."""
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from data import db
+from data.demo import seed_demo
+
+APP = Path(__file__).resolve().parents[1] / "streamlit_app.py"
+
+
+def _signed_in(username: str, password: str) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=30).run()
+    assert not at.exception
+    at.text_input[0].input(username)
+    at.text_input[1].input(password)
+    at.button[0].click().run()
+    assert not at.exception
+    return at
+
+
+def test_empty_database_shows_sign_in_without_errors(app_env):
+    """On an empty database the app migrates itself and shows the sign-in form."""
+    at = AppTest.from_file(str(APP), default_timeout=30).run()
+    assert not at.exception
+    assert [t.label for t in at.text_input] == ["Username", "Password"]
+    assert not at.info  # no demo notice without demo data
+    assert db.current_revision(app_env) == db.head_revision()
+
+
+def test_demo_database_signs_in_and_shows_overview(app_env):
+    """With demo data, the manager signs in and the overview says it is demo data and counts contacts."""
+    seed_demo(db.get_engine(app_env), contacts=200, seed=2)
+    at = _signed_in("manager", "manager-demo")
+    assert any("demo data" in i.value for i in at.info)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Contacts"] == "200"
+    assert metrics["Brands"] == "4"
+
+
+def test_wrong_password_is_refused_with_a_message(app_env):
+    """A wrong password shows a refusal, no page, and counts down to a lock."""
+    seed_demo(db.get_engine(app_env), contacts=0, seed=2)
+    at = _signed_in("manager", "wrong-password")
+    assert "wrong password" in at.error[0].value
+    assert "4 attempts left" in at.error[0].value
+    assert not at.metric
+
+
+@pytest.mark.parametrize("page", ["pages/overview.py"])
+def test_page_without_sign_in_shows_no_data(app_env, page):
+    """A page run without the frame (legacy pages/ routing) refuses and shows nothing."""
+    seed_demo(db.get_engine(app_env), contacts=20, seed=2)
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / page), default_timeout=30).run()
+    assert not at.exception
+    assert "sign in" in at.warning[0].value.lower()
+    assert not at.metric and not at.dataframe

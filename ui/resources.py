@@ -1,0 +1,21 @@
+"""Process-wide resources for the app: the migrated database engine.
+
+``st.cache_resource`` is shared by every session in the server process, so the engine is keyed
+by its URL (tests switch URLs between runs) and the schema upgrade runs once per URL.
+"""
+
+import streamlit as st
+from sqlalchemy.engine import Engine
+
+from data import db
+
+
+@st.cache_resource(show_spinner="Preparing the database…")
+def _migrated_engine(url: str) -> Engine:
+    db.upgrade(url)
+    return db.get_engine(url)
+
+
+def get_engine() -> Engine:
+    """The engine of the configured database, migrated to the newest schema."""
+    return _migrated_engine(db.database_url())
