@@ -1,0 +1,161 @@
+"""Browser tests: a real Streamlit server on a free port, driven by Playwright in Debian's Chromium.
+
+Each test module gets its own server on a fresh SQLite database with a little demo data
+(seed 5, 120 contacts, the demo accounts). Helpers wait for Streamlit to finish its script
+run (``data-test-script-state=notRunning``) after every interaction, never on sleeps alone.
+
+Without Chromium at /usr/bin/chromium the tests are skipped with that reason, except in CI
+(``CI=true``), where that is an error.
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from data import db
+from data.demo import seed_demo
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path(os.environ.get("KLANTREIS_CHROMIUM", "/usr/bin/chromium"))
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+SCRIPT_DONE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class AppServer:
+    """A running ``streamlit run streamlit_app.py`` with its own database and log file."""
+
+    def __init__(self, tmp: Path, seed_contacts: int = 120):
+        self.db_path = tmp / "e2e.db"
+        self.url_db = f"sqlite:///{self.db_path}"
+        self.log_path = tmp / "streamlit.log"
+        self.port = _free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        db.upgrade(self.url_db)
+        if seed_contacts is not None:
+            seed_demo(db.get_engine(self.url_db), contacts=seed_contacts, seed=5)
+        db.dispose_engines()
+
+    def start(self) -> "AppServer":
+        env = dict(os.environ, KLANTREIS_DATABASE_URL=self.url_db)
+        self._log = open(self.log_path, "w")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"),
+             "--server.port", str(self.port), "--server.address", "127.0.0.1",
+             "--server.headless", "true", "--browser.gatherUsageStats", "false",
+             "--server.fileWatcherType", "none"],
+            cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"{self.base_url}/_stcore/health", timeout=2) as response:
+                    if response.read().decode().strip() == "ok":
+                        return self
+            except OSError:
+                time.sleep(0.3)
+            if self.process.poll() is not None:
+                break
+        raise RuntimeError(f"Streamlit did not start; log:\n{self.log_path.read_text()}")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self._log.close()
+
+
+@pytest.fixture(scope="session")
+def chromium_browser():
+    """One headless Chromium for the whole run."""
+    if not CHROMIUM.exists():
+        message = f"Chromium not found at {CHROMIUM} (apt-get install chromium)"
+        if IN_CI:
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def app_server(tmp_path_factory):
+    """A fresh app server with demo data for this test module."""
+    server = AppServer(tmp_path_factory.mktemp("e2e")).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def page(chromium_browser, app_server):
+    """A new browser page (phone-independent desktop size) on the app's start URL."""
+    context = chromium_browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    page.goto(app_server.base_url)
+    wait_for_app(page)
+    yield page
+    context.close()
+
+
+def wait_for_app(page) -> None:
+    """Wait until Streamlit has finished running the script for the last interaction."""
+    page.wait_for_selector(SCRIPT_DONE, timeout=30_000)
+    page.wait_for_timeout(150)  # let the last delta render after the state flag flips
+    page.wait_for_selector(SCRIPT_DONE, timeout=30_000)
+
+
+def click_button(page, label: str) -> None:
+    page.get_by_role("button", name=label, exact=True).click()
+    wait_for_app(page)
+
+
+def fill(page, label: str, value: str) -> None:
+    """Type into the text input or area with this label and commit it (Tab), then wait."""
+    field = page.get_by_label(label, exact=True)
+    field.fill(value)
+    field.press("Tab")
+    wait_for_app(page)
+
+
+def sign_in(page, username: str, password: str | None = None) -> None:
+    """Sign in through the form; the demo password is the username + '-demo'."""
+    fill(page, "Username", username)
+    field = page.get_by_label("Password", exact=True)
+    field.fill(password or f"{username}-demo")
+    click_button(page, "Sign in")
+
+
+def go_to(page, title: str) -> None:
+    """Open a page from the sidebar menu by its title."""
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
+    wait_for_app(page)
+
+
+def screenshot(page, name: str) -> Path:
+    """Save a screenshot under docs/screenshots/ (kept in the repo for people to look at)."""
+    target = ROOT / "docs" / "screenshots" / f"{name}.png"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    page.wait_for_timeout(800)  # dataframes and charts paint after the script has finished
+    page.screenshot(path=str(target), full_page=True)
+    return target
