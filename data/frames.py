@@ -104,13 +104,51 @@ def _contacts_select(flt: ContactFilter):
 
 
 def _as_utc(series: pd.Series) -> pd.Series:
-    return pd.to_datetime(series, utc=True).dt.as_unit("us")
+    if pd.api.types.is_datetime64_any_dtype(series):
+        converted = series.dt.tz_localize("UTC") if series.dt.tz is None else series.dt.tz_convert("UTC")
+    else:  # SQLite hands back text such as "2026-07-06 14:54:26.000000"
+        converted = pd.to_datetime(series, utc=True, format="ISO8601")
+    return converted.dt.as_unit("us")
+
+
+def _read(engine: Engine, query) -> pd.DataFrame:
+    """Run a SELECT into a frame: Arrow-native (ADBC) for parameterless bulk reads, else pandas.
+
+    Reading a million rows through Python objects costs tens of seconds; the ADBC drivers hand
+    the rows over as Arrow columns, several times faster. Queries with bound parameters, and
+    databases without an ADBC driver, go through ``pandas.read_sql``.
+    """
+    compiled = query.compile(dialect=engine.dialect)
+    if not compiled.params:
+        connect = _adbc_connect(engine)
+        if connect is not None:
+            with connect() as connection, connection.cursor() as cursor:
+                cursor.execute(str(compiled))
+                return cursor.fetch_arrow_table().to_pandas()
+    with engine.connect() as connection:
+        return pd.read_sql(query, connection)
+
+
+def _adbc_connect(engine: Engine):
+    url = engine.url
+    try:
+        if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+            import adbc_driver_sqlite.dbapi as adbc
+
+            return lambda: adbc.connect(url.database)
+        if url.get_backend_name() == "postgresql":
+            import adbc_driver_postgresql.dbapi as adbc
+
+            uri = url.set(drivername="postgresql").render_as_string(hide_password=False)
+            return lambda: adbc.connect(uri)
+    except ImportError:
+        return None
+    return None
 
 
 def read_contacts(engine: Engine, flt: ContactFilter = ContactFilter()) -> pd.DataFrame:
     """One row per contact with names, timings, targets and judgement (the scoring contract)."""
-    with engine.connect() as connection:
-        frame = pd.read_sql(_contacts_select(flt), connection)
+    frame = _read(engine, _contacts_select(flt))
     for column in TIMESTAMP_COLUMNS:
         frame[column] = _as_utc(frame[column])
     for column in ("wait_seconds", "handling_seconds", "transfers", "first_response_target_s", "resolution_target_s"):
@@ -118,6 +156,11 @@ def read_contacts(engine: Engine, flt: ContactFilter = ContactFilter()) -> pd.Da
     frame["answer_correct"] = frame["answer_correct"].astype("boolean")
     frame["business_hours"] = frame["business_hours"].fillna(False).astype(bool)
     frame["auditor_id"] = frame["auditor_id"].astype("Int64")
+    for column in ("contact_id", "version_id"):
+        frame[column] = frame[column].astype("int64")
+    for column in ("brand", "location", "journey", "wave", "channel", "channel_kind", "auditor",
+                   "redirected_to", "external_id"):
+        frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
     return frame
 
 
@@ -128,12 +171,13 @@ def read_answers(engine: Engine, contact_ids=None) -> pd.DataFrame:
         ids = [int(i) for i in contact_ids]
         if len(ids) < 5000:
             query = query.where(Answer.contact_id.in_(ids))
-    with engine.connect() as connection:
-        frame = pd.read_sql(query, connection)
+    frame = _read(engine, query)
     if contact_ids is not None and len(frame):
         frame = frame[frame["contact_id"].isin(set(int(i) for i in contact_ids))]
     frame["value"] = frame["value"].astype(float)
     frame["is_na"] = frame["is_na"].astype(bool)
+    frame["contact_id"] = frame["contact_id"].astype("int64")
+    frame["criterion_id"] = frame["criterion_id"].astype("int64")
     return frame.reset_index(drop=True)
 
 
@@ -171,3 +215,22 @@ def read_criteria(engine: Engine, version_ids=None) -> pd.DataFrame:
     for column in ("na_allowed", "bonus"):
         frame[column] = frame[column].astype(bool)
     return frame
+
+
+def data_version(engine: Engine) -> tuple:
+    """A cheap fingerprint that changes whenever contacts, answers or checklists change.
+
+    Cached frames are keyed on it, so a write anywhere (app, import, another user) shows up on
+    the next rerun without clearing caches by hand. It reads only primary-key maxima (index
+    lookups, constant time at any size): new contacts raise ``max(contact.id)``; every edit
+    of a saved contact, every import update and every deletion writes the change log, which
+    raises ``max(change_log.id)``; a new checklist version adds criteria.
+    """
+    from journeys.models import ChangeLog, Evidence
+
+    query = sa.select(*(
+        sa.select(sa.func.max(column)).scalar_subquery()
+        for column in (Contact.id, ChangeLog.id, Criterion.id, Evidence.id)
+    ))
+    with engine.connect() as connection:
+        return tuple(connection.execute(query).one())

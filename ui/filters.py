@@ -1,0 +1,73 @@
+"""The dashboard filter bar: brand, location, wave, journey, channel and date range.
+
+The widgets keep their values for the whole session (``persist_state="session"``), so a
+manager's selection follows them from page to page. ``read_filter()`` turns the widget values
+into a ``ContactFilter`` (the one type data/ and the services understand).
+"""
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+import streamlit as st
+from sqlalchemy.engine import Engine
+
+from data.frames import ContactFilter
+from journeys.models import Brand, Channel, Journey, Location, Wave
+
+LOCAL_TZ = ZoneInfo("Europe/Amsterdam")
+KEY_PREFIX = "flt_"
+
+
+@st.cache_data(show_spinner=False, ttl=300)
+def _options(_engine: Engine, url: str) -> dict[str, list[str]]:
+    """Names to choose from (few rows; refreshed every few minutes)."""
+    with _engine.connect() as connection:
+        def names(column):
+            return [r[0] for r in connection.execute(sa.select(column).distinct().order_by(column)).all()]
+
+        return {
+            "brands": names(Brand.name),
+            "locations": names(Location.name),
+            "waves": names(Wave.name),
+            "journeys": names(Journey.name),
+            "channels": names(Channel.name),
+        }
+
+
+def filter_bar(engine: Engine, *, show_channel: bool = True) -> ContactFilter:
+    """Render the filters in the sidebar and return the current selection."""
+    options = _options(engine, str(engine.url))
+    with st.sidebar:
+        st.subheader("Filters", anchor=False)
+        picks = {}
+        for name, label in (("brands", "Brand"), ("waves", "Wave"), ("journeys", "Journey"),
+                            ("channels", "Channel"), ("locations", "Location")):
+            if name == "channels" and not show_channel:
+                continue
+            picks[name] = st.multiselect(
+                label, options[name], key=f"{KEY_PREFIX}{name}", persist_state="session",
+                placeholder="All",
+            )
+        period = st.date_input(
+            "Started between", value=(), key=f"{KEY_PREFIX}period", persist_state="session",
+            help="Local dates (Europe/Amsterdam), both ends included. Empty = all dates.",
+        )
+    started_from = started_before = None
+    if isinstance(period, (tuple, list)) and len(period) == 2:
+        started_from = local_midnight(period[0])
+        started_before = local_midnight(period[1] + timedelta(days=1))
+    return ContactFilter(
+        brands=tuple(picks.get("brands", ())),
+        locations=tuple(picks.get("locations", ())),
+        waves=tuple(picks.get("waves", ())),
+        journeys=tuple(picks.get("journeys", ())),
+        channels=tuple(picks.get("channels", ())),
+        started_from=started_from,
+        started_before=started_before,
+    )
+
+
+def local_midnight(day: date) -> datetime:
+    """The UTC instant of 00:00 Amsterdam time on ``day``."""
+    return datetime.combine(day, time.min, tzinfo=LOCAL_TZ).astimezone(UTC)
