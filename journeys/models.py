@@ -13,6 +13,7 @@ Entity map (arrows are foreign keys)::
     Contact ─< Evidence
     ChangeLog                    (who changed what, when, old → new)
     Setting                      (key → JSON value: pass band, office hours, retention)
+    AuthSession >─ User          (a signed-in browser: hashed cookie token, expiry, revocation)
 
 Every timestamp is stored as UTC and read back timezone-aware (see ``UTCDateTime``).
 Enumerated values are stored as short strings guarded by CHECK constraints rather than
@@ -414,3 +415,27 @@ class Setting(SQLModel, table=True):
     key: str = Field(primary_key=True, max_length=60)
     value_json: str = Field(default="null")
     updated_at: datetime = _ts(nullable=False, default_factory=utcnow)
+
+
+class AuthSession(SQLModel, table=True):
+    """A signed-in browser: a random token (kept only as its SHA-256) with an expiry.
+
+    The browser holds the token in a cookie so a reload keeps the user signed in; signing out
+    sets ``revoked_at``. Rows are kept after expiry for the sign-in history of an account.
+    """
+
+    __tablename__ = "auth_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="app_user.id", ondelete="CASCADE", index=True)
+    token_sha256: str = Field(max_length=64, unique=True)
+    created_at: datetime = _ts(nullable=False, default_factory=utcnow)
+    expires_at: datetime = _ts(nullable=False)
+    revoked_at: datetime | None = _ts()
+    method: str = Field(default="password", max_length=10)
+
+    __table_args__ = (
+        sa.CheckConstraint("length(token_sha256) = 64", name="token_sha256_length"),
+        sa.CheckConstraint("expires_at > created_at", name="expires_after_created"),
+        sa.CheckConstraint("method IN ('password', 'sso')", name="method"),
+    )

@@ -1,0 +1,111 @@
+"""Role rules: who may do what, enforced in the services, not only hidden in the menu.
+
+    auditor   logs and edits own contacts, sees own results
+    manager   dashboards, every contact read-only, exports
+    admin     users, journeys, settings, everything
+
+Services take the signed-in user as ``actor`` (anything with ``id`` and ``role``: the
+``User`` row or the UI's ``SignedInUser``) and call these helpers before reading or writing::
+
+    ensure_role(actor, Role.ADMIN)                       # raises PermissionDenied
+    select(Contact).where(contact_visible_to(actor))     # auditors: only their own rows
+    ensure_can_edit_contact(actor, contact)              # raises PermissionDenied
+"""
+
+from typing import Protocol
+
+import sqlalchemy as sa
+
+from journeys.errors import PermissionDenied
+from journeys.models import Contact, Role
+
+
+class Actor(Protocol):
+    id: int
+    role: str
+
+
+# Who may do which kind of action; one place to read the role model.
+CONTACT_WRITERS = frozenset({Role.AUDITOR, Role.ADMIN})
+ALL_CONTACT_READERS = frozenset({Role.MANAGER, Role.ADMIN})
+EXPORTERS = frozenset({Role.MANAGER, Role.ADMIN})
+JOURNEY_ADMINS = frozenset({Role.ADMIN})
+USER_ADMINS = frozenset({Role.ADMIN})
+SETTINGS_ADMINS = frozenset({Role.ADMIN})
+
+
+def _role(actor: Actor | None) -> Role | None:
+    if actor is None:
+        return None
+    try:
+        return Role(actor.role)
+    except ValueError:
+        return None
+
+
+def has_role(actor: Actor | None, *roles: Role | str) -> bool:
+    """Whether the actor holds one of ``roles`` (an unknown or missing actor holds none)."""
+    role = _role(actor)
+    return role is not None and role in {Role(r) for r in roles}
+
+
+def ensure_role(actor: Actor | None, *roles: Role | str, action: str = "do this") -> None:
+    """Raise ``PermissionDenied`` unless the actor holds one of ``roles``.
+
+    Raises:
+        PermissionDenied: names the actor's role, the action and the roles allowed.
+    """
+    if not has_role(actor, *roles):
+        allowed = ", ".join(sorted(Role(r).value for r in roles))
+        held = getattr(actor, "role", None) or "not signed in"
+        raise PermissionDenied(f"Your role ({held}) may not {action}; allowed: {allowed}.")
+
+
+def contact_visible_to(actor: Actor | None) -> sa.ColumnElement[bool]:
+    """A WHERE condition selecting the contacts this actor may read.
+
+    Auditors see only contacts they logged; managers and admins see all; anyone else nothing.
+    """
+    role = _role(actor)
+    if role in ALL_CONTACT_READERS:
+        return sa.true()
+    if role is Role.AUDITOR:
+        return Contact.auditor_id == actor.id
+    return sa.false()
+
+
+def can_read_contact(actor: Actor | None, contact: Contact) -> bool:
+    role = _role(actor)
+    if role in ALL_CONTACT_READERS:
+        return True
+    return role is Role.AUDITOR and contact.auditor_id == actor.id
+
+
+def ensure_can_read_contact(actor: Actor | None, contact: Contact) -> None:
+    """Raise ``PermissionDenied`` unless the actor may read this contact."""
+    if not can_read_contact(actor, contact):
+        raise PermissionDenied(f"Contact {contact.id} belongs to another auditor; you may not open it.")
+
+
+def can_edit_contact(actor: Actor | None, contact: Contact) -> bool:
+    """Admins edit any contact, auditors only their own; managers read only."""
+    role = _role(actor)
+    if role is Role.ADMIN:
+        return True
+    return role is Role.AUDITOR and contact.auditor_id == actor.id
+
+
+def ensure_can_edit_contact(actor: Actor | None, contact: Contact) -> None:
+    """Raise ``PermissionDenied`` unless the actor may change this contact."""
+    if can_edit_contact(actor, contact):
+        return
+    if has_role(actor, Role.MANAGER):
+        raise PermissionDenied("Managers see contacts read-only; ask the auditor or an admin to change it.")
+    raise PermissionDenied(f"Contact {contact.id} belongs to another auditor; you may not change it.")
+
+
+def ensure_can_log_contact_for(actor: Actor | None, auditor_id: int | None) -> None:
+    """Auditors log contacts only in their own name; admins may log for anyone."""
+    ensure_role(actor, *CONTACT_WRITERS, action="log contacts")
+    if has_role(actor, Role.AUDITOR) and auditor_id not in (None, actor.id):
+        raise PermissionDenied("Auditors log contacts in their own name only.")
