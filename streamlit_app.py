@@ -1,7 +1,8 @@
 """Klantreis web app: the frame and router.
 
-Signs the user in, then builds the menu for their role from ``ui.navigation.PAGES`` and runs
-the chosen page. Pages live in ``pages/`` and re-check the user themselves (see ui.session).
+Signs the user in (password, session cookie or optional single sign-on), then builds the menu
+for their role from ``ui.navigation.PAGES`` and runs the chosen page. Pages live in ``pages/``
+and re-check the user themselves (see ui.session).
 """
 
 import streamlit as st
@@ -11,13 +12,23 @@ from data.demo import demo_info
 from journeys.users import SignInRefused, authenticate
 from ui.navigation import pages_for
 from ui.resources import get_engine
-from ui.session import current_user, mark_frame_ran, sign_in, sign_out
+from ui.session import (
+    mark_frame_ran,
+    pop_return_to,
+    restore_user,
+    sign_in,
+    sign_out,
+    sso_configured,
+    sso_identity,
+    sync_cookie,
+)
 
 st.set_page_config(page_title="Klantreis", page_icon=":material/route:", layout="wide")
 
 engine = get_engine()
 mark_frame_ran()
-user = current_user()
+user = restore_user(engine)
+sync_cookie()
 
 if user is None:
     st.title("Klantreis", anchor=False)
@@ -29,10 +40,23 @@ if user is None:
     if submitted:
         try:
             with session_scope(engine) as session:
-                sign_in(authenticate(session=session, username=username, password=password))
+                account = authenticate(session=session, username=username, password=password)
+            sign_in(account, engine=engine)
             st.rerun()
         except SignInRefused as refusal:
             st.error(str(refusal), icon=":material/lock:")
+    st.caption("You stay signed in on this browser for 7 days, or until you sign out.")
+    if sso_configured():
+        identity = sso_identity()
+        if identity:
+            st.error(
+                f"Your single sign-on identity ({identity}) is not linked to an active Klantreis account. "
+                "Ask an admin to link it on the Users page.",
+                icon=":material/person_off:",
+            )
+            st.button("Sign out of single sign-on", on_click=st.logout)
+        else:
+            st.button("Sign in with single sign-on", icon=":material/key:", on_click=st.login)
     with session_scope(engine) as session:
         demo = demo_info(session)
     if demo:
@@ -51,10 +75,17 @@ for spec in pages:
     )
 page = st.navigation(sections, position="sidebar")
 
+# A page URL typed before this session had run the frame: go there now that the menu exists.
+return_to = pop_return_to()
+if return_to and any(spec.path == return_to for spec in pages):
+    st.switch_page(return_to)
+
 with st.sidebar:
     st.caption(f"Signed in as **{user.display_name}** ({user.role})")
     if st.button("Sign out", icon=":material/logout:"):
-        sign_out()
+        sign_out(engine=engine)
+        if sso_identity():
+            st.logout()
         st.rerun()
 
 page.run()

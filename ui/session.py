@@ -1,19 +1,34 @@
-"""Who is signed in, and the guard every page starts with.
+"""Who is signed in, how sign-in survives a reload, and the guard every page starts with.
 
 Session-state keys live here and only here. Pages never read ``st.session_state`` for the
 user directly; they call ``require_page(__file__)`` which returns the signed-in user or stops
 the script with a refusal that shows no data.
+
+A sign-in is remembered three ways, checked in this order on every run of the frame:
+``st.session_state`` (moving between pages), the session cookie (a reload or typed URL; see
+ui.auth_cookie) and, when ``[auth]`` is configured, Streamlit's OIDC login (``st.user``).
+Every run re-reads the account from the database, so a deactivated account or a changed role
+takes effect on the next click, not on the next sign-in.
 """
 
 from dataclasses import dataclass
 from pathlib import Path
 
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
+from data.db import session_scope
+from journeys import auth_sessions
+from journeys.models import User
+from journeys.users import get_user_by_sso_email
+from ui.auth_cookie import clear_cookie, cookie_token, write_cookie
 from ui.navigation import PAGES_BY_PATH
 
 USER_KEY = "klantreis_user"
+TOKEN_KEY = "klantreis_session_token"
 FRAME_KEY = "klantreis_frame_ran"
+RETURN_TO_KEY = "klantreis_return_to"
+SIGNED_OUT_KEY = "klantreis_signed_out"
 ENTRYPOINT = "streamlit_app.py"
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
@@ -26,32 +41,126 @@ class SignedInUser:
     role: str
 
 
+def _as_signed_in(user: User) -> SignedInUser:
+    return SignedInUser(user.id, user.username, user.display_name, user.role)
+
+
 def current_user() -> SignedInUser | None:
     return st.session_state.get(USER_KEY)
 
 
-def sign_in(user) -> None:
-    st.session_state[USER_KEY] = SignedInUser(user.id, user.username, user.display_name, user.role)
+def sso_configured() -> bool:
+    """Whether secrets hold an ``[auth]`` block (Streamlit's OIDC sign-in)."""
+    try:
+        return "auth" in st.secrets
+    except Exception:  # noqa: BLE001 - no secrets.toml at all raises
+        return False
 
 
-def sign_out() -> None:
+def sso_identity() -> str | None:
+    """The e-mail of a user signed in through OIDC, else None."""
+    if not sso_configured():
+        return None
+    try:
+        if not st.user.is_logged_in:
+            return None
+        return st.user.get("email")
+    except Exception:  # noqa: BLE001 - st.user outside a configured runtime
+        return None
+
+
+def sign_in(user: User, *, engine, method: str = "password") -> None:
+    """Remember ``user`` for this browser session and in a new cookie-backed session token."""
+    with session_scope(engine) as session:
+        token = auth_sessions.start_session(session=session, user=user, method=method)
+    st.session_state[USER_KEY] = _as_signed_in(user)
+    st.session_state[TOKEN_KEY] = token
+    st.session_state.pop(SIGNED_OUT_KEY, None)
+
+
+def sign_out(*, engine) -> None:
+    """Forget the user here, revoke the token in the database and clear the cookie."""
+    token = st.session_state.pop(TOKEN_KEY, None)
+    with session_scope(engine) as session:
+        auth_sessions.revoke_token(session=session, token=token)
+        # The cookie this page was opened with may be an older token of the same browser.
+        auth_sessions.revoke_token(session=session, token=cookie_token())
     st.session_state.pop(USER_KEY, None)
+    st.session_state[SIGNED_OUT_KEY] = True
+
+
+def restore_user(engine) -> SignedInUser | None:
+    """The signed-in user for this run, re-read from the database (see the module docstring)."""
+    signed_out = st.session_state.get(SIGNED_OUT_KEY, False)
+    with session_scope(engine) as session:
+        user = None
+        known = current_user()
+        if known is not None:
+            user = session.get(User, known.id)
+            if user is not None and not user.active:
+                user = None
+            token = st.session_state.get(TOKEN_KEY)
+            if user is not None and token and auth_sessions.user_for_token(session=session, token=token) is None:
+                user = None  # revoked elsewhere (password reset, role change, deactivation)
+        elif not signed_out:
+            user = auth_sessions.user_for_token(session=session, token=cookie_token())
+            if user is not None:
+                st.session_state[TOKEN_KEY] = cookie_token()
+            else:
+                identity = sso_identity()
+                if identity:
+                    user = get_user_by_sso_email(session=session, email=identity)
+                    if user is not None:
+                        st.session_state[TOKEN_KEY] = auth_sessions.start_session(
+                            session=session, user=user, method="sso"
+                        )
+                    else:
+                        user = None
+    if user is None:
+        st.session_state.pop(USER_KEY, None)
+        st.session_state.pop(TOKEN_KEY, None)
+        return None
+    st.session_state[USER_KEY] = _as_signed_in(user)
+    return st.session_state[USER_KEY]
+
+
+def sync_cookie() -> None:
+    """Make the browser's cookie match this session: the token when signed in, none when not."""
+    token = st.session_state.get(TOKEN_KEY)
+    if token and current_user() is not None:
+        write_cookie(token, int(auth_sessions.SESSION_LIFETIME.total_seconds()))
+    elif cookie_token() or st.session_state.get(SIGNED_OUT_KEY):
+        clear_cookie()
 
 
 def mark_frame_ran() -> None:
     st.session_state[FRAME_KEY] = True
 
 
+def pop_return_to() -> str | None:
+    """The page a typed URL asked for before the frame had run (see ``require_page``)."""
+    return st.session_state.pop(RETURN_TO_KEY, None)
+
+
 def require_page(page_file: str) -> SignedInUser:
     """Stop unless a signed-in user whose role may open this page is present.
 
     Streamlit's legacy ``pages/`` discovery can serve a page file without the entrypoint having
-    run (right after a server start), so the check cannot rely on the menu alone.
+    run (right after a server start), so the check cannot rely on the menu alone: without the
+    frame the page sends the browser to the entrypoint (which signs in from the cookie and comes
+    back) or, where that is impossible, shows a refusal and nothing else.
     """
     relative = Path(page_file).resolve().relative_to(PROJECT_ROOT).as_posix()
     spec = PAGES_BY_PATH[relative]
     user = current_user()
-    if user is None or not st.session_state.get(FRAME_KEY):
+    if not st.session_state.get(FRAME_KEY):
+        st.session_state[RETURN_TO_KEY] = relative
+        try:
+            st.switch_page(ENTRYPOINT)
+        except StreamlitAPIException:
+            pass  # no entrypoint reachable from here (e.g. the page run on its own in a test)
+        user = None
+    if user is None:
         st.warning("Please sign in to see this page.", icon=":material/lock:")
         try:
             st.page_link(ENTRYPOINT, label="Go to sign-in", icon=":material/login:")
