@@ -10,7 +10,7 @@ import streamlit as st
 from data.db import session_scope
 from data.demo import demo_info
 from journeys.users import SignInRefused, authenticate
-from ui.navigation import pages_for
+from ui.navigation import PAGES, pages_for
 from ui.resources import get_engine
 from ui.session import (
     mark_frame_ran,
@@ -31,6 +31,9 @@ user = restore_user(engine)
 sync_cookie()
 
 if user is None:
+    # Register every page, hidden: this replaces Streamlit's legacy pages/ menu (which would list
+    # page files to a signed-out visitor) and keeps a typed page URL for after sign-in.
+    st.navigation([st.Page(spec.path, title=spec.title) for spec in PAGES], position="hidden")
     st.title("Klantreis", anchor=False)
     st.caption("Cross-channel mystery shopping: the same question on every channel, timed and scored.")
     with st.form("sign_in"):

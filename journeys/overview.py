@@ -34,3 +34,23 @@ def installation_summary(*, session: Session) -> dict:
     ).all()
     frame = pd.DataFrame(rows, columns=["Brand", "Channel", "Contacts", "Open"])
     return {"counts": counts, "by_brand_channel": frame}
+
+
+def recent_contacts(*, session: Session, actor, limit: int = 10) -> pd.DataFrame:
+    """The latest contacts this actor may read (auditors: their own), with their notes.
+
+    Notes are untrusted text typed by auditors; callers must render them as text.
+    """
+    from journeys.access import contact_visible_to
+
+    rows = session.exec(
+        select(Contact.started_at, Brand.name, Channel.label, Journey.name, User.display_name, Contact.notes)
+        .join(Brand, Brand.id == Contact.brand_id)
+        .join(Channel, Channel.id == Contact.channel_id)
+        .join(Journey, Journey.id == Contact.journey_id)
+        .outerjoin(User, User.id == Contact.auditor_id)
+        .where(contact_visible_to(actor))
+        .order_by(Contact.started_at.desc(), Contact.id.desc())
+        .limit(limit)
+    ).all()
+    return pd.DataFrame(rows, columns=["Started", "Brand", "Channel", "Journey", "Auditor", "Notes"])

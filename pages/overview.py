@@ -1,14 +1,17 @@
 """Overview: what this installation holds, and the demo-data notice."""
 
+from zoneinfo import ZoneInfo
+
 import streamlit as st
 
 from data.db import session_scope
 from data.demo import demo_info
-from journeys.overview import installation_summary
+from journeys.overview import installation_summary, recent_contacts
 from ui.resources import get_engine
 from ui.session import require_page
 
 user = require_page(__file__)
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 engine = get_engine()
 
 st.title("Overview", anchor=False)
@@ -36,3 +39,12 @@ else:
     st.subheader("Contacts per brand and channel", anchor=False)
     st.caption("Counts of logged contacts; open means no first response yet.")
     st.dataframe(summary["by_brand_channel"], hide_index=True, width="stretch")
+
+with session_scope(engine) as session:
+    recent = recent_contacts(session=session, actor=user, limit=10)
+if not recent.empty:
+    st.subheader("Recent contacts", anchor=False)
+    st.caption("The ten latest contacts you may see" + (" (your own)." if user.role == "auditor" else "."))
+    recent["Started"] = recent["Started"].map(lambda t: t.astimezone(AMSTERDAM).strftime("%Y-%m-%d %H:%M"))
+    # st.table renders every cell as plain text, so notes typed by auditors can never become HTML.
+    st.table(recent.set_index("Started"))

@@ -151,7 +151,10 @@ def require_page(page_file: str) -> SignedInUser:
     back) or, where that is impossible, shows a refusal and nothing else.
     """
     relative = Path(page_file).resolve().relative_to(PROJECT_ROOT).as_posix()
-    spec = PAGES_BY_PATH[relative]
+    spec = PAGES_BY_PATH.get(relative)
+    if spec is None:  # a page file nobody registered in ui.navigation is open to no one
+        st.error(f"{relative} is not a registered page.", icon=":material/block:")
+        st.stop()
     user = current_user()
     if not st.session_state.get(FRAME_KEY):
         st.session_state[RETURN_TO_KEY] = relative
