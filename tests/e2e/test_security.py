@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from ui.navigation import PAGES
 from tests.e2e.conftest import AppServer, click_button, screenshot, sign_in, wait_for_app
+from ui.navigation import PAGES
 
 
 def _wait_for_cookie(page, name: str) -> None:
