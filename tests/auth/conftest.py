@@ -1,0 +1,21 @@
+"""Fixtures for account and security tests: one user per role on a fresh database."""
+
+import pytest
+
+from data import db
+from journeys.users import create_user
+from tests.factories import make_contact, make_world
+
+
+@pytest.fixture
+def people(engine):
+    """A world (brand, journey, auditor1) plus auditor2, a manager and an admin; returns detached rows."""
+    with db.session_scope(engine) as session:
+        world = make_world(session)
+        world["auditor2"] = create_user(session=session, username="auditor2", role="auditor", password="auditor2-pass")
+        world["manager"] = create_user(session=session, username="manager", role="manager", password="manager-pass")
+        world["admin"] = create_user(session=session, username="admin", role="admin", password="admin-pass1")
+        world["contact1"] = make_contact(world, notes="by auditor1")
+        world["contact2"] = make_contact(world, notes="by auditor2", auditor_id=world["auditor2"].id)
+        session.add_all([world["contact1"], world["contact2"]])
+    return world
