@@ -2,7 +2,8 @@
 
     klantreis migrate            bring the database schema to the newest version
     klantreis demo               fill the database with deterministic demo data
-    klantreis users add|list     manage accounts
+    klantreis users add|list|passwd|set-role|deactivate|activate   manage accounts
+    klantreis retention --months N [--dry-run]                    delete old evidence files
 
 Every command upgrades the schema first, works on ``KLANTREIS_DATABASE_URL`` (default: the
 SQLite file in ``data/``) and exits 0 on success, 1 on invalid input (message on stderr) and
@@ -96,44 +97,8 @@ def demo(
         console.print(table)
 
 
-users_app = typer.Typer(help="Manage user accounts.", no_args_is_help=True)
-app.add_typer(users_app, name="users")
-
-
-@users_app.command("add")
-def users_add(
-    username: str = typer.Argument(..., help="Login name: lowercase letters, digits, '.', '_' or '-'."),
-    role: str = typer.Option("auditor", "--role", help="auditor, manager or admin."),
-    display_name: str = typer.Option("", "--name", help="Name shown in the app."),
-    password: str = typer.Option(
-        ..., "--password", prompt=True, hide_input=True, confirmation_prompt=True,
-        help="At least 8 characters (asked for when not given).",
-    ),
-) -> None:
-    """Add a user (use --role admin for the first account of an empty installation)."""
-    from journeys.users import create_user
-
-    engine = ready_engine()
-    with db.session_scope(engine) as session:
-        user = create_user(session=session, username=username, role=role, password=password, display_name=display_name)
-        console.print(f"added {user.role} {user.username!r} ({user.display_name})")
-
-
-@users_app.command("list")
-def users_list() -> None:
-    """List user accounts with their role and whether they are active."""
-    from sqlmodel import select
-
-    from journeys.models import User
-
-    engine = ready_engine()
-    table = Table()
-    for column in ("username", "name", "role", "active"):
-        table.add_column(column)
-    with db.session_scope(engine) as session:
-        for user in session.exec(select(User).order_by(User.username)).all():
-            table.add_row(user.username, user.display_name, user.role, "yes" if user.active else "no")
-    console.print(table)
+# Sub-command modules register themselves on ``app`` (imported here, after ``app`` exists).
+from cli import retention, users  # noqa: E402,F401
 
 
 def main() -> None:

@@ -1,0 +1,29 @@
+"""``klantreis retention --months N [--dry-run]``: delete evidence files older than N months."""
+
+import typer
+
+from cli.main import app, console, ready_engine
+from data import db
+from journeys.retention import purge_evidence, retention_months
+
+
+@app.command("retention")
+def retention(
+    months: int = typer.Option(
+        None, "--months", help="Delete evidence uploaded more than this many months ago (default: the app's setting)."
+    ),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Only count what would be deleted."),
+) -> None:
+    """Delete evidence files older than N months (contacts and scores stay)."""
+    with db.session_scope(ready_engine()) as session:
+        if months is None:
+            months = retention_months(session=session)
+            if months is None:
+                console.print("no retention period set: pass --months N (or set it on the admin page)")
+                raise typer.Exit(2)
+        report = purge_evidence(session=session, months=months, dry_run=dry_run)
+    verb = "would delete" if report.dry_run else "deleted"
+    console.print(
+        f"{verb} {report.files:,} evidence file(s), {report.bytes / 1_000_000:.1f} MB, "
+        f"uploaded before {report.cutoff:%Y-%m-%d %H:%M} UTC ({report.months} months)"
+    )

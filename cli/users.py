@@ -1,0 +1,104 @@
+"""``klantreis users``: add, list, passwd, set-role, deactivate and activate accounts.
+
+Whoever runs the command has the database in hand, so it acts as an admin ("the operator",
+logged with no user id). Accounts are deactivated, never deleted.
+"""
+
+from dataclasses import dataclass
+
+import typer
+from rich.table import Table
+from sqlmodel import select
+
+from cli.main import app, console, ready_engine
+from data import db
+from journeys import users as accounts
+from journeys.models import Role, User
+
+users_app = typer.Typer(help="Manage user accounts.", no_args_is_help=True)
+app.add_typer(users_app, name="users")
+
+
+@dataclass(frozen=True)
+class _Operator:
+    """The person at the command line: an admin without an account."""
+
+    id: None = None
+    role: str = Role.ADMIN.value
+
+
+OPERATOR = _Operator()
+
+PASSWORD_OPTION = typer.Option(
+    ..., "--password", prompt=True, hide_input=True, confirmation_prompt=True,
+    help="At least 8 characters (asked for when not given).",
+)
+
+
+@users_app.command("add")
+def users_add(
+    username: str = typer.Argument(..., help="Login name: lowercase letters, digits, '.', '_' or '-'."),
+    role: str = typer.Option("auditor", "--role", help="auditor, manager or admin."),
+    display_name: str = typer.Option("", "--name", help="Name shown in the app."),
+    password: str = PASSWORD_OPTION,
+) -> None:
+    """Add a user (use --role admin for the first account of an empty installation)."""
+    with db.session_scope(ready_engine()) as session:
+        user = accounts.add_user(
+            session=session, actor=OPERATOR, username=username, role=role, password=password, display_name=display_name
+        )
+        console.print(f"added {user.role} {user.username!r} ({user.display_name})")
+
+
+@users_app.command("list")
+def users_list() -> None:
+    """List user accounts with their role and whether they are active."""
+    table = Table()
+    for column in ("username", "name", "role", "active"):
+        table.add_column(column)
+    with db.session_scope(ready_engine()) as session:
+        for user in session.exec(select(User).order_by(User.username)).all():
+            table.add_row(user.username, user.display_name, user.role, "yes" if user.active else "no")
+    console.print(table)
+
+
+@users_app.command("passwd")
+def users_passwd(
+    username: str = typer.Argument(..., help="The account whose password to set."),
+    password: str = PASSWORD_OPTION,
+) -> None:
+    """Set a new password, lift a lock and sign the account out of every browser."""
+    with db.session_scope(ready_engine()) as session:
+        user_id = accounts.find_user_id(session=session, username=username)
+        accounts.reset_password(session=session, actor=OPERATOR, user_id=user_id, password=password)
+    console.print(f"password of {username!r} changed; its browser sessions are signed out")
+
+
+@users_app.command("set-role")
+def users_set_role(
+    username: str = typer.Argument(..., help="The account to change."),
+    role: str = typer.Argument(..., help="auditor, manager or admin."),
+) -> None:
+    """Change an account's role (the last active admin cannot be demoted)."""
+    with db.session_scope(ready_engine()) as session:
+        user_id = accounts.find_user_id(session=session, username=username)
+        user = accounts.set_role(session=session, actor=OPERATOR, user_id=user_id, role=role)
+    console.print(f"{user.username!r} is now {user.role}")
+
+
+@users_app.command("deactivate")
+def users_deactivate(username: str = typer.Argument(..., help="The account to deactivate.")) -> None:
+    """Stop an account from signing in; its contacts and history stay attributed to it."""
+    with db.session_scope(ready_engine()) as session:
+        user_id = accounts.find_user_id(session=session, username=username)
+        accounts.set_active(session=session, actor=OPERATOR, user_id=user_id, active=False)
+    console.print(f"{username!r} deactivated")
+
+
+@users_app.command("activate")
+def users_activate(username: str = typer.Argument(..., help="The account to reactivate.")) -> None:
+    """Let a deactivated account sign in again."""
+    with db.session_scope(ready_engine()) as session:
+        user_id = accounts.find_user_id(session=session, username=username)
+        accounts.set_active(session=session, actor=OPERATOR, user_id=user_id, active=True)
+    console.print(f"{username!r} activated")
