@@ -1,0 +1,471 @@
+"""Contact quality score 0–100 from checklist answers: N/A, weights, bonus and knock-outs.
+
+Definitions (docs/scoring.md, "Quality score"), per contact:
+    A criterion *applies* to a contact when it belongs to the contact's checklist version and
+    its ``channels`` tuple is empty or names the contact's channel. Other criteria, and answers
+    to them, are ignored entirely (not in the numerator, not in the denominator).
+    item fraction f = value for yes/no (1 yes, 0 no); (value - scale_min) / (scale_max -
+        scale_min) for a scale, clipped to [0, 1].
+    An applicable item is *scored* unless it is N/A (``is_na`` or value NaN) or has no answer
+        row (counted in ``missing_items`` so the UI can warn).
+    possible P = Σ weight over scored non-bonus items;
+    earned   E = Σ weight · f over scored items (bonus items add to E only);
+    raw_score = min(100, 100 · E / P); NaN when P = 0 (nothing to score).
+    A critical item *fails* when it is scored and earns nothing (f = 0). Its policy:
+        zero_section: the earned points of its section are dropped (E − E_section);
+        zero_contact: the final score is 0;
+        flag_fail: the score is kept but the contact fails.
+    final_score = 0 if a zero_contact item failed, else min(100, 100 · (E − D) / P) with D the
+        earned points of knocked-out sections. Raw and final are both returned.
+    passed = final_score >= pass_mark and no zero_contact/flag_fail knock-out (NA if unscored).
+
+Everything is computed with array gathers and ``np.bincount`` over the answers: no Python loop
+over contacts or answers (a million contacts with 20 answers each score in about a second).
+
+Public API:
+    PassBand(pass_mark=50.0, good_mark=80.0)
+    score_contacts(contacts, answers, criteria, pass_band=PassBand()) -> DataFrame by contact_id
+    section_scores(contacts, answers, criteria) -> DataFrame, one row per contact × section
+    answer_scores(contacts, answers, criteria) -> DataFrame, one row per applicable answer
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from scoring.contract import (
+    ANSWER_COLUMNS,
+    CRITERION_COLUMNS,
+    CRITERION_KINDS,
+    CRITICAL_POLICIES,
+    require_columns,
+)
+
+__all__ = [
+    "BANDS",
+    "KNOCKOUTS",
+    "QUALITY_COLUMNS",
+    "PassBand",
+    "answer_scores",
+    "score_contacts",
+    "section_scores",
+]
+
+QUALITY_COLUMNS = (
+    "raw_score", "final_score", "passed", "critical_fail", "knockout", "band", "possible_points",
+    "earned_points", "bonus_points", "applicable_items", "scored_items", "na_items", "missing_items",
+)
+BANDS = ("fail", "pass", "good", "unscored")
+KNOCKOUTS = ("none", "zero_section", "flag_fail", "zero_contact")  # in increasing severity
+_POLICY_CODE = {name: code for code, name in enumerate(CRITICAL_POLICIES)}  # none=0, zero_section=1, ...
+
+
+@dataclass(frozen=True)
+class PassBand:
+    """Where a final score passes, and (optionally) where it counts as good.
+
+    Attributes:
+        pass_mark: final scores at or above it pass (default 50: "< 50 % fails").
+        good_mark: final scores at or above it are in the 'good' band; None for no such band.
+    """
+
+    pass_mark: float = 50.0
+    good_mark: float | None = 80.0
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.pass_mark <= 100.0:
+            raise ValueError(f"pass_mark must be within 0..100, got {self.pass_mark}")
+        if self.good_mark is not None and not self.pass_mark <= self.good_mark <= 100.0:
+            raise ValueError(f"good_mark must be within pass_mark..100, got {self.good_mark}")
+
+    def classify(self, final_score: np.ndarray, knocked_out: np.ndarray) -> tuple[pd.Series, pd.Categorical]:
+        """Pass flags and band labels for final scores.
+
+        Args:
+            final_score: float array (NaN = unscored).
+            knocked_out: bool array, True where a zero_contact or flag_fail item failed.
+
+        Returns:
+            ``(passed, band)``: a nullable boolean array (NA where unscored) and a categorical
+            with categories ``BANDS``.
+        """
+        score = np.asarray(final_score, dtype=float)
+        unscored = np.isnan(score)
+        with np.errstate(invalid="ignore"):
+            passed = (score >= self.pass_mark) & ~np.asarray(knocked_out, dtype=bool)
+            good = passed & (score >= self.good_mark) if self.good_mark is not None else np.zeros_like(passed)
+        codes = np.select([unscored, ~passed, good], [3, 0, 2], default=1)
+        flags = pd.array(passed, dtype="boolean")
+        flags[unscored] = pd.NA
+        return flags, pd.Categorical.from_codes(codes, categories=list(BANDS))
+
+
+# --------------------------------------------------------------------------- preparation
+
+
+def _positions(reference: np.ndarray, query: np.ndarray, missing: int) -> np.ndarray:
+    """Position of each query id in ``reference`` (unique int ids), ``missing`` when absent.
+
+    Dense non-negative ids (the database's autoincrement keys) use a lookup table: one gather,
+    several times faster than hashing twenty million ids.
+    """
+    reference = np.asarray(reference, dtype=np.int64)
+    query = np.asarray(query, dtype=np.int64)
+    if len(reference) == 0:
+        return np.full(len(query), missing, dtype=np.int64)
+    lo, hi = reference.min(), reference.max()
+    if lo >= 0 and hi <= 4 * len(reference) + 1_000_000:
+        table = np.full(hi + 2, missing, dtype=np.int64)  # the last slot catches out-of-range ids
+        table[reference] = np.arange(len(reference))
+        if len(query) and (query.min() < 0 or query.max() > hi):
+            query = np.where((query < 0) | (query > hi), hi + 1, query)
+        return table[query]
+    found = pd.Index(reference).get_indexer(query).astype(np.int64)
+    found[found < 0] = missing
+    return found
+
+
+def _validate_criteria(criteria: pd.DataFrame) -> None:
+    require_columns(criteria, CRITERION_COLUMNS, "criteria")
+    if not criteria["criterion_id"].is_unique:
+        raise ValueError("criteria: criterion_id must be unique")
+    bad_kind = set(criteria["kind"]) - set(CRITERION_KINDS)
+    if bad_kind:
+        raise ValueError(f"criteria: unknown kind(s) {sorted(bad_kind)}")
+    bad_policy = set(criteria["critical_policy"].fillna("none")) - set(CRITICAL_POLICIES)
+    if bad_policy:
+        raise ValueError(f"criteria: unknown critical_policy {sorted(bad_policy)}")
+    if (criteria["weight"].astype(float) < 0).any() or criteria["weight"].isna().any():
+        raise ValueError("criteria: weight must be a number >= 0")
+    scale = criteria[criteria["kind"] == "scale"]
+    if not (scale["scale_max"].astype(float) > scale["scale_min"].astype(float)).all():
+        raise ValueError("criteria: a scale criterion needs scale_max > scale_min")
+
+
+@dataclass
+class _Points:
+    """Per-answer arrays (aligned with the answers frame) and per-contact lookups."""
+
+    contact_ids: np.ndarray  # contacts' ids, in frame order
+    n_contacts: int
+    c_pos: np.ndarray  # contact position per answer; n_contacts (a spare bin) for unknown contacts
+    k_pos: np.ndarray  # criterion position per answer; K (a spare slot) for unknown criteria
+    valid: np.ndarray  # answer to an applicable criterion of a known contact
+    na: np.ndarray  # valid and N/A
+    scored: np.ndarray  # valid and not N/A
+    fraction: np.ndarray  # item fraction f in [0, 1] (NaN where not scored)
+    earned: np.ndarray  # weight * f where scored, else 0
+    possible: np.ndarray  # weight where scored and not bonus, else 0
+    failed: np.ndarray  # positions (into the answers) of failed critical items
+    failed_policy: np.ndarray  # their policy codes
+    applicable: np.ndarray  # number of applicable criteria per contact
+    combo: np.ndarray  # per contact: code of its (version, channel) combination
+    applies: np.ndarray  # bool matrix criteria × combos: criterion applies to combo
+    criteria: pd.DataFrame  # the criteria frame, reset to positions 0..K-1
+
+
+def _applicability(contacts: pd.DataFrame, crit: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Code of each contact's (version, channel) pair and the criteria × pairs "applies" matrix.
+
+    There are few distinct pairs, so applicability is decided once per pair, not per contact.
+    """
+    v_code, versions = pd.factorize(contacts["version_id"].to_numpy(dtype=np.int64))
+    ch_code, channels = pd.factorize(contacts["channel"], use_na_sentinel=False)
+    width = max(len(channels), 1)
+    combo, combo_uniq = pd.factorize(v_code.astype(np.int64) * width + ch_code)
+    pair_version = np.asarray(versions)[combo_uniq // width]
+    pair_channel = np.asarray(channels, dtype=object)[combo_uniq % width]
+    k_version = crit["version_id"].to_numpy(dtype=np.int64)
+    applies = np.zeros((len(crit), len(combo_uniq)), dtype=bool)
+    for j in range(len(combo_uniq)):  # loop over the few pairs, vectorised over criteria
+        channel = pair_channel[j]
+        restricted = crit["channels"].map(lambda chans, ch=channel: bool(chans) and ch not in chans)
+        applies[:, j] = (k_version == pair_version[j]) & ~restricted.to_numpy(dtype=bool)
+    return np.asarray(combo, dtype=np.int64), applies
+
+
+def _prepare(contacts: pd.DataFrame, answers: pd.DataFrame, criteria: pd.DataFrame) -> _Points:
+    require_columns(contacts, ("contact_id", "version_id", "channel"), "contacts")
+    require_columns(answers, ANSWER_COLUMNS, "answers")
+    _validate_criteria(criteria)
+    crit = criteria.reset_index(drop=True)
+    n_crit = len(crit)
+    contact_ids = contacts["contact_id"].to_numpy(dtype=np.int64)
+    if not pd.Index(contact_ids).is_unique:
+        raise ValueError("contacts: contact_id must be unique")
+    n = len(contact_ids)
+    combo, applies = _applicability(contacts, crit)
+    n_combo = applies.shape[1]
+    applicable = applies.sum(axis=0)[combo] if n else np.zeros(0, dtype=np.int64)
+
+    # Per (combo, criterion) tables with a spare row and column for unknown contacts and
+    # criteria: every per-answer quantity is then one gather from a small, cache-resident table.
+    valid_t = np.zeros((n_combo + 1, n_crit + 1), dtype=bool)
+    valid_t[:n_combo, :n_crit] = applies.T
+    is_scale = (crit["kind"] == "scale").to_numpy()
+    lo = np.where(is_scale, crit["scale_min"].to_numpy(dtype=float), 0.0)
+    span = np.where(is_scale, crit["scale_max"].to_numpy(dtype=float) - lo, 1.0)
+    weight = crit["weight"].to_numpy(dtype=float)
+    bonus = crit["bonus"].to_numpy(dtype=bool)
+    policy = crit["critical_policy"].fillna("none").map(_POLICY_CODE).to_numpy(dtype=np.int8)
+
+    def table(per_criterion: np.ndarray, fill) -> np.ndarray:
+        out = np.full((n_combo + 1, n_crit + 1), fill, dtype=np.asarray(per_criterion).dtype)
+        out[:, :n_crit] = per_criterion
+        out[~valid_t] = fill  # a criterion that does not apply contributes nothing
+        return out.ravel()
+
+    slope_t = table(1.0 / span, np.nan)  # f = value * slope + offset
+    offset_t = table(-lo / span, np.nan)
+    weight_t = table(weight, 0.0)
+    possible_t = table(np.where(bonus, 0.0, weight), 0.0)
+    policy_t = table(policy, np.int8(0))
+
+    # Big per-answer arrays are built in place where possible: at twenty million answers every
+    # avoided temporary saves ~160 MB of fresh memory and its page faults.
+    c_pos = _positions(contact_ids, answers["contact_id"].to_numpy(), missing=n)
+    flat = np.append(combo, n_combo)[c_pos]
+    flat *= n_crit + 1
+    flat += _positions(crit["criterion_id"].to_numpy(), answers["criterion_id"].to_numpy(), missing=n_crit)
+    valid = valid_t.ravel()[flat]
+    value = answers["value"].to_numpy(dtype=float)
+    is_na = np.isnan(value)
+    is_na |= answers["is_na"].to_numpy(dtype=bool)
+    na = is_na & valid
+    not_scored = is_na
+    not_scored |= ~valid
+    del is_na
+    fraction = slope_t[flat]
+    fraction *= value
+    fraction += offset_t[flat]
+    np.clip(fraction, 0.0, 1.0, out=fraction)
+    fraction[not_scored] = np.nan
+    earned = weight_t[flat]
+    earned *= fraction
+    earned[not_scored] = 0.0
+    possible = possible_t[flat]
+    possible[na] = 0.0
+    critical = np.flatnonzero(policy_t[flat] > 0)
+    with np.errstate(invalid="ignore"):
+        failed = critical[fraction[critical] <= 0.0]  # NaN (not scored) never fails
+    k_pos = flat % (n_crit + 1)
+    return _Points(contact_ids, n, c_pos, k_pos, valid, na, ~not_scored, fraction, earned, possible,
+                   failed, policy_t[flat[failed]], applicable, combo, applies, crit)
+
+
+def _count(points: _Points, weights, rows=None) -> np.ndarray:
+    """Sum ``weights`` per contact (unknown contacts fall in the dropped spare bin).
+
+    Args:
+        points: the prepared answers.
+        weights: one weight per answer (or per entry of ``rows``).
+        rows: optional answer positions the weights belong to.
+    """
+    index = points.c_pos if rows is None else points.c_pos[rows]
+    return np.bincount(index, weights=weights, minlength=points.n_contacts + 1)[: points.n_contacts]
+
+
+def _section_deduction(points: _Points) -> np.ndarray:
+    """Earned points of knocked-out sections per contact (the D of the formula)."""
+    deduction = np.zeros(points.n_contacts)
+    zs = points.failed[points.failed_policy == _POLICY_CODE["zero_section"]]
+    if len(zs) == 0:
+        return deduction
+    section_code = pd.factorize(points.criteria["section"].fillna(""))[0]
+    width = section_code.max() + 1
+    section = np.append(section_code, width)  # the spare criterion slot gets its own section
+    c_zs = points.c_pos[zs]
+    s_zs = section[points.k_pos[zs]]
+    # only answers of contacts with a zero_section failure can be deducted
+    struck = np.zeros(points.n_contacts + 1, dtype=bool)
+    struck[c_zs] = True
+    rows = np.flatnonzero(struck[points.c_pos])
+    s_rows = section[points.k_pos[rows]]
+    if width < 63:  # a bit mask of knocked-out sections per contact: no sorting needed
+        masks = np.zeros(points.n_contacts + 1, dtype=np.int64)
+        np.bitwise_or.at(masks, c_zs, np.left_shift(1, s_zs).astype(np.int64))
+        hit = (np.right_shift(masks[points.c_pos[rows]], s_rows) & 1).astype(bool)
+    else:
+        hit = np.isin(points.c_pos[rows] * (width + 1) + s_rows, np.unique(c_zs * (width + 1) + s_zs))
+    return _count(points, points.earned[rows[hit]], rows[hit])
+
+
+def _scores(earned: np.ndarray, possible: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(possible > 0, np.minimum(100.0, 100.0 * earned / possible), np.nan)
+
+
+def score_contacts(
+    contacts: pd.DataFrame,
+    answers: pd.DataFrame,
+    criteria: pd.DataFrame,
+    pass_band: PassBand = PassBand(),
+) -> pd.DataFrame:
+    """Quality score of every contact (raw and after knock-outs), with pass flag and band.
+
+    Args:
+        contacts: the contacts frame (needs ``contact_id``, ``version_id``, ``channel``).
+        answers: the answers frame (one row per contact × criterion).
+        criteria: the criteria frame of the versions the contacts use.
+        pass_band: where scores pass and where they are good.
+
+    Returns:
+        DataFrame indexed by ``contact_id`` (contacts' order) with ``QUALITY_COLUMNS``:
+        ``raw_score``, ``final_score`` (0–100, NaN when nothing could be scored), ``passed``
+        (nullable boolean), ``critical_fail`` (any critical item failed), ``knockout`` (the
+        most severe policy that struck: none / zero_section / flag_fail / zero_contact),
+        ``band`` (fail / pass / good / unscored), ``possible_points``, ``earned_points``
+        (raw, bonus included), ``bonus_points``, ``applicable_items``, ``scored_items``,
+        ``na_items`` and ``missing_items`` (applicable criteria without an answer row).
+    """
+    points = _prepare(contacts, answers, criteria)
+    possible = _count(points, points.possible)
+    earned = _count(points, points.earned)
+    bonus_rows = np.flatnonzero(points.criteria["bonus"].to_numpy(dtype=bool)[np.minimum(
+        points.k_pos, len(points.criteria) - 1)] & points.scored) if len(points.criteria) else np.zeros(0, np.int64)
+    bonus = _count(points, points.earned[bonus_rows], bonus_rows)
+    # one pass counts both answered and N/A items: N/A rows weigh 2**16 (checklists are far
+    # smaller than 65,536 items, so the two counts never mix)
+    packed = _count(points, points.valid + points.na * 65536.0)
+    na_items = packed // 65536.0
+    answered = packed - na_items * 65536.0
+    scored_items = answered - na_items
+    flags = {}
+    for name in ("zero_section", "zero_contact", "flag_fail"):
+        flags[name] = np.zeros(points.n_contacts + 1, dtype=bool)
+        flags[name][points.c_pos[points.failed[points.failed_policy == _POLICY_CODE[name]]]] = True
+        flags[name] = flags[name][: points.n_contacts]
+    zero_section, zero_contact, flag_fail = flags["zero_section"], flags["zero_contact"], flags["flag_fail"]
+    deduction = _section_deduction(points)
+
+    raw = _scores(earned, possible)
+    final = _scores(earned - deduction, possible)
+    final = np.where(zero_contact & ~np.isnan(final), 0.0, final)
+    passed, band = pass_band.classify(final, zero_contact | flag_fail)
+    knockout = np.select([zero_contact, flag_fail, zero_section], [3, 2, 1], default=0)
+    out = pd.DataFrame(
+        {
+            "raw_score": raw,
+            "final_score": final,
+            "passed": passed,
+            "critical_fail": zero_section | zero_contact | flag_fail,
+            "knockout": pd.Categorical.from_codes(knockout, categories=list(KNOCKOUTS)),
+            "band": band,
+            "possible_points": possible,
+            "earned_points": earned,
+            "bonus_points": bonus,
+            "applicable_items": points.applicable.astype(np.int64),
+            "scored_items": scored_items.astype(np.int64),
+            "na_items": na_items.astype(np.int64),
+            # never negative, even if a duplicate answer row slipped through
+            "missing_items": np.maximum(points.applicable - answered, 0).astype(np.int64),
+        },
+        index=pd.Index(points.contact_ids, name="contact_id"),
+    )
+    return out
+
+
+def answer_scores(contacts: pd.DataFrame, answers: pd.DataFrame, criteria: pd.DataFrame) -> pd.DataFrame:
+    """One row per answer to an applicable criterion, with its item score and points.
+
+    Used for criterion-level views (which item differs most between channels) so they share
+    the score's definition of applicability, N/A and the item fraction.
+
+    Args:
+        contacts, answers, criteria: the contract frames.
+
+    Returns:
+        DataFrame with ``contact_id, criterion_id, code, section, is_na, item_score`` (100 · f,
+        NaN for N/A), ``earned_points, possible_points, bonus, critical_failed`` — answers to
+        unknown contacts or to criteria that do not apply are left out.
+    """
+    points = _prepare(contacts, answers, criteria)
+    rows = np.flatnonzero(points.valid)
+    k = points.k_pos[rows]
+    crit = points.criteria
+    return pd.DataFrame(
+        {
+            "contact_id": points.contact_ids[points.c_pos[rows]],
+            "criterion_id": crit["criterion_id"].to_numpy(dtype=np.int64)[k],
+            "code": crit["code"].to_numpy(dtype=object)[k],
+            "section": crit["section"].to_numpy(dtype=object)[k],
+            "is_na": points.na[rows],
+            "item_score": 100.0 * points.fraction[rows],
+            "earned_points": points.earned[rows],
+            "possible_points": points.possible[rows],
+            "bonus": crit["bonus"].to_numpy(dtype=bool)[k],
+            "critical_failed": np.isin(rows, points.failed),
+        }
+    )
+
+
+def section_scores(contacts: pd.DataFrame, answers: pd.DataFrame, criteria: pd.DataFrame) -> pd.DataFrame:
+    """Score of every section of every contact, with the zero_section knock-out applied.
+
+    The section formula is the contact formula restricted to the section's items:
+    ``raw_score = min(100, 100 · E_s / P_s)``; ``final_score`` is 0 when a zero_section critical
+    item of the section failed (other policies act on the whole contact, not on sections).
+
+    Args:
+        contacts, answers, criteria: the contract frames.
+
+    Returns:
+        DataFrame with one row per contact × section that has applicable criteria:
+        ``contact_id, section, applicable_items, scored_items, na_items, missing_items,
+        possible_points, earned_points, raw_score, final_score, critical_fail``.
+    """
+    points = _prepare(contacts, answers, criteria)
+    crit = points.criteria
+    section_names = crit["section"].fillna("").to_numpy(dtype=object)
+    section_code, sections = pd.factorize(section_names)
+    n_sections = max(len(sections), 1)
+
+    # expected (contact, section) pairs and their applicable counts, via the combo matrix
+    per_combo = np.zeros((points.applies.shape[1], n_sections), dtype=np.int64)
+    for s in range(len(sections)):  # few sections; vectorised over combos
+        per_combo[:, s] = points.applies[section_code == s].sum(axis=0)
+    combo_pairs = pd.DataFrame(
+        [(j, s, per_combo[j, s]) for j, s in zip(*np.nonzero(per_combo), strict=True)],
+        columns=["combo", "s", "applicable_items"],
+    )
+    grid = pd.DataFrame({"c": np.arange(points.n_contacts), "combo": points.combo}).merge(combo_pairs, on="combo")
+
+    rows = np.flatnonzero(points.valid)
+    policy = np.zeros(len(points.c_pos), dtype=np.int8)
+    policy[points.failed] = points.failed_policy
+    fp = policy[rows]
+    given = pd.DataFrame(
+        {
+            "c": points.c_pos[rows],
+            "s": section_code[points.k_pos[rows]],
+            "answered": 1,
+            "scored_items": points.scored[rows].astype(np.int64),
+            "na_items": points.na[rows].astype(np.int64),
+            "possible_points": points.possible[rows],
+            "earned_points": points.earned[rows],
+            "knocked": fp == _POLICY_CODE["zero_section"],
+            "critical_fail": fp > 0,
+        }
+    ).groupby(["c", "s"], sort=False).agg(
+        answered=("answered", "sum"), scored_items=("scored_items", "sum"), na_items=("na_items", "sum"),
+        possible_points=("possible_points", "sum"), earned_points=("earned_points", "sum"),
+        knocked=("knocked", "any"), critical_fail=("critical_fail", "any"),
+    )
+    out = grid.merge(given.reset_index(), on=["c", "s"], how="left")
+    for column in ("answered", "scored_items", "na_items"):
+        out[column] = out[column].fillna(0).astype(np.int64)
+    for column in ("possible_points", "earned_points"):
+        out[column] = out[column].fillna(0.0)
+    for column in ("knocked", "critical_fail"):
+        out[column] = out[column].fillna(False).astype(bool)
+    out["missing_items"] = np.maximum(out["applicable_items"] - out["answered"], 0)
+    out["raw_score"] = _scores(out["earned_points"].to_numpy(), out["possible_points"].to_numpy())
+    out["final_score"] = np.where(out["knocked"] & out["raw_score"].notna(), 0.0, out["raw_score"])
+    out.insert(0, "contact_id", points.contact_ids[out["c"].to_numpy()])
+    out.insert(1, "section", np.asarray(sections, dtype=object)[out["s"].to_numpy()])
+    out = out.sort_values(["c", "s"], kind="stable")
+    return out[["contact_id", "section", "applicable_items", "scored_items", "na_items", "missing_items",
+                "possible_points", "earned_points", "raw_score", "final_score", "critical_fail"]].reset_index(drop=True)
