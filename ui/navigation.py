@@ -28,6 +28,18 @@ class PageSpec:
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/overview.py", "Overview", ":material/home:", EVERYONE, "",
              "What is in this installation: brands, channels, journeys, waves and contacts logged."),
+    PageSpec("pages/dashboard.py", "Dashboard", ":material/monitoring:", MANAGERS, "Analyse",
+             "Channel comparison at a glance: quality, response rate, on-time rate and response times per channel."),
+    PageSpec("pages/consistency.py", "Consistency", ":material/compare_arrows:", MANAGERS, "Analyse",
+             "Per brand: channel gap, answer agreement, timing against each channel's norm, and which checklist items differ."),
+    PageSpec("pages/trends.py", "Trends and hours", ":material/schedule:", MANAGERS, "Analyse",
+             "Quality and response per wave, and the weekday × hour pattern of response (after-hours gaps)."),
+    PageSpec("pages/explore.py", "Explore and export", ":material/table_view:", MANAGERS, "Analyse",
+             "Drill down to contacts and one contact; download contacts and metrics (CSV, XLSX) and brand reports."),
+    PageSpec("pages/admin_users.py", "Users", ":material/group:", ADMINS, "Admin",
+             "Add accounts, change roles, reset passwords, deactivate."),
+    PageSpec("pages/admin_retention.py", "Privacy", ":material/shield_lock:", ADMINS, "Admin",
+             "How long evidence files are kept; delete older ones with a dry run first."),
 )
 
 PAGES_BY_PATH = {p.path: p for p in PAGES}

@@ -1,0 +1,63 @@
+"""Consistency: does each brand give the same experience on every channel, and where does it differ?"""
+
+import streamlit as st
+
+from ui import charts
+from ui.dashboard_data import apply_filter, metrics, scored_data
+from ui.dashboard_view import consistency_table, criterion_channel_table, sample_note
+from ui.filters import filter_bar
+from ui.resources import get_engine
+from ui.session import require_page
+
+require_page(__file__)
+engine = get_engine()
+flt = filter_bar(engine)
+data = scored_data(engine)
+contacts = apply_filter(data["contacts"], flt)
+
+st.title("Consistency across channels", anchor=False)
+st.caption(
+    "The same question should get the same correct answer on every channel, at a speed that fits the channel. "
+    "Index = mean of score parity, answer agreement and timing against each channel's own norm (docs/scoring.md)."
+)
+if contacts.empty:
+    st.info("No contacts match these filters.", icon=":material/filter_alt_off:")
+    st.stop()
+
+level = st.segmented_control(
+    "Compare channels within", ["Brand", "Brand × journey", "Brand × journey × wave"],
+    default="Brand", key="cons_level",
+)
+by = {"Brand": ["brand"], "Brand × journey": ["brand", "journey"],
+      "Brand × journey × wave": ["brand", "journey", "wave"]}[level or "Brand"]
+summary = consistency_table(contacts, data["as_of"], by)
+st.dataframe(
+    summary, hide_index=True, width="stretch",
+    column_config={
+        "consistency_index": st.column_config.ProgressColumn("Consistency index", min_value=0, max_value=100, format="%.0f"),
+        "channel_gap": st.column_config.NumberColumn("Channel gap (points)", format="%.1f"),
+        "answer_agreement": st.column_config.NumberColumn("Answer agreement", format="percent"),
+        "consistent_all_channels": st.column_config.CheckboxColumn("Correct on all channels"),
+        "timing_on_norm": st.column_config.NumberColumn("Weakest channel within its target", format="percent"),
+        "kruskal_p": st.column_config.NumberColumn("Quality differs by chance? p", format="%.3g"),
+        "chi2_p": st.column_config.NumberColumn("Response differs by chance? p", format="%.3g"),
+    },
+)
+st.caption("p below 0.05: the channel differences are larger than chance alone would give, for the n shown. "
+           "Rows with too few contacts on a channel say so in 'insufficient channels'.")
+
+st.subheader("Where the experience differs: criterion × channel", anchor=False)
+cells = criterion_channel_table(contacts, data["answers"], data["criteria"])
+if cells.empty:
+    st.info("No checklist answers for these contacts.")
+else:
+    st.caption(f"Share of points earned per checklist item and channel (N/A left out); items sorted by their "
+               f"spread between channels. n = {int(cells['n'].sum()):,} answers; hover a cell for its n.")
+    st.altair_chart(charts.criterion_channel_heatmap(cells), width="stretch")
+
+st.subheader("Ranking", anchor=False)
+rank_by = st.segmented_control("Rank", ["brand", "location"], default="brand", key="cons_rank",
+                               format_func=str.title)
+ranking = metrics(contacts, [rank_by or "brand"]).sort_values("mean_quality", ascending=False)
+st.caption(sample_note(ranking, rank_by or "brand", "scored") + " Bars: 95 % interval.")
+st.altair_chart(charts.quality_by_group(ranking, rank_by or "brand"), width="stretch")

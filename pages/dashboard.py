@@ -1,0 +1,43 @@
+"""Dashboard: channel consistency at a glance — tiles, quality per channel, response times."""
+
+import streamlit as st
+
+from ui import charts
+from ui.dashboard_data import apply_filter, metrics, scored_data
+from ui.dashboard_view import kpi_tiles, response_time_table, sample_note, survival_table
+from ui.filters import filter_bar
+from ui.resources import get_engine
+from ui.session import require_page
+
+require_page(__file__)
+engine = get_engine()
+flt = filter_bar(engine)
+data = scored_data(engine)
+contacts = apply_filter(data["contacts"], flt)
+
+st.title("Dashboard", anchor=False)
+st.caption(f"Figures as of {data['as_of']:%Y-%m-%d %H:%M} UTC · open contacts count as unanswered until then.")
+if contacts.empty:
+    st.info("No contacts match these filters.", icon=":material/filter_alt_off:")
+    st.stop()
+
+kpi_tiles(data["contacts"], contacts, flt, data["as_of"])
+
+by_channel = metrics(contacts, ["channel"])
+left, right = st.columns(2)
+with left:
+    st.subheader("Quality per channel", anchor=False)
+    st.caption(sample_note(by_channel, "channel", "scored") + " Bars: 95 % interval.")
+    st.altair_chart(charts.quality_by_group(by_channel, "channel"), width="stretch")
+with right:
+    st.subheader("Time to first response", anchor=False)
+    st.caption(
+        "Box: middle half of answered contacts; tick: their median; black diamond: Kaplan–Meier median "
+        "counting unanswered contacts; orange: the channel's target. " + sample_note(by_channel, "channel", "contacts")
+    )
+    st.altair_chart(charts.response_times(response_time_table(contacts)), width="stretch")
+
+st.subheader("Share answered over time since the contact", anchor=False)
+st.caption("Kaplan–Meier curves: contacts still waiting are censored at the as-of time, never dropped. "
+           + sample_note(by_channel, "channel", "contacts"))
+st.altair_chart(charts.survival_curves(survival_table(contacts)), width="stretch")

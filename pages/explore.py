@@ -1,0 +1,95 @@
+"""Explore and export: drill down from a channel or brand to its contacts and to one contact;
+download the filtered contacts, the metric tables and the one-page brand report."""
+
+from datetime import UTC, datetime
+
+import pandas as pd
+import streamlit as st
+
+from data.db import session_scope
+from journeys.exports import export_rows
+from journeys.privacy import pseudonym_secret, pseudonymise_auditors
+from ui.contact_detail import show_contact
+from ui.dashboard_data import apply_filter, metrics, scored_data
+from ui.dashboard_view import brand_report, contact_list, filter_summary
+from ui.downloads import csv_bytes, xlsx_bytes
+from ui.filters import filter_bar
+from ui.resources import get_engine
+from ui.session import require_page
+
+user = require_page(__file__)
+engine = get_engine()
+flt = filter_bar(engine)
+data = scored_data(engine)
+contacts = apply_filter(data["contacts"], flt)
+
+st.title("Explore and export", anchor=False)
+st.caption(f"Filters: {filter_summary(flt)} · {len(contacts):,} contacts")
+if contacts.empty:
+    st.info("No contacts match these filters.", icon=":material/filter_alt_off:")
+    st.stop()
+
+drill_tab, export_tab = st.tabs(["Drill down", "Export"])
+
+with drill_tab:
+    level = st.segmented_control("Group by", ["channel", "brand", "location"], default="channel",
+                                 format_func=str.title, key="explore_level") or "channel"
+    table = metrics(contacts, [level])
+    choice = st.selectbox(
+        f"Pick a {level}", table[level].astype(str).tolist(), key="explore_group",
+        format_func=lambda v: f"{v} ({int(table.loc[table[level].astype(str) == v, 'contacts'].iloc[0]):,} contacts)",
+    )
+    subset = contacts[contacts[level].astype(str) == choice]
+    listing = contact_list(subset)
+    st.caption(f"{len(subset):,} contacts, newest first (at most 500 listed). Select a row to see the contact.")
+    picked = st.dataframe(listing.head(500), hide_index=True, width="stretch", on_select="rerun",
+                          selection_mode="single-row", key="explore_table")
+    rows = picked.selection.rows if picked else []
+    if rows:
+        contact_id = int(listing.iloc[rows[0]]["contact"])
+        st.divider()
+        show_contact(engine, contact_id, actor=user)
+
+with export_tab:
+    pseudonymise = st.toggle("Pseudonymise auditor names", value=True, key="export_pseudo",
+                             help="Replace auditor usernames by stable codes (e.g. 'Auditor 3fa2c1d0').")
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
+    with engine.connect() as connection:
+        header, rows_iter, count = export_rows(connection, flt)
+        interchange = pd.DataFrame(list(rows_iter), columns=header)
+    metric_table = metrics(contacts, ["brand", "channel"])
+    if pseudonymise:
+        with session_scope(engine) as session:
+            secret = pseudonym_secret(session=session)
+        interchange = pseudonymise_auditors(interchange, "auditor", secret=secret)
+    st.markdown(f"**Contacts** ({count:,}, the interchange format of `docs/interchange.md`)")
+    left, right = st.columns(2)
+    left.download_button("Contacts as CSV", csv_bytes(interchange), f"klantreis-contacts-{stamp}.csv",
+                         "text/csv", icon=":material/download:", on_click="ignore")
+    right.download_button("Contacts as XLSX", xlsx_bytes(interchange, "contacts"), f"klantreis-contacts-{stamp}.xlsx",
+                          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                          icon=":material/download:", on_click="ignore")
+    st.markdown(f"**Metrics per brand and channel** ({len(metric_table)} rows, definitions in `docs/scoring.md`)")
+    left, right = st.columns(2)
+    left.download_button("Metrics as CSV", csv_bytes(metric_table), f"klantreis-metrics-{stamp}.csv", "text/csv",
+                         icon=":material/download:", on_click="ignore")
+    right.download_button("Metrics as XLSX", xlsx_bytes(metric_table, "metrics"), f"klantreis-metrics-{stamp}.xlsx",
+                          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                          icon=":material/download:", on_click="ignore")
+
+    st.markdown("**One-page report per brand and wave** (print-ready HTML with charts; print to PDF from the browser)")
+    brands = sorted(contacts["brand"].dropna().astype(str).unique())
+    waves = sorted(contacts["wave"].dropna().astype(str).unique())
+    left, right = st.columns(2)
+    report_brand = left.selectbox("Brand", brands, key="report_brand")
+    report_wave = right.selectbox("Wave", ["all waves", *waves], key="report_wave")
+    if st.button("Build report", icon=":material/description:", key="report_build"):
+        wave = None if report_wave == "all waves" else report_wave
+        page = brand_report(data["contacts"], flt, report_brand, wave, data["as_of"])
+        st.session_state["report_html"] = (report_brand, report_wave, page)
+    built = st.session_state.get("report_html")
+    if built and built[:2] == (report_brand, report_wave):
+        st.download_button("Download report (HTML)", built[2].encode("utf-8"),
+                           f"klantreis-{report_brand}-{report_wave}.html".replace(" ", "_"), "text/html",
+                           icon=":material/download:", on_click="ignore")
+

@@ -1,0 +1,48 @@
+"""Trends and hours: how each channel changes per wave, and when (weekday × hour) service slips."""
+
+import streamlit as st
+
+from ui import charts
+from ui.dashboard_data import apply_filter, metrics, scored_data
+from ui.filters import filter_bar
+from ui.resources import get_engine
+from ui.session import require_page
+
+require_page(__file__)
+engine = get_engine()
+flt = filter_bar(engine)
+data = scored_data(engine)
+contacts = apply_filter(data["contacts"], flt)
+
+st.title("Trends and hours", anchor=False)
+if contacts.empty:
+    st.info("No contacts match these filters.", icon=":material/filter_alt_off:")
+    st.stop()
+
+series = st.segmented_control("Lines per", ["channel", "brand"], default="channel", key="trend_series",
+                              format_func=str.title) or "channel"
+per_wave = metrics(contacts.dropna(subset=["wave"]), ["wave", series])
+per_wave = per_wave[~per_wave["insufficient"]].assign(n=lambda t: t["contacts"],
+                                                      response_pct=lambda t: 100 * t["response_rate"])
+left, right = st.columns(2)
+with left:
+    st.subheader("Mean quality per wave", anchor=False)
+    st.altair_chart(charts.trend_by_wave(per_wave, "mean_quality", "Mean quality", series), width="stretch")
+with right:
+    st.subheader("Response rate per wave (%)", anchor=False)
+    st.altair_chart(charts.trend_by_wave(per_wave, "response_pct", "Response rate %", series), width="stretch")
+st.caption(f"n = {int(per_wave['n'].sum()):,} contacts; points with fewer than 5 contacts are left out. "
+           "Hover a point for its n.")
+
+st.subheader("When service slips: weekday × hour the contact was made", anchor=False)
+grid = metrics(contacts, ["weekday", "hour"])
+grid = grid.assign(n=grid["contacts"], median_minutes=grid["km_median_first_response_s"] / 60)
+shown = grid[~grid["insufficient"]]
+st.caption(f"Amsterdam time. n = {int(grid['n'].sum()):,} contacts; "
+           f"{int(grid['insufficient'].sum())} cells with fewer than 5 contacts are left blank.")
+left, right = st.columns(2)
+with left:
+    st.altair_chart(charts.weekday_hour_heatmap(shown, "response_rate", "Response rate", ".0%"), width="stretch")
+with right:
+    st.altair_chart(charts.weekday_hour_heatmap(shown, "median_minutes", "KM median first response (min)", ".0f", log=True),
+                    width="stretch")

@@ -1,0 +1,176 @@
+"""Altair charts for the dashboards. Every function takes an already aggregated frame.
+
+Streamlit serialises the whole frame handed to a chart and sends it to the browser, so these
+functions are given a few rows per channel or cell, never raw contacts. Each chart's
+tooltip carries the exact figure and the n it rests on.
+"""
+
+import altair as alt
+import pandas as pd
+
+WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+INSUFFICIENT_COLOR = "#b8b8b8"
+MAIN_COLOR = "#0f6e6e"
+TARGET_COLOR = "#c2410c"
+
+
+def _duration_label(seconds: float) -> str:
+    if seconds != seconds:  # NaN
+        return "–"
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 2 * 3600:
+        return f"{seconds / 60:.0f} min"
+    if seconds < 2 * 86400:
+        return f"{seconds / 3600:.1f} h"
+    return f"{seconds / 86400:.1f} d"
+
+
+def with_duration_labels(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    """Copy of ``frame`` with a human-readable ``<column>_label`` beside each seconds column."""
+    frame = frame.copy()
+    for column in columns:
+        frame[f"{column}_label"] = frame[column].map(_duration_label)
+    return frame
+
+
+def quality_by_group(frame: pd.DataFrame, group: str = "channel") -> alt.Chart:
+    """Mean quality per group with its 95 % interval; groups with too few contacts in grey.
+
+    Expects: ``group, mean_quality, mean_quality_ci_low, mean_quality_ci_high, scored, insufficient``.
+    """
+    frame = frame[[group, "mean_quality", "mean_quality_ci_low", "mean_quality_ci_high", "scored", "insufficient"]].copy()
+    frame[group] = frame[group].astype(str)
+    frame["insufficient"] = frame["insufficient"].astype(bool)
+    frame["n_label"] = "n=" + frame["scored"].astype(int).astype(str)
+    base = alt.Chart(frame).encode(
+        y=alt.Y(f"{group}:N", sort="-x", title=None),
+        tooltip=[
+            alt.Tooltip(f"{group}:N"),
+            alt.Tooltip("mean_quality:Q", format=".1f", title="mean quality"),
+            alt.Tooltip("mean_quality_ci_low:Q", format=".1f", title="95% CI low"),
+            alt.Tooltip("mean_quality_ci_high:Q", format=".1f", title="95% CI high"),
+            alt.Tooltip("scored:Q", title="n scored"),
+        ],
+    )
+    color = alt.condition(alt.datum.insufficient, alt.value(INSUFFICIENT_COLOR), alt.value(MAIN_COLOR))
+    points = base.mark_point(filled=True, size=90).encode(
+        x=alt.X("mean_quality:Q", title="Mean quality (0–100) with 95 % interval", scale=alt.Scale(domain=[0, 100])),
+        color=color,
+    )
+    bars = base.mark_rule(strokeWidth=2).encode(x="mean_quality_ci_low:Q", x2="mean_quality_ci_high:Q", color=color)
+    labels = base.mark_text(align="left", dx=8, dy=-8, fontSize=11, color="#555").encode(
+        x="mean_quality:Q", text=alt.Text("n_label:N")
+    )
+    return (bars + points + labels).properties(height=alt.Step(28))
+
+
+def response_times(frame: pd.DataFrame) -> alt.Chart:
+    """First-response spread per channel on a log scale, with each channel's target marked.
+
+    Expects per channel: ``p10, p25, p50, p75, p90`` (seconds, answered contacts),
+    ``km_median`` (Kaplan–Meier median incl. unanswered), ``target`` (seconds), ``n``,
+    ``unanswered``.
+    """
+    frame = with_duration_labels(frame, "p50", "km_median", "target")
+    log_x = alt.Scale(type="log")
+    base = alt.Chart(frame).encode(
+        y=alt.Y("channel:N", title=None, sort=alt.EncodingSortField("p50", order="ascending")),
+        tooltip=[
+            "channel:N",
+            alt.Tooltip("p50_label:N", title="median (answered)"),
+            alt.Tooltip("km_median_label:N", title="Kaplan–Meier median (all)"),
+            alt.Tooltip("target_label:N", title="target"),
+            alt.Tooltip("n:Q", title="contacts"),
+            alt.Tooltip("unanswered:Q", title="unanswered"),
+        ],
+    )
+    whisker = base.mark_rule(color="#7a9e9e").encode(
+        x=alt.X("p10:Q", scale=log_x, title="Time to first response (seconds, log scale)"), x2="p90:Q"
+    )
+    box = base.mark_bar(size=14, color="#9cc9c9").encode(x=alt.X("p25:Q", scale=log_x), x2="p75:Q")
+    median = base.mark_tick(color=MAIN_COLOR, thickness=3, size=18).encode(x=alt.X("p50:Q", scale=log_x))
+    km = base.mark_point(shape="diamond", color="#1f2937", filled=True, size=60).encode(
+        x=alt.X("km_median:Q", scale=log_x)
+    )
+    target = base.mark_tick(color=TARGET_COLOR, thickness=2, size=26).encode(x=alt.X("target:Q", scale=log_x))
+    return (whisker + box + median + km + target).properties(height=alt.Step(30))
+
+
+def survival_curves(frame: pd.DataFrame) -> alt.Chart:
+    """Share answered by time since the contact (Kaplan–Meier), one line per channel.
+
+    Expects: ``channel, seconds, share_answered, n`` with a few dozen points per channel.
+    """
+    frame = with_duration_labels(frame, "seconds")
+    return (
+        alt.Chart(frame)
+        .mark_line(interpolate="step-after")
+        .encode(
+            x=alt.X("seconds:Q", scale=alt.Scale(type="log"), title="Time since contact (seconds, log scale)"),
+            y=alt.Y("share_answered:Q", axis=alt.Axis(format="%"), title="Share answered", scale=alt.Scale(domain=[0, 1])),
+            color=alt.Color("channel:N", title="Channel"),
+            tooltip=[
+                "channel:N",
+                alt.Tooltip("seconds_label:N", title="after"),
+                alt.Tooltip("share_answered:Q", format=".0%", title="answered"),
+                alt.Tooltip("n:Q", title="contacts"),
+            ],
+        )
+        .properties(height=320)
+    )
+
+
+def weekday_hour_heatmap(frame: pd.DataFrame, value: str, title: str, fmt: str, log: bool = False) -> alt.Chart:
+    """A weekday × hour grid of one measure; cells with too few contacts are left blank.
+
+    Expects: ``weekday`` (0=Mon), ``hour``, ``n`` and the ``value`` column.
+    """
+    frame = frame.copy()
+    frame["day"] = frame["weekday"].map(dict(enumerate(WEEKDAYS)))
+    return (
+        alt.Chart(frame)
+        .mark_rect()
+        .encode(
+            x=alt.X("hour:O", title="Hour started (Amsterdam)"),
+            y=alt.Y("day:N", sort=WEEKDAYS, title=None),
+            color=alt.Color(f"{value}:Q", title=title, scale=alt.Scale(scheme="tealblues", type="log" if log else "linear")),
+            tooltip=["day:N", "hour:O", alt.Tooltip(f"{value}:Q", format=fmt, title=title), alt.Tooltip("n:Q", title="contacts")],
+        )
+        .properties(height=220)
+    )
+
+
+def criterion_channel_heatmap(frame: pd.DataFrame) -> alt.Chart:
+    """Share of points earned per criterion and channel: where the experience differs.
+
+    Expects: ``criterion`` (label), ``channel``, ``score`` (0–1), ``n``, ``spread`` (for sorting).
+    """
+    return (
+        alt.Chart(frame)
+        .mark_rect()
+        .encode(
+            x=alt.X("channel:N", title=None),
+            y=alt.Y("criterion:N", title=None, sort=alt.EncodingSortField("spread", order="descending")),
+            color=alt.Color("score:Q", title="Points earned", scale=alt.Scale(domain=[0, 1], scheme="redyellowgreen"),
+                            legend=alt.Legend(format="%")),
+            tooltip=["criterion:N", "channel:N", alt.Tooltip("score:Q", format=".0%", title="points earned"),
+                     alt.Tooltip("n:Q", title="answers")],
+        )
+        .properties(height=alt.Step(22))
+    )
+
+
+def trend_by_wave(frame: pd.DataFrame, value: str, title: str, series: str = "channel") -> alt.Chart:
+    """One line per channel (or brand) across waves. Expects: ``wave``, ``series``, ``value``, ``n``."""
+    return (
+        alt.Chart(frame)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("wave:O", title="Wave"),
+            y=alt.Y(f"{value}:Q", title=title),
+            color=alt.Color(f"{series}:N", title=series.title()),
+            tooltip=["wave:O", f"{series}:N", alt.Tooltip(f"{value}:Q", format=".1f", title=title), alt.Tooltip("n:Q", title="contacts")],
+        )
+        .properties(height=300)
+    )

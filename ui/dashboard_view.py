@@ -1,0 +1,291 @@
+"""Building blocks of the dashboard pages: tiles, small aggregate tables for the charts, notes.
+
+Everything here reshapes figures that ``scoring/`` computed; nothing defines a rate or a mean.
+Chart tables are aggregated to a few rows per channel before they reach Altair.
+"""
+
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from data.frames import ContactFilter
+from scoring import stats
+from scoring.consistency import consistency
+from scoring.metrics import MIN_CONTACTS, metrics_of_timed
+from scoring.quality import answer_scores
+from ui.charts import _duration_label
+from ui.dashboard_data import apply_filter
+
+SURVIVAL_POINTS = 60  # points per channel curve sent to the browser
+
+
+def duration(seconds) -> str:
+    """Seconds as a short human duration ("45 s", "12 min", "3.5 h", "2.1 d"); "–" when missing."""
+    if seconds is None or (isinstance(seconds, float) and np.isnan(seconds)):
+        return "–"
+    return _duration_label(float(seconds))
+
+
+def sample_note(table: pd.DataFrame, group: str, n_column: str) -> str:
+    """A caption stating the n a chart rests on and which groups have too few contacts."""
+    total = int(table[n_column].sum()) if n_column in table else 0
+    thin = table.loc[table["insufficient"].astype(bool)] if "insufficient" in table else table.iloc[0:0]
+    note = f"n = {total:,} {'scored ' if n_column == 'scored' else ''}contacts."
+    if len(thin):
+        names = ", ".join(str(v) for v in thin[group].tolist()[:8])
+        note += f" Too few contacts (< {MIN_CONTACTS}) for {names}: shown in grey, not to be compared."
+    return note
+
+
+def _too_few(n) -> bool:
+    return n is None or n < MIN_CONTACTS
+
+
+def _pct(value) -> str:
+    return "–" if value is None or value != value else f"{value:.0%}"
+
+
+def kpi_tiles(all_contacts: pd.DataFrame, contacts: pd.DataFrame, flt: ContactFilter, as_of) -> dict:
+    """The five headline tiles, each with its n and, for a single wave, the change since the previous one.
+
+    Returns the figures shown (for tests and the printable report).
+    """
+    figures = headline_figures(contacts, as_of)
+    current, previous = previous_wave(
+        [w for w in all_contacts["wave"].cat.categories], flt.waves, contacts["wave"].dropna().unique().tolist())
+    single_wave = contacts["wave"].nunique() == 1
+    before = None
+    if single_wave and previous:
+        earlier = apply_filter(all_contacts, replace(flt, waves=(previous,)), ignore=("period",))
+        if len(earlier):
+            before = headline_figures(earlier, as_of)
+
+    def delta(key: str, scale: float = 1.0, unit: str = "") -> str | None:
+        if before is None or before[key] is None or figures[key] is None:
+            return None
+        if before[key] != before[key] or figures[key] != figures[key]:
+            return None
+        return f"{(figures[key] - before[key]) * scale:+.1f}{unit} vs {previous}"
+
+    columns = st.columns(5)
+    tiles = [
+        ("Quality", "quality", "scored", lambda v: f"{v:.1f}", delta("quality"),
+         "Mean final quality score (0–100) of scored contacts, with N/A left out of the denominator.", "normal"),
+        ("Consistency index", "consistency", "contacts", lambda v: f"{v:.0f}", delta("consistency"),
+         "0–100: score parity between channels, answer agreement and timing against each channel's own "
+         "norm (docs/scoring.md). Mean over the brands in view.", "normal"),
+        ("Response rate", "response_rate", "contacts", _pct, delta("response_rate", 100, " pt"),
+         "Contacts with a first response or a resolution, of all contacts (unanswered ones included).", "normal"),
+        ("On-time rate", "on_time_rate", "with_deadline", _pct, delta("on_time_rate", 100, " pt"),
+         "Of contacts with a resolution deadline, the share not late as of now.", "normal"),
+        ("Median first response", "km_median", "contacts", duration, delta("km_median", 1 / 60, " min"),
+         "Kaplan–Meier median: unanswered contacts count as still waiting, so the median is not flattered.",
+         "inverse"),
+    ]
+    for column, (label, key, n_key, fmt, change, help_text, colour) in zip(columns, tiles, strict=True):
+        n = figures[n_key]
+        value = figures[key]
+        if _too_few(n):
+            shown, change = "too few contacts", None
+        elif value is None or value != value:
+            shown = "–"
+        else:
+            shown = fmt(value)
+        metric_tile(column, label, shown, n, change, help_text, colour)
+    if not single_wave:
+        st.caption("Select one wave to see the change against the previous wave.")
+    return figures
+
+
+def headline_figures(contacts: pd.DataFrame, as_of) -> dict:
+    """The tile figures for a set of timed, scored contacts (all from ``scoring/``)."""
+    overall = metrics_of_timed(contacts, []).iloc[0]
+    by_brand = consistency(contacts, as_of, by=["brand"]).summary
+    index = by_brand["consistency_index"].dropna()
+    return {
+        "quality": float(overall["mean_quality"]),
+        "scored": int(overall["scored"]),
+        "consistency": float(index.mean()) if len(index) else float("nan"),
+        "response_rate": float(overall["response_rate"]),
+        "contacts": int(overall["contacts"]),
+        "on_time_rate": float(overall["on_time_rate"]),
+        "with_deadline": int(overall["with_deadline"]),
+        "km_median": float(overall["km_median_first_response_s"]),
+    }
+
+
+def response_time_table(contacts: pd.DataFrame) -> pd.DataFrame:
+    """Per channel: spread of answered first-response times, KM median, target, n, unanswered.
+
+    Expects the timeliness columns (``responded``, ``first_response_s``, ``response_time_s``).
+    """
+    rows = []
+    for channel, group in contacts.groupby("channel", sort=True):
+        answered = group.loc[group["responded"], "first_response_s"].dropna()
+        quantiles = answered.quantile([0.1, 0.25, 0.5, 0.75, 0.9]) if len(answered) else pd.Series(
+            np.nan, index=[0.1, 0.25, 0.5, 0.75, 0.9])
+        km = stats.km_median(group["response_time_s"].to_numpy(float), group["responded"].to_numpy(bool))
+        targets = group["first_response_target_s"].dropna()
+        rows.append({
+            "channel": channel,
+            "p10": quantiles[0.1], "p25": quantiles[0.25], "p50": quantiles[0.5],
+            "p75": quantiles[0.75], "p90": quantiles[0.9],
+            "km_median": km,
+            "target": float(targets.median()) if len(targets) else np.nan,
+            "n": len(group),
+            "unanswered": int((~group["responded"]).sum()),
+        })
+    table = pd.DataFrame(rows)
+    # a log axis cannot show zero seconds: clip to one second
+    for column in ("p10", "p25", "p50", "p75", "p90", "km_median", "target"):
+        table[column] = table[column].clip(lower=1)
+    return table
+
+
+def survival_table(contacts: pd.DataFrame) -> pd.DataFrame:
+    """Kaplan–Meier share answered over time per channel, thinned to ``SURVIVAL_POINTS`` each."""
+    table = stats.kaplan_meier(
+        contacts["response_time_s"].to_numpy(float), contacts["responded"].to_numpy(bool),
+        contacts["channel"].to_numpy(object),
+    )
+    if table.empty:
+        return pd.DataFrame(columns=["channel", "seconds", "share_answered", "n"])
+    sizes = contacts.groupby("channel").size()
+    parts = []
+    for channel, curve in table.groupby("group", sort=True):
+        curve = curve[curve["time"] > 0]
+        if curve.empty:
+            continue
+        # evenly spaced on the log axis, always keeping the last point
+        grid = np.unique(np.geomspace(curve["time"].iloc[0], curve["time"].iloc[-1], SURVIVAL_POINTS))
+        idx = np.searchsorted(curve["time"].to_numpy(), grid, side="right") - 1
+        thinned = curve.iloc[np.unique(np.clip(idx, 0, len(curve) - 1))]
+        parts.append(pd.DataFrame({
+            "channel": channel,
+            "seconds": thinned["time"].to_numpy(),
+            "share_answered": 1.0 - thinned["survival"].to_numpy(),
+            "n": int(sizes[channel]),
+        }))
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
+        columns=["channel", "seconds", "share_answered", "n"])
+
+
+def previous_wave(all_waves: list[str], selected: tuple[str, ...], present: list[str]) -> tuple[str | None, str | None]:
+    """(current, previous) wave for deltas: the newest wave in view and the wave before it."""
+    ordered = sorted(w for w in all_waves if w)
+    in_view = sorted(w for w in (selected or present) if w)
+    if not in_view:
+        return None, None
+    current = in_view[-1]
+    index = ordered.index(current) if current in ordered else -1
+    return current, (ordered[index - 1] if index > 0 else None)
+
+
+def metric_tile(column, label: str, value: str, n: int | None, delta: str | None = None, help: str = "",
+                delta_color: str = "normal") -> None:
+    """One KPI tile with its n underneath; ``value`` already formatted (or "too few contacts")."""
+    column.metric(label, value, delta=delta, help=help, delta_color=delta_color, border=True)
+    if n is not None:
+        column.caption(f"n = {n:,}")
+
+
+def filter_summary(flt: ContactFilter) -> str:
+    parts = []
+    for label, values in (("brand", flt.brands), ("wave", flt.waves), ("journey", flt.journeys),
+                          ("channel", flt.channels), ("location", flt.locations)):
+        if values:
+            parts.append(f"{label}: {', '.join(values)}")
+    if flt.started_from:
+        parts.append(f"from {flt.started_from:%Y-%m-%d}")
+    return "; ".join(parts) or "all contacts"
+
+
+
+
+def consistency_table(contacts: pd.DataFrame, as_of, by: list[str]) -> pd.DataFrame:
+    """The consistency summary per group, with the columns a manager reads first."""
+    summary = consistency(contacts, as_of, by=by).summary.reset_index()
+    columns = [*by, "consistency_index", "channel_gap", "best_channel", "worst_channel", "answer_agreement",
+               "consistent_all_channels", "slowest_channel", "timing_on_norm", "channels", "insufficient_channels",
+               "kruskal_p", "kruskal_n", "chi2_p", "chi2_n"]
+    return summary[columns].sort_values("consistency_index", ascending=False, na_position="last")
+
+
+def criterion_channel_table(contacts: pd.DataFrame, answers: pd.DataFrame, criteria: pd.DataFrame,
+                            max_items: int = 40) -> pd.DataFrame:
+    """Mean item score (0–1) per checklist item × channel, for the heatmap; items with the widest
+    spread between channels first, at most ``max_items`` of them."""
+    items = answer_scores(contacts, answers[answers["contact_id"].isin(contacts["contact_id"])], criteria)
+    items = items[~items["is_na"]]
+    if items.empty:
+        return pd.DataFrame(columns=["criterion", "channel", "score", "n", "spread"])
+    items = items.merge(contacts[["contact_id", "channel"]].astype({"channel": str}), on="contact_id")
+    texts = criteria.drop_duplicates("code").set_index("code")["text"]
+    cells = items.groupby(["code", "channel"], observed=True)["item_score"].agg(["mean", "size"]).reset_index()
+    cells = cells.rename(columns={"mean": "score", "size": "n"})
+    cells["score"] = cells["score"] / 100.0
+    cells = cells[cells["n"] >= MIN_CONTACTS]
+    spread = cells.groupby("code")["score"].agg(lambda s: s.max() - s.min())
+    cells["spread"] = cells["code"].map(spread)
+    keep = spread.sort_values(ascending=False).index[:max_items]
+    cells = cells[cells["code"].isin(keep)]
+    cells["criterion"] = cells["code"] + " · " + cells["code"].map(texts).fillna("").str.slice(0, 50)
+    return cells[["criterion", "channel", "score", "n", "spread"]]
+
+
+def contact_list(contacts: pd.DataFrame) -> pd.DataFrame:
+    """The contacts of a drill-down, newest first, with the columns a manager scans."""
+    ordered = contacts.sort_values("started_at", ascending=False)
+    return pd.DataFrame({
+        "contact": ordered["contact_id"].to_numpy(),
+        "started (Amsterdam)": ordered["started_at"].dt.tz_convert("Europe/Amsterdam").dt.strftime("%Y-%m-%d %H:%M"),
+        "brand": ordered["brand"].astype(str).to_numpy(),
+        "channel": ordered["channel"].astype(str).to_numpy(),
+        "journey": ordered["journey"].astype(str).to_numpy(),
+        "wave": ordered["wave"].astype(str).to_numpy(),
+        "score": ordered["final_score"].round(1).to_numpy(),
+        "first response": ordered["first_response_s"].map(duration).where(ordered["responded"], "unanswered").to_numpy(),
+        "answer correct": ordered["answer_correct"].map({True: "yes", False: "no"}).fillna("–").to_numpy(),
+        "redirected to": ordered["redirected_to"].fillna("").to_numpy(),
+    })
+
+
+def brand_report(all_contacts: pd.DataFrame, flt: ContactFilter, brand: str, wave: str | None, as_of) -> str:
+    """The printable one-page report for one brand (and wave): tiles, main charts, channel table."""
+    from ui import charts
+    from ui.report import brand_report_html
+
+    scope = replace(flt, brands=(brand,), waves=(wave,) if wave else ())
+    contacts = apply_filter(all_contacts, scope)
+    figures = headline_figures(contacts, as_of) if len(contacts) else None
+    by_channel = metrics_of_timed(contacts, ["channel"]).reset_index() if len(contacts) else pd.DataFrame()
+
+    def shown(key, n_key, fmt):
+        if figures is None or _too_few(figures[n_key]):
+            return ("too few contacts", figures[n_key] if figures else 0)
+        value = figures[key]
+        return ("–" if value != value else fmt(value), figures[n_key])
+
+    tiles = [("Quality", *shown("quality", "scored", lambda v: f"{v:.1f}")),
+             ("Consistency index", *shown("consistency", "contacts", lambda v: f"{v:.0f}")),
+             ("Response rate", *shown("response_rate", "contacts", _pct)),
+             ("On-time rate", *shown("on_time_rate", "with_deadline", _pct)),
+             ("Median first response", *shown("km_median", "contacts", duration))]
+    sections = []
+    if len(contacts):
+        sections = [("Quality per channel (95 % interval)", charts.quality_by_group(by_channel, "channel")),
+                    ("Time to first response (log scale, target in orange)",
+                     charts.response_times(response_time_table(contacts)))]
+    table = by_channel[["channel", "contacts", "response_rate", "km_median_first_response_s", "on_time_rate",
+                        "mean_quality", "accuracy_rate", "redirect_rate"]].copy() if len(by_channel) else pd.DataFrame()
+    if len(table):
+        for column in ("response_rate", "on_time_rate", "accuracy_rate", "redirect_rate"):
+            table[column] = (100 * table[column]).round(0)
+        table["km_median_first_response_s"] = table["km_median_first_response_s"].map(duration)
+        table = table.rename(columns={"km_median_first_response_s": "median first response (KM)",
+                                      "response_rate": "response %", "on_time_rate": "on time %",
+                                      "accuracy_rate": "correct %", "redirect_rate": "redirected %",
+                                      "mean_quality": "quality"})
+    return brand_report_html(brand=brand, wave=wave, as_of=as_of, tiles=tiles, chart_sections=sections, table=table)

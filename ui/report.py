@@ -1,0 +1,74 @@
+"""The one-page report per brand and wave: print-ready HTML with the tiles and main charts as SVG.
+
+A manager downloads it and prints it (or saves it as PDF from the browser's print dialog).
+Charts are rendered to SVG with vl-convert, so the file is self-contained and works offline.
+Every text that comes from the database is escaped.
+"""
+
+import html
+from datetime import datetime
+
+import altair as alt
+import pandas as pd
+
+from ui import charts
+
+_STYLE = """
+body { font-family: -apple-system, "Segoe UI", Roboto, sans-serif; color: #1f2937; margin: 24px; }
+h1 { font-size: 22px; margin: 0 0 4px; } .sub { color: #6b7280; font-size: 12px; margin-bottom: 16px; }
+.tiles { display: grid; grid-template-columns: repeat(5, 1fr); gap: 8px; margin-bottom: 16px; }
+.tile { border: 1px solid #d1d5db; border-radius: 6px; padding: 8px; }
+.tile .label { font-size: 11px; color: #6b7280; } .tile .value { font-size: 20px; font-weight: 600; }
+.tile .n { font-size: 10px; color: #6b7280; }
+.charts { display: grid; grid-template-columns: 1fr 1fr; gap: 12px; }
+.chart svg { max-width: 100%; height: auto; } h2 { font-size: 14px; margin: 8px 0 4px; }
+table { border-collapse: collapse; font-size: 11px; width: 100%; margin-top: 12px; }
+th, td { border-bottom: 1px solid #e5e7eb; padding: 3px 6px; text-align: right; }
+th:first-child, td:first-child { text-align: left; }
+@media print { body { margin: 8mm; } .charts { break-inside: avoid; } }
+"""
+
+
+def chart_svg(chart: alt.TopLevelMixin) -> str:
+    """An Altair chart as an inline SVG string (no browser, no network)."""
+    import vl_convert
+
+    return vl_convert.vegalite_to_svg(chart.to_dict())
+
+
+def _tile(label: str, value: str, n: int | None) -> str:
+    n_text = f'<div class="n">n = {n:,}</div>' if n is not None else ""
+    return (f'<div class="tile"><div class="label">{html.escape(label)}</div>'
+            f'<div class="value">{html.escape(value)}</div>{n_text}</div>')
+
+
+def brand_report_html(*, brand: str, wave: str | None, as_of: datetime, tiles: list[tuple[str, str, int | None]],
+                      chart_sections: list[tuple[str, alt.TopLevelMixin]], table: pd.DataFrame) -> str:
+    """Assemble the report.
+
+    Args:
+        brand, wave: what the report is about (shown in the title).
+        as_of: the instant the figures were computed for.
+        tiles: (label, formatted value, n) per KPI tile.
+        chart_sections: (title, chart) pairs, rendered as SVG side by side.
+        table: the per-channel metric table printed under the charts.
+    """
+    title = f"{brand} — {wave}" if wave else brand
+    parts = [
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
+        f"<title>{html.escape(title)} · Klantreis</title><style>{_STYLE}</style></head><body>",
+        f"<h1>{html.escape(title)}</h1>",
+        f"<div class='sub'>Klantreis cross-channel report · figures as of {as_of:%Y-%m-%d %H:%M} UTC · "
+        "n = number of contacts each figure rests on; fewer than 5 is marked as too few.</div>",
+        "<div class='tiles'>", *(_tile(*t) for t in tiles), "</div>",
+        "<div class='charts'>",
+    ]
+    for section_title, chart in chart_sections:
+        parts.append(f"<div class='chart'><h2>{html.escape(section_title)}</h2>{chart_svg(chart)}</div>")
+    parts.append("</div>")
+    parts.append(table.to_html(index=False, escape=True, na_rep="–", float_format=lambda v: f"{v:,.1f}"))
+    parts.append("</body></html>")
+    return "".join(parts)
+
+
+__all__ = ["brand_report_html", "chart_svg", "charts"]
