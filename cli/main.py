@@ -98,7 +98,7 @@ def demo(
 
 
 # Sub-command modules register themselves on ``app`` (imported here, after ``app`` exists).
-from cli import retention, users  # noqa: E402,F401
+from cli import agreement, backup, exports, imports, report, retention, users  # noqa: E402,F401
 
 
 def main() -> None:

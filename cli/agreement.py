@@ -1,0 +1,96 @@
+"""``klantreis agreement FILE --level ...``: Krippendorff's alpha of a calibration file.
+
+The file is a CSV with columns ``unit, rater, value`` (one rating per row). The alpha itself is
+``scoring.agreement.krippendorff_alpha``; this command only reads and checks the file.
+"""
+
+import csv
+import io
+import math
+from pathlib import Path
+
+import pandas as pd
+import typer
+
+from cli.common import exit_with
+from cli.main import app, console
+from journeys.errors import Problem, ValidationError
+
+REQUIRED_COLUMNS = ("unit", "rater", "value")
+
+
+def read_ratings(path: Path, level: str) -> pd.DataFrame:
+    """The ratings as a raters × units table of numbers (nominal text values become codes).
+
+    Raises:
+        ValidationError: missing file, missing columns, a rater rating a unit twice, or a
+            non-numeric value for an ordinal, interval or ratio level; every bad row is listed.
+    """
+    if not path.is_file():
+        raise ValidationError(Problem("file", str(path), "does not exist or is not a file"))
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValidationError(Problem("file", str(path), f"is not UTF-8 text (byte {exc.start})")) from exc
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    header = {(h or "").strip().lower(): h for h in reader.fieldnames or []}
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if missing:
+        raise ValidationError(Problem("header", ", ".join(reader.fieldnames or []),
+                                      f"needs the columns unit, rater, value (missing: {', '.join(missing)})", 1))
+    problems: list[Problem] = []
+    records = []
+    seen: dict[tuple[str, str], int] = {}
+    for number, row in enumerate(reader, start=2):
+        unit, rater, value = ((row.get(header[c]) or "").strip() for c in REQUIRED_COLUMNS)
+        if not unit:
+            problems.append(Problem("unit", None, "is required", number))
+        if not rater:
+            problems.append(Problem("rater", None, "is required", number))
+        if (unit, rater) in seen:
+            problems.append(Problem("rater", rater, f"rated unit {unit} already in row {seen[(unit, rater)]}", number))
+            continue
+        seen[(unit, rater)] = number
+        if value == "":
+            continue  # a missing rating is allowed: alpha handles missing values
+        if level != "nominal":
+            try:
+                number_value = float(value)
+                if not math.isfinite(number_value):
+                    raise ValueError
+            except ValueError:
+                problems.append(Problem("value", value, f"must be a number for the {level} level", number))
+                continue
+            if level == "ratio" and number_value < 0:
+                problems.append(Problem("value", value, "must not be negative for the ratio level", number))
+                continue
+            value = number_value
+        records.append((unit, rater, value))
+    if problems:
+        raise ValidationError(problems)
+    frame = pd.DataFrame(records, columns=list(REQUIRED_COLUMNS))
+    if level == "nominal":
+        frame["value"] = pd.factorize(frame["value"], sort=True)[0].astype(float)
+    return frame.pivot(index="rater", columns="unit", values="value")
+
+
+@app.command()
+def agreement(
+    file: Path = typer.Argument(..., help="CSV with columns unit, rater, value.", dir_okay=False),
+    level: str = typer.Option("nominal", "--level", help="nominal, ordinal, interval or ratio."),
+) -> None:
+    """Krippendorff's alpha: how well raters (auditors) agree beyond chance."""
+    from scoring.agreement import LEVELS, krippendorff_alpha
+
+    if level not in LEVELS:
+        raise typer.BadParameter(f"must be one of {', '.join(LEVELS)}", param_hint="--level")
+    try:
+        table = read_ratings(file, level)
+    except ValidationError as exc:
+        exit_with(exc)
+    alpha = krippendorff_alpha(table.to_numpy(dtype=float), level)
+    pairable = int((table.notna().sum(axis=0) >= 2).sum())
+    shown = "undefined (no pairable ratings or no variation)" if math.isnan(alpha) else f"{alpha:.3f}"
+    console.print(f"Krippendorff's alpha ({level}): {shown}", highlight=False)
+    console.print(f"{table.shape[0]} raters, {table.shape[1]} units, {pairable} units rated by at least two raters",
+                  highlight=False)

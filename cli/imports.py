@@ -1,0 +1,66 @@
+"""``klantreis import contacts FILE``: load a contact file, all rows or none."""
+
+from pathlib import Path
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from cli.common import TIMEZONE_OPTION, exit_with
+from cli.main import app, console, err_console, ready_engine
+from data import db
+from journeys.errors import KlantreisError
+from journeys.imports import import_contacts, summary_lines
+from journeys.interchange import parse_timezone, read_table
+
+import_app = typer.Typer(help="Load data files in the interchange format (docs/interchange.md).", no_args_is_help=True)
+app.add_typer(import_app, name="import")
+
+# Below this many rows a progress bar only flickers.
+PROGRESS_FROM_ROWS = 5000
+
+
+class _Operator:
+    """The person at the command line (no account: change-log rows carry no user id)."""
+
+    id = None
+
+
+@import_app.command("contacts")
+def import_contacts_command(
+    file: Path = typer.Argument(..., help="CSV (UTF-8) or XLSX contact file.", dir_okay=False),
+    timezone: str = TIMEZONE_OPTION,
+    create_missing: bool = typer.Option(
+        False, "--create-missing",
+        help="Create unknown brands, locations, journeys, channels, auditors and waves instead of refusing the row."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Validate and count only; write nothing."),
+) -> None:
+    """Import contacts: if any row is invalid nothing is written and every bad row is listed."""
+    try:
+        parse_timezone(timezone)
+        header, rows, approximate = read_table(file)
+    except KlantreisError as exc:
+        exit_with(exc)
+    engine = ready_engine()
+    show_progress = (approximate or 0) >= PROGRESS_FROM_ROWS and err_console.is_terminal
+    progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                        console=err_console, transient=True, disable=not show_progress)
+    tasks = {}
+
+    def on_progress(phase: str, done: int) -> None:
+        if phase not in tasks:
+            tasks[phase] = progress.add_task("checking rows" if phase == "read" else "writing contacts",
+                                             total=approximate)
+        progress.update(tasks[phase], completed=done)
+
+    try:
+        with progress, db.session_scope(engine) as session:
+            result = import_contacts(
+                session=session, actor=_Operator(), header=header, rows=rows, timezone=timezone,
+                create_missing=create_missing, dry_run=dry_run, on_progress=on_progress,
+            )
+    except KlantreisError as exc:
+        exit_with(exc)
+    for line in summary_lines(result):
+        console.print(line, highlight=False, markup=False)
+    if dry_run:
+        console.print("dry run: nothing was written", highlight=False)

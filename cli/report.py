@@ -1,0 +1,173 @@
+"""``klantreis report``: channel metrics per group, and ``report consistency`` across channels.
+
+Every figure comes from ``scoring/`` (the same functions the dashboards use); this module only
+reads the frames, calls them and prints the result.
+"""
+
+from datetime import UTC, datetime
+
+import pandas as pd
+import typer
+
+from cli.common import (
+    BRAND_OPTION,
+    CHANNEL_OPTION,
+    FROM_OPTION,
+    JOURNEY_OPTION,
+    OUTPUT_FORMATS,
+    TIMEZONE_OPTION,
+    TO_OPTION,
+    WAVE_OPTION,
+    contact_filter,
+    exit_with,
+    frame_text,
+    print_table,
+)
+from cli.main import app, console, ready_engine
+from data.frames import ContactFilter, read_answers, read_contacts, read_criteria
+from journeys.errors import KlantreisError, Problem, ValidationError
+from journeys.interchange import parse_timestamp
+
+GROUPS = ("channel", "brand", "location", "journey", "wave")
+REPORT_COLUMNS = (
+    "contacts", "responded", "response_rate", "median_first_response_s", "km_median_first_response_s",
+    "with_deadline", "late", "on_time_rate", "mean_quality", "mean_quality_ci_low", "mean_quality_ci_high",
+    "redirect_rate", "accuracy_rate", "insufficient",
+)
+
+SUMMARY_TABLE_COLUMNS = ("channels", "best_channel", "worst_channel", "channel_gap", "consistency_index",
+                         "answer_agreement", "consistent_all_channels", "kruskal_p")
+CHANNEL_COLUMNS = ("contacts", "response_rate", "km_median_first_response_s", "on_time_rate", "mean_quality",
+                   "gap_to_best", "accuracy_rate", "insufficient")
+
+report_app = typer.Typer(help="Channel metrics per group (definitions: docs/scoring.md).")
+app.add_typer(report_app, name="report")
+
+
+def parse_groups(text: str, allowed=GROUPS) -> list[str]:
+    """``--by`` as a list of grouping columns, or a ValidationError naming what is allowed."""
+    groups = [g.strip().lower() for g in text.split(",") if g.strip()]
+    unknown = [g for g in groups if g not in allowed]
+    if unknown or not groups:
+        raise ValidationError(Problem("--by", text, f"must be a comma-separated list of {', '.join(allowed)}"))
+    if len(set(groups)) != len(groups):
+        raise ValidationError(Problem("--by", text, "names a group twice"))
+    return groups
+
+
+def scored_contacts(engine, flt: ContactFilter) -> pd.DataFrame:
+    """The filtered contacts joined with their quality scores (``scoring.quality``)."""
+    from scoring.quality import score_contacts
+
+    contacts = read_contacts(engine, flt)
+    answers = read_answers(engine, contacts["contact_id"])
+    criteria = read_criteria(engine, contacts["version_id"].unique().tolist())
+    scores = score_contacts(contacts, answers, criteria)
+    return contacts.join(scores, on="contact_id")
+
+
+def metrics_report(engine, *, by: list[str], as_of: datetime, flt: ContactFilter, all_columns: bool = False) -> pd.DataFrame:
+    """One row per group: the group keys, then the report columns of ``scoring.metrics.channel_metrics``."""
+    from scoring.metrics import METRIC_COLUMNS, channel_metrics
+
+    frame = scored_contacts(engine, flt)
+    metrics = channel_metrics(frame, by=by, as_of=as_of)
+    columns = list(METRIC_COLUMNS) if all_columns else list(REPORT_COLUMNS)
+    out = metrics[columns].reset_index()
+    if len(by) == 1 and out.columns[0] != by[0]:
+        out = out.rename(columns={out.columns[0]: by[0]})
+    return out
+
+
+def _emit(frame: pd.DataFrame, output_format: str, title: str) -> None:
+    text = frame_text(frame, output_format)
+    if text is None:
+        print_table(console, frame, title)
+    else:
+        typer.echo(text, nl=not text.endswith("\n"))
+
+
+def _as_of(value: str | None, timezone: str) -> datetime:
+    return parse_timestamp(value, timezone, "--as-of") if value else datetime.now(UTC)
+
+
+def _check_format(output_format: str) -> str:
+    if output_format not in OUTPUT_FORMATS:
+        raise typer.BadParameter(f"must be one of {', '.join(OUTPUT_FORMATS)}", param_hint="--format")
+    return output_format
+
+
+@report_app.callback(invoke_without_command=True)
+def report(
+    ctx: typer.Context,
+    by: str = typer.Option("channel", "--by", help="Group by channel, brand, location, journey, wave (comma-separated)."),
+    as_of: str = typer.Option(None, "--as-of", help="Report as of this time (default now); later events are ignored."),
+    brand: list[str] = BRAND_OPTION,
+    wave: list[str] = WAVE_OPTION,
+    journey: list[str] = JOURNEY_OPTION,
+    channel: list[str] = CHANNEL_OPTION,
+    start: str = FROM_OPTION,
+    end: str = TO_OPTION,
+    timezone: str = TIMEZONE_OPTION,
+    output_format: str = typer.Option("table", "--format", help="table, csv or json."),
+    all_columns: bool = typer.Option(False, "--all-columns", help="Also intervals, denominators and pass rates."),
+) -> None:
+    """Contacts, response, speed, timeliness, quality, redirects and accuracy per group."""
+    if ctx.invoked_subcommand is not None:
+        return
+    _check_format(output_format)
+    try:
+        groups = parse_groups(by)
+        moment = _as_of(as_of, timezone)
+        flt = contact_filter(brand=brand, wave=wave, journey=journey, channel=channel, start=start, end=end,
+                             timezone=timezone)
+    except KlantreisError as exc:
+        exit_with(exc)
+    engine = ready_engine()
+    frame = metrics_report(engine, by=groups, as_of=moment, flt=flt, all_columns=all_columns)
+    _emit(frame, output_format, f"Channel metrics by {', '.join(groups)} as of {moment.isoformat(timespec='seconds')}")
+
+
+@report_app.command("consistency")
+def consistency(
+    by: str = typer.Option("brand", "--by", help="Scope: brand, optionally with journey and wave (comma-separated)."),
+    as_of: str = typer.Option(None, "--as-of", help="Report as of this time (default now)."),
+    brand: list[str] = BRAND_OPTION,
+    wave: list[str] = WAVE_OPTION,
+    journey: list[str] = JOURNEY_OPTION,
+    start: str = FROM_OPTION,
+    end: str = TO_OPTION,
+    timezone: str = TIMEZONE_OPTION,
+    output_format: str = typer.Option("table", "--format", help="table, csv or json."),
+) -> None:
+    """How alike each scope's channels are: channel gap, consistency index, answer agreement."""
+    _check_format(output_format)
+    from scoring.consistency import consistency as consistency_of
+
+    try:
+        groups = parse_groups(by, allowed=("brand", "journey", "wave", "location"))
+        moment = _as_of(as_of, timezone)
+        flt = contact_filter(brand=brand, wave=wave, journey=journey, channel=None, start=start, end=end,
+                             timezone=timezone)
+    except KlantreisError as exc:
+        exit_with(exc)
+    engine = ready_engine()
+    frame = scored_contacts(engine, flt)
+    result = consistency_of(frame, moment, by=groups)
+    summary = result.summary.reset_index()
+    channels = result.channels[[*groups, "channel", *CHANNEL_COLUMNS]]
+    if output_format == "table":
+        summary = summary[[*groups, *SUMMARY_TABLE_COLUMNS]]
+    if output_format == "json":
+        import json
+
+        combined = {"scopes": json.loads(frame_text(summary, "json")),
+                    "channels": json.loads(frame_text(channels, "json"))}
+        typer.echo(json.dumps(combined, indent=2, ensure_ascii=False))
+        return
+    if output_format == "csv":
+        # one CSV: the scope rows first (channel empty), then the per-channel rows they rest on
+        typer.echo(frame_text(pd.concat([summary.assign(channel=None), channels], ignore_index=True), "csv"), nl=False)
+        return
+    _emit(summary, output_format, f"Consistency by {', '.join(groups)} as of {moment.isoformat(timespec='seconds')}")
+    _emit(channels, output_format, "The channels it rests on")

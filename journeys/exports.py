@@ -1,0 +1,170 @@
+"""Export contacts in the interchange format (CSV or XLSX), safe to open in a spreadsheet.
+
+The file has exactly the columns ``journeys.interchange`` reads, so export → import gives the
+same contacts. Timestamps are written in UTC with an explicit ``+00:00`` offset; checklist
+answers as ``item:CODE`` columns (yes/no, the number on a scale, or na).
+
+``neutralise_formula`` is the one place that defuses spreadsheet formula injection (a cell
+starting with = + - @ tab or carriage return is prefixed with a quote); the dashboards'
+downloads use it too. The import strips that quote again.
+"""
+
+import csv
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import aliased
+
+from data.frames import ContactFilter
+from journeys.interchange import COLUMNS, FORMULA_TRIGGERS, ITEM_PREFIX
+from journeys.models import (
+    Answer,
+    Brand,
+    Channel,
+    Contact,
+    Criterion,
+    CriterionKind,
+    Journey,
+    Location,
+    User,
+    Wave,
+)
+
+FORMATS = ("csv", "xlsx")
+
+
+def neutralise_formula(value):
+    """The value with a leading quote when a spreadsheet would run it as a formula (OWASP).
+
+    Non-text values are returned unchanged.
+    """
+    if isinstance(value, str) and value and value[0] in FORMULA_TRIGGERS:
+        return "'" + value
+    return value
+
+
+@dataclass
+class ExportResult:
+    contacts: int
+    path: Path
+
+
+def _contacts_query(flt: ContactFilter):
+    redirect = aliased(Channel)
+    auditor = aliased(User)
+    query = (
+        sa.select(
+            Contact.id, Contact.external_id, Brand.name.label("brand"), Location.name.label("location"),
+            Journey.name.label("journey"), Channel.name.label("channel"), auditor.username.label("auditor"),
+            Wave.name.label("wave"), Contact.started_at, Contact.acknowledged_at, Contact.first_response_at,
+            Contact.resolved_at, Contact.due_at, Contact.wait_seconds, Contact.transfers,
+            redirect.name.label("redirected_to"), Contact.answer_correct, Contact.answer_text, Contact.notes,
+        )
+        .join(Brand, Brand.id == Contact.brand_id)
+        .join(Journey, Journey.id == Contact.journey_id)
+        .join(Channel, Channel.id == Contact.channel_id)
+        .outerjoin(Location, Location.id == Contact.location_id)
+        .outerjoin(Wave, Wave.id == Contact.wave_id)
+        .outerjoin(auditor, auditor.id == Contact.auditor_id)
+        .outerjoin(redirect, redirect.id == Contact.redirected_to_channel_id)
+    )
+    conditions = []
+    for values, column in ((flt.brands, Brand.name), (flt.locations, Location.name), (flt.waves, Wave.name),
+                           (flt.journeys, Journey.name), (flt.channels, Channel.name)):
+        if values:
+            conditions.append(column.in_(list(values)))
+    if flt.started_from is not None:
+        conditions.append(Contact.started_at >= flt.started_from)
+    if flt.started_before is not None:
+        conditions.append(Contact.started_at < flt.started_before)
+    return query.where(*conditions).order_by(Contact.started_at, Contact.id)
+
+
+def _timestamp(value: datetime | None) -> str:
+    return "" if value is None else value.isoformat()
+
+
+def _number(value) -> str:
+    if value is None:
+        return ""
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def _answer_text(kind: str, value, is_na: bool) -> str:
+    if is_na:
+        return "na"
+    if kind == CriterionKind.YESNO:
+        return "yes" if value >= 1 else "no"
+    return _number(value)
+
+
+def export_rows(connection: Connection, flt: ContactFilter = ContactFilter()) -> tuple[list[str], Iterator[list[str]], int]:
+    """The header, the rows (text cells, not yet neutralised) and the number of contacts."""
+    contacts = connection.execute(_contacts_query(flt)).all()
+    ids = [c.id for c in contacts]
+    answers: dict[int, dict[str, str]] = {}
+    codes: dict[str, None] = {}
+    if ids:
+        wanted = set(ids)
+        query = (
+            sa.select(Answer.contact_id, Criterion.code, Criterion.kind, Criterion.position, Answer.value, Answer.is_na)
+            .join(Criterion, Criterion.id == Answer.criterion_id)
+            .order_by(Criterion.position, Criterion.code)
+        )
+        if len(ids) <= 1000:
+            query = query.where(Answer.contact_id.in_(ids))
+        for a in connection.execute(query):
+            if a.contact_id not in wanted:
+                continue
+            codes.setdefault(a.code, None)
+            answers.setdefault(a.contact_id, {})[a.code] = _answer_text(a.kind, a.value, a.is_na)
+    item_codes = list(codes)
+    header = list(COLUMNS) + [f"{ITEM_PREFIX}{code}" for code in item_codes]
+
+    def rows():
+        for c in contacts:
+            own = answers.get(c.id, {})
+            yield [
+                c.external_id or "", c.brand, c.location or "", c.journey, c.channel, c.auditor or "",
+                c.wave or "", _timestamp(c.started_at), _timestamp(c.acknowledged_at),
+                _timestamp(c.first_response_at), _timestamp(c.resolved_at), _timestamp(c.due_at),
+                _number(c.wait_seconds), str(c.transfers or 0), c.redirected_to or "",
+                "" if c.answer_correct is None else ("yes" if c.answer_correct else "no"),
+                c.answer_text or "", c.notes or "",
+            ] + [own.get(code, "") for code in item_codes]
+
+    return header, rows(), len(contacts)
+
+
+def export_contacts(*, connection: Connection, path: Path, file_format: str,
+                    flt: ContactFilter = ContactFilter()) -> ExportResult:
+    """Write the contacts matching ``flt`` to ``path`` as CSV (UTF-8, with BOM for Excel) or XLSX.
+
+    Every cell goes through ``neutralise_formula``.
+    """
+    path = Path(path)
+    header, rows, count = export_rows(connection, flt)
+    if file_format == "csv":
+        # the BOM makes Excel read UTF-8; the import accepts files with and without it
+        with path.open("w", encoding="utf-8-sig", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(header)
+            for row in rows:
+                writer.writerow([neutralise_formula(v) for v in row])
+    elif file_format == "xlsx":
+        import openpyxl
+
+        workbook = openpyxl.Workbook(write_only=True)
+        sheet = workbook.create_sheet("contacts")
+        sheet.append(header)
+        for row in rows:
+            # text cells only: timestamps stay exact ISO text instead of Excel's local serial dates
+            sheet.append([neutralise_formula(v) for v in row])
+        workbook.save(path)
+    else:
+        raise ValueError(f"unknown format {file_format!r}; use one of {FORMATS}")
+    return ExportResult(count, path)

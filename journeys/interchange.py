@@ -1,0 +1,576 @@
+"""The contact interchange format: read a CSV or XLSX contact file and validate every row.
+
+The format is documented in ``docs/interchange.md``. This module only reads and checks: it
+turns a file into a list of ``ContactRow`` (names, UTC timestamps, numbers, answers) plus a
+list of every ``Problem`` found (row number, column, value, reason), so an import can refuse
+the whole file and still tell the user about all bad rows at once. Writing is
+``journeys.imports``.
+
+Row numbers are spreadsheet rows: the header is row 1, the first contact row 2 (a quoted
+multi-line note still counts as one row).
+"""
+
+import csv
+import io
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from journeys.errors import Problem, ValidationError
+from journeys.models import (
+    Brand,
+    Channel,
+    ChecklistVersion,
+    Contact,
+    Criterion,
+    CriterionChannel,
+    CriterionKind,
+    Journey,
+    JourneyChannel,
+    Location,
+    User,
+    Wave,
+)
+from journeys.users import USERNAME_PATTERN
+
+DEFAULT_TIMEZONE = "Europe/Amsterdam"
+ITEM_PREFIX = "item:"
+EXTRA_PREFIX = "x:"
+TIMESTAMP_FIELDS = ("started_at", "acknowledged_at", "first_response_at", "resolved_at", "due_at")
+COLUMNS = (
+    "external_id", "brand", "location", "journey", "channel", "auditor", "wave",
+    *TIMESTAMP_FIELDS, "wait_seconds", "transfers", "redirected_to", "answer_correct",
+    "answer_text", "notes",
+)
+REQUIRED = ("brand", "journey", "channel", "started_at")
+TEXT_FIELDS = ("external_id", "brand", "location", "journey", "channel", "auditor", "wave",
+               "redirected_to", "answer_text", "notes")
+MAX_LENGTHS = {"external_id": 120, "brand": 120, "location": 120, "journey": 120, "channel": 40,
+               "wave": 40, "redirected_to": 40, "auditor": 60}
+# Spreadsheet exports prefix these with a quote so they are not run as formulas (see
+# journeys.exports.neutralise_formula); reading strips that quote again.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+TRUE_WORDS = {"yes": True, "true": True, "1": True, "no": False, "false": False, "0": False}
+NA_WORDS = {"na", "n/a"}
+_TIMESTAMP_SHAPE = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+
+
+@dataclass
+class ContactRow:
+    """One valid row of a contact file: names as given, timestamps in UTC, answers by code."""
+
+    row: int
+    brand: str
+    journey: str
+    channel: str
+    started_at: datetime
+    external_id: str | None = None
+    location: str | None = None
+    auditor: str | None = None
+    wave: str | None = None
+    acknowledged_at: datetime | None = None
+    first_response_at: datetime | None = None
+    resolved_at: datetime | None = None
+    due_at: datetime | None = None
+    wait_seconds: float | None = None
+    transfers: int = 0
+    redirected_to: str | None = None
+    answer_correct: bool | None = None
+    answer_text: str = ""
+    notes: str = ""
+    # criterion code -> value (None = N/A); only items with a non-empty cell
+    answers: dict[str, float | None] = field(default_factory=dict)
+
+
+@dataclass
+class CriterionInfo:
+    id: int
+    kind: str
+    scale_min: float | None
+    scale_max: float | None
+    na_allowed: bool
+    channel_ids: frozenset[int]
+
+
+@dataclass
+class JourneyInfo:
+    id: int
+    version_id: int
+    criteria: dict[str, CriterionInfo]
+    channel_ids: set[int]
+
+
+@dataclass
+class Catalogue:
+    """Everything a contact file can name, read once (one query per table) before validating."""
+
+    brands: dict[str, int]
+    locations: dict[tuple[int, str], int]
+    channels: dict[str, int]
+    journeys: dict[str, JourneyInfo]
+    users: dict[str, int]
+    waves: dict[str, int]
+    external_ids: dict[tuple[int, str], int]
+
+    @classmethod
+    def load(cls, session: Session) -> "Catalogue":
+        run = session.connection().execute
+        versions: dict[int, int] = {}
+        for journey_id, version_id, _number in run(
+            sa.select(ChecklistVersion.journey_id, ChecklistVersion.id, ChecklistVersion.number)
+            .order_by(ChecklistVersion.journey_id, ChecklistVersion.number)
+        ):
+            versions[journey_id] = version_id  # ordered by number: the newest wins
+        restrictions: dict[int, set[int]] = {}
+        for criterion_id, channel_id in run(sa.select(CriterionChannel.criterion_id, CriterionChannel.channel_id)):
+            restrictions.setdefault(criterion_id, set()).add(channel_id)
+        by_version: dict[int, dict[str, CriterionInfo]] = {}
+        for c in run(sa.select(Criterion.id, Criterion.version_id, Criterion.code, Criterion.kind,
+                               Criterion.scale_min, Criterion.scale_max, Criterion.na_allowed)):
+            by_version.setdefault(c.version_id, {})[c.code.lower()] = CriterionInfo(
+                c.id, c.kind, c.scale_min, c.scale_max, bool(c.na_allowed), frozenset(restrictions.get(c.id, ())))
+        journey_channels: dict[int, set[int]] = {}
+        for journey_id, channel_id in run(sa.select(JourneyChannel.journey_id, JourneyChannel.channel_id)):
+            journey_channels.setdefault(journey_id, set()).add(channel_id)
+        journeys = {}
+        for journey_id, name in run(sa.select(Journey.id, Journey.name)):
+            if journey_id in versions:
+                version_id = versions[journey_id]
+                journeys[name] = JourneyInfo(journey_id, version_id, by_version.get(version_id, {}),
+                                             journey_channels.get(journey_id, set()))
+        return cls(
+            brands={name: i for i, name in run(sa.select(Brand.id, Brand.name))},
+            locations={(b, name): i for i, b, name in run(sa.select(Location.id, Location.brand_id, Location.name))},
+            channels={name: i for i, name in run(sa.select(Channel.id, Channel.name))},
+            journeys=journeys,
+            users={name: i for i, name in run(sa.select(User.id, User.username))},
+            waves={name: i for i, name in run(sa.select(Wave.id, Wave.name))},
+            external_ids={
+                (b, e): i for i, b, e in run(
+                    sa.select(Contact.id, Contact.brand_id, Contact.external_id).where(Contact.external_id.is_not(None))
+                )
+            },
+        )
+
+
+@dataclass
+class ParsedFile:
+    """The outcome of validating a file: the good rows, and every problem of the bad ones."""
+
+    rows: list[ContactRow]
+    problems: list[Problem]
+    item_codes: list[str]
+    extra_columns: list[str]
+    total_rows: int
+    # criteria a journey created by this import gets: journey name -> item codes in column order
+    new_journey_codes: dict[str, list[str]] = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------------------- reading the file
+
+
+def read_table(path: str | Path) -> tuple[list[str], Iterator[tuple[int, list[str]]], int | None]:
+    """The header, an iterator of ``(row number, cells)`` and (if cheap to know) the row count.
+
+    CSV is read as UTF-8 with or without a byte-order mark, any line ending, quoted fields
+    holding newlines; XLSX (first sheet) through openpyxl with cells turned into text.
+
+    Raises:
+        ValidationError: for a missing, unreadable, empty or undecodable file.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ValidationError(Problem("file", str(path), "does not exist or is not a file"))
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        return _read_xlsx(path)
+    try:
+        data = path.read_bytes()
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValidationError(Problem("file", str(path), f"is not UTF-8 text (byte {exc.start})")) from exc
+    except OSError as exc:
+        raise ValidationError(Problem("file", str(path), f"cannot be read: {exc.strerror}")) from exc
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise ValidationError(Problem("file", str(path), "is empty: a header row is required")) from None
+    except csv.Error as exc:
+        raise ValidationError(Problem("file", str(path), f"is not valid CSV: {exc}")) from exc
+    approximate = text.count("\n")
+
+    def rows():
+        number = 1
+        try:
+            for cells in reader:
+                number += 1
+                if any(cell.strip() for cell in cells):
+                    yield number, cells
+        except csv.Error as exc:
+            raise ValidationError(Problem("file", str(path), f"is not valid CSV near row {number + 1}: {exc}")) from exc
+
+    return header, rows(), approximate
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, time):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _read_xlsx(path: Path):
+    import openpyxl
+
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # zipfile/openpyxl raise many kinds for a damaged file
+        raise ValidationError(Problem("file", str(path), f"is not a readable XLSX workbook: {exc}")) from exc
+    sheet = workbook.worksheets[0]
+    iterator = sheet.iter_rows(values_only=True)
+    try:
+        header = [_cell_text(v) for v in next(iterator)]
+    except StopIteration:
+        workbook.close()
+        raise ValidationError(Problem("file", str(path), "is empty: a header row is required")) from None
+    while header and header[-1] == "":
+        header.pop()
+
+    def rows():
+        try:
+            for number, values in enumerate(iterator, start=2):
+                cells = [_cell_text(v) for v in values]
+                if any(cell.strip() for cell in cells):
+                    yield number, cells
+        finally:
+            workbook.close()
+
+    return header, rows(), sheet.max_row
+
+
+# ------------------------------------------------------------------------------ cell parsers
+
+
+class _Bad(Exception):
+    """A cell that cannot be read; the message says what is allowed."""
+
+
+def _timestamp(text: str, zone: ZoneInfo) -> datetime:
+    if not _TIMESTAMP_SHAPE.match(text):
+        raise _Bad("must be an ISO 8601 timestamp such as 2026-03-02T10:15:00+01:00 or 2026-03-02 10:15")
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise _Bad("is not a valid date and time (ISO 8601 or YYYY-MM-DD HH:MM[:SS])") from None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=zone)
+    return value.astimezone(UTC)
+
+
+def _number(text: str) -> float:
+    try:
+        value = float(text.replace(",", ".")) if text.count(",") == 1 and "." not in text else float(text)
+    except ValueError:
+        raise _Bad("must be a number") from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise _Bad("must be a finite number")
+    return value
+
+
+def _unquote(text: str) -> str:
+    if len(text) > 1 and text[0] == "'" and text[1] in FORMULA_TRIGGERS:
+        return text[1:]
+    return text
+
+
+def parse_timezone(name: str) -> ZoneInfo:
+    """A time zone by IANA name, or a ValidationError naming the option."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValidationError(Problem("--timezone", name, "is not a known IANA time zone (e.g. Europe/Amsterdam)")) from None
+
+
+def parse_timestamp(text: str, timezone: str = DEFAULT_TIMEZONE, field_name: str = "timestamp") -> datetime:
+    """One timestamp read like the import reads them (used by ``--as-of``, ``--from``, ``--to``).
+
+    A bare date ``YYYY-MM-DD`` means midnight at its start in ``timezone``.
+    """
+    zone = parse_timezone(timezone)
+    text = text.strip()
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        text += " 00:00"
+    try:
+        return _timestamp(text.strip(), zone)
+    except _Bad as exc:
+        raise ValidationError(Problem(field_name, text, str(exc))) from None
+
+
+# ------------------------------------------------------------------------------- validation
+
+
+def check_header(header: list[str]) -> tuple[dict[str, int], dict[str, int], list[str], list[Problem]]:
+    """Map the header to column positions; unknown, duplicate and missing columns are problems."""
+    problems: list[Problem] = []
+    columns: dict[str, int] = {}
+    items: dict[str, int] = {}
+    extras: list[str] = []
+    seen: set[str] = set()
+    known = set(COLUMNS)
+    for position, raw in enumerate(header):
+        name = raw.strip().lower()
+        if not name:
+            problems.append(Problem("header", raw, f"column {position + 1} has no name", 1))
+            continue
+        if name in seen:
+            problems.append(Problem("header", raw, "appears twice", 1))
+            continue
+        seen.add(name)
+        if name.startswith(EXTRA_PREFIX):
+            extras.append(raw.strip())
+        elif name.startswith(ITEM_PREFIX):
+            code = raw.strip()[len(ITEM_PREFIX):].strip()
+            if not code:
+                problems.append(Problem("header", raw, "item: needs a criterion code, e.g. item:GREET", 1))
+            else:
+                items[code] = position
+        elif name in known:
+            columns[name] = position
+        else:
+            problems.append(Problem(
+                "header", raw,
+                "unknown column; allowed are " + ", ".join(COLUMNS)
+                + ", item:CODE, or any name starting with x: (ignored)", 1))
+    for name in REQUIRED:
+        if name not in columns:
+            problems.append(Problem("header", name, "required column is missing", 1))
+    return columns, items, extras, problems
+
+
+def parse_contacts(
+    header: list[str],
+    rows: Iterable[tuple[int, list[str]]],
+    catalogue: Catalogue,
+    *,
+    timezone: str = DEFAULT_TIMEZONE,
+    create_missing: bool = False,
+    on_progress: Callable[[int], None] | None = None,
+) -> ParsedFile:
+    """Validate every row of a contact file against the format and the catalogue.
+
+    Args:
+        header: the header cells.
+        rows: ``(row number, cells)`` pairs.
+        catalogue: the names the database knows (``Catalogue.load``).
+        timezone: zone of timestamps written without an offset.
+        create_missing: unknown brands, locations, journeys, channels, auditors and waves are
+            accepted (they are created on import) instead of being errors.
+        on_progress: called with the number of rows read so far, every 1,000 rows.
+
+    Returns:
+        A ``ParsedFile``; it has problems when the file must not be imported.
+    """
+    zone = parse_timezone(timezone)
+    columns, items, extras, problems = check_header(header)
+    if any(p.field == "header" and p.message == "required column is missing" for p in problems):
+        return ParsedFile([], problems, list(items), extras, 0)
+    good: list[ContactRow] = []
+    seen_external: dict[tuple[str, str], int] = {}
+    new_journey_codes: dict[str, list[str]] = {}
+    get = {name: columns.get(name) for name in COLUMNS}
+    width = len(header)
+    count = 0
+    for number, cells in rows:
+        count += 1
+        if on_progress is not None and count % 1000 == 0:
+            on_progress(count)
+        if len(cells) > width and any(c.strip() for c in cells[width:]):
+            problems.append(Problem("row", len(cells), f"has more cells than the header's {width} columns", number))
+            continue
+        row_problems: list[Problem] = []
+
+        def cell(name: str, cells=cells) -> str:
+            position = get[name]
+            if position is None or position >= len(cells):
+                return ""
+            return cells[position].strip()
+
+        def bad(column: str, value, message: str, row_problems=row_problems, number=number) -> None:
+            row_problems.append(Problem(column, value, message, number))
+
+        values: dict = {}
+        for name in TEXT_FIELDS:
+            text = _unquote(cell(name))
+            limit = MAX_LENGTHS.get(name)
+            if limit is not None and len(text) > limit:
+                bad(name, text[:40] + "…", f"is longer than {limit} characters")
+            values[name] = text
+        for name in REQUIRED:
+            if name != "started_at" and not values[name]:
+                bad(name, None, "is required")
+        for name in TIMESTAMP_FIELDS:
+            text = cell(name)
+            if not text:
+                if name == "started_at":
+                    bad(name, None, "is required")
+                values[name] = None
+                continue
+            try:
+                values[name] = _timestamp(text, zone)
+            except _Bad as exc:
+                bad(name, text, str(exc))
+                values[name] = None
+        start = values["started_at"]
+        if start is not None:
+            for name in ("acknowledged_at", "first_response_at", "resolved_at", "due_at"):
+                if values[name] is not None and values[name] < start:
+                    bad(name, cell(name), f"is before started_at {cell('started_at')}")
+        if (values["resolved_at"] is not None and values["first_response_at"] is not None
+                and values["resolved_at"] < values["first_response_at"]):
+            bad("resolved_at", cell("resolved_at"), f"is before first_response_at {cell('first_response_at')}")
+        text = cell("wait_seconds")
+        values["wait_seconds"] = None
+        if text:
+            try:
+                wait = _number(text)
+                if wait < 0:
+                    raise _Bad("must not be negative")
+                values["wait_seconds"] = wait
+            except _Bad as exc:
+                bad("wait_seconds", text, f"{exc} (seconds, 0 or more)")
+        text = cell("transfers")
+        values["transfers"] = 0
+        if text:
+            try:
+                transfers = _number(text)
+                if transfers < 0 or not transfers.is_integer():
+                    raise _Bad("must be a whole number of 0 or more")
+                values["transfers"] = int(transfers)
+            except _Bad as exc:
+                bad("transfers", text, str(exc))
+        text = cell("answer_correct")
+        values["answer_correct"] = None
+        if text:
+            verdict = TRUE_WORDS.get(text.lower())
+            if verdict is None:
+                bad("answer_correct", text, "must be yes, no, true, false, 1, 0 or empty (not judged)")
+            values["answer_correct"] = verdict
+
+        # names: each must exist unless --create-missing
+        brand, journey_name = values["brand"], values["journey"]
+        channel = values["channel"].lower()
+        redirect = values["redirected_to"].lower()
+        brand_id = catalogue.brands.get(brand)
+        if brand and brand_id is None and not create_missing:
+            bad("brand", brand, "unknown brand (use --create-missing to add it)")
+        channel_id = catalogue.channels.get(channel)
+        if channel and channel_id is None and not create_missing:
+            bad("channel", values["channel"], "unknown channel; known: " + ", ".join(sorted(catalogue.channels)))
+        if redirect and catalogue.channels.get(redirect) is None and not create_missing:
+            bad("redirected_to", values["redirected_to"], "unknown channel; known: " + ", ".join(sorted(catalogue.channels)))
+        if values["location"] and brand_id is not None and not create_missing \
+                and (brand_id, values["location"]) not in catalogue.locations:
+            bad("location", values["location"], f"unknown location of brand {brand} (use --create-missing to add it)")
+        auditor = values["auditor"]
+        if auditor:
+            if auditor not in catalogue.users:
+                if not create_missing:
+                    bad("auditor", auditor, "unknown username (use --create-missing to add a deactivated account)")
+                elif not USERNAME_PATTERN.match(auditor):
+                    bad("auditor", auditor, "is not a valid username (lowercase letters, digits, '.', '_' or '-')")
+        if values["wave"] and values["wave"] not in catalogue.waves and not create_missing:
+            bad("wave", values["wave"], "unknown wave (use --create-missing to add it)")
+        journey = catalogue.journeys.get(journey_name)
+        if journey_name and journey is None and not create_missing:
+            bad("journey", journey_name, "unknown journey (use --create-missing to add it)")
+        if journey is not None and channel_id is not None and channel_id not in journey.channel_ids \
+                and not create_missing:
+            bad("channel", values["channel"], f"is not a channel of journey {journey_name} (use --create-missing to add it)")
+        external = values["external_id"]
+        if external and brand:
+            key = (brand, external)
+            if key in seen_external:
+                bad("external_id", external, f"appears twice for brand {brand} (first in row {seen_external[key]})")
+            else:
+                seen_external[key] = number
+
+        answers: dict[str, float | None] = {}
+        for code, position in items.items():
+            text = cells[position].strip() if position < len(cells) else ""
+            if not text:
+                continue
+            column = f"{ITEM_PREFIX}{code}"
+            lowered = text.lower()
+            if journey is None:
+                if not create_missing:
+                    continue  # the unknown journey is already reported
+                # a journey created by this import gets plain yes/no criteria from its item columns
+                if lowered in NA_WORDS:
+                    answers[code] = None
+                elif lowered in TRUE_WORDS:
+                    answers[code] = 1.0 if TRUE_WORDS[lowered] else 0.0
+                else:
+                    bad(column, text, "must be yes, no or na for a journey created by this import")
+                new_journey_codes.setdefault(journey_name, [])
+                if code not in new_journey_codes[journey_name]:
+                    new_journey_codes[journey_name].append(code)
+                continue
+            criterion = journey.criteria.get(code.lower())
+            if criterion is None:
+                bad(column, text, f"journey {journey_name} has no criterion {code} in its current checklist")
+                continue
+            if criterion.channel_ids and channel_id is not None and channel_id not in criterion.channel_ids:
+                bad(column, text, f"criterion {code} does not apply on channel {channel}")
+                continue
+            if lowered in NA_WORDS:
+                if criterion.na_allowed:
+                    answers[code] = None
+                else:
+                    bad(column, text, f"N/A is not allowed for criterion {code}")
+            elif criterion.kind == CriterionKind.YESNO:
+                if lowered in TRUE_WORDS:
+                    answers[code] = 1.0 if TRUE_WORDS[lowered] else 0.0
+                else:
+                    bad(column, text, "must be yes, no" + (" or na" if criterion.na_allowed else ""))
+            else:
+                low, high = criterion.scale_min, criterion.scale_max
+                try:
+                    value = _number(text)
+                    if not low <= value <= high:
+                        raise _Bad("out of range")
+                    answers[code] = value
+                except _Bad:
+                    bad(column, text, f"must be a number from {low:g} to {high:g}"
+                        + (" or na" if criterion.na_allowed else ""))
+
+        if row_problems:
+            problems.extend(row_problems)
+            continue
+        good.append(ContactRow(
+            row=number, brand=brand, journey=journey_name, channel=channel, started_at=start,
+            external_id=external or None, location=values["location"] or None, auditor=auditor or None,
+            wave=values["wave"] or None, acknowledged_at=values["acknowledged_at"],
+            first_response_at=values["first_response_at"], resolved_at=values["resolved_at"],
+            due_at=values["due_at"], wait_seconds=values["wait_seconds"], transfers=values["transfers"],
+            redirected_to=redirect or None, answer_correct=values["answer_correct"],
+            answer_text=values["answer_text"], notes=values["notes"], answers=answers,
+        ))
+    if on_progress is not None:
+        on_progress(count)
+    return ParsedFile(good, problems, list(items), extras, count, new_journey_codes)
