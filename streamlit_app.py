@@ -10,9 +10,10 @@ import streamlit as st
 from data.db import session_scope
 from data.demo import demo_info
 from journeys.users import SignInRefused, authenticate
-from ui.navigation import PAGES, pages_for
+from ui.navigation import pages_for
 from ui.resources import get_engine
 from ui.session import (
+    as_plain_text,
     mark_frame_ran,
     pop_return_to,
     restore_user,
@@ -31,9 +32,6 @@ user = restore_user(engine)
 sync_cookie()
 
 if user is None:
-    # Register every page, hidden: this replaces Streamlit's legacy pages/ menu (which would list
-    # page files to a signed-out visitor) and keeps a typed page URL for after sign-in.
-    st.navigation([st.Page(spec.path, title=spec.title) for spec in PAGES], position="hidden")
     st.title("Klantreis", anchor=False)
     st.caption("Cross-channel mystery shopping: the same question on every channel, timed and scored.")
     with st.form("sign_in"):
@@ -53,7 +51,7 @@ if user is None:
         identity = sso_identity()
         if identity:
             st.error(
-                f"Your single sign-on identity ({identity}) is not linked to an active Klantreis account. "
+                f"Your single sign-on identity ({as_plain_text(identity)}) is not linked to an active Klantreis account. "
                 "Ask an admin to link it on the Users page.",
                 icon=":material/person_off:",
             )
@@ -84,7 +82,7 @@ if return_to and any(spec.path == return_to for spec in pages):
     st.switch_page(return_to)
 
 with st.sidebar:
-    st.caption(f"Signed in as **{user.display_name}** ({user.role})")
+    st.caption(f"Signed in as **{as_plain_text(user.display_name)}** ({user.role})")
     if st.button("Sign out", icon=":material/logout:"):
         sign_out(engine=engine)
         if sso_identity():
