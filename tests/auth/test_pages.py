@@ -167,3 +167,50 @@ def test_privacy_page_saves_the_period_and_previews(app_env, people):
 def _users(engine) -> list[User]:
     with db.session_scope(engine) as session:
         return list(session.exec(select(User)).all())
+
+
+SSO_SECRETS = {
+    "auth": {
+        "redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32,
+        "client_id": "klantreis", "client_secret": "s", "server_metadata_url": "https://idp.example.org/.well-known",
+    }
+}
+
+
+def _sso_app(email: str) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=30)
+    at.secrets.update(SSO_SECRETS)
+    at.user = {"is_logged_in": True, "email": email}
+    return at.run()
+
+
+def test_single_sign_on_signs_in_a_linked_account(app_env, engine, people):
+    """An OIDC identity whose e-mail an admin linked signs in as that account, with its role."""
+    from journeys.users import link_sso_email
+
+    with db.session_scope(engine) as session:
+        link_sso_email(session=session, actor=people["admin"], user_id=people["manager"].id, email="m@example.org")
+    at = _sso_app("m@example.org")
+    assert not at.exception
+    assert "Overview" in _titles(at)
+    assert any("(manager)" in c.value for c in at.sidebar.caption)
+
+
+def test_single_sign_on_refuses_an_unlinked_identity(app_env, people):
+    """An OIDC identity nobody linked sees a refusal naming it, and no page."""
+    at = _sso_app("stranger@example.org")
+    assert not at.exception
+    assert "stranger@example.org" in at.error[0].value.replace("\\", "")
+    assert "Overview" not in _titles(at)
+
+
+def test_sign_in_page_offers_single_sign_on_only_when_configured(app_env, people):
+    """The single sign-on button appears with an [auth] block and not without one."""
+    plain = AppTest.from_file(str(APP), default_timeout=30).run()
+    assert not [b for b in plain.button if "single sign-on" in b.label]
+    at = AppTest.from_file(str(APP), default_timeout=30)
+    at.secrets.update(SSO_SECRETS)
+    at.user = {"is_logged_in": False}
+    at.run()
+    assert not at.exception
+    assert [b.label for b in at.button if "single sign-on" in b.label] == ["Sign in with single sign-on"]
