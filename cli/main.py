@@ -34,7 +34,8 @@ EXIT_INVALID_INPUT = 1
 
 def fail(message: str) -> None:
     """Print a user-facing error on stderr and exit with the invalid-input code."""
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False)
+    err_console.print("[bold red]error:[/] ", end="", highlight=False)
+    err_console.print(message, highlight=False, markup=False, soft_wrap=True)  # one greppable line
     raise typer.Exit(EXIT_INVALID_INPUT)
 
 
