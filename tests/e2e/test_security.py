@@ -104,3 +104,17 @@ def test_auditor_note_with_html_is_shown_as_text(page, app_server):
     page.get_by_text(XSS_NOTE, exact=True).scroll_into_view_if_needed()
     screenshot(page, "8-note-as-text")
     assert dialogs == []
+
+
+def test_manager_typing_an_admin_url_sees_no_accounts(page, app_server):
+    """A manager who types the Users page URL stays signed in (cookie) but gets no account list."""
+    sign_in(page, "manager")
+    _wait_for_cookie(page, "klantreis_session")
+    page.goto(f"{app_server.base_url}/admin_users")
+    wait_for_app(page)
+    page.wait_for_timeout(1000)
+    wait_for_app(page)
+    screenshot(page, "8-manager-admin-url")
+    expect(page.get_by_role("heading", name="Users")).to_have_count(0)
+    expect(page.get_by_text("Add an account")).to_have_count(0)
+    expect(page.get_by_text("Signed in as")).to_be_visible()
