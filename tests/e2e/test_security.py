@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import AppServer, click_button, screenshot, sign_in, wait_for_app
+from tests.e2e.conftest import AppServer, click_button, go_to, screenshot, sign_in, wait_for_app
 from ui.navigation import PAGES
 
 
@@ -118,3 +118,15 @@ def test_manager_typing_an_admin_url_sees_no_accounts(page, app_server):
     expect(page.get_by_role("heading", name="Users")).to_have_count(0)
     expect(page.get_by_text("Add an account")).to_have_count(0)
     expect(page.get_by_text("Signed in as")).to_be_visible()
+
+
+def test_admin_opens_users_and_privacy_pages(page):
+    """The admin's menu holds Users and Privacy, and both pages render in the browser."""
+    sign_in(page, "admin")
+    go_to(page, "Users")
+    expect(page.get_by_role("heading", name="Users")).to_be_visible()
+    expect(page.get_by_test_id("stDataFrame")).to_be_visible()
+    screenshot(page, "8-admin-users")
+    go_to(page, "Privacy")
+    expect(page.get_by_role("heading", name="Privacy")).to_be_visible()
+    screenshot(page, "8-admin-privacy")
