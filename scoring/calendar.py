@@ -109,7 +109,7 @@ class BusinessCalendar:
             raise ValueError(f"timestamps span {first} to {last}: more than 200 years, check the data")
         days = pd.date_range(first, last, freq="D")
         closed = self.closed_days(first, last)
-        working = np.isin(days.weekday, self.weekdays) & ~np.isin(days.date, list(closed))
+        working = np.isin(days.day_of_week, self.weekdays) & ~np.isin(days.date, list(closed))
         days = days[working]
         n = len(days)
         if n == 0:

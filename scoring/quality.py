@@ -145,26 +145,50 @@ def _validate_criteria(criteria: pd.DataFrame) -> None:
         raise ValueError("criteria: a scale criterion needs scale_max > scale_min")
 
 
+# Bits of the per-(combo, criterion) "special" table: rows with a non-zero code are few, so
+# one gather plus one np.flatnonzero finds all of them and the rest of the work is on a subset.
+_INAPPLICABLE = 1  # unknown contact or criterion, other version, or not for this channel
+_BONUS = 2
+_POLICY_SHIFT = 2  # bits 2-3 hold the critical policy code (0 none .. 3 flag_fail)
+
+
 @dataclass
 class _Points:
-    """Per-answer arrays (aligned with the answers frame) and per-contact lookups."""
+    """Per-answer arrays (aligned with the answers frame) and the small lookup tables behind them."""
 
     contact_ids: np.ndarray  # contacts' ids, in frame order
     n_contacts: int
+    n_criteria: int
     c_pos: np.ndarray  # contact position per answer; n_contacts (a spare bin) for unknown contacts
-    k_pos: np.ndarray  # criterion position per answer; K (a spare slot) for unknown criteria
-    valid: np.ndarray  # answer to an applicable criterion of a known contact
-    na: np.ndarray  # valid and N/A
-    scored: np.ndarray  # valid and not N/A
-    fraction: np.ndarray  # item fraction f in [0, 1] (NaN where not scored)
+    flat: np.ndarray  # combo * (K + 1) + criterion position: the index into every table
+    fraction: np.ndarray  # item fraction f in [0, 1]; NaN where not scored (N/A or not applicable)
     earned: np.ndarray  # weight * f where scored, else 0
     possible: np.ndarray  # weight where scored and not bonus, else 0
-    failed: np.ndarray  # positions (into the answers) of failed critical items
-    failed_policy: np.ndarray  # their policy codes
+    special_rows: np.ndarray  # answers whose special code is non-zero
+    special: np.ndarray  # their codes (_INAPPLICABLE, _BONUS, policy bits)
+    special_table: np.ndarray  # the code per flat index
     applicable: np.ndarray  # number of applicable criteria per contact
     combo: np.ndarray  # per contact: code of its (version, channel) combination
     applies: np.ndarray  # bool matrix criteria × combos: criterion applies to combo
     criteria: pd.DataFrame  # the criteria frame, reset to positions 0..K-1
+
+    def k_pos(self, rows: np.ndarray) -> np.ndarray:
+        """Criterion position of the given answers (K for unknown criteria)."""
+        # a table gather: integer modulo over millions of rows is several times slower
+        positions = np.tile(np.arange(self.n_criteria + 1), self.applies.shape[1] + 1)
+        return positions[self.flat[rows]]
+
+    def valid(self) -> np.ndarray:
+        """Bool per answer: a known contact's answer to a criterion that applies to it."""
+        return (self.special_table[self.flat] & _INAPPLICABLE) == 0
+
+    def failed(self, policy: str | None = None) -> np.ndarray:
+        """Answers whose critical item failed (f = 0), optionally of one policy only."""
+        codes = self.special >> _POLICY_SHIFT
+        hit = (codes > 0) if policy is None else (codes == _POLICY_CODE[policy])
+        rows = self.special_rows[hit]
+        with np.errstate(invalid="ignore"):
+            return rows[self.fraction[rows] <= 0.0]  # NaN (not scored) never fails
 
 
 def _applicability(contacts: pd.DataFrame, crit: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -202,7 +226,7 @@ def _prepare(contacts: pd.DataFrame, answers: pd.DataFrame, criteria: pd.DataFra
     applicable = applies.sum(axis=0)[combo] if n else np.zeros(0, dtype=np.int64)
 
     # Per (combo, criterion) tables with a spare row and column for unknown contacts and
-    # criteria: every per-answer quantity is then one gather from a small, cache-resident table.
+    # criteria: every per-answer quantity is one gather from a small, cache-resident table.
     valid_t = np.zeros((n_combo + 1, n_crit + 1), dtype=bool)
     valid_t[:n_combo, :n_crit] = applies.T
     is_scale = (crit["kind"] == "scale").to_numpy()
@@ -218,11 +242,12 @@ def _prepare(contacts: pd.DataFrame, answers: pd.DataFrame, criteria: pd.DataFra
         out[~valid_t] = fill  # a criterion that does not apply contributes nothing
         return out.ravel()
 
-    slope_t = table(1.0 / span, np.nan)  # f = value * slope + offset
+    slope_t = table(1.0 / span, np.nan)  # f = value * slope + offset; NaN marks "not applicable"
     offset_t = table(-lo / span, np.nan)
     weight_t = table(weight, 0.0)
     possible_t = table(np.where(bonus, 0.0, weight), 0.0)
-    policy_t = table(policy, np.int8(0))
+    special_t = table((bonus * _BONUS + (policy << _POLICY_SHIFT)).astype(np.int8), np.int8(0))
+    special_t[~valid_t.ravel()] = _INAPPLICABLE
 
     # Big per-answer arrays are built in place where possible: at twenty million answers every
     # avoided temporary saves ~160 MB of fresh memory and its page faults.
@@ -230,67 +255,65 @@ def _prepare(contacts: pd.DataFrame, answers: pd.DataFrame, criteria: pd.DataFra
     flat = np.append(combo, n_combo)[c_pos]
     flat *= n_crit + 1
     flat += _positions(crit["criterion_id"].to_numpy(), answers["criterion_id"].to_numpy(), missing=n_crit)
-    valid = valid_t.ravel()[flat]
     value = answers["value"].to_numpy(dtype=float)
-    is_na = np.isnan(value)
-    is_na |= answers["is_na"].to_numpy(dtype=bool)
-    na = is_na & valid
-    not_scored = is_na
-    not_scored |= ~valid
-    del is_na
+    is_na = answers["is_na"].to_numpy(dtype=bool)
+    if (is_na & ~np.isnan(value)).any():  # the contract says NaN for N/A; make it so
+        value = np.where(is_na, np.nan, value)
+    # From here on NaN in `fraction` means "not scored" (N/A or not applicable) by construction.
     fraction = slope_t[flat]
     fraction *= value
     fraction += offset_t[flat]
     np.clip(fraction, 0.0, 1.0, out=fraction)
-    fraction[not_scored] = np.nan
     earned = weight_t[flat]
     earned *= fraction
-    earned[not_scored] = 0.0
+    np.fmax(earned, 0.0, out=earned)  # fmax turns NaN (not scored) into 0 without a mask
     possible = possible_t[flat]
-    possible[na] = 0.0
-    critical = np.flatnonzero(policy_t[flat] > 0)
-    with np.errstate(invalid="ignore"):
-        failed = critical[fraction[critical] <= 0.0]  # NaN (not scored) never fails
-    k_pos = flat % (n_crit + 1)
-    return _Points(contact_ids, n, c_pos, k_pos, valid, na, ~not_scored, fraction, earned, possible,
-                   failed, policy_t[flat[failed]], applicable, combo, applies, crit)
+    possible[np.isnan(fraction)] = 0.0
+    special_rows = np.flatnonzero(special_t[flat])
+    return _Points(contact_ids, n, n_crit, c_pos, flat, fraction, earned, possible, special_rows,
+                   special_t[flat[special_rows]], special_t, applicable, combo, applies, crit)
 
 
-def _count(points: _Points, weights, rows=None) -> np.ndarray:
-    """Sum ``weights`` per contact (unknown contacts fall in the dropped spare bin).
+def _count(points: _Points, weights=None, rows=None) -> np.ndarray:
+    """Sum ``weights`` (or count rows) per contact; unknown contacts fall in the dropped spare bin.
 
     Args:
         points: the prepared answers.
-        weights: one weight per answer (or per entry of ``rows``).
+        weights: one weight per answer (or per entry of ``rows``); None counts rows.
         rows: optional answer positions the weights belong to.
     """
     index = points.c_pos if rows is None else points.c_pos[rows]
     return np.bincount(index, weights=weights, minlength=points.n_contacts + 1)[: points.n_contacts]
 
 
+def _section_codes(points: _Points) -> tuple[np.ndarray, pd.Index]:
+    """Section code per criterion position (the spare slot gets a code of its own)."""
+    codes, names = pd.factorize(points.criteria["section"].fillna("").to_numpy(dtype=object))
+    return np.append(codes, max(len(names), 1)), pd.Index(names)
+
+
 def _section_deduction(points: _Points) -> np.ndarray:
     """Earned points of knocked-out sections per contact (the D of the formula)."""
+    zs = points.failed("zero_section")
     deduction = np.zeros(points.n_contacts)
-    zs = points.failed[points.failed_policy == _POLICY_CODE["zero_section"]]
     if len(zs) == 0:
         return deduction
-    section_code = pd.factorize(points.criteria["section"].fillna(""))[0]
-    width = section_code.max() + 1
-    section = np.append(section_code, width)  # the spare criterion slot gets its own section
+    section, _ = _section_codes(points)
+    s_zs = section[points.k_pos(zs)]
     c_zs = points.c_pos[zs]
-    s_zs = section[points.k_pos[zs]]
-    # only answers of contacts with a zero_section failure can be deducted
-    struck = np.zeros(points.n_contacts + 1, dtype=bool)
-    struck[c_zs] = True
-    rows = np.flatnonzero(struck[points.c_pos])
-    s_rows = section[points.k_pos[rows]]
-    if width < 63:  # a bit mask of knocked-out sections per contact: no sorting needed
-        masks = np.zeros(points.n_contacts + 1, dtype=np.int64)
-        np.bitwise_or.at(masks, c_zs, np.left_shift(1, s_zs).astype(np.int64))
-        hit = (np.right_shift(masks[points.c_pos[rows]], s_rows) & 1).astype(bool)
-    else:
-        hit = np.isin(points.c_pos[rows] * (width + 1) + s_rows, np.unique(c_zs * (width + 1) + s_zs))
-    return _count(points, points.earned[rows[hit]], rows[hit])
+    knock_sections = np.unique(s_zs)  # sections holding a failed zero_section item (a handful)
+    # code per flat index: 1 + rank of its section among knock_sections, 0 for other sections
+    rank = np.zeros(int(section.max()) + 1, dtype=np.int8 if len(knock_sections) < 127 else np.int64)
+    rank[knock_sections] = np.arange(1, len(knock_sections) + 1)
+    code_t = np.tile(rank[section], points.applies.shape[1] + 1)
+    code = code_t[points.flat]
+    for z, name in enumerate(knock_sections, start=1):  # one pass per knocked-out section
+        rows = np.flatnonzero(code == z)
+        in_section = _count(points, points.earned[rows], rows)  # E_section per contact
+        struck = np.zeros(points.n_contacts + 1, dtype=bool)
+        struck[c_zs[s_zs == name]] = True
+        deduction += np.where(struck[: points.n_contacts], in_section, 0.0)
+    return deduction
 
 
 def _scores(earned: np.ndarray, possible: np.ndarray) -> np.ndarray:
@@ -324,19 +347,19 @@ def score_contacts(
     points = _prepare(contacts, answers, criteria)
     possible = _count(points, points.possible)
     earned = _count(points, points.earned)
-    bonus_rows = np.flatnonzero(points.criteria["bonus"].to_numpy(dtype=bool)[np.minimum(
-        points.k_pos, len(points.criteria) - 1)] & points.scored) if len(points.criteria) else np.zeros(0, np.int64)
+    bonus_rows = points.special_rows[(points.special & _BONUS) > 0]
     bonus = _count(points, points.earned[bonus_rows], bonus_rows)
-    # one pass counts both answered and N/A items: N/A rows weigh 2**16 (checklists are far
-    # smaller than 65,536 items, so the two counts never mix)
-    packed = _count(points, points.valid + points.na * 65536.0)
-    na_items = packed // 65536.0
-    answered = packed - na_items * 65536.0
+    # answered = all answer rows - inapplicable ones; N/A = valid rows with a NaN value
+    inapplicable = points.special_rows[(points.special & _INAPPLICABLE) > 0]
+    answered = _count(points) - _count(points, rows=inapplicable)
+    unscored = np.flatnonzero(np.isnan(points.fraction))
+    na_rows = unscored[(points.special_table[points.flat[unscored]] & _INAPPLICABLE) == 0]
+    na_items = _count(points, rows=na_rows)
     scored_items = answered - na_items
     flags = {}
     for name in ("zero_section", "zero_contact", "flag_fail"):
         flags[name] = np.zeros(points.n_contacts + 1, dtype=bool)
-        flags[name][points.c_pos[points.failed[points.failed_policy == _POLICY_CODE[name]]]] = True
+        flags[name][points.c_pos[points.failed(name)]] = True
         flags[name] = flags[name][: points.n_contacts]
     zero_section, zero_contact, flag_fail = flags["zero_section"], flags["zero_contact"], flags["flag_fail"]
     deduction = _section_deduction(points)
@@ -383,8 +406,8 @@ def answer_scores(contacts: pd.DataFrame, answers: pd.DataFrame, criteria: pd.Da
         unknown contacts or to criteria that do not apply are left out.
     """
     points = _prepare(contacts, answers, criteria)
-    rows = np.flatnonzero(points.valid)
-    k = points.k_pos[rows]
+    rows = np.flatnonzero(points.valid())
+    k = points.k_pos(rows)
     crit = points.criteria
     return pd.DataFrame(
         {
@@ -392,12 +415,12 @@ def answer_scores(contacts: pd.DataFrame, answers: pd.DataFrame, criteria: pd.Da
             "criterion_id": crit["criterion_id"].to_numpy(dtype=np.int64)[k],
             "code": crit["code"].to_numpy(dtype=object)[k],
             "section": crit["section"].to_numpy(dtype=object)[k],
-            "is_na": points.na[rows],
+            "is_na": np.isnan(points.fraction[rows]),
             "item_score": 100.0 * points.fraction[rows],
             "earned_points": points.earned[rows],
             "possible_points": points.possible[rows],
             "bonus": crit["bonus"].to_numpy(dtype=bool)[k],
-            "critical_failed": np.isin(rows, points.failed),
+            "critical_failed": np.isin(rows, points.failed()),
         }
     )
 
@@ -418,9 +441,8 @@ def section_scores(contacts: pd.DataFrame, answers: pd.DataFrame, criteria: pd.D
         possible_points, earned_points, raw_score, final_score, critical_fail``.
     """
     points = _prepare(contacts, answers, criteria)
-    crit = points.criteria
-    section_names = crit["section"].fillna("").to_numpy(dtype=object)
-    section_code, sections = pd.factorize(section_names)
+    section_code, sections = _section_codes(points)
+    section_code = section_code[:-1]
     n_sections = max(len(sections), 1)
 
     # expected (contact, section) pairs and their applicable counts, via the combo matrix
@@ -433,21 +455,19 @@ def section_scores(contacts: pd.DataFrame, answers: pd.DataFrame, criteria: pd.D
     )
     grid = pd.DataFrame({"c": np.arange(points.n_contacts), "combo": points.combo}).merge(combo_pairs, on="combo")
 
-    rows = np.flatnonzero(points.valid)
-    policy = np.zeros(len(points.c_pos), dtype=np.int8)
-    policy[points.failed] = points.failed_policy
-    fp = policy[rows]
+    rows = np.flatnonzero(points.valid())
+    na = np.isnan(points.fraction[rows])
     given = pd.DataFrame(
         {
             "c": points.c_pos[rows],
-            "s": section_code[points.k_pos[rows]],
+            "s": section_code[points.k_pos(rows)],
             "answered": 1,
-            "scored_items": points.scored[rows].astype(np.int64),
-            "na_items": points.na[rows].astype(np.int64),
+            "scored_items": (~na).astype(np.int64),
+            "na_items": na.astype(np.int64),
             "possible_points": points.possible[rows],
             "earned_points": points.earned[rows],
-            "knocked": fp == _POLICY_CODE["zero_section"],
-            "critical_fail": fp > 0,
+            "knocked": np.isin(rows, points.failed("zero_section")),
+            "critical_fail": np.isin(rows, points.failed()),
         }
     ).groupby(["c", "s"], sort=False).agg(
         answered=("answered", "sum"), scored_items=("scored_items", "sum"), na_items=("na_items", "sum"),
