@@ -217,12 +217,14 @@ def _write(session: Session, rows: list[ContactRow], catalogue: Catalogue, actor
 
     answer_rows: list[dict] = []
     if inserts:
-        statement = sa.insert(contact).returning(contact.c.id, sort_by_parameter_order=True)
-        new_ids = []
+        new_ids = _reserve_ids(connection, len(inserts))
+        for contact_id, values in zip(new_ids, inserts, strict=True):
+            values["id"] = contact_id
+        # explicit ids instead of RETURNING: SQLite runs an ordered RETURNING one row per statement
         for start in range(0, len(inserts), 10 * CHUNK):
-            new_ids += connection.execute(statement, inserts[start:start + 10 * CHUNK]).scalars().all()
+            connection.execute(sa.insert(contact), inserts[start:start + 10 * CHUNK])
             if on_progress:
-                on_progress("write", len(new_ids))
+                on_progress("write", min(start + 10 * CHUNK, len(inserts)))
         for contact_id, r in zip(new_ids, insert_rows, strict=True):
             answer_rows += _answers(contact_id, r, catalogue)
     if updates:
@@ -243,6 +245,21 @@ def _write(session: Session, rows: list[ContactRow], catalogue: Catalogue, actor
         ])
     if answer_rows:
         connection.execute(sa.insert(Answer.__table__), answer_rows)
+
+
+def _reserve_ids(connection, count: int) -> list[int]:
+    """``count`` new contact ids that no concurrent writer can take.
+
+    SQLite: this transaction began with BEGIN IMMEDIATE and holds the write lock, so the ids
+    after the current maximum stay free. PostgreSQL: drawn from the id sequence itself.
+    """
+    if connection.dialect.name == "sqlite":
+        highest = connection.execute(sa.select(sa.func.max(Contact.__table__.c.id))).scalar() or 0
+        return list(range(highest + 1, highest + 1 + count))
+    return connection.execute(
+        sa.text("SELECT nextval(pg_get_serial_sequence('contact', 'id')) FROM generate_series(1, :n)"),
+        {"n": count},
+    ).scalars().all()
 
 
 def _answers(contact_id: int, r: ContactRow, catalogue: Catalogue) -> list[dict]:
