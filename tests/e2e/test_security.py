@@ -130,3 +130,28 @@ def test_admin_opens_users_and_privacy_pages(page):
     go_to(page, "Privacy")
     expect(page.get_by_role("heading", name="Privacy")).to_be_visible()
     screenshot(page, "8-admin-privacy")
+
+
+def test_bookmarked_page_opens_after_a_server_start_with_a_valid_session(chromium_browser, fresh_server):
+    """A browser holding a valid session cookie that opens /dashboard first thing lands on the dashboard."""
+    from data import db
+    from journeys.auth_sessions import start_session
+    from journeys.users import get_user
+
+    with db.session_scope(db.get_engine(fresh_server.url_db)) as session:
+        token = start_session(session=session, user=get_user(session=session, username="manager"))
+    db.dispose_engines()
+    context = chromium_browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        context.add_cookies([{"name": "klantreis_session", "value": token, "url": fresh_server.base_url}])
+        page = context.new_page()
+        page.set_default_timeout(20_000)
+        page.goto(f"{fresh_server.base_url}/dashboard")
+        wait_for_app(page)
+        page.wait_for_timeout(1000)
+        wait_for_app(page)
+        expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
+        expect(page.get_by_text("Signed in as")).to_be_visible()
+        screenshot(page, "8-bookmark-after-start")
+    finally:
+        context.close()
