@@ -21,6 +21,10 @@ st.caption(
 with session_scope(engine) as session:
     configured = retention_months(session=session)
 
+notice = st.session_state.pop("admin_retention_notice", None)
+if notice:
+    st.success(notice, icon=":material/check:")
+
 with st.form("retention_setting"):
     months = st.number_input(
         "Keep evidence for (months)", min_value=1, max_value=MAX_MONTHS, step=1, value=configured or 24,
@@ -52,8 +56,12 @@ if preview.files:
         try:
             with session_scope(engine) as session:
                 report = purge_evidence(session=session, months=configured, dry_run=False, actor=user)
-            st.success(f"Deleted {report.files:,} evidence files ({report.bytes / 1_000_000:.1f} MB).")
         except KlantreisError as error:
             st.error(str(error), icon=":material/error:")
+        else:
+            st.session_state["admin_retention_notice"] = (
+                f"Deleted {report.files:,} evidence files ({report.bytes / 1_000_000:.1f} MB)."
+            )
+            st.rerun()
 else:
     st.success("Nothing to delete: no evidence is older than the retention period.", icon=":material/check:")

@@ -214,3 +214,29 @@ def test_sign_in_page_offers_single_sign_on_only_when_configured(app_env, people
     at.run()
     assert not at.exception
     assert [b.label for b in at.button if "single sign-on" in b.label] == ["Sign in with single sign-on"]
+
+
+def test_privacy_page_deletes_old_evidence_after_confirmation(app_env, engine, people):
+    """With a period set, the page previews the old files and deletes them only once confirmed."""
+    import hashlib
+
+    from journeys.models import Evidence
+    from journeys.retention import set_retention_months
+
+    with db.session_scope(engine) as session:
+        set_retention_months(session=session, actor=people["admin"], months=3)
+        session.add(Evidence(
+            contact_id=people["contact1"].id, file_name="old.png", media_type="image/png", size_bytes=3,
+            sha256=hashlib.sha256(b"old").hexdigest(), content=b"old", uploaded_at=utcnow() - timedelta(days=200),
+        ))
+    at = _sign_in("admin", "admin-pass1")
+    at.switch_page("pages/admin_retention.py").run()
+    assert at.metric[0].value == "1 files"
+    delete = next(b for b in at.button if b.label == "Delete old evidence")
+    assert delete.disabled
+    at.checkbox[0].check().run()
+    next(b for b in at.button if b.label == "Delete old evidence").click().run()
+    assert not at.exception
+    assert "Deleted 1 evidence files" in at.success[0].value
+    with db.session_scope(engine) as session:
+        assert session.exec(select(Evidence)).all() == []
