@@ -7,13 +7,21 @@ from sqlmodel import Session, func, select
 from journeys.models import Brand, Channel, Contact, Journey, JourneyStatus, User, Wave
 
 
-def installation_summary(*, session: Session) -> dict:
-    """Entity counts, and contacts (total and still open) per brand × channel."""
+def installation_summary(*, session: Session, actor=None) -> dict:
+    """Entity counts, and contacts (total and still open) per brand × channel.
+
+    With an ``actor`` the contact figures cover only the contacts that actor may read
+    (an auditor: their own); without one (the command line) they cover all.
+    """
+    from journeys.access import contact_visible_to
+
+    visible = contact_visible_to(actor) if actor is not None else sa.true()
+
     def count(model, *where):
         return session.exec(select(func.count()).select_from(model).where(*where)).one()
 
     counts = {
-        "Contacts": count(Contact),
+        "Contacts": count(Contact, visible),
         "Brands": count(Brand),
         "Channels": count(Channel),
         "Active journeys": count(Journey, Journey.status == JourneyStatus.ACTIVE),
@@ -29,6 +37,7 @@ def installation_summary(*, session: Session) -> dict:
         )
         .join(Brand, Brand.id == Contact.brand_id)
         .join(Channel, Channel.id == Contact.channel_id)
+        .where(visible)
         .group_by(Brand.name, Channel.label)
         .order_by(Brand.name, Channel.label)
     ).all()

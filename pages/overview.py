@@ -17,7 +17,7 @@ engine = get_engine()
 st.title("Overview", anchor=False)
 with session_scope(engine) as session:
     demo = demo_info(session)
-    summary = installation_summary(session=session)
+    summary = installation_summary(session=session, actor=user)
 
 if demo:
     st.info(
@@ -37,7 +37,10 @@ if summary["by_brand_channel"].empty:
     st.info("No contacts logged yet.", icon=":material/inbox:")
 else:
     st.subheader("Contacts per brand and channel", anchor=False)
-    st.caption("Counts of logged contacts; open means no first response yet.")
+    st.caption(
+        ("Counts of the contacts you logged" if user.role == "auditor" else "Counts of logged contacts")
+        + "; open means no first response yet."
+    )
     st.dataframe(summary["by_brand_channel"], hide_index=True, width="stretch")
 
 with session_scope(engine) as session:

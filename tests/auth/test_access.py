@@ -102,3 +102,14 @@ def test_not_signed_in_is_refused_with_a_clear_message():
     """Without a user the refusal says 'not signed in' rather than crashing."""
     with pytest.raises(PermissionDenied, match="not signed in"):
         ensure_role(None, Role.ADMIN)
+
+
+def test_overview_counts_cover_only_an_auditors_own_contacts(engine, people):
+    """The overview's contact figures for an auditor count their own contacts; a manager's count all."""
+    from journeys.overview import installation_summary
+
+    with db.session_scope(engine) as session:
+        auditor = installation_summary(session=session, actor=people["auditor2"])
+        manager = installation_summary(session=session, actor=people["manager"])
+    assert auditor["counts"]["Contacts"] == 1 and auditor["by_brand_channel"]["Contacts"].sum() == 1
+    assert manager["counts"]["Contacts"] == 2 and manager["by_brand_channel"]["Contacts"].sum() == 2
