@@ -202,3 +202,23 @@ def test_usage_errors_exit_2(cli):
     """A missing argument or an unknown option is a usage error (exit 2)."""
     assert cli("import", "contacts").exit_code == 2
     assert cli("import", "contacts", "x.csv", "--bogus").exit_code == 2
+
+
+def test_bulk_insert_stores_timestamps_like_the_orm(cli, engine, world, tmp_path):
+    """The import's fast insert stores a timestamp exactly as the ORM does (same raw value in the DB)."""
+    from data import db
+    from tests.factories import make_contact
+
+    moment = datetime(2026, 3, 2, 9, 0, 0, 120000, tzinfo=UTC)
+    with db.session_scope(engine) as session:
+        session.add(make_contact(world, started_at=moment, first_response_at=None, external_id="orm"))
+    path = tmp_path / "one.csv"
+    path.write_text(csv_text([contact(external_id="csv", started_at="2026-03-02T09:00:00.120+00:00",
+                                      first_response_at="")]))
+    assert cli("import", "contacts", path).exit_code == 0
+    with engine.connect() as connection:
+        raw = connection.exec_driver_sql("SELECT external_id, started_at FROM contact ORDER BY external_id").all()
+        later = connection.execute(sa.select(sa.func.count()).select_from(Contact)
+                                   .where(Contact.started_at >= moment)).scalar_one()
+    assert raw[0][1] == raw[1][1]
+    assert later == 2  # SQLAlchemy filters compare equal to the bulk-written values
