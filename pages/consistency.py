@@ -3,8 +3,8 @@
 import streamlit as st
 
 from ui import charts
-from ui.dashboard_data import apply_filter, metrics, scored_data
-from ui.dashboard_view import consistency_table, criterion_channel_table, sample_note
+from ui.dashboard_data import apply_filter, figures, scored_data
+from ui.dashboard_view import criterion_channel_table, sample_note
 from ui.filters import filter_bar
 from ui.resources import get_engine
 from ui.session import require_page
@@ -30,7 +30,7 @@ level = st.segmented_control(
 )
 by = {"Brand": ["brand"], "Brand × journey": ["brand", "journey"],
       "Brand × journey × wave": ["brand", "journey", "wave"]}[level or "Brand"]
-summary = consistency_table(contacts, data["as_of"], by)
+summary = figures(engine, flt, "consistency", tuple(by))
 st.dataframe(
     summary, hide_index=True, width="stretch",
     column_config={
@@ -58,6 +58,6 @@ else:
 st.subheader("Ranking", anchor=False)
 rank_by = st.segmented_control("Rank", ["brand", "location"], default="brand", key="cons_rank",
                                format_func=str.title)
-ranking = metrics(contacts, [rank_by or "brand"]).sort_values("mean_quality", ascending=False)
+ranking = figures(engine, flt, "metrics", (rank_by or "brand",)).sort_values("mean_quality", ascending=False)
 st.caption(sample_note(ranking, rank_by or "brand", "scored") + " Bars: 95 % interval.")
 st.altair_chart(charts.quality_by_group(ranking, rank_by or "brand"), width="stretch")

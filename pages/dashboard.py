@@ -3,8 +3,8 @@
 import streamlit as st
 
 from ui import charts
-from ui.dashboard_data import apply_filter, metrics, scored_data
-from ui.dashboard_view import kpi_tiles, response_time_table, sample_note, survival_table
+from ui.dashboard_data import apply_filter, figures, scored_data
+from ui.dashboard_view import kpi_tiles, sample_note
 from ui.filters import filter_bar
 from ui.resources import get_engine
 from ui.session import require_page
@@ -21,9 +21,9 @@ if contacts.empty:
     st.info("No contacts match these filters.", icon=":material/filter_alt_off:")
     st.stop()
 
-kpi_tiles(data["contacts"], contacts, flt, data["as_of"])
+kpi_tiles(engine, data["contacts"], contacts, flt)
 
-by_channel = metrics(contacts, ["channel"])
+by_channel = figures(engine, flt, "metrics", ("channel",))
 left, right = st.columns(2)
 with left:
     st.subheader("Quality per channel", anchor=False)
@@ -35,9 +35,9 @@ with right:
         "Box: middle half of answered contacts; tick: their median; black diamond: Kaplan–Meier median "
         "counting unanswered contacts; orange: the channel's target. " + sample_note(by_channel, "channel", "contacts")
     )
-    st.altair_chart(charts.response_times(response_time_table(contacts)), width="stretch")
+    st.altair_chart(charts.response_times(figures(engine, flt, "response_times")), width="stretch")
 
 st.subheader("Share answered over time since the contact", anchor=False)
 st.caption("Kaplan–Meier curves: contacts still waiting are censored at the as-of time, never dropped. "
            + sample_note(by_channel, "channel", "contacts"))
-st.altair_chart(charts.survival_curves(survival_table(contacts)), width="stretch")
+st.altair_chart(charts.survival_curves(figures(engine, flt, "survival")), width="stretch")

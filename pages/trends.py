@@ -3,7 +3,7 @@
 import streamlit as st
 
 from ui import charts
-from ui.dashboard_data import apply_filter, metrics, scored_data
+from ui.dashboard_data import apply_filter, figures, scored_data
 from ui.filters import filter_bar
 from ui.resources import get_engine
 from ui.session import require_page
@@ -21,7 +21,7 @@ if contacts.empty:
 
 series = st.segmented_control("Lines per", ["channel", "brand"], default="channel", key="trend_series",
                               format_func=str.title) or "channel"
-per_wave = metrics(contacts.dropna(subset=["wave"]), ["wave", series])
+per_wave = figures(engine, flt, "metrics", ("wave", series)).dropna(subset=["wave"])
 per_wave = per_wave[~per_wave["insufficient"]].assign(n=lambda t: t["contacts"],
                                                       response_pct=lambda t: 100 * t["response_rate"])
 left, right = st.columns(2)
@@ -35,7 +35,7 @@ st.caption(f"n = {int(per_wave['n'].sum()):,} contacts; points with fewer than 5
            "Hover a point for its n.")
 
 st.subheader("When service slips: weekday × hour the contact was made", anchor=False)
-grid = metrics(contacts, ["weekday", "hour"])
+grid = figures(engine, flt, "metrics", ("weekday", "hour"))
 grid = grid.assign(n=grid["contacts"], median_minutes=grid["km_median_first_response_s"] / 60)
 shown = grid[~grid["insufficient"]]
 st.caption(f"Amsterdam time. n = {int(grid['n'].sum()):,} contacts; "

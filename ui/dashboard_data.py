@@ -56,6 +56,37 @@ def scored_data(engine: Engine) -> dict:
     return _scored(engine, str(engine.url), data_version(engine), current_as_of())
 
 
+@st.cache_data(max_entries=64, show_spinner="Computing figures…")
+def cached_tables(url: str, version: tuple, as_of: datetime, flt: ContactFilter, name: str, by: tuple[str, ...]):
+    """A figure table for one filter, cached per data version: revisiting a filter is instant.
+
+    ``name`` picks the table: ``metrics`` (per ``by``), ``headline``, ``response_times``,
+    ``survival`` or ``consistency`` (per ``by``). The scored frame itself comes from the
+    shared resource cache, so this never reads the database.
+    """
+    from data.db import get_engine
+    from ui import dashboard_view
+
+    frame = _scored(get_engine(url), url, version, as_of)["contacts"]
+    contacts = apply_filter(frame, flt)
+    if name == "metrics":
+        return metrics(contacts, list(by))
+    if name == "headline":
+        return dashboard_view.headline_figures(contacts, as_of)
+    if name == "response_times":
+        return dashboard_view.response_time_table(contacts)
+    if name == "survival":
+        return dashboard_view.survival_table(contacts)
+    if name == "consistency":
+        return dashboard_view.consistency_table(contacts, as_of, list(by))
+    raise ValueError(f"unknown table {name!r}")
+
+
+def figures(engine: Engine, flt: ContactFilter, name: str, by: tuple[str, ...] = ()):
+    """``cached_tables`` for the current data version and as-of time."""
+    return cached_tables(str(engine.url), data_version(engine), current_as_of(), flt, name, tuple(by))
+
+
 def apply_filter(frame: pd.DataFrame, flt: ContactFilter, *, ignore: tuple[str, ...] = ()) -> pd.DataFrame:
     """The rows of ``frame`` matching the filter (in memory). ``ignore`` drops some criteria,
     e.g. ``("waves",)`` to compare with another wave."""

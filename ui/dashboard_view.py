@@ -47,20 +47,23 @@ def _pct(value) -> str:
     return "–" if value is None or value != value else f"{value:.0%}"
 
 
-def kpi_tiles(all_contacts: pd.DataFrame, contacts: pd.DataFrame, flt: ContactFilter, as_of) -> dict:
+def kpi_tiles(engine, all_contacts: pd.DataFrame, contacts: pd.DataFrame, flt: ContactFilter) -> dict:
     """The five headline tiles, each with its n and, for a single wave, the change since the previous one.
 
     Returns the figures shown (for tests and the printable report).
     """
-    figures = headline_figures(contacts, as_of)
+    from ui.dashboard_data import figures as cached
+
+    shown_figures = cached(engine, flt, "headline")
     current, previous = previous_wave(
         [w for w in all_contacts["wave"].cat.categories], flt.waves, contacts["wave"].dropna().unique().tolist())
     single_wave = contacts["wave"].nunique() == 1
     before = None
     if single_wave and previous:
-        earlier = apply_filter(all_contacts, replace(flt, waves=(previous,)), ignore=("period",))
-        if len(earlier):
-            before = headline_figures(earlier, as_of)
+        earlier_filter = replace(flt, waves=(previous,), started_from=None, started_before=None)
+        if len(apply_filter(all_contacts, earlier_filter)):
+            before = cached(engine, earlier_filter, "headline")
+    figures = shown_figures
 
     def delta(key: str, scale: float = 1.0, unit: str = "") -> str | None:
         if before is None or before[key] is None or figures[key] is None:
