@@ -136,6 +136,25 @@ class BusinessCalendar:
         return lo - pd.Timedelta(days=1).to_pytimedelta(), hi + pd.Timedelta(days=1).to_pytimedelta()
 
     # ------------------------------------------------------------------ public API
+    def cumulative_seconds(self, *instants) -> list[np.ndarray]:
+        """C(t) for each array of instants, on one grid covering all of them.
+
+        ``C(end) - C(start)`` is the business time between two instants; computing C once per
+        column lets a caller take several differences from one grid.
+
+        Args:
+            *instants: arrays (tz-aware timestamps or float epoch seconds), any lengths.
+
+        Returns:
+            One float array per argument (NaN where the instant is missing).
+        """
+        arrays = [_as_seconds(a) for a in instants]
+        both = np.concatenate(arrays) if arrays else np.zeros(0)
+        if np.isnan(both).all():
+            return [np.full(len(a), np.nan) for a in arrays]
+        xp, fp = self._grid(*self._local_dates(both))
+        return [np.where(np.isnan(a), np.nan, np.interp(a, xp, fp)) for a in arrays]
+
     def elapsed_seconds(self, start, end) -> np.ndarray:
         """Business seconds from ``start`` to ``end``, element-wise.
 
@@ -146,13 +165,8 @@ class BusinessCalendar:
         Returns:
             Float array; NaN where either side is missing; negative when end precedes start.
         """
-        s = _as_seconds(start)
-        e = _as_seconds(end)
-        both = np.concatenate([s, e])
-        if np.isnan(both).all():
-            return np.full(len(s), np.nan)
-        xp, fp = self._grid(*self._local_dates(both))
-        return np.interp(e, xp, fp) - np.interp(s, xp, fp)
+        c_start, c_end = self.cumulative_seconds(start, end)
+        return c_end - c_start
 
     def add_seconds(self, start, business_seconds, *, as_epoch: bool = False):
         """The instant at which ``business_seconds`` of office time have passed since ``start``.

@@ -33,7 +33,7 @@ from scipy import stats as _sps
 
 from scoring.calendar import BusinessCalendar
 from scoring.contract import require_columns
-from scoring.metrics import MIN_CONTACTS, metrics_of_timed
+from scoring.metrics import MIN_CONTACTS, group_codes, metrics_of_codes
 from scoring.quality import answer_scores
 from scoring.timeliness import timeliness
 
@@ -76,47 +76,77 @@ class ConsistencyReport:
     criteria: pd.DataFrame
 
 
-def _answer_agreement(timed: pd.DataFrame, by: list[str]) -> pd.DataFrame:
-    """Per group: answer_agreement, judged_channels and consistent_all_channels."""
-    cell_keys = by + [k for k in ("journey", "channel") if k not in by]
-    verdict = timed["answer_correct"].astype("boolean") if "answer_correct" in timed else pd.Series(
-        pd.NA, index=timed.index, dtype="boolean")
-    cells = pd.DataFrame({"judged": verdict.notna().astype(np.int64), "correct": verdict.fillna(False).astype(np.int64)})
-    for key in cell_keys:
-        cells[key] = timed[key].to_numpy()
-    cells = cells.groupby(cell_keys, dropna=False, sort=True, observed=True)[["judged", "correct"]].sum().reset_index()
-    cells = cells[cells["judged"] > 0]
-    cells["accuracy"] = cells["correct"] / cells["judged"]
-    per_group = cells.groupby(by, dropna=False, sort=True, observed=True).agg(
-        answer_agreement=("accuracy", "mean"),
-        judged_channels=("channel", "nunique"),
-        all_correct=("accuracy", lambda a: bool((a == 1.0).all())),
-    )
-    consistent = per_group["all_correct"].astype("boolean")
-    consistent[per_group["judged_channels"] < 2] = pd.NA  # "all channels" needs at least two
-    per_group["consistent_all_channels"] = consistent
-    return per_group.drop(columns="all_correct")
+def _group_reduce(values: np.ndarray, groups: np.ndarray, n_groups: int, how: str) -> np.ndarray:
+    """max / min / mean / count of non-NaN ``values`` per group code (NaN for empty groups)."""
+    series = pd.Series(values).groupby(groups)
+    reduced = getattr(series, how)()
+    out = np.full(n_groups, np.nan)
+    out[reduced.index.to_numpy()] = reduced.to_numpy(dtype=float)
+    return out
 
 
-def _chance_tests(timed: pd.DataFrame, by: list[str]) -> pd.DataFrame:
-    """Kruskal–Wallis (quality by channel) and chi-square (responded by channel) per group.
+def _pick_channel(values: np.ndarray, row_group: np.ndarray, names: np.ndarray, n_groups: int, how: str):
+    """Channel name with the max/min value per group (the first on ties; None without values)."""
+    out = np.full(n_groups, None, dtype=object)
+    keep = ~np.isnan(values)
+    if keep.any():
+        frame = pd.DataFrame({"g": row_group[keep], "v": values[keep], "name": names[keep]})
+        picked = frame.loc[frame.groupby("g")["v"].agg("idxmax" if how == "max" else "idxmin")]
+        out[picked["g"].to_numpy()] = picked["name"].to_numpy()
+    return out
 
-    Rows come in the order of ``groupby(by, sort=True, dropna=False)``, the summary's order.
 
-    A loop over groups (brands × journeys × waves, not contacts): scipy's tests take one
-    sample per channel.
+def _answer_agreement(timed: pd.DataFrame, g: np.ndarray, ch: np.ndarray, n_groups: int) -> pd.DataFrame:
+    """Per group code: answer_agreement, judged_channels and consistent_all_channels."""
+    if "answer_correct" not in timed:
+        verdict = pd.array(np.full(len(timed), pd.NA), dtype="boolean")
+    else:
+        verdict = timed["answer_correct"].astype("boolean").array
+    judged = ~np.asarray(verdict.isna())
+    correct = np.asarray(verdict.fillna(False), dtype=bool)
+    journey = pd.factorize(timed["journey"], use_na_sentinel=False)[0] if "journey" in timed else np.zeros(len(g))
+    n_ch = int(ch.max()) + 1 if len(ch) else 1
+    n_j = int(journey.max()) + 1 if len(journey) else 1
+    cell = (g * n_j + journey) * n_ch + ch  # (group, journey question, channel)
+    cells, inverse = np.unique(cell[judged], return_inverse=True)
+    n_judged = np.bincount(inverse, minlength=len(cells))
+    n_correct = np.bincount(inverse, weights=correct[judged], minlength=len(cells))
+    accuracy = n_correct / np.maximum(n_judged, 1)
+    cell_group = cells // (n_j * n_ch)
+    cell_channel = cells % n_ch
+    agreement = _group_reduce(accuracy, cell_group, n_groups, "mean")
+    judged_channels = np.zeros(n_groups, dtype=np.int64)
+    pairs = np.unique(cell_group * n_ch + cell_channel)
+    np.add.at(judged_channels, pairs // n_ch, 1)
+    wrong = np.bincount(cell_group, weights=accuracy < 1.0, minlength=n_groups)
+    consistent = pd.array(wrong == 0, dtype="boolean")
+    consistent[judged_channels < 2] = pd.NA  # "all channels" needs at least two judged channels
+    return pd.DataFrame({"answer_agreement": agreement, "judged_channels": judged_channels,
+                         "consistent_all_channels": consistent})
+
+
+def _chance_tests(timed: pd.DataFrame, g: np.ndarray, ch: np.ndarray, n_groups: int) -> pd.DataFrame:
+    """Kruskal–Wallis (quality by channel) and chi-square (responded by channel) per group code.
+
+    The arithmetic is on integer codes; the loop is over groups (brands × journeys × waves),
+    not contacts, because scipy's tests take one sample per channel.
     """
+    score = timed["final_score"].to_numpy(dtype=float) if "final_score" in timed else np.full(len(g), np.nan)
+    responded = timed["responded"].to_numpy(dtype=bool)
+    n_ch = int(ch.max()) + 1 if len(ch) else 1
+    # responded / not responded per (group, channel) for the contingency tables
+    table = np.zeros((n_groups, n_ch, 2))
+    np.add.at(table, (g, ch, (~responded).astype(np.int64)), 1.0)
+    scored = ~np.isnan(score)
+    order = np.lexsort((ch[scored], g[scored]))
+    s_sorted, g_sorted, ch_sorted = score[scored][order], g[scored][order], ch[scored][order]
+    bounds = np.searchsorted(g_sorted, np.arange(n_groups + 1))
     rows = []
-    score = timed["final_score"] if "final_score" in timed else pd.Series(np.nan, index=timed.index)
-    frame = pd.DataFrame({"channel": timed["channel"].to_numpy(), "score": score.to_numpy(dtype=float),
-                          "responded": timed["responded"].to_numpy(dtype=bool)})
-    for key in by:
-        frame[key] = timed[key].to_numpy()
-    for _, group in frame.groupby(by, dropna=False, sort=True, observed=True):
-        samples = [s.dropna().to_numpy() for _, s in group.groupby("channel", sort=True)["score"]]
-        samples = [s for s in samples if len(s)]
+    for k in range(n_groups):
+        lo, hi = bounds[k], bounds[k + 1]
+        cuts = np.flatnonzero(np.diff(ch_sorted[lo:hi])) + 1
+        samples = [x for x in np.split(s_sorted[lo:hi], cuts) if len(x)]
         h = p = np.nan
-        n_k = int(sum(len(s) for s in samples))
         if len(samples) >= 2:
             try:
                 with warnings.catch_warnings():
@@ -124,12 +154,11 @@ def _chance_tests(timed: pd.DataFrame, by: list[str]) -> pd.DataFrame:
                     h, p = _sps.kruskal(*samples)
             except ValueError:  # every score identical: the statistic is undefined
                 h = p = np.nan
-        table = pd.crosstab(group["channel"], group["responded"]).reindex(columns=[True, False], fill_value=0)
+        counts = table[k][table[k].sum(axis=1) > 0]
         chi2 = chi2_p = np.nan
-        if len(table) >= 2 and (table.sum(axis=0) > 0).all():
-            chi2, chi2_p, _, _ = _sps.chi2_contingency(table.to_numpy(), correction=False)
-        rows.append(dict(kruskal_h=float(h), kruskal_p=float(p), kruskal_n=n_k,
-                         chi2=float(chi2), chi2_p=float(chi2_p), chi2_n=int(len(group))))
+        if len(counts) >= 2 and (counts.sum(axis=0) > 0).all():
+            chi2, chi2_p, _, _ = _sps.chi2_contingency(counts, correction=False)
+        rows.append((float(h), float(p), int(hi - lo), float(chi2), float(chi2_p), int(table[k].sum())))
     return pd.DataFrame(rows, columns=["kruskal_h", "kruskal_p", "kruskal_n", "chi2", "chi2_p", "chi2_n"])
 
 
@@ -212,51 +241,53 @@ def consistency(
         by = ["scope"]
     require_columns(contacts, ["channel", *by], "contacts")
     timed = timeliness(contacts, as_of, calendar)
-    channels = metrics_of_timed(timed, [*by, "channel"], min_contacts).reset_index()
+    g, index = group_codes(timed, by)
+    n_groups = len(index)
+    ch, channel_names = pd.factorize(timed["channel"], sort=True, use_na_sentinel=False)
+    n_ch = max(len(channel_names), 1)
+    # per-channel rows: one code per present (group, channel) pair, in (group, channel) order
+    pairs, pair_code = np.unique(g * n_ch + ch, return_inverse=True)
+    row_group, row_channel = pairs // n_ch, pairs % n_ch
+    names = np.asarray(channel_names, dtype=object)[row_channel]
+    levels = [index.get_level_values(i)[row_group] for i in range(index.nlevels)]
+    pair_index = pd.MultiIndex.from_arrays([*levels, names], names=[*by, "channel"])
+    channels = metrics_of_codes(timed, pair_code, pair_index, min_contacts)
 
-    grouped = channels.groupby(by, dropna=False, sort=True, observed=True)
-    summary = grouped.agg(
-        channels=("channel", "size"),
-        scored_channels=("scored", lambda s: int((s > 0).sum())),
-        timed_channels=("km_share_within_target", "count"),
-        insufficient_channels=("insufficient", "sum"),
-        best=("mean_quality", "max"),
-        worst=("mean_quality", "min"),
-        timing_on_norm=("km_share_within_target", "min"),
-    )
-    channels["gap_to_best"] = grouped["mean_quality"].transform("max") - channels["mean_quality"]
-
-    def channel_at(column: str, pick: str) -> pd.Series:
-        rows = channels.dropna(subset=[column])
-        if rows.empty:
-            return pd.Series(dtype=object)
-        index = rows.groupby(by, dropna=False, sort=True, observed=True)[column].agg(pick)
-        return rows.loc[index.to_numpy(), [*by, "channel"]].set_index(by)["channel"]
-
-    summary["best_channel"] = channel_at("mean_quality", "idxmax").reindex(summary.index)
-    summary["worst_channel"] = channel_at("mean_quality", "idxmin").reindex(summary.index)
-    summary["slowest_channel"] = channel_at("km_share_within_target", "idxmin").reindex(summary.index)
-    two_scored = summary["scored_channels"] >= 2
-    summary["channel_gap"] = np.where(two_scored, summary["best"] - summary["worst"], np.nan)
+    mean_quality = channels["mean_quality"].to_numpy(dtype=float)
+    timing = channels["km_share_within_target"].to_numpy(dtype=float)
+    best = _group_reduce(mean_quality, row_group, n_groups, "max")
+    worst = _group_reduce(mean_quality, row_group, n_groups, "min")
+    summary = pd.DataFrame(index=index)
+    summary["channels"] = np.bincount(row_group, minlength=n_groups)
+    summary["scored_channels"] = np.bincount(row_group, weights=channels["scored"].to_numpy() > 0,
+                                             minlength=n_groups).astype(np.int64)
+    summary["timed_channels"] = np.bincount(row_group, weights=~np.isnan(timing), minlength=n_groups).astype(np.int64)
+    summary["insufficient_channels"] = np.bincount(row_group, weights=channels["insufficient"].to_numpy(),
+                                                   minlength=n_groups).astype(np.int64)
+    summary["best_channel"] = _pick_channel(mean_quality, row_group, names, n_groups, "max")
+    summary["worst_channel"] = _pick_channel(mean_quality, row_group, names, n_groups, "min")
+    summary["slowest_channel"] = _pick_channel(timing, row_group, names, n_groups, "min")
+    summary["channel_gap"] = np.where(summary["scored_channels"] >= 2, best - worst, np.nan)
     summary["score_parity"] = 1.0 - summary["channel_gap"] / 100.0
+    summary["timing_on_norm"] = _group_reduce(timing, row_group, n_groups, "min")
+    channels = channels.reset_index()
+    channels["gap_to_best"] = best[row_group] - mean_quality
 
-    agreement = _answer_agreement(timed, by).reindex(summary.index)
-    summary["answer_agreement"] = agreement["answer_agreement"]
-    summary["judged_channels"] = agreement["judged_channels"].fillna(0).astype(np.int64)
-    summary["consistent_all_channels"] = agreement["consistent_all_channels"].astype("boolean")
+    agreement = _answer_agreement(timed, g, ch, n_groups)
+    for column in agreement.columns:
+        summary[column] = agreement[column].array
 
     parts = np.column_stack([summary["score_parity"], summary["answer_agreement"], summary["timing_on_norm"]])
     w = np.array([weights.score, weights.answer, weights.timing], dtype=float)
     present = ~np.isnan(parts)
     with np.errstate(invalid="ignore", divide="ignore"):
-        index = 100.0 * np.nansum(parts * w, axis=1) / (present * w).sum(axis=1)
+        consistency_index = 100.0 * np.nansum(parts * w, axis=1) / (present * w).sum(axis=1)
     enough = (summary["channels"].to_numpy() >= 2) & ((present * w).sum(axis=1) > 0)
-    summary["consistency_index"] = np.where(enough, index, np.nan)
+    summary["consistency_index"] = np.where(enough, consistency_index, np.nan)
 
-    tests = _chance_tests(timed, by)
-    for column in tests.columns:  # same groups, same order as the summary
+    tests = _chance_tests(timed, g, ch, n_groups)
+    for column in tests.columns:  # row k is group code k
         summary[column] = tests[column].to_numpy()
-    summary["insufficient_channels"] = summary["insufficient_channels"].astype(np.int64)
     crit = (criterion_spread(contacts, answers, criteria, by) if answers is not None and criteria is not None
             else pd.DataFrame())
     return ConsistencyReport(summary=summary[list(SUMMARY_COLUMNS)], channels=channels, criteria=crit)

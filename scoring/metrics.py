@@ -33,7 +33,7 @@ from scoring.contract import require_columns
 from scoring.stats import km_median_by_code, km_share_by_code, km_table, mean_ci_from_moments, wilson_interval
 from scoring.timeliness import timeliness
 
-__all__ = ["METRIC_COLUMNS", "MIN_CONTACTS", "channel_metrics", "group_codes", "metrics_of_timed"]
+__all__ = ["METRIC_COLUMNS", "MIN_CONTACTS", "channel_metrics", "group_codes", "metrics_of_codes", "metrics_of_timed"]
 
 MIN_CONTACTS = 5
 METRIC_COLUMNS = (
@@ -60,10 +60,24 @@ def group_codes(frame: pd.DataFrame, by: Sequence[str]) -> tuple[np.ndarray, pd.
     if not by:
         return np.zeros(len(frame), dtype=np.int64), pd.Index(["all"], name="scope")
     require_columns(frame, by, "contacts")
-    grouped = frame.groupby(by, dropna=False, sort=True, observed=True)
-    codes = grouped.ngroup().to_numpy(dtype=np.int64)
-    index = grouped.size().index
-    return codes, index
+    # Factorize each column (sorted, missing values kept as their own key, last) and combine
+    # the integer codes: several times faster than a groupby over object columns.
+    codes = np.zeros(len(frame), dtype=np.int64)
+    uniques = []
+    for column in by:
+        c, u = pd.factorize(frame[column], sort=True, use_na_sentinel=False)
+        codes = codes * max(len(u), 1) + c
+        uniques.append(u)
+    present, codes = np.unique(codes, return_inverse=True)
+    levels = []
+    for u in reversed(uniques):  # peel the mixed-radix digits off from the last column
+        size = max(len(u), 1)
+        levels.append(u.take(present % size) if len(u) else u)
+        present = present // size
+    levels.reverse()
+    if len(by) == 1:
+        return codes.astype(np.int64), pd.Index(levels[0], name=by[0])
+    return codes.astype(np.int64), pd.MultiIndex.from_arrays(levels, names=by)
 
 
 def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
@@ -118,6 +132,27 @@ def metrics_of_timed(
     once. Args and Returns as for ``channel_metrics``.
     """
     codes, index = group_codes(timed, by)
+    return metrics_of_codes(timed, codes, index, min_contacts, confidence)
+
+
+def metrics_of_codes(
+    timed: pd.DataFrame,
+    codes: np.ndarray,
+    index: pd.Index,
+    min_contacts: int = MIN_CONTACTS,
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """The metrics for precomputed group codes (row i of the result is code i of ``index``).
+
+    Args:
+        timed: contacts passed through ``timeliness``.
+        codes: group code per contact, 0..len(index)-1, every code present.
+        index: the group labels.
+        min_contacts, confidence: as for ``channel_metrics``.
+
+    Returns:
+        DataFrame indexed by ``index`` with ``METRIC_COLUMNS``.
+    """
     g = len(index)
 
     def count(mask) -> np.ndarray:

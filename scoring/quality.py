@@ -164,6 +164,7 @@ class _Points:
     fraction: np.ndarray  # item fraction f in [0, 1]; NaN where not scored (N/A or not applicable)
     earned: np.ndarray  # weight * f where scored, else 0
     possible: np.ndarray  # weight where scored and not bonus, else 0
+    unscored: np.ndarray  # answers with NaN fraction (N/A or not applicable)
     special_rows: np.ndarray  # answers whose special code is non-zero
     special: np.ndarray  # their codes (_INAPPLICABLE, _BONUS, policy bits)
     special_table: np.ndarray  # the code per flat index
@@ -171,6 +172,7 @@ class _Points:
     combo: np.ndarray  # per contact: code of its (version, channel) combination
     applies: np.ndarray  # bool matrix criteria × combos: criterion applies to combo
     criteria: pd.DataFrame  # the criteria frame, reset to positions 0..K-1
+    _failed: tuple | None = None  # cache of failed critical answers and their policy codes
 
     def k_pos(self, rows: np.ndarray) -> np.ndarray:
         """Criterion position of the given answers (K for unknown criteria)."""
@@ -184,11 +186,14 @@ class _Points:
 
     def failed(self, policy: str | None = None) -> np.ndarray:
         """Answers whose critical item failed (f = 0), optionally of one policy only."""
-        codes = self.special >> _POLICY_SHIFT
-        hit = (codes > 0) if policy is None else (codes == _POLICY_CODE[policy])
-        rows = self.special_rows[hit]
-        with np.errstate(invalid="ignore"):
-            return rows[self.fraction[rows] <= 0.0]  # NaN (not scored) never fails
+        if self._failed is None:  # computed once: the special rows are millions at scale
+            policy_codes = self.special >> _POLICY_SHIFT
+            rows = self.special_rows[policy_codes > 0]
+            with np.errstate(invalid="ignore"):
+                hit = self.fraction[rows] <= 0.0  # NaN (not scored) never fails
+            self._failed = (rows[hit], policy_codes[policy_codes > 0][hit])
+        rows, codes = self._failed
+        return rows if policy is None else rows[codes == _POLICY_CODE[policy]]
 
 
 def _applicability(contacts: pd.DataFrame, crit: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -268,9 +273,10 @@ def _prepare(contacts: pd.DataFrame, answers: pd.DataFrame, criteria: pd.DataFra
     earned *= fraction
     np.fmax(earned, 0.0, out=earned)  # fmax turns NaN (not scored) into 0 without a mask
     possible = possible_t[flat]
-    possible[np.isnan(fraction)] = 0.0
+    unscored = np.flatnonzero(np.isnan(fraction))
+    possible[unscored] = 0.0
     special_rows = np.flatnonzero(special_t[flat])
-    return _Points(contact_ids, n, n_crit, c_pos, flat, fraction, earned, possible, special_rows,
+    return _Points(contact_ids, n, n_crit, c_pos, flat, fraction, earned, possible, unscored, special_rows,
                    special_t[flat[special_rows]], special_t, applicable, combo, applies, crit)
 
 
@@ -352,7 +358,7 @@ def score_contacts(
     # answered = all answer rows - inapplicable ones; N/A = valid rows with a NaN value
     inapplicable = points.special_rows[(points.special & _INAPPLICABLE) > 0]
     answered = _count(points) - _count(points, rows=inapplicable)
-    unscored = np.flatnonzero(np.isnan(points.fraction))
+    unscored = points.unscored
     na_rows = unscored[(points.special_table[points.flat[unscored]] & _INAPPLICABLE) == 0]
     na_items = _count(points, rows=na_rows)
     scored_items = answered - na_items

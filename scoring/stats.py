@@ -175,33 +175,58 @@ def km_table(durations, observed, codes) -> pd.DataFrame:
     Returns:
         DataFrame ``g, time, at_risk, events, censored, survival`` sorted by group and time.
     """
-    frame = pd.DataFrame({"g": codes, "time": durations, "events": observed.astype(np.int64)})
-    table = frame.groupby(["g", "time"], sort=True)["events"].agg(["sum", "size"]).reset_index()
-    table = table.rename(columns={"sum": "events", "size": "total"})
-    by_group = table.groupby("g")["total"]
-    # at risk at t = everyone in the group whose duration is >= t
-    table["at_risk"] = (by_group.transform("sum") - (by_group.cumsum() - table["total"])).astype(np.int64)
-    table["censored"] = table["total"] - table["events"]
-    table["survival"] = (1.0 - table["events"] / table["at_risk"]).groupby(table["g"]).cumprod()
-    return table[["g", "time", "at_risk", "events", "censored", "survival"]]
+    t = np.asarray(durations, dtype=float)
+    e = np.asarray(observed, dtype=bool)
+    g = np.asarray(codes, dtype=np.int64)
+    if len(t) == 0:
+        return pd.DataFrame({"g": np.zeros(0, np.int64), "time": np.zeros(0), "at_risk": np.zeros(0, np.int64),
+                             "events": np.zeros(0, np.int64), "censored": np.zeros(0, np.int64),
+                             "survival": np.zeros(0)})
+    # one sort, then run-length aggregation per (group, time): no hashing of a million keys
+    order = np.argsort(t)  # then a stable sort by group: faster than np.lexsort on floats
+    order = order[np.argsort(g[order], kind="stable")]
+    t, e, g = t[order], e[order], g[order]
+    first = np.ones(len(t), dtype=bool)
+    first[1:] = (g[1:] != g[:-1]) | (t[1:] != t[:-1])
+    starts = np.flatnonzero(first)
+    total = np.diff(np.append(starts, len(t)))
+    events = np.add.reduceat(e.astype(np.int64), starts)
+    gk, tk = g[starts], t[starts]
+    group_first = np.ones(len(starts), dtype=bool)
+    group_first[1:] = gk[1:] != gk[:-1]
+    group = np.cumsum(group_first) - 1
+    firsts = np.flatnonzero(group_first)
+    seen_before = np.cumsum(total) - total  # rows in earlier (group, time) runs
+    before_in_group = seen_before - seen_before[firsts][group]
+    at_risk = np.add.reduceat(total, firsts)[group] - before_in_group  # durations >= t in the group
+    factor = 1.0 - events / at_risk
+    survival = pd.Series(factor).groupby(group).cumprod().to_numpy()
+    return pd.DataFrame({"g": gk, "time": tk, "at_risk": at_risk, "events": events,
+                         "censored": total - events, "survival": survival})
 
 
 def km_median_by_code(table: pd.DataFrame, n_groups: int) -> np.ndarray:
     """First time with survival <= 0.5 per group code (NaN when not reached); see km_median."""
     out = np.full(n_groups, np.nan)
     # tolerance: the cumulative product may land a hair above an exact 0.5
-    reached = table[table["survival"] <= 0.5 + 1e-12].groupby("g")["time"].first()
-    out[reached.index.to_numpy()] = reached.to_numpy()
+    hit = table[table["survival"].to_numpy() <= 0.5 + 1e-12]
+    g = hit["g"].to_numpy()
+    keep = np.ones(len(g), dtype=bool)
+    keep[1:] = g[1:] != g[:-1]  # the table is sorted: the first hit per group is its median
+    out[g[keep]] = hit["time"].to_numpy()[keep]
     return out
 
 
 def km_share_by_code(table: pd.DataFrame, limit: float, n_groups: int) -> np.ndarray:
     """``1 - S(limit)`` per group code; NaN for codes with no rows in the table."""
     out = np.full(n_groups, np.nan)
-    present = pd.unique(table["g"])
-    out[present] = 0.0  # nobody answered before the first time in the table
-    upto = table[table["time"] <= limit].groupby("g")["survival"].last()
-    out[upto.index.to_numpy()] = 1.0 - upto.to_numpy()
+    g = table["g"].to_numpy()
+    out[g] = 0.0  # present: nobody answered before the first time in the table
+    upto = table[table["time"].to_numpy() <= limit]
+    gu = upto["g"].to_numpy()
+    last = np.ones(len(gu), dtype=bool)
+    last[:-1] = gu[1:] != gu[:-1]  # sorted by time within group: the last row at or before limit
+    out[gu[last]] = 1.0 - upto["survival"].to_numpy()[last]
     return out
 
 

@@ -85,11 +85,11 @@ def timeliness(contacts: pd.DataFrame, as_of, calendar: BusinessCalendar | None 
     response = np.where(np.isnan(first), resolved, first)
     responded = ~np.isnan(response)
     started = ~np.isnan(start) & (start <= now)
-    # one business-clock pass over all instants we need (start, response, resolution, as_of)
-    now_col = np.full(len(start), now)
-    bus_response = calendar.elapsed_seconds(start, response)
-    bus_resolution = calendar.elapsed_seconds(start, resolved)
-    bus_now = calendar.elapsed_seconds(start, np.where(started, now_col, np.nan))
+    # one business-clock grid for every instant we need (start, response, resolution, as_of)
+    c_start, c_response, c_resolved, c_now = calendar.cumulative_seconds(start, response, resolved, np.array([now]))
+    bus_response = c_response - c_start
+    bus_resolution = c_resolved - c_start
+    bus_now = np.where(started, c_now[0] - c_start, np.nan)
 
     out = contacts.copy()
     out["responded"] = responded
