@@ -481,9 +481,9 @@ def parse_contacts(
             bad("brand", brand, "unknown brand (use --create-missing to add it)")
         channel_id = catalogue.channels.get(channel)
         if channel and channel_id is None and not create_missing:
-            bad("channel", values["channel"], "unknown channel; known: " + ", ".join(sorted(catalogue.channels)))
+            bad("channel", values["channel"], "unknown channel; known: " + (", ".join(sorted(catalogue.channels)) or "none yet"))
         if redirect and catalogue.channels.get(redirect) is None and not create_missing:
-            bad("redirected_to", values["redirected_to"], "unknown channel; known: " + ", ".join(sorted(catalogue.channels)))
+            bad("redirected_to", values["redirected_to"], "unknown channel; known: " + (", ".join(sorted(catalogue.channels)) or "none yet"))
         if values["location"] and brand_id is not None and not create_missing \
                 and (brand_id, values["location"]) not in catalogue.locations:
             bad("location", values["location"], f"unknown location of brand {brand} (use --create-missing to add it)")
