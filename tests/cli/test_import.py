@@ -222,3 +222,17 @@ def test_bulk_insert_stores_timestamps_like_the_orm(cli, engine, world, tmp_path
                                    .where(Contact.started_at >= moment)).scalar_one()
     assert raw[0][1] == raw[1][1]
     assert later == 2  # SQLAlchemy filters compare equal to the bulk-written values
+
+
+def test_progress_is_reported_while_reading_and_writing(engine, world):
+    """The import service reports progress per phase, ending at the number of rows."""
+    from data import db
+    from journeys.imports import import_contacts
+
+    header = list(contact())
+    rows = [(n + 2, list(contact(external_id=f"p{n}").values())) for n in range(2500)]
+    seen = []
+    with db.session_scope(engine) as session:
+        import_contacts(session=session, actor=None, header=header, rows=rows,
+                        on_progress=lambda phase, done: seen.append((phase, done)))
+    assert ("read", 1000) in seen and ("read", 2500) in seen and seen[-1] == ("write", 2500)
