@@ -28,6 +28,10 @@ class PageSpec:
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/overview.py", "Overview", ":material/home:", EVERYONE, "",
              "What is in this installation: brands, channels, journeys, waves and contacts logged."),
+    PageSpec("pages/contacts_mine.py", "My contacts", ":material/assignment:", AUDITORS, "Audit",
+             "Your open contacts waiting for a response and recently completed ones; start a new contact."),
+    PageSpec("pages/contact_log.py", "Log contact", ":material/edit_note:", AUDITORS, "Audit",
+             "Time one contact (stopwatch or response times), score its checklist and attach evidence."),
     PageSpec("pages/dashboard.py", "Dashboard", ":material/monitoring:", MANAGERS, "Analyse",
              "Channel comparison at a glance: quality, response rate, on-time rate and response times per channel."),
     PageSpec("pages/consistency.py", "Consistency", ":material/compare_arrows:", MANAGERS, "Analyse",

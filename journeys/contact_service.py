@@ -1,0 +1,376 @@
+"""Logging mystery contacts: start, time, assess, correct — with validation and a change log.
+
+The auditor's day in service calls::
+
+    contact = start_contact(session=s, actor=me, start=ContactStart(...))   # sent / walked in
+    record_event(session=s, actor=me, contact_id=..., event="first_response")  # stopwatch "now"
+    save_contact(session=s, actor=me, contact_id=..., changes={...}, answers=[...])
+
+Live channels (store, phone, chat) use the database row as the stopwatch: ``started_at`` when
+the auditor starts waiting, ``first_response_at`` when someone picks up, ``resolved_at`` when
+the conversation ends; wait and handling seconds follow from those server-side timestamps, so
+the watch survives reruns, page switches and reloads. Asynchronous channels (e-mail, social,
+messaging) record "sent" and come back later for the acknowledgement, first response and
+resolution. A contact never answered stays open and counts as unanswered in every report.
+
+Every call runs inside the caller's transaction (``data.db.session_scope``): the contact and its
+answers are written together or not at all. Changes after the first save are written to the
+change log field by field (old → new).
+"""
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, select
+
+from journeys.access import ensure_can_edit_contact, ensure_can_log_contact_for, ensure_can_read_contact
+from journeys.errors import NotFoundError, Problem, ValidationError
+from journeys.journeys import current_version
+from journeys.models import (
+    Answer,
+    ChangeLog,
+    Channel,
+    ChannelKind,
+    Contact,
+    Criterion,
+    CriterionChannel,
+    CriterionKind,
+    Evidence,
+    Journey,
+    JourneyChannel,
+    JourneyStatus,
+    Location,
+    utcnow,
+)
+
+TIMESTAMP_FIELDS = ("started_at", "acknowledged_at", "first_response_at", "resolved_at", "due_at")
+EDITABLE_FIELDS = TIMESTAMP_FIELDS + (
+    "wait_seconds", "handling_seconds", "transfers", "redirected_to_channel_id", "answer_text", "answer_correct",
+    "notes", "wave_id", "location_id",
+)
+EVENTS = ("acknowledged", "first_response", "resolved")
+# Small clock differences between devices should not make "now" a time in the future.
+FUTURE_TOLERANCE = timedelta(minutes=2)
+
+MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
+# Recognised by their first bytes, not by the file name the browser sends.
+EVIDENCE_SIGNATURES: tuple[tuple[bytes, int, str], ...] = (
+    (b"\x89PNG\r\n\x1a\n", 0, "image/png"),
+    (b"\xff\xd8\xff", 0, "image/jpeg"),
+    (b"GIF87a", 0, "image/gif"),
+    (b"GIF89a", 0, "image/gif"),
+    (b"WEBP", 8, "image/webp"),
+    (b"%PDF-", 0, "application/pdf"),
+    (b"ID3", 0, "audio/mpeg"),
+    (b"\xff\xfb", 0, "audio/mpeg"),
+    (b"OggS", 0, "audio/ogg"),
+    (b"WAVE", 8, "audio/wav"),
+    (b"ftypM4A", 4, "audio/mp4"),
+    (b"ftyp", 4, "video/mp4"),
+)
+ALLOWED_EVIDENCE = "PNG, JPEG, GIF or WebP images, PDF, MP3/M4A/OGG/WAV audio, MP4 video"
+
+
+@dataclass
+class ContactStart:
+    """What an auditor chooses to start a contact."""
+
+    journey_id: int
+    brand_id: int
+    channel_id: int
+    location_id: int | None = None
+    wave_id: int | None = None
+    started_at: datetime | None = None  # None: now
+
+
+@dataclass
+class AnswerIn:
+    """One checklist answer: a value (1/0 for yes/no, a number on a scale) or N/A."""
+
+    criterion_id: int
+    value: float | None = None
+    is_na: bool = False
+    comment: str = ""
+
+
+def _load(session: Session, contact_id: int) -> Contact:
+    contact = session.get(Contact, contact_id)
+    if contact is None:
+        raise NotFoundError(f"Contact {contact_id} does not exist.")
+    return contact
+
+
+def channel_of(session: Session, contact: Contact) -> Channel:
+    return session.get(Channel, contact.channel_id)
+
+
+def is_live(channel: Channel) -> bool:
+    return ChannelKind(channel.kind).is_live
+
+
+def applicable_criteria(session: Session, contact: Contact) -> list[Criterion]:
+    """The criteria of the contact's checklist version that apply on its channel, in order."""
+    criteria = session.exec(
+        select(Criterion).where(Criterion.version_id == contact.checklist_version_id).order_by(Criterion.position)
+    ).all()
+    restricted: dict[int, set[int]] = {}
+    for criterion_id, channel_id in session.exec(
+        select(CriterionChannel.criterion_id, CriterionChannel.channel_id).where(
+            CriterionChannel.criterion_id.in_([c.id for c in criteria]))
+    ).all():
+        restricted.setdefault(criterion_id, set()).add(channel_id)
+    return [c for c in criteria if c.id not in restricted or contact.channel_id in restricted[c.id]]
+
+
+def timing_problems(values: dict, *, now: datetime) -> list[Problem]:
+    """Order, future and sign problems in a contact's timings (each naming the field)."""
+    problems = []
+    started = values.get("started_at")
+    if started is None:
+        problems.append(Problem("started_at", None, "is required"))
+    for field in TIMESTAMP_FIELDS:
+        value = values.get(field)
+        if value is not None and field != "due_at" and value > now + FUTURE_TOLERANCE:
+            problems.append(Problem(field, value.isoformat(timespec="minutes"), "lies in the future"))
+    if started is not None:
+        for field in ("acknowledged_at", "first_response_at", "resolved_at"):
+            value = values.get(field)
+            if value is not None and value < started:
+                problems.append(Problem(field, value.isoformat(timespec="minutes"), "is before the start of the contact"))
+    first, resolved = values.get("first_response_at"), values.get("resolved_at")
+    if first is not None and resolved is not None and resolved < first:
+        problems.append(Problem("resolved_at", resolved.isoformat(timespec="minutes"), "is before the first response"))
+    for field in ("wait_seconds", "handling_seconds", "transfers"):
+        value = values.get(field)
+        if value is not None and value < 0:
+            problems.append(Problem(field, value, "must not be negative"))
+    return problems
+
+
+def answer_problems(criteria: list[Criterion], answers: list[AnswerIn], *, complete: bool) -> list[Problem]:
+    """Checklist problems: unknown items, values off the scale, N/A where not allowed, and —
+    when ``complete`` — items left unanswered."""
+    by_id = {c.id: c for c in criteria}
+    given = {}
+    problems = []
+    for answer in answers:
+        criterion = by_id.get(answer.criterion_id)
+        if criterion is None:
+            problems.append(Problem("checklist", answer.criterion_id, "is not an item of this contact's checklist"))
+            continue
+        field = f"checklist item {criterion.code}"
+        given[criterion.id] = answer
+        if answer.is_na:
+            if not criterion.na_allowed:
+                problems.append(Problem(field, "N/A", "does not allow N/A"))
+            continue
+        if answer.value is None:
+            continue
+        if criterion.kind == CriterionKind.YESNO and answer.value not in (0, 1):
+            problems.append(Problem(field, answer.value, "must be yes (1) or no (0)"))
+        if criterion.kind == CriterionKind.SCALE and not (criterion.scale_min <= answer.value <= criterion.scale_max):
+            problems.append(Problem(field, answer.value, f"must be between {criterion.scale_min:g} and {criterion.scale_max:g}"))
+    if complete:
+        for criterion in criteria:
+            answer = given.get(criterion.id)
+            if answer is None or (not answer.is_na and answer.value is None):
+                problems.append(Problem(f"checklist item {criterion.code}", None, "has no answer (choose a value or N/A)"))
+    return problems
+
+
+def start_contact(*, session: Session, actor, start: ContactStart, now: datetime | None = None) -> Contact:
+    """Create a contact for the signed-in auditor, scored with the journey's current checklist.
+
+    Raises:
+        PermissionDenied: a manager, or an auditor logging for someone else.
+        ValidationError: an archived journey, a channel the journey does not run on, a location
+            of another brand, a start in the future.
+    """
+    ensure_can_log_contact_for(actor, actor.id)
+    now = now or utcnow()
+    journey = session.get(Journey, start.journey_id)
+    problems = []
+    if journey is None or journey.status != JourneyStatus.ACTIVE:
+        problems.append(Problem("journey", start.journey_id, "choose an active journey"))
+    elif session.get(JourneyChannel, (start.journey_id, start.channel_id)) is None:
+        problems.append(Problem("channel", start.channel_id, "this journey does not run on this channel"))
+    if start.location_id is not None:
+        location = session.get(Location, start.location_id)
+        if location is None or location.brand_id != start.brand_id:
+            problems.append(Problem("location", start.location_id, "is not a location of this brand"))
+    started = start.started_at or now
+    problems += timing_problems({"started_at": started}, now=now)
+    if problems:
+        raise ValidationError(problems)
+    contact = Contact(
+        journey_id=start.journey_id, brand_id=start.brand_id, channel_id=start.channel_id,
+        location_id=start.location_id, wave_id=start.wave_id, auditor_id=actor.id,
+        checklist_version_id=current_version(session=session, journey_id=start.journey_id).id,
+        started_at=started, created_by_id=actor.id, updated_by_id=actor.id,
+    )
+    session.add(contact)
+    session.flush()
+    _log(session, actor, contact.id, "create", "", None, f"{channel_of(session, contact).name} contact started")
+    return contact
+
+
+def record_event(*, session: Session, actor, contact_id: int, event: str, at: datetime | None = None) -> Contact:
+    """Stamp an event (acknowledged / first_response / resolved) at ``at`` or now.
+
+    On live channels the wait and handling seconds follow from the stamps.
+    """
+    if event not in EVENTS:
+        raise ValidationError(Problem("event", event, f"must be one of {EVENTS}"))
+    field = {"acknowledged": "acknowledged_at", "first_response": "first_response_at", "resolved": "resolved_at"}[event]
+    contact = _load(session, contact_id)
+    changes = {field: at or utcnow()}
+    if event == "resolved" and contact.first_response_at is None and is_live(channel_of(session, contact)):
+        changes["first_response_at"] = changes[field]  # a conversation that ends has been answered
+    return save_contact(session=session, actor=actor, contact_id=contact_id, changes=changes)
+
+
+def save_contact(*, session: Session, actor, contact_id: int, changes: dict | None = None,
+                 answers: list[AnswerIn] | None = None, complete: bool = False, now: datetime | None = None) -> Contact:
+    """Apply field changes and checklist answers to a contact in one go, or refuse all of them.
+
+    Args:
+        changes: field → new value for fields in ``EDITABLE_FIELDS``.
+        answers: checklist answers to set (others stay as they are).
+        complete: the auditor submits the assessment: every applicable item needs an answer.
+
+    Raises:
+        PermissionDenied: not the contact's auditor (or an admin).
+        ValidationError: every problem found, each naming its field.
+    """
+    contact = _load(session, contact_id)
+    ensure_can_edit_contact(actor, contact)
+    now = now or utcnow()
+    changes = dict(changes or {})
+    unknown = sorted(set(changes) - set(EDITABLE_FIELDS))
+    if unknown:
+        raise ValidationError(Problem("field", ", ".join(unknown), "cannot be changed here"))
+    merged = {field: getattr(contact, field) for field in EDITABLE_FIELDS}
+    merged.update(changes)
+    channel = channel_of(session, contact)
+    stamps_changed = bool({"started_at", "first_response_at", "resolved_at"} & set(changes))
+    if is_live(channel) and stamps_changed:
+        # the stopwatch: wait and handling follow from the stamps unless typed in explicitly
+        if "wait_seconds" not in changes and merged["first_response_at"] is not None:
+            merged["wait_seconds"] = round((merged["first_response_at"] - merged["started_at"]).total_seconds())
+        if "handling_seconds" not in changes and merged["resolved_at"] is not None and merged["first_response_at"]:
+            merged["handling_seconds"] = round((merged["resolved_at"] - merged["first_response_at"]).total_seconds())
+    merged["started_at"] = merged.get("started_at") or contact.started_at
+    criteria = applicable_criteria(session, contact)
+    existing = {a.criterion_id: a for a in session.exec(select(Answer).where(Answer.contact_id == contact_id)).all()}
+    if complete:
+        # answers already saved count towards completeness
+        given = {a.criterion_id for a in answers or []}
+        answers_for_check = list(answers or []) + [
+            AnswerIn(a.criterion_id, a.value, a.is_na, a.comment) for cid, a in existing.items() if cid not in given]
+    else:
+        answers_for_check = list(answers or [])
+    problems = timing_problems(merged, now=now) + answer_problems(criteria, answers_for_check, complete=complete)
+    if merged["redirected_to_channel_id"] is not None and merged["redirected_to_channel_id"] == contact.channel_id:
+        problems.append(Problem("redirected_to", channel.name, "a contact cannot be redirected to its own channel"))
+    if problems:
+        raise ValidationError(problems)
+
+    for field in EDITABLE_FIELDS:
+        old, new = getattr(contact, field), merged[field]
+        if old != new:
+            setattr(contact, field, new)
+            _log(session, actor, contact.id, "update", field, old, new)
+    by_id = {c.id: c for c in criteria}
+    for answer in answers or []:
+        if not answer.is_na and answer.value is None:
+            continue
+        value = None if answer.is_na else float(answer.value)
+        row = existing.get(answer.criterion_id)
+        code = by_id[answer.criterion_id].code
+        if row is None:
+            session.add(Answer(contact_id=contact.id, criterion_id=answer.criterion_id, value=value,
+                               is_na=answer.is_na, comment=answer.comment or ""))
+            _log(session, actor, contact.id, "update", f"item:{code}", None, _answer_text(value, answer.is_na))
+        elif (row.value, row.is_na, row.comment) != (value, answer.is_na, answer.comment or ""):
+            _log(session, actor, contact.id, "update", f"item:{code}", _answer_text(row.value, row.is_na),
+                 _answer_text(value, answer.is_na))
+            row.value, row.is_na, row.comment = value, answer.is_na, answer.comment or ""
+            session.add(row)
+    contact.updated_at = now
+    contact.updated_by_id = actor.id
+    session.add(contact)
+    session.flush()
+    return contact
+
+
+def _answer_text(value, is_na) -> str:
+    return "N/A" if is_na else f"{value:g}"
+
+
+def _log(session: Session, actor, contact_id: int, action: str, field: str, old, new) -> None:
+    def text(value):
+        if value is None:
+            return None
+        return value.isoformat() if isinstance(value, datetime) else str(value)
+
+    session.add(ChangeLog(user_id=actor.id, entity="contact", entity_id=contact_id, action=action, field=field,
+                          old_value=text(old), new_value=text(new)))
+
+
+def sniff_media_type(data: bytes) -> str | None:
+    """The media type the file's first bytes announce, if it is one we accept."""
+    for signature, offset, media_type in EVIDENCE_SIGNATURES:
+        if data[offset:offset + len(signature)] == signature:
+            return media_type
+    return None
+
+
+def add_evidence(*, session: Session, actor, contact_id: int, file_name: str, data: bytes) -> Evidence:
+    """Attach a file to a contact after checking its real type and its size; stores its sha256.
+
+    Raises:
+        ValidationError: empty, too large, or not an allowed type (whatever its extension says).
+    """
+    contact = _load(session, contact_id)
+    ensure_can_edit_contact(actor, contact)
+    name = (file_name or "evidence").replace("/", "_").replace("\\", "_")[:255]
+    if not data:
+        raise ValidationError(Problem("evidence", name, "the file is empty"))
+    if len(data) > MAX_EVIDENCE_BYTES:
+        raise ValidationError(Problem("evidence", name, f"is {len(data) / 1e6:.1f} MB; the limit is "
+                                      f"{MAX_EVIDENCE_BYTES / 1e6:.0f} MB"))
+    media_type = sniff_media_type(data)
+    if media_type is None:
+        raise ValidationError(Problem("evidence", name, f"is not an allowed file type ({ALLOWED_EVIDENCE})"))
+    evidence = Evidence(contact_id=contact.id, file_name=name, media_type=media_type, size_bytes=len(data),
+                        sha256=hashlib.sha256(data).hexdigest(), content=data, uploaded_by_id=actor.id)
+    session.add(evidence)
+    contact.updated_at = utcnow()
+    session.add(contact)
+    session.flush()
+    _log(session, actor, contact.id, "update", "evidence", None, f"{name} ({media_type}, sha256 {evidence.sha256[:12]}…)")
+    return evidence
+
+
+def read_contact(*, session: Session, actor, contact_id: int) -> Contact:
+    contact = _load(session, contact_id)
+    ensure_can_read_contact(actor, contact)
+    return contact
+
+
+def my_contacts(*, engine, actor, now: datetime | None = None):
+    """The contacts the actor logged, with timing against target, newest first.
+
+    Returns the scoring frame (``data.frames`` contract) with ``scoring.timeliness`` columns
+    plus ``open``: no first response yet (asynchronous) or conversation not ended (live).
+    """
+    from data.frames import ContactFilter, read_contacts
+    from scoring.timeliness import timeliness
+
+    now = now or utcnow()
+    # "my" contacts are the ones I logged, whatever my role
+    frame = timeliness(read_contacts(engine, ContactFilter(auditor_ids=(actor.id,))), now)
+    live = frame["channel_kind"].isin([k.value for k in ChannelKind if k.is_live])
+    frame["open"] = (~frame["responded"]) | (live & frame["resolved_at"].isna())
+    return frame.sort_values("started_at", ascending=False)

@@ -1,0 +1,112 @@
+"""My contacts: open contacts waiting for a response (against the channel's target), recent
+completed ones, and starting a new contact."""
+
+from datetime import UTC, datetime
+
+import streamlit as st
+from sqlmodel import select
+
+from data.db import session_scope
+from journeys.contact_service import ContactStart, my_contacts, start_contact
+from journeys.errors import KlantreisError
+from journeys.models import Brand, Channel, Journey, JourneyChannel, JourneyStatus, Location, Wave
+from ui.contact_forms import datetime_input, local_text
+from ui.dashboard_view import duration
+from ui.resources import get_engine
+from ui.session import require_page
+
+LOG_PAGE = "pages/contact_log.py"
+OPEN_KEY = "log_contact_id"
+
+user = require_page(__file__)
+engine = get_engine()
+st.title("My contacts", anchor=False)
+
+with session_scope(engine) as session:
+    journeys = session.exec(select(Journey).where(Journey.status == JourneyStatus.ACTIVE).order_by(Journey.name)).all()
+    brands = session.exec(select(Brand).order_by(Brand.name)).all()
+    waves = session.exec(select(Wave).order_by(Wave.name.desc())).all()
+    channels = {c.id: c for c in session.exec(select(Channel)).all()}
+    journey_channels = session.exec(select(JourneyChannel)).all()
+    locations = session.exec(select(Location).order_by(Location.name)).all()
+
+with st.expander("Start a new contact", icon=":material/add_circle:", expanded=False):
+    if not journeys or not brands:
+        st.info("An admin first needs to add a journey and a brand.")
+    else:
+        journey = st.selectbox("Journey", journeys, format_func=lambda j: j.name, key="new_journey")
+        st.caption(f"Ask: {journey.question}")
+        brand = st.selectbox("Brand", brands, format_func=lambda b: b.name, key="new_brand")
+        options = sorted((channels[jc.channel_id] for jc in journey_channels if jc.journey_id == journey.id),
+                         key=lambda c: c.label or c.name)
+        channel = st.selectbox("Channel", options, format_func=lambda c: c.label or c.name, key="new_channel")
+        own_locations = [loc for loc in locations if loc.brand_id == brand.id]
+        location = st.selectbox("Location", [None, *own_locations], key="new_location",
+                                format_func=lambda loc: "—" if loc is None else loc.name)
+        wave = st.selectbox("Wave", [None, *waves], key="new_wave", format_func=lambda w: "—" if w is None else w.name)
+        live = channel is not None and channel.is_live
+        when = None
+        if not live:
+            mode = st.segmented_control("Sent at", ["Now", "Another time"], default="Now", key="new_when")
+            if mode == "Another time":
+                when = datetime_input("Sent", datetime.now(UTC), "new_sent")
+        if st.button("Start contact" if not live else "Start waiting (stopwatch)", type="primary",
+                     icon=":material/play_arrow:", key="new_start"):
+            try:
+                with session_scope(engine) as session:
+                    contact = start_contact(session=session, actor=user, start=ContactStart(
+                        journey_id=journey.id, brand_id=brand.id, channel_id=channel.id,
+                        location_id=location.id if location else None, wave_id=wave.id if wave else None,
+                        started_at=when))
+                st.session_state[OPEN_KEY] = contact.id
+                st.switch_page(LOG_PAGE)
+            except KlantreisError as problem:
+                st.error(str(problem))
+
+frame = my_contacts(engine=engine, actor=user)
+open_ones = frame[frame["open"]]
+done = frame[~frame["open"]].head(30)
+
+
+def _target_state(row) -> str:
+    status = row["first_response_status"]
+    target = row["first_response_target_s"]
+    if status == "no_target" or target != target:
+        return "no target"
+    clock = "working hours" if row["business_hours"] else "24/7"
+    label = {"within": "within", "late": "over", "pending": "within"}.get(status, status)
+    return f"{label} target {duration(target)} ({clock})"
+
+
+st.subheader(f"Waiting for a response ({len(open_ones)})", anchor=False)
+if open_ones.empty:
+    st.caption("No open contacts.")
+elif len(open_ones) > 50:
+    st.caption(f"The 50 newest of {len(open_ones)} open contacts; older ones stay open and count as unanswered.")
+for row in open_ones.head(50).itertuples():
+    row = row._asdict()
+    with st.container(border=True):
+        left, right = st.columns([4, 1], vertical_alignment="center")
+        left.markdown(f"**{row['channel']}** · {row['brand']} · {row['journey']}")
+        left.caption(f"Started {local_text(row['started_at'])} · waiting {duration(row['response_time_s'])} · "
+                     f"{_target_state(row)}")
+        if right.button("Open", key=f"open_{row['contact_id']}", icon=":material/edit:"):
+            st.session_state[OPEN_KEY] = int(row["contact_id"])
+            st.switch_page(LOG_PAGE)
+
+st.subheader("Recently completed", anchor=False)
+if done.empty:
+    st.caption("Nothing completed yet.")
+else:
+    table = done.assign(
+        started=done["started_at"].dt.tz_convert("Europe/Amsterdam").dt.strftime("%d %b %H:%M"),
+        first_response=done["first_response_s"].map(duration),
+        resolution=done["resolution_s"].map(duration),
+        wait=done["wait_seconds"].map(duration),
+        handling=done["handling_seconds"].map(duration),
+    )[["contact_id", "started", "channel", "brand", "journey", "first_response", "resolution", "wait", "handling"]]
+    picked = st.dataframe(table, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
+                          key="mine_done", column_config={"contact_id": "contact"})
+    if picked and picked.selection.rows:
+        st.session_state[OPEN_KEY] = int(table.iloc[picked.selection.rows[0]]["contact_id"])
+        st.switch_page(LOG_PAGE)
