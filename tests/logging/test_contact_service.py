@@ -1,0 +1,147 @@
+"""Logging contacts through the services: validation names the field, nothing is half-written,
+edits are in the change log, auditors only touch their own contacts."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlmodel import select
+
+from data.db import session_scope
+from journeys.contact_service import (
+    AnswerIn,
+    ContactStart,
+    add_evidence,
+    applicable_criteria,
+    record_event,
+    save_contact,
+    start_contact,
+)
+from journeys.errors import PermissionDenied, ValidationError
+from journeys.models import Answer, ChangeLog, Contact, Criterion
+from journeys.users import create_user
+from tests.factories import make_world
+
+NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+@pytest.fixture
+def world(engine):
+    with session_scope(engine) as session:
+        w = make_world(session)
+        w["manager"] = create_user(session=session, username="boss", role="manager", password="manager-pass")
+        w["other"] = create_user(session=session, username="auditor2", role="auditor", password="auditor2-pass")
+        return w
+
+
+def _start(engine, world, channel="email", at=None):
+    with session_scope(engine) as session:
+        return start_contact(session=session, actor=world["auditor"], now=NOW, start=ContactStart(
+            journey_id=world["journey"].id, brand_id=world["brand"].id, channel_id=world["channels"][channel].id,
+            wave_id=world["wave"].id, started_at=at or NOW - timedelta(hours=3))).id
+
+
+def _save(engine, world, contact_id, **kw):
+    with session_scope(engine) as session:
+        return save_contact(session=session, actor=kw.pop("actor", world["auditor"]), contact_id=contact_id, now=NOW, **kw)
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"first_response_at": NOW - timedelta(hours=4)}, "first_response_at", "before the start"),
+        ({"first_response_at": NOW - timedelta(hours=1), "resolved_at": NOW - timedelta(hours=2)},
+         "resolved_at", "before the first response"),
+        ({"first_response_at": NOW + timedelta(hours=1)}, "first_response_at", "in the future"),
+        ({"wait_seconds": -3}, "wait_seconds", "negative"),
+        ({"transfers": -1}, "transfers", "negative"),
+    ],
+)
+def test_timing_errors_name_the_field(engine, world, changes, field, message):
+    """Each impossible timing is refused with the field and the reason; nothing is stored."""
+    contact_id = _start(engine, world)
+    with pytest.raises(ValidationError) as caught:
+        _save(engine, world, contact_id, changes=changes)
+    problem = caught.value.problems[0]
+    assert problem.field == field and message in problem.message
+    with session_scope(engine) as session:
+        assert session.get(Contact, contact_id).first_response_at is None
+
+
+def test_missing_item_and_scale_errors_and_all_or_nothing(engine, world):
+    """A missing checklist item or a value off the scale refuses the whole save: no answer, no field kept."""
+    contact_id = _start(engine, world)
+    with session_scope(engine) as session:
+        criteria = applicable_criteria(session, session.get(Contact, contact_id))
+    answers = [AnswerIn(criteria[0].id, 1.0), AnswerIn(criteria[1].id, 7.0)]  # C3 missing, C2 not yes/no
+    with pytest.raises(ValidationError) as caught:
+        _save(engine, world, contact_id, changes={"notes": "kept?"}, answers=answers, complete=True)
+    text = str(caught.value)
+    assert "checklist item C2: must be yes (1) or no (0) (got 7.0)" in text
+    assert "checklist item C3: has no answer" in text
+    with session_scope(engine) as session:
+        assert session.exec(select(Answer)).all() == []
+        assert session.get(Contact, contact_id).notes == ""
+
+
+def test_edits_are_logged_old_to_new(engine, world):
+    """Every changed field and answer after saving is in the change log with old and new value."""
+    contact_id = _start(engine, world)
+    with session_scope(engine) as session:
+        criteria = applicable_criteria(session, session.get(Contact, contact_id))
+    answers = [AnswerIn(c.id, 1.0) for c in criteria]
+    _save(engine, world, contact_id, changes={"notes": "first"}, answers=answers, complete=True)
+    _save(engine, world, contact_id, changes={"notes": "second"}, answers=[AnswerIn(criteria[0].id, 0.0)])
+    with session_scope(engine) as session:
+        log = session.exec(select(ChangeLog).where(ChangeLog.entity_id == contact_id)).all()
+    notes = [(e.old_value, e.new_value) for e in log if e.field == "notes"]
+    assert notes == [("", "first"), ("first", "second")]
+    assert ("1", "0") in [(e.old_value, e.new_value) for e in log if e.field == "item:C1"]
+
+
+def test_live_stopwatch_derives_wait_and_handling(engine, world):
+    """On the phone, picking up and hanging up set wait and handling seconds from the stamps."""
+    contact_id = _start(engine, world, "phone", at=NOW - timedelta(minutes=10))
+    with session_scope(engine) as session:
+        record_event(session=session, actor=world["auditor"], contact_id=contact_id, event="first_response",
+                     at=NOW - timedelta(minutes=8))
+    with session_scope(engine) as session:
+        record_event(session=session, actor=world["auditor"], contact_id=contact_id, event="resolved",
+                     at=NOW - timedelta(minutes=2))
+    with session_scope(engine) as session:
+        contact = session.get(Contact, contact_id)
+        assert (contact.wait_seconds, contact.handling_seconds) == (120, 360)
+
+
+def test_auditors_only_touch_their_own_contacts(engine, world):
+    """Another auditor and a manager cannot change an auditor's contact."""
+    contact_id = _start(engine, world)
+    for actor in (world["other"], world["manager"]):
+        with pytest.raises(PermissionDenied):
+            _save(engine, world, contact_id, changes={"notes": "not mine"}, actor=actor)
+
+
+def test_evidence_type_size_and_hash(engine, world):
+    """Evidence is sniffed by content (a renamed text file is refused), limited in size and hashed."""
+    contact_id = _start(engine, world)
+    with session_scope(engine) as session:
+        evidence = add_evidence(session=session, actor=world["auditor"], contact_id=contact_id,
+                                file_name="shot.png", data=PNG)
+        assert evidence.media_type == "image/png" and len(evidence.sha256) == 64
+    with pytest.raises(ValidationError, match="not an allowed file type"):
+        with session_scope(engine) as session:
+            add_evidence(session=session, actor=world["auditor"], contact_id=contact_id, file_name="x.png",
+                         data=b"MZ not an image")
+    with pytest.raises(ValidationError, match="limit is 10 MB"):
+        with session_scope(engine) as session:
+            add_evidence(session=session, actor=world["auditor"], contact_id=contact_id, file_name="big.png",
+                         data=PNG + b"\x00" * (10 * 1024 * 1024))
+
+
+def test_unanswered_contact_stays_open(engine, world):
+    """A contact never answered keeps no response time: it is open, not dropped."""
+    contact_id = _start(engine, world)
+    with session_scope(engine) as session:
+        contact = session.get(Contact, contact_id)
+        assert contact.first_response_at is None and contact.resolved_at is None
+        assert session.exec(select(Criterion)).all()
