@@ -270,7 +270,7 @@ def _bulk_insert(connection, table: sa.Table, rows: list[dict]) -> None:
     longer than the database itself. The only conversion our columns need is the one
     ``UTCDateTime`` does: aware → naive UTC, which SQLite stores as the text SQLAlchemy would
     write (``YYYY-MM-DD HH:MM:SS.ffffff``; ``tests/cli`` checks both give the same text).
-    Other drivers go through ``sa.insert``.
+    PostgreSQL (psycopg) gets ``COPY``; other drivers go through ``sa.insert``.
     """
     if not rows:
         return
@@ -282,10 +282,13 @@ def _bulk_insert(connection, table: sa.Table, rows: list[dict]) -> None:
             for c in stamps:
                 if row[c] is not None:
                     row[c] = row[c].astimezone(UTC).replace(tzinfo=None)
-        if dialect.paramstyle == "pyformat":
-            sql = (f"INSERT INTO {table.name} ({', '.join(columns)}) "
-                   f"VALUES ({', '.join(f'%({c})s' for c in columns)})")
-            connection.exec_driver_sql(sql, rows)
+        if dialect.name == "postgresql" and dialect.driver == "psycopg":
+            # COPY is PostgreSQL's bulk path: one stream instead of a statement per row
+            # (measured: 100,000 contacts + 300,000 answers 63 s with executemany)
+            cursor = connection.connection.driver_connection.cursor()
+            with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row([row[c] for c in columns])
         else:
             connection.execute(sa.insert(table), rows)
         return

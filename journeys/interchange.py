@@ -204,7 +204,8 @@ def read_table(path: str | Path) -> tuple[list[str], Iterator[tuple[int, list[st
         raise ValidationError(Problem("file", str(path), "is empty: a header row is required")) from None
     except csv.Error as exc:
         raise ValidationError(Problem("file", str(path), f"is not valid CSV: {exc}")) from exc
-    approximate = text.count("\n")
+    # rows for the progress bar: quoted fields may hold newlines, then only the csv module can count
+    approximate = sum(1 for _ in csv.reader(io.StringIO(text, newline=""))) - 1 if '"' in text else text.count("\n")
 
     def rows():
         number = 1
