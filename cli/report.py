@@ -81,7 +81,9 @@ def metrics_report(engine, *, by: list[str], as_of: datetime, flt: ContactFilter
 
 def _emit(frame: pd.DataFrame, output_format: str, title: str) -> None:
     text = frame_text(frame, output_format)
-    if text is None:
+    if text is None and frame.empty:
+        console.print(f"{title}: no contacts match", highlight=False)
+    elif text is None:
         print_table(console, frame, title)
     else:
         typer.echo(text, nl=not text.endswith("\n"))
