@@ -92,7 +92,8 @@ def test_round_trip_export_import_gives_the_same_report(cli, world, engine, tmp_
                 started_at=f"2026-03-0{1 + i % 5} 1{i % 10}:00",
                 first_response_at="" if i % 4 == 0 else f"2026-03-0{1 + i % 5} 1{i % 10}:{10 + i:02d}",
                 resolved_at="" if i % 3 == 0 else f"2026-03-0{2 + i % 5} 09:00",
-                answer_correct=("yes", "no", "")[i % 3], notes=f"note {i}", wait_seconds=str(i),
+                answer_correct=("yes", "no", "")[i % 3], notes=("=note", "-note", "note")[i % 3] + f" {i}\nline 2",
+                wait_seconds=str(i),
                 **{"item:C1": ("yes", "no")[i % 2], "item:C2": ("na", "yes", "no")[i % 3], "item:C3": "yes"})
         for i in range(24)
     ])
@@ -105,9 +106,12 @@ def test_round_trip_export_import_gives_the_same_report(cli, world, engine, tmp_
     assert result.exit_code == 0, result.stderr
     after = _report(cli, "--by", "channel,wave")
     assert after == before
+    notes_query = sa.select(Contact.external_id, Contact.notes).order_by(Contact.external_id)
     with db.get_engine(empty_url).connect() as connection:
-        notes = connection.execute(sa.select(Contact.notes).order_by(Contact.external_id)).scalars().all()
-    assert "note 0" in notes
+        imported = connection.execute(notes_query).all()
+    with engine.connect() as connection:
+        original = connection.execute(notes_query).all()
+    assert imported == original and ("r0", "=note 0\nline 2") in imported  # quotes added on export are removed
 
 
 def test_report_columns_and_empty_figures(cli, world, tmp_path):
