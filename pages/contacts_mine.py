@@ -105,8 +105,11 @@ else:
         wait=done["wait_seconds"].map(duration),
         handling=done["handling_seconds"].map(duration),
     )[["contact_id", "started", "channel", "brand", "journey", "first_response", "resolution", "wait", "handling"]]
-    picked = st.dataframe(table, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
-                          key="mine_done", column_config={"contact_id": "contact"})
-    if picked and picked.selection.rows:
-        st.session_state[OPEN_KEY] = int(table.iloc[picked.selection.rows[0]]["contact_id"])
+    st.table(table.set_index("contact_id").rename_axis("contact"))
+    left, right = st.columns([3, 1], vertical_alignment="bottom")
+    reopen = left.selectbox("Open a completed contact", table["contact_id"].tolist(), key="mine_reopen",
+                            format_func=lambda cid: f"{cid} · " + " · ".join(
+                                table.loc[table["contact_id"] == cid, ["channel", "brand", "started"]].iloc[0]))
+    if right.button("Open", key="mine_reopen_go", icon=":material/edit:"):
+        st.session_state[OPEN_KEY] = int(reopen)
         st.switch_page(LOG_PAGE)
