@@ -43,7 +43,8 @@ with st.expander("Start a new contact", icon=":material/add_circle:", expanded=F
         own_locations = [loc for loc in locations if loc.brand_id == brand.id]
         location = st.selectbox("Location", [None, *own_locations], key="new_location",
                                 format_func=lambda loc: "—" if loc is None else loc.name)
-        wave = st.selectbox("Wave", [None, *waves], key="new_wave", format_func=lambda w: "—" if w is None else w.name)
+        wave = st.selectbox("Wave", [None, *waves], index=1 if waves else 0, key="new_wave",
+                            format_func=lambda w: "—" if w is None else w.name)
         live = channel is not None and channel.is_live
         when = None
         if not live:
