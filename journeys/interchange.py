@@ -394,7 +394,10 @@ def parse_contacts(
     good: list[ContactRow] = []
     seen_external: dict[tuple[str, str], int] = {}
     new_journey_codes: dict[str, list[str]] = {}
-    get = {name: columns.get(name) for name in COLUMNS}
+    present = [(name, columns[name]) for name in COLUMNS if name in columns]
+    for name in COLUMNS:
+        if name not in columns:
+            present.append((name, None))
     width = len(header)
     count = 0
     for number, cells in rows:
@@ -406,11 +409,10 @@ def parse_contacts(
             continue
         row_problems: list[Problem] = []
 
-        def cell(name: str, cells=cells) -> str:
-            position = get[name]
-            if position is None or position >= len(cells):
-                return ""
-            return cells[position].strip()
+        if len(cells) < width:
+            cells = cells + [""] * (width - len(cells))
+        raw = {name: cells[position].strip() if position is not None else "" for name, position in present}
+        cell = raw.__getitem__  # stripped text of a column; "" for a column the file lacks
 
         def bad(column: str, value, message: str, row_problems=row_problems, number=number) -> None:
             row_problems.append(Problem(column, value, message, number))
@@ -513,7 +515,7 @@ def parse_contacts(
 
         answers: dict[str, float | None] = {}
         for code, position in items.items():
-            text = cells[position].strip() if position < len(cells) else ""
+            text = cells[position].strip()
             if not text:
                 continue
             column = f"{ITEM_PREFIX}{code}"
