@@ -105,27 +105,59 @@ class PassBand:
 
 # --------------------------------------------------------------------------- preparation
 
+# Answers are scored in chunks of this many rows: every per-answer array of a chunk (a few MB)
+# stays in the CPU cache and its memory is reused, instead of twenty-million-row temporaries
+# that cost more in page faults than in arithmetic.
+CHUNK_ROWS = 1 << 18
 
-def _positions(reference: np.ndarray, query: np.ndarray, missing: int) -> np.ndarray:
-    """Position of each query id in ``reference`` (unique int ids), ``missing`` when absent.
+# Bits of the per-(combo, criterion) "special" table: rows with a non-zero code are a minority,
+# so one gather plus one np.flatnonzero finds them and the rest of the work is on a subset.
+_INAPPLICABLE = 1  # unknown contact or criterion, other version, or not for this channel
+_BONUS = 2
+_POLICY_SHIFT = 2  # bits 2-3 hold the critical policy code (0 none .. 3 flag_fail)
 
-    Dense non-negative ids (the database's autoincrement keys) use a lookup table: one gather,
-    several times faster than hashing twenty million ids.
+
+class _IdMatcher:
+    """Maps ids to positions in a reference array of unique ids; unknown ids map to ``missing``.
+
+    Built once per call and applied per chunk. Three strategies, fastest first: ids that are
+    exactly lo, lo+1, ... (a full table read) need a subtraction; dense non-negative ids (the
+    database's autoincrement keys) a lookup-table gather; anything else a hash lookup.
     """
-    reference = np.asarray(reference, dtype=np.int64)
-    query = np.asarray(query, dtype=np.int64)
-    if len(reference) == 0:
-        return np.full(len(query), missing, dtype=np.int64)
-    lo, hi = reference.min(), reference.max()
-    if lo >= 0 and hi <= 4 * len(reference) + 1_000_000:
-        table = np.full(hi + 2, missing, dtype=np.int64)  # the last slot catches out-of-range ids
-        table[reference] = np.arange(len(reference))
-        if len(query) and (query.min() < 0 or query.max() > hi):
-            query = np.where((query < 0) | (query > hi), hi + 1, query)
-        return table[query]
-    found = pd.Index(reference).get_indexer(query).astype(np.int64)
-    found[found < 0] = missing
-    return found
+
+    def __init__(self, reference: np.ndarray, missing: int) -> None:
+        self.reference = np.asarray(reference, dtype=np.int64)
+        self.missing = missing
+        self.mode = "hash"
+        if len(self.reference) == 0:
+            self.mode = "empty"
+            return
+        self.lo, self.hi = int(self.reference.min()), int(self.reference.max())
+        if (self.hi - self.lo == len(self.reference) - 1 and self.reference[0] == self.lo
+                and bool((np.diff(self.reference) == 1).all())):
+            self.mode = "range"
+        elif self.lo >= 0 and self.hi <= 4 * len(self.reference) + 1_000_000:
+            self.mode = "table"
+            self.table = np.full(self.hi + 2, missing, dtype=np.int64)  # last slot: out of range
+            self.table[self.reference] = np.arange(len(self.reference))
+        else:
+            self.index = pd.Index(self.reference)
+
+    def __call__(self, query: np.ndarray) -> np.ndarray:
+        query = np.asarray(query, dtype=np.int64)
+        if self.mode == "empty":
+            return np.full(len(query), self.missing, dtype=np.int64)
+        if self.mode == "hash":
+            found = self.index.get_indexer(query).astype(np.int64)
+            found[found < 0] = self.missing
+            return found
+        outside = len(query) and (query.min() < self.lo or query.max() > self.hi)
+        if self.mode == "range":
+            positions = query - self.lo
+            return np.where((query < self.lo) | (query > self.hi), self.missing, positions) if outside else positions
+        if outside:
+            query = np.where((query < 0) | (query > self.hi), self.hi + 1, query)
+        return self.table[query]
 
 
 def _validate_criteria(criteria: pd.DataFrame) -> None:
@@ -143,57 +175,6 @@ def _validate_criteria(criteria: pd.DataFrame) -> None:
     scale = criteria[criteria["kind"] == "scale"]
     if not (scale["scale_max"].astype(float) > scale["scale_min"].astype(float)).all():
         raise ValueError("criteria: a scale criterion needs scale_max > scale_min")
-
-
-# Bits of the per-(combo, criterion) "special" table: rows with a non-zero code are few, so
-# one gather plus one np.flatnonzero finds all of them and the rest of the work is on a subset.
-_INAPPLICABLE = 1  # unknown contact or criterion, other version, or not for this channel
-_BONUS = 2
-_POLICY_SHIFT = 2  # bits 2-3 hold the critical policy code (0 none .. 3 flag_fail)
-
-
-@dataclass
-class _Points:
-    """Per-answer arrays (aligned with the answers frame) and the small lookup tables behind them."""
-
-    contact_ids: np.ndarray  # contacts' ids, in frame order
-    n_contacts: int
-    n_criteria: int
-    c_pos: np.ndarray  # contact position per answer; n_contacts (a spare bin) for unknown contacts
-    flat: np.ndarray  # combo * (K + 1) + criterion position: the index into every table
-    fraction: np.ndarray  # item fraction f in [0, 1]; NaN where not scored (N/A or not applicable)
-    earned: np.ndarray  # weight * f where scored, else 0
-    possible: np.ndarray  # weight where scored and not bonus, else 0
-    unscored: np.ndarray  # answers with NaN fraction (N/A or not applicable)
-    special_rows: np.ndarray  # answers whose special code is non-zero
-    special: np.ndarray  # their codes (_INAPPLICABLE, _BONUS, policy bits)
-    special_table: np.ndarray  # the code per flat index
-    applicable: np.ndarray  # number of applicable criteria per contact
-    combo: np.ndarray  # per contact: code of its (version, channel) combination
-    applies: np.ndarray  # bool matrix criteria × combos: criterion applies to combo
-    criteria: pd.DataFrame  # the criteria frame, reset to positions 0..K-1
-    _failed: tuple | None = None  # cache of failed critical answers and their policy codes
-
-    def k_pos(self, rows: np.ndarray) -> np.ndarray:
-        """Criterion position of the given answers (K for unknown criteria)."""
-        # a table gather: integer modulo over millions of rows is several times slower
-        positions = np.tile(np.arange(self.n_criteria + 1), self.applies.shape[1] + 1)
-        return positions[self.flat[rows]]
-
-    def valid(self) -> np.ndarray:
-        """Bool per answer: a known contact's answer to a criterion that applies to it."""
-        return (self.special_table[self.flat] & _INAPPLICABLE) == 0
-
-    def failed(self, policy: str | None = None) -> np.ndarray:
-        """Answers whose critical item failed (f = 0), optionally of one policy only."""
-        if self._failed is None:  # computed once: the special rows are millions at scale
-            policy_codes = self.special >> _POLICY_SHIFT
-            rows = self.special_rows[policy_codes > 0]
-            with np.errstate(invalid="ignore"):
-                hit = self.fraction[rows] <= 0.0  # NaN (not scored) never fails
-            self._failed = (rows[hit], policy_codes[policy_codes > 0][hit])
-        rows, codes = self._failed
-        return rows if policy is None else rows[codes == _POLICY_CODE[policy]]
 
 
 def _applicability(contacts: pd.DataFrame, crit: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -216,9 +197,38 @@ def _applicability(contacts: pd.DataFrame, crit: pd.DataFrame) -> tuple[np.ndarr
     return np.asarray(combo, dtype=np.int64), applies
 
 
-def _prepare(contacts: pd.DataFrame, answers: pd.DataFrame, criteria: pd.DataFrame) -> _Points:
+@dataclass
+class _Tables:
+    """Everything about contacts and criteria the per-answer work looks up (built once per call).
+
+    Per-answer quantities are gathers from small tables indexed by
+    ``flat = combo(contact) * (K + 1) + criterion position``, with a spare combo and a spare
+    criterion slot for unknown contacts and criteria.
+    """
+
+    contact_ids: np.ndarray
+    n_contacts: int
+    n_criteria: int
+    criteria: pd.DataFrame  # reset to positions 0..K-1
+    combo: np.ndarray  # per contact
+    applies: np.ndarray  # criteria × combos
+    applicable: np.ndarray  # applicable criteria per contact
+    contact_match: _IdMatcher
+    criterion_match: _IdMatcher
+    combo_base: np.ndarray  # per contact position (+ spare): combo * (K + 1)
+    slope_t: np.ndarray  # f = value * slope + offset; NaN marks "not applicable"
+    offset_t: np.ndarray
+    weight_t: np.ndarray
+    possible_t: np.ndarray
+    special_t: np.ndarray
+    k_pos_t: np.ndarray  # criterion position per flat index
+    section: np.ndarray  # section code per criterion position (+ spare)
+    section_names: pd.Index
+    section_t: np.ndarray  # section code per flat index
+
+
+def _tables(contacts: pd.DataFrame, criteria: pd.DataFrame) -> _Tables:
     require_columns(contacts, ("contact_id", "version_id", "channel"), "contacts")
-    require_columns(answers, ANSWER_COLUMNS, "answers")
     _validate_criteria(criteria)
     crit = criteria.reset_index(drop=True)
     n_crit = len(crit)
@@ -230,8 +240,6 @@ def _prepare(contacts: pd.DataFrame, answers: pd.DataFrame, criteria: pd.DataFra
     n_combo = applies.shape[1]
     applicable = applies.sum(axis=0)[combo] if n else np.zeros(0, dtype=np.int64)
 
-    # Per (combo, criterion) tables with a spare row and column for unknown contacts and
-    # criteria: every per-answer quantity is one gather from a small, cache-resident table.
     valid_t = np.zeros((n_combo + 1, n_crit + 1), dtype=bool)
     valid_t[:n_combo, :n_crit] = applies.T
     is_scale = (crit["kind"] == "scale").to_numpy()
@@ -247,79 +255,108 @@ def _prepare(contacts: pd.DataFrame, answers: pd.DataFrame, criteria: pd.DataFra
         out[~valid_t] = fill  # a criterion that does not apply contributes nothing
         return out.ravel()
 
-    slope_t = table(1.0 / span, np.nan)  # f = value * slope + offset; NaN marks "not applicable"
-    offset_t = table(-lo / span, np.nan)
-    weight_t = table(weight, 0.0)
-    possible_t = table(np.where(bonus, 0.0, weight), 0.0)
     special_t = table((bonus * _BONUS + (policy << _POLICY_SHIFT)).astype(np.int8), np.int8(0))
     special_t[~valid_t.ravel()] = _INAPPLICABLE
+    section_code, section_names = pd.factorize(crit["section"].fillna("").to_numpy(dtype=object))
+    section = np.append(section_code, max(len(section_names), 1)).astype(np.int64)
+    return _Tables(
+        contact_ids=contact_ids, n_contacts=n, n_criteria=n_crit, criteria=crit, combo=combo, applies=applies,
+        applicable=applicable, contact_match=_IdMatcher(contact_ids, n),
+        criterion_match=_IdMatcher(crit["criterion_id"].to_numpy(), n_crit),
+        combo_base=np.append(combo, n_combo) * (n_crit + 1),
+        slope_t=table(1.0 / span, np.nan), offset_t=table(-lo / span, np.nan), weight_t=table(weight, 0.0),
+        possible_t=table(np.where(bonus, 0.0, weight), 0.0), special_t=special_t,
+        k_pos_t=np.tile(np.arange(n_crit + 1), n_combo + 1), section=section,
+        section_names=pd.Index(section_names), section_t=np.tile(section, n_combo + 1),
+    )
 
-    # Big per-answer arrays are built in place where possible: at twenty million answers every
-    # avoided temporary saves ~160 MB of fresh memory and its page faults.
-    c_pos = _positions(contact_ids, answers["contact_id"].to_numpy(), missing=n)
-    flat = np.append(combo, n_combo)[c_pos]
-    flat *= n_crit + 1
-    flat += _positions(crit["criterion_id"].to_numpy(), answers["criterion_id"].to_numpy(), missing=n_crit)
-    value = answers["value"].to_numpy(dtype=float)
-    is_na = answers["is_na"].to_numpy(dtype=bool)
+
+@dataclass
+class _Points:
+    """Per-answer arrays of one chunk of answers (or of all of them)."""
+
+    tables: _Tables
+    c_pos: np.ndarray  # contact position per answer; n_contacts (a spare bin) for unknown contacts
+    flat: np.ndarray  # index into every table
+    fraction: np.ndarray  # item fraction f in [0, 1]; NaN where not scored (N/A or not applicable)
+    earned: np.ndarray  # weight * f where scored, else 0
+    possible: np.ndarray  # weight where scored and not bonus, else 0
+    unscored: np.ndarray  # answers with NaN fraction
+    special_rows: np.ndarray  # answers whose special code is non-zero
+    special: np.ndarray  # their codes (_INAPPLICABLE, _BONUS, policy bits)
+    _failed: tuple | None = None  # cache: failed critical answers and their policy codes
+
+    def k_pos(self, rows: np.ndarray) -> np.ndarray:
+        """Criterion position of the given answers (K for unknown criteria)."""
+        return self.tables.k_pos_t[self.flat[rows]]
+
+    def valid(self) -> np.ndarray:
+        """Bool per answer: a known contact's answer to a criterion that applies to it."""
+        return (self.tables.special_t[self.flat] & _INAPPLICABLE) == 0
+
+    def failed(self, policy: str | None = None) -> np.ndarray:
+        """Answers whose critical item failed (f = 0), optionally of one policy only."""
+        if self._failed is None:
+            policy_codes = self.special >> _POLICY_SHIFT
+            rows = self.special_rows[policy_codes > 0]
+            with np.errstate(invalid="ignore"):
+                hit = self.fraction[rows] <= 0.0  # NaN (not scored) never fails
+            self._failed = (rows[hit], policy_codes[policy_codes > 0][hit])
+        rows, codes = self._failed
+        return rows if policy is None else rows[codes == _POLICY_CODE[policy]]
+
+
+def _points(t: _Tables, contact_id: np.ndarray, criterion_id: np.ndarray, value: np.ndarray,
+            is_na: np.ndarray) -> _Points:
+    """Item fraction, earned and possible points of each answer (one chunk of columns)."""
+    c_pos = t.contact_match(contact_id)
+    flat = t.combo_base[c_pos]
+    flat += t.criterion_match(criterion_id)
     if (is_na & ~np.isnan(value)).any():  # the contract says NaN for N/A; make it so
         value = np.where(is_na, np.nan, value)
     # From here on NaN in `fraction` means "not scored" (N/A or not applicable) by construction.
-    fraction = slope_t[flat]
+    fraction = t.slope_t[flat]
     fraction *= value
-    fraction += offset_t[flat]
+    fraction += t.offset_t[flat]
     np.clip(fraction, 0.0, 1.0, out=fraction)
-    earned = weight_t[flat]
+    earned = t.weight_t[flat]
     earned *= fraction
     np.fmax(earned, 0.0, out=earned)  # fmax turns NaN (not scored) into 0 without a mask
-    possible = possible_t[flat]
+    possible = t.possible_t[flat]
     unscored = np.flatnonzero(np.isnan(fraction))
     possible[unscored] = 0.0
-    special_rows = np.flatnonzero(special_t[flat])
-    return _Points(contact_ids, n, n_crit, c_pos, flat, fraction, earned, possible, unscored, special_rows,
-                   special_t[flat[special_rows]], special_t, applicable, combo, applies, crit)
+    special = t.special_t[flat]
+    special_rows = np.flatnonzero(special)
+    return _Points(t, c_pos, flat, fraction, earned, possible, unscored, special_rows, special[special_rows])
 
 
-def _count(points: _Points, weights=None, rows=None) -> np.ndarray:
-    """Sum ``weights`` (or count rows) per contact; unknown contacts fall in the dropped spare bin.
-
-    Args:
-        points: the prepared answers.
-        weights: one weight per answer (or per entry of ``rows``); None counts rows.
-        rows: optional answer positions the weights belong to.
-    """
-    index = points.c_pos if rows is None else points.c_pos[rows]
-    return np.bincount(index, weights=weights, minlength=points.n_contacts + 1)[: points.n_contacts]
+def _answer_columns(answers: pd.DataFrame):
+    require_columns(answers, ANSWER_COLUMNS, "answers")
+    return (answers["contact_id"].to_numpy(dtype=np.int64), answers["criterion_id"].to_numpy(dtype=np.int64),
+            answers["value"].to_numpy(dtype=float), answers["is_na"].to_numpy(dtype=bool))
 
 
-def _section_codes(points: _Points) -> tuple[np.ndarray, pd.Index]:
-    """Section code per criterion position (the spare slot gets a code of its own)."""
-    codes, names = pd.factorize(points.criteria["section"].fillna("").to_numpy(dtype=object))
-    return np.append(codes, max(len(names), 1)), pd.Index(names)
+def _prepare(contacts: pd.DataFrame, answers: pd.DataFrame, criteria: pd.DataFrame) -> _Points:
+    """All answers as one chunk (for the row-level frames; the score itself goes by chunks)."""
+    return _points(_tables(contacts, criteria), *_answer_columns(answers))
 
 
-def _section_deduction(points: _Points) -> np.ndarray:
-    """Earned points of knocked-out sections per contact (the D of the formula)."""
-    zs = points.failed("zero_section")
-    deduction = np.zeros(points.n_contacts)
-    if len(zs) == 0:
-        return deduction
-    section, _ = _section_codes(points)
-    s_zs = section[points.k_pos(zs)]
-    c_zs = points.c_pos[zs]
-    knock_sections = np.unique(s_zs)  # sections holding a failed zero_section item (a handful)
-    # code per flat index: 1 + rank of its section among knock_sections, 0 for other sections
-    rank = np.zeros(int(section.max()) + 1, dtype=np.int8 if len(knock_sections) < 127 else np.int64)
-    rank[knock_sections] = np.arange(1, len(knock_sections) + 1)
-    code_t = np.tile(rank[section], points.applies.shape[1] + 1)
-    code = code_t[points.flat]
-    for z, name in enumerate(knock_sections, start=1):  # one pass per knocked-out section
-        rows = np.flatnonzero(code == z)
-        in_section = _count(points, points.earned[rows], rows)  # E_section per contact
-        struck = np.zeros(points.n_contacts + 1, dtype=bool)
-        struck[c_zs[s_zs == name]] = True
-        deduction += np.where(struck[: points.n_contacts], in_section, 0.0)
-    return deduction
+class _Sums:
+    """Per-contact running sums over chunks; each chunk adds only over the contacts it spans."""
+
+    def __init__(self, n_contacts: int, names) -> None:
+        self.n = n_contacts
+        self.values = {name: np.zeros(n_contacts + 1) for name in names}  # + the spare bin
+
+    def add(self, name: str, c_pos: np.ndarray, weights=None) -> None:
+        if len(c_pos) == 0:
+            return
+        lo, hi = int(c_pos.min()), int(c_pos.max())
+        # answers usually come grouped by contact, so a chunk spans few contacts
+        self.values[name][lo:hi + 1] += np.bincount(c_pos - lo, weights=weights, minlength=hi - lo + 1)
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return self.values[name][: self.n]
 
 
 def _scores(earned: np.ndarray, possible: np.ndarray) -> np.ndarray:
@@ -350,32 +387,60 @@ def score_contacts(
         (raw, bonus included), ``bonus_points``, ``applicable_items``, ``scored_items``,
         ``na_items`` and ``missing_items`` (applicable criteria without an answer row).
     """
-    points = _prepare(contacts, answers, criteria)
-    possible = _count(points, points.possible)
-    earned = _count(points, points.earned)
-    bonus_rows = points.special_rows[(points.special & _BONUS) > 0]
-    bonus = _count(points, points.earned[bonus_rows], bonus_rows)
-    # answered = all answer rows - inapplicable ones; N/A = valid rows with a NaN value
-    inapplicable = points.special_rows[(points.special & _INAPPLICABLE) > 0]
-    answered = _count(points) - _count(points, rows=inapplicable)
-    unscored = points.unscored
-    na_rows = unscored[(points.special_table[points.flat[unscored]] & _INAPPLICABLE) == 0]
-    na_items = _count(points, rows=na_rows)
-    scored_items = answered - na_items
-    flags = {}
-    for name in ("zero_section", "zero_contact", "flag_fail"):
-        flags[name] = np.zeros(points.n_contacts + 1, dtype=bool)
-        flags[name][points.c_pos[points.failed(name)]] = True
-        flags[name] = flags[name][: points.n_contacts]
-    zero_section, zero_contact, flag_fail = flags["zero_section"], flags["zero_contact"], flags["flag_fail"]
-    deduction = _section_deduction(points)
+    t = _tables(contacts, criteria)
+    columns = _answer_columns(answers)
+    n = t.n_contacts
+    # sections holding a zero_section item: their earned points may have to be dropped
+    zs_criteria = (t.criteria["critical_policy"] == "zero_section").to_numpy()
+    zs_sections = np.unique(t.section[:-1][zs_criteria])
+    sums = _Sums(n, ["possible", "earned", "bonus", "rows", "inapplicable", "na",
+                     *[f"section_{s}" for s in zs_sections]])
+    failed_contacts, failed_policies, failed_sections = [], [], []
+    for start in range(0, max(len(columns[0]), 1), CHUNK_ROWS):
+        p = _points(t, *(column[start:start + CHUNK_ROWS] for column in columns))
+        sums.add("possible", p.c_pos, p.possible)
+        sums.add("earned", p.c_pos, p.earned)
+        sums.add("rows", p.c_pos)
+        bonus_rows = p.special_rows[(p.special & _BONUS) > 0]
+        sums.add("bonus", p.c_pos[bonus_rows], p.earned[bonus_rows])
+        sums.add("inapplicable", p.c_pos[p.special_rows[(p.special & _INAPPLICABLE) > 0]])
+        na_rows = p.unscored[(t.special_t[p.flat[p.unscored]] & _INAPPLICABLE) == 0]
+        sums.add("na", p.c_pos[na_rows])
+        if len(zs_sections):
+            section = t.section_t[p.flat]
+            for s in zs_sections:
+                rows = np.flatnonzero(section == s)
+                sums.add(f"section_{s}", p.c_pos[rows], p.earned[rows])
+        failed = p.failed()
+        failed_contacts.append(p.c_pos[failed])
+        failed_policies.append(p._failed[1])
+        failed_sections.append(t.section[p.k_pos(failed)])
+    failed_c = np.concatenate(failed_contacts)
+    failed_p = np.concatenate(failed_policies)
+    failed_s = np.concatenate(failed_sections)
 
+    def struck(mask: np.ndarray) -> np.ndarray:
+        flags = np.zeros(n + 1, dtype=bool)
+        flags[failed_c[mask]] = True
+        return flags[:n]
+
+    zero_section = struck(failed_p == _POLICY_CODE["zero_section"])
+    zero_contact = struck(failed_p == _POLICY_CODE["zero_contact"])
+    flag_fail = struck(failed_p == _POLICY_CODE["flag_fail"])
+    deduction = np.zeros(n)  # D: earned points of knocked-out sections
+    for s in zs_sections:
+        knocked = struck((failed_p == _POLICY_CODE["zero_section"]) & (failed_s == s))
+        deduction += np.where(knocked, sums[f"section_{s}"], 0.0)
+
+    possible, earned = sums["possible"], sums["earned"]
+    answered = sums["rows"] - sums["inapplicable"]
+    na_items = sums["na"]
     raw = _scores(earned, possible)
     final = _scores(earned - deduction, possible)
     final = np.where(zero_contact & ~np.isnan(final), 0.0, final)
     passed, band = pass_band.classify(final, zero_contact | flag_fail)
     knockout = np.select([zero_contact, flag_fail, zero_section], [3, 2, 1], default=0)
-    out = pd.DataFrame(
+    return pd.DataFrame(
         {
             "raw_score": raw,
             "final_score": final,
@@ -385,16 +450,15 @@ def score_contacts(
             "band": band,
             "possible_points": possible,
             "earned_points": earned,
-            "bonus_points": bonus,
-            "applicable_items": points.applicable.astype(np.int64),
-            "scored_items": scored_items.astype(np.int64),
+            "bonus_points": sums["bonus"],
+            "applicable_items": t.applicable.astype(np.int64),
+            "scored_items": (answered - na_items).astype(np.int64),
             "na_items": na_items.astype(np.int64),
             # never negative, even if a duplicate answer row slipped through
-            "missing_items": np.maximum(points.applicable - answered, 0).astype(np.int64),
+            "missing_items": np.maximum(t.applicable - answered, 0).astype(np.int64),
         },
-        index=pd.Index(points.contact_ids, name="contact_id"),
+        index=pd.Index(t.contact_ids, name="contact_id"),
     )
-    return out
 
 
 def answer_scores(contacts: pd.DataFrame, answers: pd.DataFrame, criteria: pd.DataFrame) -> pd.DataFrame:
@@ -414,10 +478,10 @@ def answer_scores(contacts: pd.DataFrame, answers: pd.DataFrame, criteria: pd.Da
     points = _prepare(contacts, answers, criteria)
     rows = np.flatnonzero(points.valid())
     k = points.k_pos(rows)
-    crit = points.criteria
+    crit = points.tables.criteria
     return pd.DataFrame(
         {
-            "contact_id": points.contact_ids[points.c_pos[rows]],
+            "contact_id": points.tables.contact_ids[points.c_pos[rows]],
             "criterion_id": crit["criterion_id"].to_numpy(dtype=np.int64)[k],
             "code": crit["code"].to_numpy(dtype=object)[k],
             "section": crit["section"].to_numpy(dtype=object)[k],
@@ -447,26 +511,26 @@ def section_scores(contacts: pd.DataFrame, answers: pd.DataFrame, criteria: pd.D
         possible_points, earned_points, raw_score, final_score, critical_fail``.
     """
     points = _prepare(contacts, answers, criteria)
-    section_code, sections = _section_codes(points)
-    section_code = section_code[:-1]
+    t = points.tables
+    section_code, sections = t.section[:-1], t.section_names
     n_sections = max(len(sections), 1)
 
     # expected (contact, section) pairs and their applicable counts, via the combo matrix
-    per_combo = np.zeros((points.applies.shape[1], n_sections), dtype=np.int64)
+    per_combo = np.zeros((t.applies.shape[1], n_sections), dtype=np.int64)
     for s in range(len(sections)):  # few sections; vectorised over combos
-        per_combo[:, s] = points.applies[section_code == s].sum(axis=0)
+        per_combo[:, s] = t.applies[section_code == s].sum(axis=0)
     combo_pairs = pd.DataFrame(
         [(j, s, per_combo[j, s]) for j, s in zip(*np.nonzero(per_combo), strict=True)],
         columns=["combo", "s", "applicable_items"],
     )
-    grid = pd.DataFrame({"c": np.arange(points.n_contacts), "combo": points.combo}).merge(combo_pairs, on="combo")
+    grid = pd.DataFrame({"c": np.arange(t.n_contacts), "combo": t.combo}).merge(combo_pairs, on="combo")
 
     rows = np.flatnonzero(points.valid())
     na = np.isnan(points.fraction[rows])
     given = pd.DataFrame(
         {
             "c": points.c_pos[rows],
-            "s": section_code[points.k_pos(rows)],
+            "s": t.section[points.k_pos(rows)],
             "answered": 1,
             "scored_items": (~na).astype(np.int64),
             "na_items": na.astype(np.int64),
@@ -490,7 +554,7 @@ def section_scores(contacts: pd.DataFrame, answers: pd.DataFrame, criteria: pd.D
     out["missing_items"] = np.maximum(out["applicable_items"] - out["answered"], 0)
     out["raw_score"] = _scores(out["earned_points"].to_numpy(), out["possible_points"].to_numpy())
     out["final_score"] = np.where(out["knocked"] & out["raw_score"].notna(), 0.0, out["raw_score"])
-    out.insert(0, "contact_id", points.contact_ids[out["c"].to_numpy()])
+    out.insert(0, "contact_id", points.tables.contact_ids[out["c"].to_numpy()])
     out.insert(1, "section", np.asarray(sections, dtype=object)[out["s"].to_numpy()])
     out = out.sort_values(["c", "s"], kind="stable")
     return out[["contact_id", "section", "applicable_items", "scored_items", "na_items", "missing_items",

@@ -159,3 +159,12 @@ def test_criterion_spread_ranks_the_item_that_differs_most():
     assert out.iloc[1]["spread"] == 0.0
     report = consistency(contacts.assign(final_score=80.0), AS_OF, answers=answers, criteria=criteria)
     assert list(report.criteria["code"]) == ["C2", "C1"]
+
+
+def test_missing_group_keys_are_kept():
+    """Contacts without a wave form their own group instead of disappearing."""
+    frame = world()
+    frame["wave"] = ["Q1"] * 3 + [None] * (len(frame) - 3)
+    out = consistency(frame, AS_OF, by=["brand", "wave"]).summary
+    assert out["channels"].sum() >= 6 and out.index.get_level_values("wave").isna().any()
+    assert out.loc[("A", "Q1"), "channels"] == 2

@@ -141,3 +141,16 @@ def test_mean_quality_interval_stays_on_scale():
     row = channel_metrics(frame, by=[], as_of=AS_OF).iloc[0]
     assert (row["mean_quality_ci_low"], row["mean_quality_ci_high"]) == (0.0, 100.0)
     assert np.isfinite(row["mean_quality"])
+
+
+def test_group_codes_match_pandas_groupby():
+    """The fast grouping gives the same groups, order and keys as a pandas groupby with missing keys."""
+    from scoring.metrics import group_codes
+
+    frame = pd.DataFrame({"brand": pd.Categorical(["b", "a", None, "b", "a"], categories=["b", "a", "c"]),
+                          "wave": ["Q2", None, "Q1", "Q2", "Q1"]})
+    for by in (["brand"], ["wave"], ["brand", "wave"]):
+        codes, index = group_codes(frame, by)
+        grouped = frame.groupby(by, dropna=False, sort=True, observed=True)
+        assert list(codes) == list(grouped.ngroup())
+        assert [str(k) for k in index] == [str(k) for k in grouped.size().index]

@@ -291,20 +291,28 @@ def _random_world(seed, n_contacts=300):
     return contacts, answers, criteria
 
 
+@pytest.mark.parametrize("chunk_rows", [None, 7, 1000], ids=["one chunk", "tiny chunks", "mid chunks"])
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_vectorised_score_matches_plain_reference(seed):
-    """On random checklists the vectorised score equals a plain loop over the documented formula."""
+def test_vectorised_score_matches_plain_reference(seed, chunk_rows, monkeypatch):
+    """On random, shuffled checklists the chunked vectorised score equals a plain loop over the formula."""
+    if chunk_rows:
+        monkeypatch.setattr("scoring.quality.CHUNK_ROWS", chunk_rows)
     contacts, answers, criteria = _random_world(seed)
     out = score_contacts(contacts, answers, criteria)
+    monkeypatch.setattr("scoring.quality.CHUNK_ROWS", 1 << 30)
+    pd.testing.assert_frame_equal(out, score_contacts(contacts, answers, criteria))  # chunking changes nothing
     expected = _reference(contacts, answers, criteria)
     for cid, (raw, final) in expected.items():
         assert _same(out.loc[cid, "raw_score"], raw), cid
         assert _same(out.loc[cid, "final_score"], final), cid
+    counts = answers.merge(contacts[["contact_id"]]).groupby("contact_id").size()
+    assert (out["scored_items"] + out["na_items"] <= counts.reindex(out.index, fill_value=0)).all()
 
 
 @pytest.mark.parametrize("seed", [4, 5])
-def test_section_points_add_up_to_contact_points(seed):
-    """Section possible and earned points add up to the contact's points."""
+def test_section_points_add_up_to_contact_points(seed, monkeypatch):
+    """Section possible and earned points add up to the contact's points (scored in small chunks)."""
+    monkeypatch.setattr("scoring.quality.CHUNK_ROWS", 50)
     contacts, answers, criteria = _random_world(seed, n_contacts=100)
     sections = section_scores(contacts, answers, criteria).groupby("contact_id")[
         ["possible_points", "earned_points", "missing_items", "na_items"]].sum()
@@ -331,3 +339,15 @@ def test_scoring_is_vectorised():
     out = score_contacts(contacts, answers, criteria)
     assert time.perf_counter() - started < 3.0  # a per-contact Python loop takes minutes here
     assert out["final_score"].notna().all()
+
+
+@pytest.mark.parametrize("ids", [[2, 5, 9], [1, 2, 3], [10**12, 3, 10**15]], ids=["lookup table", "contiguous", "hash"])
+def test_every_id_matching_path_ignores_unknown_ids(ids):
+    """Contiguous, gapped and sparse contact ids all match their answers and ignore unknown ones."""
+    criteria = criteria_frame({}, {})
+    contacts = contacts_frame({}, {}, {})
+    contacts["contact_id"] = ids
+    given = {ids[0]: {1: Y, 2: N}, ids[1]: {1: Y}, ids[2]: {2: N}, 7: {1: N}, -1: {1: N}, 10**16: {1: N}}
+    out = score_contacts(contacts, answers_frame(given), criteria)
+    assert list(out["raw_score"]) == [50.0, 100.0, 0.0]
+    assert list(out["missing_items"]) == [0, 1, 1]

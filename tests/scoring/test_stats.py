@@ -135,3 +135,30 @@ def test_coefficient_of_variation_requires_ddof():
         coefficient_of_variation([1, 2], ddof=2)
     assert math.isnan(coefficient_of_variation([3.0], ddof=1))
     assert math.isnan(coefficient_of_variation(pd.Series([0.0, 0.0]), ddof=0))
+
+
+def _plain_km(durations, observed):
+    """Kaplan–Meier by its definition, one distinct time at a time (the oracle)."""
+    survival, out = 1.0, {}
+    for t in sorted(set(durations)):
+        at_risk = sum(d >= t for d in durations)
+        events = sum(d == t and o for d, o in zip(durations, observed, strict=True))
+        survival *= 1 - events / at_risk
+        out[t] = survival
+    return out
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_grouped_km_matches_definition(seed):
+    """On random tied and censored data, every group's survival equals the definition."""
+    rng = np.random.default_rng(seed)
+    durations = rng.integers(0, 12, 300).astype(float)
+    observed = rng.random(300) < 0.6
+    groups = rng.choice(["email", "chat", "phone"], 300)
+    table = kaplan_meier(durations, observed, groups=groups)
+    for name in ("email", "chat", "phone"):
+        mine = groups == name
+        expected = _plain_km(list(durations[mine]), list(observed[mine]))
+        got = table[table["group"] == name].set_index("time")["survival"]
+        assert list(got.index) == sorted(expected)
+        np.testing.assert_allclose(got.to_numpy(), [expected[t] for t in sorted(expected)])
