@@ -19,11 +19,9 @@ from journeys.errors import KlantreisError
 from journeys.models import Answer, Brand, Channel, Journey
 from scoring.quality import score_contacts
 from ui.contact_detail import show_contact
-from ui.contact_forms import checklist_inputs, datetime_input, elapsed_text, local_text
+from ui.contact_forms import OPEN_KEY, checklist_inputs, datetime_input, elapsed_text, local_text
 from ui.resources import get_engine
 from ui.session import require_page
-
-OPEN_KEY = "log_contact_id"
 
 user = require_page(__file__)
 engine = get_engine()

@@ -10,13 +10,10 @@ from data.db import session_scope
 from journeys.contact_service import ContactStart, my_contacts, start_contact
 from journeys.errors import KlantreisError
 from journeys.models import Brand, Channel, Journey, JourneyChannel, JourneyStatus, Location, Wave
-from ui.contact_forms import datetime_input, local_text
+from ui.contact_forms import LOG_PAGE, OPEN_KEY, datetime_input, local_text
 from ui.dashboard_view import duration
 from ui.resources import get_engine
 from ui.session import require_page
-
-LOG_PAGE = "pages/contact_log.py"
-OPEN_KEY = "log_contact_id"
 
 user = require_page(__file__)
 engine = get_engine()

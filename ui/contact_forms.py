@@ -13,6 +13,8 @@ from journeys.models import Criterion, CriterionKind
 from ui.dashboard_view import duration
 
 LOCAL = ZoneInfo("Europe/Amsterdam")
+LOG_PAGE = "pages/contact_log.py"
+OPEN_KEY = "log_contact_id"  # session key: the contact the log page shows
 YES, NO, NA = "Yes", "No", "N/A"
 
 

@@ -32,6 +32,8 @@ PAGES: tuple[PageSpec, ...] = (
              "Your open contacts waiting for a response and recently completed ones; start a new contact."),
     PageSpec("pages/contact_log.py", "Log contact", ":material/edit_note:", AUDITORS, "Audit",
              "Time one contact (stopwatch or response times), score its checklist and attach evidence."),
+    PageSpec("pages/journey_admin.py", "Journeys", ":material/route:", AUDITORS, "Audit",
+             "Define journeys: the question asked on every channel, targets per channel, the checklist and its versions."),
     PageSpec("pages/dashboard.py", "Dashboard", ":material/monitoring:", MANAGERS, "Analyse",
              "Channel comparison at a glance: quality, response rate, on-time rate and response times per channel."),
     PageSpec("pages/consistency.py", "Consistency", ":material/compare_arrows:", MANAGERS, "Analyse",

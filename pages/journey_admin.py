@@ -1,0 +1,128 @@
+"""Journeys: define the scenario asked on every channel, its targets and checklist; versions,
+templates, copies, archive, delete and JSON sharing."""
+
+import pandas as pd
+import streamlit as st
+from sqlmodel import select
+
+from data.db import session_scope
+from journeys.errors import KlantreisError
+from journeys.journey_editing import (
+    copy_journey,
+    delete_journey,
+    journey_from_json,
+    journey_in_from_db,
+    journey_overview,
+    journey_to_json,
+    new_journey,
+    set_archived,
+    update_journey,
+    versions_in_use,
+)
+from journeys.journeys import JourneyIn
+from journeys.models import Channel, Journey
+from journeys.templates import TEMPLATES
+from ui.journey_editor import journey_form
+from ui.resources import get_engine
+from ui.session import require_page
+
+user = require_page(__file__)
+engine = get_engine()
+st.title("Journeys", anchor=False)
+
+with session_scope(engine) as session:
+    overview = journey_overview(session=session)
+    journeys = session.exec(select(Journey).order_by(Journey.name)).all()
+    channels = session.exec(select(Channel).order_by(Channel.name)).all()
+channel_names = [c.name for c in channels]
+channel_kinds = {c.name: c.kind for c in channels}
+
+
+def act(action, success: str) -> bool:
+    """One service call in one transaction; problems shown as a list, never a traceback."""
+    try:
+        with session_scope(engine) as session:
+            action(session)
+    except KlantreisError as problem:
+        problems = getattr(problem, "problems", None)
+        st.error("Not saved:\n\n" + "\n".join(f"- {p}" for p in problems) if problems else str(problem),
+                 icon=":material/error:")
+        return False
+    st.session_state["journeys_flash"] = success
+    st.rerun()
+    return True
+
+
+if flash := st.session_state.pop("journeys_flash", None):
+    st.success(flash, icon=":material/check_circle:")
+
+st.dataframe(pd.DataFrame(overview), hide_index=True, width="stretch", column_config={"id": None})
+
+new_tab, edit_tab, share_tab = st.tabs(["New journey", "Edit, version, archive", "Share as JSON"])
+
+with new_tab:
+    sources = ["Blank"] + [f"Template: {t.name}" for t in TEMPLATES] + [f"Copy of: {j.name}" for j in journeys]
+    source = st.selectbox("Start from", sources, key="new_source")
+    if source.startswith("Template: "):
+        initial = next(t for t in TEMPLATES if t.name == source.removeprefix("Template: "))
+        initial = JourneyIn(**{**initial.__dict__, "name": ""})
+    elif source.startswith("Copy of: "):
+        with session_scope(engine) as session:
+            original = next(j for j in journeys if j.name == source.removeprefix("Copy of: "))
+            initial = journey_in_from_db(session=session, journey_id=original.id)
+        initial.name = f"{initial.name} (copy)"
+    else:
+        initial = JourneyIn(name="")
+    entered = journey_form(initial, channel_names, channel_kinds, key=f"new_{sources.index(source)}")
+    if st.button("Create journey", type="primary", icon=":material/add:", key="new_create"):
+        act(lambda s: new_journey(session=s, actor=user, journey_in=entered), f"Journey “{entered.name}” created.")
+
+with edit_tab:
+    if not journeys:
+        st.info("No journeys yet.")
+    else:
+        journey = st.selectbox("Journey", journeys, format_func=lambda j: f"{j.name} ({j.status})", key="edit_pick")
+        with session_scope(engine) as session:
+            current = journey_in_from_db(session=session, journey_id=journey.id)
+            versions = versions_in_use(session=session, journey_id=journey.id)
+        entered = journey_form(current, channel_names, channel_kinds, key=f"edit_{journey.id}")
+        if st.button("Save changes", type="primary", icon=":material/save:", key="edit_save"):
+            act(lambda s: update_journey(session=s, actor=user, journey_id=journey.id, journey_in=entered),
+                "Journey saved. Contacts already logged keep the checklist version they were scored with.")
+        st.markdown("**Checklist versions**")
+        st.dataframe(pd.DataFrame(versions), hide_index=True, width="stretch")
+        left, right = st.columns(2)
+        with left:
+            archived = journey.status == "archived"
+            if st.button("Bring back" if archived else "Archive", icon=":material/archive:", key="edit_archive",
+                         help="Archived journeys disappear from logging and stay in the reports."):
+                act(lambda s: set_archived(session=s, actor=user, journey_id=journey.id, archived=not archived),
+                    "Journey brought back." if archived else "Journey archived.")
+        with right:
+            contacts = next(r["contacts"] for r in overview if r["id"] == journey.id)
+            if contacts:
+                st.caption(f"{contacts} contacts use this journey: archive it instead of deleting.")
+            else:
+                sure = st.checkbox("Yes, delete this journey for good", key="edit_confirm")
+                if st.button("Delete", icon=":material/delete:", disabled=not sure, key="edit_delete"):
+                    act(lambda s: delete_journey(session=s, actor=user, journey_id=journey.id), "Journey deleted.")
+        copy_name = st.text_input("Name of the copy", value=f"{journey.name} (copy)", key="edit_copy_name")
+        if st.button("Copy journey", icon=":material/content_copy:", key="edit_copy"):
+            act(lambda s: copy_journey(session=s, actor=user, journey_id=journey.id, name=copy_name),
+                f"Copied as “{copy_name}”.")
+
+with share_tab:
+    if journeys:
+        shared = st.selectbox("Export", journeys, format_func=lambda j: j.name, key="share_pick")
+        with session_scope(engine) as session:
+            document = journey_to_json(journey_in_from_db(session=session, journey_id=shared.id))
+        st.download_button("Download JSON", document.encode("utf-8"), f"journey-{shared.id}.json", "application/json",
+                           icon=":material/download:", on_click="ignore", key="share_download")
+    upload = st.file_uploader("Import a journey (JSON)", type=["json"], key="share_upload")
+    if upload is not None and st.button("Import", icon=":material/upload:", key="share_import"):
+        try:
+            imported = journey_from_json(upload.getvalue())
+        except KlantreisError as problem:
+            st.error("Not imported:\n\n" + "\n".join(f"- {p}" for p in problem.problems), icon=":material/error:")
+        else:
+            act(lambda s: new_journey(session=s, actor=user, journey_in=imported), f"Imported “{imported.name}”.")
