@@ -11,7 +11,7 @@ Map of the package (one idea per module):
     calendar     the business-hours clock with NL/BE public holidays (BusinessCalendar)
     timeliness   first response and resolution against journey-channel targets (timeliness)
     stats        Wilson and t intervals, Kaplan–Meier, coefficient of variation
-    metrics      channel metrics for any grouping (channel_metrics)
+    metrics      channel metrics for any grouping (channel_metrics, metrics_of_timed)
     consistency  cross-channel consistency index, answer agreement, criterion spread,
                  chance tests (consistency, criterion_spread)
     agreement    auditor calibration: Krippendorff's alpha, auditor bias
@@ -28,7 +28,7 @@ Typical use::
 from scoring.agreement import auditor_bias, calibration_alpha, krippendorff_alpha
 from scoring.calendar import BusinessCalendar
 from scoring.consistency import ConsistencyReport, ConsistencyWeights, consistency, criterion_spread
-from scoring.metrics import METRIC_COLUMNS, channel_metrics
+from scoring.metrics import METRIC_COLUMNS, channel_metrics, metrics_of_timed
 from scoring.pipeline import scored_contacts
 from scoring.quality import QUALITY_COLUMNS, PassBand, answer_scores, score_contacts, section_scores
 from scoring.stats import (
@@ -61,6 +61,7 @@ __all__ = [
     "km_share_within",
     "krippendorff_alpha",
     "mean_ci",
+    "metrics_of_timed",
     "score_contacts",
     "scored_contacts",
     "section_scores",

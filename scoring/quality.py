@@ -19,8 +19,11 @@ Definitions (docs/scoring.md, "Quality score"), per contact:
         earned points of knocked-out sections. Raw and final are both returned.
     passed = final_score >= pass_mark and no zero_contact/flag_fail knock-out (NA if unscored).
 
-Everything is computed with array gathers and ``np.bincount`` over the answers: no Python loop
-over contacts or answers (a million contacts with 20 answers each score in about a second).
+Everything is computed with array gathers from small (version, channel) × criterion tables and
+``np.bincount`` per contact: no Python loop over contacts or answers. The answers are processed
+in chunks of ``CHUNK_ROWS`` rows so the per-answer arrays stay cache-sized (a loop over ~80
+chunks for twenty million answers, not over rows); a million contacts with twenty answers each
+score in about a second (bench/bench_scoring.py).
 
 Public API:
     PassBand(pass_mark=50.0, good_mark=80.0)

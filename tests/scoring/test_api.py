@@ -19,7 +19,7 @@ PUBLIC_API = [
     "METRIC_COLUMNS", "QUALITY_COLUMNS", "TIMELINESS_COLUMNS", "BusinessCalendar", "ConsistencyReport",
     "ConsistencyWeights", "PassBand", "answer_scores", "auditor_bias", "calibration_alpha", "channel_metrics",
     "coefficient_of_variation", "consistency", "criterion_spread", "kaplan_meier", "km_median", "km_share_within",
-    "krippendorff_alpha", "mean_ci", "score_contacts", "scored_contacts", "section_scores", "timeliness",
+    "krippendorff_alpha", "mean_ci", "metrics_of_timed", "score_contacts", "scored_contacts", "section_scores", "timeliness",
     "wilson_interval",
 ]
 
