@@ -34,7 +34,7 @@ from scipy import stats as _sps
 from scoring.calendar import BusinessCalendar
 from scoring.contract import require_columns
 from scoring.metrics import MIN_CONTACTS, group_codes, metrics_of_codes
-from scoring.quality import answer_scores
+from scoring.quality import item_score_sums
 from scoring.timeliness import timeliness
 
 __all__ = ["SUMMARY_COLUMNS", "ConsistencyReport", "ConsistencyWeights", "consistency", "criterion_spread"]
@@ -170,6 +170,7 @@ def criterion_spread(
     Per group × journey × criterion code: the mean item score (100 · f, N/A left out) on each
     channel, then ``spread`` = highest − lowest channel mean and ``sd`` = their population
     standard deviation (ddof=0: the channels are all the brand's channels, not a sample).
+    Criteria sharing a code (successive checklist versions) count as one item.
 
     Args:
         contacts: the contacts frame (``contact_id``, ``channel``, ``journey`` and ``by``).
@@ -179,33 +180,49 @@ def criterion_spread(
     Returns:
         DataFrame with ``by``, ``journey``, ``code``, ``section``, ``channels`` (with a mean),
         ``answers``, ``lowest_channel``, ``lowest``, ``highest_channel``, ``highest``,
-        ``spread``, ``sd``; sorted by group and descending spread.
+        ``spread``, ``sd``; sorted by group and descending spread (NaN spreads last).
     """
     keys = list(by) + (["journey"] if "journey" not in by else [])
     require_columns(contacts, ["contact_id", "channel", *keys], "contacts")
-    items = answer_scores(contacts, answers, criteria)
-    items = items[~items["is_na"]]
-    context = contacts[["contact_id", "channel", *keys]]
-    items = items.merge(context, on="contact_id", how="left")
-    per_channel = (
-        items.groupby([*keys, "code", "section", "channel"], dropna=False, sort=True, observed=True)["item_score"]
-        .agg(["mean", "size"]).reset_index()
-    )
-    grouped = per_channel.groupby([*keys, "code", "section"], dropna=False, sort=False, observed=True)
-    low_rows = per_channel.loc[grouped["mean"].idxmin()]
-    high_rows = per_channel.loc[grouped["mean"].idxmax()]
-    out = grouped.agg(channels=("mean", "size"), answers=("size", "sum"), sd=("mean", lambda m: float(np.std(m, ddof=0))))
-    out["lowest_channel"] = low_rows["channel"].to_numpy()
-    out["lowest"] = low_rows["mean"].to_numpy()
-    out["highest_channel"] = high_rows["channel"].to_numpy()
-    out["highest"] = high_rows["mean"].to_numpy()
-    out["spread"] = out["highest"] - out["lowest"]
-    single = out["channels"] < 2  # one channel: no spread to speak of
-    out.loc[single, ["spread", "sd"]] = np.nan
-    out = out.reset_index()
-    out = out.sort_values([*keys, "spread"], ascending=[True] * len(keys) + [False], na_position="last", kind="stable")
-    return out[[*keys, "code", "section", "channels", "answers", "lowest_channel", "lowest", "highest_channel",
-                "highest", "spread", "sd"]].reset_index(drop=True)
+    g, index = group_codes(contacts, keys)
+    ch, channel_names = pd.factorize(contacts["channel"], sort=True, use_na_sentinel=False)
+    n_g, n_ch = len(index), max(len(channel_names), 1)
+    sums, counts = item_score_sums(contacts, answers, criteria, g * n_ch + ch, n_g * n_ch)
+    # fold criteria that share (code, section) into one item column
+    item_code, items = pd.MultiIndex.from_arrays(
+        [criteria["code"].to_numpy(dtype=object), criteria["section"].fillna("").to_numpy(dtype=object)]).factorize()
+    fold = np.zeros((len(criteria), len(items)))
+    fold[np.arange(len(criteria)), item_code] = 1.0
+    total = (sums @ fold).reshape(n_g, n_ch, len(items))
+    n = (counts @ fold).reshape(n_g, n_ch, len(items))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        means = np.where(n > 0, total / n, np.nan)  # group × channel × item
+    has = n > 0
+    channels = has.sum(axis=1)
+    grp, item = np.nonzero(channels > 0)
+    cell = means[grp, :, item]  # one row per (group, item), one column per channel
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # rows of a single channel: no spread
+        low, high = np.nanmin(cell, axis=1), np.nanmax(cell, axis=1)
+        sd = np.nanstd(cell, axis=1, ddof=0)
+    filled_low = np.where(np.isnan(cell), np.inf, cell)
+    filled_high = np.where(np.isnan(cell), -np.inf, cell)
+    names = np.asarray(channel_names, dtype=object)
+    out = pd.DataFrame({key: index.get_level_values(i)[grp] for i, key in enumerate(keys)})
+    out["code"] = items.get_level_values(0)[item]
+    out["section"] = items.get_level_values(1)[item]
+    out["channels"] = channels[grp, item]
+    out["answers"] = n.sum(axis=1)[grp, item].astype(np.int64)
+    out["lowest_channel"] = names[filled_low.argmin(axis=1)]
+    out["lowest"] = low
+    out["highest_channel"] = names[filled_high.argmax(axis=1)]
+    out["highest"] = high
+    single = out["channels"].to_numpy() < 2  # one channel: no spread to speak of
+    out["spread"] = np.where(single, np.nan, high - low)
+    out["sd"] = np.where(single, np.nan, sd)
+    out["_g"] = grp
+    out = out.sort_values(["_g", "spread"], ascending=[True, False], na_position="last", kind="stable")
+    return out.drop(columns="_g").reset_index(drop=True)
 
 
 def consistency(

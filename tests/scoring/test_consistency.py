@@ -168,3 +168,30 @@ def test_missing_group_keys_are_kept():
     out = consistency(frame, AS_OF, by=["brand", "wave"]).summary
     assert out["channels"].sum() >= 6 and out.index.get_level_values("wave").isna().any()
     assert out.loc[("A", "Q1"), "channels"] == 2
+
+
+def test_criterion_spread_matches_plain_pandas(monkeypatch):
+    """On random data (chunked), the spread equals a plain merge-and-groupby over item scores."""
+    import numpy as np
+
+    from scoring.quality import answer_scores
+
+    monkeypatch.setattr("scoring.quality.CHUNK_ROWS", 97)
+    rng = np.random.default_rng(3)
+    criteria = criteria_frame(*[{"section": f"S{i % 3}", "kind": "scale" if i % 4 == 0 else "yesno",
+                                 "scale_min": 1.0 if i % 4 == 0 else math.nan,
+                                 "scale_max": 5.0 if i % 4 == 0 else math.nan} for i in range(8)])
+    contacts = contacts_frame(*[{"brand": rng.choice(["A", "B"]), "journey": rng.choice(["J1", "J2"]),
+                                 "channel": rng.choice(["email", "chat", "phone"])} for _ in range(120)])
+    answers = answers_frame({
+        int(c): {k: (None if rng.random() < 0.1 else float(rng.integers(1, 6) if k % 4 == 1 else rng.random() < 0.6))
+                 for k in range(1, 9)} for c in contacts["contact_id"]})
+    got = criterion_spread(contacts, answers, criteria, by=["brand"]).set_index(["brand", "journey", "code"])
+    items = answer_scores(contacts, answers, criteria).merge(contacts[["contact_id", "brand", "journey", "channel"]])
+    means = items.dropna(subset=["item_score"]).groupby(["brand", "journey", "code", "channel"])["item_score"].mean()
+    expected = means.groupby(["brand", "journey", "code"]).agg(["max", "min", "size", lambda m: np.std(m, ddof=0)])
+    assert len(got) == len(expected)
+    for key, row in expected.iterrows():
+        assert got.loc[key, "spread"] == pytest.approx(row["max"] - row["min"])
+        assert got.loc[key, "sd"] == pytest.approx(row["<lambda_0>"])
+        assert got.loc[key, "channels"] == row["size"]
