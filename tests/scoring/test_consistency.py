@@ -41,6 +41,7 @@ def world() -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def report():
+    """The consistency report of the world, by brand."""
     return consistency(world(), AS_OF, by=["brand"])
 
 

@@ -46,6 +46,7 @@ def world() -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def metrics():
+    """Channel metrics of the world, by channel, as of AS_OF."""
     return channel_metrics(world(), by=["channel"], as_of=AS_OF)
 
 
