@@ -85,9 +85,15 @@ def journey_form(initial: JourneyIn, channel_names: list[str], channel_kinds: di
                        "resolution (min)": st.column_config.NumberColumn(min_value=0.01, format="%.1f")})
     st.markdown("**Checklist** — one row per criterion. Channels: empty = every channel, else comma-separated "
                 "names (e.g. `store`): on other channels the item is N/A by design.")
+    # The table starts from a base list kept in the session; "Add a criterion" folds the table's
+    # current edits into that base and adds the new row, so nothing typed in the table is lost.
+    base_key, round_key = f"{key}_base", f"{key}_round"
+    if base_key not in st.session_state:
+        st.session_state[base_key] = list(initial.criteria)
+        st.session_state[round_key] = 0
     checklist = st.data_editor(
-        checklist_frame(initial.criteria), num_rows="dynamic", hide_index=True, width="stretch",
-        key=f"{key}_checklist",
+        checklist_frame(st.session_state[base_key]), num_rows="dynamic", hide_index=True, width="stretch",
+        key=f"{key}_checklist_{st.session_state[round_key]}",
         column_config={
             "code": st.column_config.TextColumn("code", width="small"),
             "text": st.column_config.TextColumn("text", width="large"),
@@ -101,6 +107,21 @@ def journey_form(initial: JourneyIn, channel_names: list[str], channel_kinds: di
             "bonus": st.column_config.CheckboxColumn("bonus", default=False),
             "channels": st.column_config.TextColumn("channels"),
         })
+    with st.form(f"{key}_add", clear_on_submit=True, border=True):
+        st.markdown("**Add a criterion** (handy on a phone)")
+        left, right = st.columns([1, 3])
+        code = left.text_input("Code", key=f"{key}_add_code")
+        text = right.text_input("Criterion", key=f"{key}_add_text")
+        left, mid, right = st.columns(3)
+        section = left.text_input("Section", value="General", key=f"{key}_add_section")
+        weight = mid.number_input("Weight", min_value=0.0, value=1.0, step=0.5, key=f"{key}_add_weight")
+        only = right.text_input("Only on channels", key=f"{key}_add_channels", placeholder="empty = all")
+        if st.form_submit_button("Add criterion", icon=":material/playlist_add:"):
+            st.session_state[base_key] = criteria_from_frame(checklist) + [CriterionIn(
+                code=code, text=text, section=section or "General", weight=weight,
+                channels=tuple(c.strip().lower() for c in only.split(",") if c.strip()))]
+            st.session_state[round_key] += 1
+            st.rerun()
 
     def seconds(value):
         value = _clean(value)

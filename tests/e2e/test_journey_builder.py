@@ -1,0 +1,60 @@
+"""Creating a journey in a real browser: three channels, five criteria typed into the checklist table."""
+
+from playwright.sync_api import expect
+from sqlmodel import select
+
+from data import db
+from data.db import session_scope
+from journeys.journey_editing import journey_in_from_db
+from journeys.models import Journey
+from tests.e2e.conftest import click_button, go_to, screenshot, sign_in, wait_for_app
+
+CRITERIA = [("OPEN", "Gave the opening hours"), ("SUNDAY", "Mentioned Sunday hours"), ("NAME", "Introduced themselves"),
+            ("TONE", "Friendly and personal"), ("NEXT", "Said where to check changes")]
+
+
+def _choose_channel(panel, page, label: str) -> None:
+    box = panel.get_by_test_id("stMultiSelect").filter(has_text="Channels").first
+    box.locator("input").click()
+    box.locator("input").fill(label)
+    page.keyboard.press("Enter")
+    wait_for_app(page)
+
+
+def test_auditor_creates_a_journey_and_finds_it_in_the_list(page, app_server):
+    """Typing a journey with three channels and five criteria creates it, and the list shows it."""
+    sign_in(page, "admin")
+    go_to(page, "Journeys")
+    panel = page.get_by_role("tabpanel").first  # the "New journey" tab
+    for label, value in (("Name", "Opening hours on holidays"),
+                         ("The question asked on every channel", "Are you open on Easter Monday?")):
+        field = panel.get_by_label(label, exact=True)
+        field.fill(value)
+        field.press("Tab")
+        wait_for_app(page)
+    for channel in ("phone", "email", "whatsapp"):
+        _choose_channel(panel, page, channel)
+    page.keyboard.press("Escape")
+    wait_for_app(page)
+    add = panel.get_by_test_id("stForm").first
+    for code, text in CRITERIA:
+        for label, value in (("Code", code), ("Criterion", text)):
+            add.get_by_label(label, exact=True).fill(value)
+        add.get_by_role("button", name="Add criterion").click()
+        wait_for_app(page)
+    wait_for_app(page)
+    screenshot(page, "journeys-builder")
+    click_button(page, "Create journey")
+    expect(page.get_by_text("Journey “Opening hours on holidays” created.")).to_be_visible()
+    page.get_by_role("tab", name="Edit, version, archive").click()
+    wait_for_app(page)
+    page.get_by_test_id("stSelectbox").filter(has_text="Journey").first.click()
+    expect(page.get_by_role("option", name="Opening hours on holidays (active)")).to_be_visible()  # in the list
+    page.keyboard.press("Escape")
+    engine = db.get_engine(app_server.url_db)
+    with session_scope(engine) as session:
+        journey = session.exec(select(Journey).where(Journey.name == "Opening hours on holidays")).one()
+        spec = journey_in_from_db(session=session, journey_id=journey.id)
+    assert sorted(c.channel for c in spec.channels) == ["email", "phone", "whatsapp"]
+    assert [(c.code, c.text) for c in spec.criteria] == CRITERIA
+    screenshot(page, "journeys-list")
