@@ -45,7 +45,7 @@ def _create(app_env, rows, name="Ask about opening hours", channels=("phone", "e
     at.text_input(key="new_0_name").set_value(name)
     at.multiselect(key="new_0_channels").set_value(list(channels))
     at.run()
-    at.session_state["new_0_checklist"] = {"edited_rows": {}, "added_rows": rows, "deleted_rows": []}
+    at.session_state["new_0_checklist_0"] = {"edited_rows": {}, "added_rows": rows, "deleted_rows": []}
     at.button(key="new_create").click().run()
     assert not at.exception
     return at
@@ -112,7 +112,7 @@ def test_editing_a_used_checklist_creates_a_version_and_keeps_scores(world_env):
     before = _score(world_env, contact_id)
     assert before == 50.0
     at = _page(world_env)
-    at.session_state[f"edit_{journey_id}_checklist"] = {
+    at.session_state[f"edit_{journey_id}_checklist_0"] = {
         "edited_rows": {0: {"weight": 3.0}}, "added_rows": [], "deleted_rows": []}
     at.run()
     at.button(key="edit_save").click().run()
