@@ -38,7 +38,9 @@ test: install-dev
 ## bench: speed figures beside floors measured in the same run (not part of test)
 bench: install-dev
 	$(BIN)/python bench/bench_demo.py
-	@if [ -f bench/bench_scoring.py ]; then $(BIN)/python bench/bench_scoring.py; fi
+	$(BIN)/python bench/bench_import.py
+	$(BIN)/python bench/bench_scoring.py
+	$(BIN)/python bench/bench_dashboard.py
 
 lint: install-dev
 	$(BIN)/ruff check .
