@@ -13,7 +13,7 @@ from journeys.models import Brand, Channel, Journey, JourneyChannel, JourneyStat
 from ui.contact_forms import LOG_PAGE, OPEN_KEY, datetime_input, local_text
 from ui.dashboard_view import duration
 from ui.resources import get_engine
-from ui.session import require_page
+from ui.session import as_plain_text, require_page
 
 user = require_page(__file__)
 engine = get_engine()
@@ -32,7 +32,7 @@ with st.expander("Start a new contact", icon=":material/add_circle:", expanded=F
         st.info("An admin first needs to add a journey and a brand.")
     else:
         journey = st.selectbox("Journey", journeys, format_func=lambda j: j.name, key="new_journey")
-        st.caption(f"Ask: {journey.question}")
+        st.caption(f"Ask: {as_plain_text(journey.question)}")
         brand = st.selectbox("Brand", brands, format_func=lambda b: b.name, key="new_brand")
         options = sorted((channels[jc.channel_id] for jc in journey_channels if jc.journey_id == journey.id),
                          key=lambda c: c.label or c.name)
@@ -85,7 +85,8 @@ for row in open_ones.head(50).itertuples():
     row = row._asdict()
     with st.container(border=True):
         left, right = st.columns([4, 1], vertical_alignment="center")
-        left.markdown(f"**{row['channel']}** · {row['brand']} · {row['journey']}")
+        left.markdown(f"**{as_plain_text(row['channel'])}** · {as_plain_text(row['brand'])} · "
+                      f"{as_plain_text(row['journey'])}")
         left.caption(f"Started {local_text(row['started_at'])} · waiting {duration(row['response_time_s'])} · "
                      f"{_target_state(row)}")
         if right.button("Open", key=f"open_{row['contact_id']}", icon=":material/edit:"):

@@ -14,6 +14,7 @@ from journeys.errors import PermissionDenied
 from journeys.models import ChangeLog, Contact, Evidence, Journey
 from scoring.quality import answer_scores, score_contacts
 from ui.dashboard_view import duration
+from ui.session import as_plain_text
 
 LOCAL_TZ = "Europe/Amsterdam"
 
@@ -45,9 +46,10 @@ def show_contact(engine: Engine, contact_id: int, *, actor) -> None:
     score = score_contacts(frame, answers, criteria).iloc[0]
     row = frame.iloc[0]
 
-    st.subheader(f"Contact {contact_id} · {row['brand']} · {row['channel']}", anchor=False)
-    st.caption(f"{row['journey']} · wave {row['wave'] or '–'} · location {row['location'] or '–'} · "
-               f"auditor {row['auditor'] or '–'}")
+    plain = as_plain_text  # names are user input: shown literally, never as Markdown
+    st.subheader(f"Contact {contact_id} · {plain(row['brand'])} · {plain(row['channel'])}", anchor=False)
+    st.caption(f"{plain(row['journey'])} · wave {plain(row['wave'] or '–')} · location "
+               f"{plain(row['location'] or '–')} · auditor {plain(row['auditor'] or '–')}")
     columns = st.columns(4)
     final = score["final_score"]
     columns[0].metric("Final score", "not scored" if pd.isna(final) else f"{final:.1f}",
