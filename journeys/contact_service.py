@@ -330,7 +330,8 @@ def add_evidence(*, session: Session, actor, contact_id: int, file_name: str, da
     """Attach a file to a contact after checking its real type and its size; stores its sha256.
 
     Raises:
-        ValidationError: empty, too large, or not an allowed type (whatever its extension says).
+        ValidationError: empty, too large, not an allowed type (whatever its extension says), or
+            the same content already attached to this contact.
     """
     contact = _load(session, contact_id)
     ensure_can_edit_contact(actor, contact)
@@ -343,8 +344,13 @@ def add_evidence(*, session: Session, actor, contact_id: int, file_name: str, da
     media_type = sniff_media_type(data)
     if media_type is None:
         raise ValidationError(Problem("evidence", name, f"is not an allowed file type ({ALLOWED_EVIDENCE})"))
+    digest = hashlib.sha256(data).hexdigest()
+    duplicate = session.exec(select(Evidence.file_name).where(Evidence.contact_id == contact.id,
+                                                              Evidence.sha256 == digest)).first()
+    if duplicate is not None:
+        raise ValidationError(Problem("evidence", name, f"is already attached to this contact as {duplicate}"))
     evidence = Evidence(contact_id=contact.id, file_name=name, media_type=media_type, size_bytes=len(data),
-                        sha256=hashlib.sha256(data).hexdigest(), content=data, uploaded_by_id=actor.id)
+                        sha256=digest, content=data, uploaded_by_id=actor.id)
     session.add(evidence)
     contact.updated_at = utcnow()
     session.add(contact)

@@ -21,7 +21,7 @@ from scoring.quality import score_contacts
 from ui.contact_detail import show_contact
 from ui.contact_forms import OPEN_KEY, checklist_inputs, datetime_input, elapsed_text, local_text
 from ui.resources import get_engine
-from ui.session import require_page
+from ui.session import as_plain_text, require_page
 
 user = require_page(__file__)
 engine = get_engine()
@@ -60,8 +60,9 @@ def run(action, success: str) -> None:
     st.rerun()
 
 
-st.title(f"{channel.label or channel.name} · {brand.name}", anchor=False)
-st.caption(f"Contact {contact.id} · {journey.name} · started {local_text(contact.started_at)} (Amsterdam time)")
+st.title(f"{as_plain_text(channel.label or channel.name)} · {as_plain_text(brand.name)}", anchor=False)
+st.caption(f"Contact {contact.id} · {as_plain_text(journey.name)} · started {local_text(contact.started_at)} "
+           "(Amsterdam time)")
 if flash := st.session_state.pop("log_flash", None):
     st.success(flash, icon=":material/check_circle:")
 with st.container(border=True):
@@ -170,9 +171,12 @@ if submitted:
 st.subheader("Evidence", anchor=False)
 upload = st.file_uploader(
     f"Screenshots, photos, audio or PDF — {ALLOWED_EVIDENCE}; at most {MAX_EVIDENCE_BYTES // 1_000_000} MB",
-    type=["png", "jpg", "jpeg", "gif", "webp", "pdf", "mp3", "m4a", "ogg", "wav", "mp4"], key="evidence_upload")
+    type=["png", "jpg", "jpeg", "gif", "webp", "pdf", "mp3", "m4a", "ogg", "wav", "mp4"],
+    # a fresh key after each attach empties the uploader, so a second click cannot attach the file twice
+    key=f"evidence_upload_{st.session_state.get('evidence_round', 0)}")
 if upload is not None and st.button("Attach file", icon=":material/attach_file:", key="evidence_attach"):
     data = upload.getvalue()
+    st.session_state["evidence_round"] = st.session_state.get("evidence_round", 0) + 1
     run(lambda s: add_evidence(session=s, actor=user, contact_id=contact_id, file_name=upload.name, data=data),
         f"Attached {upload.name}.")
 

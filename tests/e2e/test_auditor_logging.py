@@ -19,12 +19,13 @@ def _png(path: Path) -> Path:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
 
     path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-                     + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"END", b"")[:0] + chunk(b"IEND", b""))
+                     + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
     return path
 
 
-def _start(page, channel_label: str) -> None:
-    go_to(page, "My contacts")
+def _start(page, channel_label: str, *, from_menu: bool = True) -> None:
+    if from_menu:  # on a phone the menu is folded away; the caller is already on My contacts
+        go_to(page, "My contacts")
     page.get_by_test_id("stExpander").get_by_text("Start a new contact").click()
     wait_for_app(page)
     page.get_by_test_id("stSelectbox").filter(has_text="Channel").click()
@@ -85,4 +86,7 @@ def test_my_contacts_on_a_phone_screen(chromium_browser, app_server):
     wait_for_app(page)
     expect(page.get_by_role("heading", name="My contacts")).to_be_visible()
     screenshot(page, "logging-phone-size")
+    _start(page, "Phone", from_menu=False)  # the stopwatch is what an auditor uses on the shop floor
+    expect(page.get_by_role("button", name="Answered / picked up now")).to_be_visible()
+    screenshot(page, "logging-phone-size-stopwatch")
     context.close()

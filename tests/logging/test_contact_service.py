@@ -138,6 +138,17 @@ def test_evidence_type_size_and_hash(engine, world):
                          data=PNG + b"\x00" * (10 * 1024 * 1024))
 
 
+def test_the_same_file_is_not_attached_twice(engine, world):
+    """Uploading identical content again to one contact is refused, naming the earlier file."""
+    contact_id = _start(engine, world)
+    with session_scope(engine) as session:
+        add_evidence(session=session, actor=world["auditor"], contact_id=contact_id, file_name="shot.png", data=PNG)
+    with pytest.raises(ValidationError, match="already attached to this contact as shot.png"):
+        with session_scope(engine) as session:
+            add_evidence(session=session, actor=world["auditor"], contact_id=contact_id, file_name="again.png",
+                         data=PNG)
+
+
 def test_unanswered_contact_stays_open(engine, world):
     """A contact never answered keeps no response time: it is open, not dropped."""
     contact_id = _start(engine, world)
