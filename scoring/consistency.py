@@ -234,6 +234,7 @@ def consistency(
     calendar: BusinessCalendar | None = None,
     weights: ConsistencyWeights = ConsistencyWeights(),
     min_contacts: int = MIN_CONTACTS,
+    already_timed: bool = False,
 ) -> ConsistencyReport:
     """Consistency across channels per group (a brand; or brand × journey × wave, ...).
 
@@ -246,6 +247,8 @@ def consistency(
         calendar: business-hours clock for business-hours targets.
         weights: weights of the index parts.
         min_contacts: channels with fewer contacts are counted in ``insufficient_channels``.
+        already_timed: ``contacts`` already went through ``timeliness`` with this ``as_of``
+            (the dashboards keep such a frame), so it is not timed again.
 
     Returns:
         A ``ConsistencyReport`` (summary, channels, criteria).
@@ -257,7 +260,7 @@ def consistency(
         contacts = contacts.assign(scope="all")
         by = ["scope"]
     require_columns(contacts, ["channel", *by], "contacts")
-    timed = timeliness(contacts, as_of, calendar)
+    timed = contacts if already_timed else timeliness(contacts, as_of, calendar)
     g, index = group_codes(timed, by)
     n_groups = len(index)
     ch, channel_names = pd.factorize(timed["channel"], sort=True, use_na_sentinel=False)

@@ -105,7 +105,7 @@ def kpi_tiles(engine, all_contacts: pd.DataFrame, contacts: pd.DataFrame, flt: C
 def headline_figures(contacts: pd.DataFrame, as_of) -> dict:
     """The tile figures for a set of timed, scored contacts (all from ``scoring/``)."""
     overall = metrics_of_timed(contacts, []).iloc[0]
-    by_brand = consistency(contacts, as_of, by=["brand"]).summary
+    by_brand = consistency(contacts, as_of, by=["brand"], already_timed=True).summary
     index = by_brand["consistency_index"].dropna()
     return {
         "quality": float(overall["mean_quality"]),
@@ -209,7 +209,7 @@ def filter_summary(flt: ContactFilter) -> str:
 
 def consistency_table(contacts: pd.DataFrame, as_of, by: list[str]) -> pd.DataFrame:
     """The consistency summary per group, with the columns a manager reads first."""
-    summary = consistency(contacts, as_of, by=by).summary.reset_index()
+    summary = consistency(contacts, as_of, by=by, already_timed=True).summary.reset_index()
     columns = [*by, "consistency_index", "channel_gap", "best_channel", "worst_channel", "answer_agreement",
                "consistent_all_channels", "slowest_channel", "timing_on_norm", "channels", "insufficient_channels",
                "kruskal_p", "kruskal_n", "chi2_p", "chi2_n"]

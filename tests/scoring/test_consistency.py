@@ -196,3 +196,12 @@ def test_criterion_spread_matches_plain_pandas(monkeypatch):
         assert got.loc[key, "spread"] == pytest.approx(row["max"] - row["min"])
         assert got.loc[key, "sd"] == pytest.approx(row["<lambda_0>"])
         assert got.loc[key, "channels"] == row["size"]
+
+
+
+def test_already_timed_frame_gives_the_same_summary(report):
+    """A frame that already went through timeliness (as the dashboards keep it) gives the same figures."""
+    from scoring.timeliness import timeliness
+
+    timed = consistency(timeliness(world(), AS_OF), AS_OF, by=["brand"], already_timed=True)
+    pd.testing.assert_frame_equal(timed.summary, report.summary)
