@@ -33,7 +33,7 @@ serve: install
 
 ## test: the whole suite (PostgreSQL variants need KLANTREIS_TEST_POSTGRES_URL; browser tests need chromium)
 test: install-dev
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## bench: speed figures beside floors measured in the same run (not part of test)
 bench: install-dev
