@@ -130,3 +130,34 @@ def test_another_auditor_cannot_open_the_contact(logged):
     assert not at.get("text_area")
     with session_scope(db.get_engine(url)) as session:
         assert session.exec(select(Contact)).one().notes == ""
+
+
+def test_sent_time_in_the_future_is_refused_on_start(logged):
+    """Starting an e-mail contact 'sent' tomorrow is refused with the field named; no contact is added."""
+    url, auditor, _ = logged
+    at = _page("contacts_mine", auditor)
+    at.selectbox(key="new_channel").select_index(
+        next(i for i, c in enumerate(at.selectbox(key="new_channel").options) if "mail" in c.lower())).run()
+    at.button_group(key="new_when").set_value("Another time").run()
+    _set_time(at, "new_sent", datetime.now(UTC) + timedelta(days=1))
+    at.button(key="new_start").click().run()
+    assert not at.exception
+    assert any("started_at: lies in the future" in e.value for e in at.error), [e.value for e in at.error]
+    with session_scope(db.get_engine(url)) as session:
+        assert len(session.exec(select(Contact)).all()) == 1
+
+
+def test_a_correction_after_saving_is_in_the_shown_history(logged):
+    """Correcting a recorded first response by hand shows old → new in the contact's change history."""
+    url, auditor, contact_id = logged
+    at = _page("contact_log", auditor, contact_id)
+    at.button(key="now_first_response").click().run()
+    recorded = _contact(url, contact_id).first_response_at
+    corrected = _contact(url, contact_id).started_at + timedelta(minutes=45)
+    _set_time(at, "t_first", corrected)
+    at.button(key="FormSubmitter:times-Save times").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    history = at.dataframe[-1].value
+    row = history[history["field"] == "first_response_at"].iloc[-1]
+    assert row["old"] == recorded.isoformat() and row["new"] == _contact(url, contact_id).first_response_at.isoformat()
+    assert abs(_contact(url, contact_id).first_response_at - corrected) < timedelta(minutes=1)
