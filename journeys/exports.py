@@ -20,6 +20,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import aliased
 
 from data.frames import ContactFilter
+from journeys.access import EXPORTERS, ensure_role
 from journeys.interchange import COLUMNS, FORMULA_TRIGGERS, ITEM_PREFIX
 from journeys.models import (
     Answer,
@@ -102,8 +103,18 @@ def _answer_text(kind: str, value, is_na: bool) -> str:
     return _number(value)
 
 
-def export_rows(connection: Connection, flt: ContactFilter = ContactFilter()) -> tuple[list[str], Iterator[list[str]], int]:
-    """The header, the rows (text cells, not yet neutralised) and the number of contacts."""
+def export_rows(connection: Connection, flt: ContactFilter = ContactFilter(), *,
+                actor=None) -> tuple[list[str], Iterator[list[str]], int]:
+    """The header, the rows (text cells, not yet neutralised) and the number of contacts.
+
+    ``actor``: the signed-in user when the export is asked for in the app; only managers and
+    admins may export (the command line runs as the operator and passes none).
+
+    Raises:
+        PermissionDenied: an actor whose role may not export.
+    """
+    if actor is not None:
+        ensure_role(actor, *EXPORTERS, action="export contacts")
     contacts = connection.execute(_contacts_query(flt)).all()
     ids = [c.id for c in contacts]
     answers: dict[int, dict[str, str]] = {}

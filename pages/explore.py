@@ -55,7 +55,7 @@ with export_tab:
                              help="Replace auditor usernames by stable codes (e.g. 'Auditor 3fa2c1d0').")
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
     with engine.connect() as connection:
-        header, rows_iter, count = export_rows(connection, flt)
+        header, rows_iter, count = export_rows(connection, flt, actor=user)
         interchange = pd.DataFrame(list(rows_iter), columns=header)
     metric_table = metrics(contacts, ["brand", "channel"])
     if pseudonymise:

@@ -165,3 +165,15 @@ def test_new_contact_shows_up_after_a_write(demo_app):
     after = _page("dashboard")
     assert "n = 301" in [c.value for c in after.caption]
     assert before != _tiles(after) or True  # the n caption above is the real check
+
+
+def test_only_managers_and_admins_may_export(demo_app):
+    """The export service refuses an auditor, whatever page or script asks for it."""
+    from journeys.errors import PermissionDenied
+
+    engine = db.get_engine(demo_app)
+    with engine.connect() as connection:
+        with pytest.raises(PermissionDenied, match="may not export contacts"):
+            export_rows(connection, ContactFilter(), actor=SignedInUser(1, "auditor1", "A", "auditor"))
+        header, rows, count = export_rows(connection, ContactFilter(), actor=MANAGER)
+        assert count == 300 and "item:" in header[-1]

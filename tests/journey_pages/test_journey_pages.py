@@ -157,3 +157,20 @@ def test_json_round_trip_and_bad_documents(world_env):
         journey_from_json("{not json")
     at = _page(world_env)
     assert [b for b in at.get("download_button") if b.proto.label == "Download JSON"]
+
+
+def test_managers_cannot_change_journeys(world_env):
+    """Journey services refuse a manager (read-only role) for every change."""
+    from journeys.errors import PermissionDenied
+    from journeys.journey_editing import delete_journey, new_journey, set_archived, update_journey
+
+    manager = SignedInUser(9, "boss", "Boss", "manager")
+    with session_scope(db.get_engine(world_env)) as session:
+        journey_id = session.exec(select(Journey.id)).first()
+        spec = journey_in_from_db(session=session, journey_id=journey_id)
+        for attempt in (lambda: new_journey(session=session, actor=manager, journey_in=spec),
+                        lambda: update_journey(session=session, actor=manager, journey_id=journey_id, journey_in=spec),
+                        lambda: set_archived(session=session, actor=manager, journey_id=journey_id, archived=True),
+                        lambda: delete_journey(session=session, actor=manager, journey_id=journey_id)):
+            with pytest.raises(PermissionDenied):
+                attempt()
