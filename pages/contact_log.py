@@ -71,7 +71,8 @@ with st.container(border=True):
 
 st.subheader("Timing", anchor=False)
 if channel.is_live:
-    @st.fragment(run_every=1)
+    # a finished conversation's times no longer change: no need to redraw them every second
+    @st.fragment(run_every=1 if contact.resolved_at is None else None)
     def stopwatch() -> None:
         """Elapsed times from the stored server-side stamps, refreshed every second."""
         if contact.first_response_at is None:
