@@ -4,8 +4,9 @@ import streamlit as st
 
 from data.db import session_scope
 from journeys import users as accounts
-from journeys.errors import KlantreisError
 from journeys.models import Role, utcnow
+from ui import actions
+from ui.actions import show_notice
 from ui.resources import get_engine
 from ui.session import as_plain_text, require_page
 
@@ -16,21 +17,12 @@ ROLES = [r.value for r in Role]
 st.title("Users", anchor=False)
 st.caption("Accounts are deactivated, never deleted, so every contact stays attributable to a person.")
 
-notice = st.session_state.pop("admin_users_notice", None)
-if notice:
-    st.success(notice, icon=":material/check:")
+show_notice()
 
 
 def run_action(action, message: str) -> None:
     """Run one account change in one transaction; show the refusal, or rerun with a notice."""
-    try:
-        with session_scope(engine) as session:
-            action(session)
-    except KlantreisError as error:
-        st.error(str(error), icon=":material/error:")
-        return
-    st.session_state["admin_users_notice"] = message
-    st.rerun()
+    actions.run_action(engine, action, message)
 
 
 with session_scope(engine) as session:

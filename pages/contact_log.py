@@ -18,6 +18,7 @@ from journeys.contact_service import (
 from journeys.errors import KlantreisError
 from journeys.models import Answer, Brand, Channel, Journey
 from scoring.quality import score_contacts
+from ui.actions import NOTICE_KEY, run_action, show_notice
 from ui.contact_detail import show_contact
 from ui.contact_forms import OPEN_KEY, checklist_inputs, datetime_input, elapsed_text, local_text
 from ui.resources import get_engine
@@ -50,21 +51,13 @@ except KlantreisError as refusal:
 
 def run(action, success: str) -> None:
     """Run one service call in one transaction; show the problem (never a traceback) or rerun."""
-    try:
-        with session_scope(engine) as session:
-            action(session)
-    except KlantreisError as problem:
-        st.error(str(problem), icon=":material/error:")
-        return
-    st.session_state["log_flash"] = success
-    st.rerun()
+    run_action(engine, action, success)
 
 
 st.title(f"{as_plain_text(channel.label or channel.name)} · {as_plain_text(brand.name)}", anchor=False)
 st.caption(f"Contact {contact.id} · {as_plain_text(journey.name)} · started {local_text(contact.started_at)} "
            "(Amsterdam time)")
-if flash := st.session_state.pop("log_flash", None):
-    st.success(flash, icon=":material/check_circle:")
+show_notice()
 with st.container(border=True):
     st.markdown("**Ask on this channel**")
     st.text(journey.question or journey.scenario)
@@ -165,7 +158,7 @@ if submitted:
         frame = read_contacts(engine, ContactFilter(contact_ids=(contact_id,)))
         score = score_contacts(frame, read_answers(engine, [contact_id]), read_criteria(engine, frame["version_id"]))
         final, raw = score["final_score"].iloc[0], score["raw_score"].iloc[0]
-        st.session_state["log_flash"] = (f"Assessment saved. Score {final:.1f} (raw {raw:.1f})"
+        st.session_state[NOTICE_KEY] = (f"Assessment saved. Score {final:.1f} (raw {raw:.1f})"
                                          + (" — knock-out: " + str(score["knockout"].iloc[0]) if score["knockout"].iloc[0] else ""))
         st.rerun()
 

@@ -22,6 +22,7 @@ from journeys.journey_editing import (
 from journeys.journeys import JourneyIn
 from journeys.models import Channel, Journey
 from journeys.templates import TEMPLATES
+from ui.actions import run_action, show_notice
 from ui.journey_editor import journey_form
 from ui.resources import get_engine
 from ui.session import require_page
@@ -39,22 +40,11 @@ channel_kinds = {c.name: c.kind for c in channels}
 
 
 def act(action, success: str) -> bool:
-    """One service call in one transaction; problems shown as a list, never a traceback."""
-    try:
-        with session_scope(engine) as session:
-            action(session)
-    except KlantreisError as problem:
-        problems = getattr(problem, "problems", None)
-        st.error("Not saved:\n\n" + "\n".join(f"- {p}" for p in problems) if problems else str(problem),
-                 icon=":material/error:")
-        return False
-    st.session_state["journeys_flash"] = success
-    st.rerun()
-    return True
+    """One service call in one transaction; every problem listed, never a traceback."""
+    return run_action(engine, action, success)
 
 
-if flash := st.session_state.pop("journeys_flash", None):
-    st.success(flash, icon=":material/check_circle:")
+show_notice()
 
 st.dataframe(pd.DataFrame(overview), hide_index=True, width="stretch", column_config={"id": None})
 
