@@ -124,27 +124,22 @@ def response_time_table(contacts: pd.DataFrame) -> pd.DataFrame:
 
     Expects the timeliness columns (``responded``, ``first_response_s``, ``response_time_s``).
     """
-    rows = []
-    for channel, group in contacts.groupby("channel", sort=True):
-        answered = group.loc[group["responded"], "first_response_s"].dropna()
-        quantiles = answered.quantile([0.1, 0.25, 0.5, 0.75, 0.9]) if len(answered) else pd.Series(
-            np.nan, index=[0.1, 0.25, 0.5, 0.75, 0.9])
-        km = stats.km_median(group["response_time_s"].to_numpy(float), group["responded"].to_numpy(bool))
-        targets = group["first_response_target_s"].dropna()
-        rows.append({
-            "channel": channel,
-            "p10": quantiles[0.1], "p25": quantiles[0.25], "p50": quantiles[0.5],
-            "p75": quantiles[0.75], "p90": quantiles[0.9],
-            "km_median": km,
-            "target": float(targets.median()) if len(targets) else np.nan,
-            "n": len(group),
-            "unanswered": int((~group["responded"]).sum()),
-        })
-    table = pd.DataFrame(rows)
+    channel = contacts["channel"].astype(str)
+    answered = contacts["first_response_s"].where(contacts["responded"])
+    quantiles = answered.groupby(channel).quantile([0.1, 0.25, 0.5, 0.75, 0.9]).unstack()
+    quantiles.columns = ["p10", "p25", "p50", "p75", "p90"]
+    km = stats.km_median(contacts["response_time_s"].to_numpy(float), contacts["responded"].to_numpy(bool),
+                         channel.to_numpy(object))
+    table = pd.DataFrame({
+        "n": channel.groupby(channel).size(),
+        "unanswered": (~contacts["responded"]).groupby(channel).sum().astype(int),
+        "target": contacts["first_response_target_s"].groupby(channel).median(),
+        "km_median": km,
+    }).join(quantiles).rename_axis("channel").reset_index()
     # a log axis cannot show zero seconds: clip to one second
     for column in ("p10", "p25", "p50", "p75", "p90", "km_median", "target"):
         table[column] = table[column].clip(lower=1)
-    return table
+    return table[["channel", "p10", "p25", "p50", "p75", "p90", "km_median", "target", "n", "unanswered"]]
 
 
 def survival_table(contacts: pd.DataFrame) -> pd.DataFrame:
