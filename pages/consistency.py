@@ -3,7 +3,7 @@
 import streamlit as st
 
 from ui import charts
-from ui.dashboard_data import apply_filter, figures, scored_data
+from ui.dashboard_data import figures, filtered_contacts, scored_data
 from ui.dashboard_view import criterion_channel_table, sample_note
 from ui.filters import filter_bar
 from ui.resources import get_engine
@@ -13,7 +13,7 @@ require_page(__file__)
 engine = get_engine()
 flt = filter_bar(engine)
 data = scored_data(engine)
-contacts = apply_filter(data["contacts"], flt)
+contacts = filtered_contacts(engine, flt)
 
 st.title("Consistency across channels", anchor=False)
 st.caption(
@@ -53,11 +53,11 @@ if cells.empty:
 else:
     st.caption(f"Share of points earned per checklist item and channel (N/A left out); items sorted by their "
                f"spread between channels. n = {int(cells['n'].sum()):,} answers; hover a cell for its n.")
-    st.altair_chart(charts.criterion_channel_heatmap(cells), width="stretch")
+    charts.show(charts.criterion_channel_heatmap(cells))
 
 st.subheader("Ranking", anchor=False)
 rank_by = st.segmented_control("Rank", ["brand", "location"], default="brand", key="cons_rank",
                                format_func=str.title)
 ranking = figures(engine, flt, "metrics", (rank_by or "brand",)).sort_values("mean_quality", ascending=False)
 st.caption(sample_note(ranking, rank_by or "brand", "scored") + " Bars: 95 % interval.")
-st.altair_chart(charts.quality_by_group(ranking, rank_by or "brand"), width="stretch")
+charts.show(charts.quality_by_group(ranking, rank_by or "brand"))

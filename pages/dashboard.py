@@ -3,7 +3,7 @@
 import streamlit as st
 
 from ui import charts
-from ui.dashboard_data import apply_filter, figures, scored_data
+from ui.dashboard_data import figures, filtered_contacts, scored_data
 from ui.dashboard_view import kpi_tiles, sample_note
 from ui.filters import filter_bar
 from ui.resources import get_engine
@@ -13,7 +13,7 @@ require_page(__file__)
 engine = get_engine()
 flt = filter_bar(engine)
 data = scored_data(engine)
-contacts = apply_filter(data["contacts"], flt)
+contacts = filtered_contacts(engine, flt)
 
 st.title("Dashboard", anchor=False)
 st.caption(f"Figures as of {data['as_of']:%Y-%m-%d %H:%M} UTC · open contacts count as unanswered until then.")
@@ -28,16 +28,16 @@ left, right = st.columns(2)
 with left:
     st.subheader("Quality per channel", anchor=False)
     st.caption(sample_note(by_channel, "channel", "scored") + " Bars: 95 % interval.")
-    st.altair_chart(charts.quality_by_group(by_channel, "channel"), width="stretch")
+    charts.show(charts.quality_by_group(by_channel, "channel"))
 with right:
     st.subheader("Time to first response", anchor=False)
     st.caption(
         "Box: middle half of answered contacts; tick: their median; black diamond: Kaplan–Meier median "
         "counting unanswered contacts; orange: the channel's target. " + sample_note(by_channel, "channel", "contacts")
     )
-    st.altair_chart(charts.response_times(figures(engine, flt, "response_times")), width="stretch")
+    charts.show(charts.response_times(figures(engine, flt, "response_times")))
 
 st.subheader("Share answered over time since the contact", anchor=False)
 st.caption("Kaplan–Meier curves: contacts still waiting are censored at the as-of time, never dropped. "
            + sample_note(by_channel, "channel", "contacts"))
-st.altair_chart(charts.survival_curves(figures(engine, flt, "survival")), width="stretch")
+charts.show(charts.survival_curves(figures(engine, flt, "survival")))

@@ -10,7 +10,7 @@ from data.db import session_scope
 from journeys.exports import export_rows
 from journeys.privacy import pseudonym_secret, pseudonymise_auditors
 from ui.contact_detail import show_contact
-from ui.dashboard_data import apply_filter, metrics, scored_data
+from ui.dashboard_data import filtered_contacts, metrics, scored_data
 from ui.dashboard_view import brand_report, contact_list, filter_summary
 from ui.downloads import csv_bytes, xlsx_bytes
 from ui.filters import filter_bar
@@ -21,7 +21,7 @@ user = require_page(__file__)
 engine = get_engine()
 flt = filter_bar(engine)
 data = scored_data(engine)
-contacts = apply_filter(data["contacts"], flt)
+contacts = filtered_contacts(engine, flt)
 
 st.title("Explore and export", anchor=False)
 st.caption(f"Filters: {filter_summary(flt)} · {len(contacts):,} contacts")

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from ui import charts
-from ui.dashboard_data import apply_filter, figures, scored_data
+from ui.dashboard_data import figures, filtered_contacts, scored_data
 from ui.filters import filter_bar
 from ui.resources import get_engine
 from ui.session import require_page
@@ -12,7 +12,7 @@ require_page(__file__)
 engine = get_engine()
 flt = filter_bar(engine)
 data = scored_data(engine)
-contacts = apply_filter(data["contacts"], flt)
+contacts = filtered_contacts(engine, flt)
 
 st.title("Trends and hours", anchor=False)
 if contacts.empty:
@@ -27,10 +27,10 @@ per_wave = per_wave[~per_wave["insufficient"]].assign(n=lambda t: t["contacts"],
 left, right = st.columns(2)
 with left:
     st.subheader("Mean quality per wave", anchor=False)
-    st.altair_chart(charts.trend_by_wave(per_wave, "mean_quality", "Mean quality", series), width="stretch")
+    charts.show(charts.trend_by_wave(per_wave, "mean_quality", "Mean quality", series))
 with right:
     st.subheader("Response rate per wave (%)", anchor=False)
-    st.altair_chart(charts.trend_by_wave(per_wave, "response_pct", "Response rate %", series), width="stretch")
+    charts.show(charts.trend_by_wave(per_wave, "response_pct", "Response rate %", series))
 st.caption(f"n = {int(per_wave['n'].sum()):,} contacts; points with fewer than 5 contacts are left out. "
            "Hover a point for its n.")
 
@@ -42,7 +42,7 @@ st.caption(f"Amsterdam time. n = {int(grid['n'].sum()):,} contacts; "
            f"{int(grid['insufficient'].sum())} cells with fewer than 5 contacts are left blank.")
 left, right = st.columns(2)
 with left:
-    st.altair_chart(charts.weekday_hour_heatmap(shown, "response_rate", "Response rate", ".0%"), width="stretch")
+    charts.show(charts.weekday_hour_heatmap(shown, "response_rate", "Response rate", ".0%"))
 with right:
-    st.altair_chart(charts.weekday_hour_heatmap(shown, "median_minutes", "KM median first response (min)", ".0f", log=True),
-                    width="stretch")
+    charts.show(charts.weekday_hour_heatmap(shown, "median_minutes", "KM median first response (min)", ".0f",
+                                            log=True))

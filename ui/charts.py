@@ -7,11 +7,26 @@ tooltip carries the exact figure and the n it rests on.
 
 import altair as alt
 import pandas as pd
+import streamlit as st
 
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 INSUFFICIENT_COLOR = "#b8b8b8"
 MAIN_COLOR = "#0f6e6e"
 TARGET_COLOR = "#c2410c"
+
+
+def show(chart: alt.TopLevelMixin) -> None:
+    """Render a chart full width, without Altair's JSON-schema validation of the spec.
+
+    Validation (``to_dict(validate=True)``, which Streamlit calls) costs about 0.1 s per page
+    for our layered charts: a large share of a filter-change rerun. The chart builders here are
+    fixed code whose specs the test suite validates (tests/dashboard/test_charts.py), so the
+    pages skip it.
+    """
+    to_dict = chart.to_dict
+    # Altair schema objects route attribute writes into the spec; set the method on the object itself.
+    object.__setattr__(chart, "to_dict", lambda *args, **kwargs: to_dict(*args, **{**kwargs, "validate": False}))
+    st.altair_chart(chart, width="stretch")
 
 
 def _duration_label(seconds: float) -> str:

@@ -13,10 +13,10 @@ import streamlit as st
 from data.frames import ContactFilter
 from scoring import stats
 from scoring.consistency import consistency
-from scoring.metrics import MIN_CONTACTS, metrics_of_timed
+from scoring.metrics import MIN_CONTACTS, group_codes, metrics_of_timed
 from scoring.quality import answer_scores
 from ui.charts import _duration_label
-from ui.dashboard_data import apply_filter
+from ui.dashboard_data import apply_filter, filtered_contacts
 
 SURVIVAL_POINTS = 60  # points per channel curve sent to the browser
 
@@ -61,7 +61,7 @@ def kpi_tiles(engine, all_contacts: pd.DataFrame, contacts: pd.DataFrame, flt: C
     before = None
     if single_wave and previous:
         earlier_filter = replace(flt, waves=(previous,), started_from=None, started_before=None)
-        if len(apply_filter(all_contacts, earlier_filter)):
+        if len(filtered_contacts(engine, earlier_filter)):
             before = cached(engine, earlier_filter, "headline")
     figures = shown_figures
 
@@ -124,35 +124,40 @@ def response_time_table(contacts: pd.DataFrame) -> pd.DataFrame:
 
     Expects the timeliness columns (``responded``, ``first_response_s``, ``response_time_s``).
     """
-    channel = contacts["channel"].astype(str)
-    answered = contacts["first_response_s"].where(contacts["responded"])
-    quantiles = answered.groupby(channel).quantile([0.1, 0.25, 0.5, 0.75, 0.9]).unstack()
-    quantiles.columns = ["p10", "p25", "p50", "p75", "p90"]
-    km = stats.km_median(contacts["response_time_s"].to_numpy(float), contacts["responded"].to_numpy(bool),
-                         channel.to_numpy(object))
+    codes, channels = group_codes(contacts, ["channel"])  # integer codes: no string work per row
+    g = len(channels)
+    responded = contacts["responded"].to_numpy(bool)
+    answered = pd.Series(contacts["first_response_s"].to_numpy(float)).where(responded)
+    quantiles = answered.groupby(codes).quantile([0.1, 0.25, 0.5, 0.75, 0.9]).unstack()
+    quantiles = quantiles.reindex(range(g)).to_numpy()
+    wait = contacts["response_time_s"].to_numpy(float)
+    has_wait = ~np.isnan(wait)
+    km = stats.km_median_by_code(stats.km_table(wait[has_wait], responded[has_wait], codes[has_wait]), g)
+    target = pd.Series(contacts["first_response_target_s"].to_numpy(float)).groupby(codes).median()
     table = pd.DataFrame({
-        "n": channel.groupby(channel).size(),
-        "unanswered": (~contacts["responded"]).groupby(channel).sum().astype(int),
-        "target": contacts["first_response_target_s"].groupby(channel).median(),
+        "channel": np.asarray(channels, dtype=object),
+        "p10": quantiles[:, 0], "p25": quantiles[:, 1], "p50": quantiles[:, 2], "p75": quantiles[:, 3],
+        "p90": quantiles[:, 4],
         "km_median": km,
-    }).join(quantiles).rename_axis("channel").reset_index()
+        "target": target.reindex(range(g)).to_numpy(),
+        "n": np.bincount(codes, minlength=g),
+        "unanswered": np.bincount(codes, weights=~responded, minlength=g).astype(int),
+    })
     # a log axis cannot show zero seconds: clip to one second
     for column in ("p10", "p25", "p50", "p75", "p90", "km_median", "target"):
         table[column] = table[column].clip(lower=1)
-    return table[["channel", "p10", "p25", "p50", "p75", "p90", "km_median", "target", "n", "unanswered"]]
+    return table
 
 
 def survival_table(contacts: pd.DataFrame) -> pd.DataFrame:
     """Kaplan–Meier share answered over time per channel, thinned to ``SURVIVAL_POINTS`` each."""
-    table = stats.kaplan_meier(
-        contacts["response_time_s"].to_numpy(float), contacts["responded"].to_numpy(bool),
-        contacts["channel"].to_numpy(object),
-    )
-    if table.empty:
-        return pd.DataFrame(columns=["channel", "seconds", "share_answered", "n"])
-    sizes = contacts.groupby("channel").size()
+    codes, channels = group_codes(contacts, ["channel"])
+    wait = contacts["response_time_s"].to_numpy(float)
+    has_wait = ~np.isnan(wait)  # a contact without a start time has no duration to count
+    table = stats.km_table(wait[has_wait], contacts["responded"].to_numpy(bool)[has_wait], codes[has_wait])
+    sizes = np.bincount(codes, minlength=len(channels))
     parts = []
-    for channel, curve in table.groupby("group", sort=True):
+    for code, curve in table.groupby("g", sort=True):
         curve = curve[curve["time"] > 0]
         if curve.empty:
             continue
@@ -161,10 +166,10 @@ def survival_table(contacts: pd.DataFrame) -> pd.DataFrame:
         idx = np.searchsorted(curve["time"].to_numpy(), grid, side="right") - 1
         thinned = curve.iloc[np.unique(np.clip(idx, 0, len(curve) - 1))]
         parts.append(pd.DataFrame({
-            "channel": channel,
+            "channel": str(channels[code]),
             "seconds": thinned["time"].to_numpy(),
             "share_answered": 1.0 - thinned["survival"].to_numpy(),
-            "n": int(sizes[channel]),
+            "n": int(sizes[code]),
         }))
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
         columns=["channel", "seconds", "share_answered", "n"])

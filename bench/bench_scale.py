@@ -1,0 +1,354 @@
+"""Benchmark: Klantreis at 10k, 100k and 1M contacts, every figure beside a floor from the same run.
+
+Run: .venv/bin/python bench/bench_scale.py [--sizes 10000,100000,1000000] [--workdir DIR] [--json PATH]
+(``make bench`` runs it with the defaults and writes ``bench/results.json``.)
+
+For each size it fills a SQLite database with ``klantreis demo --contacts N --seed 1`` (kept in
+``--workdir`` and reused by later runs, since a million demo contacts take minutes), then
+measures, each stage in its own process so its peak memory (max RSS) is its own:
+
+==============================  ============================================================
+measure                         floor, measured in the same run
+==============================  ============================================================
+import rows/s                   raw ``sqlite3`` executemany of as many contact and answer
+(``klantreis import`` of an     rows into bare tables (no validation, types or indexes)
+N-row contact file, 1 tx)
+scoring (``score_contacts``     a plain pandas groupby mean of the answer values per contact
+of every contact)               (the least any per-contact score must do)
+``klantreis report`` (channel   DuckDB running the same report query (per-channel counts,
+report, whole command)          response rate, median first response, mean quality from the
+                                answers) on the same rows already loaded into it: the
+                                practical limit of the aggregation alone; and raw ``sqlite3``
+                                fetch of the rows the report reads + that DuckDB query: the
+                                practical limit for a report that starts from the database
+dashboard first load            raw ``sqlite3`` fetchall of the same contact and answer rows
+(whole page, AppTest)
+dashboard filter change         a plain pandas groupby mean of the score per channel over
+(whole page rerun, new filter)  the same filtered rows
+==============================  ============================================================
+
+Targets (issue 9): the channel report over 1M contacts within 3x DuckDB's time; a dashboard
+filter change under 1 s at 1M contacts. Never part of ``make test``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
+AS_OF = "2027-01-01T00:00:00+00:00"  # after every demo contact: the report and DuckDB see the same events
+# Fresh filters (never seen before in the run) and one revisit, as a manager clicks them.
+FILTER_STEPS = [
+    ("new", {"flt_brands": ["Koopklik"]}),
+    ("new", {"flt_waves": ["2026-Q3"]}),
+    ("new", {"flt_brands": [], "flt_waves": [], "flt_channels": ["email"]}),
+    ("new", {"flt_channels": ["phone", "webchat"]}),
+    ("revisit", {"flt_channels": []}),
+    ("revisit", {"flt_brands": ["Koopklik"]}),
+]
+
+
+def peak_mb() -> float:
+    """This process's peak resident memory so far (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def median_time(fn, repeat: int = 3) -> float:
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+# ----------------------------------------------------------------------------- stages (child processes)
+
+
+def raw_fetch(path: Path) -> tuple[float, int, int]:
+    """Floor: the standard library's sqlite3 fetching the contact and answer rows the app reads."""
+    started = time.perf_counter()
+    connection = sqlite3.connect(path)
+    contacts = connection.execute(
+        "SELECT id, brand_id, location_id, journey_id, checklist_version_id, wave_id, channel_id, auditor_id, "
+        "started_at, acknowledged_at, first_response_at, resolved_at, due_at, wait_seconds, handling_seconds, "
+        "transfers, redirected_to_channel_id, answer_correct, external_id FROM contact").fetchall()
+    answers = connection.execute("SELECT contact_id, criterion_id, value, is_na, comment FROM answer").fetchall()
+    connection.close()
+    return time.perf_counter() - started, len(contacts), len(answers)
+
+
+def stage_import(size: int, workdir: Path) -> dict:
+    """``klantreis import`` of an N-row file (read + validate + write in one transaction)."""
+    from bench_import import prepare, sqlite_floor, timed_import, write_file
+
+    from data import db
+
+    with tempfile.TemporaryDirectory(dir=workdir) as tmp:
+        tmp = Path(tmp)
+        path = tmp / "contacts.csv"
+        write_file(path, size)
+        url = f"sqlite:///{tmp / 'import.db'}"
+        prepare(url)
+        seconds, added, answers = timed_import(url, path)
+        assert added == size, (added, size)
+        db.dispose_engines()
+        floor = sqlite_floor(tmp / "floor.db", size, answers)
+    return {"rows": size, "answers": answers, "seconds": seconds, "rows_per_s": size / seconds,
+            "floor": "raw sqlite3 executemany, bare tables", "floor_seconds": floor,
+            "floor_rows_per_s": size / floor, "peak_mb": peak_mb()}
+
+
+def stage_score(db_path: Path) -> dict:
+    """Reading the frames, then ``score_contacts`` over all of them, beside a pandas groupby."""
+    from data import db
+    from data.frames import read_answers, read_contacts, read_criteria
+    from scoring.quality import score_contacts
+
+    engine = db.get_engine(f"sqlite:///{db_path}")
+    started = time.perf_counter()
+    contacts, answers, criteria = read_contacts(engine), read_answers(engine), read_criteria(engine)
+    read_seconds = time.perf_counter() - started
+    score_contacts(contacts, answers, criteria)  # warm-up: first touch of fresh memory is slow on a VM
+    seconds = median_time(lambda: score_contacts(contacts, answers, criteria))
+    floor = median_time(lambda: answers.groupby("contact_id")["value"].mean())
+    return {"contacts": len(contacts), "answers": len(answers), "read_seconds": read_seconds,
+            "seconds": seconds, "floor": "pandas groupby mean of answer values per contact",
+            "floor_seconds": floor, "peak_mb": peak_mb()}
+
+
+DUCKDB_REPORT = """
+WITH items AS (
+    SELECT a.contact_id, cr.weight AS w, cr.bonus,
+           CASE WHEN cr.kind = 'scale'
+                THEN greatest(0.0, least(1.0, (a.value - cr.scale_min) / (cr.scale_max - cr.scale_min)))
+                ELSE a.value END AS f
+    FROM answers a JOIN criteria cr USING (criterion_id)
+    WHERE NOT a.is_na AND a.value IS NOT NULL
+), scores AS (
+    SELECT contact_id,
+           least(100.0, 100.0 * sum(w * f) / nullif(sum(CASE WHEN bonus THEN 0 ELSE w END), 0)) AS score
+    FROM items GROUP BY contact_id
+), timed AS (
+    SELECT c.channel, s.score,
+           least(c.first_response_at, c.resolved_at) AS answered_at, c.started_at, c.due_at, c.resolved_at
+    FROM contacts c LEFT JOIN scores s USING (contact_id)
+)
+SELECT channel,
+       count(*) AS contacts,
+       count(answered_at) AS responded,
+       count(answered_at) / count(*) AS response_rate,
+       median(epoch(answered_at - started_at)) AS median_first_response_s,
+       count(due_at) AS with_deadline,
+       count(*) FILTER (WHERE due_at IS NOT NULL AND coalesce(resolved_at, TIMESTAMPTZ '2027-01-01') > due_at) AS late,
+       avg(score) AS mean_quality, stddev_samp(score) AS sd_quality, count(score) AS scored
+FROM timed GROUP BY channel ORDER BY channel
+"""
+
+
+def stage_report(db_path: Path) -> dict:
+    """The whole ``klantreis report`` command, beside DuckDB running the same report query."""
+    import duckdb
+
+    from data import db
+    from data.frames import read_answers, read_contacts, read_criteria
+
+    env = dict(os.environ, KLANTREIS_DATABASE_URL=f"sqlite:///{db_path}")
+    command = [str(ROOT / ".venv" / "bin" / "klantreis"), "report", "--by", "channel", "--as-of", AS_OF,
+               "--format", "csv"]
+    times = []
+    for _ in range(2):
+        started = time.perf_counter()
+        done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+        times.append(time.perf_counter() - started)
+        if done.returncode != 0:
+            raise SystemExit(f"klantreis report failed: {done.stderr}")
+    report_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+    engine = db.get_engine(f"sqlite:///{db_path}")
+    contacts = read_contacts(engine)[["contact_id", "channel", "started_at", "first_response_at", "resolved_at",
+                                      "due_at"]]
+    answers = read_answers(engine)[["contact_id", "criterion_id", "value", "is_na"]]
+    criteria = read_criteria(engine)[["criterion_id", "weight", "kind", "scale_min", "scale_max", "bonus"]]
+    con = duckdb.connect()
+    for name, frame in (("contacts", contacts), ("answers", answers), ("criteria", criteria)):
+        con.register(f"{name}_df", frame)
+        con.execute(f"CREATE TABLE {name} AS SELECT * FROM {name}_df")  # DuckDB's own columnar storage
+    con.execute(DUCKDB_REPORT).fetchall()  # warm-up
+    duck = median_time(lambda: con.execute(DUCKDB_REPORT).fetchall())
+    fetch, _, _ = raw_fetch(db_path)
+    return {"seconds": statistics.median(times), "runs": times, "peak_mb": report_peak,
+            "floor": "DuckDB, same report query on the rows loaded into it", "floor_seconds": duck,
+            "floor_from_database_seconds": fetch + duck}
+
+
+def stage_dashboard(db_path: Path) -> dict:
+    """Whole Dashboard page runs (AppTest, in-process): first load, then filter changes."""
+    os.environ["KLANTREIS_DATABASE_URL"] = f"sqlite:///{db_path}"
+    from streamlit.testing.v1 import AppTest
+
+    from data.frames import ContactFilter
+    from ui.dashboard_data import apply_filter, scored_data
+    from ui.resources import get_engine
+    from ui.session import FRAME_KEY, USER_KEY, SignedInUser
+
+    at = AppTest.from_file(str(ROOT / "pages" / "dashboard.py"), default_timeout=1800)
+    at.session_state[USER_KEY] = SignedInUser(0, "bench", "Bench", "manager")
+    at.session_state[FRAME_KEY] = True
+    started = time.perf_counter()
+    at.run()
+    first_load = time.perf_counter() - started
+    assert not at.exception, at.exception
+    fetch, _, _ = raw_fetch(db_path)
+    frame = scored_data(get_engine())["contacts"]
+    reruns, floors, picked = [], [], {}
+    for kind, state in FILTER_STEPS:
+        for key, value in state.items():
+            at.session_state[key] = value
+            picked[key.removeprefix("flt_")] = tuple(value)
+        started = time.perf_counter()
+        at.run()
+        reruns.append({"kind": kind, "filter": dict(state), "seconds": time.perf_counter() - started})
+        assert not at.exception, at.exception
+        rows = apply_filter(frame, ContactFilter(**picked))
+        floors.append(median_time(lambda rows=rows: rows.groupby("channel", observed=True)["final_score"].mean()))
+    new = [r["seconds"] for r in reruns if r["kind"] == "new"]
+    return {"first_load_seconds": first_load, "first_load_floor": "raw sqlite3 fetchall of the contact and answer rows",
+            "first_load_floor_seconds": fetch, "reruns": reruns,
+            "filter_change_median_seconds": statistics.median(new), "filter_change_max_seconds": max(new),
+            "filter_change_floor": "pandas groupby mean of the score per channel over the filtered rows",
+            "filter_change_floor_seconds": statistics.median(floors), "peak_mb": peak_mb()}
+
+
+# ----------------------------------------------------------------------------- orchestration
+
+
+def run_stage(name: str, *args: str) -> dict:
+    """One stage in a fresh Python process; it prints its figures as JSON on the last line."""
+    done = subprocess.run([sys.executable, __file__, "--stage", name, *args], capture_output=True, text=True,
+                          check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"stage {name} {args} failed:\n{done.stderr[-4000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def demo_database(size: int, workdir: Path) -> tuple[Path, dict | None]:
+    """The demo database of ``size`` contacts, seeded now unless an earlier run left it."""
+    path = workdir / f"demo_{size}.db"
+    if path.exists():
+        return path, None
+    env = dict(os.environ, KLANTREIS_DATABASE_URL=f"sqlite:///{path}")
+    started = time.perf_counter()
+    subprocess.run([str(ROOT / ".venv" / "bin" / "klantreis"), "demo", "--contacts", str(size), "--seed", "1"],
+                   env=env, check=True, capture_output=True)
+    return path, {"seconds": time.perf_counter() - started,
+                  "peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}
+
+
+def machine() -> dict:
+    model = ""
+    try:
+        model = next(line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                     if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return {"platform": platform.platform(), "python": platform.python_version(), "cpu": model,
+            "cores": os.cpu_count(), "memory_gib": round(memory, 1), "sqlite": sqlite3.sqlite_version}
+
+
+def print_table(results: dict) -> None:
+    print(f"\nmachine: {results['machine']['cpu']} · {results['machine']['cores']} cores · "
+          f"{results['machine']['memory_gib']} GiB · {results['machine']['platform']}")
+    print(f"{'contacts':>10}  {'measure':<34}{'ours':>12}  {'floor (same run)':<44}{'floor':>10}{'ratio':>8}{'peak MB':>9}")
+
+    def row(size, measure, ours, floor_name, floor, unit="s", peak=None):
+        fmt = (lambda v: f"{v:,.0f}/s") if unit == "rows/s" else (lambda v: f"{v:.2f} s")
+        ratio = (floor / ours if unit == "rows/s" else ours / floor) if floor else float("nan")
+        print(f"{size:>10,}  {measure:<34}{fmt(ours):>12}  {floor_name[:43]:<44}{fmt(floor):>10}{ratio:>7.1f}x"
+              f"{'' if peak is None else f'{peak:>9,.0f}'}")
+
+    for size, r in results["sizes"].items():
+        size = int(size)
+        i, s, rep, d = r["import"], r["score"], r["report"], r["dashboard"]
+        row(size, "import", i["rows_per_s"], i["floor"], i["floor_rows_per_s"], "rows/s", i["peak_mb"])
+        row(size, "scoring (score_contacts)", s["seconds"], s["floor"], s["floor_seconds"], peak=s["peak_mb"])
+        row(size, "klantreis report --by channel", rep["seconds"], rep["floor"], rep["floor_seconds"],
+            peak=rep["peak_mb"])
+        row(size, "", rep["seconds"], "raw sqlite3 fetch + the DuckDB query", rep["floor_from_database_seconds"])
+        row(size, "dashboard first load", d["first_load_seconds"], d["first_load_floor"],
+            d["first_load_floor_seconds"], peak=d["peak_mb"])
+        row(size, "dashboard filter change (median)", d["filter_change_median_seconds"], d["filter_change_floor"],
+            d["filter_change_floor_seconds"])
+        row(size, "dashboard filter change (worst)", d["filter_change_max_seconds"], d["filter_change_floor"],
+            d["filter_change_floor_seconds"])
+    for line in results["targets"]:
+        print(line)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default=",".join(str(s) for s in DEFAULT_SIZES))
+    parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "klantreis-bench",
+                        help="where the demo databases are kept between runs")
+    parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results.json")
+    parser.add_argument("--stage", help=argparse.SUPPRESS)
+    parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--size", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    args.workdir.mkdir(parents=True, exist_ok=True)
+
+    if args.stage:  # child process: one stage, figures as JSON
+        figures = {"import": lambda: stage_import(args.size, args.workdir), "score": lambda: stage_score(args.db),
+                   "report": lambda: stage_report(args.db), "dashboard": lambda: stage_dashboard(args.db)}
+        print(json.dumps(figures[args.stage]()))
+        return
+
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+    results = {"measured_at": datetime.now(UTC).isoformat(timespec="seconds"), "machine": machine(), "sizes": {}}
+    for size in sizes:
+        print(f"{size:,} contacts: demo database…", file=sys.stderr, flush=True)
+        path, seeding = demo_database(size, args.workdir)
+        entry = {"demo_seed": seeding}
+        for name, stage_args in (("import", ["--size", str(size)]), ("score", ["--db", str(path)]),
+                                 ("report", ["--db", str(path)]), ("dashboard", ["--db", str(path)])):
+            print(f"{size:,} contacts: {name}…", file=sys.stderr, flush=True)
+            entry[name] = run_stage(name, *stage_args, "--workdir", str(args.workdir))
+        results["sizes"][str(size)] = entry
+    targets = []
+    if "1000000" in results["sizes"]:
+        big = results["sizes"]["1000000"]
+        ratio = big["report"]["seconds"] / big["report"]["floor_seconds"]
+        ratio_db = big["report"]["seconds"] / big["report"]["floor_from_database_seconds"]
+        change = big["dashboard"]["filter_change_max_seconds"]
+        targets = [
+            f"target: channel report at 1M within 3x DuckDB -> {ratio:.1f}x the query alone "
+            f"({'met' if ratio <= 3 else 'NOT met'}); {ratio_db:.1f}x fetch + query "
+            f"({'met' if ratio_db <= 3 else 'NOT met'})",
+            f"target: dashboard filter change under 1 s at 1M -> worst new filter {change:.2f} s "
+            f"({'met' if change < 1 else 'NOT met'})",
+        ]
+    results["targets"] = targets
+    args.json.write_text(json.dumps(results, indent=2) + "\n")
+    print_table(results)
+    print(f"\nwritten to {args.json}")
+
+
+if __name__ == "__main__":
+    main()
