@@ -10,9 +10,9 @@ from data.db import session_scope
 from journeys.exports import export_rows
 from journeys.privacy import pseudonym_secret, pseudonymise_auditors
 from ui.contact_detail import show_contact
-from ui.dashboard_data import filtered_contacts, metrics, scored_data
+from ui.dashboard_data import figures, filtered_contacts, scored_data
 from ui.dashboard_view import brand_report, contact_list, filter_summary
-from ui.downloads import csv_bytes, xlsx_bytes
+from ui.downloads import XLSX_MAX_ROWS, csv_bytes, xlsx_bytes
 from ui.filters import filter_bar
 from ui.resources import get_engine
 from ui.session import require_page
@@ -34,7 +34,7 @@ drill_tab, export_tab = st.tabs(["Drill down", "Export"])
 with drill_tab:
     level = st.segmented_control("Group by", ["channel", "brand", "location"], default="channel",
                                  format_func=str.title, key="explore_level") or "channel"
-    table = metrics(contacts, [level])
+    table = figures(engine, flt, "metrics", (level,))
     choice = st.selectbox(
         f"Pick a {level}", table[level].astype(str).tolist(), key="explore_group",
         format_func=lambda v: f"{v} ({int(table.loc[table[level].astype(str) == v, 'contacts'].iloc[0]):,} contacts)",
@@ -54,21 +54,32 @@ with export_tab:
     pseudonymise = st.toggle("Pseudonymise auditor names", value=True, key="export_pseudo",
                              help="Replace auditor usernames by stable codes (e.g. 'Auditor 3fa2c1d0').")
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
-    with engine.connect() as connection:
-        header, rows_iter, count = export_rows(connection, flt, actor=user)
-        interchange = pd.DataFrame(list(rows_iter), columns=header)
-    metric_table = metrics(contacts, ["brand", "channel"])
-    if pseudonymise:
-        with session_scope(engine) as session:
-            secret = pseudonym_secret(session=session)
-        interchange = pseudonymise_auditors(interchange, "auditor", secret=secret)
-    st.markdown(f"**Contacts** ({count:,}, the interchange format of `docs/interchange.md`)")
+
+    def contacts_file(kind: str):
+        """The filtered contacts as CSV or XLSX, built only when the button is clicked: reading and
+        writing a million contacts takes minutes and must not run on every rerun of the page."""
+        def build() -> bytes:
+            with engine.connect() as connection:
+                header, rows_iter, _ = export_rows(connection, flt, actor=user)
+                interchange = pd.DataFrame(list(rows_iter), columns=header)
+            if pseudonymise:
+                with session_scope(engine) as session:
+                    secret = pseudonym_secret(session=session)
+                interchange = pseudonymise_auditors(interchange, "auditor", secret=secret)
+            return csv_bytes(interchange) if kind == "csv" else xlsx_bytes(interchange, "contacts")
+        return build
+
+    metric_table = figures(engine, flt, "metrics", ("brand", "channel"))
+    st.markdown(f"**Contacts** ({len(contacts):,}, the interchange format of `docs/interchange.md`)")
     left, right = st.columns(2)
-    left.download_button("Contacts as CSV", csv_bytes(interchange), f"klantreis-contacts-{stamp}.csv",
+    left.download_button("Contacts as CSV", contacts_file("csv"), f"klantreis-contacts-{stamp}.csv",
                          "text/csv", icon=":material/download:", on_click="ignore")
-    right.download_button("Contacts as XLSX", xlsx_bytes(interchange, "contacts"), f"klantreis-contacts-{stamp}.xlsx",
+    too_many = len(contacts) > XLSX_MAX_ROWS
+    right.download_button("Contacts as XLSX", contacts_file("xlsx"), f"klantreis-contacts-{stamp}.xlsx",
                           "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                          icon=":material/download:", on_click="ignore")
+                          icon=":material/download:", on_click="ignore", disabled=too_many,
+                          help=f"A worksheet holds at most {XLSX_MAX_ROWS:,} rows: filter further or use CSV."
+                          if too_many else None)
     st.markdown(f"**Metrics per brand and channel** ({len(metric_table)} rows, definitions in `docs/scoring.md`)")
     left, right = st.columns(2)
     left.download_button("Metrics as CSV", csv_bytes(metric_table), f"klantreis-metrics-{stamp}.csv", "text/csv",

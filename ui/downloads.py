@@ -11,6 +11,8 @@ import pandas as pd
 
 from journeys.exports import neutralise_formula
 
+XLSX_MAX_ROWS = 1_048_575  # a worksheet's 1,048,576 rows, less the header
+
 
 def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy with every text cell neutralised against formula injection."""
