@@ -60,7 +60,7 @@ def scored_contacts(engine, flt: ContactFilter) -> pd.DataFrame:
     from scoring.quality import score_contacts
 
     contacts = read_contacts(engine, flt)
-    answers = read_answers(engine, contacts["contact_id"])
+    answers = read_answers(engine, contacts["contact_id"], comments=False)
     criteria = read_criteria(engine, contacts["version_id"].unique().tolist())
     scores = score_contacts(contacts, answers, criteria)
     return contacts.join(scores, on="contact_id")

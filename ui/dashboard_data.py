@@ -47,7 +47,7 @@ def build_scored(contacts: pd.DataFrame, answers: pd.DataFrame, criteria: pd.Dat
 @st.cache_resource(max_entries=2, show_spinner="Reading and scoring contacts…")
 def _scored(_engine: Engine, url: str, version: tuple, as_of: datetime) -> dict:
     contacts = read_contacts(_engine)
-    answers = read_answers(_engine)
+    answers = read_answers(_engine, comments=False)
     criteria = read_criteria(_engine)
     return {"contacts": build_scored(contacts, answers, criteria, as_of), "answers": answers,
             "criteria": criteria, "as_of": as_of}
