@@ -4,7 +4,7 @@ import streamlit as st
 
 from ui import charts
 from ui.dashboard_data import figures, filtered_contacts, scored_data
-from ui.dashboard_view import criterion_channel_table, sample_note
+from ui.dashboard_view import sample_note
 from ui.filters import filter_bar
 from ui.resources import get_engine
 from ui.session import require_page
@@ -47,7 +47,7 @@ st.caption("p below 0.05: the channel differences are larger than chance alone w
            "Rows with too few contacts on a channel say so in 'insufficient channels'.")
 
 st.subheader("Where the experience differs: criterion × channel", anchor=False)
-cells = criterion_channel_table(contacts, data["answers"], data["criteria"])
+cells = figures(engine, flt, "criterion_channel")
 if cells.empty:
     st.info("No checklist answers for these contacts.")
 else:

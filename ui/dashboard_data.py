@@ -53,6 +53,16 @@ def _scored(_engine: Engine, url: str, version: tuple, as_of: datetime) -> dict:
             "criteria": criteria, "as_of": as_of}
 
 
+@st.cache_resource(max_entries=2, show_spinner="Scoring every checklist answer…")
+def _item_scores(url: str, version: tuple, as_of: datetime):
+    """Every checklist answer's item score, for the criterion views (built on first use)."""
+    from data.db import get_engine
+    from ui.dashboard_view import item_scores
+
+    data = _scored(get_engine(url), url, version, as_of)
+    return item_scores(data["contacts"], data["answers"], data["criteria"])
+
+
 # The unfiltered tables every analysis page opens with: computed during the first load, so
 # afterwards every filter change, including back to "all", is a fresh filter or a cache hit.
 DEFAULT_VIEWS = (("headline", ()), ("metrics", ("channel",)), ("response_times", ()), ("survival", ()),
@@ -87,7 +97,7 @@ def cached_tables(url: str, version: tuple, as_of: datetime, flt: ContactFilter,
     """A figure table for one filter, cached per data version: revisiting a filter is instant.
 
     ``name`` picks the table: ``metrics`` (per ``by``), ``headline``, ``response_times``,
-    ``survival`` or ``consistency`` (per ``by``). The scored frame itself comes from the
+    ``survival``, ``consistency`` (per ``by``) or ``criterion_channel`` (item × channel heatmap). The scored frame itself comes from the
     shared resource cache, so this never reads the database.
     """
     from ui import dashboard_view
@@ -101,6 +111,8 @@ def cached_tables(url: str, version: tuple, as_of: datetime, flt: ContactFilter,
         return dashboard_view.response_time_table(contacts)
     if name == "survival":
         return dashboard_view.survival_table(contacts)
+    if name == "criterion_channel":
+        return dashboard_view.criterion_channel_table(contacts, _item_scores(url, version, as_of))
     if name == "consistency":
         return dashboard_view.consistency_table(contacts, as_of, list(by))
     raise ValueError(f"unknown table {name!r}")

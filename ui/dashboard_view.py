@@ -4,7 +4,7 @@ Everything here reshapes figures that ``scoring/`` computed; nothing defines a r
 Chart tables are aggregated to a few rows per channel before they reach Altair.
 """
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -216,26 +216,60 @@ def consistency_table(contacts: pd.DataFrame, as_of, by: list[str]) -> pd.DataFr
     return summary[columns].sort_values("consistency_index", ascending=False, na_position="last")
 
 
-def criterion_channel_table(contacts: pd.DataFrame, answers: pd.DataFrame, criteria: pd.DataFrame,
-                            max_items: int = 40) -> pd.DataFrame:
-    """Mean item score (0–1) per checklist item × channel, for the heatmap; items with the widest
-    spread between channels first, at most ``max_items`` of them."""
-    items = answer_scores(contacts, answers[answers["contact_id"].isin(contacts["contact_id"])], criteria)
-    items = items[~items["is_na"]]
-    if items.empty:
-        return pd.DataFrame(columns=["criterion", "channel", "score", "n", "spread"])
-    items = items.merge(contacts[["contact_id", "channel"]].astype({"channel": str}), on="contact_id")
+@dataclass(frozen=True)
+class ItemScores:
+    """Every scored (not N/A) checklist answer as flat arrays, one entry per answer.
+
+    Built once per data version (``ui.dashboard_data``), so a criterion view of any filter is a
+    gather and a ``bincount`` over these arrays instead of re-scoring millions of answers.
+    """
+
+    contact_id: np.ndarray  # int64, the answer's contact
+    item: np.ndarray  # int64 index into ``labels``: the criterion code (versions share a code)
+    score: np.ndarray  # item score 0..100 (scoring.quality.answer_scores)
+    labels: np.ndarray  # "CODE · text" per item
+
+
+def item_scores(contacts: pd.DataFrame, answers: pd.DataFrame, criteria: pd.DataFrame) -> ItemScores:
+    """The ``ItemScores`` of the given contacts (item scores as ``scoring.quality`` defines them)."""
+    items = answer_scores(contacts, answers, criteria)
+    items = items[~items["is_na"].to_numpy()]
+    item, codes = pd.factorize(items["code"], sort=True)
     texts = criteria.drop_duplicates("code").set_index("code")["text"]
-    cells = items.groupby(["code", "channel"], observed=True)["item_score"].agg(["mean", "size"]).reset_index()
-    cells = cells.rename(columns={"mean": "score", "size": "n"})
-    cells["score"] = cells["score"] / 100.0
-    cells = cells[cells["n"] >= MIN_CONTACTS]
-    spread = cells.groupby("code")["score"].agg(lambda s: s.max() - s.min())
-    cells["spread"] = cells["code"].map(spread)
-    keep = spread.sort_values(ascending=False).index[:max_items]
-    cells = cells[cells["code"].isin(keep)]
-    cells["criterion"] = cells["code"] + " · " + cells["code"].map(texts).fillna("").str.slice(0, 50)
-    return cells[["criterion", "channel", "score", "n", "spread"]]
+    labels = np.array([f"{code} · {str(texts.get(code, '') or '')[:50]}" for code in codes], dtype=object)
+    return ItemScores(items["contact_id"].to_numpy(np.int64), item.astype(np.int64),
+                      items["item_score"].to_numpy(float), labels)
+
+
+def criterion_channel_table(contacts: pd.DataFrame, items: ItemScores, max_items: int = 40) -> pd.DataFrame:
+    """Mean item score (0–1) per checklist item × channel for ``contacts``, for the heatmap; items
+    with the widest spread between channels first, at most ``max_items`` of them. Cells with
+    fewer than ``MIN_CONTACTS`` answers are left out."""
+    empty = pd.DataFrame(columns=["criterion", "channel", "score", "n", "spread"])
+    if contacts.empty or not len(items.score):
+        return empty
+    ids = contacts["contact_id"].to_numpy(np.int64)
+    channel_code, channels = group_codes(contacts, ["channel"])
+    # channel code per contact id (-1: not in view): each answer finds its contact's channel by a gather
+    channel_of = np.full(int(max(ids.max(), items.contact_id.max())) + 1, -1, dtype=np.int64)
+    channel_of[ids] = channel_code
+    answer_channel = channel_of[items.contact_id]
+    keep = answer_channel >= 0
+    k, n_ch = len(items.labels), len(channels)
+    key = answer_channel[keep] * k + items.item[keep]
+    sums = np.bincount(key, weights=items.score[keep], minlength=n_ch * k).reshape(n_ch, k)
+    counts = np.bincount(key, minlength=n_ch * k).reshape(n_ch, k)
+    ch, item = np.nonzero(counts >= MIN_CONTACTS)
+    if not len(ch):
+        return empty
+    cells = pd.DataFrame({"item": item, "channel": np.asarray(channels, dtype=object)[ch].astype(str),
+                          "score": sums[ch, item] / counts[ch, item] / 100.0, "n": counts[ch, item]})
+    spread = cells.groupby("item")["score"].agg(lambda s: s.max() - s.min())
+    cells["spread"] = cells["item"].map(spread)
+    keep_items = spread.sort_values(ascending=False, kind="stable").index[:max_items]
+    cells = cells[cells["item"].isin(keep_items)]
+    cells["criterion"] = items.labels[cells["item"].to_numpy()]
+    return cells[["criterion", "channel", "score", "n", "spread"]].reset_index(drop=True)
 
 
 def contact_list(contacts: pd.DataFrame) -> pd.DataFrame:

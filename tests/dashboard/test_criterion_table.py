@@ -1,0 +1,49 @@
+"""The criterion × channel heatmap table equals a plain pandas computation from scoring/."""
+
+import pandas as pd
+import pytest
+
+from data import db
+from data.demo import seed_demo
+from data.frames import ContactFilter, read_answers, read_contacts, read_criteria
+from scoring.metrics import MIN_CONTACTS
+from scoring.quality import answer_scores
+from tests.dashboard.test_dashboard_pages import AS_OF
+from ui.dashboard_data import apply_filter, build_scored
+from ui.dashboard_view import criterion_channel_table, item_scores
+
+
+def _plain(contacts, answers, criteria) -> pd.DataFrame:
+    """Means per (code, channel) straight from answer_scores, cells below MIN_CONTACTS dropped."""
+    items = answer_scores(contacts, answers[answers["contact_id"].isin(contacts["contact_id"])], criteria)
+    items = items[~items["is_na"]].merge(contacts[["contact_id", "channel"]].astype({"channel": str}))
+    cells = items.groupby(["code", "channel"])["item_score"].agg(["mean", "size"]).reset_index()
+    return cells[cells["size"] >= MIN_CONTACTS]
+
+
+@pytest.mark.parametrize("flt", [ContactFilter(), ContactFilter(brands=("Koopklik",)),
+                                 ContactFilter(channels=("email", "phone"), waves=("2026-Q3",))])
+def test_heatmap_cells_equal_answer_scores(engine, flt):
+    seed_demo(engine, contacts=400, seed=3)
+    answers, criteria = read_answers(engine), read_criteria(engine)
+    frame = build_scored(read_contacts(engine), answers, criteria, AS_OF)
+    contacts = apply_filter(frame, flt)
+    table = criterion_channel_table(contacts, item_scores(frame, answers, criteria), max_items=1000)
+    expected = _plain(contacts, answers, criteria)
+    assert len(table) == len(expected) > 0
+    table = table.assign(code=table["criterion"].str.split(" · ").str[0])
+    merged = table.merge(expected, on=["code", "channel"], validate="one_to_one")
+    assert (merged["n"] == merged["size"]).all()
+    assert ((merged["score"] * 100 - merged["mean"]).abs() < 1e-9).all()
+    db.dispose_engines()
+
+
+def test_heatmap_keeps_the_items_that_differ_most(engine):
+    seed_demo(engine, contacts=400, seed=3)
+    answers, criteria = read_answers(engine), read_criteria(engine)
+    frame = build_scored(read_contacts(engine), answers, criteria, AS_OF)
+    table = criterion_channel_table(frame, item_scores(frame, answers, criteria), max_items=3)
+    spreads = table.drop_duplicates("criterion")["spread"]
+    assert table["criterion"].nunique() == 3
+    full = criterion_channel_table(frame, item_scores(frame, answers, criteria), max_items=1000)
+    assert spreads.min() >= full.drop_duplicates("criterion")["spread"].nlargest(3).min() - 1e-12
