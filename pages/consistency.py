@@ -34,7 +34,11 @@ summary = figures(engine, flt, "consistency", tuple(by))
 st.dataframe(
     summary, hide_index=True, width="stretch",
     column_config={
+        "brand": "Brand", "journey": "Journey", "wave": "Wave",
         "consistency_index": st.column_config.ProgressColumn("Consistency index", min_value=0, max_value=100, format="%.0f"),
+        "best_channel": "Best channel", "worst_channel": "Worst channel", "slowest_channel": "Slowest channel",
+        "channels": "Channels", "insufficient_channels": "Channels with too few contacts",
+        "kruskal_n": "n scored", "chi2_n": "n contacts",
         "channel_gap": st.column_config.NumberColumn("Channel gap (points)", format="%.1f"),
         "answer_agreement": st.column_config.NumberColumn("Answer agreement", format="percent"),
         "consistent_all_channels": st.column_config.CheckboxColumn("Correct on all channels"),

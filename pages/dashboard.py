@@ -38,6 +38,7 @@ with right:
     charts.show(charts.response_times(figures(engine, flt, "response_times")))
 
 st.subheader("Share answered over time since the contact", anchor=False)
-st.caption("Kaplan–Meier curves: contacts still waiting are censored at the as-of time, never dropped. "
+st.caption("Kaplan–Meier curves: contacts still waiting are censored at the as-of time, never dropped; "
+           "channels with too few contacts are dashed. "
            + sample_note(by_channel, "channel", "contacts"))
 charts.show(charts.survival_curves(figures(engine, flt, "survival")))

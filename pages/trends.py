@@ -39,10 +39,11 @@ grid = figures(engine, flt, "metrics", ("weekday", "hour"))
 grid = grid.assign(n=grid["contacts"], median_minutes=grid["km_median_first_response_s"] / 60)
 shown = grid[~grid["insufficient"]]
 st.caption(f"Amsterdam time. n = {int(grid['n'].sum()):,} contacts; "
-           f"{int(grid['insufficient'].sum())} cells with fewer than 5 contacts are left blank.")
+           f"{int(grid['insufficient'].sum())} cells with fewer than 5 contacts are left blank. "
+           "Median first response: Kaplan–Meier, unanswered contacts count as still waiting.")
 left, right = st.columns(2)
 with left:
     charts.show(charts.weekday_hour_heatmap(shown, "response_rate", "Response rate", ".0%"))
 with right:
-    charts.show(charts.weekday_hour_heatmap(shown, "median_minutes", "KM median first response (min)", ".0f",
+    charts.show(charts.weekday_hour_heatmap(shown, "median_minutes", "Median first response (min)", ".0f",
                                             log=True))

@@ -85,9 +85,10 @@ def response_times(frame: pd.DataFrame) -> alt.Chart:
 
     Expects per channel: ``p10, p25, p50, p75, p90`` (seconds, answered contacts),
     ``km_median`` (Kaplan–Meier median incl. unanswered), ``target`` (seconds), ``n``,
-    ``unanswered``.
+    ``unanswered``, ``insufficient`` (too few contacts: drawn in grey).
     """
     frame = with_duration_labels(frame, "p50", "km_median", "target")
+    frame["insufficient"] = frame["insufficient"].astype(bool)
     log_x = alt.Scale(type="log")
     base = alt.Chart(frame).encode(
         y=alt.Y("channel:N", title=None, sort=alt.EncodingSortField("p50", order="ascending")),
@@ -100,11 +101,15 @@ def response_times(frame: pd.DataFrame) -> alt.Chart:
             alt.Tooltip("unanswered:Q", title="unanswered"),
         ],
     )
-    whisker = base.mark_rule(color="#7a9e9e").encode(
-        x=alt.X("p10:Q", scale=log_x, title="Time to first response (seconds, log scale)"), x2="p90:Q"
+    def unless_thin(colour: str):
+        return alt.condition(alt.datum.insufficient, alt.value(INSUFFICIENT_COLOR), alt.value(colour))
+
+    whisker = base.mark_rule().encode(
+        x=alt.X("p10:Q", scale=log_x, title="Time to first response (seconds, log scale)"), x2="p90:Q",
+        color=unless_thin("#7a9e9e"),
     )
-    box = base.mark_bar(size=14, color="#9cc9c9").encode(x=alt.X("p25:Q", scale=log_x), x2="p75:Q")
-    median = base.mark_tick(color=MAIN_COLOR, thickness=3, size=18).encode(x=alt.X("p50:Q", scale=log_x))
+    box = base.mark_bar(size=14).encode(x=alt.X("p25:Q", scale=log_x), x2="p75:Q", color=unless_thin("#9cc9c9"))
+    median = base.mark_tick(thickness=3, size=18).encode(x=alt.X("p50:Q", scale=log_x), color=unless_thin(MAIN_COLOR))
     km = base.mark_point(shape="diamond", color="#1f2937", filled=True, size=60).encode(
         x=alt.X("km_median:Q", scale=log_x)
     )
@@ -115,9 +120,11 @@ def response_times(frame: pd.DataFrame) -> alt.Chart:
 def survival_curves(frame: pd.DataFrame) -> alt.Chart:
     """Share answered by time since the contact (Kaplan–Meier), one line per channel.
 
-    Expects: ``channel, seconds, share_answered, n`` with a few dozen points per channel.
+    Expects: ``channel, seconds, share_answered, n, insufficient`` with a few dozen points per
+    channel; channels with too few contacts are drawn dashed and faint.
     """
     frame = with_duration_labels(frame, "seconds")
+    frame["insufficient"] = frame["insufficient"].astype(bool)
     return (
         alt.Chart(frame)
         .mark_line(interpolate="step-after")
@@ -125,6 +132,8 @@ def survival_curves(frame: pd.DataFrame) -> alt.Chart:
             x=alt.X("seconds:Q", scale=alt.Scale(type="log"), title="Time since contact (seconds, log scale)"),
             y=alt.Y("share_answered:Q", axis=alt.Axis(format="%"), title="Share answered", scale=alt.Scale(domain=[0, 1])),
             color=alt.Color("channel:N", title="Channel"),
+            opacity=alt.condition(alt.datum.insufficient, alt.value(0.4), alt.value(1.0)),
+            strokeDash=alt.condition(alt.datum.insufficient, alt.value([4, 3]), alt.value([1, 0])),
             tooltip=[
                 "channel:N",
                 alt.Tooltip("seconds_label:N", title="after"),
@@ -149,7 +158,8 @@ def weekday_hour_heatmap(frame: pd.DataFrame, value: str, title: str, fmt: str, 
         .encode(
             x=alt.X("hour:O", title="Hour started (Amsterdam)"),
             y=alt.Y("day:N", sort=WEEKDAYS, title=None),
-            color=alt.Color(f"{value}:Q", title=title, scale=alt.Scale(scheme="tealblues", type="log" if log else "linear")),
+            color=alt.Color(f"{value}:Q", title=title, legend=alt.Legend(format=fmt),
+                            scale=alt.Scale(scheme="tealblues", type="log" if log else "linear")),
             tooltip=["day:N", "hour:O", alt.Tooltip(f"{value}:Q", format=fmt, title=title), alt.Tooltip("n:Q", title="contacts")],
         )
         .properties(height=220)

@@ -65,27 +65,36 @@ def kpi_tiles(engine, all_contacts: pd.DataFrame, contacts: pd.DataFrame, flt: C
             before = cached(engine, earlier_filter, "headline")
     figures = shown_figures
 
-    def delta(key: str, scale: float = 1.0, unit: str = "") -> str | None:
-        if before is None or before[key] is None or figures[key] is None:
+    def delta(key: str, n_key: str, scale: float = 1.0, unit: str = "") -> str | None:
+        # no change against a previous wave too small to compare (the tile's note says so)
+        if before is None or _too_few(before[n_key]) or before[key] is None or figures[key] is None:
             return None
         if before[key] != before[key] or figures[key] != figures[key]:
             return None
-        return f"{(figures[key] - before[key]) * scale:+.1f}{unit} vs {previous}"
+        return f"{(figures[key] - before[key]) * scale:+.1f}{unit}"
+
+    def compared(n_key: str) -> str:
+        """What the tile's change compares with, and the n of that wave."""
+        if before is None:
+            return ""
+        if _too_few(before[n_key]):
+            return f" · {previous}: too few to compare (n = {before[n_key]:,})"
+        return f" · change vs {previous} (n = {before[n_key]:,})"
 
     columns = st.columns(5)
     tiles = [
-        ("Quality", "quality", "scored", lambda v: f"{v:.1f}", delta("quality"),
+        ("Quality", "quality", "scored", lambda v: f"{v:.1f}", delta("quality", "scored"),
          "Mean final quality score (0–100) of scored contacts, with N/A left out of the denominator.", "normal"),
-        ("Consistency index", "consistency", "contacts", lambda v: f"{v:.0f}", delta("consistency"),
-         "0–100: score parity between channels, answer agreement and timing against each channel's own "
-         "norm (docs/scoring.md). Mean over the brands in view.", "normal"),
-        ("Response rate", "response_rate", "contacts", _pct, delta("response_rate", 100, " pt"),
+        ("Consistency", "consistency", "contacts", lambda v: f"{v:.0f}", delta("consistency", "contacts"),
+         "Consistency index, 0–100: score parity between channels, answer agreement and timing against each "
+         "channel's own norm (docs/scoring.md). Mean over the brands in view.", "normal"),
+        ("Response rate", "response_rate", "contacts", _pct, delta("response_rate", "contacts", 100, " pt"),
          "Contacts with a first response or a resolution, of all contacts (unanswered ones included).", "normal"),
-        ("On-time rate", "on_time_rate", "with_deadline", _pct, delta("on_time_rate", 100, " pt"),
+        ("On-time rate", "on_time_rate", "with_deadline", _pct, delta("on_time_rate", "with_deadline", 100, " pt"),
          "Of contacts with a resolution deadline, the share not late as of now.", "normal"),
-        ("Median first response", "km_median", "contacts", duration, delta("km_median", 1 / 60, " min"),
-         "Kaplan–Meier median: unanswered contacts count as still waiting, so the median is not flattered.",
-         "inverse"),
+        ("1st response", "km_median", "contacts", duration, delta("km_median", "contacts", 1 / 60, " min"),
+         "Median time to the first response, Kaplan–Meier: unanswered contacts count as still waiting, so the "
+         "median is not flattered.", "inverse"),
     ]
     for column, (label, key, n_key, fmt, change, help_text, colour) in zip(columns, tiles, strict=True):
         n = figures[n_key]
@@ -96,7 +105,7 @@ def kpi_tiles(engine, all_contacts: pd.DataFrame, contacts: pd.DataFrame, flt: C
             shown = "–"
         else:
             shown = fmt(value)
-        metric_tile(column, label, shown, n, change, help_text, colour)
+        metric_tile(column, label, shown, n, change, help_text, colour, note=compared(n_key))
     if not single_wave:
         st.caption("Select one wave to see the change against the previous wave.")
     return figures
@@ -143,6 +152,7 @@ def response_time_table(contacts: pd.DataFrame) -> pd.DataFrame:
         "n": np.bincount(codes, minlength=g),
         "unanswered": np.bincount(codes, weights=~responded, minlength=g).astype(int),
     })
+    table["insufficient"] = table["n"] < MIN_CONTACTS
     # a log axis cannot show zero seconds: clip to one second
     for column in ("p10", "p25", "p50", "p75", "p90", "km_median", "target"):
         table[column] = table[column].clip(lower=1)
@@ -170,9 +180,10 @@ def survival_table(contacts: pd.DataFrame) -> pd.DataFrame:
             "seconds": thinned["time"].to_numpy(),
             "share_answered": 1.0 - thinned["survival"].to_numpy(),
             "n": int(sizes[code]),
+            "insufficient": bool(sizes[code] < MIN_CONTACTS),
         }))
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
-        columns=["channel", "seconds", "share_answered", "n"])
+        columns=["channel", "seconds", "share_answered", "n", "insufficient"])
 
 
 def previous_wave(all_waves: list[str], selected: tuple[str, ...], present: list[str]) -> tuple[str | None, str | None]:
@@ -187,11 +198,11 @@ def previous_wave(all_waves: list[str], selected: tuple[str, ...], present: list
 
 
 def metric_tile(column, label: str, value: str, n: int | None, delta: str | None = None, help: str = "",
-                delta_color: str = "normal") -> None:
-    """One KPI tile with its n underneath; ``value`` already formatted (or "too few contacts")."""
+                delta_color: str = "normal", note: str = "") -> None:
+    """One KPI tile with its n (and ``note``) underneath; ``value`` already formatted (or "too few contacts")."""
     column.metric(label, value, delta=delta, help=help, delta_color=delta_color, border=True)
     if n is not None:
-        column.caption(f"n = {n:,}")
+        column.caption(f"n = {n:,}{note}")
 
 
 def filter_summary(flt: ContactFilter) -> str:

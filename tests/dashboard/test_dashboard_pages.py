@@ -65,7 +65,7 @@ def test_kpi_tiles_equal_scoring(demo_app):
     overall = expected["overall"]
     tiles = _tiles(at)
     assert tiles["Quality"] == f"{overall['mean_quality']:.1f}"
-    assert tiles["Consistency index"] == f"{expected['index']:.0f}"
+    assert tiles["Consistency"] == f"{expected['index']:.0f}"
     assert tiles["Response rate"] == f"{overall['response_rate']:.0%}"
     assert tiles["On-time rate"] == f"{overall['on_time_rate']:.0%}"
     captions = [c.value for c in at.caption]
@@ -81,7 +81,9 @@ def test_filter_to_one_brand_and_wave_shows_its_figures_and_a_delta(demo_app):
     quality = next(m for m in at.metric if m.label == "Quality")
     assert quality.value == f"{overall['mean_quality']:.1f}"
     previous = _expected(demo_app, ContactFilter(brands=("Koopklik",), waves=("2026-Q2",)))["overall"]
-    assert quality.proto.delta == f"{overall['mean_quality'] - previous['mean_quality']:+.1f} vs 2026-Q2"
+    assert quality.proto.delta == f"{overall['mean_quality'] - previous['mean_quality']:+.1f}"
+    assert f"n = {int(overall['scored']):,} · change vs 2026-Q2 (n = {int(previous['scored']):,})" in [
+        c.value for c in at.caption]
 
 
 def _dataset_rows(chart) -> list[int]:
