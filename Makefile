@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: run serve test test-fast bench lint install install-dev clean-db
+.PHONY: run serve test test-fast bench bench-parts lint install install-dev clean-db
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,8 +35,12 @@ serve: install
 test: install-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-## bench: speed figures beside floors measured in the same run (not part of test)
+## bench: 10k, 100k and 1M contacts, every figure beside a floor from the same run -> bench/results.json
 bench: install-dev
+	$(BIN)/python bench/bench_scale.py $(BENCH_ARGS)
+
+## bench-parts: the focused benchmarks (demo seeding, import, scoring, dashboard computations)
+bench-parts: install-dev
 	$(BIN)/python bench/bench_demo.py
 	$(BIN)/python bench/bench_import.py
 	$(BIN)/python bench/bench_scoring.py

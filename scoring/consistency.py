@@ -33,7 +33,7 @@ from scipy import stats as _sps
 
 from scoring.calendar import BusinessCalendar
 from scoring.contract import require_columns
-from scoring.metrics import MIN_CONTACTS, group_codes, metrics_of_codes
+from scoring.metrics import MIN_CONTACTS, group_codes, metrics_of_codes, unique_codes
 from scoring.quality import item_score_sums
 from scoring.timeliness import timeliness
 
@@ -108,7 +108,7 @@ def _answer_agreement(timed: pd.DataFrame, g: np.ndarray, ch: np.ndarray, n_grou
     n_ch = int(ch.max()) + 1 if len(ch) else 1
     n_j = int(journey.max()) + 1 if len(journey) else 1
     cell = (g * n_j + journey) * n_ch + ch  # (group, journey question, channel)
-    cells, inverse = np.unique(cell[judged], return_inverse=True)
+    cells, inverse = unique_codes(cell[judged], n_groups * n_j * n_ch)
     n_judged = np.bincount(inverse, minlength=len(cells))
     n_correct = np.bincount(inverse, weights=correct[judged], minlength=len(cells))
     accuracy = n_correct / np.maximum(n_judged, 1)
@@ -266,7 +266,7 @@ def consistency(
     ch, channel_names = pd.factorize(timed["channel"], sort=True, use_na_sentinel=False)
     n_ch = max(len(channel_names), 1)
     # per-channel rows: one code per present (group, channel) pair, in (group, channel) order
-    pairs, pair_code = np.unique(g * n_ch + ch, return_inverse=True)
+    pairs, pair_code = unique_codes(g * n_ch + ch, n_groups * n_ch)
     row_group, row_channel = pairs // n_ch, pairs % n_ch
     names = np.asarray(channel_names, dtype=object)[row_channel]
     levels = [index.get_level_values(i)[row_group] for i in range(index.nlevels)]

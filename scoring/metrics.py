@@ -33,7 +33,8 @@ from scoring.contract import require_columns
 from scoring.stats import km_median_by_code, km_share_by_code, km_table, mean_ci_from_moments, wilson_interval
 from scoring.timeliness import timeliness
 
-__all__ = ["METRIC_COLUMNS", "MIN_CONTACTS", "channel_metrics", "group_codes", "metrics_of_codes", "metrics_of_timed"]
+__all__ = ["METRIC_COLUMNS", "MIN_CONTACTS", "channel_metrics", "group_codes", "metrics_of_codes", "metrics_of_timed",
+           "unique_codes"]
 
 MIN_CONTACTS = 5
 METRIC_COLUMNS = (
@@ -44,6 +45,27 @@ METRIC_COLUMNS = (
     "redirected", "redirect_rate", "judged", "correct", "accuracy_rate", "accuracy_rate_ci_low",
     "accuracy_rate_ci_high", "insufficient",
 )
+
+
+DENSE_LIMIT = 1 << 22  # key spaces up to ~4M fit a lookup table of a few MB
+
+
+def unique_codes(keys: np.ndarray, size: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(keys, return_inverse=True)`` for non-negative integer keys below ``size``.
+
+    Group keys here are mixed-radix combinations of a few small category codes, so their range
+    is small: a presence table and a lookup replace the sort that ``np.unique`` does (O(n)
+    instead of O(n log n), several times faster at a million rows). Larger key spaces, or no
+    ``size``, fall back to ``np.unique``.
+    """
+    keys = np.asarray(keys, dtype=np.int64)
+    if size is None or size > DENSE_LIMIT or len(keys) < 1000:
+        present, inverse = np.unique(keys, return_inverse=True)
+        return present, inverse.reshape(-1).astype(np.int64)
+    present = np.flatnonzero(np.bincount(keys, minlength=size))
+    lookup = np.zeros(size, dtype=np.int64)
+    lookup[present] = np.arange(len(present))
+    return present, lookup[keys]
 
 
 def group_codes(frame: pd.DataFrame, by: Sequence[str]) -> tuple[np.ndarray, pd.Index]:
@@ -64,11 +86,13 @@ def group_codes(frame: pd.DataFrame, by: Sequence[str]) -> tuple[np.ndarray, pd.
     # the integer codes: several times faster than a groupby over object columns.
     codes = np.zeros(len(frame), dtype=np.int64)
     uniques = []
+    size = 1
     for column in by:
         c, u = pd.factorize(frame[column], sort=True, use_na_sentinel=False)
         codes = codes * max(len(u), 1) + c
+        size *= max(len(u), 1)
         uniques.append(u)
-    present, codes = np.unique(codes, return_inverse=True)
+    present, codes = unique_codes(codes, size)
     levels = []
     for u in reversed(uniques):  # peel the mixed-radix digits off from the last column
         size = max(len(u), 1)

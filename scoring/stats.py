@@ -205,7 +205,9 @@ def km_table(durations, observed, codes) -> pd.DataFrame:
     before_in_group = seen_before - seen_before[firsts][group]
     at_risk = np.add.reduceat(total, firsts)[group] - before_in_group  # durations >= t in the group
     factor = 1.0 - events / at_risk
-    survival = pd.Series(factor).groupby(group).cumprod().to_numpy()
+    survival = np.empty(len(factor))
+    for lo, hi in zip(firsts, np.append(firsts[1:], len(factor)), strict=True):  # a loop over groups, not rows
+        np.cumprod(factor[lo:hi], out=survival[lo:hi])
     return pd.DataFrame({"g": gk, "time": tk, "at_risk": at_risk, "events": events,
                          "censored": total - events, "survival": survival})
 

@@ -155,3 +155,17 @@ def test_group_codes_match_pandas_groupby():
         grouped = frame.groupby(by, dropna=False, sort=True, observed=True)
         assert list(codes) == list(grouped.ngroup())
         assert [str(k) for k in index] == [str(k) for k in grouped.size().index]
+
+
+def test_unique_codes_matches_numpy_unique():
+    """The lookup-table path gives exactly np.unique's groups and inverse, in order."""
+    from scoring.metrics import unique_codes
+
+    rng = np.random.default_rng(4)
+    for size, n in ((7, 5000), (90, 200_000), (3000, 50_000), (5, 10)):
+        keys = rng.choice(rng.choice(size, size=max(size // 2, 1), replace=False), size=n)
+        present, inverse = unique_codes(keys, size)
+        expected_present, expected_inverse = np.unique(keys, return_inverse=True)
+        assert np.array_equal(present, expected_present)
+        assert np.array_equal(inverse, expected_inverse.reshape(-1))
+        assert np.array_equal(present[inverse], keys)
