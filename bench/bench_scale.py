@@ -55,11 +55,12 @@ DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
 AS_OF = "2027-01-01T00:00:00+00:00"  # after every demo contact: the report and DuckDB see the same events
 # Fresh filters (never seen before in the run) and one revisit, as a manager clicks them.
 FILTER_STEPS = [
-    ("new", {"flt_brands": ["Koopklik"]}),
-    ("new", {"flt_waves": ["2026-Q3"]}),
+    ("new", {"flt_brands": ["Koopklik"]}),  # a quarter of the contacts
+    ("new", {"flt_waves": ["2026-Q3"]}),  # one brand in one wave, compared with the wave before
     ("new", {"flt_brands": [], "flt_waves": [], "flt_channels": ["email"]}),
     ("new", {"flt_channels": ["phone", "webchat"]}),
-    ("revisit", {"flt_channels": []}),
+    ("new", {"flt_channels": [], "flt_brands": ["Belnet", "Koopklik", "Stroomkracht"]}),  # three quarters
+    ("revisit", {"flt_brands": []}),  # back to all contacts
     ("revisit", {"flt_brands": ["Koopklik"]}),
 ]
 
