@@ -10,7 +10,7 @@ import streamlit as st
 from data.db import session_scope
 from data.demo import demo_info
 from journeys.users import SignInRefused, authenticate
-from ui.navigation import pages_for
+from ui.navigation import PAGES, pages_for
 from ui.resources import get_engine
 from ui.session import (
     as_plain_text,
@@ -31,7 +31,17 @@ mark_frame_ran()
 user = restore_user(engine)
 sync_cookie()
 
+
+def _sign_in_page() -> None:
+    """The start page while signed out; the form below is its content."""
+
+
 if user is None:
+    # A hidden menu: without an st.navigation call Streamlit lists the files in pages/ ("admin users",
+    # "contact log", ...) beside the form. The pages are in it only so that a typed page URL opens
+    # after signing in; nothing runs them here.
+    st.navigation([st.Page(_sign_in_page, title="Sign in", default=True),
+                   *(st.Page(spec.path, title=spec.title) for spec in PAGES)], position="hidden")
     st.title("Klantreis", anchor=False)
     st.caption("Cross-channel mystery shopping: the same question on every channel, timed and scored.")
     with st.form("sign_in"):

@@ -5,6 +5,7 @@ Chart tables are aggregated to a few rows per channel before they reach Altair.
 """
 
 from dataclasses import dataclass, replace
+from datetime import timedelta
 
 import numpy as np
 import pandas as pd
@@ -17,6 +18,7 @@ from scoring.metrics import MIN_CONTACTS, group_codes, metrics_of_timed
 from scoring.quality import answer_scores
 from ui.charts import _duration_label
 from ui.dashboard_data import apply_filter, filtered_contacts
+from ui.filters import LOCAL_TZ
 
 SURVIVAL_POINTS = 60  # points per channel curve sent to the browser
 
@@ -211,8 +213,10 @@ def filter_summary(flt: ContactFilter) -> str:
                           ("channel", flt.channels), ("location", flt.locations)):
         if values:
             parts.append(f"{label}: {', '.join(values)}")
-    if flt.started_from:
-        parts.append(f"from {flt.started_from:%Y-%m-%d}")
+    if flt.started_from or flt.started_before:  # the local dates the manager picked, both ends included
+        first = f"{flt.started_from.astimezone(LOCAL_TZ).date()}" if flt.started_from else "…"
+        last = f"{flt.started_before.astimezone(LOCAL_TZ).date() - timedelta(days=1)}" if flt.started_before else "…"
+        parts.append(f"started {first} to {last}")
     return "; ".join(parts) or "all contacts"
 
 

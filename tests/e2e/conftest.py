@@ -146,6 +146,24 @@ def sign_in(page, username: str, password: str | None = None) -> None:
     click_button(page, "Sign in")
 
 
+def choose_option(page, label: str, option) -> None:
+    """Pick ``option`` (text or pattern) in the select box labelled ``label``, then wait."""
+    page.get_by_test_id("stSelectbox").filter(has_text=label).first.click()
+    page.get_by_role("option", name=option, exact=True).click()
+    wait_for_app(page)
+
+
+def choose_filter(page, label: str, option: str) -> None:
+    """Add ``option`` to the multiselect labelled ``label`` (e.g. a sidebar filter) and close it."""
+    box = page.get_by_test_id("stMultiSelect").filter(has_text=label)
+    box.locator("input").click()
+    box.locator("input").fill(option)
+    page.keyboard.press("Enter")
+    wait_for_app(page)
+    page.keyboard.press("Escape")
+    wait_for_app(page)
+
+
 def go_to(page, title: str) -> None:
     """Open a page from the sidebar menu by its title."""
     page.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import click_button, go_to, screenshot, sign_in, wait_for_app
+from tests.e2e.conftest import choose_option, click_button, go_to, screenshot, sign_in, wait_for_app
 from ui.auth_cookie import COOKIE_NAME
 
 
@@ -29,9 +29,7 @@ def _start(page, channel_label: str, *, from_menu: bool = True) -> None:
         go_to(page, "My contacts")
     page.get_by_test_id("stExpander").get_by_text("Start a new contact").click()
     wait_for_app(page)
-    page.get_by_test_id("stSelectbox").filter(has_text="Channel").click()
-    page.get_by_role("option", name=channel_label, exact=True).click()
-    wait_for_app(page)
+    choose_option(page, "Channel", channel_label)
     button = page.get_by_role("button", name=re.compile(r"^(Start contact|Start waiting)"))
     button.click()
     wait_for_app(page)
