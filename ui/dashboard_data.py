@@ -2,9 +2,11 @@
 
 Why this shape: reading and scoring a million contacts takes seconds; filtering an in-memory
 frame and grouping it takes milliseconds. The frame is cached per database URL, *data
-version* (``data.frames.data_version``: changes with every write) and as-of time (rounded
-to ``AS_OF_STEP`` so open contacts age on screen), and shared read-only by all sessions. A
-filter change therefore never touches the database. Every figure comes from ``scoring/``.
+version* (``data.frames.data_version``: changes with every write) and period (the time
+rounded down to ``AS_OF_STEP``, so open contacts age on screen), and shared read-only by all
+sessions. Its figures are *as of the moment it was computed* (``current_as_of``), never of
+the rounded time: a contact answered a minute ago counts as answered. A filter change
+therefore never touches the database. Every figure comes from ``scoring/``.
 """
 
 from datetime import UTC, datetime, timedelta
@@ -24,10 +26,15 @@ AS_OF_STEP = timedelta(minutes=10)
 
 
 def current_as_of() -> datetime:
-    """Now, rounded down to ``AS_OF_STEP`` (the cache key for "as of")."""
-    now = datetime.now(UTC)
+    """The moment the figures are computed for: now."""
+    return datetime.now(UTC)
+
+
+def current_period() -> datetime:
+    """``current_as_of()`` rounded down to ``AS_OF_STEP``: the cache key, so figures are recomputed
+    (and open contacts age) at least that often, and at once after any write."""
     step = AS_OF_STEP.total_seconds()
-    return datetime.fromtimestamp(now.timestamp() // step * step, UTC)
+    return datetime.fromtimestamp(current_as_of().timestamp() // step * step, UTC)
 
 
 def build_scored(contacts: pd.DataFrame, answers: pd.DataFrame, criteria: pd.DataFrame, as_of: datetime) -> pd.DataFrame:
@@ -45,21 +52,22 @@ def build_scored(contacts: pd.DataFrame, answers: pd.DataFrame, criteria: pd.Dat
 
 
 @st.cache_resource(max_entries=2, show_spinner="Reading and scoring contacts…")
-def _scored(_engine: Engine, url: str, version: tuple, as_of: datetime) -> dict:
+def _scored(_engine: Engine, url: str, version: tuple, period: datetime) -> dict:
     contacts = read_contacts(_engine)
     answers = read_answers(_engine, comments=False)
     criteria = read_criteria(_engine)
+    as_of = current_as_of()  # after reading: every event in these rows has happened by now
     return {"contacts": build_scored(contacts, answers, criteria, as_of), "answers": answers,
             "criteria": criteria, "as_of": as_of}
 
 
 @st.cache_resource(max_entries=2, show_spinner="Scoring every checklist answer…")
-def _item_scores(url: str, version: tuple, as_of: datetime):
+def _item_scores(url: str, version: tuple, period: datetime):
     """Every checklist answer's item score, for the criterion views (built on first use)."""
     from data.db import get_engine
     from ui.dashboard_view import item_scores
 
-    data = _scored(get_engine(url), url, version, as_of)
+    data = _scored(get_engine(url), url, version, period)
     return item_scores(data["contacts"], data["answers"], data["criteria"])
 
 
@@ -72,37 +80,40 @@ DEFAULT_VIEWS = (("headline", ()), ("metrics", ("channel",)), ("response_times",
 
 def scored_data(engine: Engine) -> dict:
     """``{contacts, answers, criteria, as_of}`` for the current data version (shared, read-only)."""
-    data = _scored(engine, str(engine.url), data_version(engine), current_as_of())
+    data = _scored(engine, str(engine.url), data_version(engine), current_period())
     for name, by in DEFAULT_VIEWS:  # cache hits after the first load
         figures(engine, ContactFilter(), name, by)
     return data
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
-def _filtered(url: str, version: tuple, as_of: datetime, flt: ContactFilter) -> pd.DataFrame:
+def _filtered(url: str, version: tuple, period: datetime, flt: ContactFilter) -> pd.DataFrame:
     """The filtered rows, shared read-only by the page and every table of one filter: a
     million rows are filtered once per filter, not once per table."""
     from data.db import get_engine
 
-    return apply_filter(_scored(get_engine(url), url, version, as_of)["contacts"], flt)
+    return apply_filter(_scored(get_engine(url), url, version, period)["contacts"], flt)
 
 
 def filtered_contacts(engine: Engine, flt: ContactFilter) -> pd.DataFrame:
     """The scored contacts matching ``flt`` for the current data version (shared, read-only)."""
-    return _filtered(str(engine.url), data_version(engine), current_as_of(), flt)
+    return _filtered(str(engine.url), data_version(engine), current_period(), flt)
 
 
 @st.cache_data(max_entries=64, show_spinner="Computing figures…")
-def cached_tables(url: str, version: tuple, as_of: datetime, flt: ContactFilter, name: str, by: tuple[str, ...]):
+def cached_tables(url: str, version: tuple, period: datetime, flt: ContactFilter, name: str, by: tuple[str, ...]):
     """A figure table for one filter, cached per data version: revisiting a filter is instant.
 
     ``name`` picks the table: ``metrics`` (per ``by``), ``headline``, ``response_times``,
-    ``survival``, ``consistency`` (per ``by``) or ``criterion_channel`` (item × channel heatmap). The scored frame itself comes from the
-    shared resource cache, so this never reads the database.
+    ``survival``, ``consistency`` (per ``by``) or ``criterion_channel`` (item × channel heatmap).
+    The scored frame itself comes from the shared resource cache, so this never reads the
+    database; its as-of time is the one the figures use.
     """
+    from data.db import get_engine
     from ui import dashboard_view
 
-    contacts = _filtered(url, version, as_of, flt)
+    as_of = _scored(get_engine(url), url, version, period)["as_of"]
+    contacts = _filtered(url, version, period, flt)
     if name == "metrics":
         return metrics(contacts, list(by))
     if name == "headline":
@@ -112,15 +123,15 @@ def cached_tables(url: str, version: tuple, as_of: datetime, flt: ContactFilter,
     if name == "survival":
         return dashboard_view.survival_table(contacts)
     if name == "criterion_channel":
-        return dashboard_view.criterion_channel_table(contacts, _item_scores(url, version, as_of))
+        return dashboard_view.criterion_channel_table(contacts, _item_scores(url, version, period))
     if name == "consistency":
         return dashboard_view.consistency_table(contacts, as_of, list(by))
     raise ValueError(f"unknown table {name!r}")
 
 
 def figures(engine: Engine, flt: ContactFilter, name: str, by: tuple[str, ...] = ()):
-    """``cached_tables`` for the current data version and as-of time."""
-    return cached_tables(str(engine.url), data_version(engine), current_as_of(), flt, name, tuple(by))
+    """``cached_tables`` for the current data version and period."""
+    return cached_tables(str(engine.url), data_version(engine), current_period(), flt, name, tuple(by))
 
 
 def apply_filter(frame: pd.DataFrame, flt: ContactFilter, *, ignore: tuple[str, ...] = ()) -> pd.DataFrame:

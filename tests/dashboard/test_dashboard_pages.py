@@ -179,3 +179,24 @@ def test_only_managers_and_admins_may_export(demo_app):
             export_rows(connection, ContactFilter(), actor=SignedInUser(1, "auditor1", "A", "auditor"))
         header, rows, count = export_rows(connection, ContactFilter(), actor=MANAGER)
         assert count == 300 and "item:" in header[-1]
+
+
+def test_figures_are_as_of_now_not_of_the_cache_period(app_env, monkeypatch):
+    """A contact answered after the start of the 10-minute cache period counts as answered."""
+    engine = db.get_engine(app_env)
+    seed_demo(engine, contacts=20, seed=2)
+    now = datetime(2026, 10, 1, 12, 7, tzinfo=UTC)  # cache period 12:00-12:10
+    with session_scope(engine) as session:
+        template = session.get(Contact, 1)
+        fresh = Contact(**template.model_dump(exclude={"id", "external_id"}))
+        fresh.started_at, fresh.acknowledged_at = now - timedelta(minutes=4), None
+        fresh.first_response_at, fresh.resolved_at = now - timedelta(minutes=2), None
+        session.add(fresh)
+        session.flush()
+        fresh_id = fresh.id
+    monkeypatch.setattr(dashboard_data, "current_as_of", lambda: now)
+    assert dashboard_data.current_period() == datetime(2026, 10, 1, 12, 0, tzinfo=UTC)  # the cache key only
+    data = dashboard_data.scored_data(engine)
+    assert data["as_of"] == now
+    row = data["contacts"].set_index("contact_id").loc[fresh_id]
+    assert bool(row["responded"]) and row["first_response_s"] == 120.0

@@ -30,7 +30,8 @@ def test_manager_filters_to_one_brand_and_wave_and_downloads_csv(page):
     expect(tiles.filter(has_text="Quality")).to_be_visible()
     expect(page.get_by_text("vs 2026-Q2").first).to_be_visible()
     captions = page.get_by_test_id("stCaptionContainer").all_inner_texts()
-    counts = [int(c[4:].replace(",", "")) for c in captions if re.fullmatch(r"n = [\d,]+", c.strip())]
+    # each tile's caption starts with its n ("n = 16 · change vs 2026-Q2 (n = 12)")
+    counts = [int(m.group(1).replace(",", "")) for c in captions if (m := re.match(r"n = ([\d,]+)", c.strip()))]
     assert counts and 0 < max(counts) < 120  # a subset of the 120 demo contacts
     screenshot(page, "dashboard-filtered")
 
