@@ -36,7 +36,7 @@ def _closing() -> list[CriterionIn]:
         _c("NEXT", "Explained the next step and when it happens", "Closing", 1),
         _c("RESUME", "Conversation can be resumed without repeating the story", "Closing", 0.5,
            channels=ASYNC_ONLY),
-        _c("EXTRA", "Offered something beyond the question (bonus)", "Closing", 1, bonus=True),
+        _c("EXTRA", "Offered something beyond the question", "Closing", 1, bonus=True),
     ]
 
 

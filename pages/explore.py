@@ -11,7 +11,7 @@ from journeys.exports import export_rows
 from journeys.privacy import pseudonym_secret, pseudonymise_auditors
 from ui.contact_detail import show_contact
 from ui.dashboard_data import figures, filtered_contacts, scored_data
-from ui.dashboard_view import brand_report, contact_list, filter_summary
+from ui.dashboard_view import brand_report, contact_list, contacts_label, filter_summary
 from ui.downloads import XLSX_MAX_ROWS, csv_bytes, xlsx_bytes
 from ui.filters import filter_bar
 from ui.resources import get_engine
@@ -37,11 +37,11 @@ with drill_tab:
     table = figures(engine, flt, "metrics", (level,))
     choice = st.selectbox(
         f"Pick a {level}", table[level].astype(str).tolist(), key="explore_group",
-        format_func=lambda v: f"{v} ({int(table.loc[table[level].astype(str) == v, 'contacts'].iloc[0]):,} contacts)",
+        format_func=lambda v: f"{v} ({contacts_label(int(table.loc[table[level].astype(str) == v, 'contacts'].iloc[0]))})",
     )
     subset = contacts[contacts[level].astype(str) == choice]
     listing = contact_list(subset)
-    st.caption(f"{len(subset):,} contacts, newest first (at most 500 listed). Select a row to see the contact.")
+    st.caption(f"{contacts_label(len(subset))}, newest first (at most 500 listed). Select a row to see the contact.")
     picked = st.dataframe(listing.head(500), hide_index=True, width="stretch", on_select="rerun",
                           selection_mode="single-row", key="explore_table")
     rows = picked.selection.rows if picked else []

@@ -207,6 +207,11 @@ def metric_tile(column, label: str, value: str, n: int | None, delta: str | None
         column.caption(f"n = {n:,}{note}")
 
 
+def contacts_label(n: int) -> str:
+    """"1 contact", "1,234 contacts"."""
+    return f"{n:,} contact{'' if n == 1 else 's'}"
+
+
 def filter_summary(flt: ContactFilter) -> str:
     parts = []
     for label, values in (("brand", flt.brands), ("wave", flt.waves), ("journey", flt.journeys),
