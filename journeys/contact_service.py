@@ -27,6 +27,7 @@ from sqlmodel import Session, select
 from journeys.access import ensure_can_edit_contact, ensure_can_log_contact_for, ensure_can_read_contact
 from journeys.errors import NotFoundError, Problem, ValidationError
 from journeys.journeys import current_version
+from journeys.limits import MAX_INTEGER, is_finite, shown, text_problem, timestamp_problem
 from journeys.models import (
     Answer,
     ChangeLog,
@@ -131,7 +132,11 @@ def timing_problems(values: dict, *, now: datetime) -> list[Problem]:
         problems.append(Problem("started_at", None, "is required"))
     for field in TIMESTAMP_FIELDS:
         value = values.get(field)
-        if value is not None and field != "due_at" and value > now + FUTURE_TOLERANCE:
+        if value is None:
+            continue
+        if issue := timestamp_problem(value):  # e.g. year 1: stored fine, but breaks every dashboard
+            problems.append(Problem(field, value.isoformat(timespec="minutes"), issue))
+        elif field != "due_at" and value > now + FUTURE_TOLERANCE:
             problems.append(Problem(field, value.isoformat(timespec="minutes"), "lies in the future"))
     if started is not None:
         for field in ("acknowledged_at", "first_response_at", "resolved_at"):
@@ -143,9 +148,21 @@ def timing_problems(values: dict, *, now: datetime) -> list[Problem]:
         problems.append(Problem("resolved_at", resolved.isoformat(timespec="minutes"), "is before the first response"))
     for field in ("wait_seconds", "handling_seconds", "transfers"):
         value = values.get(field)
-        if value is not None and value < 0:
+        if value is None:
+            continue
+        if not is_finite(value):  # NaN passes "< 0" and would be stored (SQLite: as NULL)
+            problems.append(Problem(field, value, "must be a finite number"))
+        elif value < 0:
             problems.append(Problem(field, value, "must not be negative"))
+        elif field == "transfers" and value > MAX_INTEGER:  # an INTEGER column on PostgreSQL
+            problems.append(Problem(field, value, f"must be at most {MAX_INTEGER:,}"))
     return problems
+
+
+def text_problems(values: dict) -> list[Problem]:
+    """Free text the database cannot store (a NUL character: PostgreSQL refuses it mid-write)."""
+    return [Problem(field, shown(values[field]), issue) for field in ("answer_text", "notes")
+            if isinstance(values.get(field), str) and (issue := text_problem(values[field]))]
 
 
 def answer_problems(criteria: list[Criterion], answers: list[AnswerIn], *, complete: bool) -> list[Problem]:
@@ -161,6 +178,8 @@ def answer_problems(criteria: list[Criterion], answers: list[AnswerIn], *, compl
             continue
         field = f"checklist item {criterion.code}"
         given[criterion.id] = answer
+        if answer.comment and (issue := text_problem(answer.comment)):
+            problems.append(Problem(field, shown(answer.comment), f"comment {issue}"))
         if answer.is_na:
             if not criterion.na_allowed:
                 problems.append(Problem(field, "N/A", "does not allow N/A"))
@@ -270,7 +289,8 @@ def save_contact(*, session: Session, actor, contact_id: int, changes: dict | No
             AnswerIn(a.criterion_id, a.value, a.is_na, a.comment) for cid, a in existing.items() if cid not in given]
     else:
         answers_for_check = list(answers or [])
-    problems = timing_problems(merged, now=now) + answer_problems(criteria, answers_for_check, complete=complete)
+    problems = (timing_problems(merged, now=now) + text_problems(merged)
+                + answer_problems(criteria, answers_for_check, complete=complete))
     if merged["redirected_to_channel_id"] is not None and merged["redirected_to_channel_id"] == contact.channel_id:
         problems.append(Problem("redirected_to", channel.name, "a contact cannot be redirected to its own channel"))
     if problems:

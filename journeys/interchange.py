@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from journeys.errors import Problem, ValidationError
+from journeys.limits import MAX_INTEGER, NUL_MESSAGE, TIMESTAMP_RANGE, shown, text_problem, timestamp_problem
 from journeys.models import (
     Brand,
     Channel,
@@ -59,6 +60,7 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 TRUE_WORDS = {"yes": True, "true": True, "1": True, "no": False, "false": False, "0": False}
 NA_WORDS = {"na", "n/a"}
+MAX_CODE_LENGTH = 30  # Criterion.code
 _TIMESTAMP_SHAPE = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 
 
@@ -192,20 +194,25 @@ def read_table(path: str | Path) -> tuple[list[str], Iterator[tuple[int, list[st
         return _read_xlsx(path)
     try:
         data = path.read_bytes()
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ValidationError(Problem("file", str(path), f"is not UTF-8 text (byte {exc.start})")) from exc
     except OSError as exc:
         raise ValidationError(Problem("file", str(path), f"cannot be read: {exc.strerror}")) from exc
+    if _looks_like_utf16(data):
+        raise ValidationError(Problem("file", str(path), f"looks like UTF-16 text, not UTF-8; {SAVE_AS_UTF8}"))
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise ValidationError(Problem("file", str(path), (
+            f"is not UTF-8 text: byte {data[exc.start]:#04x} on line {line} (byte {exc.start}) is not UTF-8; "
+            f"{SAVE_AS_UTF8}"))) from exc
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader)
     except StopIteration:
         raise ValidationError(Problem("file", str(path), "is empty: a header row is required")) from None
     except csv.Error as exc:
-        raise ValidationError(Problem("file", str(path), f"is not valid CSV: {exc}")) from exc
-    # rows for the progress bar: quoted fields may hold newlines, then only the csv module can count
-    approximate = sum(1 for _ in csv.reader(io.StringIO(text, newline=""))) - 1 if '"' in text else text.count("\n")
+        raise ValidationError(_csv_problem(path, exc, 1)) from exc
+    approximate = _count_rows(path, text)
 
     def rows():
         number = 1
@@ -215,9 +222,50 @@ def read_table(path: str | Path) -> tuple[list[str], Iterator[tuple[int, list[st
                 if any(cell.strip() for cell in cells):
                     yield number, cells
         except csv.Error as exc:
-            raise ValidationError(Problem("file", str(path), f"is not valid CSV near row {number + 1}: {exc}")) from exc
+            raise ValidationError(_csv_problem(path, exc, number + 1)) from exc
 
     return header, rows(), approximate
+
+
+SAVE_AS_UTF8 = "save the file as UTF-8 (in Excel: CSV UTF-8)"
+
+
+def _looks_like_utf16(data: bytes) -> bool:
+    """A UTF-16 byte-order mark, or text whose every other byte is NUL (UTF-16 without a mark).
+
+    Without this check UTF-16 without a mark decodes as "valid UTF-8" full of NUL characters
+    and every header name would be reported as unknown.
+    """
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return True
+    head = data[:200]
+    half = len(head) // 2
+    return half >= 2 and max(head[0::2].count(0), head[1::2].count(0)) >= 0.9 * half
+
+
+def _csv_problem(path: Path, exc: csv.Error, row: int) -> Problem:
+    """A csv module error as a problem naming the spreadsheet row."""
+    reason = str(exc)
+    if "field larger than field limit" in reason:
+        reason = f"a cell is longer than {csv.field_size_limit():,} characters"
+    return Problem("file", str(path), f"is not valid CSV in row {row}: {reason}")
+
+
+def _count_rows(path: Path, text: str) -> int:
+    """Contact rows for the progress bar (blank rows included; exact when no quoted cell spans lines)."""
+    if '"' in text:
+        # quoted cells may hold line breaks: only the csv module can count rows then
+        counter = csv.reader(io.StringIO(text, newline=""))
+        count = 0
+        try:
+            for _ in counter:
+                count += 1
+        except csv.Error as exc:
+            raise ValidationError(_csv_problem(path, exc, count + 1)) from exc
+        return count - 1
+    # a file may end its lines with LF, CRLF or (old Mac) CR alone
+    breaks = text.count("\n") or text.count("\r")
+    return breaks - (1 if text.endswith(("\n", "\r")) else 0)
 
 
 def _cell_text(value) -> str:
@@ -239,30 +287,42 @@ def _cell_text(value) -> str:
 def _read_xlsx(path: Path):
     import openpyxl
 
+    def unreadable(exc: Exception, row: int | None = None) -> ValidationError:
+        where = f" (row {row})" if row else ""
+        return ValidationError(Problem("file", str(path), f"is not a readable XLSX workbook{where}: {exc}"))
+
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # zipfile/openpyxl raise many kinds for a damaged file
-        raise ValidationError(Problem("file", str(path), f"is not a readable XLSX workbook: {exc}")) from exc
-    sheet = workbook.worksheets[0]
-    iterator = sheet.iter_rows(values_only=True)
+        raise unreadable(exc) from exc
     try:
+        sheet = workbook.worksheets[0]
+        iterator = sheet.iter_rows(values_only=True)
         header = [_cell_text(v) for v in next(iterator)]
+        approximate = sheet.max_row
     except StopIteration:
         workbook.close()
         raise ValidationError(Problem("file", str(path), "is empty: a header row is required")) from None
+    except Exception as exc:  # the sheet itself is read lazily: a damaged part fails only here
+        workbook.close()
+        raise unreadable(exc, 1) from exc
     while header and header[-1] == "":
         header.pop()
 
     def rows():
+        number = 1
         try:
-            for number, values in enumerate(iterator, start=2):
+            for values in iterator:
+                number += 1
                 cells = [_cell_text(v) for v in values]
                 if any(cell.strip() for cell in cells):
                     yield number, cells
+        except Exception as exc:  # a damaged sheet part (bad CRC, broken XML) fails while reading
+            raise unreadable(exc, number + 1) from exc
         finally:
             workbook.close()
 
-    return header, rows(), sheet.max_row
+    return header, rows(), approximate
 
 
 # ------------------------------------------------------------------------------ cell parsers
@@ -281,7 +341,14 @@ def _timestamp(text: str, zone: ZoneInfo) -> datetime:
         raise _Bad("is not a valid date and time (ISO 8601 or YYYY-MM-DD HH:MM[:SS])") from None
     if value.tzinfo is None:
         value = value.replace(tzinfo=zone)
-    return value.astimezone(UTC)
+    try:
+        value = value.astimezone(UTC)
+    except OverflowError:  # e.g. 9999-12-31T23:00-05:00 lies past the end of the calendar in UTC
+        raise _Bad(f"must lie {TIMESTAMP_RANGE}") from None
+    problem = timestamp_problem(value)
+    if problem:
+        raise _Bad(problem)
+    return value
 
 
 def _number(text: str) -> float:
@@ -339,6 +406,13 @@ def check_header(header: list[str]) -> tuple[dict[str, int], dict[str, int], lis
         if not name:
             problems.append(Problem("header", raw, f"column {position + 1} has no name", 1))
             continue
+        if "\x00" in name:
+            problems.append(Problem("header", raw, NUL_MESSAGE, 1))
+            continue
+        code = raw.strip()[len(ITEM_PREFIX):].strip() if name.startswith(ITEM_PREFIX) else ""
+        if code:
+            # "item:C1" and "item: c1" name the same criterion: one would silently win
+            name = ITEM_PREFIX + code.lower()
         if name in seen:
             problems.append(Problem("header", raw, "appears twice", 1))
             continue
@@ -346,9 +420,11 @@ def check_header(header: list[str]) -> tuple[dict[str, int], dict[str, int], lis
         if name.startswith(EXTRA_PREFIX):
             extras.append(raw.strip())
         elif name.startswith(ITEM_PREFIX):
-            code = raw.strip()[len(ITEM_PREFIX):].strip()
             if not code:
                 problems.append(Problem("header", raw, "item: needs a criterion code, e.g. item:GREET", 1))
+            elif len(code) > MAX_CODE_LENGTH:
+                problems.append(Problem("header", shown(raw),
+                                        f"a criterion code has at most {MAX_CODE_LENGTH} characters", 1))
             else:
                 items[code] = position
         elif name in known:
@@ -421,8 +497,8 @@ def parse_contacts(
         for name in TEXT_FIELDS:
             text = _unquote(cell(name))
             limit = MAX_LENGTHS.get(name)
-            if limit is not None and len(text) > limit:
-                bad(name, text[:40] + "…", f"is longer than {limit} characters")
+            if "\x00" in text or (limit is not None and len(text) > limit):
+                bad(name, shown(text), text_problem(text, limit))
             values[name] = text
         for name in REQUIRED:
             if name != "started_at" and not values[name]:
@@ -462,8 +538,8 @@ def parse_contacts(
         if text:
             try:
                 transfers = _number(text)
-                if transfers < 0 or not transfers.is_integer():
-                    raise _Bad("must be a whole number of 0 or more")
+                if transfers < 0 or not transfers.is_integer() or transfers > MAX_INTEGER:
+                    raise _Bad(f"must be a whole number from 0 to {MAX_INTEGER:,}")
                 values["transfers"] = int(transfers)
             except _Bad as exc:
                 bad("transfers", text, str(exc))

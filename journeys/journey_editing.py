@@ -22,7 +22,9 @@ from journeys.journeys import (
     create_journey,
     criterion_problems,
     current_version,
+    journey_field_problems,
 )
+from journeys.limits import shown
 from journeys.models import (
     ChangeLog,
     Channel,
@@ -84,16 +86,13 @@ def update_journey(*, session: Session, actor, journey_id: int, journey_in: Jour
     name = (journey_in.name or "").strip()
     if not name:
         problems.append(Problem("name", journey_in.name, "must not be empty"))
+    elif "\x00" in name:
+        pass  # reported by journey_field_problems; PostgreSQL refuses NUL even in a query parameter
     elif session.exec(select(Journey).where(Journey.name == name, Journey.id != journey_id)).first():
         problems.append(Problem("name", name, "is already used by another journey"))
-    channel_names = [c.channel.strip().lower() for c in journey_in.channels]
-    if not channel_names:
-        problems.append(Problem("channels", None, "choose at least one channel"))
-    for jc in journey_in.channels:
-        for field in ("first_response_target_seconds", "resolution_target_seconds"):
-            value = getattr(jc, field)
-            if value is not None and value <= 0:
-                problems.append(Problem(f"{jc.channel}.{field}", value, "must be a positive number of seconds"))
+    channel_names = [(c.channel or "").strip().lower() for c in journey_in.channels]
+    # also catches a channel listed twice, which would insert its journey-channel row twice
+    problems += journey_field_problems(journey_in)
     used = set(session.exec(
         select(Channel.name).join(Contact, Contact.channel_id == Channel.id)
         .where(Contact.journey_id == journey_id).distinct()).all())
@@ -243,9 +242,14 @@ def journey_from_json(text: str | bytes) -> JourneyIn:
         document = json.loads(text)
     except (ValueError, UnicodeDecodeError) as exc:
         raise ValidationError(Problem("file", None, f"is not valid JSON ({exc})")) from exc
-    if not isinstance(document, dict) or document.get("format") != JSON_FORMAT:
-        raise ValidationError(Problem("format", document.get("format") if isinstance(document, dict) else None,
-                                      f"must be {JSON_FORMAT!r}"))
+    if not isinstance(document, dict):
+        # show what the file holds instead (a list, a number...): "got None" would say nothing
+        raise ValidationError(Problem("file", shown(json.dumps(document)),
+                                      f'must be a JSON object with "format": "{JSON_FORMAT}"'))
+    if document.get("format") is None:  # missing or null
+        raise ValidationError(Problem("format", None, f"is required: {JSON_FORMAT!r}"))
+    if document["format"] != JSON_FORMAT:
+        raise ValidationError(Problem("format", document["format"], f"must be {JSON_FORMAT!r}"))
     problems = []
 
     def text_field(where: str, value, required=False) -> str:
@@ -264,8 +268,17 @@ def journey_from_json(text: str | bytes) -> JourneyIn:
             return None
         return value
 
+    def listed(key: str) -> list:
+        value = document.get(key)
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            problems.append(Problem(key, value, "must be a list"))
+            return []
+        return value
+
     channels = []
-    for i, item in enumerate(document.get("channels") or []):
+    for i, item in enumerate(listed("channels")):
         if not isinstance(item, dict):
             problems.append(Problem(f"channels[{i}]", item, "must be an object"))
             continue
@@ -275,7 +288,7 @@ def journey_from_json(text: str | bytes) -> JourneyIn:
             number(f"channels[{i}].resolution_target_seconds", item.get("resolution_target_seconds")),
             bool(item.get("business_hours")) if item.get("business_hours") is not None else None))
     criteria = []
-    for i, item in enumerate(document.get("criteria") or []):
+    for i, item in enumerate(listed("criteria")):
         if not isinstance(item, dict):
             problems.append(Problem(f"criteria[{i}]", item, "must be an object"))
             continue

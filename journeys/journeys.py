@@ -11,6 +11,7 @@ from sqlmodel import Session, func, select
 
 from journeys.catalogue import defaults_for, get_or_create_channel
 from journeys.errors import Problem, ValidationError
+from journeys.limits import MAX_INTEGER, is_finite, shown, text_problem
 from journeys.models import (
     ChecklistVersion,
     Contact,
@@ -62,6 +63,13 @@ class JourneyIn:
     criteria: list[CriterionIn] = field(default_factory=list)
 
 
+# Column sizes of the journey tables (journeys.models): longer text fails on PostgreSQL.
+MAX_NAME_LENGTH = 120  # Journey.name
+MAX_CHANNEL_LENGTH = 40  # Channel.name
+MAX_CODE_LENGTH = 30  # Criterion.code
+MAX_SECTION_LENGTH = 80  # Criterion.section
+
+
 def criterion_problems(criteria: list[CriterionIn], channels: set[str] | None = None) -> list[Problem]:
     """Every problem in a checklist, each naming its row (1-based) and field."""
     problems: list[Problem] = []
@@ -72,19 +80,29 @@ def criterion_problems(criteria: list[CriterionIn], channels: set[str] | None = 
         code = (c.code or "").strip()
         if not code:
             problems.append(Problem("code", c.code, "must not be empty", row))
+        elif issue := text_problem(code, MAX_CODE_LENGTH):
+            problems.append(Problem("code", shown(code), issue, row))
         elif code.lower() in seen:
             problems.append(Problem("code", code, f"duplicates the code of row {seen[code.lower()]}", row))
         else:
             seen[code.lower()] = row
         if not (c.text or "").strip():
             problems.append(Problem("text", c.text, "must not be empty", row))
-        if c.weight is None or c.weight != c.weight or c.weight < 0:
+        elif issue := text_problem(c.text):
+            problems.append(Problem("text", shown(c.text), issue, row))
+        if issue := text_problem((c.section or "General").strip(), MAX_SECTION_LENGTH):
+            problems.append(Problem("section", shown(c.section), issue, row))
+        # NaN and infinity pass a "< 0" test; an infinite weight would make every score NaN
+        if not is_finite(c.weight) or c.weight < 0:
             problems.append(Problem("weight", c.weight, "must be a number of at least 0", row))
         if c.kind not in kinds:
             problems.append(Problem("kind", c.kind, f"must be one of {sorted(kinds)}", row))
         elif c.kind == CriterionKind.SCALE:
             if c.scale_min is None or c.scale_max is None:
                 problems.append(Problem("scale_min", c.scale_min, "a scale needs a minimum and a maximum", row))
+            elif not is_finite(c.scale_min) or not is_finite(c.scale_max):
+                which, value = ("scale_min", c.scale_min) if not is_finite(c.scale_min) else ("scale_max", c.scale_max)
+                problems.append(Problem(which, value, "must be a finite number", row))
             elif c.scale_min >= c.scale_max:
                 problems.append(
                     Problem("scale_max", c.scale_max, f"must be greater than scale_min {c.scale_min}", row)
@@ -101,6 +119,39 @@ def criterion_problems(criteria: list[CriterionIn], channels: set[str] | None = 
                 problems.append(
                     Problem("channels", ", ".join(unknown), f"not a channel of this journey {sorted(channels)}", row)
                 )
+    return problems
+
+
+def journey_field_problems(journey_in: JourneyIn) -> list[Problem]:
+    """Problems in a journey's texts, channel names and targets (creating and editing share them).
+
+    Every channel is named once; names and texts fit their columns and hold no NUL character;
+    targets are whole seconds that fit an INTEGER column.
+    """
+    problems: list[Problem] = []
+    name = (journey_in.name or "").strip()
+    if issue := text_problem(name, MAX_NAME_LENGTH):
+        problems.append(Problem("name", shown(name), issue))
+    for attribute in ("scenario", "question", "reference_answer"):
+        if issue := text_problem(getattr(journey_in, attribute) or ""):
+            problems.append(Problem(attribute, shown(getattr(journey_in, attribute)), issue))
+    channel_names = [(c.channel or "").strip().lower() for c in journey_in.channels]
+    if not channel_names:
+        problems.append(Problem("channels", None, "choose at least one channel"))
+    if len(set(channel_names)) != len(channel_names):
+        problems.append(Problem("channels", ", ".join(channel_names), "a channel is listed twice"))
+    for jc, channel in zip(journey_in.channels, channel_names, strict=True):
+        if not channel:
+            problems.append(Problem("channels", jc.channel, "a channel needs a name"))
+        elif issue := text_problem(channel, MAX_CHANNEL_LENGTH):
+            problems.append(Problem("channels", shown(channel), issue))
+        for fld in ("first_response_target_seconds", "resolution_target_seconds"):
+            value = getattr(jc, fld)
+            if value is None:
+                continue
+            if not is_finite(value) or value != int(value) or not 0 < value <= MAX_INTEGER:
+                problems.append(Problem(f"{jc.channel}.{fld}", value,
+                                        f"must be a whole number of seconds from 1 to {MAX_INTEGER:,}"))
     return problems
 
 
@@ -144,18 +195,12 @@ def create_journey(*, session: Session, journey_in: JourneyIn) -> Journey:
     name = (journey_in.name or "").strip()
     if not name:
         problems.append(Problem("name", journey_in.name, "must not be empty"))
+    elif "\x00" in name:
+        pass  # reported by journey_field_problems; PostgreSQL refuses NUL even in a query parameter
     elif session.exec(select(Journey).where(Journey.name == name)).first():
         problems.append(Problem("name", name, "is already used by another journey"))
-    channel_names = [c.channel.strip().lower() for c in journey_in.channels]
-    if not channel_names:
-        problems.append(Problem("channels", None, "choose at least one channel"))
-    if len(set(channel_names)) != len(channel_names):
-        problems.append(Problem("channels", ", ".join(channel_names), "a channel is listed twice"))
-    for jc in journey_in.channels:
-        for fld in ("first_response_target_seconds", "resolution_target_seconds"):
-            value = getattr(jc, fld)
-            if value is not None and value <= 0:
-                problems.append(Problem(f"{jc.channel}.{fld}", value, "must be a positive number of seconds"))
+    channel_names = [(c.channel or "").strip().lower() for c in journey_in.channels]
+    problems += journey_field_problems(journey_in)
     if not journey_in.criteria:
         problems.append(Problem("checklist", None, "add at least one criterion"))
     problems += criterion_problems(journey_in.criteria, set(channel_names))

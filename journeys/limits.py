@@ -1,0 +1,52 @@
+"""What the database can store, checked before writing.
+
+A value the database cannot hold (a NUL character in PostgreSQL text, a number beyond a 32-bit
+INTEGER, a name longer than its VARCHAR) makes the driver raise ``DataError`` or
+``OverflowError`` in the middle of a write; nothing turns those into a message a user can act
+on. So the import, the contact forms and the journey editor check input against these limits
+first and refuse it with a ``Problem`` that names the field, shows the value and says what is
+allowed.
+"""
+
+import math
+import numbers
+from datetime import UTC, datetime
+
+# INTEGER columns (transfers, response targets) are 32-bit on PostgreSQL.
+MAX_INTEGER = 2**31 - 1
+# Timestamps must lie in this window (UTC). The scoring refuses data spanning more than 200
+# years (a typo such as 2206 would otherwise build a business-hours grid for centuries), and
+# years far outside it overflow when converted between time zones; no mystery contact was
+# made before 1970.
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(2101, 1, 1, tzinfo=UTC)  # exclusive: 2100-12-31 is the last allowed day
+TIMESTAMP_RANGE = "between 1970-01-01 and 2100-12-31"
+NUL_MESSAGE = "contains a NUL character (\\x00), which cannot be stored; remove it"
+
+
+def text_problem(text: str, max_length: int | None = None) -> str | None:
+    """Why ``text`` cannot be stored (NUL character, too long), or None."""
+    if "\x00" in text:
+        return NUL_MESSAGE
+    if max_length is not None and len(text) > max_length:
+        return f"is longer than {max_length} characters ({len(text):,})"
+    return None
+
+
+def shown(text: str, width: int = 40) -> str:
+    """A long value cut for a message (the message must stay readable)."""
+    return text if len(text) <= width else text[:width] + "…"
+
+
+def timestamp_problem(value: datetime) -> str | None:
+    """Why an aware timestamp is outside what the app stores and scores, or None."""
+    if not EARLIEST <= value < LATEST:
+        return f"must lie {TIMESTAMP_RANGE} (UTC)"
+    return None
+
+
+def is_finite(value) -> bool:
+    """A real number that is neither NaN nor infinite (whole numbers of any size; numpy numbers too)."""
+    if isinstance(value, numbers.Integral):
+        return True  # math.isfinite would overflow converting 10**400 to float
+    return isinstance(value, numbers.Real) and math.isfinite(value)
