@@ -101,13 +101,15 @@ def kpi_tiles(engine, all_contacts: pd.DataFrame, contacts: pd.DataFrame, flt: C
     for column, (label, key, n_key, fmt, change, help_text, colour) in zip(columns, tiles, strict=True):
         n = figures[n_key]
         value = figures[key]
+        note = compared(n_key)
         if _too_few(n):
-            shown, change = "too few contacts", None
+            # the tile is narrow: the short word in large type, the whole reason in the caption
+            shown, change, note = "too few", None, f" · too few contacts (fewer than {MIN_CONTACTS}) for a figure"
         elif value is None or value != value:
             shown = "–"
         else:
             shown = fmt(value)
-        metric_tile(column, label, shown, n, change, help_text, colour, note=compared(n_key))
+        metric_tile(column, label, shown, n, change, help_text, colour, note=note)
     if not single_wave:
         st.caption("Select one wave to see the change against the previous wave.")
     return figures
@@ -201,7 +203,7 @@ def previous_wave(all_waves: list[str], selected: tuple[str, ...], present: list
 
 def metric_tile(column, label: str, value: str, n: int | None, delta: str | None = None, help: str = "",
                 delta_color: str = "normal", note: str = "") -> None:
-    """One KPI tile with its n (and ``note``) underneath; ``value`` already formatted (or "too few contacts")."""
+    """One KPI tile with its n (and ``note``) underneath; ``value`` already formatted (or "too few")."""
     column.metric(label, value, delta=delta, help=help, delta_color=delta_color, border=True)
     if n is not None:
         column.caption(f"n = {n:,}{note}")

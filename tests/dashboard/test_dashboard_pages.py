@@ -117,8 +117,10 @@ def test_too_few_contacts_shows_the_insufficient_state(app_env, monkeypatch):
     seed_demo(db.get_engine(app_env), contacts=3, seed=2)
     monkeypatch.setattr(dashboard_data, "current_as_of", lambda: AS_OF)
     at = _page("dashboard")
-    assert _tiles(at)["Quality"] == "too few contacts"
-    assert _tiles(at)["Response rate"] == "too few contacts"
+    assert _tiles(at)["Quality"] == "too few"
+    assert _tiles(at)["Response rate"] == "too few"
+    captions = [c.value for c in at.caption]
+    assert "n = 3 · too few contacts (fewer than 5) for a figure" in captions
 
 
 @pytest.mark.parametrize("page", ["consistency", "trends", "explore"])
