@@ -7,6 +7,7 @@ hour, messaging within 20 minutes. Users change them per journey.
 """
 
 from dataclasses import dataclass
+from datetime import date
 
 from sqlmodel import Session, select
 
@@ -145,3 +146,13 @@ def get_or_create_channel(*, session: Session, name: str, kind: ChannelKind | No
         session.add(channel)
         session.flush()
     return channel
+
+
+def default_wave(waves: list[Wave], today: date) -> Wave | None:
+    """The wave a new contact most likely belongs to: the one whose dates hold ``today``
+    (the latest-starting if several do), else the newest by name (waves without dates)."""
+    running = [w for w in waves if (w.starts_on is None or w.starts_on <= today)
+               and (w.ends_on is None or today <= w.ends_on) and (w.starts_on or w.ends_on)]
+    if running:
+        return max(running, key=lambda w: (w.starts_on or date.min, w.name))
+    return max(waves, key=lambda w: w.name) if waves else None

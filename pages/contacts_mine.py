@@ -7,10 +7,11 @@ import streamlit as st
 from sqlmodel import select
 
 from data.db import session_scope
+from journeys.catalogue import default_wave
 from journeys.contact_service import ContactStart, my_contacts, start_contact
 from journeys.errors import KlantreisError
 from journeys.models import Brand, Channel, Journey, JourneyChannel, JourneyStatus, Location, Wave
-from ui.contact_forms import LOG_PAGE, OPEN_KEY, datetime_input, local_text
+from ui.contact_forms import LOCAL, LOG_PAGE, OPEN_KEY, datetime_input, local_text
 from ui.dashboard_view import duration
 from ui.resources import get_engine
 from ui.session import as_plain_text, require_page
@@ -40,8 +41,9 @@ with st.expander("Start a new contact", icon=":material/add_circle:", expanded=F
         own_locations = [loc for loc in locations if loc.brand_id == brand.id]
         location = st.selectbox("Location", [None, *own_locations], key="new_location",
                                 format_func=lambda loc: "—" if loc is None else loc.name)
-        wave = st.selectbox("Wave", [None, *waves], index=1 if waves else 0, key="new_wave",
-                            format_func=lambda w: "—" if w is None else w.name)
+        suggested = default_wave(list(waves), datetime.now(LOCAL).date())
+        wave = st.selectbox("Wave", [None, *waves], index=1 + list(waves).index(suggested) if suggested else 0,
+                            key="new_wave", format_func=lambda w: "—" if w is None else w.name)
         live = channel is not None and channel.is_live
         when = None
         if not live:

@@ -120,3 +120,18 @@ def test_unknown_channel_kind_and_role_are_refused(engine):
     with pytest.raises(ValidationError, match="role: must be"):
         with session_scope(engine) as session:
             session.add(User(username="x1", role="boss", password_hash="-"))
+
+
+def test_default_wave_is_the_running_one_else_the_newest():
+    from datetime import date
+
+    from journeys.catalogue import default_wave
+    from journeys.models import Wave
+
+    q2 = Wave(name="2026-Q2", starts_on=date(2026, 4, 1), ends_on=date(2026, 6, 30))
+    q3 = Wave(name="2026-Q3", starts_on=date(2026, 7, 1), ends_on=date(2026, 9, 30))
+    loose = Wave(name="pilot")
+    assert default_wave([q2, q3, loose], date(2026, 5, 10)) is q2  # running today, though not the newest
+    assert default_wave([q2, q3], date(2026, 11, 29)) is q3  # none running: the newest by name
+    assert default_wave([loose], date(2026, 5, 10)) is loose
+    assert default_wave([], date(2026, 5, 10)) is None
