@@ -29,6 +29,16 @@ DATABASE_URL_ENV = "KLANTREIS_DATABASE_URL"
 
 # How long a SQLite writer waits for another writer before giving up (milliseconds).
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# Streamlit runs every browser session as a thread of one server process, all sharing one engine.
+# SQLAlchemy's pool does not hand connections to waiting threads in turn: with more sessions
+# mid-transaction than connections (the default is 5 + 10 overflow), a thread that just returned
+# a connection takes it straight back and a waiting one can lose every hand-over until
+# ``pool_timeout`` ends its action with an error (seen with 16 auditors saving at once). So
+# there is a connection for every session that can be busy at once (up to 30), and the first 20
+# stay open rather than being closed and reopened (a new PostgreSQL backend) for every action.
+# PostgreSQL allows 100 connections by default; they are opened only as sessions need them.
+POOL_SIZE = 20
+POOL_MAX_OVERFLOW = 10
 
 _engines: dict[str, Engine] = {}
 _engines_lock = threading.Lock()
@@ -81,12 +91,15 @@ def get_engine(url: str | None = None) -> Engine:
         if engine is None:
             if is_sqlite(url):
                 path = sa.make_url(url).database
+                pool = {}  # an in-memory database lives in one connection (SingletonThreadPool)
                 if path and path != ":memory:":
                     Path(path).parent.mkdir(parents=True, exist_ok=True)
-                engine = sa.create_engine(url, connect_args={"check_same_thread": False})
+                    pool = dict(pool_size=POOL_SIZE, max_overflow=POOL_MAX_OVERFLOW)
+                engine = sa.create_engine(url, connect_args={"check_same_thread": False}, **pool)
                 _configure_sqlite(engine)
             else:
-                engine = sa.create_engine(url, pool_pre_ping=True)
+                engine = sa.create_engine(url, pool_pre_ping=True, pool_size=POOL_SIZE,
+                                          max_overflow=POOL_MAX_OVERFLOW)
             _engines[url] = engine
         return engine
 

@@ -22,6 +22,8 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import sqlalchemy as sa
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
 from journeys.access import ensure_can_edit_contact, ensure_can_log_contact_for, ensure_can_read_contact
@@ -95,11 +97,35 @@ class AnswerIn:
     comment: str = ""
 
 
-def _load(session: Session, contact_id: int) -> Contact:
-    contact = session.get(Contact, contact_id)
-    if contact is None:
+# The queries every click runs, built once: building a statement and its cache key costs more
+# Python time than SQLite takes to run it, and 16 auditors click in one server process.
+_CONTACT_WITH_CHANNEL = (select(Contact, Channel).join(Channel, Channel.id == Contact.channel_id)
+                         .where(Contact.id == sa.bindparam("contact_id")))
+_CRITERIA_WITH_CHANNELS = (
+    select(Criterion, CriterionChannel.channel_id)
+    .outerjoin(CriterionChannel, CriterionChannel.criterion_id == Criterion.id)
+    .where(Criterion.version_id == sa.bindparam("version_id"))
+    .order_by(Criterion.position, Criterion.id))
+_ANSWERS_OF_CONTACT = select(Answer).where(Answer.contact_id == sa.bindparam("contact_id"))
+_UPDATE_CONTACT = sa.update(Contact.__table__).where(Contact.__table__.c.id == sa.bindparam("b_contact_id"))
+_UPDATE_ANSWER = sa.update(Answer.__table__).where(
+    Answer.__table__.c.contact_id == sa.bindparam("b_contact_id"),
+    Answer.__table__.c.criterion_id == sa.bindparam("b_criterion_id"))
+_CHANNEL_OF_JOURNEY = (select(Channel).join(JourneyChannel, JourneyChannel.channel_id == Channel.id)
+                       .where(JourneyChannel.journey_id == sa.bindparam("journey_id"),
+                              Channel.id == sa.bindparam("channel_id")))
+
+
+def _load_with_channel(session: Session, contact_id: int) -> tuple[Contact, Channel]:
+    # The contact and its channel in one query: every click on the logging page starts here.
+    row = session.exec(_CONTACT_WITH_CHANNEL, params={"contact_id": contact_id}).first()
+    if row is None:
         raise NotFoundError(f"Contact {contact_id} does not exist.")
-    return contact
+    return row[0], row[1]
+
+
+def _load(session: Session, contact_id: int) -> Contact:
+    return _load_with_channel(session, contact_id)[0]
 
 
 def channel_of(session: Session, contact: Contact) -> Channel:
@@ -112,16 +138,15 @@ def is_live(channel: Channel) -> bool:
 
 def applicable_criteria(session: Session, contact: Contact) -> list[Criterion]:
     """The criteria of the contact's checklist version that apply on its channel, in order."""
-    criteria = session.exec(
-        select(Criterion).where(Criterion.version_id == contact.checklist_version_id).order_by(Criterion.position)
-    ).all()
+    # One query (criteria with their channel restrictions) instead of two: this runs on every save.
+    rows = session.exec(_CRITERIA_WITH_CHANNELS, params={"version_id": contact.checklist_version_id}).all()
+    criteria: dict[int, Criterion] = {}
     restricted: dict[int, set[int]] = {}
-    for criterion_id, channel_id in session.exec(
-        select(CriterionChannel.criterion_id, CriterionChannel.channel_id).where(
-            CriterionChannel.criterion_id.in_([c.id for c in criteria]))
-    ).all():
-        restricted.setdefault(criterion_id, set()).add(channel_id)
-    return [c for c in criteria if c.id not in restricted or contact.channel_id in restricted[c.id]]
+    for criterion, channel_id in rows:
+        criteria.setdefault(criterion.id, criterion)
+        if channel_id is not None:
+            restricted.setdefault(criterion.id, set()).add(channel_id)
+    return [c for c in criteria.values() if c.id not in restricted or contact.channel_id in restricted[c.id]]
 
 
 def timing_problems(values: dict, *, now: datetime) -> list[Problem]:
@@ -212,8 +237,12 @@ def start_contact(*, session: Session, actor, start: ContactStart, now: datetime
     problems = []
     if journey is None or journey.status != JourneyStatus.ACTIVE:
         problems.append(Problem("journey", start.journey_id, "choose an active journey"))
-    elif session.get(JourneyChannel, (start.journey_id, start.channel_id)) is None:
-        problems.append(Problem("channel", start.channel_id, "this journey does not run on this channel"))
+    else:
+        # the channel only if the journey runs on it (one query serves the check and the log text)
+        channel = session.exec(_CHANNEL_OF_JOURNEY,
+                               params={"journey_id": start.journey_id, "channel_id": start.channel_id}).first()
+        if channel is None:
+            problems.append(Problem("channel", start.channel_id, "this journey does not run on this channel"))
     if start.location_id is not None:
         location = session.get(Location, start.location_id)
         if location is None or location.brand_id != start.brand_id:
@@ -230,7 +259,7 @@ def start_contact(*, session: Session, actor, start: ContactStart, now: datetime
     )
     session.add(contact)
     session.flush()
-    _log(session, actor, contact.id, "create", "", None, f"{channel_of(session, contact).name} contact started")
+    _log(session, actor, contact.id, [("create", "", None, f"{channel.name} contact started")])
     return contact
 
 
@@ -242,11 +271,11 @@ def record_event(*, session: Session, actor, contact_id: int, event: str, at: da
     if event not in EVENTS:
         raise ValidationError(Problem("event", event, f"must be one of {EVENTS}"))
     field = {"acknowledged": "acknowledged_at", "first_response": "first_response_at", "resolved": "resolved_at"}[event]
-    contact = _load(session, contact_id)
+    contact, channel = _load_with_channel(session, contact_id)
     changes = {field: at or utcnow()}
-    if event == "resolved" and contact.first_response_at is None and is_live(channel_of(session, contact)):
+    if event == "resolved" and contact.first_response_at is None and is_live(channel):
         changes["first_response_at"] = changes[field]  # a conversation that ends has been answered
-    return save_contact(session=session, actor=actor, contact_id=contact_id, changes=changes)
+    return _save_loaded(session=session, actor=actor, contact=contact, channel=channel, changes=changes)
 
 
 def save_contact(*, session: Session, actor, contact_id: int, changes: dict | None = None,
@@ -262,8 +291,16 @@ def save_contact(*, session: Session, actor, contact_id: int, changes: dict | No
         PermissionDenied: not the contact's auditor (or an admin).
         ValidationError: every problem found, each naming its field.
     """
-    contact = _load(session, contact_id)
+    contact, channel = _load_with_channel(session, contact_id)
+    return _save_loaded(session=session, actor=actor, contact=contact, channel=channel, changes=changes,
+                        answers=answers, complete=complete, now=now)
+
+
+def _save_loaded(*, session: Session, actor, contact: Contact, channel: Channel, changes: dict | None = None,
+                 answers: list[AnswerIn] | None = None, complete: bool = False, now: datetime | None = None) -> Contact:
+    """``save_contact`` for a contact this action has already loaded (``record_event`` reads it first)."""
     ensure_can_edit_contact(actor, contact)
+    contact_id = contact.id
     now = now or utcnow()
     changes = dict(changes or {})
     unknown = sorted(set(changes) - set(EDITABLE_FIELDS))
@@ -271,7 +308,6 @@ def save_contact(*, session: Session, actor, contact_id: int, changes: dict | No
         raise ValidationError(Problem("field", ", ".join(unknown), "cannot be changed here"))
     merged = {field: getattr(contact, field) for field in EDITABLE_FIELDS}
     merged.update(changes)
-    channel = channel_of(session, contact)
     stamps_changed = bool({"started_at", "first_response_at", "resolved_at"} & set(changes))
     if is_live(channel) and stamps_changed:
         # the stopwatch: wait and handling follow from the stamps unless typed in explicitly
@@ -280,8 +316,11 @@ def save_contact(*, session: Session, actor, contact_id: int, changes: dict | No
         if "handling_seconds" not in changes and merged["resolved_at"] is not None and merged["first_response_at"]:
             merged["handling_seconds"] = round((merged["resolved_at"] - merged["first_response_at"]).total_seconds())
     merged["started_at"] = merged.get("started_at") or contact.started_at
-    criteria = applicable_criteria(session, contact)
-    existing = {a.criterion_id: a for a in session.exec(select(Answer).where(Answer.contact_id == contact_id)).all()}
+    # the stopwatch and time corrections touch no checklist item: skip reading the checklist then
+    checklist_touched = bool(answers) or complete
+    criteria = applicable_criteria(session, contact) if checklist_touched else []
+    existing = {a.criterion_id: a for a in session.exec(_ANSWERS_OF_CONTACT, params={"contact_id": contact_id})
+                } if checklist_touched else {}
     if complete:
         # answers already saved count towards completeness
         given = {a.criterion_id for a in answers or []}
@@ -296,46 +335,72 @@ def save_contact(*, session: Session, actor, contact_id: int, changes: dict | No
     if problems:
         raise ValidationError(problems)
 
+    # Written with plain statements (one UPDATE of the contact, one INSERT of new answers) rather
+    # than through the ORM's unit of work, whose bookkeeping costs more Python time per click than
+    # the writes themselves. The loaded objects are then set as if flushed, so callers see what
+    # was saved without the session writing it a second time.
+    log = []
+    values = {}
     for field in EDITABLE_FIELDS:
         old, new = getattr(contact, field), merged[field]
         if old != new:
-            setattr(contact, field, new)
-            _log(session, actor, contact.id, "update", field, old, new)
+            values[field] = new
+            log.append(("update", field, old, new))
     by_id = {c.id: c for c in criteria}
+    new_answers, changed_answers = [], []
     for answer in answers or []:
         if not answer.is_na and answer.value is None:
             continue
         value = None if answer.is_na else float(answer.value)
+        stored = dict(value=value, is_na=answer.is_na, comment=answer.comment or "")
         row = existing.get(answer.criterion_id)
         code = by_id[answer.criterion_id].code
         if row is None:
-            session.add(Answer(contact_id=contact.id, criterion_id=answer.criterion_id, value=value,
-                               is_na=answer.is_na, comment=answer.comment or ""))
-            _log(session, actor, contact.id, "update", f"item:{code}", None, _answer_text(value, answer.is_na))
-        elif (row.value, row.is_na, row.comment) != (value, answer.is_na, answer.comment or ""):
-            _log(session, actor, contact.id, "update", f"item:{code}", _answer_text(row.value, row.is_na),
-                 _answer_text(value, answer.is_na))
-            row.value, row.is_na, row.comment = value, answer.is_na, answer.comment or ""
-            session.add(row)
-    contact.updated_at = now
-    contact.updated_by_id = actor.id
-    session.add(contact)
-    session.flush()
+            new_answers.append(dict(stored, contact_id=contact_id, criterion_id=answer.criterion_id))
+            log.append(("update", f"item:{code}", None, _answer_text(value, answer.is_na)))
+        elif (row.value, row.is_na, row.comment) != (value, answer.is_na, stored["comment"]):
+            log.append(("update", f"item:{code}", _answer_text(row.value, row.is_na), _answer_text(value, answer.is_na)))
+            changed_answers.append(dict(stored, b_criterion_id=answer.criterion_id))
+            _set_saved(row, stored)
+    values.update(updated_at=now, updated_by_id=actor.id)
+    session.execute(_UPDATE_CONTACT, dict(values, b_contact_id=contact_id))  # SET the keys of the parameters
+    _set_saved(contact, values)
+    if new_answers:
+        session.execute(sa.insert(Answer.__table__), new_answers)
+    for params in changed_answers:
+        session.execute(_UPDATE_ANSWER, dict(params, b_contact_id=contact_id))
+    _log(session, actor, contact_id, log)
     return contact
+
+
+def _set_saved(row, values: dict) -> None:
+    """Give a loaded object the values just written to its row, without marking it changed."""
+    for name, value in values.items():
+        set_committed_value(row, name, value)
 
 
 def _answer_text(value, is_na) -> str:
     return "N/A" if is_na else f"{value:g}"
 
 
-def _log(session: Session, actor, contact_id: int, action: str, field: str, old, new) -> None:
+def _log(session: Session, actor, contact_id: int, entries: list[tuple[str, str, object, object]]) -> None:
+    """Write the change-log entries ``(action, field, old, new)`` of one action.
+
+    One multi-row INSERT rather than one ORM object and statement per entry: an assessment
+    changes about ten fields and items, and this runs on every click of every auditor.
+    """
     def text(value):
         if value is None:
             return None
         return value.isoformat() if isinstance(value, datetime) else str(value)
 
-    session.add(ChangeLog(user_id=actor.id, entity="contact", entity_id=contact_id, action=action, field=field,
-                          old_value=text(old), new_value=text(new)))
+    if not entries:
+        return
+    now = utcnow()
+    session.execute(sa.insert(ChangeLog.__table__), [
+        dict(changed_at=now, user_id=actor.id, entity="contact", entity_id=contact_id, action=action, field=field,
+             old_value=text(old), new_value=text(new))
+        for action, field, old, new in entries])
 
 
 def sniff_media_type(data: bytes) -> str | None:
@@ -375,7 +440,8 @@ def add_evidence(*, session: Session, actor, contact_id: int, file_name: str, da
     contact.updated_at = utcnow()
     session.add(contact)
     session.flush()
-    _log(session, actor, contact.id, "update", "evidence", None, f"{name} ({media_type}, sha256 {evidence.sha256[:12]}…)")
+    _log(session, actor, contact.id,
+         [("update", "evidence", None, f"{name} ({media_type}, sha256 {evidence.sha256[:12]}…)")])
     return evidence
 
 

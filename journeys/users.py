@@ -54,15 +54,18 @@ def create_user(*, session: Session, username: str, role: str, password: str, di
     """
     username = (username or "").strip().lower()
     problems = user_problems(username=username, role=role, password=password)
-    if not problems and session.exec(select(User).where(User.username == username)).first():
-        problems.append(Problem("username", username, "is already taken"))
     if problems:
         raise ValidationError(problems)
+    # Hash before the first query: on SQLite that query takes the database's write lock
+    # (data.db), and argon2's deliberate fifth of a second would stall everyone's saves.
+    password_hash = hash_password(password)
+    if session.exec(select(User).where(User.username == username)).first():
+        raise ValidationError(Problem("username", username, "is already taken"))
     user = User(
         username=username,
         display_name=(display_name or "").strip() or username,
         role=role,
-        password_hash=hash_password(password),
+        password_hash=password_hash,
     )
     session.add(user)
     session.flush()
@@ -102,11 +105,18 @@ def authenticate(*, session: Session, username: str, password: str) -> User:
     Each failure in a row makes the next attempt wait longer (``retry_delay``); the
     ``MAX_FAILED_LOGINS``-th locks the account for ``LOCK_DURATION``.
 
+    The password is checked between two short transactions, never inside one: argon2 takes a
+    fifth of a second of CPU by design, and on SQLite every transaction holds the database's
+    single write lock (``BEGIN IMMEDIATE``, see data.db), so checking inside it would stall every
+    other user's save — and a burst of sign-ins at the start of a shift could make them wait
+    past the busy timeout and fail. The caller's session is committed before the check.
+
     Raises:
         SignInRefused: unknown user, wrong password, deactivated, slowed-down or locked account.
     """
     user = get_user(session=session, username=username)
     if user is None or not user.active:
+        session.commit()  # end the read before hashing (see above)
         # Hash anyway so a wrong username costs as much time as a wrong password.
         password_matches(_DUMMY_HASH, password or "")
         raise SignInRefused("Unknown username or wrong password.")
@@ -119,7 +129,15 @@ def authenticate(*, session: Session, username: str, password: str) -> User:
         raise SignInRefused(
             f"Too many failed attempts in a row: wait {_seconds_left(user.locked_until)} s before trying again."
         )
-    if not password_matches(user.password_hash, password or ""):
+    password_hash, had_failures = user.password_hash, bool(user.failed_logins or user.locked_until)
+    session.commit()  # end the read before hashing (see above)
+    matches = password_matches(password_hash, password or "")
+    if not matches or had_failures:
+        # Count from the newest state, holding the row (PostgreSQL; SQLite holds the whole
+        # database from here), so simultaneous wrong attempts in other tabs each count. NO KEY
+        # UPDATE: the account's own saves elsewhere (rows referring to it) need not wait for it.
+        session.refresh(user, with_for_update={"key_share": True})
+    if not matches:
         user.failed_logins += 1
         if user.failed_logins >= MAX_FAILED_LOGINS:
             user.locked_until = utcnow() + LOCK_DURATION
