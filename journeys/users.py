@@ -73,7 +73,10 @@ def create_user(*, session: Session, username: str, role: str, password: str, di
 
 
 def get_user(*, session: Session, username: str) -> User | None:
-    return session.exec(select(User).where(User.username == (username or "").strip().lower())).first()
+    name = (username or "").strip().lower()
+    if "\x00" in name:  # no account holds one, and PostgreSQL refuses it even as a query parameter
+        return None
+    return session.exec(select(User).where(User.username == name)).first()
 
 
 def is_locked(user: User) -> bool:

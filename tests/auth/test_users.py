@@ -171,3 +171,9 @@ def test_sso_email_signs_in_only_when_linked(engine, people):
         users.set_active(session=session, actor=admin, user_id=target, active=False)
     with db.session_scope(engine) as session:
         assert users.get_user_by_sso_email(session=session, email="m@example.org") is None
+
+
+def test_a_nul_character_in_the_username_is_just_a_refused_sign_in(engine, people):
+    """PostgreSQL refuses NUL even as a query parameter: the form must still answer with its message."""
+    with db.session_scope(engine) as session, pytest.raises(SignInRefused, match="Unknown username"):
+        authenticate(session=session, username="auditor1\x00", password="whatever")
