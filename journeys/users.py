@@ -102,6 +102,15 @@ def _seconds_left(until) -> int:
     return max(1, int((until - utcnow()).total_seconds() + 0.999))
 
 
+def _locked_refusal(user: User) -> SignInRefused:
+    if user.failed_logins == 0:  # a full lock, not the short slow-down between attempts
+        minutes = max(1, round((user.locked_until - utcnow()).total_seconds() / 60))
+        return SignInRefused(f"This account is locked after too many failed attempts; try again in {minutes} min.")
+    return SignInRefused(
+        f"Too many failed attempts in a row: wait {_seconds_left(user.locked_until)} s before trying again."
+    )
+
+
 def authenticate(*, session: Session, username: str, password: str) -> User:
     """The active user with this username and password, counting failures towards a lock.
 
@@ -124,22 +133,21 @@ def authenticate(*, session: Session, username: str, password: str) -> User:
         password_matches(_DUMMY_HASH, password or "")
         raise SignInRefused("Unknown username or wrong password.")
     if is_locked(user):
-        if user.failed_logins == 0:  # a full lock, not the short slow-down between attempts
-            minutes = max(1, round((user.locked_until - utcnow()).total_seconds() / 60))
-            raise SignInRefused(
-                f"This account is locked after too many failed attempts; try again in {minutes} min."
-            )
-        raise SignInRefused(
-            f"Too many failed attempts in a row: wait {_seconds_left(user.locked_until)} s before trying again."
-        )
-    password_hash, had_failures = user.password_hash, bool(user.failed_logins or user.locked_until)
+        raise _locked_refusal(user)
+    password_hash = user.password_hash
     session.commit()  # end the read before hashing (see above)
     matches = password_matches(password_hash, password or "")
-    if not matches or had_failures:
-        # Count from the newest state, holding the row (PostgreSQL; SQLite holds the whole
-        # database from here), so simultaneous wrong attempts in other tabs each count. NO KEY
-        # UPDATE: the account's own saves elsewhere (rows referring to it) need not wait for it.
-        session.refresh(user, with_for_update={"key_share": True})
+    # Decide on the newest state, holding the row (PostgreSQL; SQLite holds the whole database
+    # from here): attempts made at the same moment in other tabs may have locked the account,
+    # an admin may have deactivated it or reset its password meanwhile. Each wrong attempt
+    # counts. NO KEY UPDATE: the account's own saves elsewhere (rows referring to it) need not wait.
+    session.refresh(user, with_for_update={"key_share": True})
+    if not user.active or user.password_hash != password_hash:
+        session.commit()
+        raise SignInRefused("Unknown username or wrong password.")
+    if is_locked(user):
+        session.commit()
+        raise _locked_refusal(user)
     if not matches:
         user.failed_logins += 1
         if user.failed_logins >= MAX_FAILED_LOGINS:

@@ -177,3 +177,44 @@ def test_a_nul_character_in_the_username_is_just_a_refused_sign_in(engine, peopl
     """PostgreSQL refuses NUL even as a query parameter: the form must still answer with its message."""
     with db.session_scope(engine) as session, pytest.raises(SignInRefused, match="Unknown username"):
         authenticate(session=session, username="auditor1\x00", password="whatever")
+
+
+def test_a_burst_of_attempts_neither_lifts_the_lock_nor_slips_past_it(engine, people, monkeypatch):
+    """Seven tabs read the account before any of them checks its password (a barrier in the
+    check): six wrong passwords and the right one. The account must end locked, and the right
+    password, checked after the lock, must be refused."""
+    import threading
+
+    real_check = users.password_matches
+    tabs = users.MAX_FAILED_LOGINS + 2
+    everyone_has_read = threading.Barrier(tabs)
+    order = threading.Lock()  # check the passwords one at a time, the right one last
+
+    def gated_check(password_hash, password):
+        everyone_has_read.wait(timeout=60)
+        if password == "manager-pass":
+            while len(results) < tabs - 1:
+                threading.Event().wait(0.01)
+        with order:
+            return real_check(password_hash, password)
+
+    monkeypatch.setattr(users, "password_matches", gated_check)
+    results: list[str] = []
+
+    def attempt(password):
+        try:
+            _attempt(engine, "manager", password)
+            results.append("signed in")
+        except SignInRefused as refusal:
+            results.append(str(refusal))
+
+    threads = [threading.Thread(target=attempt, args=("wrong",)) for _ in range(tabs - 1)]
+    threads.append(threading.Thread(target=attempt, args=("manager-pass",)))
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert len(results) == tabs and "signed in" not in results, results
+    with db.session_scope(engine) as session:
+        user = users.get_user(session=session, username="manager")
+        assert users.is_locked(user), (user.failed_logins, user.locked_until, results)
