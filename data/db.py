@@ -37,8 +37,18 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 # there is a connection for every session that can be busy at once (up to 30), and the first 20
 # stay open rather than being closed and reopened (a new PostgreSQL backend) for every action.
 # PostgreSQL allows 100 connections by default; they are opened only as sessions need them.
-POOL_SIZE = 20
-POOL_MAX_OVERFLOW = 10
+# Running several app processes against one PostgreSQL server, lower it per process with
+# KLANTREIS_DB_POOL_SIZE (the overflow is half of it).
+POOL_SIZE_ENV = "KLANTREIS_DB_POOL_SIZE"
+
+
+def pool_sizes() -> tuple[int, int]:
+    """``(pool_size, max_overflow)``: ``KLANTREIS_DB_POOL_SIZE`` (a whole number >= 1) or 20."""
+    text = os.environ.get(POOL_SIZE_ENV, "").strip() or "20"
+    if not text.isdigit() or int(text) < 1:
+        raise ValueError(f"{POOL_SIZE_ENV} must be a whole number of at least 1, got {text!r}")
+    size = int(text)
+    return size, size // 2
 
 _engines: dict[str, Engine] = {}
 _engines_lock = threading.Lock()
@@ -94,12 +104,13 @@ def get_engine(url: str | None = None) -> Engine:
                 pool = {}  # an in-memory database lives in one connection (SingletonThreadPool)
                 if path and path != ":memory:":
                     Path(path).parent.mkdir(parents=True, exist_ok=True)
-                    pool = dict(pool_size=POOL_SIZE, max_overflow=POOL_MAX_OVERFLOW)
+                    size, overflow = pool_sizes()
+                    pool = dict(pool_size=size, max_overflow=overflow)
                 engine = sa.create_engine(url, connect_args={"check_same_thread": False}, **pool)
                 _configure_sqlite(engine)
             else:
-                engine = sa.create_engine(url, pool_pre_ping=True, pool_size=POOL_SIZE,
-                                          max_overflow=POOL_MAX_OVERFLOW)
+                size, overflow = pool_sizes()
+                engine = sa.create_engine(url, pool_pre_ping=True, pool_size=size, max_overflow=overflow)
             _engines[url] = engine
         return engine
 

@@ -13,7 +13,7 @@ require_page(__file__)
 engine = get_engine()
 flt = filter_bar(engine)
 data = scored_data(engine)
-contacts = filtered_contacts(engine, flt)
+contacts = filtered_contacts(data, flt)
 
 st.title("Consistency across channels", anchor=False)
 st.caption(
@@ -30,7 +30,7 @@ level = st.segmented_control(
 )
 by = {"Brand": ["brand"], "Brand × journey": ["brand", "journey"],
       "Brand × journey × wave": ["brand", "journey", "wave"]}[level or "Brand"]
-summary = figures(engine, flt, "consistency", tuple(by))
+summary = figures(data, flt, "consistency", tuple(by))
 st.dataframe(
     summary, hide_index=True, width="stretch",
     column_config={
@@ -51,7 +51,7 @@ st.caption("p below 0.05: the channel differences are larger than chance alone w
            "Rows with too few contacts on a channel say so in 'insufficient channels'.")
 
 st.subheader("Where the experience differs: criterion × channel", anchor=False)
-cells = figures(engine, flt, "criterion_channel")
+cells = figures(data, flt, "criterion_channel")
 if cells.empty:
     st.info("No checklist answers for these contacts.")
 else:
@@ -62,6 +62,6 @@ else:
 st.subheader("Ranking", anchor=False)
 rank_by = st.segmented_control("Rank", ["brand", "location"], default="brand", key="cons_rank",
                                format_func=str.title)
-ranking = figures(engine, flt, "metrics", (rank_by or "brand",)).sort_values("mean_quality", ascending=False)
+ranking = figures(data, flt, "metrics", (rank_by or "brand",)).sort_values("mean_quality", ascending=False)
 st.caption(sample_note(ranking, rank_by or "brand", "scored") + " Bars: 95 % interval.")
 charts.show(charts.quality_by_group(ranking, rank_by or "brand"))

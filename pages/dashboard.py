@@ -13,7 +13,7 @@ require_page(__file__)
 engine = get_engine()
 flt = filter_bar(engine)
 data = scored_data(engine)
-contacts = filtered_contacts(engine, flt)
+contacts = filtered_contacts(data, flt)
 
 st.title("Dashboard", anchor=False)
 st.caption(f"Figures as of {data['as_of']:%Y-%m-%d %H:%M} UTC · open contacts count as unanswered until then.")
@@ -21,9 +21,9 @@ if contacts.empty:
     st.info("No contacts match these filters.", icon=":material/filter_alt_off:")
     st.stop()
 
-kpi_tiles(engine, data["contacts"], contacts, flt)
+kpi_tiles(data, contacts, flt)
 
-by_channel = figures(engine, flt, "metrics", ("channel",))
+by_channel = figures(data, flt, "metrics", ("channel",))
 left, right = st.columns(2)
 with left:
     st.subheader("Quality per channel", anchor=False)
@@ -35,10 +35,10 @@ with right:
         "Box: middle half of answered contacts; tick: their median; black diamond: Kaplan–Meier median "
         "counting unanswered contacts; orange: the channel's target. " + sample_note(by_channel, "channel", "contacts")
     )
-    charts.show(charts.response_times(figures(engine, flt, "response_times")))
+    charts.show(charts.response_times(figures(data, flt, "response_times")))
 
 st.subheader("Share answered over time since the contact", anchor=False)
 st.caption("Kaplan–Meier curves: contacts still waiting are censored at the as-of time, never dropped; "
            "channels with too few contacts are dashed. "
            + sample_note(by_channel, "channel", "contacts"))
-charts.show(charts.survival_curves(figures(engine, flt, "survival")))
+charts.show(charts.survival_curves(figures(data, flt, "survival")))

@@ -21,7 +21,7 @@ user = require_page(__file__)
 engine = get_engine()
 flt = filter_bar(engine)
 data = scored_data(engine)
-contacts = filtered_contacts(engine, flt)
+contacts = filtered_contacts(data, flt)
 
 st.title("Explore and export", anchor=False)
 st.caption(f"Filters: {filter_summary(flt)} · {len(contacts):,} contacts")
@@ -34,7 +34,7 @@ drill_tab, export_tab = st.tabs(["Drill down", "Export"])
 with drill_tab:
     level = st.segmented_control("Group by", ["channel", "brand", "location"], default="channel",
                                  format_func=str.title, key="explore_level") or "channel"
-    table = figures(engine, flt, "metrics", (level,))
+    table = figures(data, flt, "metrics", (level,))
     choice = st.selectbox(
         f"Pick a {level}", table[level].astype(str).tolist(), key="explore_group",
         format_func=lambda v: f"{v} ({contacts_label(int(table.loc[table[level].astype(str) == v, 'contacts'].iloc[0]))})",
@@ -69,7 +69,7 @@ with export_tab:
             return csv_bytes(interchange) if kind == "csv" else xlsx_bytes(interchange, "contacts")
         return build
 
-    metric_table = figures(engine, flt, "metrics", ("brand", "channel"))
+    metric_table = figures(data, flt, "metrics", ("brand", "channel"))
     st.markdown(f"**Contacts** ({len(contacts):,}, the interchange format of `docs/interchange.md`)")
     left, right = st.columns(2)
     left.download_button("Contacts as CSV", contacts_file("csv"), f"klantreis-contacts-{stamp}.csv",

@@ -12,7 +12,7 @@ require_page(__file__)
 engine = get_engine()
 flt = filter_bar(engine)
 data = scored_data(engine)
-contacts = filtered_contacts(engine, flt)
+contacts = filtered_contacts(data, flt)
 
 st.title("Trends and hours", anchor=False)
 if contacts.empty:
@@ -21,7 +21,7 @@ if contacts.empty:
 
 series = st.segmented_control("Lines per", ["channel", "brand"], default="channel", key="trend_series",
                               format_func=str.title) or "channel"
-per_wave = figures(engine, flt, "metrics", ("wave", series)).dropna(subset=["wave"])
+per_wave = figures(data, flt, "metrics", ("wave", series)).dropna(subset=["wave"])
 per_wave = per_wave[~per_wave["insufficient"]].assign(n=lambda t: t["contacts"],
                                                       response_pct=lambda t: 100 * t["response_rate"])
 left, right = st.columns(2)
@@ -35,7 +35,7 @@ st.caption(f"n = {int(per_wave['n'].sum()):,} contacts; points with fewer than 5
            "Hover a point for its n.")
 
 st.subheader("When service slips: weekday × hour the contact was made", anchor=False)
-grid = figures(engine, flt, "metrics", ("weekday", "hour"))
+grid = figures(data, flt, "metrics", ("weekday", "hour"))
 grid = grid.assign(n=grid["contacts"], median_minutes=grid["km_median_first_response_s"] / 60)
 shown = grid[~grid["insufficient"]]
 st.caption(f"Amsterdam time. n = {int(grid['n'].sum()):,} contacts; "

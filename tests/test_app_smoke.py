@@ -57,3 +57,18 @@ def test_page_without_sign_in_shows_no_data(app_env, page):
     assert not at.exception
     assert "sign in" in at.warning[0].value.lower()
     assert not at.metric and not at.dataframe
+
+
+def test_a_bad_pool_setting_is_a_clear_message_not_a_traceback(tmp_path, monkeypatch):
+    """KLANTREIS_DB_POOL_SIZE=lots: the app says what is wrong with which setting."""
+    import streamlit as st
+
+    monkeypatch.setenv(db.DATABASE_URL_ENV, f"sqlite:///{tmp_path / 'fresh.db'}")
+    monkeypatch.setenv(db.POOL_SIZE_ENV, "lots")
+    st.cache_resource.clear()
+    db.dispose_engines()
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "streamlit_app.py"), default_timeout=60).run()
+    st.cache_resource.clear()
+    db.dispose_engines()
+    assert not at.exception
+    assert any("KLANTREIS_DB_POOL_SIZE must be a whole number" in e.value for e in at.error)

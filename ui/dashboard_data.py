@@ -48,7 +48,9 @@ def build_scored(contacts: pd.DataFrame, answers: pd.DataFrame, criteria: pd.Dat
         frame[column] = frame[column].astype("category")  # fast isin/groupby at a million rows
     # Kept in order of waiting time: every filtered subset is then in that order too, so the
     # Kaplan–Meier tables (scoring.stats.km_table) skip their sort of up to a million times.
-    return frame.sort_values("response_time_s", kind="stable", na_position="last", ignore_index=True)
+    frame = frame.sort_values("response_time_s", kind="stable", na_position="last", ignore_index=True)
+    frame["row"] = np.arange(len(frame), dtype=np.int64)  # where each contact sits (criterion views)
+    return frame
 
 
 @st.cache_resource(max_entries=2, show_spinner="Reading and scoring contacts…")
@@ -79,11 +81,17 @@ DEFAULT_VIEWS = (("headline", ()), ("metrics", ("channel",)), ("response_times",
 
 
 def scored_data(engine: Engine) -> dict:
-    """``{contacts, answers, criteria, as_of}`` for the current data version (shared, read-only)."""
-    data = _scored(engine, str(engine.url), data_version(engine), current_period())
+    """``{contacts, answers, criteria, as_of, key}`` for the current data version (shared, read-only).
+
+    ``key`` (database URL, data version, period) is read once here and used by
+    ``filtered_contacts`` and ``figures`` for the rest of the page run, so one page shows one
+    snapshot even when an auditor saves while it runs.
+    """
+    key = (str(engine.url), data_version(engine), current_period())
+    data = _scored(engine, *key)
     for name, by in DEFAULT_VIEWS:  # cache hits after the first load
-        figures(engine, ContactFilter(), name, by)
-    return data
+        cached_tables(*key, ContactFilter(), name, by)
+    return {**data, "key": key}
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
@@ -95,9 +103,9 @@ def _filtered(url: str, version: tuple, period: datetime, flt: ContactFilter) ->
     return apply_filter(_scored(get_engine(url), url, version, period)["contacts"], flt)
 
 
-def filtered_contacts(engine: Engine, flt: ContactFilter) -> pd.DataFrame:
-    """The scored contacts matching ``flt`` for the current data version (shared, read-only)."""
-    return _filtered(str(engine.url), data_version(engine), current_period(), flt)
+def filtered_contacts(data: dict, flt: ContactFilter) -> pd.DataFrame:
+    """The scored contacts of ``data`` (``scored_data``) matching ``flt`` (shared, read-only)."""
+    return _filtered(*data["key"], flt)
 
 
 @st.cache_data(max_entries=64, show_spinner="Computing figures…")
@@ -129,9 +137,9 @@ def cached_tables(url: str, version: tuple, period: datetime, flt: ContactFilter
     raise ValueError(f"unknown table {name!r}")
 
 
-def figures(engine: Engine, flt: ContactFilter, name: str, by: tuple[str, ...] = ()):
-    """``cached_tables`` for the current data version and period."""
-    return cached_tables(str(engine.url), data_version(engine), current_period(), flt, name, tuple(by))
+def figures(data: dict, flt: ContactFilter, name: str, by: tuple[str, ...] = ()):
+    """``cached_tables`` for the snapshot of ``data`` (``scored_data``)."""
+    return cached_tables(*data["key"], flt, name, tuple(by))
 
 
 def apply_filter(frame: pd.DataFrame, flt: ContactFilter, *, ignore: tuple[str, ...] = ()) -> pd.DataFrame:

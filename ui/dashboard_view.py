@@ -49,22 +49,23 @@ def _pct(value) -> str:
     return "–" if value is None or value != value else f"{value:.0%}"
 
 
-def kpi_tiles(engine, all_contacts: pd.DataFrame, contacts: pd.DataFrame, flt: ContactFilter) -> dict:
+def kpi_tiles(data: dict, contacts: pd.DataFrame, flt: ContactFilter) -> dict:
     """The five headline tiles, each with its n and, for a single wave, the change since the previous one.
 
     Returns the figures shown (for tests and the printable report).
     """
     from ui.dashboard_data import figures as cached
 
-    shown_figures = cached(engine, flt, "headline")
+    all_contacts = data["contacts"]
+    shown_figures = cached(data, flt, "headline")
     current, previous = previous_wave(
         [w for w in all_contacts["wave"].cat.categories], flt.waves, contacts["wave"].dropna().unique().tolist())
     single_wave = contacts["wave"].nunique() == 1
     before = None
     if single_wave and previous:
         earlier_filter = replace(flt, waves=(previous,), started_from=None, started_before=None)
-        if len(filtered_contacts(engine, earlier_filter)):
-            before = cached(engine, earlier_filter, "headline")
+        if len(filtered_contacts(data, earlier_filter)):
+            before = cached(data, earlier_filter, "headline")
     figures = shown_figures
 
     def delta(key: str, n_key: str, scale: float = 1.0, unit: str = "") -> str | None:
@@ -137,6 +138,9 @@ def response_time_table(contacts: pd.DataFrame) -> pd.DataFrame:
 
     Expects the timeliness columns (``responded``, ``first_response_s``, ``response_time_s``).
     """
+    if contacts.empty:
+        return pd.DataFrame(columns=["channel", "p10", "p25", "p50", "p75", "p90", "km_median", "target", "n",
+                                     "unanswered", "insufficient"])
     codes, channels = group_codes(contacts, ["channel"])  # integer codes: no string work per row
     g = len(channels)
     responded = contacts["responded"].to_numpy(bool)
@@ -246,36 +250,37 @@ class ItemScores:
     gather and a ``bincount`` over these arrays instead of re-scoring millions of answers.
     """
 
-    contact_id: np.ndarray  # int64, the answer's contact
+    row: np.ndarray  # int64, the answer's contact as its ``row`` in the scored frame
+    rows: int  # rows of that frame
     item: np.ndarray  # int64 index into ``labels``: the criterion code (versions share a code)
     score: np.ndarray  # item score 0..100 (scoring.quality.answer_scores)
     labels: np.ndarray  # "CODE · text" per item
 
 
-def item_scores(contacts: pd.DataFrame, answers: pd.DataFrame, criteria: pd.DataFrame) -> ItemScores:
-    """The ``ItemScores`` of the given contacts (item scores as ``scoring.quality`` defines them)."""
-    items = answer_scores(contacts, answers, criteria)
+def item_scores(frame: pd.DataFrame, answers: pd.DataFrame, criteria: pd.DataFrame) -> ItemScores:
+    """The ``ItemScores`` of the scored frame's contacts (``ui.dashboard_data.build_scored``, with
+    its ``row`` column); item scores as ``scoring.quality`` defines them."""
+    items = answer_scores(frame, answers, criteria)
     items = items[~items["is_na"].to_numpy()]
+    rows = frame["row"].to_numpy(np.int64)[pd.Index(frame["contact_id"]).get_indexer(items["contact_id"])]
     item, codes = pd.factorize(items["code"], sort=True)
     texts = criteria.drop_duplicates("code").set_index("code")["text"]
     labels = np.array([f"{code} · {str(texts.get(code, '') or '')[:50]}" for code in codes], dtype=object)
-    return ItemScores(items["contact_id"].to_numpy(np.int64), item.astype(np.int64),
-                      items["item_score"].to_numpy(float), labels)
+    return ItemScores(rows, len(frame), item.astype(np.int64), items["item_score"].to_numpy(float), labels)
 
 
 def criterion_channel_table(contacts: pd.DataFrame, items: ItemScores, max_items: int = 40) -> pd.DataFrame:
-    """Mean item score (0–1) per checklist item × channel for ``contacts``, for the heatmap; items
-    with the widest spread between channels first, at most ``max_items`` of them. Cells with
-    fewer than ``MIN_CONTACTS`` answers are left out."""
+    """Mean item score (0–1) per checklist item × channel for ``contacts`` (rows of the frame
+    ``items`` was built from), for the heatmap; items with the widest spread between channels
+    first, at most ``max_items`` of them. Cells with fewer than ``MIN_CONTACTS`` answers are left out."""
     empty = pd.DataFrame(columns=["criterion", "channel", "score", "n", "spread"])
     if contacts.empty or not len(items.score):
         return empty
-    ids = contacts["contact_id"].to_numpy(np.int64)
     channel_code, channels = group_codes(contacts, ["channel"])
-    # channel code per contact id (-1: not in view): each answer finds its contact's channel by a gather
-    channel_of = np.full(int(max(ids.max(), items.contact_id.max())) + 1, -1, dtype=np.int64)
-    channel_of[ids] = channel_code
-    answer_channel = channel_of[items.contact_id]
+    # channel code per row of the frame (-1: not in view): each answer finds its contact's channel by a gather
+    channel_of = np.full(items.rows, -1, dtype=np.int64)
+    channel_of[contacts["row"].to_numpy(np.int64)] = channel_code
+    answer_channel = channel_of[items.row]
     keep = answer_channel >= 0
     k, n_ch = len(items.labels), len(channels)
     key = answer_channel[keep] * k + items.item[keep]
@@ -296,7 +301,7 @@ def criterion_channel_table(contacts: pd.DataFrame, items: ItemScores, max_items
 
 def contact_list(contacts: pd.DataFrame) -> pd.DataFrame:
     """The contacts of a drill-down, newest first, with the columns a manager scans."""
-    ordered = contacts.sort_values("started_at", ascending=False)
+    ordered = contacts.sort_values(["started_at", "contact_id"], ascending=False, kind="stable")
     return pd.DataFrame({
         "contact": ordered["contact_id"].to_numpy(),
         "started (Amsterdam)": ordered["started_at"].dt.tz_convert("Europe/Amsterdam").dt.strftime("%Y-%m-%d %H:%M"),

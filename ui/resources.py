@@ -17,5 +17,14 @@ def _migrated_engine(url: str) -> Engine:
 
 
 def get_engine() -> Engine:
-    """The engine of the configured database, migrated to the newest schema."""
-    return _migrated_engine(db.database_url())
+    """The engine of the configured database, migrated to the newest schema.
+
+    A database that cannot be opened (server down, unwritable file, a bad setting) stops the
+    page with the reason, as the command line does, instead of a traceback.
+    """
+    url = db.database_url()
+    try:
+        return _migrated_engine(url)
+    except Exception as exc:  # noqa: BLE001 - any failure to open is reported the same way
+        st.error(f"Cannot open the database {db.describe_url(url)}: {exc}", icon=":material/error:")
+        st.stop()

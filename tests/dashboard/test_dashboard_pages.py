@@ -202,3 +202,10 @@ def test_figures_are_as_of_now_not_of_the_cache_period(app_env, monkeypatch):
     assert data["as_of"] == now
     row = data["contacts"].set_index("contact_id").loc[fresh_id]
     assert bool(row["responded"]) and row["first_response_s"] == 120.0
+
+
+@pytest.mark.parametrize("page", ["dashboard", "consistency", "trends", "explore"])
+def test_an_empty_database_says_so_on_every_analysis_page(app_env, page):
+    """A new installation (KLANTREIS_NO_DEMO=1) has no contacts: each page says so, no traceback."""
+    at = _page(page)
+    assert "No contacts match these filters." in [i.value for i in at.info]
