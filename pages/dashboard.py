@@ -3,7 +3,7 @@
 import streamlit as st
 
 from ui import charts
-from ui.dashboard_data import figures, filtered_contacts, scored_data
+from ui.dashboard_data import DASHBOARD_TABLES, figures_together, filtered_contacts, scored_data
 from ui.dashboard_view import kpi_tiles, sample_note
 from ui.filters import filter_bar
 from ui.resources import get_engine
@@ -21,9 +21,9 @@ if contacts.empty:
     st.info("No contacts match these filters.", icon=":material/filter_alt_off:")
     st.stop()
 
-kpi_tiles(data, contacts, flt)
+headline, by_channel, response_times, survival = figures_together(data, flt, *DASHBOARD_TABLES)
+kpi_tiles(data, contacts, flt, headline)
 
-by_channel = figures(data, flt, "metrics", ("channel",))
 left, right = st.columns(2)
 with left:
     st.subheader("Quality per channel", anchor=False)
@@ -35,10 +35,10 @@ with right:
         "Box: middle half of answered contacts; tick: their median; black diamond: Kaplan–Meier median "
         "counting unanswered contacts; orange: the channel's target. " + sample_note(by_channel, "channel", "contacts")
     )
-    charts.show(charts.response_times(figures(data, flt, "response_times")))
+    charts.show(charts.response_times(response_times))
 
 st.subheader("Share answered over time since the contact", anchor=False)
 st.caption("Kaplan–Meier curves: contacts still waiting are censored at the as-of time, never dropped; "
            "channels with too few contacts are dashed. "
            + sample_note(by_channel, "channel", "contacts"))
-charts.show(charts.survival_curves(figures(data, flt, "survival")))
+charts.show(charts.survival_curves(survival))

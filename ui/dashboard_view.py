@@ -49,15 +49,15 @@ def _pct(value) -> str:
     return "–" if value is None or value != value else f"{value:.0%}"
 
 
-def kpi_tiles(data: dict, contacts: pd.DataFrame, flt: ContactFilter) -> dict:
-    """The five headline tiles, each with its n and, for a single wave, the change since the previous one.
+def kpi_tiles(data: dict, contacts: pd.DataFrame, flt: ContactFilter, shown_figures: dict) -> dict:
+    """The five headline tiles of ``shown_figures`` (``headline_figures`` of ``contacts``), each with
+    its n and, for a single wave, the change since the previous one.
 
     Returns the figures shown (for tests and the printable report).
     """
     from ui.dashboard_data import figures as cached
 
     all_contacts = data["contacts"]
-    shown_figures = cached(data, flt, "headline")
     current, previous = previous_wave(
         [w for w in all_contacts["wave"].cat.categories], flt.waves, contacts["wave"].dropna().unique().tolist())
     single_wave = contacts["wave"].nunique() == 1
