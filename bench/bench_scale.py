@@ -201,17 +201,13 @@ def stage_report(db_path: Path) -> dict:
 
 def stage_dashboard(db_path: Path) -> dict:
     """Whole Dashboard page runs (AppTest, in-process): first load, then filter changes."""
-    os.environ["KLANTREIS_DATABASE_URL"] = f"sqlite:///{db_path}"
-    from streamlit.testing.v1 import AppTest
+    from rerun_dashboard import manager_dashboard
 
     from data.frames import ContactFilter
     from ui.dashboard_data import apply_filter, scored_data
     from ui.resources import get_engine
-    from ui.session import FRAME_KEY, USER_KEY, SignedInUser
 
-    at = AppTest.from_file(str(ROOT / "pages" / "dashboard.py"), default_timeout=1800)
-    at.session_state[USER_KEY] = SignedInUser(0, "bench", "Bench", "manager")
-    at.session_state[FRAME_KEY] = True
+    at = manager_dashboard(db_path, timeout=1800)  # also points the app at db_path
     started = time.perf_counter()
     at.run()
     first_load = time.perf_counter() - started

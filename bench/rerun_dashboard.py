@@ -27,18 +27,24 @@ STEPS = [
 ]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--db", type=Path, required=True)
-    args = parser.parse_args()
-    os.environ["KLANTREIS_DATABASE_URL"] = f"sqlite:///{args.db.resolve()}"
+def manager_dashboard(db: Path, timeout: float):
+    """The Dashboard page as an AppTest, signed in as a manager, on the SQLite file ``db`` (not run yet)."""
+    os.environ["KLANTREIS_DATABASE_URL"] = f"sqlite:///{db.resolve()}"
     from streamlit.testing.v1 import AppTest
 
     from ui.session import FRAME_KEY, USER_KEY, SignedInUser
 
-    at = AppTest.from_file(str(ROOT / "pages" / "dashboard.py"), default_timeout=900)
+    at = AppTest.from_file(str(ROOT / "pages" / "dashboard.py"), default_timeout=timeout)
     at.session_state[USER_KEY] = SignedInUser(0, "bench", "Bench", "manager")
     at.session_state[FRAME_KEY] = True
+    return at
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--db", type=Path, required=True)
+    args = parser.parse_args()
+    at = manager_dashboard(args.db, timeout=900)
     started = time.perf_counter()
     at.run()
     print(f"{'first load (read, score, default views)':<44}{time.perf_counter() - started:>8.2f} s")

@@ -107,9 +107,15 @@ def app_server(tmp_path_factory):
 
 
 @pytest.fixture
-def page(chromium_browser, app_server):
-    """A new browser page (phone-independent desktop size) on the app's start URL."""
-    context = chromium_browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+def viewport() -> dict:
+    """The browser window of ``page``: a desktop size (a module may override this fixture)."""
+    return {"width": 1280, "height": 900}
+
+
+@pytest.fixture
+def page(chromium_browser, app_server, viewport):
+    """A new browser page on the app's start URL."""
+    context = chromium_browser.new_context(viewport=viewport, accept_downloads=True)
     page = context.new_page()
     page.set_default_timeout(20_000)
     page.goto(app_server.base_url)

@@ -6,17 +6,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import go_to, screenshot, sign_in, wait_for_app
-
-
-def _choose(page, label: str, option: str) -> None:
-    box = page.get_by_test_id("stMultiSelect").filter(has_text=label)
-    box.locator("input").click()
-    box.locator("input").fill(option)
-    page.keyboard.press("Enter")
-    wait_for_app(page)
-    page.keyboard.press("Escape")
-    wait_for_app(page)
+from tests.e2e.conftest import choose_filter, go_to, screenshot, sign_in, wait_for_app
 
 
 def test_manager_filters_to_one_brand_and_wave_and_downloads_csv(page):
@@ -25,8 +15,8 @@ def test_manager_filters_to_one_brand_and_wave_and_downloads_csv(page):
     go_to(page, "Dashboard")
     tiles = page.get_by_test_id("stMetric")
     expect(tiles.first).to_be_visible()
-    _choose(page, "Brand", "Koopklik")
-    _choose(page, "Wave", "2026-Q3")
+    choose_filter(page, "Brand", "Koopklik")
+    choose_filter(page, "Wave", "2026-Q3")
     expect(tiles.filter(has_text="Quality")).to_be_visible()
     expect(page.get_by_text("vs 2026-Q2").first).to_be_visible()
     captions = page.get_by_test_id("stCaptionContainer").all_inner_texts()
