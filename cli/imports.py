@@ -9,7 +9,7 @@ from cli.common import TIMEZONE_OPTION, exit_with
 from cli.main import app, console, err_console, ready_engine
 from data import db
 from journeys.errors import KlantreisError
-from journeys.imports import import_contacts, summary_lines
+from journeys.imports import ImportAborted, import_contacts, summary_lines, write_failure
 from journeys.interchange import parse_timezone, read_table
 
 import_app = typer.Typer(help="Load data files in the interchange format (docs/interchange.md).", no_args_is_help=True)
@@ -32,9 +32,16 @@ def import_contacts_command(
     create_missing: bool = typer.Option(
         False, "--create-missing",
         help="Create unknown brands, locations, journeys, channels, auditors and waves instead of refusing the row."),
+    default_targets: bool = typer.Option(
+        False, "--default-targets",
+        help="Give the journey channels --create-missing adds the built-in response targets of their channel "
+             "(phone: answer in 20 s, resolve in 15 min); without it they get none. Never a resolution target "
+             "when the file has a due_at column."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Validate and count only; write nothing."),
 ) -> None:
     """Import contacts: if any row is invalid nothing is written and every bad row is listed."""
+    if default_targets and not create_missing:
+        raise typer.BadParameter("only applies to what --create-missing creates", param_hint="--default-targets")
     try:
         parse_timezone(timezone)
         header, rows, approximate = read_table(file)
@@ -56,11 +63,18 @@ def import_contacts_command(
         with progress, db.session_scope(engine) as session:
             result = import_contacts(
                 session=session, actor=_Operator(), header=header, rows=rows, timezone=timezone,
-                create_missing=create_missing, dry_run=dry_run, on_progress=on_progress,
+                create_missing=create_missing, default_targets=default_targets, dry_run=dry_run,
+                on_progress=on_progress,
             )
     except KlantreisError as exc:
         exit_with(exc)
+    except Exception as exc:  # noqa: BLE001 - the database refused the commit, or a bug
+        # The transaction has rolled back. One line, never the exception's text: a driver's message
+        # (a duplicate key, a COPY line, SQL parameters) would print contact data on the terminal.
+        exit_with(write_failure(exc) or ImportAborted(
+            f"the import stopped on an unexpected error ({type(getattr(exc, 'orig', None) or exc).__name__}); "
+            "it was rolled back, nothing was written; please report it"))
     for line in summary_lines(result):
-        console.print(line, highlight=False, markup=False)
+        console.print(line, highlight=False, markup=False, soft_wrap=True)  # one line each: greppable
     if dry_run:
         console.print("dry run: nothing was written", highlight=False)

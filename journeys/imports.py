@@ -3,26 +3,37 @@
 ``import_contacts`` validates the whole file first (``journeys.interchange``); a single bad
 row means nothing is written and the ``ValidationError`` lists every problem. A valid file
 is written with SQLAlchemy Core ``executemany`` (the ORM adds a Python object per row and is
-hundreds of times slower at 100,000 rows). A row whose ``external_id`` already exists for its
-brand updates that contact (its answers are replaced) instead of adding a second one.
+hundreds of times slower at 100,000 rows).
+
+A row whose ``external_id`` already exists for its brand updates that contact instead of
+adding a second one, by the re-import rules of ``docs/interchange.md``: a column the file
+does not have leaves its field (or checklist answer) as it is, an empty cell in a column it
+has clears it, and every change goes to the change log as old → new, like a save in the app.
+
+Journeys and channels an import creates (``create_missing``) get no response targets unless
+``default_targets`` asks for the built-in norms: a target nobody set would decide ``late``.
+When the database refuses the writes (another import of the same rows at the same moment, a
+full disk, a lock held too long) ``ImportAborted`` says so in one line; the caller's
+transaction then rolls back, so nothing is half-written.
 """
 
+import errno
 import gc
-from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from journeys.catalogue import defaults_for, get_or_create_channel, get_or_create_wave
-from journeys.errors import ValidationError
-from journeys.interchange import DEFAULT_TIMEZONE, Catalogue, ContactRow, parse_contacts
+from journeys.catalogue import defaults_for, get_or_create_channel, get_or_create_wave, guess_channel_kind
+from journeys.errors import KlantreisError, Problem, ValidationError
+from journeys.interchange import DEFAULT_TIMEZONE, ITEM_PREFIX, Catalogue, ContactRow, ParsedFile, parse_contacts
 from journeys.models import (
     Answer,
     Brand,
     ChangeLog,
+    Channel,
     ChecklistVersion,
     Contact,
     Criterion,
@@ -38,16 +49,40 @@ from journeys.models import (
 CHUNK = 1000  # rows per IN (...) list: well under every driver's parameter limit
 
 
+# A file column → the contact column it sets (brand and external_id are the key of an update).
+FIELD_COLUMNS = {
+    "location": "location_id", "journey": "journey_id", "channel": "channel_id", "auditor": "auditor_id",
+    "wave": "wave_id", "started_at": "started_at", "acknowledged_at": "acknowledged_at",
+    "first_response_at": "first_response_at", "resolved_at": "resolved_at", "due_at": "due_at",
+    "wait_seconds": "wait_seconds", "transfers": "transfers", "redirected_to": "redirected_to_channel_id",
+    "answer_correct": "answer_correct", "answer_text": "answer_text", "notes": "notes",
+}
+# Columns naming a catalogue entry: compared by id, logged by name.
+_REFERENCES = {"location": "locations", "journey": "journeys", "channel": "channels", "auditor": "users",
+               "wave": "waves", "redirected_to": "channels"}
+# (later, earlier): the order the database's CHECK constraints enforce on a contact's timestamps
+_ORDER = (("acknowledged_at", "started_at"), ("first_response_at", "started_at"), ("resolved_at", "started_at"),
+          ("due_at", "started_at"), ("resolved_at", "first_response_at"))
+
+
+class ImportAborted(KlantreisError):
+    """The database refused the import's writes; the transaction rolls back, nothing is written."""
+
+
 @dataclass
 class ImportResult:
     """What an import did (or, for a dry run, would do)."""
 
     rows: int
     added: int
-    updated: int
+    updated: int  # existing contacts (by external_id) that changed
     answers: int
     created: dict[str, list[str]] = field(default_factory=dict)
     dry_run: bool = False
+    unchanged: int = 0  # existing contacts the file matched without changing anything
+    changes: int = 0  # change-log entries written for the updated contacts (field or answer, old → new)
+    # journey-channel pairs the import creates: (journey, channel, targets as text; "" = no target)
+    journey_channels: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 def import_contacts(
@@ -58,6 +93,7 @@ def import_contacts(
     rows: Iterable[tuple[int, list[str]]],
     timezone: str = DEFAULT_TIMEZONE,
     create_missing: bool = False,
+    default_targets: bool = False,
     dry_run: bool = False,
     on_progress: Callable[[str, int], None] | None = None,
 ) -> ImportResult:
@@ -69,11 +105,15 @@ def import_contacts(
         header, rows: the file as ``journeys.interchange.read_table`` returns it.
         timezone: zone of timestamps without an offset.
         create_missing: create unknown brands, locations, journeys, channels, auditors, waves.
+        default_targets: give the journey-channel pairs ``create_missing`` adds the built-in
+            response targets of their channel (without it they get none); never a resolution
+            target when the file has a ``due_at`` column: its per-contact deadline is the only one.
         dry_run: validate and count only; nothing is written.
         on_progress: called with a phase ("read" or "write") and a row count.
 
     Raises:
         ValidationError: listing every bad row (row number, column, value, reason).
+        ImportAborted: the database refused the writes (``write_failure`` tells why).
     """
     # Hundreds of thousands of small objects and no cycles: the cyclic garbage collector would
     # rescan them again and again (measured: parsing 100,000 rows 1.8x slower with it on).
@@ -81,13 +121,15 @@ def import_contacts(
     gc.disable()
     try:
         return _import(session=session, actor=actor, header=header, rows=rows, timezone=timezone,
-                       create_missing=create_missing, dry_run=dry_run, on_progress=on_progress)
+                       create_missing=create_missing, default_targets=default_targets, dry_run=dry_run,
+                       on_progress=on_progress)
     finally:
         if collecting:
             gc.enable()
 
 
-def _import(*, session, actor, header, rows, timezone, create_missing, dry_run, on_progress) -> ImportResult:
+def _import(*, session, actor, header, rows, timezone, create_missing, default_targets, dry_run,
+            on_progress) -> ImportResult:
     catalogue = Catalogue.load(session)
     parsed = parse_contacts(
         header, rows, catalogue, timezone=timezone, create_missing=create_missing,
@@ -95,21 +137,62 @@ def _import(*, session, actor, header, rows, timezone, create_missing, dry_run, 
     )
     if parsed.problems:
         raise ValidationError(parsed.problems)
-    created = _missing_names(parsed.rows, catalogue)
-    updates = sum(1 for r in parsed.rows if _existing_id(r, catalogue) is not None)
+    connection = session.connection()
+    matched = [(r, contact_id) for r in parsed.rows if (contact_id := _existing_id(r, catalogue)) is not None]
+    stored = _stored_contacts(connection, [contact_id for _, contact_id in matched])
+    plan = _plan_updates(matched, stored, parsed, catalogue)  # refuses kept values out of order
+    pairs = _new_pairs(parsed.rows, catalogue)
+    kinds = dict(connection.execute(sa.select(Channel.name, Channel.kind)).all())
+    targets = {pair: _targets(pair[1], kinds, default_targets, "due_at" in parsed.columns) for pair in pairs}
     result = ImportResult(
-        rows=len(parsed.rows), added=len(parsed.rows) - updates, updated=updates,
-        answers=sum(len(r.answers) for r in parsed.rows), created=created, dry_run=dry_run,
+        rows=len(parsed.rows), added=len(parsed.rows) - len(matched), updated=len(plan.contacts),
+        answers=sum(len(r.answers) for r in parsed.rows), created=_missing_names(parsed.rows, catalogue),
+        dry_run=dry_run, unchanged=len(matched) - len(plan.contacts), changes=len(plan.log),
+        journey_channels=[(j, c, _targets_text(targets[(j, c)])) for j, c in pairs],
     )
     if dry_run:
         return result
     actor_id = getattr(actor, "id", None)
-    if create_missing:
-        _create_missing(session, parsed.rows, catalogue, parsed.new_journey_codes)
-        session.flush()
-        catalogue = Catalogue.load(session)
-    _write(session, parsed.rows, catalogue, actor_id, on_progress)
+    try:
+        if create_missing:
+            _create_missing(session, parsed.rows, catalogue, parsed.new_journey_codes, targets)
+            session.flush()
+            catalogue = Catalogue.load(session)
+            plan = _plan_updates(matched, stored, parsed, catalogue)  # with the ids of what was created
+        _write(session, parsed.rows, catalogue, plan, actor_id, on_progress)
+    except Exception as exc:
+        failure = write_failure(exc)
+        if failure is None:
+            raise
+        raise failure from exc
     return result
+
+
+def write_failure(exc: BaseException) -> ImportAborted | None:
+    """The one-line reason the database refused an import's writes, or None for anything else (a bug).
+
+    The messages name what happened and what to do, never a row's values: the driver's own
+    text (a duplicate key, a COPY line) would print contact data on the terminal.
+    """
+    original = getattr(exc, "orig", None) or exc  # SQLAlchemy wraps the driver's exception
+    sqlstate = getattr(original, "sqlstate", None) or ""  # psycopg (PostgreSQL)
+    text = str(original).lower()
+    if sqlstate in ("23505", "40001", "40P01") or "unique constraint failed" in text:
+        # unique key, serialization failure, deadlock: another transaction wrote the same rows first
+        return ImportAborted(
+            "another import wrote the same contacts (or created the same names) at the same time, so this one "
+            "stopped; nothing was written; run the import again (it then updates what the other import added)")
+    if sqlstate.startswith("53") or "disk is full" in text or "no space left" in text \
+            or getattr(original, "errno", None) == errno.ENOSPC:
+        return ImportAborted("the disk holding the database is full; nothing was written; "
+                             "free some space and run the import again")
+    if "database is locked" in text or sqlstate == "55P03":
+        return ImportAborted("the database is busy: another import, backup or save held it too long; "
+                             "nothing was written; run the import again")
+    if "readonly database" in text or "read-only" in text or sqlstate == "25006":
+        return ImportAborted("the database is read-only for this user or file; nothing was written; "
+                             "make it writable (or import as its owner) and run the import again")
+    return None
 
 
 def _existing_id(row: ContactRow, catalogue: Catalogue) -> int | None:
@@ -140,9 +223,59 @@ def _missing_names(rows: list[ContactRow], catalogue: Catalogue) -> dict[str, li
     return {kind: sorted(names) for kind, names in missing.items()}
 
 
+# ------------------------------------------------------------------------- targets of new pairs
+
+
+def _new_pairs(rows: list[ContactRow], catalogue: Catalogue) -> list[tuple[str, str]]:
+    """(journey, channel) pairs the rows use that are not a channel of that journey yet, sorted."""
+    pairs = set()
+    for r in rows:
+        journey, channel_id = catalogue.journeys.get(r.journey), catalogue.channels.get(r.channel)
+        if journey is None or channel_id is None or channel_id not in journey.channel_ids:
+            pairs.add((r.journey, r.channel))
+    return sorted(pairs)
+
+
+def _targets(channel: str, kinds: dict[str, str], default_targets: bool, has_due_column: bool):
+    """``(first response s, resolution s, business hours)`` for a new pair, or None: no target.
+
+    Only on request (``--default-targets``): an imported service log judged against
+    call-centre norms nobody set reads as bad service. A file with due_at gives every contact
+    its own deadline (or none), so the norm's resolution target would add a second one.
+    """
+    if not default_targets:
+        return None
+    kind = kinds.get(channel) or guess_channel_kind(channel).value
+    norms = defaults_for(Channel(name=channel, kind=kind))
+    if norms is None:
+        return None
+    resolution = None if has_due_column else norms.resolution_target_seconds
+    return norms.first_response_target_seconds, resolution, norms.business_hours
+
+
+def _duration_text(seconds: int) -> str:
+    if seconds < 120:
+        return f"{seconds} s"
+    if seconds < 2 * 3600:
+        return f"{seconds // 60} min"
+    return f"{seconds / 3600:g} h"
+
+
+def _targets_text(targets) -> str:
+    if targets is None:
+        return ""
+    first, resolution, business = targets
+    clock = " (business hours)" if business else ""
+    resolve = f"resolve in {_duration_text(resolution)}" if resolution else "resolution: the file's due_at"
+    return f"first response in {_duration_text(first)}, {resolve}{clock}"
+
+
 def _create_missing(session: Session, rows: list[ContactRow], catalogue: Catalogue,
-                    new_journey_codes: dict[str, list[str]]) -> None:
-    """Add the brands, locations, channels, waves, auditors and journeys the rows name."""
+                    new_journey_codes: dict[str, list[str]], targets: dict) -> None:
+    """Add the brands, locations, channels, waves, auditors, journeys and journey channels the rows name.
+
+    ``targets`` holds the targets of every new journey-channel pair (``_targets``; None: no target).
+    """
     channels = {}
     for name in sorted({r.channel for r in rows} | {r.redirected_to for r in rows if r.redirected_to}):
         channels[name] = get_or_create_channel(session=session, name=name)
@@ -172,32 +305,204 @@ def _create_missing(session: Session, rows: list[ContactRow], catalogue: Catalog
         for position, code in enumerate(new_journey_codes.get(name, [])):
             session.add(Criterion(version_id=version.id, position=position, code=code, text=code))
         journey_ids[name] = journey.id
-    known_pairs = {(info.id, channel_id) for info in catalogue.journeys.values() for channel_id in info.channel_ids}
-    for journey_name, channel_name in sorted({(r.journey, r.channel) for r in rows}):
-        channel = channels[channel_name]
-        if (journey_ids[journey_name], channel.id) in known_pairs:
-            continue
-        defaults = defaults_for(channel)
+    for (journey_name, channel_name), pair_targets in sorted(targets.items()):
+        first, resolution, business = pair_targets or (None, None, False)
         session.add(JourneyChannel(
-            journey_id=journey_ids[journey_name], channel_id=channel.id,
-            first_response_target_seconds=defaults.first_response_target_seconds if defaults else None,
-            resolution_target_seconds=defaults.resolution_target_seconds if defaults else None,
-            business_hours=defaults.business_hours if defaults else False,
+            journey_id=journey_ids[journey_name], channel_id=channels[channel_name].id,
+            first_response_target_seconds=first, resolution_target_seconds=resolution, business_hours=business,
         ))
 
 
-def _write(session: Session, rows: list[ContactRow], catalogue: Catalogue, actor_id, on_progress) -> None:
+# ------------------------------------------------------------------------------ re-import
+
+
+@dataclass
+class _UpdatePlan:
+    """What re-importing existing contacts changes, as parameter lists for executemany."""
+
+    contacts: list[dict] = field(default_factory=list)  # UPDATE contact (changed contacts only)
+    answer_inserts: list[dict] = field(default_factory=list)
+    answer_updates: list[dict] = field(default_factory=list)
+    answer_deletes: list[dict] = field(default_factory=list)
+    log: list[tuple[int, str, object, object]] = field(default_factory=list)  # (contact id, field, old, new)
+
+
+def _stored_contacts(connection, ids: list[int]) -> dict[int, dict]:
+    """The current values of the contacts a file updates, with their answers under ``"answers"``
+    (criterion id → (code, value, is_na)), read in chunks of ``CHUNK`` ids."""
+    contact = Contact.__table__
+    columns = [contact.c.id, contact.c.checklist_version_id, *(contact.c[c] for c in FIELD_COLUMNS.values())]
+    stored: dict[int, dict] = {}
+    answer = Answer.__table__
+    criterion = Criterion.__table__
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start:start + CHUNK]
+        for row in connection.execute(sa.select(*columns).where(contact.c.id.in_(chunk))).mappings():
+            stored[row["id"]] = dict(row, answers={})
+        for contact_id, criterion_id, code, value, is_na in connection.execute(
+                sa.select(answer.c.contact_id, answer.c.criterion_id, criterion.c.code, answer.c.value, answer.c.is_na)
+                .join(criterion, criterion.c.id == answer.c.criterion_id).where(answer.c.contact_id.in_(chunk))):
+            stored[contact_id]["answers"][criterion_id] = (code, value, bool(is_na))
+    return stored
+
+
+def _new_value(r: ContactRow, column: str, catalogue: Catalogue):
+    """The value a row gives a contact column; a name the catalogue lacks (a dry run of
+    ``--create-missing``) becomes a marker that equals no stored id."""
+    value = getattr(r, column)
+    kind = _REFERENCES.get(column)
+    if kind is None or value is None:
+        return value
+    if column == "location":
+        key = (catalogue.brands[r.brand], value)
+        return catalogue.locations.get(key, ("new", key))
+    found = getattr(catalogue, kind).get(value)
+    if kind == "journeys":
+        return found.id if found is not None else ("new", value)
+    return found if found is not None else ("new", value)
+
+
+def _plan_updates(matched: list[tuple[ContactRow, int]], stored: dict[int, dict], parsed: ParsedFile,
+                  catalogue: Catalogue) -> _UpdatePlan:
+    """Compare each matched row with its stored contact, field by field and answer by answer.
+
+    Only the columns the file has are compared; an empty cell in one clears the field. The
+    contact moves to its journey's current checklist when the journey changes or the file has
+    item columns (they were checked against that checklist); the answers of the old checklist
+    then go. Without item columns and with the same journey the checklist and answers stay.
+
+    Raises:
+        ValidationError: a kept timestamp that would come before a new one (row and column named).
+    """
+    present = [c for c in FIELD_COLUMNS if c in parsed.columns]
+    names: dict[str, dict] = {}  # kind -> id -> name, for the change log (built on first use)
+
+    def name_of(kind: str, stored_id):
+        if stored_id is None:
+            return None
+        if kind not in names:
+            source = getattr(catalogue, kind)
+            if kind == "journeys":
+                names[kind] = {info.id: name for name, info in source.items()}
+            elif kind == "locations":
+                names[kind] = {i: name for (_, name), i in source.items()}
+            else:
+                names[kind] = {i: name for name, i in source.items()}
+        return names[kind].get(stored_id, f"#{stored_id}")
+
+    plan = _UpdatePlan()
+    problems: list[Problem] = []
+    for r, contact_id in matched:
+        old = stored[contact_id]
+        new = {FIELD_COLUMNS[c]: _new_value(r, c, catalogue) for c in present}
+        for later, earlier in _ORDER:
+            merged_later = new.get(later, old[later])
+            merged_earlier = new.get(earlier, old[earlier])
+            if merged_later is not None and merged_earlier is not None and merged_later < merged_earlier \
+                    and (later not in new or earlier not in new):
+                kept = earlier if later in new else later
+                problems.append(Problem(later, merged_later.isoformat(), (
+                    f"would be before {earlier} {merged_earlier.isoformat()}: the file has no {kept} column, "
+                    f"so the stored {kept} is kept; add the column (an empty cell clears it)"), r.row))
+        log = []
+        for column in present:
+            target = FIELD_COLUMNS[column]
+            if new[target] != old[target]:
+                kind = _REFERENCES.get(column)
+                log.append((contact_id, column, name_of(kind, old[target]) if kind else old[target],
+                            getattr(r, column)))
+        journey = catalogue.journeys[r.journey]
+        version = old["checklist_version_id"]
+        if new["journey_id"] != old["journey_id"] or (parsed.item_codes and version != journey.version_id):
+            version = journey.version_id
+        if version != old["checklist_version_id"]:
+            log.append((contact_id, "checklist_version", old["checklist_version_id"], version))
+        log += _plan_answers(plan, r, contact_id, old, journey, version, parsed.item_codes,
+                             channel_changed="channel_id" in new and new["channel_id"] != old["channel_id"],
+                             channel_id=new.get("channel_id", old["channel_id"]))
+        if log:
+            plan.contacts.append(dict(new, checklist_version_id=version, contact_pk=contact_id))
+            plan.log += log
+    if problems:
+        raise ValidationError(problems)
+    return plan
+
+
+def _plan_answers(plan: _UpdatePlan, r: ContactRow, contact_id: int, old: dict, journey, version: int,
+                  item_codes: list[str], *, channel_changed: bool, channel_id) -> list[tuple]:
+    """Plan one contact's answer changes; returns its change-log entries ``item:CODE`` old → new."""
+    log = []
+    if version != old["checklist_version_id"]:
+        # another checklist: its criteria are other rows, so every old answer goes and the file's come in
+        before = {code: _answer_text(value, is_na) for code, value, is_na in old["answers"].values()}
+        after = {code: _answer_text(value, value is None) for code, value in r.answers.items()}
+        plan.answer_deletes += [{"b_contact": contact_id, "b_criterion": c} for c in old["answers"]]
+        plan.answer_inserts += _answers(contact_id, r, journey)
+        for code in sorted(set(before) | set(after), key=str.lower):
+            if before.get(code) != after.get(code):
+                log.append((contact_id, f"{ITEM_PREFIX}{code}", before.get(code), after.get(code)))
+        return log
+    touched = set()
+    for code in item_codes:
+        criterion = journey.criteria.get(code.lower())
+        if criterion is None:
+            continue  # an empty cell for an item this checklist does not have (a filled one is refused)
+        touched.add(criterion.id)
+        stored = old["answers"].get(criterion.id)
+        key = {"b_contact": contact_id, "b_criterion": criterion.id}
+        if code in r.answers:
+            value = r.answers[code]
+            if stored is None:
+                plan.answer_inserts.append({"contact_id": contact_id, "criterion_id": criterion.id, "value": value,
+                                            "is_na": value is None, "comment": ""})
+            elif (stored[1], stored[2]) == (value, value is None):
+                continue
+            else:
+                plan.answer_updates.append(dict(key, value=value, is_na=value is None))
+            log.append((contact_id, f"{ITEM_PREFIX}{stored[0] if stored else code}",
+                        _answer_text(stored[1], stored[2]) if stored else None, _answer_text(value, value is None)))
+        elif stored is not None:  # present and empty: cleared
+            plan.answer_deletes.append(key)
+            log.append((contact_id, f"{ITEM_PREFIX}{stored[0]}", _answer_text(stored[1], stored[2]), None))
+    if channel_changed:
+        # an answer to an item that does not apply on the new channel would be scored there
+        by_id = {c.id: c for c in journey.criteria.values()}
+        for criterion_id, (code, value, is_na) in old["answers"].items():
+            criterion = by_id.get(criterion_id)
+            if criterion_id not in touched and criterion is not None and criterion.channel_ids \
+                    and channel_id not in criterion.channel_ids:
+                plan.answer_deletes.append({"b_contact": contact_id, "b_criterion": criterion_id})
+                log.append((contact_id, f"{ITEM_PREFIX}{code}", _answer_text(value, is_na), None))
+    return log
+
+
+def _answer_text(value, is_na) -> str:
+    """An answer as the contact service logs it: ``N/A`` or the number (1/0 for yes/no)."""
+    return "N/A" if is_na else f"{value:g}"
+
+
+def _log_text(value) -> str | None:
+    if value is None:
+        return None
+    return value.isoformat() if isinstance(value, datetime) else str(value)
+
+
+# ---------------------------------------------------------------------------------- writing
+
+
+def _write(session: Session, rows: list[ContactRow], catalogue: Catalogue, plan: _UpdatePlan, actor_id,
+           on_progress) -> None:
     connection = session.connection()
     contact = Contact.__table__
     now = utcnow()
     inserts: list[dict] = []
     insert_rows: list[ContactRow] = []
-    updates: list[dict] = []
-    update_rows: list[ContactRow] = []
     for r in rows:
         brand_id = catalogue.brands[r.brand]
+        if r.external_id and (brand_id, r.external_id) in catalogue.external_ids:
+            continue  # an update: planned field by field
         journey = catalogue.journeys[r.journey]
-        values = {
+        inserts.append({
             "brand_id": brand_id,
             "location_id": catalogue.locations[(brand_id, r.location)] if r.location else None,
             "journey_id": journey.id,
@@ -217,19 +522,12 @@ def _write(session: Session, rows: list[ContactRow], catalogue: Catalogue, actor
             "answer_text": r.answer_text,
             "notes": r.notes,
             "external_id": r.external_id,
+            "created_at": now,
+            "created_by_id": actor_id,
             "updated_at": now,
             "updated_by_id": actor_id,
-        }
-        existing = catalogue.external_ids.get((brand_id, r.external_id)) if r.external_id else None
-        if existing is None:
-            values["created_at"] = now
-            values["created_by_id"] = actor_id
-            inserts.append(values)
-            insert_rows.append(r)
-        else:
-            values["contact_pk"] = existing
-            updates.append(values)
-            update_rows.append(r)
+        })
+        insert_rows.append(r)
 
     answer_rows: list[dict] = []
     if inserts:
@@ -242,25 +540,30 @@ def _write(session: Session, rows: list[ContactRow], catalogue: Catalogue, actor
             if on_progress:
                 on_progress("write", min(start + 10 * CHUNK, len(inserts)))
         for contact_id, r in zip(new_ids, insert_rows, strict=True):
-            answer_rows += _answers(contact_id, r, catalogue)
-    if updates:
-        columns = {k: sa.bindparam(k) for k in updates[0] if k != "contact_pk"}
+            answer_rows += _answers(contact_id, r, catalogue.journeys[r.journey])
+    if plan.contacts:
+        for values in plan.contacts:
+            values.update(updated_at=now, updated_by_id=actor_id)
+        columns = {k: sa.bindparam(k) for k in plan.contacts[0] if k != "contact_pk"}
         connection.execute(
-            sa.update(contact).where(contact.c.id == sa.bindparam("contact_pk")).values(**columns), updates)
-        ids = [u["contact_pk"] for u in updates]
-        answer_table = Answer.__table__
-        for start in range(0, len(ids), CHUNK):
-            connection.execute(sa.delete(answer_table).where(answer_table.c.contact_id.in_(ids[start:start + CHUNK])))
-        for u, r in zip(updates, update_rows, strict=True):
-            answer_rows += _answers(u["contact_pk"], r, catalogue)
-        # the change log records who re-imported what (and moves data_version for cached views)
-        connection.execute(sa.insert(ChangeLog.__table__), [
-            {"changed_at": now, "user_id": actor_id, "entity": "contact", "entity_id": i, "action": "update",
-             "field": "import", "old_value": None, "new_value": None}
-            for i in ids
-        ])
+            sa.update(contact).where(contact.c.id == sa.bindparam("contact_pk")).values(**columns), plan.contacts)
+        answer = Answer.__table__
+        which = (answer.c.contact_id == sa.bindparam("b_contact")) & (answer.c.criterion_id == sa.bindparam("b_criterion"))
+        if plan.answer_deletes:
+            connection.execute(sa.delete(answer).where(which), plan.answer_deletes)
+        if plan.answer_updates:
+            connection.execute(sa.update(answer).where(which).values(value=sa.bindparam("value"),
+                                                                    is_na=sa.bindparam("is_na")), plan.answer_updates)
+        answer_rows += plan.answer_inserts
+        # the change log keeps what a re-import overwrote (and moves data_version for cached views)
+        _bulk_insert(connection, ChangeLog.__table__, [
+            {"changed_at": now, "user_id": actor_id, "entity": "contact", "entity_id": contact_id,
+             "action": "update", "field": column, "old_value": _log_text(old), "new_value": _log_text(new)}
+            for contact_id, column, old, new in plan.log])
     if answer_rows:
         _bulk_insert(connection, Answer.__table__, answer_rows)
+    if on_progress:
+        on_progress("write", len(rows))
 
 
 def _bulk_insert(connection, table: sa.Table, rows: list[dict]) -> None:
@@ -319,8 +622,8 @@ def _reserve_ids(connection, count: int) -> list[int]:
     ).scalars().all()
 
 
-def _answers(contact_id: int, r: ContactRow, catalogue: Catalogue) -> list[dict]:
-    criteria = catalogue.journeys[r.journey].criteria
+def _answers(contact_id: int, r: ContactRow, journey) -> list[dict]:
+    criteria = journey.criteria
     return [
         {"contact_id": contact_id, "criterion_id": criteria[code.lower()].id, "value": value,
          "is_na": value is None, "comment": ""}
@@ -329,14 +632,30 @@ def _answers(contact_id: int, r: ContactRow, catalogue: Catalogue) -> list[dict]
 
 
 def summary_lines(result: ImportResult) -> list[str]:
-    """A short human summary of an import (used by the CLI)."""
-    verb = "would add" if result.dry_run else "added"
-    lines = [f"{result.rows:,} rows: {verb} {result.added:,} contacts, "
-             f"{'would update' if result.dry_run else 'updated'} {result.updated:,} (by external_id), "
+    """A short human summary of an import (used by the CLI): counts, what was created, which targets."""
+    would = result.dry_run
+    lines = [f"{result.rows:,} rows: {'would add' if would else 'added'} {result.added:,} contacts, "
+             f"{'would update' if would else 'updated'} {result.updated:,} (by external_id), "
              f"{result.answers:,} checklist answers"]
-    counts = Counter({kind: len(names) for kind, names in result.created.items() if names})
-    for kind, n in counts.items():
-        names = result.created[kind]
-        shown = ", ".join(names[:8]) + (f" and {n - 8} more" if n > 8 else "")
-        lines.append(f"{'would create' if result.dry_run else 'created'} {n} {kind}: {shown}")
+    if result.updated or result.unchanged:
+        lines.append(f"existing contacts in the file: {result.updated:,} changed "
+                     f"({result.changes:,} field and answer changes {'to log' if would else 'logged'}, old → new), "
+                     f"{result.unchanged:,} unchanged")
+    for kind, names in result.created.items():
+        if names:
+            lines.append(f"{'would create' if would else 'created'} {len(names)} {kind}: {_listed(names)}")
+    by_targets: dict[str, list[str]] = {}
+    for journey, channel, targets in result.journey_channels:
+        by_targets.setdefault(targets, []).append(f"{journey} / {channel}")
+    for targets, pairs in sorted(by_targets.items()):
+        verb = "would create" if would else "created"
+        if targets:
+            lines.append(f"{verb} {len(pairs)} journey channels with the default targets ({targets}): {_listed(pairs)}")
+        else:
+            lines.append(f"{verb} {len(pairs)} journey channels without response targets (set them per journey, "
+                         f"or import with --default-targets for the built-in norms): {_listed(pairs)}")
     return lines
+
+
+def _listed(names: list[str], shown: int = 8) -> str:
+    return ", ".join(names[:shown]) + (f" and {len(names) - shown} more" if len(names) > shown else "")

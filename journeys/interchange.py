@@ -173,6 +173,8 @@ class ParsedFile:
     total_rows: int
     # criteria a journey created by this import gets: journey name -> item codes in column order
     new_journey_codes: dict[str, list[str]] = field(default_factory=dict)
+    # the COLUMNS the header has: a re-import leaves the fields of the others as they are
+    columns: frozenset[str] = frozenset()
 
 
 # ---------------------------------------------------------------------------- reading the file
@@ -466,7 +468,7 @@ def parse_contacts(
     zone = parse_timezone(timezone)
     columns, items, extras, problems = check_header(header)
     if any(p.field == "header" and p.message == "required column is missing" for p in problems):
-        return ParsedFile([], problems, list(items), extras, 0)
+        return ParsedFile([], problems, list(items), extras, 0, columns=frozenset(columns))
     good: list[ContactRow] = []
     seen_external: dict[tuple[str, str], int] = {}
     new_journey_codes: dict[str, list[str]] = {}
@@ -652,4 +654,4 @@ def parse_contacts(
         ))
     if on_progress is not None:
         on_progress(count)
-    return ParsedFile(good, problems, list(items), extras, count, new_journey_codes)
+    return ParsedFile(good, problems, list(items), extras, count, new_journey_codes, frozenset(columns))
