@@ -83,6 +83,7 @@ class ImportResult:
     changes: int = 0  # change-log entries written for the updated contacts (field or answer, old → new)
     # journey-channel pairs the import creates: (journey, channel, targets as text; "" = no target)
     journey_channels: list[tuple[str, str, str]] = field(default_factory=list)
+    default_targets: bool = False  # the built-in norms were asked for (``--default-targets``)
 
 
 def import_contacts(
@@ -148,7 +149,7 @@ def _import(*, session, actor, header, rows, timezone, create_missing, default_t
         rows=len(parsed.rows), added=len(parsed.rows) - len(matched), updated=len(plan.contacts),
         answers=sum(len(r.answers) for r in parsed.rows), created=_missing_names(parsed.rows, catalogue),
         dry_run=dry_run, unchanged=len(matched) - len(plan.contacts), changes=len(plan.log),
-        journey_channels=[(j, c, _targets_text(targets[(j, c)])) for j, c in pairs],
+        journey_channels=[(j, c, _targets_text(targets[(j, c)])) for j, c in pairs], default_targets=default_targets,
     )
     if dry_run:
         return result
@@ -651,6 +652,9 @@ def summary_lines(result: ImportResult) -> list[str]:
         verb = "would create" if would else "created"
         if targets:
             lines.append(f"{verb} {len(pairs)} journey channels with the default targets ({targets}): {_listed(pairs)}")
+        elif result.default_targets:
+            lines.append(f"{verb} {len(pairs)} journey channels without response targets (no built-in norm "
+                         f"for their kind of channel): {_listed(pairs)}")
         else:
             lines.append(f"{verb} {len(pairs)} journey channels without response targets (set them per journey, "
                          f"or import with --default-targets for the built-in norms): {_listed(pairs)}")
