@@ -178,8 +178,10 @@ def write_failure(exc: BaseException) -> ImportAborted | None:
     original = getattr(exc, "orig", None) or exc  # SQLAlchemy wraps the driver's exception
     sqlstate = getattr(original, "sqlstate", None) or ""  # psycopg (PostgreSQL)
     text = str(original).lower()
-    if sqlstate in ("23505", "40001", "40P01") or "unique constraint failed" in text:
-        # unique key, serialization failure, deadlock: another transaction wrote the same rows first
+    if sqlstate in ("23505", "40001", "40P01"):
+        # PostgreSQL's unique key, serialization failure, deadlock: another transaction wrote the same
+        # rows first (an import checks the file against the database, so only a concurrent writer can).
+        # SQLite imports never race: the write lock is taken before the catalogue is read.
         return ImportAborted(
             "another import wrote the same contacts (or created the same names) at the same time, so this one "
             "stopped; nothing was written; run the import again (it then updates what the other import added)")
@@ -412,10 +414,11 @@ def _plan_updates(matched: list[tuple[ContactRow, int]], stored: dict[int, dict]
                 kind = _REFERENCES.get(column)
                 log.append((contact_id, column, name_of(kind, old[target]) if kind else old[target],
                             getattr(r, column)))
-        journey = catalogue.journeys[r.journey]
+        journey = catalogue.journeys.get(r.journey)  # None: created by this import, not yet (a dry run)
+        current = journey.version_id if journey is not None else ("new", r.journey)
         version = old["checklist_version_id"]
-        if new["journey_id"] != old["journey_id"] or (parsed.item_codes and version != journey.version_id):
-            version = journey.version_id
+        if new["journey_id"] != old["journey_id"] or (parsed.item_codes and version != current):
+            version = current
         if version != old["checklist_version_id"]:
             log.append((contact_id, "checklist_version", old["checklist_version_id"], version))
         log += _plan_answers(plan, r, contact_id, old, journey, version, parsed.item_codes,
@@ -438,7 +441,8 @@ def _plan_answers(plan: _UpdatePlan, r: ContactRow, contact_id: int, old: dict, 
         before = {code: _answer_text(value, is_na) for code, value, is_na in old["answers"].values()}
         after = {code: _answer_text(value, value is None) for code, value in r.answers.items()}
         plan.answer_deletes += [{"b_contact": contact_id, "b_criterion": c} for c in old["answers"]]
-        plan.answer_inserts += _answers(contact_id, r, journey)
+        if journey is not None:
+            plan.answer_inserts += _answers(contact_id, r, journey)
         for code in sorted(set(before) | set(after), key=str.lower):
             if before.get(code) != after.get(code):
                 log.append((contact_id, f"{ITEM_PREFIX}{code}", before.get(code), after.get(code)))

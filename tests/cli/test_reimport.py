@@ -119,3 +119,20 @@ def test_reimport_in_bulk_keeps_answers_of_other_contacts(cli, engine, world, tm
         logged = connection.execute(sa.select(sa.func.count()).select_from(ChangeLog)
                                     .where(ChangeLog.field == "notes")).scalar_one()
     assert answers == 3 * 1200 and logged == 600
+
+
+def test_moving_a_contact_to_a_created_journey_replaces_its_checklist(cli, engine, world, tmp_path):
+    """A re-import into a journey --create-missing creates: the dry run and the import both move the contact
+    to the new checklist, the old answers go and every one of them is logged."""
+    assert _import(cli, tmp_path, [contact(**FULL)]).exit_code == 0
+    contact_id = _contact(engine).id
+    rows = [contact(external_id="K-1", journey="Brand new journey", **{"item:NEW": "yes"})]
+    header = [*KEY, "item:NEW"]
+    dry = _import(cli, tmp_path, rows, header, "--create-missing", "--dry-run")
+    assert dry.exit_code == 0 and "would update 1" in dry.output, dry.output
+    result = _import(cli, tmp_path, rows, header, "--create-missing")
+    assert result.exit_code == 0 and "updated 1" in result.output, result.output
+    assert _answers(engine, contact_id) == {"NEW": (1.0, False)}
+    log = _log(engine, contact_id)
+    assert log["journey"] == ("Ask about a delivery", "Brand new journey")
+    assert log["item:C1"] == ("1", None) and log["item:C3"] == ("N/A", None) and log["item:NEW"] == (None, "1")
