@@ -60,6 +60,8 @@ def import_contacts_command(
             )
     except KlantreisError as exc:
         exit_with(exc)
+    # records against lines: a quote left open merges lines into one record, and this shows it
+    console.print(rows.describe(), highlight=False, markup=False)
     for line in summary_lines(result):
         console.print(line, highlight=False, markup=False)
     if dry_run:
