@@ -337,7 +337,8 @@ def _csv_problem(path: Path, exc: csv.Error, row: int, text: str, line: int, del
     """A csv module error as a problem naming the spreadsheet row (and the line of a bad quote)."""
     reason = str(exc)
     if "field larger than field limit" in reason:
-        reason = f"a cell is longer than {csv.field_size_limit():,} characters"
+        # in a large file an unclosed quote runs past the cell limit before the end of the file
+        reason = _quote_reason(text, line, delimiter) or f"a cell is longer than {csv.field_size_limit():,} characters"
     elif "unexpected end of data" in reason or "expected after" in reason:
         reason = _quote_reason(text, line, delimiter) or reason
     return Problem("file", str(path), f"is not valid CSV in row {row}: {reason}")
