@@ -298,7 +298,8 @@ def _delimiter(text: str) -> str:
     column; reading it correctly lets every cell be checked (decimal commas in such a file are
     then refused by cell, see ``_number``).
     """
-    first = _LINE_BREAK.split(text, maxsplit=1)[0]
+    end = _LINE_BREAK.search(text)
+    first = text[:end.start()] if end else text
     unquoted = re.sub(r'"[^"]*"?', "", first)
     counts = {d: unquoted.count(d) for d in DELIMITERS}
     best = max(counts, key=lambda d: (counts[d], d == ","))
