@@ -8,6 +8,10 @@ the whole file and still tell the user about all bad rows at once. Writing is
 
 Row numbers are spreadsheet rows: the header is row 1, the first contact row 2 (a quoted
 multi-line note still counts as one row).
+
+Nothing is read as something else without a word: a quote left open, a formula without a
+computed value, a wall-clock time that daylight saving time makes ambiguous or void
+(``journeys.local_time``) and a number with a comma are refused by line, cell, row and column.
 """
 
 import csv
@@ -608,7 +612,9 @@ def parse_timezone(name: str) -> ZoneInfo:
 def parse_timestamp(text: str, timezone: str = DEFAULT_TIMEZONE, field_name: str = "timestamp") -> datetime:
     """One timestamp read like the import reads them (used by ``--as-of``, ``--from``, ``--to``).
 
-    A bare date ``YYYY-MM-DD`` means midnight at its start in ``timezone``.
+    A bare date ``YYYY-MM-DD`` means midnight at its start in ``timezone`` (the day's first
+    moment where the clocks change at midnight); a time of day that daylight saving time makes
+    ambiguous or void is refused, as in the import.
     """
     zone = parse_timezone(timezone)
     text = text.strip()
