@@ -74,6 +74,8 @@ def import_contacts_command(
         exit_with(write_failure(exc) or ImportAborted(
             f"the import stopped on an unexpected error ({type(getattr(exc, 'orig', None) or exc).__name__}); "
             "it was rolled back, nothing was written; please report it"))
+    # records against lines: a quote left open merges lines into one record, and this shows it
+    console.print(rows.describe(), highlight=False, markup=False)
     for line in summary_lines(result):
         console.print(line, highlight=False, markup=False, soft_wrap=True)  # one line each: greppable
     if dry_run:

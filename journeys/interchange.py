@@ -8,6 +8,10 @@ the whole file and still tell the user about all bad rows at once. Writing is
 
 Row numbers are spreadsheet rows: the header is row 1, the first contact row 2 (a quoted
 multi-line note still counts as one row).
+
+Nothing is read as something else without a word: a quote left open, a formula without a
+computed value, a wall-clock time that daylight saving time makes ambiguous or void
+(``journeys.local_time``) and a number with a comma are refused by line, cell, row and column.
 """
 
 import csv
@@ -24,6 +28,7 @@ from sqlmodel import Session
 
 from journeys.errors import Problem, ValidationError
 from journeys.limits import MAX_INTEGER, NUL_MESSAGE, TIMESTAMP_RANGE, shown, text_problem, timestamp_problem
+from journeys.local_time import LocalTimeError, to_utc
 from journeys.models import (
     Brand,
     Channel,
@@ -179,15 +184,59 @@ class ParsedFile:
 
 # ---------------------------------------------------------------------------- reading the file
 
+# A CSV file may be separated by commas (the format), or by semicolons or tabs (Excel in a Dutch,
+# German or French locale saves "CSV" with semicolons): the header line decides.
+DELIMITERS = {",": "commas", ";": "semicolons", "\t": "tabs"}
 
-def read_table(path: str | Path) -> tuple[list[str], Iterator[tuple[int, list[str]]], int | None]:
-    """The header, an iterator of ``(row number, cells)`` and (if cheap to know) the row count.
+
+class TableRows:
+    """The contact rows of a file as ``(row number, cells)`` pairs, counting what was read.
+
+    Iterate once. Afterwards ``records`` is the number of non-blank rows read and ``lines``
+    the number of lines (CSV, header included) or sheet rows (XLSX) they came from; a quote
+    that is opened by mistake and closed much later merges many lines into one record, and
+    ``describe`` shows that to the user.
+    """
+
+    def __init__(self, *, lines: int | None = None, unit: str = "line", delimiter: str = ","):
+        self._rows: Iterator[tuple[int, list[str]]] = iter(())
+        self.records = 0
+        self.blank = 0
+        self.lines = lines
+        self.unit = unit
+        self.delimiter = delimiter
+
+    def __iter__(self) -> "TableRows":
+        return self
+
+    def __next__(self) -> tuple[int, list[str]]:
+        return next(self._rows)
+
+    def describe(self) -> str:
+        """``2 records read from 3 lines``, with what a user should notice about how they were read."""
+        lines = self.lines or 0
+        text = (f"{self.records:,} record{'' if self.records == 1 else 's'} read from "
+                f"{lines:,} {self.unit}{'' if lines == 1 else 's'}")
+        notes = []
+        if self.delimiter != ",":
+            notes.append(f"separated by {DELIMITERS[self.delimiter]}")
+        if self.unit == "line":
+            spanned = lines - 1 - self.records - self.blank  # header line, one line per row
+            if spanned > 0:
+                notes.append(f"quoted cells hold {spanned:,} line break{'' if spanned == 1 else 's'}")
+        return text + (f" ({'; '.join(notes)})" if notes else "")
+
+
+def read_table(path: str | Path) -> tuple[list[str], TableRows, int | None]:
+    """The header, the rows (a ``TableRows``) and (if cheap to know) the row count.
 
     CSV is read as UTF-8 with or without a byte-order mark, any line ending, quoted fields
-    holding newlines; XLSX (first sheet) through openpyxl with cells turned into text.
+    holding newlines, separated by commas (or semicolons or tabs, see ``_delimiter``); a quote
+    that never closes is an error. XLSX (first sheet) through openpyxl with cells turned into
+    text; a formula cell without a computed value is marked (see ``FormulaRow``).
 
     Raises:
-        ValidationError: for a missing, unreadable, empty or undecodable file.
+        ValidationError: for a missing, unreadable, empty, undecodable or malformed file.
     """
     path = Path(path)
     if not path.is_file():
@@ -207,26 +256,27 @@ def read_table(path: str | Path) -> tuple[list[str], Iterator[tuple[int, list[st
         raise ValidationError(Problem("file", str(path), (
             f"is not UTF-8 text: byte {data[exc.start]:#04x} on line {line} (byte {exc.start}) is not UTF-8; "
             f"{SAVE_AS_UTF8}"))) from exc
-    reader = csv.reader(io.StringIO(text, newline=""))
+    delimiter = _delimiter(text)
+    records = _records(path, text, delimiter)
     try:
-        header = next(reader)
+        _line, header = next(records)
     except StopIteration:
         raise ValidationError(Problem("file", str(path), "is empty: a header row is required")) from None
-    except csv.Error as exc:
-        raise ValidationError(_csv_problem(path, exc, 1)) from exc
-    approximate = _count_rows(path, text)
+    approximate = _count_rows(path, text, delimiter)
+    table = TableRows(lines=_count_lines(text), delimiter=delimiter)
 
     def rows():
         number = 1
-        try:
-            for cells in reader:
-                number += 1
-                if any(cell.strip() for cell in cells):
-                    yield number, cells
-        except csv.Error as exc:
-            raise ValidationError(_csv_problem(path, exc, number + 1)) from exc
+        for _line, cells in records:
+            number += 1
+            if any(cell.strip() for cell in cells):
+                table.records += 1
+                yield number, cells
+            else:
+                table.blank += 1
 
-    return header, rows(), approximate
+    table._rows = rows()
+    return header, table, approximate
 
 
 SAVE_AS_UTF8 = "save the file as UTF-8 (in Excel: CSV UTF-8)"
@@ -245,26 +295,114 @@ def _looks_like_utf16(data: bytes) -> bool:
     return half >= 2 and max(head[0::2].count(0), head[1::2].count(0)) >= 0.9 * half
 
 
-def _csv_problem(path: Path, exc: csv.Error, row: int) -> Problem:
-    """A csv module error as a problem naming the spreadsheet row."""
+def _delimiter(text: str) -> str:
+    """The separator of a CSV file: the one of comma, semicolon and tab its header line holds most.
+
+    Header names never contain these characters (an ``x:`` name might, quoted, and quoted text
+    is not counted), so the header line tells reliably. Ties go to the comma, the format's own
+    separator. Reading a semicolon file as commas would report its whole header as one unknown
+    column; reading it correctly lets every cell be checked (decimal commas in such a file are
+    then refused by cell, see ``_number``).
+    """
+    end = _LINE_BREAK.search(text)
+    first = text[:end.start()] if end else text
+    unquoted = re.sub(r'"[^"]*"?', "", first)
+    counts = {d: unquoted.count(d) for d in DELIMITERS}
+    best = max(counts, key=lambda d: (counts[d], d == ","))
+    return best if counts[best] else ","
+
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def _count_lines(text: str) -> int:
+    """Lines as a text editor shows them (CRLF, LF or CR each end one)."""
+    breaks = text.count("\n") + text.count("\r") - text.count("\r\n")
+    return breaks + (1 if text and not text.endswith(("\n", "\r")) else 0)
+
+
+def _records(path: Path, text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
+    """``(first line, cells)`` of every CSV record, the header included.
+
+    The reader is strict: without it a quote that opens a cell and never closes silently
+    swallows every later line into that cell (one "row" imported, the rest lost), and one that
+    closes lines later is followed by stray text that the lenient reader glues on.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    end = 0
+    row = 0
+    try:
+        for cells in reader:
+            row += 1
+            start, end = end + 1, reader.line_num
+            yield start, cells
+    except csv.Error as exc:
+        raise ValidationError(_csv_problem(path, exc, row + 1, text, end + 1, delimiter)) from exc
+
+
+def _csv_problem(path: Path, exc: csv.Error, row: int, text: str, line: int, delimiter: str) -> Problem:
+    """A csv module error as a problem naming the spreadsheet row (and the line of a bad quote)."""
     reason = str(exc)
     if "field larger than field limit" in reason:
-        reason = f"a cell is longer than {csv.field_size_limit():,} characters"
+        # in a large file an unclosed quote runs past the cell limit before the end of the file
+        reason = _quote_reason(text, line, delimiter) or f"a cell is longer than {csv.field_size_limit():,} characters"
+    elif "unexpected end of data" in reason or "expected after" in reason:
+        reason = _quote_reason(text, line, delimiter) or reason
     return Problem("file", str(path), f"is not valid CSV in row {row}: {reason}")
 
 
-def _count_rows(path: Path, text: str) -> int:
+def _quote_reason(text: str, line: int, delimiter: str) -> str | None:
+    """Where the quoted cell of the record starting on ``line`` went wrong, for the user.
+
+    Walks the record the way the csv module does: a quote at the start of a cell opens it,
+    a doubled quote inside stands for one quote, and a single quote closes it.
+    """
+    breaks = [0] + [m.end() for m in _LINE_BREAK.finditer(text)]
+    if line > len(breaks):
+        return None
+    position, current = breaks[line - 1], line
+    cell_start, quoted, opened = True, False, line
+    length = len(text)
+    while position < length:
+        char = text[position]
+        if quoted:
+            if char == '"':
+                if text.startswith('"', position + 1):
+                    position += 2
+                    continue
+                quoted = False
+                position += 1
+                following = text[position] if position < length else ""
+                if following and following not in (delimiter, "\r", "\n"):
+                    where = (f"on line {opened}" if opened == current
+                             else f"that opens on line {opened} closes on line {current} and")
+                    return (f"the quoted cell {where} is followed by {shown(following)!r} after its closing "
+                            f"quote instead of a separator or a line break; write a "
+                            f'quote inside a cell as two ("") or check that the opening quote is closed where it '
+                            f"should be")
+                continue
+            if char == "\r" and text.startswith("\n", position + 1):
+                position += 1
+            if char in "\r\n":
+                current += 1
+        elif char == '"' and cell_start:
+            quoted, opened = True, current
+        elif char in "\r\n":
+            return None
+        cell_start = not quoted and char == delimiter
+        position += 1
+    if quoted:
+        return (f"the quoted cell that opens on line {opened} is never closed, so every line after it "
+                f'would be read into that one cell; add the closing quote (") or remove the opening one')
+    return None
+
+
+def _count_rows(path: Path, text: str, delimiter: str) -> int:
     """Contact rows for the progress bar (blank rows included; exact when no quoted cell spans lines)."""
     if '"' in text:
-        # quoted cells may hold line breaks: only the csv module can count rows then
-        counter = csv.reader(io.StringIO(text, newline=""))
-        count = 0
-        try:
-            for _ in counter:
-                count += 1
-        except csv.Error as exc:
-            raise ValidationError(_csv_problem(path, exc, count + 1)) from exc
-        return count - 1
+        # quoted cells may hold line breaks: only the csv module can count rows then (and a
+        # quote left open is reported here, before any row is checked)
+        return sum(1 for _ in _records(path, text, delimiter)) - 1
     # a file may end its lines with LF, CRLF or (old Mac) CR alone
     breaks = text.count("\n") or text.count("\r")
     return breaks - (1 if text.endswith(("\n", "\r")) else 0)
@@ -286,6 +424,52 @@ def _cell_text(value) -> str:
     return str(value)
 
 
+class FormulaRow(list):
+    """The cells of a sheet row holding formulas without a computed value.
+
+    A workbook written by a script (openpyxl, pandas) stores a formula such as ``=5*2`` but no
+    result; only a spreadsheet program computes and saves one. Read for its values, such a
+    cell is empty, and an import would store nothing without a word, so the reader keeps the
+    formula text by position (``formulas``) and ``parse_contacts`` refuses the cell.
+    """
+
+    formulas: dict[int, str]
+
+
+FORMULA_MESSAGE = ("is a formula with no computed value: type the value, or open and save the workbook in a "
+                   "spreadsheet program so it computes the formula")
+# a formula element (<f>, <f t="shared" .../>, with or without a namespace prefix) in sheet XML
+_FORMULA_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s/>]")
+
+
+def _sheet_has_formulas(sheet) -> bool:
+    """Whether the sheet's XML holds any formula (one streaming scan; most files have none).
+
+    Only then is the workbook read a second time for its formulas: values and formulas are
+    read apart by openpyxl (``data_only``), and doing both for every file would double the
+    time of a large import.
+    """
+    tail = b""
+    try:
+        with sheet._get_source() as source:  # openpyxl has no public way to the sheet's XML
+            while chunk := source.read(1 << 20):
+                if _FORMULA_TAG.search(tail + chunk):
+                    return True
+                tail = chunk[-32:]
+    except Exception:  # a damaged part: read both ways, so the failure is reported with its row
+        return True
+    return False
+
+
+def _formula_text(value) -> str | None:
+    """The text of a formula as openpyxl gives it without ``data_only``, or None for a plain value."""
+    if isinstance(value, str):
+        return value if value.startswith("=") else None
+    if value is None or isinstance(value, (int, float, bool, datetime, date, time)):
+        return None
+    return getattr(value, "text", None) or "=TABLE(...)"  # ArrayFormula, DataTableFormula
+
+
 def _read_xlsx(path: Path):
     import openpyxl
 
@@ -293,38 +477,64 @@ def _read_xlsx(path: Path):
         where = f" (row {row})" if row else ""
         return ValidationError(Problem("file", str(path), f"is not a readable XLSX workbook{where}: {exc}"))
 
+    books = []
     try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        books.append(openpyxl.load_workbook(path, read_only=True, data_only=True))
     except Exception as exc:  # zipfile/openpyxl raise many kinds for a damaged file
         raise unreadable(exc) from exc
+
+    def close() -> None:
+        for book in books:
+            book.close()
+
     try:
-        sheet = workbook.worksheets[0]
+        sheet = books[0].worksheets[0]
         iterator = sheet.iter_rows(values_only=True)
         header = [_cell_text(v) for v in next(iterator)]
         approximate = sheet.max_row
+        formula_rows = iter(())
+        if _sheet_has_formulas(sheet):
+            books.append(openpyxl.load_workbook(path, read_only=True, data_only=False))
+            formula_rows = books[1].worksheets[0].iter_rows(values_only=True)
+            next(formula_rows, None)  # the header
     except StopIteration:
-        workbook.close()
+        close()
         raise ValidationError(Problem("file", str(path), "is empty: a header row is required")) from None
     except Exception as exc:  # the sheet itself is read lazily: a damaged part fails only here
-        workbook.close()
+        close()
         raise unreadable(exc, 1) from exc
     while header and header[-1] == "":
         header.pop()
+    table = TableRows(lines=1, unit="sheet row")
 
     def rows():
         number = 1
         try:
             for values in iterator:
                 number += 1
+                table.lines = number
                 cells = [_cell_text(v) for v in values]
-                if any(cell.strip() for cell in cells):
+                formulas = next(formula_rows, ())
+                uncomputed = {position: text for position, value in enumerate(formulas)
+                              if position < len(values) and values[position] is None
+                              and (text := _formula_text(value)) is not None}
+                if uncomputed:
+                    cells = FormulaRow(cells)
+                    cells.formulas = uncomputed
+                    table.records += 1
                     yield number, cells
+                elif any(cell.strip() for cell in cells):
+                    table.records += 1
+                    yield number, cells
+                else:
+                    table.blank += 1
         except Exception as exc:  # a damaged sheet part (bad CRC, broken XML) fails while reading
             raise unreadable(exc, number + 1) from exc
         finally:
-            workbook.close()
+            close()
 
-    return header, rows(), approximate
+    table._rows = rows()
+    return header, table, approximate
 
 
 # ------------------------------------------------------------------------------ cell parsers
@@ -334,17 +544,25 @@ class _Bad(Exception):
     """A cell that cannot be read; the message says what is allowed."""
 
 
-def _timestamp(text: str, zone: ZoneInfo) -> datetime:
+def _timestamp(text: str, zone: ZoneInfo, *, day_start: bool = False) -> datetime:
+    """An ISO 8601 timestamp as aware UTC; without an offset it is a wall-clock time in ``zone``.
+
+    A wall-clock time that daylight saving time makes ambiguous or void is refused
+    (``journeys.local_time``), unless ``day_start``: then it means the first moment of that day.
+    """
     if not _TIMESTAMP_SHAPE.match(text):
         raise _Bad("must be an ISO 8601 timestamp such as 2026-03-02T10:15:00+01:00 or 2026-03-02 10:15")
     try:
         value = datetime.fromisoformat(text)
     except ValueError:
         raise _Bad("is not a valid date and time (ISO 8601 or YYYY-MM-DD HH:MM[:SS])") from None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=zone)
     try:
-        value = value.astimezone(UTC)
+        if value.tzinfo is None:
+            value = to_utc(value, zone, earliest=day_start)
+        else:
+            value = value.astimezone(UTC)
+    except LocalTimeError as exc:
+        raise _Bad(str(exc)) from None
     except OverflowError:  # e.g. 9999-12-31T23:00-05:00 lies past the end of the calendar in UTC
         raise _Bad(f"must lie {TIMESTAMP_RANGE}") from None
     problem = timestamp_problem(value)
@@ -353,12 +571,28 @@ def _timestamp(text: str, zone: ZoneInfo) -> datetime:
     return value
 
 
+# What a number cell may hold: digits 0-9, a sign, a decimal point, an exponent. Python's float()
+# takes more ("1_000", Arabic-Indic digits, " 5 "), and a comma is a decimal separator to some and a
+# thousands separator to others: "1,234" was stored as 1.234 seconds (or would be 1234).
+_NUMBER_SHAPE = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+NUMBER_RULE = "write digits with a point for decimals (12.5) and no thousands separator"
+
+
+class _Comma(_Bad):
+    """A number written with a comma: refused with the rule, whatever else the column allows."""
+
+
 def _number(text: str) -> float:
-    try:
-        value = float(text.replace(",", ".")) if text.count(",") == 1 and "." not in text else float(text)
-    except ValueError:
-        raise _Bad("must be a number") from None
-    if value != value or value in (float("inf"), float("-inf")):
+    """A number cell as a float; refused unless written as ``NUMBER_RULE`` says."""
+    if not _NUMBER_SHAPE.fullmatch(text):
+        if "," in text:
+            raise _Comma(f"has a comma; {NUMBER_RULE}")
+        lowered = text.lower().lstrip("+-")
+        if lowered in ("nan", "inf", "infinity"):
+            raise _Bad("must be a finite number")
+        raise _Bad(f"must be a number ({NUMBER_RULE})")
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
         raise _Bad("must be a finite number")
     return value
 
@@ -380,14 +614,19 @@ def parse_timezone(name: str) -> ZoneInfo:
 def parse_timestamp(text: str, timezone: str = DEFAULT_TIMEZONE, field_name: str = "timestamp") -> datetime:
     """One timestamp read like the import reads them (used by ``--as-of``, ``--from``, ``--to``).
 
-    A bare date ``YYYY-MM-DD`` means midnight at its start in ``timezone``.
+    A bare date ``YYYY-MM-DD`` means midnight at its start in ``timezone`` (the day's first
+    moment where the clocks change at midnight); a time of day that daylight saving time makes
+    ambiguous or void is refused, as in the import.
     """
     zone = parse_timezone(timezone)
     text = text.strip()
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+    day = re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) is not None
+    if day:
         text += " 00:00"
     try:
-        return _timestamp(text.strip(), zone)
+        # where a day starts with a clock change (America/Santiago: 00:00 does not exist), the
+        # day's first moment is meant, not a refusal
+        return _timestamp(text, zone, day_start=day)
     except _Bad as exc:
         raise ValidationError(Problem(field_name, text, str(exc))) from None
 
@@ -477,6 +716,9 @@ def parse_contacts(
         if name not in columns:
             present.append((name, None))
     width = len(header)
+    # a formula without a computed value is reported by the column it is in (x: columns are ignored)
+    column_at = {position: name for name, position in columns.items()}
+    column_at.update({position: f"{ITEM_PREFIX}{code}" for code, position in items.items()})
     count = 0
     for number, cells in rows:
         count += 1
@@ -486,14 +728,21 @@ def parse_contacts(
             problems.append(Problem("row", len(cells), f"has more cells than the header's {width} columns", number))
             continue
         row_problems: list[Problem] = []
-
+        formulas = getattr(cells, "formulas", None)  # before padding makes a plain list of a FormulaRow
         if len(cells) < width:
             cells = cells + [""] * (width - len(cells))
         raw = {name: cells[position].strip() if position is not None else "" for name, position in present}
         cell = raw.__getitem__  # stripped text of a column; "" for a column the file lacks
+        uncomputed: set[str] = set()
+        for position, formula in (formulas or {}).items():
+            if position in column_at:
+                uncomputed.add(column_at[position])
+                row_problems.append(Problem(column_at[position], shown(formula), FORMULA_MESSAGE, number))
 
-        def bad(column: str, value, message: str, row_problems=row_problems, number=number) -> None:
-            row_problems.append(Problem(column, value, message, number))
+        def bad(column: str, value, message: str, row_problems=row_problems, number=number,
+                uncomputed=uncomputed) -> None:
+            if column not in uncomputed:  # the formula is the problem, not the empty cell it reads as
+                row_problems.append(Problem(column, value, message, number))
 
         values: dict = {}
         for name in TEXT_FIELDS:
@@ -544,7 +793,8 @@ def parse_contacts(
                     raise _Bad(f"must be a whole number from 0 to {MAX_INTEGER:,}")
                 values["transfers"] = int(transfers)
             except _Bad as exc:
-                bad("transfers", text, str(exc))
+                bad("transfers", text, f"{exc} (a whole number from 0 to {MAX_INTEGER:,})"
+                    if isinstance(exc, _Comma) else str(exc))
         text = cell("answer_correct")
         values["answer_correct"] = None
         if text:
@@ -636,9 +886,9 @@ def parse_contacts(
                     if not low <= value <= high:
                         raise _Bad("out of range")
                     answers[code] = value
-                except _Bad:
-                    bad(column, text, f"must be a number from {low:g} to {high:g}"
-                        + (" or na" if criterion.na_allowed else ""))
+                except _Bad as exc:
+                    allowed = f"a number from {low:g} to {high:g}" + (" or na" if criterion.na_allowed else "")
+                    bad(column, text, f"{exc} ({allowed})" if isinstance(exc, _Comma) else f"must be {allowed}")
 
         if row_problems:
             problems.extend(row_problems)

@@ -14,6 +14,7 @@ once broke the product are pinned with ``@example`` or as plain tests at the bot
 """
 
 import csv
+import functools
 import io
 import itertools
 import json
@@ -25,6 +26,7 @@ import sys
 import zipfile
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
@@ -388,6 +390,208 @@ def test_damaged_xlsx_files_are_refused_cleanly(engine, world, tmp_path, flips, 
     import_file(engine, path)
 
 
+# -------------------------------------------- inputs once read wrong without a word (issue 13)
+#
+# Each of these imported as something else, exit 0: a quote left open swallowed every later row
+# into one cell, a script-written formula read as an empty cell, a wall-clock time in a DST gap or
+# overlap became one arbitrary instant, and "1,234" seconds became 1.234. They must be refused by
+# line, cell, row and column (or, for a quote closed much later, the summary must show the merge).
+
+SENTINEL = "QUOTESENTINEL"  # plain letters: csv.writer leaves it unquoted, so it starts a cell
+
+
+def _line_of(text: str, position: int) -> int:
+    return len(re.findall(r"\r\n|\r|\n", text[:position])) + 1
+
+
+def _closing_quote(text: str, start: int) -> int | None:
+    """Where the quoted cell opened just before ``start`` closes (a doubled quote is a quote), or None."""
+    position = start
+    while (position := text.find('"', position)) != -1:
+        if text.startswith('"', position + 1):
+            position += 2
+            continue
+        return position
+    return None
+
+
+@st.composite
+def files_with_an_open_quote(draw) -> tuple[bytes, int, int | None]:
+    """A contact file (as the fuzzed ones above) where one cell starts with a quote that it never closes.
+
+    Returns the bytes, the line the stray quote is on and where a later quote closes it (or None).
+    """
+    header, rows = draw(contact_tables())
+    header = header or ["brand", "journey", "channel", "started_at"]
+    if not rows:
+        rows = [[VALID.get(c.strip().lower().lstrip("\ufeff"), "") for c in header]]
+    row = draw(st.integers(0, len(rows) - 1))
+    rows[row] = rows[row] or [""]
+    rows[row][draw(st.integers(0, len(rows[row]) - 1))] = SENTINEL
+    text = to_csv(header, rows, draw(st.sampled_from(["\n", "\r\n", "\r"])))
+    at = text.index(SENTINEL)
+    text = text[:at] + '"' + draw(st.sampled_from(["oops", "", "note, with a comma", "two\nlines"])) \
+        + text[at + len(SENTINEL):]
+    return text.encode(), _line_of(text, at), _closing_quote(text, at + 1)
+
+
+ISSUE_13_FILE = (b"external_id,brand,journey,channel,started_at,notes\n"
+                 b't-1,Koopklik,Ask about a delivery,email,2026-03-02 10:15,"oops\n'
+                 b"t-2,Koopklik,Ask about a delivery,email,2026-03-02 10:15,x\n")
+
+
+@fuzz(max_examples=60)
+@given(case=files_with_an_open_quote(), create_missing=st.booleans())
+@example(case=(ISSUE_13_FILE, 2, None), create_missing=False)  # exit 0, "1 rows added", before the fix
+@example(case=(b'brand,journey,channel,started_at\nKoopklik,"x\n' + b"a,b,c,d\n" * 30_000, 2, None),
+         create_missing=False)  # the open cell outgrows the csv field limit before the end of the file
+def test_an_open_quote_never_imports_silently(engine, world, tmp_path, case, create_missing):
+    """A quote that opens a cell and never closes is refused naming its line; one a later quote closes
+    is refused, or the records-from-lines count shows the lines it merged."""
+    data, line, closes_at = case
+    path = tmp_path / "open-quote.csv"
+    path.write_bytes(data)
+    before = table_counts(engine)
+    try:
+        header, rows, _ = read_table(path)
+        with db.session_scope(engine) as session:
+            import_contacts(session=session, actor=None, header=header, rows=rows, create_missing=create_missing)
+    except KlantreisError as exc:
+        check_file_report(exc)
+        assert table_counts(engine) == before
+        if closes_at is None:
+            messages = [p.message for p in exc.problems if p.field == "file"]
+            assert messages and (f"opens on line {line} is never closed" in messages[0]
+                                 or "longer than" in messages[0]), exc.problems  # (an earlier 131,073-char cell)
+        event(f"refused: {exc.problems[0].field}")
+        return
+    assert closes_at is not None, "a quote that never closes was imported"
+    text = data.decode()
+    if _line_of(text, closes_at) > line:  # the quoted cell took in line breaks: the summary must show them
+        assert rows.lines > 1 + rows.records + rows.blank, rows.describe()
+        assert "quoted cells hold" in rows.describe()
+    event("imported: the quote closed later")
+
+
+FORMULAS = ["=5*2", "=A1", "=SUM(1,2)", '="x"&"y"', "=NOW()", "=1/0"]
+
+
+@st.composite
+def workbooks_with_formulas(draw) -> tuple[bytes, set[tuple[int, str]], int]:
+    """Valid rows written by a script with some cells as formulas (openpyxl stores no computed value).
+
+    Returns the workbook, the (row, column) of every formula outside x: columns, and the row count.
+    """
+    header = draw(st.lists(st.sampled_from(HEADER_POOL), unique=True, max_size=len(HEADER_POOL)))
+    header = draw(st.permutations(header + [c for c in ("brand", "journey", "channel", "started_at")
+                                            if c not in header]))
+    rows = [[VALID[c.lower()] for c in header] for _ in range(draw(st.integers(1, 4)))]
+    expected = set()
+    for number, row in enumerate(rows, start=2):
+        for position, column in enumerate(header):
+            if draw(st.integers(0, 9)) == 0:
+                row[position] = draw(st.sampled_from(FORMULAS))
+                if not column.startswith("x:"):
+                    expected.add((number, column))
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue(), expected, len(rows)
+
+
+@fuzz(max_examples=30)
+@given(case=workbooks_with_formulas())
+def test_formula_cells_without_a_value_are_refused_by_cell(engine, world, tmp_path, case):
+    """Every formula without a computed value is refused by its row and column (never an empty cell);
+    the rest of the rows are valid, so nothing else is reported; in x: columns formulas stay ignored."""
+    data, expected, count = case
+    path = tmp_path / "formulas.xlsx"
+    path.write_bytes(data)
+    result = import_file(engine, path)
+    if not expected:
+        assert result is not None and result.rows == count
+        return
+    assert result is None, "a formula without a value was imported"
+    with pytest.raises(ValidationError) as refused:
+        header, rows, _ = read_table(path)
+        with db.session_scope(engine) as session:
+            import_contacts(session=session, actor=None, header=header, rows=rows)
+    problems = refused.value.problems
+    assert {(p.row, p.field) for p in problems} == expected, problems
+    assert all(p.message.startswith("is a formula with no computed value") and str(p.value).startswith("=")
+               for p in problems), problems
+
+
+# a comma as the decimal separator (1,5), as thousands separators (1,234,567) and both (1.234,56)
+COMMA_NUMBERS = st.one_of(
+    st.tuples(st.integers(0, 10**6), st.integers(0, 999)).map(lambda t: f"{t[0]},{t[1]}"),
+    st.integers(1000, 10**9).map(lambda n: f"{n:,}"),
+    st.tuples(st.integers(1000, 10**6), st.integers(0, 99)).map(lambda t: f"{t[0]:,}".replace(",", ".")
+                                                                + f",{t[1]:02d}"),
+    st.sampled_from(["5,5", "-1,5", "1,", ",5", "1,5e3"]),
+)
+
+
+@fuzz(max_examples=40)
+@given(column=st.sampled_from(["wait_seconds", "transfers", "item:SCALE"]), value=COMMA_NUMBERS,
+       delimiter=st.sampled_from([",", ";"]))
+@example(column="wait_seconds", value="1,234", delimiter=",")  # stored as 1.234 seconds before the fix
+@example(column="transfers", value="1,000", delimiter=";")  # stored as 1 transfer
+def test_decimal_comma_is_refused_naming_the_column(engine, world, tmp_path, column, value, delimiter):
+    """A number with a comma, in a comma- or a semicolon-separated file, is refused by row and column."""
+    journey = "Return a coat" if column == "item:SCALE" else "Ask about a delivery"
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
+    writer.writerow(["brand", "journey", "channel", "started_at", column])
+    writer.writerow(["Koopklik", journey, "email", "2026-03-02 10:00", value])
+    path = tmp_path / "comma.csv"
+    path.write_text(buffer.getvalue(), newline="")
+    assert import_file(engine, path) is None, f"{column} {value!r} was imported"
+    with pytest.raises(ValidationError) as refused:
+        header, rows, _ = read_table(path)
+        with db.session_scope(engine) as session:
+            import_contacts(session=session, actor=None, header=header, rows=rows)
+    [problem] = refused.value.problems
+    assert (problem.row, problem.field, problem.value) == (2, column, value)
+    assert problem.message.startswith("has a comma"), problem
+
+
+def _no_separator_in_names(table) -> bool:
+    header, _rows = table
+    return len(header) >= 2 and not any(c in name for name in header for c in ",;\t")
+
+
+@fuzz(max_examples=30)
+@given(table=contact_tables().filter(_no_separator_in_names), line_ending=st.sampled_from(["\n", "\r\n"]),
+       create_missing=st.booleans())
+def test_a_semicolon_file_reads_like_its_comma_twin(engine, world, tmp_path, table, line_ending, create_missing):
+    """The same table saved with semicolons (Excel in a Dutch locale) gives the same outcome as with commas."""
+    header, rows = table
+    outcomes = []
+    path = tmp_path / "twin.csv"
+    for delimiter in (",", ";"):
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, delimiter=delimiter, lineterminator=line_ending)
+        writer.writerow(header)
+        writer.writerows(rows)
+        path.write_text(buffer.getvalue(), newline="")
+        try:
+            read_header, read_rows, _ = read_table(path)
+            with db.session_scope(engine) as session:
+                result = import_contacts(session=session, actor=None, header=read_header, rows=read_rows,
+                                         create_missing=create_missing, dry_run=True)
+            outcomes.append(("imported", result, read_rows.records))
+        except KlantreisError as exc:
+            check_file_report(exc)
+            outcomes.append(("refused", [str(p) for p in exc.problems]))
+    assert outcomes[0] == outcomes[1]
+    event(outcomes[0][0])
+
+
 # -------------------------------------------------------------------------------- the command
 
 
@@ -480,6 +684,133 @@ def test_parse_timestamp_returns_utc_in_range_or_names_the_option(text, zone):
         return
     assert value.tzinfo is not None and value.utcoffset() == timedelta(0)
     assert EARLIEST <= value < LATEST
+
+
+# Zones whose clocks change by an hour, by 30 minutes (Lord Howe), at midnight (Santiago) or at
+# 02:45 (Chatham), and in the other hemisphere.
+DST_ZONES = ["Europe/Amsterdam", "America/New_York", "America/St_Johns", "Australia/Lord_Howe",
+             "America/Santiago", "Pacific/Chatham"]
+
+
+@functools.cache
+def clock_changes(zone_name: str) -> list[tuple[datetime, timedelta]]:
+    """Every change of the zone's UTC offset from 2000 to 2040: the UTC instant and the offset before it."""
+    zone = ZoneInfo(zone_name)
+    changes = []
+    day, end = datetime(2000, 1, 1, tzinfo=UTC), datetime(2040, 1, 1, tzinfo=UTC)
+    offset = day.astimezone(zone).utcoffset()
+    while day < end:
+        following = day + timedelta(days=1)
+        if following.astimezone(zone).utcoffset() != offset:
+            low, high = day, following
+            while high - low > timedelta(seconds=1):
+                middle = low + (high - low) / 2
+                low, high = (middle, high) if middle.astimezone(zone).utcoffset() == offset else (low, middle)
+            changes.append((high.replace(second=0, microsecond=0), offset))  # clocks change on the minute
+            offset = following.astimezone(zone).utcoffset()
+        day = following
+    return changes
+
+
+def wall_clock_readings(naive: datetime, zone: ZoneInfo) -> list[datetime]:
+    """Every UTC instant at which a clock in ``zone`` showed ``naive``: none (a gap), one, or two (an overlap).
+
+    Found by trying every offset the zone used within a day of it, not by PEP 495's fold, so it
+    checks the import's reading independently.
+    """
+    probe = naive.replace(tzinfo=UTC)
+    offsets = {(probe + timedelta(hours=h)).astimezone(zone).utcoffset() for h in range(-26, 27, 2)}
+    return sorted(instant for offset in offsets
+                  if (instant := (naive - offset).replace(tzinfo=UTC)).astimezone(zone).replace(tzinfo=None) == naive)
+
+
+@st.composite
+def wall_times_near_a_clock_change(draw) -> tuple[str, datetime]:
+    """A zone and a wall-clock time up to two hours either side of one of its clock changes."""
+    zone_name = draw(st.sampled_from(DST_ZONES))
+    instant, before = draw(st.sampled_from(clock_changes(zone_name)))
+    wall = (instant + before).replace(tzinfo=None)
+    return zone_name, wall + timedelta(minutes=draw(st.integers(-120, 120)))
+
+
+def _offset_text(offset: timedelta) -> str:
+    minutes = int(offset.total_seconds()) // 60
+    return f"{'-' if minutes < 0 else '+'}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def check_wall_clock_reading(text: str, naive: datetime, zone: ZoneInfo, value: datetime | None,
+                             problem: Problem | None) -> None:
+    """The one reading of a wall-clock time, or a refusal: "does not exist" in a gap, both readings in an overlap."""
+    readings = wall_clock_readings(naive, zone)
+    if len(readings) == 1:
+        assert problem is None and value == readings[0], (text, problem, value)
+        return
+    assert value is None and problem is not None, (text, value, readings)
+    if not readings:
+        assert problem.message.startswith(f"does not exist in {zone.key}"), problem
+        return
+    assert problem.message.startswith(f"is ambiguous in {zone.key}"), problem
+    for reading in readings:  # both readings, each with its offset
+        offset = naive.replace(tzinfo=UTC) - reading
+        assert f"{naive.isoformat(timespec='minutes')}{_offset_text(offset)}" in problem.message, (problem, reading)
+
+
+@fuzz(max_examples=300)
+@given(case=wall_times_near_a_clock_change(), with_offset=st.booleans())
+@example(case=("Europe/Amsterdam", datetime(2025, 10, 26, 2, 30)), with_offset=False)  # happened twice
+@example(case=("Europe/Amsterdam", datetime(2025, 3, 30, 2, 30)), with_offset=False)  # never happened
+def test_parse_timestamp_near_a_clock_change(case, with_offset):
+    """--as-of in a DST gap or overlap is refused with the readings; with an offset it is that instant."""
+    zone_name, naive = case
+    zone = ZoneInfo(zone_name)
+    text = naive.isoformat(sep=" ", timespec="minutes")
+    if with_offset:  # any offset the zone used nearby: the written offset settles it
+        offset = (naive.replace(tzinfo=UTC) + timedelta(hours=3)).astimezone(zone).utcoffset()
+        value = parse_timestamp(text + _offset_text(offset), zone_name, "--as-of")
+        assert value == (naive - offset).replace(tzinfo=UTC)
+        return
+    try:
+        value, problem = parse_timestamp(text, zone_name, "--as-of"), None
+    except ValidationError as exc:
+        check_report(exc)
+        value, [problem] = None, exc.problems
+        assert problem.field == "--as-of"
+    check_wall_clock_reading(text, naive, zone, value, problem)
+    event("refused" if problem else "read")
+
+
+@fuzz(max_examples=30)
+@given(case=wall_times_near_a_clock_change(), xlsx=st.booleans())
+@example(case=("Europe/Amsterdam", datetime(2025, 3, 30, 2, 30)), xlsx=True)
+def test_imported_wall_clock_times_near_a_clock_change(engine, world, tmp_path, case, xlsx):
+    """The import reads a time without an offset (a CSV cell or a spreadsheet date-time) the same way, by row."""
+    zone_name, naive = case
+    header = ["brand", "journey", "channel", "started_at"]
+    row = ["Koopklik", "Ask about a delivery", "email", naive]
+    if xlsx:
+        workbook = openpyxl.Workbook()
+        workbook.active.append(header)
+        workbook.active.append(row)
+        path = tmp_path / "dst.xlsx"
+        workbook.save(path)
+    else:
+        path = tmp_path / "dst.csv"
+        path.write_text(to_csv(header, [row[:3] + [naive.isoformat(sep=" ", timespec="minutes")]], "\n"))
+    result = import_file(engine, path, timezone=zone_name)
+    stored, problem = None, None
+    if result is None:
+        with pytest.raises(ValidationError) as refused:
+            read_header, rows, _ = read_table(path)
+            with db.session_scope(engine) as session:
+                import_contacts(session=session, actor=None, header=read_header, rows=rows, timezone=zone_name)
+        [problem] = refused.value.problems
+        assert (problem.row, problem.field) == (2, "started_at"), problem
+    else:
+        with engine.connect() as connection:
+            stored = connection.execute(sa.select(Contact.started_at)).scalar_one()
+        with db.session_scope(engine) as session:
+            session.execute(sa.delete(Contact))
+    check_wall_clock_reading(str(naive), naive, ZoneInfo(zone_name), stored, problem)
 
 
 # ----------------------------------------------------------------------- contact form values
