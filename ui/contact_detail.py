@@ -143,7 +143,7 @@ def _show_evidence(engine: Engine, item, *, actor) -> None:
             else:
                 st.warning(f"This file could not be shown: {name} {as_plain_text(preview.problem)}."
                            + ("" if may_remove else " An admin can remove it."), icon=":material/broken_image:")
-            _download_original(engine, item, f"Download the original {item.file_name}")
+            _download_original(engine, item, f"Download the original {name}")
         elif item.media_type.startswith(("audio/", "video/")):
             # played by the browser from the stored bytes; the server does not decode them
             with session_scope(engine) as session:
@@ -152,7 +152,7 @@ def _show_evidence(engine: Engine, item, *, actor) -> None:
             player(content, format=item.media_type)
             st.caption(name)
         else:
-            _download_original(engine, item, item.file_name)
+            _download_original(engine, item, name)
         st.caption(f"sha256 {item.sha256}")
         if may_remove:
             with st.popover("Remove file", icon=":material/delete:"):
