@@ -22,7 +22,6 @@ shown as "this file could not be shown" from then on.
 """
 
 import io
-import warnings
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -34,7 +33,7 @@ from journeys.models import Evidence
 
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
 # 40 megapixels covers every phone camera in use (a 48 MP sensor saves 12 MP by default) and
-# a full-page screenshot of a long web page; decoding one costs about 160 MB once, at upload.
+# a full-page screenshot of a long web page; checking one costs about 220 MB once, at upload.
 MAX_EVIDENCE_PIXELS = 40_000_000
 # Set deliberately for the whole process: Pillow warns above this and refuses above twice
 # this, so nothing else that decodes an image here (Streamlit's st.image) can be bombed either.
@@ -160,17 +159,15 @@ def make_thumbnail(data: bytes, media_type: str) -> tuple[bytes, str]:
         raise ImageProblem(f"is {width} × {height} pixels; at most {MAX_EVIDENCE_PIXELS // 1_000_000} megapixels "
                            "are accepted — resize it and attach again")
     try:
-        with warnings.catch_warnings():
-            # a corrupt file that decodes with a warning is still a corrupt file
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data), formats=[pillow_format]) as image:
-                image.verify()  # structure and checksums, without decoding the pixels
-            # verify() leaves the image unusable: decode every pixel from a fresh open
-            with Image.open(io.BytesIO(data), formats=[pillow_format]) as image:
-                image.load()
-                if image.size != (width, height):
-                    raise ValueError("size changed between header and decode")
-                return _thumbnail_bytes(image, pillow_format)
+        # within the limit now, so Pillow's own bomb check (MAX_IMAGE_PIXELS) cannot fire either
+        with Image.open(io.BytesIO(data), formats=[pillow_format]) as image:
+            image.verify()  # structure and checksums, without decoding the pixels
+        # verify() leaves the image unusable: decode every pixel from a fresh open
+        with Image.open(io.BytesIO(data), formats=[pillow_format]) as image:
+            image.load()
+            if image.size != (width, height):
+                raise ValueError("size changed between header and decode")
+            return _thumbnail_bytes(image, pillow_format)
     except Exception:  # Pillow raises many types (OSError, SyntaxError, ValueError...)
         raise ImageProblem(unreadable) from None
 
@@ -188,8 +185,10 @@ def _header_size(data: bytes, pillow_format: str) -> tuple[int, int]:
 
 
 def _thumbnail_bytes(image: Image.Image, pillow_format: str) -> tuple[bytes, str]:
-    image = ImageOps.exif_transpose(image)  # phone photos are stored sideways with an orientation tag
+    # shrink in place first (the box is square, so turning afterwards keeps it bounded): turning
+    # the full decode would copy all of it once more
     image.thumbnail((THUMBNAIL_MAX_SIDE, THUMBNAIL_MAX_SIDE))
+    image = ImageOps.exif_transpose(image)  # phone photos are stored sideways with an orientation tag
     out = io.BytesIO()
     if pillow_format in ("PNG", "GIF"):
         if image.mode not in ("1", "L", "LA", "RGB", "RGBA", "P"):
