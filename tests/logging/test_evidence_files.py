@@ -147,6 +147,16 @@ def test_pdf_and_audio_are_accepted_without_a_thumbnail(engine, world):
     assert [(e.media_type, e.thumbnail) for e in _evidence(engine)] == [("application/pdf", None), ("audio/mpeg", None)]
 
 
+def test_a_sideways_phone_photo_gets_an_upright_thumbnail():
+    """A JPEG stored sideways with EXIF orientation 6 (turn 90°) gets a thumbnail turned upright."""
+    exif = Image.Exif()
+    exif[0x0112] = 6  # Orientation: the camera was held upright, the pixels are stored turned
+    out = io.BytesIO()
+    Image.new("RGB", (300, 200), "white").save(out, "JPEG", exif=exif)
+    with Image.open(io.BytesIO(inspect_evidence("phone.jpg", out.getvalue()).thumbnail)) as thumbnail:
+        assert thumbnail.size == (200, 300)
+
+
 def test_the_pixel_limit_is_set_for_the_whole_process():
     """Pillow's own bomb limit is the evidence limit, so no other decode in the app can be bombed."""
     assert Image.MAX_IMAGE_PIXELS == MAX_EVIDENCE_PIXELS
