@@ -10,6 +10,7 @@ Services take the signed-in user as ``actor`` (anything with ``id`` and ``role``
     ensure_role(actor, Role.ADMIN)                       # raises PermissionDenied
     select(Contact).where(contact_visible_to(actor))     # auditors: only their own rows
     ensure_can_edit_contact(actor, contact)              # raises PermissionDenied
+    ensure_can_remove_evidence(actor)                    # admins only
 """
 
 from typing import Protocol
@@ -32,6 +33,8 @@ EXPORTERS = frozenset({Role.MANAGER, Role.ADMIN})
 JOURNEY_ADMINS = frozenset({Role.ADMIN})
 USER_ADMINS = frozenset({Role.ADMIN})
 SETTINGS_ADMINS = frozenset({Role.ADMIN})
+# Removing a file destroys evidence a result may be disputed over: not even its auditor may.
+EVIDENCE_REMOVERS = frozenset({Role.ADMIN})
 
 
 def _role(actor: Actor | None) -> Role | None:
@@ -109,3 +112,8 @@ def ensure_can_log_contact_for(actor: Actor | None, auditor_id: int | None) -> N
     ensure_role(actor, *CONTACT_WRITERS, action="log contacts")
     if has_role(actor, Role.AUDITOR) and auditor_id not in (None, actor.id):
         raise PermissionDenied("Auditors log contacts in their own name only.")
+
+
+def ensure_can_remove_evidence(actor: Actor | None) -> None:
+    """Raise ``PermissionDenied`` unless the actor may remove an evidence file (admins)."""
+    ensure_role(actor, *EVIDENCE_REMOVERS, action="remove evidence files")

@@ -26,8 +26,20 @@ import sqlalchemy as sa
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
-from journeys.access import ensure_can_edit_contact, ensure_can_log_contact_for, ensure_can_read_contact
+from journeys.access import (
+    ensure_can_edit_contact,
+    ensure_can_log_contact_for,
+    ensure_can_read_contact,
+    ensure_can_remove_evidence,
+)
 from journeys.errors import NotFoundError, Problem, ValidationError
+from journeys.evidence import (  # noqa: F401  - the limits and the sniffer are part of this module's API
+    ALLOWED_EVIDENCE,
+    MAX_EVIDENCE_BYTES,
+    MAX_EVIDENCE_PIXELS,
+    inspect_evidence,
+    sniff_media_type,
+)
 from journeys.journeys import current_version
 from journeys.limits import MAX_INTEGER, is_finite, shown, text_problem, timestamp_problem
 from journeys.models import (
@@ -55,24 +67,6 @@ EDITABLE_FIELDS = TIMESTAMP_FIELDS + (
 EVENTS = ("acknowledged", "first_response", "resolved")
 # Small clock differences between devices should not make "now" a time in the future.
 FUTURE_TOLERANCE = timedelta(minutes=2)
-
-MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
-# Recognised by their first bytes, not by the file name the browser sends.
-EVIDENCE_SIGNATURES: tuple[tuple[bytes, int, str], ...] = (
-    (b"\x89PNG\r\n\x1a\n", 0, "image/png"),
-    (b"\xff\xd8\xff", 0, "image/jpeg"),
-    (b"GIF87a", 0, "image/gif"),
-    (b"GIF89a", 0, "image/gif"),
-    (b"WEBP", 8, "image/webp"),
-    (b"%PDF-", 0, "application/pdf"),
-    (b"ID3", 0, "audio/mpeg"),
-    (b"\xff\xfb", 0, "audio/mpeg"),
-    (b"OggS", 0, "audio/ogg"),
-    (b"WAVE", 8, "audio/wav"),
-    (b"ftypM4A", 4, "audio/mp4"),
-    (b"ftyp", 4, "video/mp4"),
-)
-ALLOWED_EVIDENCE = "PNG, JPEG, GIF or WebP images, PDF, MP3/M4A/OGG/WAV audio, MP4 video"
 
 
 @dataclass
@@ -403,39 +397,28 @@ def _log(session: Session, actor, contact_id: int, entries: list[tuple[str, str,
         for action, field, old, new in entries])
 
 
-def sniff_media_type(data: bytes) -> str | None:
-    """The media type the file's first bytes announce, if it is one we accept."""
-    for signature, offset, media_type in EVIDENCE_SIGNATURES:
-        if data[offset:offset + len(signature)] == signature:
-            return media_type
-    return None
-
-
 def add_evidence(*, session: Session, actor, contact_id: int, file_name: str, data: bytes) -> Evidence:
-    """Attach a file to a contact after checking its real type and its size; stores its sha256.
+    """Attach a file to a contact after checking its real type, its size and (images) its
+    pixels, decoded in full once; stores its sha256 and, for an image, a bounded thumbnail.
 
     Raises:
-        ValidationError: empty, too large, not an allowed type (whatever its extension says), or
-            the same content already attached to this contact.
+        ValidationError: empty, too large, not an allowed type (whatever its extension says), an
+            image over the pixel limit or damaged, a cut-off PDF, or the same content already
+            attached to this contact — each naming the file (``journeys.evidence``).
     """
     contact = _load(session, contact_id)
     ensure_can_edit_contact(actor, contact)
     name = (file_name or "evidence").replace("/", "_").replace("\\", "_")[:255]
-    if not data:
-        raise ValidationError(Problem("evidence", name, "the file is empty"))
-    if len(data) > MAX_EVIDENCE_BYTES:
-        raise ValidationError(Problem("evidence", name, f"is {len(data) / 1e6:.1f} MB; the limit is "
-                                      f"{MAX_EVIDENCE_BYTES / 1e6:.0f} MB"))
-    media_type = sniff_media_type(data)
-    if media_type is None:
-        raise ValidationError(Problem("evidence", name, f"is not an allowed file type ({ALLOWED_EVIDENCE})"))
+    checked = inspect_evidence(name, data)
+    media_type = checked.media_type
     digest = hashlib.sha256(data).hexdigest()
     duplicate = session.exec(select(Evidence.file_name).where(Evidence.contact_id == contact.id,
                                                               Evidence.sha256 == digest)).first()
     if duplicate is not None:
         raise ValidationError(Problem("evidence", name, f"is already attached to this contact as {duplicate}"))
     evidence = Evidence(contact_id=contact.id, file_name=name, media_type=media_type, size_bytes=len(data),
-                        sha256=digest, content=data, uploaded_by_id=actor.id)
+                        sha256=digest, content=data, uploaded_by_id=actor.id, thumbnail=checked.thumbnail,
+                        thumbnail_media_type=checked.thumbnail_media_type)
     session.add(evidence)
     contact.updated_at = utcnow()
     session.add(contact)
@@ -443,6 +426,30 @@ def add_evidence(*, session: Session, actor, contact_id: int, file_name: str, da
     _log(session, actor, contact.id,
          [("update", "evidence", None, f"{name} ({media_type}, sha256 {evidence.sha256[:12]}…)")])
     return evidence
+
+
+def remove_evidence(*, session: Session, actor, evidence_id: int) -> str:
+    """Delete one evidence file (a damaged or wrong upload); admins only. The contact's change
+    log keeps who removed which file and when.
+
+    Returns:
+        The removed file's name.
+
+    Raises:
+        PermissionDenied: anyone but an admin (auditors and managers included).
+        NotFoundError: the file does not exist (any more).
+    """
+    ensure_can_remove_evidence(actor)
+    row = session.exec(select(Evidence.contact_id, Evidence.file_name, Evidence.media_type, Evidence.sha256)
+                       .where(Evidence.id == evidence_id)).first()
+    if row is None:
+        raise NotFoundError(f"Evidence file {evidence_id} does not exist (any more).")
+    contact_id, name, media_type, digest = row
+    session.execute(sa.delete(Evidence.__table__).where(Evidence.__table__.c.id == evidence_id))
+    session.execute(sa.update(Contact.__table__).where(Contact.__table__.c.id == contact_id)
+                    .values(updated_at=utcnow(), updated_by_id=actor.id))
+    _log(session, actor, contact_id, [("delete", "evidence", f"{name} ({media_type}, sha256 {digest[:12]}…)", None)])
+    return name
 
 
 def read_contact(*, session: Session, actor, contact_id: int) -> Contact:

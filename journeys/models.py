@@ -381,6 +381,12 @@ class Evidence(SQLModel, table=True):
     content: bytes = Field(sa_type=sa.LargeBinary())
     uploaded_at: datetime = _ts(nullable=False, default_factory=utcnow)
     uploaded_by_id: int | None = Field(default=None, foreign_key="app_user.id", ondelete="RESTRICT")
+    # Images: a bounded copy made once from the checked original, so a page never decodes the
+    # original (see journeys.evidence). Null for other files, and for images stored before
+    # thumbnails existed until the first view makes one (or records why it could not).
+    thumbnail: bytes | None = Field(default=None, sa_type=sa.LargeBinary())
+    thumbnail_media_type: str | None = Field(default=None, max_length=100)
+    preview_problem: str | None = Field(default=None, max_length=500)
 
     __table_args__ = (
         sa.CheckConstraint("size_bytes >= 0", name="size_not_negative"),

@@ -8,6 +8,7 @@ from data.frames import ContactFilter, read_answers, read_contacts, read_criteri
 from journeys.contact_service import (
     ALLOWED_EVIDENCE,
     MAX_EVIDENCE_BYTES,
+    MAX_EVIDENCE_PIXELS,
     add_evidence,
     applicable_criteria,
     channel_of,
@@ -164,7 +165,8 @@ if submitted:
 
 st.subheader("Evidence", anchor=False)
 upload = st.file_uploader(
-    f"Screenshots, photos, audio or PDF — {ALLOWED_EVIDENCE}; at most {MAX_EVIDENCE_BYTES // 1_000_000} MB",
+    f"Screenshots, photos, audio or PDF — {ALLOWED_EVIDENCE}; at most {MAX_EVIDENCE_BYTES // 1_000_000} MB, "
+    f"images at most {MAX_EVIDENCE_PIXELS // 1_000_000} megapixels",
     type=["png", "jpg", "jpeg", "gif", "webp", "pdf", "mp3", "m4a", "ogg", "wav", "mp4"],
     # a fresh key after each attach empties the uploader, so a second click cannot attach the file twice
     key=f"evidence_upload_{st.session_state.get('evidence_round', 0)}")

@@ -1,5 +1,6 @@
 """Small factories that build valid records for tests (each test makes the data it needs)."""
 
+import io
 from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session
@@ -47,3 +48,12 @@ def make_contact(world: dict, channel="email", **overrides) -> Contact:
     )
     values.update(overrides)
     return Contact(**values)
+
+
+def make_png(width: int = 8, height: int = 8, color: str = "red") -> bytes:
+    """A small valid PNG (evidence images must decode completely to be accepted)."""
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), color).save(out, "PNG")
+    return out.getvalue()

@@ -1,6 +1,8 @@
 """One contact in full: timings, checklist answers, the answer received beside the reference,
 evidence and its change history. Used by the drill-down; all user text is shown as text."""
 
+import logging
+
 import pandas as pd
 import sqlalchemy as sa
 import streamlit as st
@@ -9,14 +11,18 @@ from sqlmodel import select
 
 from data.db import session_scope
 from data.frames import ContactFilter, read_answers, read_contacts, read_criteria
-from journeys.access import ensure_can_read_contact
+from journeys.access import EVIDENCE_REMOVERS, ensure_can_read_contact, has_role
+from journeys.contact_service import remove_evidence
 from journeys.errors import PermissionDenied
-from journeys.models import ChangeLog, Contact, Evidence, Journey
+from journeys.evidence import Preview, ensure_preview, is_image, original_content
+from journeys.models import ChangeLog, Contact, Evidence, Journey, User
 from scoring.quality import answer_scores, score_contacts
+from ui.actions import run_action
 from ui.dashboard_view import duration
 from ui.session import as_plain_text
 
 LOCAL_TZ = "Europe/Amsterdam"
+log = logging.getLogger(__name__)
 
 
 def _local(ts) -> str:
@@ -36,9 +42,13 @@ def show_contact(engine: Engine, contact_id: int, *, actor) -> None:
             st.error(str(refusal), icon=":material/block:")
             return
         journey = session.get(Journey, contact.journey_id)
+        # never the originals: a page shows stored thumbnails and serves originals on request
         evidence = session.exec(select(Evidence.id, Evidence.file_name, Evidence.media_type, Evidence.size_bytes,
-                                       Evidence.sha256).where(Evidence.contact_id == contact_id)).all()
-        history = session.exec(select(ChangeLog).where(ChangeLog.entity == "contact", ChangeLog.entity_id == contact_id)
+                                       Evidence.sha256, Evidence.thumbnail, Evidence.thumbnail_media_type,
+                                       Evidence.preview_problem)
+                                .where(Evidence.contact_id == contact_id).order_by(Evidence.id)).all()
+        history = session.exec(select(ChangeLog, User.username).outerjoin(User, User.id == ChangeLog.user_id)
+                               .where(ChangeLog.entity == "contact", ChangeLog.entity_id == contact_id)
                                .order_by(ChangeLog.changed_at)).all()
     frame = read_contacts(engine, ContactFilter(contact_ids=(contact_id,)))
     answers = read_answers(engine, [contact_id])
@@ -87,20 +97,67 @@ def show_contact(engine: Engine, contact_id: int, *, actor) -> None:
     if evidence:
         st.markdown("**Evidence**")
         for item in evidence:
-            with session_scope(engine) as session:
-                content = session.exec(sa.select(Evidence.content).where(Evidence.id == item.id)).one()[0]
-            if item.media_type.startswith("image/"):
-                st.image(content, caption=item.file_name, width=320)
-            elif item.media_type.startswith("audio/"):
-                st.audio(content, format=item.media_type)
-            elif item.media_type.startswith("video/"):
-                st.video(content, format=item.media_type)
-            else:
-                st.download_button(f"{item.file_name} ({item.size_bytes:,} bytes)", content, item.file_name,
-                                   item.media_type, key=f"evidence_{item.id}", on_click="ignore")
-            st.caption(f"sha256 {item.sha256}")
+            _show_evidence(engine, item, actor=actor)
     if history:
         st.markdown("**Change history**")
-        st.dataframe(pd.DataFrame([{"when": _local(pd.Timestamp(h.changed_at)), "field": h.field, "old": h.old_value,
-                                    "new": h.new_value, "action": h.action} for h in history]),
+        st.dataframe(pd.DataFrame([{"when": _local(pd.Timestamp(h.changed_at)), "by": by or "–", "field": h.field,
+                                    "old": h.old_value, "new": h.new_value, "action": h.action}
+                                   for h, by in history]),
                      hide_index=True, width="stretch")
+
+
+def _preview(engine: Engine, item) -> Preview:
+    """The stored thumbnail; for an image stored before thumbnails existed, made once now."""
+    if item.thumbnail is not None or item.preview_problem is not None:
+        return Preview(item.thumbnail, item.thumbnail_media_type, item.preview_problem)
+    try:
+        with session_scope(engine) as session:
+            return ensure_preview(session=session, evidence_id=item.id) or Preview(None, None, "it no longer exists")
+    except sa.exc.SQLAlchemyError:  # e.g. the database is busy: show the page now, try again next view
+        log.exception("could not store the thumbnail of evidence %s", item.id)
+        return Preview(None, None, "its preview could not be made just now; reload the page to try again")
+
+
+def _download_original(engine: Engine, item, label: str) -> None:
+    """A download of the stored original, read only when clicked (never decoded here)."""
+    def content() -> bytes:
+        with session_scope(engine) as session:
+            return original_content(session=session, evidence_id=item.id)
+
+    st.download_button(f"{label} ({item.size_bytes:,} bytes)", content, item.file_name, item.media_type,
+                       key=f"evidence_{item.id}", on_click="ignore", icon=":material/download:")
+
+
+def _show_evidence(engine: Engine, item, *, actor) -> None:
+    """One evidence file: a thumbnail (images), a player (audio, video) or a download, and its hash.
+
+    A file that cannot be shown says so and never stops the rest of the page from rendering.
+    """
+    name = as_plain_text(item.file_name)
+    may_remove = has_role(actor, *EVIDENCE_REMOVERS)  # the service checks again
+    with st.container(border=True):
+        if is_image(item.media_type):
+            preview = _preview(engine, item)
+            if preview.thumbnail is not None:
+                st.image(preview.thumbnail, caption=name, width=320)
+            else:
+                st.warning(f"This file could not be shown: {name} {as_plain_text(preview.problem)}."
+                           + ("" if may_remove else " An admin can remove it."), icon=":material/broken_image:")
+            _download_original(engine, item, f"Download the original {name}")
+        elif item.media_type.startswith(("audio/", "video/")):
+            # played by the browser from the stored bytes; the server does not decode them
+            with session_scope(engine) as session:
+                content = original_content(session=session, evidence_id=item.id)
+            player = st.audio if item.media_type.startswith("audio/") else st.video
+            player(content, format=item.media_type)
+            st.caption(name)
+        else:
+            _download_original(engine, item, name)
+        st.caption(f"sha256 {item.sha256}")
+        if may_remove:
+            with st.popover("Remove file", icon=":material/delete:"):
+                st.markdown(f"Remove **{name}** from this contact for good? The change history keeps its name, "
+                            "its hash, who removed it and when.")
+                if st.button("Remove for good", key=f"evidence_remove_{item.id}", type="primary"):
+                    run_action(engine, lambda s: remove_evidence(session=s, actor=actor, evidence_id=item.id),
+                               f"Removed {name}.")

@@ -19,10 +19,10 @@ from journeys.contact_service import (
 from journeys.errors import PermissionDenied, ValidationError
 from journeys.models import Answer, ChangeLog, Contact, Criterion
 from journeys.users import create_user
-from tests.factories import make_world
+from tests.factories import make_png, make_world
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = make_png()  # a real image: evidence images are decoded in full at upload
 
 
 @pytest.fixture

@@ -13,9 +13,11 @@ each auditor made, old → new, no more and no fewer.
 """
 
 import re
+import struct
 import threading
 import time
 import traceback
+import zlib
 from collections import Counter, defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -46,7 +48,6 @@ from tests.factories import journey_in
 AUDITORS = 16
 CONTACTS_PER_AUDITOR = 200
 CHANNELS = ("phone", "email", "twitter")  # one live channel (stopwatch), two asynchronous ones
-PNG = b"\x89PNG\r\n\x1a\n"
 NUMERIC_FIELDS = {"wait_seconds", "handling_seconds"}
 
 
@@ -219,11 +220,21 @@ class Auditor(threading.Thread):
             self.act(f"times {cid}", lambda s: save_contact(session=s, actor=actor, contact_id=cid, changes=changes))
             _apply(belief, changes)
         else:  # attach a screenshot
-            data = PNG + f"{self.name} contact {cid}".encode()
+            data = _png(f"{self.name} contact {cid}")
             evidence = self.act(f"evidence {cid}", lambda s: add_evidence(
                 session=s, actor=actor, contact_id=cid, file_name=f"shot-{cid}.png", data=data))
             belief.log.append(("evidence", None,
                                f"shot-{cid}.png (image/png, sha256 {evidence.sha256[:12]}…)"))
+
+
+def _png(comment: str) -> bytes:
+    """A valid 1 × 1 PNG made unique by a text chunk (evidence images are decoded at upload)."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0))
+            + chunk(b"tEXt", b"Comment\x00" + comment.encode()) + chunk(b"IDAT", zlib.compress(b"\x00\x00"))
+            + chunk(b"IEND", b""))
 
 
 class _UserSawError(Exception):
