@@ -3,7 +3,7 @@
 import streamlit as st
 from sqlmodel import select
 
-from data.db import session_scope
+from data.db import read_scope, session_scope
 from data.frames import ContactFilter, read_answers, read_contacts, read_criteria
 from journeys.contact_service import (
     ALLOWED_EVIDENCE,
@@ -35,7 +35,7 @@ contact_id = int(contact_id)
 st.query_params["contact"] = str(contact_id)  # a reload keeps the contact open
 
 try:
-    with session_scope(engine) as session:
+    with read_scope(engine) as session:
         contact = read_contact(session=session, actor=user, contact_id=contact_id)
         channel = channel_of(session, contact)
         journey = session.get(Journey, contact.journey_id)

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 import streamlit as st
 from sqlmodel import select
 
-from data.db import session_scope
+from data.db import read_scope, session_scope
 from journeys.catalogue import default_wave
 from journeys.contact_service import ContactStart, my_contacts, start_contact
 from journeys.errors import KlantreisError
@@ -20,7 +20,7 @@ user = require_page(__file__)
 engine = get_engine()
 st.title("My contacts", anchor=False)
 
-with session_scope(engine) as session:
+with read_scope(engine) as session:
     journeys = session.exec(select(Journey).where(Journey.status == JourneyStatus.ACTIVE).order_by(Journey.name)).all()
     brands = session.exec(select(Brand).order_by(Brand.name)).all()
     waves = session.exec(select(Wave).order_by(Wave.name.desc())).all()

@@ -7,7 +7,7 @@ import streamlit as st
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
-from data.db import session_scope
+from data.db import read_scope
 from data.frames import ContactFilter, read_answers, read_contacts, read_criteria
 from journeys.access import ensure_can_read_contact
 from journeys.errors import PermissionDenied
@@ -25,7 +25,7 @@ def _local(ts) -> str:
 
 def show_contact(engine: Engine, contact_id: int, *, actor) -> None:
     """Render one contact; refuses when ``actor`` may not read it (auditors: only their own)."""
-    with session_scope(engine) as session:
+    with read_scope(engine) as session:
         contact = session.get(Contact, contact_id)
         if contact is None:
             st.error(f"Contact {contact_id} does not exist (any more).")
@@ -87,7 +87,7 @@ def show_contact(engine: Engine, contact_id: int, *, actor) -> None:
     if evidence:
         st.markdown("**Evidence**")
         for item in evidence:
-            with session_scope(engine) as session:
+            with read_scope(engine) as session:
                 content = session.exec(sa.select(Evidence.content).where(Evidence.id == item.id)).one()[0]
             if item.media_type.startswith("image/"):
                 st.image(content, caption=item.file_name, width=320)
