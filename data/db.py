@@ -49,6 +49,7 @@ BUSY_TIMEOUT_ENV = "KLANTREIS_SQLITE_BUSY_TIMEOUT_MS"
 # checked read (query_only); without either, a SQLite transaction is a plain deferred read.
 WRITE_OPTION = "klantreis_write"
 READ_ONLY_OPTION = "klantreis_read_only"
+BUSY_TIMEOUT_OPTION = "klantreis_busy_timeout_ms"  # a shorter wait for one write (autosave)
 BUSY_MESSAGE = "The database is busy; your input is kept — try again."
 
 
@@ -153,6 +154,10 @@ def _configure_sqlite(engine: Engine) -> None:
         if info.get("query_only", False) != read_only:
             connection.exec_driver_sql(f"PRAGMA query_only = {int(read_only)}")
             info["query_only"] = read_only
+        wait = options.get(BUSY_TIMEOUT_OPTION, timeout)
+        if info.get("busy_timeout", timeout) != wait:
+            connection.exec_driver_sql(f"PRAGMA busy_timeout = {int(wait)}")
+            info["busy_timeout"] = wait
         connection.exec_driver_sql("BEGIN IMMEDIATE" if options.get(WRITE_OPTION) else "BEGIN")
 
 
@@ -215,14 +220,19 @@ def _scope(engine: Engine, options: dict) -> Iterator[Session]:
 
 
 @contextmanager
-def write_scope(engine: Engine) -> Iterator[Session]:
+def write_scope(engine: Engine, *, busy_timeout_ms: int | None = None) -> Iterator[Session]:
     """One unit of work that writes: commit on success, roll back everything on any error.
 
     Every user action or import runs in exactly one of these, so nothing is half-written.
     A violated database constraint surfaces as a ``ValidationError`` naming the field; a write
     lock not obtained within the busy timeout as ``DatabaseBusy`` (nothing written).
+    ``busy_timeout_ms`` waits less than the configured timeout for this one write (SQLite), for
+    background writes such as an autosave that must not hold up the page.
     """
-    with _scope(engine, {WRITE_OPTION: True}) as session:
+    options = {WRITE_OPTION: True}
+    if busy_timeout_ms is not None:
+        options[BUSY_TIMEOUT_OPTION] = busy_timeout_ms
+    with _scope(engine, options) as session:
         yield session
 
 

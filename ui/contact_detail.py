@@ -10,6 +10,7 @@ from sqlmodel import select
 from data.db import read_scope
 from data.frames import ContactFilter, read_answers, read_contacts, read_criteria
 from journeys.access import ensure_can_read_contact
+from journeys.contact_service import draft_text
 from journeys.errors import PermissionDenied
 from journeys.models import ChangeLog, Contact, Evidence, Journey
 from scoring.quality import answer_scores, score_contacts
@@ -17,6 +18,23 @@ from ui.dashboard_view import duration
 from ui.session import as_plain_text
 
 LOCAL_TZ = "Europe/Amsterdam"
+
+
+def score_text(score) -> str:
+    """A contact's score in words: "Score 75.0 (raw 80.0)", or why there is none.
+
+    ``score`` is one row of ``scoring.quality.score_contacts``. NaN never reaches the user:
+    a checklist answered N/A throughout has nothing to score, which is said as such.
+    """
+    final, raw = score["final_score"], score["raw_score"]
+    if pd.isna(final):
+        if score["applicable_items"] and score["na_items"] == score["applicable_items"]:
+            return "Not scored: every item N/A"
+        if not score["applicable_items"]:
+            return "Not scored: no checklist item applies on this channel"
+        return "Not scored: no item answered yet"
+    text = f"Score {final:.1f}" + ("" if pd.isna(raw) else f" (raw {raw:.1f})")
+    return text + (f" — knock-out: {score['knockout']}" if score["knockout"] and score["knockout"] != "none" else "")
 
 
 def _local(ts) -> str:
@@ -40,7 +58,8 @@ def show_contact(engine: Engine, contact_id: int, *, actor) -> None:
                                        Evidence.sha256).where(Evidence.contact_id == contact_id)).all()
         history = session.exec(select(ChangeLog).where(ChangeLog.entity == "contact", ChangeLog.entity_id == contact_id)
                                .order_by(ChangeLog.changed_at)).all()
-    frame = read_contacts(engine, ContactFilter(contact_ids=(contact_id,)))
+    # the auditor's own draft is shown too, marked as one and without a score
+    frame = read_contacts(engine, ContactFilter(contact_ids=(contact_id,), include_drafts=True))
     answers = read_answers(engine, [contact_id])
     criteria = read_criteria(engine, frame["version_id"].tolist())
     score = score_contacts(frame, answers, criteria).iloc[0]
@@ -52,8 +71,16 @@ def show_contact(engine: Engine, contact_id: int, *, actor) -> None:
                f"{plain(row['location'] or '–')} · auditor {plain(row['auditor'] or '–')}")
     columns = st.columns(4)
     final = score["final_score"]
-    columns[0].metric("Final score", "not scored" if pd.isna(final) else f"{final:.1f}",
-                      help=f"Raw score {score['raw_score']:.1f}" if not pd.isna(score["raw_score"]) else None)
+    if contact.is_draft:
+        answered = int(score["applicable_items"] - score["missing_items"])
+        columns[0].metric("Final score", "draft", help=draft_text(answered, int(score["applicable_items"]))
+                          + ": not scored or counted until the assessment is saved complete")
+    elif pd.isna(final):
+        columns[0].metric("Final score", "not scored")
+        columns[0].caption(score_text(score))
+    else:
+        columns[0].metric("Final score", f"{final:.1f}",
+                          help=f"Raw score {score['raw_score']:.1f}" if not pd.isna(score["raw_score"]) else None)
     columns[1].metric("Knock-out", str(score["knockout"]) if score["knockout"] else "none")
     answered = row["first_response_at"] if not pd.isna(row["first_response_at"]) else row["resolved_at"]
     wait = (answered - row["started_at"]).total_seconds() if not pd.isna(answered) else None
