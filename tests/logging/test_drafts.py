@@ -150,10 +150,18 @@ def test_typed_values_survive_a_reload_and_a_page_switch(logged):
     assert [g.value for g in reloaded.get("button_group") if g.key == f"a_c{criteria[1]}"] == ["No"]
     assert any("Restored what you typed" in c.value for c in reloaded.caption)
 
-    reloaded.switch_page("contacts_mine.py").run()
-    assert not reloaded.exception and reloaded.title[0].value == "My contacts"
-    reloaded.switch_page("contact_log.py").run()
-    assert reloaded.text_area(key="a_notes").value == "the agent hung up"
+    # a page switch inside the app: Streamlit drops the widgets' state of the page left behind
+    app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
+    app.session_state[USER_KEY] = auditor
+    app.session_state["log_contact_id"] = contact_id
+    app.run()
+    app.switch_page("pages/contact_log.py").run()
+    app.text_area(key="a_notes").set_value("the agent hung up twice").run()
+    app.switch_page("pages/contacts_mine.py").run()
+    assert not app.exception and "My contacts" in [t.value for t in app.title]
+    app.switch_page("pages/contact_log.py").run()
+    assert not app.exception
+    assert app.text_area(key="a_notes").value == "the agent hung up twice"
 
     with read_scope(engine) as session:  # nothing of it is saved on the contact yet
         assert session.get(Contact, contact_id).notes == ""
