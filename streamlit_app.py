@@ -7,7 +7,7 @@ and re-check the user themselves (see ui.session).
 
 import streamlit as st
 
-from data.db import session_scope
+from data.db import read_scope, session_scope
 from data.demo import demo_info
 from journeys.users import SignInRefused, authenticate
 from ui.navigation import PAGES, pages_for
@@ -68,7 +68,7 @@ if user is None:
             st.button("Sign out of single sign-on", on_click=st.logout)
         else:
             st.button("Sign in with single sign-on", icon=":material/key:", on_click=st.login)
-    with session_scope(engine) as session:
+    with read_scope(engine) as session:
         demo = demo_info(session)
     if demo:
         st.info(

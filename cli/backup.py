@@ -99,7 +99,7 @@ def portable_restore(engine, path: Path) -> int:
         fail(f"{path} was made at schema revision {snapshot.get('revision')}, this version is at {head}: "
              "restore it with the version that made it, then upgrade")
     rows = 0
-    with engine.begin() as connection:
+    with db.write_engine(engine).begin() as connection:
         for table in _tables():
             data = snapshot["tables"].get(table.name)
             if not data or not data["rows"]:

@@ -78,7 +78,7 @@ def demo(
 
     engine = ready_engine()
     if if_empty:
-        with db.session_scope(engine) as session:
+        with db.read_scope(engine) as session:
             if not database_is_empty(session):
                 console.print("database already holds data: no demo data added")
                 return

@@ -56,7 +56,7 @@ def users_list() -> None:
     table = Table()
     for column in ("username", "name", "role", "active"):
         table.add_column(column)
-    with db.session_scope(ready_engine()) as session:
+    with db.read_scope(ready_engine()) as session:
         for user in session.exec(select(User).order_by(User.username)).all():
             table.add_row(user.username, user.display_name, user.role, "yes" if user.active else "no")
     console.print(table)

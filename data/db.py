@@ -5,6 +5,20 @@ SQLite under ``data/klantreis.db`` is the zero-configuration default;
 PostgreSQL. The same code runs on both; the only dialect-specific code is here.
 
 No engine is created at import time: callers ask ``get_engine(url)`` (cached per URL).
+
+Units of work come in two kinds::
+
+    with read_scope(engine) as session:    # a page showing data: never waits for a writer
+        ...
+    with write_scope(engine) as session:   # a save, an import: takes the write lock at BEGIN
+        ...
+
+On SQLite a read is a plain deferred transaction (WAL readers never wait for a writer and
+never block one) with ``PRAGMA query_only`` on, so a read scope that tries to write fails
+loudly instead of quietly taking the lock. A write starts with ``BEGIN IMMEDIATE``: writers
+queue for the lock (busy timeout) instead of losing updates. A writer that waits longer than
+the busy timeout raises ``DatabaseBusy``: the page keeps what was typed and says to try again.
+Plain ``engine.connect()`` (the dashboard frames, exports) reads deferred as well.
 """
 
 import os
@@ -20,15 +34,56 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from data import constraints
-from journeys.errors import ValidationError
+from journeys.errors import KlantreisError, ValidationError
 
 DATA_DIR = Path(__file__).resolve().parent
 MIGRATIONS_DIR = DATA_DIR / "migrations"
 DEFAULT_SQLITE_PATH = DATA_DIR / "klantreis.db"
 DATABASE_URL_ENV = "KLANTREIS_DATABASE_URL"
 
-# How long a SQLite writer waits for another writer before giving up (milliseconds).
+# How long a SQLite writer waits for another writer before giving up (milliseconds); a test
+# (or a site with long backups) sets KLANTREIS_SQLITE_BUSY_TIMEOUT_MS.
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+BUSY_TIMEOUT_ENV = "KLANTREIS_SQLITE_BUSY_TIMEOUT_MS"
+# The connection execution option that marks a transaction as a write (BEGIN IMMEDIATE) or a
+# checked read (query_only); without either, a SQLite transaction is a plain deferred read.
+WRITE_OPTION = "klantreis_write"
+READ_ONLY_OPTION = "klantreis_read_only"
+BUSY_TIMEOUT_OPTION = "klantreis_busy_timeout_ms"  # a shorter wait for one write (autosave)
+BUSY_MESSAGE = "The database is busy; your input is kept — try again."
+
+
+class DatabaseBusy(KlantreisError):
+    """Another process held the write lock longer than the busy timeout: nothing was written.
+
+    A subclass of ``KlantreisError`` so every page and CLI command already shows it as one
+    sentence; the caller's input is untouched and the same action can simply be retried.
+    """
+
+    def __init__(self, message: str = BUSY_MESSAGE):
+        super().__init__(message)
+
+
+def busy_timeout_ms() -> int:
+    """``KLANTREIS_SQLITE_BUSY_TIMEOUT_MS`` (a whole number of milliseconds, 0 or more) or 30 000."""
+    text = os.environ.get(BUSY_TIMEOUT_ENV, "").strip()
+    if not text:
+        return SQLITE_BUSY_TIMEOUT_MS
+    if not text.isdigit():
+        raise ValueError(f"{BUSY_TIMEOUT_ENV} must be a whole number of milliseconds, got {text!r}")
+    return int(text)
+
+
+def is_busy_error(exc: BaseException) -> bool:
+    """Whether ``exc`` means "another writer holds the lock" (SQLite busy/locked, PostgreSQL lock timeout)."""
+    if not isinstance(exc, sa.exc.OperationalError):
+        return False
+    orig = exc.orig
+    sqlstate = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    if sqlstate == "55P03":  # lock_not_available: lock_timeout / NOWAIT on PostgreSQL
+        return True
+    text = str(orig).lower()
+    return "database is locked" in text or "database is busy" in text or "database table is locked" in text
 # Streamlit runs every browser session as a thread of one server process, all sharing one engine.
 # SQLAlchemy's pool does not hand connections to waiting threads in turn: with more sessions
 # mid-transaction than connections (the default is 5 + 10 overflow), a thread that just returned
@@ -71,18 +126,21 @@ def describe_url(url: str) -> str:
 
 
 def _configure_sqlite(engine: Engine) -> None:
-    """WAL, a busy timeout, foreign keys and ``BEGIN IMMEDIATE`` on every SQLite connection.
+    """WAL, a busy timeout, foreign keys and our own BEGIN on every SQLite connection.
 
     pysqlite's own transaction handling starts transactions lazily (deferred), which loses
     updates or fails with "database is locked" under several writers; taking the write lock
-    at BEGIN and letting other writers wait (busy timeout) serialises them safely.
+    at BEGIN and letting other writers wait (busy timeout) serialises them safely. Reads do
+    not need that lock — in WAL mode a reader sees the last committed snapshot and never
+    waits — so only transactions marked as writes (``WRITE_OPTION``) begin IMMEDIATE.
     """
+    timeout = busy_timeout_ms()
 
     @sa.event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
         dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
         cursor = dbapi_connection.cursor()
-        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout = {timeout}")
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = NORMAL")
@@ -90,7 +148,17 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @sa.event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        options = connection.get_execution_options()
+        read_only = bool(options.get(READ_ONLY_OPTION))
+        info = connection.info  # per DBAPI connection: the pragma outlives the transaction
+        if info.get("query_only", False) != read_only:
+            connection.exec_driver_sql(f"PRAGMA query_only = {int(read_only)}")
+            info["query_only"] = read_only
+        wait = options.get(BUSY_TIMEOUT_OPTION, timeout)
+        if info.get("busy_timeout", timeout) != wait:
+            connection.exec_driver_sql(f"PRAGMA busy_timeout = {int(wait)}")
+            info["busy_timeout"] = wait
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if options.get(WRITE_OPTION) else "BEGIN")
 
 
 def get_engine(url: str | None = None) -> Engine:
@@ -123,23 +191,65 @@ def dispose_engines() -> None:
         _engines.clear()
 
 
-@contextmanager
-def session_scope(engine: Engine) -> Iterator[Session]:
-    """One unit of work: commit on success, roll back everything on any error.
+def write_engine(engine: Engine) -> Engine:
+    """``engine`` with its transactions marked as writes (``BEGIN IMMEDIATE`` on SQLite), for
+    code that writes through ``engine.begin()`` rather than a session (restore, migrations)."""
+    return engine.execution_options(**{WRITE_OPTION: True})
 
-    Every user action or import runs in exactly one of these, so nothing is half-written.
-    A violated database constraint surfaces as a ``ValidationError`` naming the field.
-    """
+
+@contextmanager
+def _scope(engine: Engine, options: dict) -> Iterator[Session]:
     with Session(engine, expire_on_commit=False) as session:
         try:
+            # Start the transaction now, with its kind: a writer that cannot get the lock fails
+            # here, before the action has done anything.
+            session.connection(execution_options=options)
             yield session
             session.commit()
         except sa.exc.IntegrityError as exc:
             session.rollback()
             raise ValidationError(constraints.explain(exc)) from exc
+        except sa.exc.OperationalError as exc:
+            session.rollback()
+            if is_busy_error(exc):
+                raise DatabaseBusy() from exc
+            raise
         except BaseException:
             session.rollback()
             raise
+
+
+@contextmanager
+def write_scope(engine: Engine, *, busy_timeout_ms: int | None = None) -> Iterator[Session]:
+    """One unit of work that writes: commit on success, roll back everything on any error.
+
+    Every user action or import runs in exactly one of these, so nothing is half-written.
+    A violated database constraint surfaces as a ``ValidationError`` naming the field; a write
+    lock not obtained within the busy timeout as ``DatabaseBusy`` (nothing written).
+    ``busy_timeout_ms`` waits less than the configured timeout for this one write (SQLite), for
+    background writes such as an autosave that must not hold up the page.
+    """
+    options = {WRITE_OPTION: True}
+    if busy_timeout_ms is not None:
+        options[BUSY_TIMEOUT_OPTION] = busy_timeout_ms
+    with _scope(engine, options) as session:
+        yield session
+
+
+@contextmanager
+def read_scope(engine: Engine) -> Iterator[Session]:
+    """A consistent read that never takes (or waits for) the write lock.
+
+    On SQLite the connection is ``query_only`` for the duration, so a write slipped into a read
+    scope fails at once ("attempt to write a readonly database") instead of queueing for the lock.
+    """
+    with _scope(engine, {READ_ONLY_OPTION: True}) as session:
+        yield session
+
+
+# Every existing caller of ``session_scope`` is a writer or was audited and moved to
+# ``read_scope``; the old name stays a writer so new code cannot lose the lock by accident.
+session_scope = write_scope
 
 
 def alembic_config(url: str) -> Config:
@@ -155,7 +265,7 @@ def upgrade(url: str | None = None) -> None:
     url = url or database_url()
     engine = get_engine(url)
     config = alembic_config(url)
-    with engine.begin() as connection:
+    with write_engine(engine).begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
 

@@ -33,7 +33,12 @@ TIMESTAMP_COLUMNS = ("started_at", "acknowledged_at", "first_response_at", "reso
 
 @dataclass(frozen=True)
 class ContactFilter:
-    """Which contacts to read. Empty tuples mean "all"; dates bound ``started_at`` (UTC)."""
+    """Which contacts to read. Empty tuples mean "all"; dates bound ``started_at`` (UTC).
+
+    Draft assessments (``Contact.is_draft``) are left out unless ``include_drafts``: a draft is
+    never scored or counted, so every dashboard, report and export reads without them; only an
+    auditor's own list and the contact page ask for them.
+    """
 
     brands: tuple[str, ...] = ()
     locations: tuple[str, ...] = ()
@@ -44,6 +49,7 @@ class ContactFilter:
     started_from: datetime | None = None
     started_before: datetime | None = None
     contact_ids: tuple[int, ...] = field(default=())
+    include_drafts: bool = False
 
 
 def _contacts_select(flt: ContactFilter):
@@ -100,6 +106,8 @@ def _contacts_select(flt: ContactFilter):
         conditions.append(Contact.started_at >= flt.started_from)
     if flt.started_before is not None:
         conditions.append(Contact.started_at < flt.started_before)
+    if not flt.include_drafts:
+        conditions.append(Contact.is_draft == sa.false())
     return query.where(*conditions).order_by(Contact.id)
 
 

@@ -4,7 +4,13 @@ The auditor's day in service calls::
 
     contact = start_contact(session=s, actor=me, start=ContactStart(...))   # sent / walked in
     record_event(session=s, actor=me, contact_id=..., event="first_response")  # stopwatch "now"
-    save_contact(session=s, actor=me, contact_id=..., changes={...}, answers=[...])
+    save_contact(session=s, actor=me, contact_id=..., changes={...}, answers=[...], complete=True)
+
+An assessment can also be saved unfinished (``draft=True``): a draft keeps its answers and is
+shown to its auditor as "Draft, 3 of 8 items answered", but ``data.frames`` leaves it out of
+every score, count, report and export until it is saved complete. What the auditor types and has
+not saved yet is kept too (``keep_pending_input``), per contact and user, so a reload, a page
+switch or a save refused because the database is busy loses nothing.
 
 Live channels (store, phone, chat) use the database row as the stopwatch: ``started_at`` when
 the auditor starts waiting, ``first_response_at`` when someone picks up, ``resolved_at`` when
@@ -19,6 +25,7 @@ change log field by field (old → new).
 """
 
 import hashlib
+import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -56,6 +63,7 @@ from journeys.models import (
     JourneyChannel,
     JourneyStatus,
     Location,
+    PendingInput,
     utcnow,
 )
 
@@ -68,6 +76,8 @@ EVENTS = ("acknowledged", "first_response", "resolved")
 # Small clock differences between devices should not make "now" a time in the future.
 FUTURE_TOLERANCE = timedelta(minutes=2)
 
+# Typed-but-unsaved input is stored as it is; a bound keeps a misbehaving client from filling the database.
+MAX_PENDING_INPUT_CHARS = 1_000_000
 
 @dataclass
 class ContactStart:
@@ -273,13 +283,18 @@ def record_event(*, session: Session, actor, contact_id: int, event: str, at: da
 
 
 def save_contact(*, session: Session, actor, contact_id: int, changes: dict | None = None,
-                 answers: list[AnswerIn] | None = None, complete: bool = False, now: datetime | None = None) -> Contact:
+                 answers: list[AnswerIn] | None = None, complete: bool = False, draft: bool = False,
+                 now: datetime | None = None) -> Contact:
     """Apply field changes and checklist answers to a contact in one go, or refuse all of them.
 
     Args:
         changes: field → new value for fields in ``EDITABLE_FIELDS``.
         answers: checklist answers to set (others stay as they are).
-        complete: the auditor submits the assessment: every applicable item needs an answer.
+        complete: the auditor submits the assessment: every applicable item needs an answer, and
+            a draft stops being one.
+        draft: the auditor keeps an unfinished assessment: items may be unanswered, and the
+            contact is a draft (not scored or counted) until it is saved ``complete``.
+        Saving with either one discards the actor's pending input of this contact.
 
     Raises:
         PermissionDenied: not the contact's auditor (or an admin).
@@ -287,12 +302,15 @@ def save_contact(*, session: Session, actor, contact_id: int, changes: dict | No
     """
     contact, channel = _load_with_channel(session, contact_id)
     return _save_loaded(session=session, actor=actor, contact=contact, channel=channel, changes=changes,
-                        answers=answers, complete=complete, now=now)
+                        answers=answers, complete=complete, draft=draft, now=now)
 
 
 def _save_loaded(*, session: Session, actor, contact: Contact, channel: Channel, changes: dict | None = None,
-                 answers: list[AnswerIn] | None = None, complete: bool = False, now: datetime | None = None) -> Contact:
+                 answers: list[AnswerIn] | None = None, complete: bool = False, draft: bool = False,
+                 now: datetime | None = None) -> Contact:
     """``save_contact`` for a contact this action has already loaded (``record_event`` reads it first)."""
+    if complete and draft:
+        raise ValueError("an assessment is saved either complete or as a draft, not both")
     ensure_can_edit_contact(actor, contact)
     contact_id = contact.id
     now = now or utcnow()
@@ -311,7 +329,7 @@ def _save_loaded(*, session: Session, actor, contact: Contact, channel: Channel,
             merged["handling_seconds"] = round((merged["resolved_at"] - merged["first_response_at"]).total_seconds())
     merged["started_at"] = merged.get("started_at") or contact.started_at
     # the stopwatch and time corrections touch no checklist item: skip reading the checklist then
-    checklist_touched = bool(answers) or complete
+    checklist_touched = bool(answers) or complete or draft
     criteria = applicable_criteria(session, contact) if checklist_touched else []
     existing = {a.criterion_id: a for a in session.exec(_ANSWERS_OF_CONTACT, params={"contact_id": contact_id})
                 } if checklist_touched else {}
@@ -356,6 +374,9 @@ def _save_loaded(*, session: Session, actor, contact: Contact, channel: Channel,
             log.append(("update", f"item:{code}", _answer_text(row.value, row.is_na), _answer_text(value, answer.is_na)))
             changed_answers.append(dict(stored, b_criterion_id=answer.criterion_id))
             _set_saved(row, stored)
+    if (complete or draft) and contact.is_draft != draft:
+        values["is_draft"] = draft
+        log.append(("update", "draft", "yes" if contact.is_draft else "no", "yes" if draft else "no"))
     values.update(updated_at=now, updated_by_id=actor.id)
     session.execute(_UPDATE_CONTACT, dict(values, b_contact_id=contact_id))  # SET the keys of the parameters
     _set_saved(contact, values)
@@ -364,7 +385,63 @@ def _save_loaded(*, session: Session, actor, contact: Contact, channel: Channel,
     for params in changed_answers:
         session.execute(_UPDATE_ANSWER, dict(params, b_contact_id=contact_id))
     _log(session, actor, contact_id, log)
+    if complete or draft:  # what was typed is saved now: nothing pending any more
+        session.execute(sa.delete(PendingInput).where(PendingInput.contact_id == contact_id,
+                                                      PendingInput.user_id == actor.id))
     return contact
+
+
+def assessment_progress(session: Session, contact: Contact) -> tuple[int, int]:
+    """``(answered, applicable)`` checklist items of a contact (N/A counts as answered)."""
+    criteria = {c.id for c in applicable_criteria(session, contact)}
+    answers = session.exec(_ANSWERS_OF_CONTACT, params={"contact_id": contact.id}).all()
+    answered = sum(1 for a in answers if a.criterion_id in criteria and (a.is_na or a.value is not None))
+    return answered, len(criteria)
+
+
+def draft_text(answered: int, applicable: int) -> str:
+    """How a draft is shown everywhere: "Draft, 3 of 8 items answered"."""
+    return f"Draft, {answered} of {applicable} item{'' if applicable == 1 else 's'} answered"
+
+
+def my_drafts(*, session: Session, actor) -> dict[int, tuple[int, int]]:
+    """The actor's draft contacts: contact id → ``(answered, applicable)`` items."""
+    drafts = session.exec(select(Contact).where(Contact.auditor_id == actor.id, Contact.is_draft)).all()
+    return {contact.id: assessment_progress(session, contact) for contact in drafts}
+
+
+def keep_pending_input(*, session: Session, actor, contact_id: int, values: dict) -> None:
+    """Remember what ``actor`` typed into the contact's assessment (not validated, not scored).
+
+    Raises:
+        PermissionDenied: not a contact the actor may edit.
+        ValidationError: the typed values are too large to keep.
+    """
+    contact = _load(session, contact_id)
+    ensure_can_edit_contact(actor, contact)
+    text = json.dumps(values, sort_keys=True)
+    if len(text) > MAX_PENDING_INPUT_CHARS:
+        raise ValidationError(Problem("assessment", f"{len(text):,} characters",
+                                      f"is too much typed text to keep (at most {MAX_PENDING_INPUT_CHARS:,})"))
+    row = session.get(PendingInput, (contact_id, actor.id))
+    if row is None:
+        session.add(PendingInput(contact_id=contact_id, user_id=actor.id, values_json=text))
+    elif row.values_json != text:
+        row.values_json, row.updated_at = text, utcnow()
+        session.add(row)
+    session.flush()
+
+
+def pending_input(*, session: Session, actor, contact_id: int) -> tuple[dict, datetime] | None:
+    """What ``actor`` typed into the contact's assessment and has not saved, with when; or None."""
+    row = session.get(PendingInput, (contact_id, actor.id))
+    return None if row is None else (json.loads(row.values_json), row.updated_at)
+
+
+def discard_pending_input(*, session: Session, actor, contact_id: int) -> None:
+    """Forget what ``actor`` typed into the contact's assessment (back to what is saved)."""
+    session.execute(sa.delete(PendingInput).where(PendingInput.contact_id == contact_id,
+                                                  PendingInput.user_id == actor.id))
 
 
 def _set_saved(row, values: dict) -> None:
@@ -462,14 +539,19 @@ def my_contacts(*, engine, actor, now: datetime | None = None):
     """The contacts the actor logged, with timing against target, newest first.
 
     Returns the scoring frame (``data.frames`` contract) with ``scoring.timeliness`` columns
-    plus ``open``: no first response yet (asynchronous) or conversation not ended (live).
+    plus ``open``: no first response yet (asynchronous) or conversation not ended (live), and
+    ``draft``: the assessment was saved unfinished (the auditor's drafts are listed here).
     """
     from data.frames import ContactFilter, read_contacts
     from scoring.timeliness import timeliness
 
     now = now or utcnow()
     # "my" contacts are the ones I logged, whatever my role
-    frame = timeliness(read_contacts(engine, ContactFilter(auditor_ids=(actor.id,))), now)
+    frame = timeliness(read_contacts(engine, ContactFilter(auditor_ids=(actor.id,), include_drafts=True)), now)
+    with engine.connect() as connection:
+        drafts = set(connection.execute(sa.select(Contact.id).where(Contact.auditor_id == actor.id,
+                                                                    Contact.is_draft)).scalars())
+    frame["draft"] = frame["contact_id"].isin(drafts)
     live = frame["channel_kind"].isin([k.value for k in ChannelKind if k.is_live])
     frame["open"] = (~frame["responded"]) | (live & frame["resolved_at"].isna())
     return frame.sort_values("started_at", ascending=False)

@@ -78,6 +78,8 @@ def _contacts_query(flt: ContactFilter):
                            (flt.journeys, Journey.name), (flt.channels, Channel.name)):
         if values:
             conditions.append(column.in_(list(values)))
+    if not flt.include_drafts:  # a draft is not counted anywhere, so an export never carries one
+        conditions.append(Contact.is_draft == sa.false())
     if flt.started_from is not None:
         conditions.append(Contact.started_at >= flt.started_from)
     if flt.started_before is not None:

@@ -332,6 +332,9 @@ class Contact(SQLModel, table=True):
     answer_correct: bool | None = Field(default=None)
     notes: str = Field(default="")
     external_id: str | None = Field(default=None, max_length=120)
+    # An assessment saved incomplete: kept and shown to its auditor, never scored or counted
+    # (dashboards, reports, exports) until it is saved complete.
+    is_draft: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
     created_at: datetime = _ts(nullable=False, default_factory=utcnow)
     created_by_id: int | None = Field(default=None, foreign_key="app_user.id", ondelete="RESTRICT")
     updated_at: datetime = _ts(nullable=False, default_factory=utcnow)
@@ -367,6 +370,20 @@ class Answer(SQLModel, table=True):
             name="value_or_na",
         ),
     )
+
+
+class PendingInput(SQLModel, table=True):
+    """What one user typed into a contact's assessment and has not saved yet (autosaved on every
+    change), so a reload, a page switch or a refused save loses nothing. ``values_json`` holds
+    the typed values as the page had them; they are validated only when the user saves.
+    Deleted when that user saves the contact (as a draft or complete)."""
+
+    __tablename__ = "pending_input"
+
+    contact_id: int = Field(foreign_key="contact.id", ondelete="CASCADE", primary_key=True)
+    user_id: int = Field(foreign_key="app_user.id", ondelete="CASCADE", primary_key=True)
+    values_json: str = Field(sa_type=sa.Text())
+    updated_at: datetime = _ts(nullable=False, default_factory=utcnow)
 
 
 class Evidence(SQLModel, table=True):

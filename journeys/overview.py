@@ -15,7 +15,8 @@ def installation_summary(*, session: Session, actor=None) -> dict:
     """
     from journeys.access import contact_visible_to
 
-    visible = contact_visible_to(actor) if actor is not None else sa.true()
+    # a draft assessment is not counted anywhere until it is saved complete
+    visible = (contact_visible_to(actor) if actor is not None else sa.true()) & (Contact.is_draft == sa.false())
 
     def count(model, *where):
         return session.exec(select(func.count()).select_from(model).where(*where)).one()

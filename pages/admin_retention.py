@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from data.db import session_scope
+from data.db import read_scope, session_scope
 from journeys.errors import KlantreisError
 from journeys.retention import MAX_MONTHS, purge_evidence, retention_months, set_retention_months
 from ui.resources import get_engine
@@ -18,7 +18,7 @@ st.caption(
     "`klantreis retention --months N --dry-run`."
 )
 
-with session_scope(engine) as session:
+with read_scope(engine) as session:
     configured = retention_months(session=session)
 
 notice = st.session_state.pop("admin_retention_notice", None)
@@ -42,7 +42,7 @@ if configured is None:
     st.info("No retention period is set yet: evidence is kept until you save one.", icon=":material/info:")
     st.stop()
 
-with session_scope(engine) as session:
+with read_scope(engine) as session:
     preview = purge_evidence(session=session, months=configured, dry_run=True, actor=user)
 st.metric(
     f"Evidence older than {configured} months (uploaded before {preview.cutoff:%Y-%m-%d})",

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from data.db import session_scope
+from data.db import read_scope
 from journeys import users as accounts
 from journeys.models import Role, utcnow
 from ui import actions
@@ -25,7 +25,7 @@ def run_action(action, message: str) -> None:
     actions.run_action(engine, action, message)
 
 
-with session_scope(engine) as session:
+with read_scope(engine) as session:
     people = accounts.list_users(session=session, actor=user)
     sso_emails = {p.username: accounts.sso_email_of(session=session, username=p.username) for p in people}
 now = utcnow()

@@ -3,7 +3,7 @@
 import streamlit as st
 from sqlmodel import select
 
-from data.db import session_scope
+from data.db import DatabaseBusy, busy_timeout_ms, read_scope, write_scope
 from data.frames import ContactFilter, read_answers, read_contacts, read_criteria
 from journeys.contact_service import (
     ALLOWED_EVIDENCE,
@@ -11,7 +11,11 @@ from journeys.contact_service import (
     MAX_EVIDENCE_PIXELS,
     add_evidence,
     applicable_criteria,
+    assessment_progress,
     channel_of,
+    draft_text,
+    keep_pending_input,
+    pending_input,
     read_contact,
     record_event,
     save_contact,
@@ -20,8 +24,18 @@ from journeys.errors import KlantreisError
 from journeys.models import Answer, Brand, Channel, Journey
 from scoring.quality import score_contacts
 from ui.actions import NOTICE_KEY, run_action, show_notice
-from ui.contact_detail import show_contact
-from ui.contact_forms import OPEN_KEY, checklist_inputs, datetime_input, elapsed_text, local_text
+from ui.contact_detail import score_text, show_contact
+from ui.contact_forms import (
+    AUTOSAVE_BUSY_TIMEOUT_MS,
+    OPEN_KEY,
+    assessment_input,
+    checklist_inputs,
+    datetime_input,
+    elapsed_text,
+    local_text,
+    saved_input,
+    typed_input,
+)
 from ui.resources import get_engine
 from ui.session import as_plain_text, require_page
 
@@ -36,7 +50,7 @@ contact_id = int(contact_id)
 st.query_params["contact"] = str(contact_id)  # a reload keeps the contact open
 
 try:
-    with session_scope(engine) as session:
+    with read_scope(engine) as session:
         contact = read_contact(session=session, actor=user, contact_id=contact_id)
         channel = channel_of(session, contact)
         journey = session.get(Journey, contact.journey_id)
@@ -45,9 +59,16 @@ try:
         saved = {a.criterion_id: (a.value, a.is_na, a.comment)
                  for a in session.exec(select(Answer).where(Answer.contact_id == contact_id)).all()}
         other_channels = session.exec(select(Channel).where(Channel.id != contact.channel_id).order_by(Channel.name)).all()
+        pending = pending_input(session=session, actor=user, contact_id=contact_id)
+        progress = assessment_progress(session, contact) if contact.is_draft else None
 except KlantreisError as refusal:
     st.error(str(refusal), icon=":material/block:")
     st.stop()
+
+
+# What the assessment shows: the saved values, overlaid by what this user typed and did not save yet.
+saved_typed = saved_input(criteria, saved, contact)
+typed_answers, typed_fields = assessment_input(saved, contact, pending[0] if pending else None)
 
 
 def run(action, success: str) -> None:
@@ -123,45 +144,82 @@ with st.expander("Correct the times by hand", icon=":material/edit_calendar:"):
             run(lambda s: save_contact(session=s, actor=user, contact_id=contact_id, changes=changes), "Times saved.")
 
 st.subheader("Assessment", anchor=False)
-with st.form("assessment"):
-    answers = checklist_inputs(criteria, saved, "a")
-    st.divider()
-    left, right = st.columns(2)
-    answer_text = left.text_area("Answer received", value=contact.answer_text, key="a_answer", height=140)
-    with right:
-        st.markdown("**Reference answer**")
-        st.text(journey.reference_answer)
-    correct = st.segmented_control("Answer correct?", ["Yes", "No", "Not judged"], key="a_correct",
-                                   default={True: "Yes", False: "No"}.get(contact.answer_correct, "Not judged"))
-    left, right = st.columns(2)
-    redirect_options = [None, *other_channels]
-    redirected = left.selectbox(
-        "Redirected to another channel", redirect_options, key="a_redirect",
-        index=next((i for i, c in enumerate(redirect_options) if c and c.id == contact.redirected_to_channel_id), 0),
-        format_func=lambda c: "not redirected" if c is None else (c.label or c.name))
-    transfers = right.number_input("Transfers", min_value=0, value=int(contact.transfers or 0), step=1, key="a_transfers")
-    notes = st.text_area("Notes", value=contact.notes, key="a_notes")
-    submitted = st.form_submit_button("Save assessment", type="primary", icon=":material/save:")
-if submitted:
-    changes = {"answer_text": answer_text, "answer_correct": {"Yes": True, "No": False}.get(correct),
-               "redirected_to_channel_id": redirected.id if redirected else None, "transfers": int(transfers),
-               "notes": notes}
+if contact.is_draft:
+    st.info(f"{draft_text(*progress)}. A draft is kept but not scored or counted until you save the assessment.",
+            icon=":material/edit_note:")
+if pending is not None:
+    st.caption(f"Restored what you typed on {local_text(pending[1])} (not saved yet).")
 
-    def save(session):
-        save_contact(session=session, actor=user, contact_id=contact_id, changes=changes, answers=answers, complete=True)
 
+@st.fragment
+def assessment() -> None:
+    """The checklist and the judgement. No form: every change is autosaved as pending input
+    (server-side, per contact and user), so a reload, a page switch or a refused save keeps it;
+    only this fragment reruns on a change."""
+    with st.container(border=True, key="assessment"):
+        answers = checklist_inputs(criteria, typed_answers, "a")
+        st.divider()
+        left, right = st.columns(2)
+        answer_text = left.text_area("Answer received", value=typed_fields["answer_text"], key="a_answer", height=140)
+        with right:
+            st.markdown("**Reference answer**")
+            st.text(journey.reference_answer)
+        correct = st.segmented_control("Answer correct?", ["Yes", "No", "Not judged"], key="a_correct",
+                                       default={True: "Yes", False: "No"}.get(typed_fields["answer_correct"], "Not judged"))
+        left, right = st.columns(2)
+        redirect_options = [None, *other_channels]
+        redirected = left.selectbox(
+            "Redirected to another channel", redirect_options, key="a_redirect",
+            index=next((i for i, c in enumerate(redirect_options)
+                        if c and c.id == typed_fields["redirected_to_channel_id"]), 0),
+            format_func=lambda c: "not redirected" if c is None else (c.label or c.name))
+        transfers = right.number_input("Transfers", min_value=0, value=int(typed_fields["transfers"] or 0), step=1,
+                                       key="a_transfers")
+        notes = st.text_area("Notes", value=typed_fields["notes"], key="a_notes")
+        changes = {"answer_text": answer_text, "answer_correct": {"Yes": True, "No": False}.get(correct),
+                   "redirected_to_channel_id": redirected.id if redirected else None, "transfers": int(transfers),
+                   "notes": notes}
+        typed = typed_input(answers, changes)
+        autosaved_key = f"a_autosaved_{contact_id}"
+        if typed != st.session_state.setdefault(autosaved_key, pending[0] if pending else saved_typed):
+            try:  # a short wait: an autosave must not hold up typing while a backup holds the lock
+                with write_scope(engine, busy_timeout_ms=min(AUTOSAVE_BUSY_TIMEOUT_MS, busy_timeout_ms())) as session:
+                    keep_pending_input(session=session, actor=user, contact_id=contact_id, values=typed)
+            except DatabaseBusy:
+                st.caption("The database is busy: what you typed stays on this page and is autosaved on your next change.")
+            except KlantreisError as problem:
+                st.warning(str(problem), icon=":material/warning:")
+            else:
+                st.session_state[autosaved_key] = typed
+        left, right = st.columns(2)
+        save_draft = left.button("Save draft", icon=":material/edit_note:", key="a_save_draft", width="stretch",
+                                 help="Keep an unfinished assessment: not scored or counted until you save it complete.")
+        submitted = right.button("Save assessment", type="primary", icon=":material/save:", key="a_save", width="stretch")
+    if not (submitted or save_draft):
+        return
     try:
-        with session_scope(engine) as session:
-            save(session)
-    except KlantreisError as problem:
-        st.error(str(problem), icon=":material/error:")
+        with write_scope(engine) as session:
+            save_contact(session=session, actor=user, contact_id=contact_id, changes=changes, answers=answers,
+                         complete=submitted, draft=save_draft)
+            progress_now = assessment_progress(session, contact) if save_draft else None
+    except KlantreisError as problem:  # DatabaseBusy included: its message says the input is kept
+        problems = getattr(problem, "problems", None)
+        if problems and len(problems) > 1:
+            st.error("Not saved:\n\n" + "\n".join(f"- {p}" for p in problems), icon=":material/error:")
+        else:
+            st.error(str(problem), icon=":material/error:")
+        return
+    st.session_state.pop(autosaved_key, None)
+    if save_draft:
+        st.session_state[NOTICE_KEY] = f"Draft saved ({draft_text(*progress_now)}): not scored or counted yet."
     else:
         frame = read_contacts(engine, ContactFilter(contact_ids=(contact_id,)))
         score = score_contacts(frame, read_answers(engine, [contact_id]), read_criteria(engine, frame["version_id"]))
-        final, raw = score["final_score"].iloc[0], score["raw_score"].iloc[0]
-        st.session_state[NOTICE_KEY] = (f"Assessment saved. Score {final:.1f} (raw {raw:.1f})"
-                                         + (" — knock-out: " + str(score["knockout"].iloc[0]) if score["knockout"].iloc[0] else ""))
-        st.rerun()
+        st.session_state[NOTICE_KEY] = f"Assessment saved. {score_text(score.iloc[0])}"
+    st.rerun()
+
+
+assessment()
 
 st.subheader("Evidence", anchor=False)
 upload = st.file_uploader(

@@ -1,4 +1,4 @@
-"""My contacts: open contacts waiting for a response (against the channel's target), recent
+"""My contacts: drafts to complete, open contacts waiting for a response (against the channel's target), recent
 completed ones, and starting a new contact."""
 
 from datetime import UTC, datetime
@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 import streamlit as st
 from sqlmodel import select
 
-from data.db import session_scope
+from data.db import read_scope, session_scope
 from journeys.catalogue import default_wave
-from journeys.contact_service import ContactStart, my_contacts, start_contact
+from journeys.contact_service import ContactStart, draft_text, my_contacts, my_drafts, start_contact
 from journeys.errors import KlantreisError
 from journeys.models import Brand, Channel, Journey, JourneyChannel, JourneyStatus, Location, Wave
 from ui.contact_forms import LOCAL, LOG_PAGE, OPEN_KEY, datetime_input, local_text
@@ -20,7 +20,7 @@ user = require_page(__file__)
 engine = get_engine()
 st.title("My contacts", anchor=False)
 
-with session_scope(engine) as session:
+with read_scope(engine) as session:
     journeys = session.exec(select(Journey).where(Journey.status == JourneyStatus.ACTIVE).order_by(Journey.name)).all()
     brands = session.exec(select(Brand).order_by(Brand.name)).all()
     waves = session.exec(select(Wave).order_by(Wave.name.desc())).all()
@@ -64,6 +64,8 @@ with st.expander("Start a new contact", icon=":material/add_circle:", expanded=F
                 st.error(str(problem))
 
 frame = my_contacts(engine=engine, actor=user)
+drafts = frame[frame["draft"]]
+frame = frame[~frame["draft"]]  # a draft is listed once, as a draft: it is not counted as open or completed
 open_ones = frame[frame["open"]]
 done = frame[~frame["open"]].head(30)
 
@@ -77,6 +79,23 @@ def _target_state(row) -> str:
     label = {"within": "within", "late": "over", "pending": "within"}.get(status, status)
     return f"{label} target {duration(target)} ({clock})"
 
+
+if not drafts.empty:
+    with read_scope(engine) as session:
+        progress = my_drafts(session=session, actor=user)
+    st.subheader(f"Drafts ({len(drafts)})", anchor=False)
+    st.caption("Assessments saved unfinished: not scored or counted anywhere until you complete them.")
+    for row in drafts.itertuples():
+        row = row._asdict()
+        with st.container(border=True):
+            left, right = st.columns([4, 1], vertical_alignment="center")
+            left.markdown(f"**{as_plain_text(row['channel'])}** · {as_plain_text(row['brand'])} · "
+                          f"{as_plain_text(row['journey'])}")
+            left.caption(f"{draft_text(*progress.get(int(row['contact_id']), (0, 0)))} · "
+                         f"started {local_text(row['started_at'])}")
+            if right.button("Complete", key=f"draft_{row['contact_id']}", icon=":material/edit_note:"):
+                st.session_state[OPEN_KEY] = int(row["contact_id"])
+                st.switch_page(LOG_PAGE)
 
 st.subheader(f"Waiting for a response ({len(open_ones)})", anchor=False)
 if open_ones.empty:

@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 from sqlmodel import select
 
-from data.db import session_scope
+from data.db import read_scope, session_scope
 from journeys.errors import KlantreisError
 from journeys.journey_editing import (
     copy_journey,
@@ -31,7 +31,7 @@ user = require_page(__file__)
 engine = get_engine()
 st.title("Journeys", anchor=False)
 
-with session_scope(engine) as session:
+with read_scope(engine) as session:
     overview = journey_overview(session=session)
     journeys = session.exec(select(Journey).order_by(Journey.name)).all()
     channels = session.exec(select(Channel).order_by(Channel.name)).all()

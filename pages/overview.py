@@ -4,7 +4,7 @@ from zoneinfo import ZoneInfo
 
 import streamlit as st
 
-from data.db import session_scope
+from data.db import read_scope
 from data.demo import demo_info
 from journeys.overview import installation_summary, recent_contacts
 from ui.resources import get_engine
@@ -15,7 +15,7 @@ AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 engine = get_engine()
 
 st.title("Overview", anchor=False)
-with session_scope(engine) as session:
+with read_scope(engine) as session:
     demo = demo_info(session)
     summary = installation_summary(session=session, actor=user)
 
@@ -43,7 +43,7 @@ else:
     )
     st.dataframe(summary["by_brand_channel"], hide_index=True, width="stretch")
 
-with session_scope(engine) as session:
+with read_scope(engine) as session:
     recent = recent_contacts(session=session, actor=user, limit=10)
 if not recent.empty:
     st.subheader("Recent contacts", anchor=False)

@@ -9,10 +9,10 @@ import streamlit as st
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
-from data.db import session_scope
+from data.db import DatabaseBusy, read_scope, session_scope
 from data.frames import ContactFilter, read_answers, read_contacts, read_criteria
 from journeys.access import EVIDENCE_REMOVERS, ensure_can_read_contact, has_role
-from journeys.contact_service import remove_evidence
+from journeys.contact_service import draft_text, remove_evidence
 from journeys.errors import PermissionDenied
 from journeys.evidence import Preview, ensure_preview, is_image, original_content
 from journeys.models import ChangeLog, Contact, Evidence, Journey, User
@@ -23,6 +23,25 @@ from ui.session import as_plain_text
 
 LOCAL_TZ = "Europe/Amsterdam"
 log = logging.getLogger(__name__)
+# a preview made on view must not hold the page up behind a long write; it is retried on the next view
+PREVIEW_BUSY_TIMEOUT_MS = 2_000
+
+
+def score_text(score) -> str:
+    """A contact's score in words: "Score 75.0 (raw 80.0)", or why there is none.
+
+    ``score`` is one row of ``scoring.quality.score_contacts``. NaN never reaches the user:
+    a checklist answered N/A throughout has nothing to score, which is said as such.
+    """
+    final, raw = score["final_score"], score["raw_score"]
+    if pd.isna(final):
+        if score["applicable_items"] and score["na_items"] == score["applicable_items"]:
+            return "Not scored: every item N/A"
+        if not score["applicable_items"]:
+            return "Not scored: no checklist item applies on this channel"
+        return "Not scored: no item answered yet"
+    text = f"Score {final:.1f}" + ("" if pd.isna(raw) else f" (raw {raw:.1f})")
+    return text + (f" — knock-out: {score['knockout']}" if score["knockout"] and score["knockout"] != "none" else "")
 
 
 def _local(ts) -> str:
@@ -31,7 +50,7 @@ def _local(ts) -> str:
 
 def show_contact(engine: Engine, contact_id: int, *, actor) -> None:
     """Render one contact; refuses when ``actor`` may not read it (auditors: only their own)."""
-    with session_scope(engine) as session:
+    with read_scope(engine) as session:
         contact = session.get(Contact, contact_id)
         if contact is None:
             st.error(f"Contact {contact_id} does not exist (any more).")
@@ -50,7 +69,8 @@ def show_contact(engine: Engine, contact_id: int, *, actor) -> None:
         history = session.exec(select(ChangeLog, User.username).outerjoin(User, User.id == ChangeLog.user_id)
                                .where(ChangeLog.entity == "contact", ChangeLog.entity_id == contact_id)
                                .order_by(ChangeLog.changed_at)).all()
-    frame = read_contacts(engine, ContactFilter(contact_ids=(contact_id,)))
+    # the auditor's own draft is shown too, marked as one and without a score
+    frame = read_contacts(engine, ContactFilter(contact_ids=(contact_id,), include_drafts=True))
     answers = read_answers(engine, [contact_id])
     criteria = read_criteria(engine, frame["version_id"].tolist())
     score = score_contacts(frame, answers, criteria).iloc[0]
@@ -62,8 +82,16 @@ def show_contact(engine: Engine, contact_id: int, *, actor) -> None:
                f"{plain(row['location'] or '–')} · auditor {plain(row['auditor'] or '–')}")
     columns = st.columns(4)
     final = score["final_score"]
-    columns[0].metric("Final score", "not scored" if pd.isna(final) else f"{final:.1f}",
-                      help=f"Raw score {score['raw_score']:.1f}" if not pd.isna(score["raw_score"]) else None)
+    if contact.is_draft:
+        answered = int(score["applicable_items"] - score["missing_items"])
+        columns[0].metric("Final score", "draft", help=draft_text(answered, int(score["applicable_items"]))
+                          + ": not scored or counted until the assessment is saved complete")
+    elif pd.isna(final):
+        columns[0].metric("Final score", "not scored")
+        columns[0].caption(score_text(score))
+    else:
+        columns[0].metric("Final score", f"{final:.1f}",
+                          help=f"Raw score {score['raw_score']:.1f}" if not pd.isna(score["raw_score"]) else None)
     columns[1].metric("Knock-out", str(score["knockout"]) if score["knockout"] else "none")
     answered = row["first_response_at"] if not pd.isna(row["first_response_at"]) else row["resolved_at"]
     wait = (answered - row["started_at"]).total_seconds() if not pd.isna(answered) else None
@@ -111,9 +139,9 @@ def _preview(engine: Engine, item) -> Preview:
     if item.thumbnail is not None or item.preview_problem is not None:
         return Preview(item.thumbnail, item.thumbnail_media_type, item.preview_problem)
     try:
-        with session_scope(engine) as session:
+        with session_scope(engine, busy_timeout_ms=PREVIEW_BUSY_TIMEOUT_MS) as session:
             return ensure_preview(session=session, evidence_id=item.id) or Preview(None, None, "it no longer exists")
-    except sa.exc.SQLAlchemyError:  # e.g. the database is busy: show the page now, try again next view
+    except (sa.exc.SQLAlchemyError, DatabaseBusy):  # e.g. the database is busy: show the page now, try again next view
         log.exception("could not store the thumbnail of evidence %s", item.id)
         return Preview(None, None, "its preview could not be made just now; reload the page to try again")
 
@@ -121,7 +149,7 @@ def _preview(engine: Engine, item) -> Preview:
 def _download_original(engine: Engine, item, label: str) -> None:
     """A download of the stored original, read only when clicked (never decoded here)."""
     def content() -> bytes:
-        with session_scope(engine) as session:
+        with read_scope(engine) as session:
             return original_content(session=session, evidence_id=item.id)
 
     st.download_button(f"{label} ({item.size_bytes:,} bytes)", content, item.file_name, item.media_type,
@@ -146,7 +174,7 @@ def _show_evidence(engine: Engine, item, *, actor) -> None:
             _download_original(engine, item, f"Download the original {name}")
         elif item.media_type.startswith(("audio/", "video/")):
             # played by the browser from the stored bytes; the server does not decode them
-            with session_scope(engine) as session:
+            with read_scope(engine) as session:
                 content = original_content(session=session, evidence_id=item.id)
             player = st.audio if item.media_type.startswith("audio/") else st.video
             player(content, format=item.media_type)

@@ -1,4 +1,5 @@
-"""Widgets for logging a contact: local date-time input, the stopwatch, the checklist form.
+"""Widgets for logging a contact: local date-time input, the stopwatch, the checklist form,
+and the typed-input record that is autosaved so nothing typed is lost.
 
 Auditors type and read Amsterdam time; the services get timezone-aware UTC.
 """
@@ -16,6 +17,10 @@ LOCAL = ZoneInfo("Europe/Amsterdam")
 LOG_PAGE = "pages/contact_log.py"
 OPEN_KEY = "log_contact_id"  # session key: the contact the log page shows
 YES, NO, NA = "Yes", "No", "N/A"
+# The contact fields of the assessment next to the checklist (autosaved with it).
+ASSESSMENT_FIELDS = ("answer_text", "answer_correct", "redirected_to_channel_id", "transfers", "notes")
+# An autosave waits at most this long for the write lock (milliseconds); the next change retries.
+AUTOSAVE_BUSY_TIMEOUT_MS = 1_000
 
 
 def to_local(ts: datetime | None) -> datetime | None:
@@ -78,3 +83,27 @@ def checklist_inputs(criteria: list[Criterion], saved: dict[int, tuple], key: st
         else:
             answers.append(AnswerIn(criterion.id, float(choice), False, note))
     return answers
+
+
+def typed_input(answers: list[AnswerIn], fields: dict) -> dict:
+    """The assessment as typed, as plain JSON values: what the autosave keeps and compares."""
+    return {"answers": {str(a.criterion_id): [a.value, bool(a.is_na), a.comment or ""] for a in answers},
+            "fields": {name: fields.get(name) for name in ASSESSMENT_FIELDS}}
+
+
+def saved_input(criteria: list[Criterion], saved: dict[int, tuple], contact) -> dict:
+    """``typed_input`` of what is saved: the widgets show exactly this when nothing was typed."""
+    return typed_input([AnswerIn(c.id, *saved.get(c.id, (None, False, ""))) for c in criteria],
+                       {name: getattr(contact, name) for name in ASSESSMENT_FIELDS})
+
+
+def assessment_input(saved: dict[int, tuple], contact, pending: dict | None = None) -> tuple[dict[int, tuple], dict]:
+    """The values the assessment widgets start from: the saved answers and fields, overlaid by
+    the ``pending`` typed input (from ``typed_input``) of this user, if any."""
+    answers = dict(saved)
+    fields = {name: getattr(contact, name) for name in ASSESSMENT_FIELDS}
+    if pending:
+        for criterion_id, (value, is_na, comment) in (pending.get("answers") or {}).items():
+            answers[int(criterion_id)] = (value, bool(is_na), comment or "")
+        fields.update({k: v for k, v in (pending.get("fields") or {}).items() if k in ASSESSMENT_FIELDS})
+    return answers, fields

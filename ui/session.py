@@ -17,7 +17,7 @@ from pathlib import Path
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from data.db import session_scope
+from data.db import read_scope, session_scope
 from journeys import auth_sessions
 from journeys.models import User
 from journeys.users import get_user_by_sso_email
@@ -104,7 +104,9 @@ def sign_out(*, engine) -> None:
 def restore_user(engine) -> SignedInUser | None:
     """The signed-in user for this run, re-read from the database (see the module docstring)."""
     signed_out = st.session_state.get(SIGNED_OUT_KEY, False)
-    with session_scope(engine) as session:
+    sso_user = None
+    # Every page run passes here: a read, so no page waits for a writer just to know who is signed in.
+    with read_scope(engine) as session:
         user = None
         known = current_user()
         if known is not None:
@@ -121,13 +123,10 @@ def restore_user(engine) -> SignedInUser | None:
             else:
                 identity = sso_identity()
                 if identity:
-                    user = get_user_by_sso_email(session=session, email=identity)
-                    if user is not None:
-                        st.session_state[TOKEN_KEY] = auth_sessions.start_session(
-                            session=session, user=user, method="sso"
-                        )
-                    else:
-                        user = None
+                    user = sso_user = get_user_by_sso_email(session=session, email=identity)
+    if sso_user is not None:  # the one write here: a browser signed in by single sign-on gets a token
+        with session_scope(engine) as session:
+            st.session_state[TOKEN_KEY] = auth_sessions.start_session(session=session, user=sso_user, method="sso")
     if user is None:
         st.session_state.pop(USER_KEY, None)
         st.session_state.pop(TOKEN_KEY, None)

@@ -98,7 +98,7 @@ def _start(page, channel: str) -> int:
 
 def _assess(page, channel: str) -> list[str]:
     """Score every checklist item, type the answer received, judge it and save; returns the item codes."""
-    form = page.get_by_test_id("stForm").filter(has_text="Save assessment")
+    form = page.locator(".st-key-assessment")  # the assessment autosaves: a container, not a form
     codes = re.findall(r"^([A-Z]+) · ", form.inner_text(), flags=re.MULTILINE)
     assert codes, form.inner_text()
     for code in codes:
