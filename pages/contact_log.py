@@ -4,6 +4,7 @@ import streamlit as st
 from sqlmodel import select
 
 from data.db import session_scope
+from data.errors import explained_database_errors
 from data.frames import ContactFilter, read_answers, read_contacts, read_criteria
 from journeys.contact_service import (
     ALLOWED_EVIDENCE,
@@ -18,20 +19,33 @@ from journeys.contact_service import (
 from journeys.errors import KlantreisError
 from journeys.models import Answer, Brand, Channel, Journey
 from scoring.quality import score_contacts
-from ui.actions import NOTICE_KEY, run_action, show_notice
+from ui.actions import NOTICE_KEY, run_action, show_notice, show_refusal
 from ui.contact_detail import show_contact
-from ui.contact_forms import OPEN_KEY, checklist_inputs, datetime_input, elapsed_text, local_text
+from ui.contact_forms import (
+    MAX_CONTACT_ID,
+    OPEN_KEY,
+    checklist_inputs,
+    datetime_input,
+    elapsed_text,
+    local_text,
+    parse_contact_id,
+)
 from ui.resources import get_engine
 from ui.session import as_plain_text, require_page
 
 user = require_page(__file__)
 engine = get_engine()
-contact_id = st.session_state.get(OPEN_KEY) or st.query_params.get("contact")
-if not contact_id:
-    st.info("Open a contact from **My contacts**, or start a new one there.", icon=":material/arrow_back:")
+requested = st.session_state.get(OPEN_KEY) or st.query_params.get("contact")
+contact_id = parse_contact_id(requested) if requested else None
+if contact_id is None:
+    if requested:  # a hand-edited or cut-off link: say so instead of a traceback
+        shown = str(requested)[:40] + ("…" if len(str(requested)) > 40 else "")
+        st.error(f"This link's contact number “{as_plain_text(shown)}” is not a contact number (a whole number "
+                 f"from 1 to {MAX_CONTACT_ID:,}). Open the contact from My contacts.", icon=":material/link_off:")
+    else:
+        st.info("Open a contact from **My contacts**, or start a new one there.", icon=":material/arrow_back:")
     st.page_link("pages/contacts_mine.py", label="My contacts", icon=":material/list:")
     st.stop()
-contact_id = int(contact_id)
 st.query_params["contact"] = str(contact_id)  # a reload keeps the contact open
 
 try:
@@ -150,10 +164,10 @@ if submitted:
         save_contact(session=session, actor=user, contact_id=contact_id, changes=changes, answers=answers, complete=True)
 
     try:
-        with session_scope(engine) as session:
+        with explained_database_errors(engine.url), session_scope(engine) as session:
             save(session)
-    except KlantreisError as problem:
-        st.error(str(problem), icon=":material/error:")
+    except KlantreisError as problem:  # a full disk or a read-only file too: the typed values stay
+        show_refusal(problem)
     else:
         frame = read_contacts(engine, ContactFilter(contact_ids=(contact_id,)))
         score = score_contacts(frame, read_answers(engine, [contact_id]), read_criteria(engine, frame["version_id"]))
