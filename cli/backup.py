@@ -35,6 +35,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 import typer
+from alembic import command
 from sqlmodel import SQLModel
 
 import journeys.models  # noqa: F401  - registers every table on SQLModel.metadata
@@ -114,6 +115,10 @@ def portable_backup(engine, path: Path) -> int:
         _sqlite_copy(engine.url.database, copy)
         private = sa.create_engine(f"sqlite:///{copy}", poolclass=sa.pool.NullPool)
         try:
+            with private.begin() as connection:  # the copy, not the live file, is brought to the newest schema
+                config = db.alembic_config(str(private.url))
+                config.attributes["connection"] = connection
+                command.upgrade(config, "head")
             return _portable_dump(private, path)
         finally:
             private.dispose()
@@ -247,20 +252,34 @@ def backup(
     """Write a consistent snapshot of the whole database to FILE."""
     if not file.parent.is_dir():
         fail(f"cannot write {file}: folder {file.parent} does not exist")
+    url = db.database_url()
+    if db.is_sqlite(url):
+        # No ready_engine: its schema upgrade is a write transaction that would wait for (and
+        # then hold up) a saving auditor. The file is copied as it is; a portable export
+        # upgrades its private copy instead.
+        engine = db.get_engine(url)
+        live = engine.url.database
+        if _is_live_database(file, engine):  # checked before --force: that would overwrite the data itself
+            fail(f"{file} is the live database {live}: write the backup to another file")
+        if not live or live == ":memory:" or not Path(live).is_file():
+            fail(f"there is no database file at {live}: nothing to back up")
+        if file.exists() and not force:
+            fail(f"{file} already exists (use --force to overwrite it)")
+        with _written_whole(file) as partial:
+            if portable:
+                rows = portable_backup(engine, partial)
+            else:
+                _sqlite_copy(live, partial)
+        console.print(f"portable backup of {rows:,} rows written to {file}" if portable
+                      else f"SQLite backup written to {file}", highlight=False)
+        return
     engine = ready_engine()
-    if _is_live_database(file, engine):  # checked before --force: that would overwrite the data itself
-        fail(f"{file} is the live database {engine.url.database}: write the backup to another file")
     if file.exists() and not force:
         fail(f"{file} already exists (use --force to overwrite it)")
-    if portable or (not db.is_sqlite(engine) and shutil.which("pg_dump") is None):
+    if portable or shutil.which("pg_dump") is None:
         with _written_whole(file) as partial:
             rows = portable_backup(engine, partial)
         console.print(f"portable backup of {rows:,} rows written to {file}", highlight=False)
-        return
-    if db.is_sqlite(engine):
-        with _written_whole(file) as partial:
-            _sqlite_copy(engine.url.database, partial)
-        console.print(f"SQLite backup written to {file}", highlight=False)
         return
     with _written_whole(file) as partial:
         completed = subprocess.run(
@@ -283,7 +302,8 @@ def _check_sqlite_backup(file: Path) -> None:
         _damaged(file, f"it holds {file.stat().st_size:,} of its {page_size * pages:,} bytes: a copy that was cut off")
     source = sqlite3.connect(f"{file.resolve().as_uri()}?mode=ro", uri=True)
     try:
-        problems = [row[0] for row in source.execute("PRAGMA quick_check").fetchall()]
+        problems = [" ".join(str(row[0]).replace("*** in database main ***", "").split())
+                    for row in source.execute("PRAGMA quick_check").fetchall()]
         if problems != ["ok"]:
             _damaged(file, "; ".join(problems[:3]))
         if source.execute("SELECT 1 FROM sqlite_master WHERE name = 'alembic_version'").fetchone() is None:

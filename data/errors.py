@@ -109,7 +109,7 @@ def classify_database_error(exc: BaseException) -> str | None:
     if module.startswith("sqlite3"):
         text = str(error).lower()
         return next((kind for fragment, kind in _SQLITE_MESSAGES.items() if fragment in text), None)
-    if module.startswith("psycopg") and isinstance(exc, sa.exc.OperationalError | sa.exc.InterfaceError):
+    if module.startswith("psycopg") and type(error).__name__ in ("OperationalError", "InterfaceError"):
         return CANNOT_OPEN  # no SQLSTATE: the connection itself failed (refused, reset, timed out)
     return None
 
