@@ -31,7 +31,7 @@ _SENTENCES = {
     FULL: "the disk holding the database is full ({where}): free some space, then try again",
     READ_ONLY: "the {what} is read-only: {where}; make it writable (or ask an admin to), then try again",
     BUSY: "the database is busy (another program is writing to it): try again in a moment",
-    DAMAGED: "the database file is damaged ({where}): restore it from a backup with `klantreis restore`",
+    DAMAGED: "the {what} is damaged ({where}): restore it from a backup with `klantreis restore`",
     CANNOT_OPEN: "cannot open the database {where}: check that it exists, is reachable and that you may use it",
     DISK_ERROR: "the disk reported an error reading or writing the database ({where}): check the disk, then try again",
 }

@@ -92,3 +92,25 @@ def test_read_only_database_during_a_save_keeps_the_input(logged):
         _assert_kept(at, notes, "the database file is read-only: " if db.is_sqlite(url) else "the database is read-only: ")
     assert _saved_notes(url, contact_id) == ""
     _retry_saves(at, url, contact_id, notes)
+
+
+def test_a_damaged_database_while_a_page_loads_is_one_sentence(logged, monkeypatch):
+    """Database trouble that no action caught (here: a damaged file while Overview reads) ends the page
+    with the frame's sentence, never a traceback."""
+    import sqlite3
+
+    import sqlalchemy as sa
+
+    url, auditor, _contact_id = logged
+
+    def damaged(**_kwargs):
+        raise sa.exc.OperationalError("SELECT ...", {}, sqlite3.DatabaseError("database disk image is malformed"))
+
+    monkeypatch.setattr("journeys.overview.installation_summary", damaged)
+    at = AppTest.from_file(str(PAGE.parents[1] / "streamlit_app.py"), default_timeout=60)
+    at.session_state[USER_KEY] = auditor
+    at.run()
+    assert not at.exception, at.exception
+    errors = [e.value.replace("\\", "") for e in at.error]
+    assert len(errors) == 1 and errors[0].startswith("The database") and " is damaged (" in errors[0], errors
+    assert "restore it from a backup" in errors[0]
