@@ -293,7 +293,8 @@ def backup(
 
 def _check_sqlite_backup(file: Path) -> None:
     """Refuse a cut-off or damaged SQLite file, or one that is no Klantreis database, before restoring it."""
-    header = file.open("rb").read(100)
+    with file.open("rb") as handle:
+        header = handle.read(100)
     page_size = int.from_bytes(header[16:18], "big")
     page_size = 65536 if page_size == 1 else page_size
     pages = int.from_bytes(header[28:32], "big")
