@@ -30,7 +30,7 @@ DISK_ERROR = "disk_error"
 _SENTENCES = {
     FULL: "the disk holding the database is full ({where}): free some space, then try again",
     READ_ONLY: "the {what} is read-only: {where}; make it writable (or ask an admin to), then try again",
-    BUSY: "the database is busy (another program is writing to it): try again in a moment",
+    BUSY: "the database is busy (another program is writing to it, or every connection is in use): try again in a moment",
     DAMAGED: "the {what} is damaged ({where}): restore it from a backup with `klantreis restore`",
     CANNOT_OPEN: "cannot open the database {where}: check that it exists, is reachable and that you may use it",
     DISK_ERROR: "the disk reported an error reading or writing the database ({where}): check the disk, then try again",
