@@ -10,6 +10,7 @@ import streamlit as st
 from data.db import read_scope, session_scope
 from data.demo import demo_info
 from journeys.users import SignInRefused, authenticate
+from ui.actions import database_trouble_stops_page
 from ui.navigation import PAGES, pages_for
 from ui.resources import get_engine
 from ui.session import (
@@ -99,4 +100,5 @@ with st.sidebar:
             st.logout()
         st.rerun()
 
-page.run()
+with database_trouble_stops_page(engine):  # a full disk or read-only file: a sentence, not a traceback
+    page.run()

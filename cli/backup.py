@@ -9,25 +9,39 @@ Three file kinds, recognised on restore by their first bytes:
 * portable (``--portable``, or PostgreSQL without ``pg_dump``): gzipped JSON, every table read
   inside one REPEATABLE READ transaction; restores into SQLite or PostgreSQL alike.
 
-Restore only fills an empty database (no rows in any table), so it never mixes two datasets.
+Restore only fills an empty database (no rows in any table), so it never mixes two datasets,
+and checks the whole file first: a damaged or cut-off backup is refused in one line with the
+database untouched.
+
+A backup never takes the write lock and never blocks a reader: the SQLite backup API reads in
+one read transaction (WAL lets writers and readers go on), and a portable backup of SQLite is
+exported from such a private copy. The file appears only when complete (written beside FILE,
+then renamed), and FILE may not be the live database itself, however it is spelled.
 """
 
 import base64
+import errno
 import gzip
 import json
+import os
 import shutil
 import sqlite3
 import subprocess
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
 import typer
+from alembic import command
 from sqlmodel import SQLModel
 
 import journeys.models  # noqa: F401  - registers every table on SQLModel.metadata
 from cli.main import app, console, fail, ready_engine
 from data import db
+from data.errors import FULL, classify_database_error, driver_message
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PG_DUMP_MAGIC = b"PGDMP"
@@ -72,8 +86,45 @@ def _decode(column: sa.Column, value):
     return value
 
 
+def _sqlite_copy(source_path: str | Path, target_path: Path, *, read_only: bool = False) -> None:
+    """Copy a SQLite database with the online backup API: one step, so one read transaction.
+
+    ``read_only`` opens the source so that nothing (not even a WAL recovery) can change it.
+    """
+    source = (sqlite3.connect(f"{Path(source_path).resolve().as_uri()}?mode=ro", uri=True) if read_only
+              else sqlite3.connect(source_path))
+    target = sqlite3.connect(target_path)
+    try:
+        source.backup(target)  # a consistent copy while others read and write; no write lock on the source
+    finally:
+        target.close()
+        source.close()
+
+
 def portable_backup(engine, path: Path) -> int:
-    """Write every table as gzipped JSON from one REPEATABLE READ snapshot; returns the row count."""
+    """Write every table as gzipped JSON from one consistent snapshot; returns the row count.
+
+    PostgreSQL reads in one REPEATABLE READ transaction. SQLite is first copied with the backup
+    API and exported from the copy: a transaction on the live file would take the write lock
+    (see data.db) and keep every saving auditor waiting for the whole export.
+    """
+    if not db.is_sqlite(engine):
+        return _portable_dump(engine, path)
+    with tempfile.TemporaryDirectory(dir=path.parent, prefix=".klantreis-snapshot-") as folder:
+        copy = Path(folder) / "snapshot.db"
+        _sqlite_copy(engine.url.database, copy)
+        private = sa.create_engine(f"sqlite:///{copy}", poolclass=sa.pool.NullPool)
+        try:
+            with private.begin() as connection:  # the copy, not the live file, is brought to the newest schema
+                config = db.alembic_config(str(private.url))
+                config.attributes["connection"] = connection
+                command.upgrade(config, "head")
+            return _portable_dump(private, path)
+        finally:
+            private.dispose()
+
+
+def _portable_dump(engine, path: Path) -> int:
     snapshot = {"format": PORTABLE_FORMAT, "revision": None, "tables": {}}
     rows = 0
     options = {} if db.is_sqlite(engine) else {"isolation_level": "REPEATABLE READ"}
@@ -89,15 +140,46 @@ def portable_backup(engine, path: Path) -> int:
     return rows
 
 
-def portable_restore(engine, path: Path) -> int:
-    with gzip.open(path, "rt", encoding="utf-8") as handle:
-        snapshot = json.load(handle)
-    if snapshot.get("format") != PORTABLE_FORMAT:
+def _damaged(path: Path, reason: str) -> None:
+    fail(f"{path} is damaged or incomplete ({reason}): nothing was restored; restore another backup")
+
+
+def _read_portable(path: Path) -> dict:
+    """The whole portable snapshot, checked table by table before anything is written."""
+    try:
+        with gzip.open(path, "rt", encoding="utf-8") as handle:
+            snapshot = json.load(handle)
+    except (EOFError, OSError, ValueError) as exc:  # cut off, bad CRC, not gzip, not JSON, not UTF-8
+        # click turns an EOFError that reaches it into a bare "Aborted."
+        _damaged(path, str(exc) or type(exc).__name__)
+    if not isinstance(snapshot, dict) or snapshot.get("format") != PORTABLE_FORMAT:
         fail(f"{path} is not a Klantreis backup")
     head = db.head_revision()
     if snapshot.get("revision") != head:
         fail(f"{path} was made at schema revision {snapshot.get('revision')}, this version is at {head}: "
              "restore it with the version that made it, then upgrade")
+    tables = snapshot.get("tables")
+    if not isinstance(tables, dict):
+        _damaged(path, "it lists no tables")
+    known = {table.name: table for table in _tables()}
+    for name, data in tables.items():
+        table = known.get(name)
+        if table is None:
+            _damaged(path, f"unknown table {name!r}")
+        columns = data.get("columns") if isinstance(data, dict) else None
+        rows = data.get("rows") if isinstance(data, dict) else None
+        if not isinstance(columns, list) or not isinstance(rows, list):
+            _damaged(path, f"table {name} has no columns or rows")
+        unknown = [c for c in columns if c not in table.c]
+        if unknown:
+            _damaged(path, f"table {name} has unknown columns {', '.join(map(str, unknown))}")
+        if any(not isinstance(row, list) or len(row) != len(columns) for row in rows):
+            _damaged(path, f"table {name} has a row with a wrong number of cells")
+    return snapshot
+
+
+def portable_restore(engine, path: Path) -> int:
+    snapshot = _read_portable(path)
     rows = 0
     with db.write_engine(engine).begin() as connection:
         for table in _tables():
@@ -119,6 +201,48 @@ def portable_restore(engine, path: Path) -> int:
     return rows
 
 
+def _live_files(engine) -> set[Path]:
+    """The live SQLite file and its journal companions, with every symlink and ``..`` resolved."""
+    database = engine.url.database if db.is_sqlite(engine) else None
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return set()
+    live = Path(database).resolve()
+    return {live, *(live.with_name(live.name + suffix) for suffix in ("-wal", "-shm", "-journal"))}
+
+
+def _is_live_database(file: Path, engine) -> bool:
+    """Whether ``file`` is the live database (another spelling, a symlink or a hard link of it)."""
+    live = _live_files(engine)
+    if file.resolve() in live:
+        return True
+    return file.exists() and any(path.exists() and os.path.samefile(file, path) for path in live)
+
+
+@contextmanager
+def _written_whole(file: Path) -> Iterator[Path]:
+    """A temporary path beside ``file`` that becomes ``file`` only when the block succeeds.
+
+    A full disk or an error mid-way leaves neither a half-written backup nor a damaged older
+    FILE; the rename is atomic within one folder.
+    """
+    handle, name = tempfile.mkstemp(dir=file.parent, prefix=f".{file.name}.", suffix=".partial")
+    os.close(handle)
+    partial = Path(name)
+    try:
+        yield partial
+        os.replace(partial, file)
+    except OSError as exc:
+        full = exc.errno == errno.ENOSPC
+        fail(f"the backup {file} was not written ({'the disk is full' if full else exc.strerror or exc}): "
+             "free some space or choose another folder, then try again")
+    except sqlite3.Error as exc:
+        reason = "the disk is full" if classify_database_error(exc) == FULL else driver_message(exc)
+        fail(f"the backup {file} was not written ({reason}): free some space or choose another folder, "
+             "then try again")
+    finally:
+        partial.unlink(missing_ok=True)
+
+
 @app.command()
 def backup(
     file: Path = typer.Argument(..., help="The snapshot file to write.", dir_okay=False),
@@ -126,31 +250,69 @@ def backup(
     force: bool = typer.Option(False, "--force", help="Overwrite FILE if it exists."),
 ) -> None:
     """Write a consistent snapshot of the whole database to FILE."""
-    if file.exists() and not force:
-        fail(f"{file} already exists (use --force to overwrite it)")
     if not file.parent.is_dir():
         fail(f"cannot write {file}: folder {file.parent} does not exist")
+    url = db.database_url()
+    if db.is_sqlite(url):
+        # No ready_engine: its schema upgrade is a write transaction that would wait for (and
+        # then hold up) a saving auditor. The file is copied as it is; a portable export
+        # upgrades its private copy instead.
+        engine = db.get_engine(url)
+        live = engine.url.database
+        if _is_live_database(file, engine):  # checked before --force: that would overwrite the data itself
+            fail(f"{file} is the live database {live}: write the backup to another file")
+        if not live or live == ":memory:" or not Path(live).is_file():
+            fail(f"there is no database file at {live}: nothing to back up")
+        if file.exists() and not force:
+            fail(f"{file} already exists (use --force to overwrite it)")
+        with _written_whole(file) as partial:
+            if portable:
+                rows = portable_backup(engine, partial)
+            else:
+                _sqlite_copy(live, partial)
+        console.print(f"portable backup of {rows:,} rows written to {file}" if portable
+                      else f"SQLite backup written to {file}", highlight=False)
+        return
     engine = ready_engine()
-    if portable or (not db.is_sqlite(engine) and shutil.which("pg_dump") is None):
-        rows = portable_backup(engine, file)
+    if file.exists() and not force:
+        fail(f"{file} already exists (use --force to overwrite it)")
+    if portable or shutil.which("pg_dump") is None:
+        with _written_whole(file) as partial:
+            rows = portable_backup(engine, partial)
         console.print(f"portable backup of {rows:,} rows written to {file}", highlight=False)
         return
-    if db.is_sqlite(engine):
-        source = sqlite3.connect(engine.url.database)
-        target = sqlite3.connect(file)
-        try:
-            source.backup(target)  # SQLite's online backup: a consistent copy while others write
-        finally:
-            target.close()
-            source.close()
-        console.print(f"SQLite backup written to {file}", highlight=False)
-        return
-    completed = subprocess.run(
-        ["pg_dump", "--format=custom", "--no-owner", "--no-privileges", f"--file={file}", f"--dbname={_libpq_url(engine)}"],
-        capture_output=True, text=True, check=False)
-    if completed.returncode != 0:
-        fail(f"pg_dump failed: {completed.stderr.strip()}")
+    with _written_whole(file) as partial:
+        completed = subprocess.run(
+            ["pg_dump", "--format=custom", "--no-owner", "--no-privileges", f"--file={partial}",
+             f"--dbname={_libpq_url(engine)}"],
+            capture_output=True, text=True, check=False)
+        if completed.returncode != 0:
+            fail(f"pg_dump failed (no backup written): {completed.stderr.strip()}")
     console.print(f"PostgreSQL backup (pg_dump custom format) written to {file}", highlight=False)
+
+
+def _check_sqlite_backup(file: Path) -> None:
+    """Refuse a cut-off or damaged SQLite file, or one that is no Klantreis database, before restoring it."""
+    with file.open("rb") as handle:
+        header = handle.read(100)
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(header[28:32], "big")
+    # the page count in the header is valid when its "version-valid-for" matches the change counter
+    if len(header) == 100 and header[24:28] == header[92:96] and file.stat().st_size < page_size * pages:
+        _damaged(file, f"it holds {file.stat().st_size:,} of its {page_size * pages:,} bytes: a copy that was cut off")
+    source = sqlite3.connect(f"{file.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        problems = [" ".join(str(row[0]).replace("*** in database main ***", "").split())
+                    for row in source.execute("PRAGMA quick_check").fetchall()]
+        if problems != ["ok"]:
+            _damaged(file, "; ".join(problems[:3]))
+        if source.execute("SELECT 1 FROM sqlite_master WHERE name = 'alembic_version'").fetchone() is None:
+            fail(f"{file} is a SQLite database but not a Klantreis backup (it has no schema version)")
+    except sqlite3.DatabaseError as exc:
+        _damaged(file, str(exc))
+    finally:
+        source.close()
 
 
 @app.command()
@@ -158,8 +320,11 @@ def restore(file: Path = typer.Argument(..., help="A file written by `klantreis 
     """Restore a snapshot into the configured database, which must be empty."""
     if not file.is_file():
         fail(f"{file} does not exist or is not a file")
-    magic = file.read_bytes()[:16]
+    with file.open("rb") as handle:
+        magic = handle.read(16)
     engine = ready_engine()
+    if _is_live_database(file, engine):
+        fail(f"{file} is the live database {engine.url.database} itself: restore another file")
     with engine.connect() as connection:
         filled = {name: n for name, n in _row_counts(connection).items() if n}
     if filled:
@@ -171,15 +336,13 @@ def restore(file: Path = typer.Argument(..., help="A file written by `klantreis 
     elif magic.startswith(SQLITE_MAGIC):
         if not db.is_sqlite(engine):
             fail(f"{file} is a SQLite backup; restore it into SQLite, or make a --portable backup for PostgreSQL")
+        _check_sqlite_backup(file)
         path = engine.url.database
         db.dispose_engines()
-        source = sqlite3.connect(f"file:{file}?mode=ro", uri=True)
-        target = sqlite3.connect(path)
         try:
-            source.backup(target)
-        finally:
-            target.close()
-            source.close()
+            _sqlite_copy(file, Path(path), read_only=True)  # a failed copy is rolled back: the empty database stays as it was
+        except sqlite3.DatabaseError as exc:
+            _damaged(file, str(exc))
         console.print(f"restored the SQLite backup {file} into {path}", highlight=False)
     elif magic.startswith(PG_DUMP_MAGIC):
         if db.is_sqlite(engine):

@@ -7,20 +7,49 @@
 
 Every command upgrades the schema first, works on ``KLANTREIS_DATABASE_URL`` (default: the
 SQLite file in ``data/``) and exits 0 on success, 1 on invalid input (message on stderr) and
-2 on wrong usage. A user-facing error never prints a traceback.
+2 on wrong usage. A user-facing error never prints a traceback, and a database error
+(full disk, read-only file, busy, damaged, unreachable, or one not foreseen) never prints SQL
+or row data: every sub-command runs inside ``KlantreisCommands.invoke``, which turns them into
+one ``error:`` line and exit 1.
 """
 
-import sys
+import sqlite3
 import time
 
+import sqlalchemy as sa
 import typer
 from rich.console import Console
 from rich.table import Table
+from typer.core import TyperGroup
 
 from data import db
+from data.errors import driver_message, explain_operational_error
 from journeys.errors import KlantreisError
 
+
+class KlantreisCommands(TyperGroup):
+    """The ``klantreis`` group: one error boundary around every sub-command.
+
+    It sits inside the click command (not in ``main``) so that ``CliRunner`` tests see exactly
+    what a user sees.
+    """
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except KlantreisError as exc:
+            from cli.common import exit_with  # cli.common imports this module
+
+            exit_with(exc)
+        except (sa.exc.DBAPIError, sqlite3.Error) as exc:
+            # SQLAlchemy's message quotes the statement and its parameters (a user's row data):
+            # only the sentence, or the driver's first line, is shown
+            fail(explain_operational_error(exc, db.database_url())
+                 or f"the database refused the command ({driver_message(exc)}): run it again, and report it if it repeats")
+
+
 app = typer.Typer(
+    cls=KlantreisCommands,
     help="Klantreis: cross-channel mystery shopping from the command line.",
     no_args_is_help=True,
     add_completion=False,
@@ -44,7 +73,9 @@ def ready_engine():
     url = db.database_url()
     try:
         db.upgrade(url)
-    except Exception as exc:  # connection refused, unwritable file...: say where and why
+    except (sa.exc.DBAPIError, sqlite3.Error) as exc:  # connection refused, unwritable file...: say where and why
+        fail(explain_operational_error(exc, url) or f"cannot open the database {db.describe_url(url)}: {driver_message(exc)}")
+    except Exception as exc:  # noqa: BLE001 - a bad URL, a missing driver...
         fail(f"cannot open the database {db.describe_url(url)}: {exc}")
     return db.get_engine(url)
 
@@ -104,11 +135,7 @@ from cli import agreement, backup, exports, imports, report, retention, users  #
 
 def main() -> None:
     """Entry point of the ``klantreis`` command."""
-    try:
-        app()
-    except KlantreisError as exc:
-        err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
-        sys.exit(EXIT_INVALID_INPUT)
+    app()  # errors are reported by KlantreisCommands.invoke
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ import streamlit as st
 from sqlmodel import select
 
 from data.db import DatabaseBusy, busy_timeout_ms, read_scope, write_scope
+from data.errors import explained_database_errors
 from data.frames import ContactFilter, read_answers, read_contacts, read_criteria
 from journeys.contact_service import (
     ALLOWED_EVIDENCE,
@@ -23,16 +24,18 @@ from journeys.contact_service import (
 from journeys.errors import KlantreisError
 from journeys.models import Answer, Brand, Channel, Journey
 from scoring.quality import score_contacts
-from ui.actions import NOTICE_KEY, run_action, show_notice
+from ui.actions import NOTICE_KEY, run_action, show_notice, show_refusal
 from ui.contact_detail import score_text, show_contact
 from ui.contact_forms import (
     AUTOSAVE_BUSY_TIMEOUT_MS,
+    MAX_CONTACT_ID,
     OPEN_KEY,
     assessment_input,
     checklist_inputs,
     datetime_input,
     elapsed_text,
     local_text,
+    parse_contact_id,
     saved_input,
     typed_input,
 )
@@ -41,12 +44,17 @@ from ui.session import as_plain_text, require_page
 
 user = require_page(__file__)
 engine = get_engine()
-contact_id = st.session_state.get(OPEN_KEY) or st.query_params.get("contact")
-if not contact_id:
-    st.info("Open a contact from **My contacts**, or start a new one there.", icon=":material/arrow_back:")
+requested = st.session_state.get(OPEN_KEY) or st.query_params.get("contact")
+contact_id = parse_contact_id(requested) if requested else None
+if contact_id is None:
+    if requested:  # a hand-edited or cut-off link: say so instead of a traceback
+        shown = str(requested)[:40] + ("…" if len(str(requested)) > 40 else "")
+        st.error(f"This link's contact number “{as_plain_text(shown)}” is not a contact number (a whole number "
+                 f"from 1 to {MAX_CONTACT_ID:,}). Open the contact from My contacts.", icon=":material/link_off:")
+    else:
+        st.info("Open a contact from **My contacts**, or start a new one there.", icon=":material/arrow_back:")
     st.page_link("pages/contacts_mine.py", label="My contacts", icon=":material/list:")
     st.stop()
-contact_id = int(contact_id)
 st.query_params["contact"] = str(contact_id)  # a reload keeps the contact open
 
 try:
@@ -198,16 +206,12 @@ def assessment() -> None:
     if not (submitted or save_draft):
         return
     try:
-        with write_scope(engine) as session:
+        with explained_database_errors(engine.url), write_scope(engine) as session:
             save_contact(session=session, actor=user, contact_id=contact_id, changes=changes, answers=answers,
                          complete=submitted, draft=save_draft)
             progress_now = assessment_progress(session, contact) if save_draft else None
-    except KlantreisError as problem:  # DatabaseBusy included: its message says the input is kept
-        problems = getattr(problem, "problems", None)
-        if problems and len(problems) > 1:
-            st.error("Not saved:\n\n" + "\n".join(f"- {p}" for p in problems), icon=":material/error:")
-        else:
-            st.error(str(problem), icon=":material/error:")
+    except KlantreisError as problem:  # busy, a full disk or a read-only file too: the typed values stay
+        show_refusal(problem)
         return
     st.session_state.pop(autosaved_key, None)
     if save_draft:

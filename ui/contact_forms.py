@@ -4,6 +4,7 @@ and the typed-input record that is autosaved so nothing typed is lost.
 Auditors type and read Amsterdam time; the services get timezone-aware UTC.
 """
 
+import re
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -107,3 +108,22 @@ def assessment_input(saved: dict[int, tuple], contact, pending: dict | None = No
             answers[int(criterion_id)] = (value, bool(is_na), comment or "")
         fields.update({k: v for k, v in (pending.get("fields") or {}).items() if k in ASSESSMENT_FIELDS})
     return answers, fields
+
+
+# Every id column is an INTEGER: PostgreSQL's holds at most 2**31 - 1, and a larger number would
+# overflow the query (SQLite: "Python int too large to convert") instead of finding nothing.
+MAX_CONTACT_ID = 2**31 - 1
+_CONTACT_ID = re.compile(r"[0-9]{1,10}")
+
+
+def parse_contact_id(value: object) -> int | None:
+    """The contact id in ``?contact=...`` (or the session), or None when it is not one.
+
+    Only plain ASCII digits from 1 to ``MAX_CONTACT_ID`` are: ``abc``, ``1e3``, ``4.0``, ``-1``
+    and a 20-digit number are not contact numbers.
+    """
+    text = str(value).strip()
+    if not _CONTACT_ID.fullmatch(text):
+        return None
+    number = int(text)
+    return number if 1 <= number <= MAX_CONTACT_ID else None

@@ -8,6 +8,7 @@ import streamlit as st
 from sqlalchemy.engine import Engine
 
 from data import db
+from data.errors import driver_message, explain_operational_error
 
 
 @st.cache_resource(show_spinner="Preparing the database…")
@@ -26,5 +27,8 @@ def get_engine() -> Engine:
     try:
         return _migrated_engine(url)
     except Exception as exc:  # noqa: BLE001 - any failure to open is reported the same way
-        st.error(f"Cannot open the database {db.describe_url(url)}: {exc}", icon=":material/error:")
+        # the sentence of data.errors, or the driver's first line: never SQLAlchemy's statement dump
+        explained = explain_operational_error(exc, url)
+        st.error(f"{explained[0].upper()}{explained[1:]}." if explained
+                 else f"Cannot open the database {db.describe_url(url)}: {driver_message(exc)}", icon=":material/error:")
         st.stop()
