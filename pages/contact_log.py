@@ -4,7 +4,7 @@ import streamlit as st
 from sqlmodel import select
 
 from data.db import DatabaseBusy, busy_timeout_ms, read_scope, write_scope
-from data.errors import explained_database_errors
+from data.errors import DatabaseUnavailable, explained_database_errors
 from data.frames import ContactFilter, read_answers, read_contacts, read_criteria
 from journeys.contact_service import (
     ALLOWED_EVIDENCE,
@@ -191,10 +191,12 @@ def assessment() -> None:
         autosaved_key = f"a_autosaved_{contact_id}"
         if typed != st.session_state.setdefault(autosaved_key, pending[0] if pending else saved_typed):
             try:  # a short wait: an autosave must not hold up typing while a backup holds the lock
-                with write_scope(engine, busy_timeout_ms=min(AUTOSAVE_BUSY_TIMEOUT_MS, busy_timeout_ms())) as session:
+                with (explained_database_errors(engine.url),
+                      write_scope(engine, busy_timeout_ms=min(AUTOSAVE_BUSY_TIMEOUT_MS, busy_timeout_ms())) as session):
                     keep_pending_input(session=session, actor=user, contact_id=contact_id, values=typed)
-            except DatabaseBusy:
-                st.caption("The database is busy: what you typed stays on this page and is autosaved on your next change.")
+            except (DatabaseBusy, DatabaseUnavailable) as trouble:
+                st.caption(f"Not autosaved ({as_plain_text(trouble)}): what you typed stays on this page and is "
+                           "autosaved on your next change.")
             except KlantreisError as problem:
                 st.warning(str(problem), icon=":material/warning:")
             else:

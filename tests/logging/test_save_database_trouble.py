@@ -19,7 +19,7 @@ from tests.factories import make_world
 from ui.session import FRAME_KEY, USER_KEY, SignedInUser
 
 PAGE = Path(__file__).resolve().parents[2] / "pages" / "contact_log.py"
-SAVE = "FormSubmitter:assessment-Save assessment"
+SAVE = "a_save"
 
 
 @pytest.fixture
