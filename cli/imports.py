@@ -71,7 +71,7 @@ def import_contacts_command(
     except Exception as exc:  # noqa: BLE001 - the database refused the commit, or a bug
         # The transaction has rolled back. One line, never the exception's text: a driver's message
         # (a duplicate key, a COPY line, SQL parameters) would print contact data on the terminal.
-        exit_with(write_failure(exc) or ImportAborted(
+        exit_with(write_failure(exc, engine.url) or ImportAborted(
             f"the import stopped on an unexpected error ({type(getattr(exc, 'orig', None) or exc).__name__}); "
             "it was rolled back, nothing was written; please report it"))
     # records against lines: a quote left open merges lines into one record, and this shows it

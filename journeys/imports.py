@@ -17,7 +17,6 @@ full disk, a lock held too long) ``ImportAborted`` says so in one line; the call
 transaction then rolls back, so nothing is half-written.
 """
 
-import errno
 import gc
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -26,6 +25,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from data.errors import explain_operational_error
 from journeys.catalogue import defaults_for, get_or_create_channel, get_or_create_wave, guess_channel_kind
 from journeys.errors import KlantreisError, Problem, ValidationError
 from journeys.interchange import DEFAULT_TIMEZONE, ITEM_PREFIX, Catalogue, ContactRow, ParsedFile, parse_contacts
@@ -162,40 +162,30 @@ def _import(*, session, actor, header, rows, timezone, create_missing, default_t
             plan = _plan_updates(matched, stored, parsed, catalogue)  # with the ids of what was created
         _write(session, parsed.rows, catalogue, plan, actor_id, on_progress)
     except Exception as exc:
-        failure = write_failure(exc)
+        failure = write_failure(exc, session.get_bind().url)
         if failure is None:
             raise
         raise failure from exc
     return result
 
 
-def write_failure(exc: BaseException) -> ImportAborted | None:
+def write_failure(exc: BaseException, url=None) -> ImportAborted | None:
     """The one-line reason the database refused an import's writes, or None for anything else (a bug).
 
-    The messages name what happened and what to do, never a row's values: the driver's own
-    text (a duplicate key, a COPY line) would print contact data on the terminal.
+    A lost race is the import's own sentence; database trouble (a full disk, a read-only file, a
+    held lock) is ``data.errors``' sentence, the same one every other command and page shows.
+    Neither quotes the driver's text: a duplicate key or a COPY line would print contact data.
     """
     original = getattr(exc, "orig", None) or exc  # SQLAlchemy wraps the driver's exception
-    sqlstate = getattr(original, "sqlstate", None) or ""  # psycopg (PostgreSQL)
-    text = str(original).lower()
-    if sqlstate in ("23505", "40001", "40P01"):
+    if (getattr(original, "sqlstate", None) or "") in ("23505", "40001", "40P01"):
         # PostgreSQL's unique key, serialization failure, deadlock: another transaction wrote the same
         # rows first (an import checks the file against the database, so only a concurrent writer can).
         # SQLite imports never race: the write lock is taken before the catalogue is read.
         return ImportAborted(
             "another import wrote the same contacts (or created the same names) at the same time, so this one "
             "stopped; nothing was written; run the import again (it then updates what the other import added)")
-    if sqlstate.startswith("53") or "disk is full" in text or "no space left" in text \
-            or getattr(original, "errno", None) == errno.ENOSPC:
-        return ImportAborted("the disk holding the database is full; nothing was written; "
-                             "free some space and run the import again")
-    if "database is locked" in text or sqlstate == "55P03":
-        return ImportAborted("the database is busy: another import, backup or save held it too long; "
-                             "nothing was written; run the import again")
-    if "readonly database" in text or "read-only" in text or sqlstate == "25006":
-        return ImportAborted("the database is read-only for this user or file; nothing was written; "
-                             "make it writable (or import as its owner) and run the import again")
-    return None
+    trouble = explain_operational_error(exc, url)
+    return None if trouble is None else ImportAborted(f"nothing was written: {trouble}")
 
 
 def _existing_id(row: ContactRow, catalogue: Catalogue) -> int | None:

@@ -69,14 +69,16 @@ def test_read_only_database(cli, world, db_url, tmp_path):
 
 
 def test_an_unforeseen_database_error_shows_no_sql_or_row_data(cli, world, tmp_path, monkeypatch):
-    """An error nobody foresaw is still one line: the driver's first line, never the statement or parameters."""
+    """An error nobody foresaw is still one line naming its kind, never the statement, parameters or message
+    (a driver's message can quote a value: "invalid input syntax for type integer: ...")."""
     def broken(**_kwargs):
         raise sa.exc.OperationalError("INSERT INTO contact (notes) VALUES (?)", (SECRET,),
                                       sqlite3.OperationalError("something nobody foresaw"))
 
     monkeypatch.setattr("cli.imports.import_contacts", broken)
     line = _one_error_line(cli("import", "contacts", _file(tmp_path)))
-    assert "OperationalError: something nobody foresaw" in line and "INSERT" not in line
+    assert "OperationalError" in line and "please report it" in line
+    assert SECRET not in line and "INSERT" not in line
 
 
 def _sqlite_error(sql: str, setup: str = "") -> sqlite3.Error:
