@@ -167,3 +167,47 @@ def test_sign_in_form_shows_one_message_for_unknown_user_and_wrong_password(app_
     unknown_user = _form_error("nobody-here", "wrong-password")
     assert wrong_password == unknown_user
     assert "attempts left" in unknown_user
+
+
+def test_users_page_shows_a_lock_and_lifts_it(app_env, engine, people, clock):
+    """Admin → Users shows from how many addresses an account is locked and lifts the locks."""
+    for _ in range(MAX_FAILED_LOGINS):
+        _refusal(engine, "manager", "wrong-password", source="192.0.2.44")
+        clock.now += timedelta(seconds=10)
+    at = AppTest.from_file(str(APP), default_timeout=30).run()
+    at.text_input[0].input("admin")
+    at.text_input[1].input("admin-pass1")
+    at.button[0].click().run()
+    at.switch_page("pages/admin_users.py").run()
+    rows = at.dataframe[0].value.set_index("Username")
+    assert rows.loc["manager", "Sign-in locked from"] == "1 address" and rows.loc["admin", "Sign-in locked from"] == ""
+    at.selectbox(key="admin_users_account").select("manager").run()
+    next(b for b in at.button if b.label == "Lift sign-in locks").click().run()
+    assert not at.exception and "Sign-in locks of manager lifted" in at.success[0].value
+    with db.session_scope(engine) as session:
+        assert not users.sign_in_blocked(session=session, username="manager", source="192.0.2.44")
+
+
+@pytest.mark.parametrize(("address", "headers", "trust", "expected"), [
+    ("203.0.113.5", [("X-Forwarded-For", "192.0.2.1")], False, "203.0.113.5"),  # a client cannot pick its source
+    (None, [("X-Forwarded-For", "192.0.2.1, 198.51.100.2")], False, "198.51.100.2"),  # the hop our proxy added
+    (None, [("X-Forwarded-For", "192.0.2.1"), ("X-Forwarded-For", "198.51.100.3")], False, "198.51.100.3"),
+    (None, [("X-Real-IP", "198.51.100.4"), ("X-Forwarded-For", "192.0.2.1")], False, "198.51.100.4"),
+    ("10.0.0.2", [("X-Forwarded-For", "198.51.100.5")], True, "198.51.100.5"),  # a declared proxy elsewhere
+    (None, [], False, "local"),
+])
+def test_the_source_of_an_attempt(monkeypatch, address, headers, trust, expected):
+    """The sign-in source is the connection's address; proxy headers count only from a local or
+    declared proxy; with neither, one shared 'local' source."""
+    from types import SimpleNamespace
+
+    from streamlit.runtime.context import StreamlitHeaders
+
+    from ui import session as ui_session
+
+    monkeypatch.setattr(ui_session.st, "context", SimpleNamespace(ip_address=address, headers=StreamlitHeaders(headers)))
+    if trust:
+        monkeypatch.setenv(ui_session.TRUST_PROXY_ENV, "1")
+    else:
+        monkeypatch.delenv(ui_session.TRUST_PROXY_ENV, raising=False)
+    assert ui_session.sign_in_source() == expected
