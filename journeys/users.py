@@ -221,11 +221,21 @@ def _count_failure(session: Session, account_row: SignInThrottle, source_row: Si
     session.add(account_row)
     session.add(source_row)
     # Runs of failures that went quiet (random usernames included) are forgotten, so the table
-    # stays as small as the attacks of the last quarter of an hour.
-    session.execute(sa.delete(SignInThrottle).where(
-        SignInThrottle.updated_at < now - LOCK_DURATION,
-        sa.or_(SignInThrottle.locked_until.is_(None), SignInThrottle.locked_until <= now),
-    ))
+    # stays as small as the attacks of the last quarter of an hour. SKIP LOCKED (PostgreSQL): a
+    # row another attempt holds is about to be fresh again, and waiting for it while that attempt
+    # prunes ours would deadlock.
+    stale = (
+        select(SignInThrottle.username_sha256, SignInThrottle.source)
+        .where(SignInThrottle.updated_at < now - LOCK_DURATION,
+               sa.or_(SignInThrottle.locked_until.is_(None), SignInThrottle.locked_until <= now),
+               SignInThrottle.username_sha256 != account_row.username_sha256)
+        .with_for_update(skip_locked=True)
+    )
+    session.execute(
+        sa.delete(SignInThrottle)
+        .where(sa.tuple_(SignInThrottle.username_sha256, SignInThrottle.source).in_(stale))
+        .execution_options(synchronize_session=False)
+    )
     return refusal
 
 

@@ -211,3 +211,37 @@ def test_the_source_of_an_attempt(monkeypatch, address, headers, trust, expected
     else:
         monkeypatch.delenv(ui_session.TRUST_PROXY_ENV, raising=False)
     assert ui_session.sign_in_source() == expected
+
+
+def test_simultaneous_failures_for_quiet_names_do_not_deadlock(engine, people, clock, monkeypatch):
+    """Two attempts for two names whose earlier runs went quiet, each holding its own rows while
+    pruning the other's stale ones, both end in their refusal (no deadlock on PostgreSQL)."""
+    import threading
+
+    for name in ("name-a", "name-b"):
+        _refusal(engine, name, "x")
+    clock.now += users.LOCK_DURATION + timedelta(minutes=1)
+    real_hold = users._hold_throttle
+    both_hold = threading.Barrier(2)
+
+    def hold_then_wait(*args, **kwargs):
+        rows = real_hold(*args, **kwargs)
+        if engine.dialect.name == "postgresql":  # SQLite lets one writer at a time in: nothing to wait for
+            both_hold.wait(timeout=30)
+        return rows
+
+    monkeypatch.setattr(users, "_hold_throttle", hold_then_wait)
+    outcomes: list[str] = []
+
+    def attempt(name):
+        try:
+            outcomes.append(_refusal(engine, name, "x"))
+        except Exception as error:  # noqa: BLE001 - the failure this test is about
+            outcomes.append(repr(error))
+
+    threads = [threading.Thread(target=attempt, args=(name,)) for name in ("name-a", "name-b")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert outcomes == ["Unknown username or wrong password (4 attempts left before a lock)."] * 2, outcomes
