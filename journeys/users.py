@@ -176,15 +176,19 @@ def _read_throttle(session: Session, name_key: str, source: str) -> tuple[SignIn
 def _hold_throttle(session: Session, name_key: str, source: str, now) -> tuple[SignInThrottle, SignInThrottle]:
     """Both throttle rows of this attempt, created if missing and locked until the commit.
 
-    Created with INSERT ... ON CONFLICT DO NOTHING, so two first attempts at the same moment do
-    not collide; locked in one statement in key order ('*' first), so they cannot deadlock.
+    Created or touched with one INSERT ... ON CONFLICT DO UPDATE (a no-op update), so two first
+    attempts at the same moment do not collide and an existing row is locked at once — another
+    attempt's pruning (``_count_failure``) then skips it instead of deleting it under our feet.
+    Rows are taken in key order ('*' first), so two attempts for one name cannot deadlock.
     """
     dialect = session.get_bind().dialect.name
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    session.execute(insert(SignInThrottle).values([
+    table = SignInThrottle.__table__
+    session.execute(insert(table).values([
         {"username_sha256": name_key, "source": src, "failed_logins": 0, "locked_until": None, "updated_at": now}
         for src in (ACCOUNT_WIDE, source)
-    ]).on_conflict_do_nothing())
+    ]).on_conflict_do_update(index_elements=[table.c.username_sha256, table.c.source],
+                             set_={"updated_at": table.c.updated_at}))
     rows = session.exec(
         select(SignInThrottle)
         .where(SignInThrottle.username_sha256 == name_key, SignInThrottle.source.in_([ACCOUNT_WIDE, source]))
