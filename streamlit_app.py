@@ -19,6 +19,7 @@ from ui.session import (
     pop_return_to,
     restore_user,
     sign_in,
+    sign_in_source,
     sign_out,
     sso_configured,
     sso_identity,
@@ -52,7 +53,8 @@ if user is None:
     if submitted:
         try:
             with session_scope(engine) as session:
-                account = authenticate(session=session, username=username, password=password)
+                account = authenticate(session=session, username=username, password=password,
+                                       source=sign_in_source())
             sign_in(account, engine=engine)
             st.rerun()
         except SignInRefused as refusal:

@@ -1,4 +1,4 @@
-"""``klantreis users``: add, list, passwd, set-role, deactivate and activate accounts.
+"""``klantreis users``: add, list, passwd, set-role, deactivate, activate and unlock accounts.
 
 Whoever runs the command has the database in hand, so it acts as an admin ("the operator",
 logged with no user id). Accounts are deactivated, never deleted.
@@ -102,3 +102,12 @@ def users_activate(username: str = typer.Argument(..., help="The account to reac
         user_id = accounts.find_user_id(session=session, username=username)
         accounts.set_active(session=session, actor=OPERATOR, user_id=user_id, active=True)
     console.print(f"{username!r} activated")
+
+
+@users_app.command("unlock")
+def users_unlock(username: str = typer.Argument(..., help="The account whose sign-in locks to lift.")) -> None:
+    """Lift the account's sign-in locks (from every address) and its delay; the password stays."""
+    with db.session_scope(ready_engine()) as session:
+        user_id = accounts.find_user_id(session=session, username=username)
+        lifted = accounts.lift_sign_in_locks(session=session, actor=OPERATOR, user_id=user_id)
+    console.print(f"{username!r}: {lifted} sign-in lock{'s' if lifted != 1 else ''} lifted")

@@ -1,8 +1,13 @@
 """Role rules: who may do what, enforced in the services, not only hidden in the menu.
 
-    auditor   logs and edits own contacts, sees own results
+    auditor   logs and edits own contacts, sees own results and the journeys they log against
     manager   dashboards, every contact read-only, exports
     admin     users, journeys, settings, everything
+
+Journeys (scenario, reference answer, targets, checklist) are defined by admins only
+(``JOURNEY_ADMINS``): they are the yardstick every contact is scored against, so the people
+being measured by them — auditors — log against them but do not change them. In an agency the
+lead auditor who writes the scenarios holds the admin role; there is no separate role for it.
 
 Services take the signed-in user as ``actor`` (anything with ``id`` and ``role``: the
 ``User`` row or the UI's ``SignedInUser``) and call these helpers before reading or writing::
@@ -30,7 +35,7 @@ class Actor(Protocol):
 CONTACT_WRITERS = frozenset({Role.AUDITOR, Role.ADMIN})
 ALL_CONTACT_READERS = frozenset({Role.MANAGER, Role.ADMIN})
 EXPORTERS = frozenset({Role.MANAGER, Role.ADMIN})
-JOURNEY_ADMINS = frozenset({Role.ADMIN})
+JOURNEY_ADMINS = frozenset({Role.ADMIN})  # create, edit, copy, archive, delete journeys
 USER_ADMINS = frozenset({Role.ADMIN})
 SETTINGS_ADMINS = frozenset({Role.ADMIN})
 # Removing a file destroys evidence a result may be disputed over: not even its auditor may.

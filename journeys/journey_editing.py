@@ -1,6 +1,11 @@
 """Editing journeys after creation: texts, channels and targets, checklist versions, archive,
 delete, copy, and sharing as JSON.
 
+Only admins change journeys (``journeys.access.JOURNEY_ADMINS``): a journey is the study's
+definition — the question, the reference answer, the targets and the checklist every contact is
+scored against — so an auditor who could edit it could move the yardstick of their own results.
+Auditors log against journeys and see them on the logging pages.
+
 Versioning rule: a checklist that no contact uses yet is changed in place; once contacts use
 it, a change creates version n+1. Contacts keep the version they were scored with, so their
 scores never change because a checklist was edited later.
@@ -11,7 +16,7 @@ from dataclasses import asdict
 
 from sqlmodel import Session, func, select
 
-from journeys.access import ensure_role
+from journeys.access import JOURNEY_ADMINS, ensure_role
 from journeys.catalogue import defaults_for, get_or_create_channel
 from journeys.errors import Problem, ValidationError
 from journeys.journeys import (
@@ -35,12 +40,10 @@ from journeys.models import (
     Journey,
     JourneyChannel,
     JourneyStatus,
-    Role,
     utcnow,
 )
 
 JSON_FORMAT = "klantreis-journey/1"
-EDITORS = (Role.AUDITOR, Role.ADMIN)
 
 
 def journey_in_from_db(*, session: Session, journey_id: int) -> JourneyIn:
@@ -78,9 +81,9 @@ def update_journey(*, session: Session, actor, journey_id: int, journey_in: Jour
 
     Raises:
         ValidationError: every problem, criteria by row.
-        PermissionDenied: a manager.
+        PermissionDenied: anyone but an admin (``JOURNEY_ADMINS``).
     """
-    ensure_role(actor, *EDITORS, action="edit journeys")
+    ensure_role(actor, *JOURNEY_ADMINS, action="edit journeys")
     journey = session.get(Journey, journey_id)
     problems: list[Problem] = []
     name = (journey_in.name or "").strip()
@@ -152,7 +155,8 @@ def update_journey(*, session: Session, actor, journey_id: int, journey_in: Jour
 
 
 def new_journey(*, session: Session, actor, journey_in: JourneyIn) -> Journey:
-    ensure_role(actor, *EDITORS, action="create journeys")
+    """Create a journey (also what copying and importing a JSON document do); admins only."""
+    ensure_role(actor, *JOURNEY_ADMINS, action="create journeys")
     journey = create_journey(session=session, journey_in=journey_in)
     session.add(ChangeLog(user_id=actor.id, entity="journey", entity_id=journey.id, action="create",
                           field="journey", new_value=journey.name))
@@ -160,7 +164,8 @@ def new_journey(*, session: Session, actor, journey_in: JourneyIn) -> Journey:
 
 
 def copy_journey(*, session: Session, actor, journey_id: int, name: str) -> Journey:
-    """A new journey with the same texts, channels, targets and current checklist."""
+    """A new journey with the same texts, channels, targets and current checklist; admins only."""
+    ensure_role(actor, *JOURNEY_ADMINS, action="copy journeys")
     spec = journey_in_from_db(session=session, journey_id=journey_id)
     spec.name = name
     return new_journey(session=session, actor=actor, journey_in=spec)
@@ -168,7 +173,7 @@ def copy_journey(*, session: Session, actor, journey_id: int, name: str) -> Jour
 
 def set_archived(*, session: Session, actor, journey_id: int, archived: bool) -> Journey:
     """Archive (hidden from logging, kept in reports) or bring back a journey."""
-    ensure_role(actor, *EDITORS, action="archive journeys")
+    ensure_role(actor, *JOURNEY_ADMINS, action="archive journeys")
     journey = session.get(Journey, journey_id)
     journey.status = JourneyStatus.ARCHIVED if archived else JourneyStatus.ACTIVE
     journey.updated_at = utcnow()
@@ -180,7 +185,7 @@ def set_archived(*, session: Session, actor, journey_id: int, archived: bool) ->
 
 def delete_journey(*, session: Session, actor, journey_id: int) -> None:
     """Delete a journey that has no contacts (a journey with contacts can only be archived)."""
-    ensure_role(actor, *EDITORS, action="delete journeys")
+    ensure_role(actor, *JOURNEY_ADMINS, action="delete journeys")
     count = session.exec(select(func.count()).select_from(Contact).where(Contact.journey_id == journey_id)).one()
     if count:
         raise ValidationError(Problem("journey", journey_id, f"has {count} logged contacts; archive it instead"))

@@ -14,6 +14,7 @@ Entity map (arrows are foreign keys)::
     ChangeLog                    (who changed what, when, old → new)
     Setting                      (key → JSON value: pass band, office hours, retention)
     AuthSession >─ User          (a signed-in browser: hashed cookie token, expiry, revocation)
+    SignInThrottle               (failed sign-ins per typed username: account-wide and per source)
 
 Every timestamp is stored as UTC and read back timezone-aware (see ``UTCDateTime``).
 Enumerated values are stored as short strings guarded by CHECK constraints rather than
@@ -298,8 +299,6 @@ class User(SQLModel, table=True):
     role: str = Field(max_length=8)
     password_hash: str = Field(default="")
     active: bool = Field(default=True)
-    failed_logins: int = Field(default=0)
-    locked_until: datetime | None = _ts()
     created_at: datetime = _ts(nullable=False, default_factory=utcnow)
 
     __table_args__ = (
@@ -461,4 +460,28 @@ class AuthSession(SQLModel, table=True):
         sa.CheckConstraint("length(token_sha256) = 64", name="token_sha256_length"),
         sa.CheckConstraint("expires_at > created_at", name="expires_after_created"),
         sa.CheckConstraint("method IN ('password', 'sso')", name="method"),
+    )
+
+
+class SignInThrottle(SQLModel, table=True):
+    """Failed sign-ins in a row for one typed username, kept whether or not the account exists.
+
+    Keyed by the SHA-256 of the normalised username, so an unknown name goes through exactly the
+    bookkeeping of a real one (nothing tells them apart) and a password typed into the username
+    box is not stored readable. ``source`` is ``*`` for the account-wide row (the escalating
+    delay between attempts) or the address the attempts came from (the lock); see
+    ``journeys.users.authenticate``.
+    """
+
+    __tablename__ = "sign_in_throttle"
+
+    username_sha256: str = Field(primary_key=True, max_length=64)
+    source: str = Field(primary_key=True, max_length=64)
+    failed_logins: int = Field(default=0)
+    locked_until: datetime | None = _ts()
+    updated_at: datetime = _ts(nullable=False, default_factory=utcnow, index=True)
+
+    __table_args__ = (
+        sa.CheckConstraint("length(username_sha256) = 64", name="username_sha256_length"),
+        sa.CheckConstraint("failed_logins >= 0", name="failed_logins_not_negative"),
     )

@@ -1,17 +1,21 @@
 """User accounts: argon2 password hashes, sign-in with slow-down and lock, account administration."""
 
+import hashlib
 import json
 import re
 from datetime import timedelta
 
+import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, func, select
 
 from journeys.access import ensure_role
 from journeys.auth_sessions import revoke_user_sessions
 from journeys.errors import NotFoundError, Problem, ValidationError
-from journeys.models import ChangeLog, Role, Setting, User, utcnow
+from journeys.models import ChangeLog, Role, Setting, SignInThrottle, User, utcnow
 
 _hasher = PasswordHasher()
 
@@ -72,23 +76,27 @@ def create_user(*, session: Session, username: str, role: str, password: str, di
     return user
 
 
-def get_user(*, session: Session, username: str) -> User | None:
-    name = (username or "").strip().lower()
+def get_user(*, session: Session, username: str, fresh: bool = False) -> User | None:
+    """The account with this username (any case, surrounding spaces ignored), else None.
+
+    ``fresh`` re-reads the row even when the session already holds it.
+    """
+    name = _normalised(username)
+    statement = select(User).where(User.username == name)
+    if fresh:
+        statement = statement.execution_options(populate_existing=True)
     if "\x00" in name:  # no account holds one, and PostgreSQL refuses it even as a query parameter
-        return None
-    return session.exec(select(User).where(User.username == name)).first()
-
-
-def is_locked(user: User) -> bool:
-    return user.locked_until is not None and user.locked_until > utcnow()
+        statement = select(User).where(sa.false())  # still one round trip, like any other name
+    return session.exec(statement).first()
 
 
 def retry_delay(failed_logins: int) -> timedelta:
-    """How long the next attempt must wait after this many failures in a row (0, 2, 4, 8 s ...).
+    """How long the next attempt must wait after this many failures in a row (0, 2, 4, 8 s).
 
-    Stored as ``locked_until`` in the database, so the slow-down holds across browser tabs,
-    sessions and server processes rather than only inside one script run.
+    Capped at the delay before the lock (8 s): the delay counts every source, so without a cap
+    a stranger typing wrong passwords could make the real user wait ever longer.
     """
+    failed_logins = min(failed_logins, MAX_FAILED_LOGINS - 1)
     if failed_logins <= 1:
         return timedelta(0)
     return timedelta(seconds=2 ** (failed_logins - 1))
@@ -98,24 +106,160 @@ class SignInRefused(Exception):
     """Sign-in failed; the message is safe to show (it never says which part was wrong)."""
 
 
-def _seconds_left(until) -> int:
-    return max(1, int((until - utcnow()).total_seconds() + 0.999))
+# Sign-in throttling (table ``sign_in_throttle``, see SignInThrottle). Two rows per typed username:
+#
+#   source "*"        failures in a row from anywhere -> the escalating delay before the next attempt
+#   source <address>  failures in a row from that address -> the 15-minute lock, for that address only
+#
+# The delay slows down guessing from many addresses at once; the lock stops one address but
+# cannot lock the real user (admin included) out from their own address. The rows are keyed by
+# the typed name, not the account, so an unknown username gets the same bookkeeping, the same
+# messages and the same argon2 check as a real one. A run of failures older than LOCK_DURATION
+# starts afresh (and its rows are pruned).
+ACCOUNT_WIDE = "*"
+UNKNOWN_SOURCE = "unknown"  # the caller could not tell where the attempt came from
+SOURCE_MAX_LENGTH = 64
+WRONG_CREDENTIALS = "Unknown username or wrong password"
 
 
-def _locked_refusal(user: User) -> SignInRefused:
-    if user.failed_logins == 0:  # a full lock, not the short slow-down between attempts
-        minutes = max(1, round((user.locked_until - utcnow()).total_seconds() / 60))
-        return SignInRefused(f"This account is locked after too many failed attempts; try again in {minutes} min.")
-    return SignInRefused(
-        f"Too many failed attempts in a row: wait {_seconds_left(user.locked_until)} s before trying again."
+def _normalised(username: str | None) -> str:
+    return (username or "").strip().lower()
+
+
+def username_key(username: str | None) -> str:
+    """The throttle key of a typed username: its SHA-256, so a password typed into the username
+    box is not kept readable."""
+    return hashlib.sha256(_normalised(username).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def source_key(source: str | None) -> str:
+    """The throttle key of where an attempt came from (``UNKNOWN_SOURCE`` when not known)."""
+    source = (source or "").replace("\x00", "").strip()[:SOURCE_MAX_LENGTH]
+    return source if source and source != ACCOUNT_WIDE else UNKNOWN_SOURCE
+
+
+def _fresh_failures(row: SignInThrottle | None, now) -> int:
+    """The failures in a row a throttle row still counts (0 once the run went quiet)."""
+    if row is None:
+        return 0
+    if row.locked_until is not None and row.locked_until > now:
+        return row.failed_logins
+    return row.failed_logins if row.updated_at > now - LOCK_DURATION else 0
+
+
+def _seconds_left(until, now) -> int:
+    return max(1, int((until - now).total_seconds() + 0.999))
+
+
+def _waiting_refusal(account_row: SignInThrottle | None, source_row: SignInThrottle | None, now) -> SignInRefused | None:
+    """Why an attempt must be refused before its password is checked (a lock or a delay), else None."""
+    if source_row is not None and source_row.locked_until is not None and source_row.locked_until > now:
+        minutes = max(1, round((source_row.locked_until - now).total_seconds() / 60))
+        return SignInRefused(
+            "Sign-in with this username from your address is locked after too many failed attempts; "
+            f"try again in {minutes} min."
+        )
+    if account_row is not None and account_row.locked_until is not None and account_row.locked_until > now:
+        return SignInRefused(
+            f"Too many failed attempts in a row: wait {_seconds_left(account_row.locked_until, now)} s before trying again."
+        )
+    return None
+
+
+def _read_throttle(session: Session, name_key: str, source: str) -> tuple[SignInThrottle | None, SignInThrottle | None]:
+    rows = {row.source: row for row in session.exec(
+        select(SignInThrottle).where(SignInThrottle.username_sha256 == name_key,
+                                     SignInThrottle.source.in_([ACCOUNT_WIDE, source]))).all()}
+    return rows.get(ACCOUNT_WIDE), rows.get(source)
+
+
+def _hold_throttle(session: Session, name_key: str, source: str, now) -> tuple[SignInThrottle, SignInThrottle]:
+    """Both throttle rows of this attempt, created if missing and locked until the commit.
+
+    Created or touched with one INSERT ... ON CONFLICT DO UPDATE (a no-op update), so two first
+    attempts at the same moment do not collide and an existing row is locked at once — another
+    attempt's pruning (``_count_failure``) then skips it instead of deleting it under our feet.
+    Rows are taken in key order ('*' first), so two attempts for one name cannot deadlock.
+    """
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    table = SignInThrottle.__table__
+    session.execute(insert(table).values([
+        {"username_sha256": name_key, "source": src, "failed_logins": 0, "locked_until": None, "updated_at": now}
+        for src in (ACCOUNT_WIDE, source)
+    ]).on_conflict_do_update(index_elements=[table.c.username_sha256, table.c.source],
+                             set_={"updated_at": table.c.updated_at}))
+    rows = session.exec(
+        select(SignInThrottle)
+        .where(SignInThrottle.username_sha256 == name_key, SignInThrottle.source.in_([ACCOUNT_WIDE, source]))
+        .order_by(SignInThrottle.source)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).all()
+    by_source = {row.source: row for row in rows}
+    return by_source[ACCOUNT_WIDE], by_source[source]
+
+
+def _count_failure(session: Session, account_row: SignInThrottle, source_row: SignInThrottle, now) -> SignInRefused:
+    """Record one failed attempt on both rows; the refusal to show (same for every username)."""
+    account_row.failed_logins = _fresh_failures(account_row, now) + 1
+    delay = retry_delay(account_row.failed_logins)
+    account_row.locked_until = now + delay if delay else None
+    account_row.updated_at = now
+    source_row.failed_logins = _fresh_failures(source_row, now) + 1
+    source_row.updated_at = now
+    if source_row.failed_logins >= MAX_FAILED_LOGINS:
+        source_row.failed_logins = 0
+        source_row.locked_until = now + LOCK_DURATION
+        refusal = SignInRefused(
+            "Too many failed attempts: sign-in with this username from your address "
+            f"is locked for {int(LOCK_DURATION.total_seconds() // 60)} min."
+        )
+    else:
+        source_row.locked_until = None
+        left = MAX_FAILED_LOGINS - source_row.failed_logins
+        wait = f" Wait {int(delay.total_seconds())} s before the next attempt." if delay else ""
+        refusal = SignInRefused(
+            f"{WRONG_CREDENTIALS} ({left} attempt{'s' if left != 1 else ''} left before a lock).{wait}"
+        )
+    session.add(account_row)
+    session.add(source_row)
+    # Runs of failures that went quiet (random usernames included) are forgotten, so the table
+    # stays as small as the attacks of the last quarter of an hour. SKIP LOCKED (PostgreSQL): a
+    # row another attempt holds is about to be fresh again, and waiting for it while that attempt
+    # prunes ours would deadlock.
+    stale = (
+        select(SignInThrottle.username_sha256, SignInThrottle.source)
+        .where(SignInThrottle.updated_at < now - LOCK_DURATION,
+               sa.or_(SignInThrottle.locked_until.is_(None), SignInThrottle.locked_until <= now),
+               SignInThrottle.username_sha256 != account_row.username_sha256)
+        .with_for_update(skip_locked=True)
     )
+    session.execute(
+        sa.delete(SignInThrottle)
+        .where(sa.tuple_(SignInThrottle.username_sha256, SignInThrottle.source).in_(stale))
+        .execution_options(synchronize_session=False)
+    )
+    return refusal
 
 
-def authenticate(*, session: Session, username: str, password: str) -> User:
-    """The active user with this username and password, counting failures towards a lock.
+def sign_in_blocked(*, session: Session, username: str, source: str | None = None) -> bool:
+    """Whether an attempt for ``username`` from ``source`` now would be refused unchecked (lock or delay)."""
+    name_key, source = username_key(username), source_key(source)
+    return _waiting_refusal(*_read_throttle(session, name_key, source), utcnow()) is not None
 
-    Each failure in a row makes the next attempt wait longer (``retry_delay``); the
-    ``MAX_FAILED_LOGINS``-th locks the account for ``LOCK_DURATION``.
+
+def authenticate(*, session: Session, username: str, password: str, source: str | None = None) -> User:
+    """The active user with this username and password, counting failures towards a delay and a lock.
+
+    Each failure in a row, from anywhere, makes the next attempt wait longer (``retry_delay``);
+    the ``MAX_FAILED_LOGINS``-th from one ``source`` (the browser's address, see
+    ui.session.sign_in_source) locks that username *from that source* for ``LOCK_DURATION``.
+    A stranger can therefore lock only themselves out, never the account's owner (an admin can
+    also lift locks: ``lift_sign_in_locks``). An unknown or deactivated username takes the same
+    path step by step — the same queries, an argon2 check against a dummy hash, the same
+    counting and the same messages — so neither the answer nor its timing tells whether an
+    account exists.
 
     The password is checked between two short transactions, never inside one: argon2 takes a
     fifth of a second of CPU by design, and on SQLite every transaction holds the database's
@@ -124,53 +268,35 @@ def authenticate(*, session: Session, username: str, password: str) -> User:
     past the busy timeout and fail. The caller's session is committed before the check.
 
     Raises:
-        SignInRefused: unknown user, wrong password, deactivated, slowed-down or locked account.
+        SignInRefused: unknown user, wrong password, deactivated, slowed-down or locked.
     """
+    name_key, source = username_key(username), source_key(source)
+    refusal = _waiting_refusal(*_read_throttle(session, name_key, source), utcnow())
+    if refusal is not None:
+        session.commit()
+        raise refusal
     user = get_user(session=session, username=username)
-    if user is None or not user.active:
-        session.commit()  # end the read before hashing (see above)
-        # Hash anyway so a wrong username costs as much time as a wrong password.
-        password_matches(_DUMMY_HASH, password or "")
-        raise SignInRefused("Unknown username or wrong password.")
-    if is_locked(user):
-        raise _locked_refusal(user)
-    password_hash = user.password_hash
+    password_hash = user.password_hash if user is not None and user.active else _DUMMY_HASH
     session.commit()  # end the read before hashing (see above)
     matches = password_matches(password_hash, password or "")
-    # Decide on the newest state, holding the row (PostgreSQL; SQLite holds the whole database
-    # from here): attempts made at the same moment in other tabs may have locked the account,
-    # an admin may have deactivated it or reset its password meanwhile. Each wrong attempt
-    # counts. NO KEY UPDATE: the account's own saves elsewhere (rows referring to it) need not wait.
-    session.refresh(user, with_for_update={"key_share": True})
-    if not user.active or user.password_hash != password_hash:
+    # Decide on the newest state, holding the throttle rows (PostgreSQL; SQLite holds the whole
+    # database from here): attempts made at the same moment in other tabs may have locked or
+    # slowed down this username, an admin may have deactivated the account or reset its password
+    # meanwhile. Each wrong attempt counts.
+    now = utcnow()
+    account_row, source_row = _hold_throttle(session, name_key, source, now)
+    user = get_user(session=session, username=username, fresh=True)
+    refusal = _waiting_refusal(account_row, source_row, now)
+    if refusal is not None:
         session.commit()
-        raise SignInRefused("Unknown username or wrong password.")
-    if is_locked(user):
-        session.commit()
-        raise _locked_refusal(user)
-    if not matches:
-        user.failed_logins += 1
-        if user.failed_logins >= MAX_FAILED_LOGINS:
-            user.locked_until = utcnow() + LOCK_DURATION
-            user.failed_logins = 0
-            session.add(user)
-            session.commit()  # the failed attempt must count even though sign-in fails
-            raise SignInRefused(
-                f"Too many failed attempts: the account is locked for {int(LOCK_DURATION.total_seconds() // 60)} min."
-            )
-        delay = retry_delay(user.failed_logins)
-        user.locked_until = utcnow() + delay if delay else None
-        session.add(user)
+        raise refusal
+    if not (matches and user is not None and user.active and user.password_hash == password_hash):
+        refusal = _count_failure(session, account_row, source_row, now)
         session.commit()  # the failed attempt must count even though sign-in fails
-        left = MAX_FAILED_LOGINS - user.failed_logins
-        wait = f" Wait {int(delay.total_seconds())} s before the next attempt." if delay else ""
-        raise SignInRefused(
-            f"Unknown username or wrong password ({left} attempt{'s' if left != 1 else ''} left before a lock).{wait}"
-        )
-    if user.failed_logins or user.locked_until:
-        user.failed_logins = 0
-        user.locked_until = None
-        session.add(user)
+        raise refusal
+    for row in (account_row, source_row):
+        row.failed_logins, row.locked_until, row.updated_at = 0, None, now
+        session.add(row)
     return user
 
 
@@ -245,9 +371,8 @@ def reset_password(*, session: Session, actor, user_id: int, password: str) -> U
     if problems:
         raise ValidationError(problems)
     user.password_hash = hash_password(password)
-    user.failed_logins = 0
-    user.locked_until = None
     session.add(user)
+    _forget_failures(session, user.username)
     _log(session, actor, user, "password", None, "reset")
     revoke_user_sessions(session=session, user_id=user.id)
     return user
@@ -273,6 +398,43 @@ def set_active(*, session: Session, actor, user_id: int, active: bool) -> User:
     if not active:
         revoke_user_sessions(session=session, user_id=user.id)
     return user
+
+
+def _forget_failures(session: Session, username: str) -> int:
+    """Delete every throttle row of ``username`` (delay and locks); how many were locks."""
+    name_key = username_key(username)
+    locks = session.exec(select(func.count()).select_from(SignInThrottle).where(
+        SignInThrottle.username_sha256 == name_key, SignInThrottle.source != ACCOUNT_WIDE,
+        SignInThrottle.locked_until > utcnow())).one()
+    session.execute(sa.delete(SignInThrottle).where(SignInThrottle.username_sha256 == name_key))
+    return locks
+
+
+def locked_sources(*, session: Session, actor, usernames: list[str]) -> dict[str, int]:
+    """Per username, from how many sources sign-in is locked now (0 when none)."""
+    ensure_role(actor, Role.ADMIN, action="manage accounts")
+    keys = {username_key(name): name for name in usernames}
+    counts = dict.fromkeys(usernames, 0)
+    for name_key, count in session.exec(
+        select(SignInThrottle.username_sha256, func.count())
+        .where(SignInThrottle.username_sha256.in_(list(keys)), SignInThrottle.source != ACCOUNT_WIDE,
+               SignInThrottle.locked_until > utcnow())
+        .group_by(SignInThrottle.username_sha256)
+    ).all():
+        counts[keys[name_key]] = count
+    return counts
+
+
+def lift_sign_in_locks(*, session: Session, actor, user_id: int) -> int:
+    """Lift every sign-in lock and delay of an account (logged); how many locks were lifted.
+
+    For the owner who locked themselves out from their own address; a reset password does the
+    same. Locks of other sources come back only if those sources keep guessing.
+    """
+    user = _get_for_admin(session, actor, user_id)
+    lifted = _forget_failures(session, user.username)
+    _log(session, actor, user, "sign_in_locks", lifted, 0)
+    return lifted
 
 
 def find_user_id(*, session: Session, username: str) -> int:

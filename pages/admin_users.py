@@ -4,7 +4,7 @@ import streamlit as st
 
 from data.db import read_scope
 from journeys import users as accounts
-from journeys.models import Role, utcnow
+from journeys.models import Role
 from ui import actions
 from ui.actions import show_notice
 from ui.resources import get_engine
@@ -28,7 +28,7 @@ def run_action(action, message: str) -> None:
 with read_scope(engine) as session:
     people = accounts.list_users(session=session, actor=user)
     sso_emails = {p.username: accounts.sso_email_of(session=session, username=p.username) for p in people}
-now = utcnow()
+    locks = accounts.locked_sources(session=session, actor=user, usernames=[p.username for p in people])
 
 st.dataframe(
     [
@@ -37,7 +37,9 @@ st.dataframe(
             "Name": p.display_name,
             "Role": p.role,
             "Active": p.active,
-            "Locked": bool(p.locked_until and p.locked_until > now),
+            # Locks hold per source (address): a stranger's guessing locks only the stranger.
+            "Sign-in locked from": f"{locks[p.username]} address{'es' if locks[p.username] != 1 else ''}"
+            if locks[p.username] else "",
             "Single sign-on e-mail": sso_emails[p.username],
         }
         for p in people
@@ -97,6 +99,13 @@ with change_tab:
             )
     with active_column:
         st.write("")
+        if locks[target.username] and st.button("Lift sign-in locks", icon=":material/lock_open:",
+                                                 help="Failed attempts lock the username only from the address "
+                                                      "they came from; this lifts every such lock now."):
+            run_action(
+                lambda s: accounts.lift_sign_in_locks(session=s, actor=user, user_id=target.id),
+                f"Sign-in locks of {label} lifted.",
+            )
         if target.active:
             if st.button("Deactivate account", icon=":material/person_off:"):
                 run_action(

@@ -1,5 +1,6 @@
 """Journeys: define the scenario asked on every channel, its targets and checklist; versions,
-templates, copies, archive, delete and JSON sharing."""
+templates, copies, archive, delete and JSON sharing. Admins only (journeys.access.JOURNEY_ADMINS):
+the menu offers it to no one else, the guard refuses a typed URL, and the services refuse too."""
 
 import pandas as pd
 import streamlit as st

@@ -7,6 +7,7 @@ typed URL cannot be more open than its menu entry.
 
 from dataclasses import dataclass
 
+from journeys.access import JOURNEY_ADMINS
 from journeys.models import Role
 
 EVERYONE = frozenset(Role)
@@ -32,8 +33,6 @@ PAGES: tuple[PageSpec, ...] = (
              "Your open contacts waiting for a response and recently completed ones; start a new contact."),
     PageSpec("pages/contact_log.py", "Log contact", ":material/edit_note:", AUDITORS, "Audit",
              "Time one contact (stopwatch or response times), score its checklist and attach evidence."),
-    PageSpec("pages/journey_admin.py", "Journeys", ":material/route:", AUDITORS, "Audit",
-             "Define journeys: the question asked on every channel, targets per channel, the checklist and its versions."),
     PageSpec("pages/dashboard.py", "Dashboard", ":material/monitoring:", MANAGERS, "Analyse",
              "Channel comparison at a glance: quality, response rate, on-time rate and response times per channel."),
     PageSpec("pages/consistency.py", "Consistency", ":material/compare_arrows:", MANAGERS, "Analyse",
@@ -42,6 +41,9 @@ PAGES: tuple[PageSpec, ...] = (
              "Quality and response per wave, and the weekday × hour pattern of response (after-hours gaps)."),
     PageSpec("pages/explore.py", "Explore and export", ":material/table_view:", MANAGERS, "Analyse",
              "Drill down to contacts and one contact; download contacts and metrics (CSV, XLSX) and brand reports."),
+    # The same rule as the journey services (journeys.access): only admins define journeys.
+    PageSpec("pages/journey_admin.py", "Journeys", ":material/route:", JOURNEY_ADMINS, "Admin",
+             "Define journeys: the question asked on every channel, targets per channel, the checklist and its versions."),
     PageSpec("pages/admin_users.py", "Users", ":material/group:", ADMINS, "Admin",
              "Add accounts, change roles, reset passwords, deactivate."),
     PageSpec("pages/admin_retention.py", "Privacy", ":material/shield_lock:", ADMINS, "Admin",

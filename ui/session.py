@@ -11,11 +11,13 @@ Every run re-reads the account from the database, so a deactivated account or a 
 takes effect on the next click, not on the next sign-in.
 """
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
+from streamlit.runtime.context import StreamlitHeaders
 
 from data.db import read_scope, session_scope
 from journeys import auth_sessions
@@ -79,6 +81,34 @@ def sso_identity() -> str | None:
         return st.user.get("email")
     except Exception:  # noqa: BLE001 - st.user outside a configured runtime
         return None
+
+
+TRUST_PROXY_ENV = "KLANTREIS_TRUST_PROXY_HEADERS"
+LOCAL_SOURCE = "local"
+
+
+def sign_in_source() -> str:
+    """Where this browser connects from, for the per-source sign-in lock (journeys.users.authenticate).
+
+    The connection's address (``st.context.ip_address``). A connection from this machine itself
+    (Streamlit reports no address) is either a local browser or a reverse proxy on the same host;
+    then the proxy's ``X-Real-IP`` or the last ``X-Forwarded-For`` hop (the one the proxy added, not
+    a client-supplied earlier one) names the browser. A proxy on another host must be declared with
+    ``KLANTREIS_TRUST_PROXY_HEADERS=1``, else every user behind it counts as one source.
+    Without any of these: ``local``, one shared source for the browsers on this machine.
+    """
+    try:
+        address = st.context.ip_address
+        headers = st.context.headers
+    except Exception:  # noqa: BLE001 - no client context (e.g. outside a browser session)
+        address, headers = None, None
+    address = address if isinstance(address, str) else None  # AppTest's stand-in context holds mocks
+    if address is None or os.environ.get(TRUST_PROXY_ENV, "").strip().lower() in {"1", "true", "yes"}:
+        real_ip = headers.get("X-Real-Ip") if isinstance(headers, StreamlitHeaders) else None
+        values = headers.get_all("X-Forwarded-For") if isinstance(headers, StreamlitHeaders) else []
+        forwarded = [hop.strip() for value in values for hop in value.split(",") if hop.strip()]
+        address = (real_ip or "").strip() or (forwarded[-1] if forwarded else None) or address
+    return address or LOCAL_SOURCE
 
 
 def sign_in(user: User, *, engine, method: str = "password") -> None:

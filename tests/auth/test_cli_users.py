@@ -1,4 +1,4 @@
-"""`klantreis users` sub-commands: passwd, set-role, deactivate, activate."""
+"""`klantreis users` sub-commands: passwd, set-role, deactivate, activate, unlock."""
 
 import pytest
 from typer.testing import CliRunner
@@ -39,3 +39,20 @@ def test_unknown_user_and_bad_role_are_user_errors(cli):
     """An unknown account or role ends in a domain error (exit 1 in `main`), not a crash."""
     assert isinstance(cli("users", "deactivate", "nobody").exception, NotFoundError)
     assert isinstance(cli("users", "set-role", "auditor2", "boss").exception, ValidationError)
+
+
+def test_unlock_lifts_a_sign_in_lock(cli, engine):
+    """`users unlock` lifts the account's sign-in locks from every address, password unchanged."""
+    from datetime import timedelta
+
+    from journeys.models import SignInThrottle, utcnow
+    from journeys.users import UNKNOWN_SOURCE, username_key
+
+    with db.session_scope(engine) as session:
+        session.add(SignInThrottle(username_sha256=username_key("admin"), source=UNKNOWN_SOURCE,
+                                   locked_until=utcnow() + timedelta(minutes=15)))
+    with pytest.raises(SignInRefused, match="locked"):
+        _sign_in(engine, "admin", "admin-pass1")
+    result = cli("users", "unlock", "admin")
+    assert result.exit_code == 0 and "1 sign-in lock lifted" in result.output
+    assert _sign_in(engine, "admin", "admin-pass1").username == "admin"

@@ -8,8 +8,9 @@ from sqlmodel import select
 from streamlit.testing.v1 import AppTest
 
 from data import db
-from journeys.models import AuthSession, User, utcnow
-from ui.session import FRAME_KEY, USER_KEY, SignedInUser
+from journeys.models import AuthSession, SignInThrottle, User, utcnow
+from journeys.users import source_key, username_key
+from ui.session import FRAME_KEY, USER_KEY, SignedInUser, sign_in_source
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "streamlit_app.py"
@@ -62,10 +63,9 @@ def test_slow_down_and_lock_messages(app_env, engine, people):
     _sign_in("manager", "wrong")
     at = _sign_in("manager", "wrong")
     assert "Wait 2 s" in at.error[0].value
-    with db.session_scope(engine) as session:
-        manager = session.get(User, people["manager"].id)
-        manager.failed_logins, manager.locked_until = 0, utcnow() + timedelta(minutes=15)
-        session.add(manager)
+    with db.session_scope(engine) as session:  # locked from the address the form reports
+        session.merge(SignInThrottle(username_sha256=username_key("manager"), source=source_key(sign_in_source()),
+                                   locked_until=utcnow() + timedelta(minutes=15)))
     at = _sign_in("manager", "manager-pass")
     assert "locked after too many failed attempts" in at.error[0].value
     assert "Overview" not in _titles(at)

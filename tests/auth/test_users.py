@@ -216,5 +216,4 @@ def test_a_burst_of_attempts_neither_lifts_the_lock_nor_slips_past_it(engine, pe
         thread.join(timeout=120)
     assert len(results) == tabs and "signed in" not in results, results
     with db.session_scope(engine) as session:
-        user = users.get_user(session=session, username="manager")
-        assert users.is_locked(user), (user.failed_logins, user.locked_until, results)
+        assert users.sign_in_blocked(session=session, username="manager"), results

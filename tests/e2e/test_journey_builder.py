@@ -21,8 +21,8 @@ def _choose_channel(panel, page, label: str) -> None:
     wait_for_app(page)
 
 
-def test_auditor_creates_a_journey_and_finds_it_in_the_list(page, app_server):
-    """Typing a journey with three channels and five criteria creates it, and the list shows it."""
+def test_admin_creates_a_journey_and_finds_it_in_the_list(page, app_server):
+    """An admin typing a journey with three channels and five criteria creates it, and the list shows it."""
     sign_in(page, "admin")
     go_to(page, "Journeys")
     panel = page.get_by_role("tabpanel").first  # the "New journey" tab

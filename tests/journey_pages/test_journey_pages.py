@@ -14,12 +14,12 @@ from journeys.contact_service import AnswerIn, ContactStart, applicable_criteria
 from journeys.errors import ValidationError
 from journeys.journey_editing import journey_from_json, journey_in_from_db, journey_to_json
 from journeys.models import ChecklistVersion, Contact, Criterion, Journey, JourneyChannel
+from journeys.users import create_user, get_user
 from scoring.quality import score_contacts
 from tests.factories import make_world
 from ui.session import FRAME_KEY, USER_KEY, SignedInUser
 
 ROOT = Path(__file__).resolve().parents[2]
-ADMIN = SignedInUser(1, "auditor1", "Auditor", "auditor")  # auditors define journeys too
 
 
 def _row(code, text="Did something", **extra):
@@ -29,9 +29,16 @@ def _row(code, text="Did something", **extra):
     return row
 
 
+def _admin(app_env) -> SignedInUser:
+    """The admin ``world_env`` adds: only admins define journeys (journeys.access.JOURNEY_ADMINS)."""
+    with session_scope(db.get_engine(app_env)) as session:
+        admin = get_user(session=session, username="admin")
+        return SignedInUser(admin.id, admin.username, admin.display_name, admin.role)
+
+
 def _page(app_env, **state) -> AppTest:
     at = AppTest.from_file(str(ROOT / "pages" / "journey_admin.py"), default_timeout=60)
-    at.session_state[USER_KEY] = ADMIN
+    at.session_state[USER_KEY] = _admin(app_env)
     at.session_state[FRAME_KEY] = True
     for key, value in state.items():
         at.session_state[key] = value
@@ -55,6 +62,7 @@ def _create(app_env, rows, name="Ask about opening hours", channels=("phone", "e
 def world_env(app_env):
     with session_scope(db.get_engine(app_env)) as session:
         make_world(session)
+        create_user(session=session, username="admin", role="admin", password="admin-pass1")
     return app_env
 
 
