@@ -9,7 +9,9 @@ EXECUTORS = {"execute", "exec_driver_sql", "text", "exec", "executemany", "read_
 # Reviewed interpolations of constants and of table names from our own SQLModel metadata
 # (identifiers cannot be bound parameters); no user input can reach them.
 REVIEWED = {
-    ("data/db.py", "PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}"),
+    ("data/db.py", "PRAGMA busy_timeout = {int(timeout)}"),  # whole numbers from the settings
+    ("data/db.py", "PRAGMA busy_timeout = {int(wait)}"),
+    ("data/db.py", "PRAGMA query_only = {int(read_only)}"),
     ("cli/backup.py", "SELECT setval(pg_get_serial_sequence('{table.name}', '{pk[0].name}')"),
 }
 
