@@ -22,7 +22,8 @@ from ui.actions import NOTICE_KEY, run_action, show_notice
 from ui.contact_detail import show_contact
 from ui.contact_forms import OPEN_KEY, checklist_inputs, datetime_input, elapsed_text, local_text
 from ui.resources import get_engine
-from ui.session import as_plain_text, require_page
+from ui.session import require_page
+from ui.text import as_plain_text
 
 user = require_page(__file__)
 engine = get_engine()
@@ -153,7 +154,7 @@ if submitted:
         with session_scope(engine) as session:
             save(session)
     except KlantreisError as problem:
-        st.error(str(problem), icon=":material/error:")
+        st.error(as_plain_text(problem), icon=":material/error:")
     else:
         frame = read_contacts(engine, ContactFilter(contact_ids=(contact_id,)))
         score = score_contacts(frame, read_answers(engine, [contact_id]), read_criteria(engine, frame["version_id"]))
@@ -172,7 +173,7 @@ if upload is not None and st.button("Attach file", icon=":material/attach_file:"
     data = upload.getvalue()
     st.session_state["evidence_round"] = st.session_state.get("evidence_round", 0) + 1
     run(lambda s: add_evidence(session=s, actor=user, contact_id=contact_id, file_name=upload.name, data=data),
-        f"Attached {upload.name}.")
+        f"Attached {as_plain_text(upload.name)}.")
 
 st.divider()
 show_contact(engine, contact_id, actor=user)

@@ -14,7 +14,7 @@ from journeys.errors import PermissionDenied
 from journeys.models import ChangeLog, Contact, Evidence, Journey
 from scoring.quality import answer_scores, score_contacts
 from ui.dashboard_view import duration
-from ui.session import as_plain_text
+from ui.text import as_plain_text
 
 LOCAL_TZ = "Europe/Amsterdam"
 
@@ -33,7 +33,7 @@ def show_contact(engine: Engine, contact_id: int, *, actor) -> None:
         try:
             ensure_can_read_contact(actor, contact)
         except PermissionDenied as refusal:
-            st.error(str(refusal), icon=":material/block:")
+            st.error(as_plain_text(refusal), icon=":material/block:")
             return
         journey = session.get(Journey, contact.journey_id)
         evidence = session.exec(select(Evidence.id, Evidence.file_name, Evidence.media_type, Evidence.size_bytes,
@@ -90,13 +90,13 @@ def show_contact(engine: Engine, contact_id: int, *, actor) -> None:
             with session_scope(engine) as session:
                 content = session.exec(sa.select(Evidence.content).where(Evidence.id == item.id)).one()[0]
             if item.media_type.startswith("image/"):
-                st.image(content, caption=item.file_name, width=320)
+                st.image(content, caption=plain(item.file_name), width=320)
             elif item.media_type.startswith("audio/"):
                 st.audio(content, format=item.media_type)
             elif item.media_type.startswith("video/"):
                 st.video(content, format=item.media_type)
             else:
-                st.download_button(f"{item.file_name} ({item.size_bytes:,} bytes)", content, item.file_name,
+                st.download_button(f"{plain(item.file_name)} ({item.size_bytes:,} bytes)", content, item.file_name,
                                    item.media_type, key=f"evidence_{item.id}", on_click="ignore")
             st.caption(f"sha256 {item.sha256}")
     if history:
