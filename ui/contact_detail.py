@@ -14,7 +14,7 @@ from journeys.errors import PermissionDenied
 from journeys.models import ChangeLog, Contact, Evidence, Journey
 from scoring.quality import answer_scores, score_contacts
 from ui.dashboard_view import duration
-from ui.text import as_plain_text
+from ui.text import as_plain_text, plain_table
 
 LOCAL_TZ = "Europe/Amsterdam"
 
@@ -61,10 +61,10 @@ def show_contact(engine: Engine, contact_id: int, *, actor) -> None:
     columns[3].metric("Answer correct", {True: "yes", False: "no"}.get(row["answer_correct"], "not judged"))
 
     st.markdown("**Timings** (Amsterdam time)")
-    st.table(pd.DataFrame({
+    st.table(plain_table(pd.DataFrame({
         "event": ["started", "acknowledged", "first response", "resolved", "deadline"],
         "time": [_local(row[c]) for c in ("started_at", "acknowledged_at", "first_response_at", "resolved_at", "due_at")],
-    }))
+    })))
     left, right = st.columns(2)
     with left:
         st.markdown("**Answer received**")

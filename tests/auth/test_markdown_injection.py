@@ -9,6 +9,7 @@ that never render Markdown (``st.text``, ``st.dataframe``, selectbox and multise
 input values) are left out: they show the raw text, as they should.
 """
 
+import ast
 from pathlib import Path
 
 import pandas as pd
@@ -175,6 +176,18 @@ def test_account_refusal_quotes_the_typed_username_literally(app_env, world):
     at.button(key="FormSubmitter:admin_users_add-Add account").click().run()
     assert at.error and poison.EVIL in at.error[0].value
     assert assert_no_leaks(at)
+
+
+def test_every_st_table_gets_a_plain_table():
+    """``st.table`` renders cells as Markdown, so every call in the app passes ``plain_table(...)``."""
+    offenders = []
+    for path in [ROOT / "streamlit_app.py", *sorted((ROOT / "pages").glob("*.py")), *sorted((ROOT / "ui").glob("*.py"))]:
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "table":
+                argument = node.args[0] if node.args else None
+                if not (isinstance(argument, ast.Call) and getattr(argument.func, "id", None) == "plain_table"):
+                    offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert offenders == []
 
 
 def _probe():
