@@ -66,7 +66,8 @@ with new_tab:
         initial = JourneyIn(name="")
     entered = journey_form(initial, channel_names, channel_kinds, key=f"new_{sources.index(source)}")
     if st.button("Create journey", type="primary", icon=":material/add:", key="new_create"):
-        act(lambda s: new_journey(session=s, actor=user, journey_in=entered), f"Journey “{as_plain_text(entered.name)}” created.")
+        act(lambda s: new_journey(session=s, actor=user, journey_in=entered),
+            f"Journey “{as_plain_text(entered.name)}” created.")
 
 with edit_tab:
     if not journeys:
@@ -117,4 +118,5 @@ with share_tab:
             st.error("Not imported:\n\n" + "\n".join(f"- {as_plain_text(p)}" for p in problem.problems),
                      icon=":material/error:")
         else:
-            act(lambda s: new_journey(session=s, actor=user, journey_in=imported), f"Imported “{as_plain_text(imported.name)}”.")
+            act(lambda s: new_journey(session=s, actor=user, journey_in=imported),
+                f"Imported “{as_plain_text(imported.name)}”.")

@@ -181,7 +181,8 @@ def test_account_refusal_quotes_the_typed_username_literally(app_env, world):
 def test_every_st_table_gets_a_plain_table():
     """``st.table`` renders cells as Markdown, so every call in the app passes ``plain_table(...)``."""
     offenders = []
-    for path in [ROOT / "streamlit_app.py", *sorted((ROOT / "pages").glob("*.py")), *sorted((ROOT / "ui").glob("*.py"))]:
+    app_files = [ROOT / "streamlit_app.py", *sorted((ROOT / "pages").glob("*.py")), *sorted((ROOT / "ui").glob("*.py"))]
+    for path in app_files:
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "table":
                 argument = node.args[0] if node.args else None
