@@ -14,7 +14,6 @@ from ui.actions import database_trouble_stops_page
 from ui.navigation import PAGES, pages_for
 from ui.resources import get_engine
 from ui.session import (
-    as_plain_text,
     mark_frame_ran,
     pop_return_to,
     restore_user,
@@ -25,6 +24,7 @@ from ui.session import (
     sso_identity,
     sync_cookie,
 )
+from ui.text import as_plain_text
 
 st.set_page_config(page_title="Klantreis", page_icon=":material/route:", layout="wide")
 

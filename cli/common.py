@@ -9,6 +9,7 @@ import typer
 from cli.main import EXIT_INVALID_INPUT, err_console
 from data.frames import ContactFilter
 from journeys.errors import KlantreisError, ValidationError
+from journeys.exports import neutralise_frame
 from journeys.interchange import DEFAULT_TIMEZONE, parse_timestamp
 
 OUTPUT_FORMATS = ("table", "csv", "json")
@@ -66,10 +67,12 @@ def _plain(value):
 def frame_text(frame: pd.DataFrame, output_format: str, title: str = "") -> str | None:
     """``frame`` as CSV or JSON text (empty cells / null where a figure does not exist).
 
+    CSV is opened in spreadsheets, so its text cells (brand, journey, channel names...) pass
+    through ``journeys.exports.neutralise_frame`` like every other CSV the product writes.
     Returns None for ``table``: the caller prints a rich table via ``print_table``.
     """
     if output_format == "csv":
-        return frame.to_csv(index=False, na_rep="", lineterminator="\n")
+        return neutralise_frame(frame).to_csv(index=False, na_rep="", lineterminator="\n")
     if output_format == "json":
         records = [{k: _plain(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
         return json.dumps(records, indent=2, ensure_ascii=False, default=str)
@@ -112,6 +115,7 @@ def print_table(console, frame: pd.DataFrame, title: str = "") -> None:
     """``frame`` as a rich table: durations readable, rates in percent, "–" where no figure exists."""
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     if not console.is_terminal:
         # piped output has no width; do not fold numbers into unreadable columns
@@ -124,5 +128,6 @@ def print_table(console, frame: pd.DataFrame, title: str = "") -> None:
         table.add_column(label, justify="right" if numeric else "left", min_width=min(widest, 24),
                          overflow="fold")
     for row in frame.itertuples(index=False):
-        table.add_row(*(_cell(str(c), v) for c, v in zip(frame.columns, row, strict=True)))
+        # Text, not str: rich would read "[link=...]" in a brand name as console markup
+        table.add_row(*(Text(_cell(str(c), v)) for c, v in zip(frame.columns, row, strict=True)))
     console.print(table)

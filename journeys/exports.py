@@ -5,8 +5,11 @@ same contacts. Timestamps are written in UTC with an explicit ``+00:00`` offset;
 answers as ``item:CODE`` columns (yes/no, the number on a scale, or na).
 
 ``neutralise_formula`` is the one place that defuses spreadsheet formula injection (a cell
-starting with = + - @ tab or carriage return is prefixed with a quote); the dashboards'
-downloads use it too. The import strips that quote again.
+starting with = + - @ tab or carriage return is prefixed with a quote); ``neutralise_frame``
+applies it to every text cell of a table. Every CSV or XLSX the product writes goes through one
+of them: this export, the app's downloads (``ui.downloads``) and the CLI's ``report`` and
+``report consistency`` CSV (``cli.common.frame_text``). The import strips that quote again.
+Backups are not spreadsheets: they are restored byte for byte and never neutralised.
 """
 
 import csv
@@ -15,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import aliased
@@ -46,6 +50,18 @@ def neutralise_formula(value):
     if isinstance(value, str) and value and value[0] in FORMULA_TRIGGERS:
         return "'" + value
     return value
+
+
+def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` with ``neutralise_formula`` applied to every text cell (numbers stay
+    numbers) and to the column names."""
+    safe = frame.copy()
+    for column in safe.columns:
+        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]) or isinstance(
+                safe[column].dtype, pd.CategoricalDtype):
+            safe[column] = safe[column].astype(object).map(neutralise_formula)
+    safe.columns = [neutralise_formula(c) for c in safe.columns]
+    return safe
 
 
 @dataclass

@@ -7,6 +7,7 @@ from journeys.errors import KlantreisError
 from journeys.retention import MAX_MONTHS, purge_evidence, retention_months, set_retention_months
 from ui.resources import get_engine
 from ui.session import require_page
+from ui.text import as_plain_text
 
 user = require_page(__file__)
 engine = get_engine()
@@ -36,7 +37,7 @@ with st.form("retention_setting"):
             st.success(f"Evidence is kept for {int(months)} months.", icon=":material/check:")
             configured = int(months)
         except KlantreisError as error:
-            st.error(str(error), icon=":material/error:")
+            st.error(as_plain_text(error), icon=":material/error:")
 
 if configured is None:
     st.info("No retention period is set yet: evidence is kept until you save one.", icon=":material/info:")
@@ -57,7 +58,7 @@ if preview.files:
             with session_scope(engine) as session:
                 report = purge_evidence(session=session, months=configured, dry_run=False, actor=user)
         except KlantreisError as error:
-            st.error(str(error), icon=":material/error:")
+            st.error(as_plain_text(error), icon=":material/error:")
         else:
             st.session_state["admin_retention_notice"] = (
                 f"Deleted {report.files:,} evidence files ({report.bytes / 1_000_000:.1f} MB)."

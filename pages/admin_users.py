@@ -8,7 +8,8 @@ from journeys.models import Role
 from ui import actions
 from ui.actions import show_notice
 from ui.resources import get_engine
-from ui.session import as_plain_text, require_page
+from ui.session import require_page
+from ui.text import as_plain_text
 
 user = require_page(__file__)
 engine = get_engine()

@@ -40,7 +40,8 @@ from ui.contact_forms import (
     typed_input,
 )
 from ui.resources import get_engine
-from ui.session import as_plain_text, require_page
+from ui.session import require_page
+from ui.text import as_plain_text
 
 user = require_page(__file__)
 engine = get_engine()
@@ -238,7 +239,7 @@ if upload is not None and st.button("Attach file", icon=":material/attach_file:"
     data = upload.getvalue()
     st.session_state["evidence_round"] = st.session_state.get("evidence_round", 0) + 1
     run(lambda s: add_evidence(session=s, actor=user, contact_id=contact_id, file_name=upload.name, data=data),
-        f"Attached {upload.name}.")
+        f"Attached {as_plain_text(upload.name)}.")
 
 st.divider()
 show_contact(engine, contact_id, actor=user)

@@ -14,7 +14,8 @@ from journeys.models import Brand, Channel, Journey, JourneyChannel, JourneyStat
 from ui.contact_forms import LOCAL, LOG_PAGE, OPEN_KEY, datetime_input, local_text
 from ui.dashboard_view import duration
 from ui.resources import get_engine
-from ui.session import as_plain_text, require_page
+from ui.session import require_page
+from ui.text import as_plain_text, plain_table
 
 user = require_page(__file__)
 engine = get_engine()
@@ -61,7 +62,7 @@ with st.expander("Start a new contact", icon=":material/add_circle:", expanded=F
                 st.session_state[OPEN_KEY] = contact.id
                 st.switch_page(LOG_PAGE)
             except KlantreisError as problem:
-                st.error(str(problem))
+                st.error(as_plain_text(problem))
 
 frame = my_contacts(engine=engine, actor=user)
 drafts = frame[frame["draft"]]
@@ -125,7 +126,7 @@ else:
         wait=done["wait_seconds"].map(duration),
         handling=done["handling_seconds"].map(duration),
     )[["contact_id", "started", "channel", "brand", "journey", "first_response", "resolution", "wait", "handling"]]
-    st.table(table.set_index("contact_id").rename_axis("contact"))
+    st.table(plain_table(table.set_index("contact_id").rename_axis("contact")))
     left, right = st.columns([3, 1], vertical_alignment="bottom")
     reopen = left.selectbox("Open a completed contact", table["contact_id"].tolist(), key="mine_reopen",
                             format_func=lambda cid: f"{cid} · " + " · ".join(

@@ -27,6 +27,7 @@ from ui.actions import run_action, show_notice
 from ui.journey_editor import journey_form
 from ui.resources import get_engine
 from ui.session import require_page
+from ui.text import as_plain_text
 
 user = require_page(__file__)
 engine = get_engine()
@@ -66,7 +67,8 @@ with new_tab:
         initial = JourneyIn(name="")
     entered = journey_form(initial, channel_names, channel_kinds, key=f"new_{sources.index(source)}")
     if st.button("Create journey", type="primary", icon=":material/add:", key="new_create"):
-        act(lambda s: new_journey(session=s, actor=user, journey_in=entered), f"Journey “{entered.name}” created.")
+        act(lambda s: new_journey(session=s, actor=user, journey_in=entered),
+            f"Journey “{as_plain_text(entered.name)}” created.")
 
 with edit_tab:
     if not journeys:
@@ -100,7 +102,7 @@ with edit_tab:
         copy_name = st.text_input("Name of the copy", value=f"{journey.name} (copy)", key="edit_copy_name")
         if st.button("Copy journey", icon=":material/content_copy:", key="edit_copy"):
             act(lambda s: copy_journey(session=s, actor=user, journey_id=journey.id, name=copy_name),
-                f"Copied as “{copy_name}”.")
+                f"Copied as “{as_plain_text(copy_name)}”.")
 
 with share_tab:
     if journeys:
@@ -114,6 +116,8 @@ with share_tab:
         try:
             imported = journey_from_json(upload.getvalue())
         except KlantreisError as problem:
-            st.error("Not imported:\n\n" + "\n".join(f"- {p}" for p in problem.problems), icon=":material/error:")
+            st.error("Not imported:\n\n" + "\n".join(f"- {as_plain_text(p)}" for p in problem.problems),
+                     icon=":material/error:")
         else:
-            act(lambda s: new_journey(session=s, actor=user, journey_in=imported), f"Imported “{imported.name}”.")
+            act(lambda s: new_journey(session=s, actor=user, journey_in=imported),
+                f"Imported “{as_plain_text(imported.name)}”.")

@@ -9,6 +9,7 @@ from data.demo import demo_info
 from journeys.overview import installation_summary, recent_contacts
 from ui.resources import get_engine
 from ui.session import require_page
+from ui.text import plain_table
 
 user = require_page(__file__)
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -49,5 +50,5 @@ if not recent.empty:
     st.subheader("Recent contacts", anchor=False)
     st.caption("The ten latest contacts you may see" + (" (your own)." if user.role == "auditor" else "."))
     recent["Started"] = recent["Started"].map(lambda t: t.astimezone(AMSTERDAM).strftime("%Y-%m-%d %H:%M"))
-    # st.table renders every cell as plain text, so notes typed by auditors can never become HTML.
-    st.table(recent.set_index("Started"))
+    # st.table renders every cell as Markdown: notes typed by auditors are made literal first.
+    st.table(plain_table(recent.set_index("Started")))

@@ -17,26 +17,31 @@ from sqlmodel import Session
 from data.db import session_scope
 from data.errors import DatabaseUnavailable, explain_operational_error, explained_database_errors
 from journeys.errors import KlantreisError
-from ui.session import as_plain_text
+from ui.text import as_plain_text
 
 NOTICE_KEY = "action_notice"
 
 
 def show_refusal(error: KlantreisError) -> None:
-    """``error`` as one ``st.error``: each named problem on its own line, database trouble as a sentence."""
+    """``error`` as one ``st.error``: each named problem on its own line, database trouble as a sentence.
+
+    Problems quote the values a user typed, so they are shown literally (``as_plain_text``)."""
     if isinstance(error, DatabaseUnavailable):
         st.error(f"Not saved, your input is kept: {as_plain_text(error)}.", icon=":material/database:")
         return
     problems = getattr(error, "problems", None)
     if problems and len(problems) > 1:
-        st.error("Not saved:\n\n" + "\n".join(f"- {p}" for p in problems), icon=":material/error:")
+        st.error("Not saved:\n\n" + "\n".join(f"- {as_plain_text(p)}" for p in problems), icon=":material/error:")
     else:
-        st.error(str(error), icon=":material/error:")
+        st.error(as_plain_text(error), icon=":material/error:")
 
 
 def run_action(engine: Engine, action: Callable[[Session], object], success: str) -> bool:
     """Run ``action`` in one transaction. On a problem show it (each named field on its own
-    line) and return False — nothing was written; on success rerun and show ``success`` once."""
+    line) and return False — nothing was written; on success rerun and show ``success`` once.
+
+    Problems quote the values a user typed, so they are shown literally; ``success`` is Markdown
+    the page composed (user text in it already passed through ``ui.text.as_plain_text``)."""
     try:
         with explained_database_errors(engine.url), session_scope(engine) as session:
             action(session)

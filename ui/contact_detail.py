@@ -19,7 +19,7 @@ from journeys.models import ChangeLog, Contact, Evidence, Journey, User
 from scoring.quality import answer_scores, score_contacts
 from ui.actions import run_action
 from ui.dashboard_view import duration
-from ui.session import as_plain_text
+from ui.text import as_plain_text, plain_table
 
 LOCAL_TZ = "Europe/Amsterdam"
 log = logging.getLogger(__name__)
@@ -58,7 +58,7 @@ def show_contact(engine: Engine, contact_id: int, *, actor) -> None:
         try:
             ensure_can_read_contact(actor, contact)
         except PermissionDenied as refusal:
-            st.error(str(refusal), icon=":material/block:")
+            st.error(as_plain_text(refusal), icon=":material/block:")
             return
         journey = session.get(Journey, contact.journey_id)
         # never the originals: a page shows stored thumbnails and serves originals on request
@@ -99,10 +99,10 @@ def show_contact(engine: Engine, contact_id: int, *, actor) -> None:
     columns[3].metric("Answer correct", {True: "yes", False: "no"}.get(row["answer_correct"], "not judged"))
 
     st.markdown("**Timings** (Amsterdam time)")
-    st.table(pd.DataFrame({
+    st.table(plain_table(pd.DataFrame({
         "event": ["started", "acknowledged", "first response", "resolved", "deadline"],
         "time": [_local(row[c]) for c in ("started_at", "acknowledged_at", "first_response_at", "resolved_at", "due_at")],
-    }))
+    })))
     left, right = st.columns(2)
     with left:
         st.markdown("**Answer received**")

@@ -13,6 +13,7 @@ import streamlit as st
 from journeys.contact_service import AnswerIn
 from journeys.models import Criterion, CriterionKind
 from ui.dashboard_view import duration
+from ui.text import as_plain_text
 
 LOCAL = ZoneInfo("Europe/Amsterdam")
 LOG_PAGE = "pages/contact_log.py"
@@ -57,14 +58,15 @@ def checklist_inputs(criteria: list[Criterion], saved: dict[int, tuple], key: st
     for criterion in criteria:
         if criterion.section != section:
             section = criterion.section
-            st.markdown(f"**{section}**")
+            st.markdown(f"**{as_plain_text(section)}**")
         value, is_na, comment = saved.get(criterion.id, (None, False, ""))
         flags = []
         if criterion.bonus:
             flags.append("bonus")
         if criterion.critical_policy != "none":
             flags.append("critical")
-        label = f"{criterion.code} · {criterion.text}" + (f" ({', '.join(flags)})" if flags else "")
+        label = f"{as_plain_text(criterion.code)} · {as_plain_text(criterion.text)}" + (
+            f" ({', '.join(flags)})" if flags else "")
         if criterion.kind == CriterionKind.SCALE:
             lo, hi = int(criterion.scale_min), int(criterion.scale_max)
             options = [str(v) for v in range(lo, hi + 1)] + ([NA] if criterion.na_allowed else [])

@@ -19,6 +19,7 @@ from scoring.quality import answer_scores
 from ui.charts import _duration_label
 from ui.dashboard_data import apply_filter, filtered_contacts
 from ui.filters import LOCAL_TZ
+from ui.text import as_plain_text
 
 SURVIVAL_POINTS = 60  # points per channel curve sent to the browser
 
@@ -36,7 +37,7 @@ def sample_note(table: pd.DataFrame, group: str, n_column: str) -> str:
     thin = table.loc[table["insufficient"].astype(bool)] if "insufficient" in table else table.iloc[0:0]
     note = f"n = {total:,} {'scored ' if n_column == 'scored' else ''}contacts."
     if len(thin):
-        names = ", ".join(str(v) for v in thin[group].tolist()[:8])
+        names = ", ".join(as_plain_text(v) for v in thin[group].tolist()[:8])
         note += f" Too few contacts (< {MIN_CONTACTS}) for {names}: shown in grey, not to be compared."
     return note
 
@@ -81,8 +82,8 @@ def kpi_tiles(data: dict, contacts: pd.DataFrame, flt: ContactFilter, shown_figu
         if before is None:
             return ""
         if _too_few(before[n_key]):
-            return f" · {previous}: too few to compare (n = {before[n_key]:,})"
-        return f" · change vs {previous} (n = {before[n_key]:,})"
+            return f" · {as_plain_text(previous)}: too few to compare (n = {before[n_key]:,})"
+        return f" · change vs {as_plain_text(previous)} (n = {before[n_key]:,})"
 
     columns = st.columns(5)
     tiles = [
@@ -219,11 +220,12 @@ def contacts_label(n: int) -> str:
 
 
 def filter_summary(flt: ContactFilter) -> str:
+    """The filters in force as one line for a caption (names made literal: captions render Markdown)."""
     parts = []
     for label, values in (("brand", flt.brands), ("wave", flt.waves), ("journey", flt.journeys),
                           ("channel", flt.channels), ("location", flt.locations)):
         if values:
-            parts.append(f"{label}: {', '.join(values)}")
+            parts.append(f"{label}: {', '.join(as_plain_text(v) for v in values)}")
     if flt.started_from or flt.started_before:  # the local dates the manager picked, both ends included
         first = f"{flt.started_from.astimezone(LOCAL_TZ).date()}" if flt.started_from else "…"
         last = f"{flt.started_before.astimezone(LOCAL_TZ).date() - timedelta(days=1)}" if flt.started_before else "…"

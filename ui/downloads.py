@@ -1,6 +1,6 @@
 """Files a manager downloads: tables as CSV or XLSX, safe to open in a spreadsheet.
 
-Every text cell passes through ``journeys.exports.neutralise_formula`` (a leading = + - @ tab or
+Every text cell passes through ``journeys.exports.neutralise_frame`` (a leading = + - @ tab or
 carriage return would otherwise run as a formula). Streamlit's own dataframe download is
 switched off (``client.disableDataExport``) so these are the only way out.
 """
@@ -9,29 +9,19 @@ import io
 
 import pandas as pd
 
-from journeys.exports import neutralise_formula
+from journeys.exports import neutralise_frame
 
 XLSX_MAX_ROWS = 1_048_575  # a worksheet's 1,048,576 rows, less the header
 
 
-def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy with every text cell neutralised against formula injection."""
-    safe = frame.copy()
-    for column in safe.columns:
-        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]) or isinstance(
-                safe[column].dtype, pd.CategoricalDtype):
-            safe[column] = safe[column].astype(object).map(neutralise_formula)
-    return safe
-
-
 def csv_bytes(frame: pd.DataFrame) -> bytes:
     """UTF-8 CSV with a BOM (so Excel reads accents correctly)."""
-    return safe_frame(frame).to_csv(index=False).encode("utf-8-sig")
+    return neutralise_frame(frame).to_csv(index=False).encode("utf-8-sig")
 
 
 def xlsx_bytes(frame: pd.DataFrame, sheet: str = "data") -> bytes:
     buffer = io.BytesIO()
-    safe = safe_frame(frame)
+    safe = neutralise_frame(frame)
     for column in safe.columns:  # Excel has no timezone-aware dates: write them as UTC text
         if isinstance(safe[column].dtype, pd.DatetimeTZDtype):
             safe[column] = safe[column].dt.strftime("%Y-%m-%d %H:%M:%S+00:00")

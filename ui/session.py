@@ -47,18 +47,6 @@ def _as_signed_in(user: User) -> SignedInUser:
     return SignedInUser(user.id, user.username, user.display_name, user.role)
 
 
-def as_plain_text(value: object) -> str:
-    """``value`` with every Markdown (and Streamlit directive) character escaped, for names in labels.
-
-    ``st.markdown``, ``st.caption``, ``st.success`` and friends interpret Markdown; a display
-    name such as ``[x](http://evil)`` or ``:red[...]`` must show literally instead.
-    """
-    return "".join(f"\\{ch}" if ch in _MARKDOWN_PUNCTUATION else ch for ch in str(value))
-
-
-_MARKDOWN_PUNCTUATION = frozenset("\\`*_{}[]()#+-.!|<>~$:=&\"'")
-
-
 def current_user() -> SignedInUser | None:
     return st.session_state.get(USER_KEY)
 

@@ -17,6 +17,7 @@ from journeys.exports import export_rows
 from journeys.models import Contact
 from scoring.consistency import consistency
 from scoring.metrics import metrics_of_timed
+from tests.shown import shown
 from ui import dashboard_data
 from ui.downloads import csv_bytes, xlsx_bytes
 from ui.session import FRAME_KEY, USER_KEY, SignedInUser
@@ -83,7 +84,7 @@ def test_filter_to_one_brand_and_wave_shows_its_figures_and_a_delta(demo_app):
     previous = _expected(demo_app, ContactFilter(brands=("Koopklik",), waves=("2026-Q2",)))["overall"]
     assert quality.proto.delta == f"{overall['mean_quality'] - previous['mean_quality']:+.1f}"
     assert f"n = {int(overall['scored']):,} · change vs 2026-Q2 (n = {int(previous['scored']):,})" in [
-        c.value for c in at.caption]
+        shown(c.value) for c in at.caption]
 
 
 def _dataset_rows(chart) -> list[int]:
