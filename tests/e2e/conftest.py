@@ -12,6 +12,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -176,9 +177,18 @@ def go_to(page, title: str) -> None:
     wait_for_app(page)
 
 
+SCREENSHOT_DIR_ENV = "KLANTREIS_SCREENSHOT_DIR"
+
+
 def screenshot(page, name: str) -> Path:
-    """Save a screenshot under docs/screenshots/ (kept in the repo for people to look at)."""
-    target = ROOT / "docs" / "screenshots" / f"{name}.png"
+    """Save a screenshot in a temporary folder, or in ``KLANTREIS_SCREENSHOT_DIR`` when asked for.
+
+    A test run never writes into tracked files; to refresh the pictures kept in the repo, run the
+    browser tests with ``KLANTREIS_SCREENSHOT_DIR=docs/screenshots``.
+    """
+    folder = os.environ.get(SCREENSHOT_DIR_ENV, "").strip()
+    base = Path(folder) if folder else Path(tempfile.gettempdir()) / "klantreis-screenshots"
+    target = (base if base.is_absolute() else ROOT / base) / f"{name}.png"
     target.parent.mkdir(parents=True, exist_ok=True)
     page.wait_for_timeout(800)  # dataframes and charts paint after the script has finished
     page.screenshot(path=str(target), full_page=True)

@@ -1,6 +1,6 @@
 """Each manager view renders in a real browser, with its charts and honest-n captions.
 
-Also keeps the screenshots of the four analysis views in docs/screenshots/ current.
+Also takes the screenshots of the four analysis views (kept in docs/screenshots/ when asked for, see conftest.screenshot).
 """
 
 import re
