@@ -9,6 +9,7 @@ import streamlit as st
 
 from data.db import read_scope, session_scope
 from data.demo import demo_info
+from data.errors import DatabaseUnavailable
 from journeys.users import SignInRefused, authenticate
 from ui.actions import database_trouble_stops_page
 from ui.navigation import PAGES, pages_for
@@ -30,7 +31,8 @@ st.set_page_config(page_title="Klantreis", page_icon=":material/route:", layout=
 
 engine = get_engine()
 mark_frame_ran()
-user = restore_user(engine)
+with database_trouble_stops_page(engine):  # e.g. a held lock while a single sign-on token is stored
+    user = restore_user(engine)
 sync_cookie()
 
 
@@ -59,6 +61,8 @@ if user is None:
             st.rerun()
         except SignInRefused as refusal:
             st.error(str(refusal), icon=":material/lock:")
+        except DatabaseUnavailable as trouble:  # every attempt is counted, so it writes: a held lock
+            st.error(f"Not signed in: {as_plain_text(trouble)}.", icon=":material/database:")
     st.caption("You stay signed in on this browser for 7 days, or until you sign out.")
     if sso_configured():
         identity = sso_identity()
@@ -97,7 +101,8 @@ if return_to and any(spec.path == return_to for spec in pages):
 with st.sidebar:
     st.caption(f"Signed in as **{as_plain_text(user.display_name)}** ({user.role})")
     if st.button("Sign out", icon=":material/logout:"):
-        sign_out(engine=engine)
+        with database_trouble_stops_page(engine):
+            sign_out(engine=engine)
         if sso_identity():
             st.logout()
         st.rerun()

@@ -42,10 +42,12 @@ class KlantreisCommands(TyperGroup):
 
             exit_with(exc)
         except (sa.exc.DBAPIError, sqlite3.Error) as exc:
-            # SQLAlchemy's message quotes the statement and its parameters (a user's row data):
-            # only the sentence, or the driver's first line, is shown
+            # SQLAlchemy's message quotes the statement and its parameters, and a driver's own text
+            # can quote a value ('invalid input syntax for type integer: "..."'): only the sentence,
+            # or the kind of error, is shown
+            orig = getattr(exc, "orig", None) or exc
             fail(explain_operational_error(exc, db.database_url())
-                 or f"the database refused the command ({driver_message(exc)}): run it again, and report it if it repeats")
+                 or f"the database refused the command ({type(orig).__name__}): run it again, and report it if it repeats")
 
 
 app = typer.Typer(

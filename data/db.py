@@ -34,7 +34,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from data import constraints
-from journeys.errors import KlantreisError, ValidationError
+from data.errors import BUSY, DatabaseUnavailable, classify_database_error, explain_kind
+from journeys.errors import ValidationError
 
 DATA_DIR = Path(__file__).resolve().parent
 MIGRATIONS_DIR = DATA_DIR / "migrations"
@@ -50,18 +51,20 @@ BUSY_TIMEOUT_ENV = "KLANTREIS_SQLITE_BUSY_TIMEOUT_MS"
 WRITE_OPTION = "klantreis_write"
 READ_ONLY_OPTION = "klantreis_read_only"
 BUSY_TIMEOUT_OPTION = "klantreis_busy_timeout_ms"  # a shorter wait for one write (autosave)
-BUSY_MESSAGE = "The database is busy; your input is kept — try again."
+# The same sentence every page and command shows for a held lock (data.errors' BUSY kind).
+BUSY_MESSAGE = explain_kind(BUSY)
 
 
-class DatabaseBusy(KlantreisError):
+class DatabaseBusy(DatabaseUnavailable):
     """Another process held the write lock longer than the busy timeout: nothing was written.
 
-    A subclass of ``KlantreisError`` so every page and CLI command already shows it as one
-    sentence; the caller's input is untouched and the same action can simply be retried.
+    A ``DatabaseUnavailable`` of kind BUSY, so every page and CLI command shows it as the same
+    one sentence as any other database trouble; the caller's input is untouched and the same
+    action can simply be retried.
     """
 
     def __init__(self, message: str = BUSY_MESSAGE):
-        super().__init__(message)
+        super().__init__(message, kind=BUSY)
 
 
 def busy_timeout_ms() -> int:
@@ -75,15 +78,11 @@ def busy_timeout_ms() -> int:
 
 
 def is_busy_error(exc: BaseException) -> bool:
-    """Whether ``exc`` means "another writer holds the lock" (SQLite busy/locked, PostgreSQL lock timeout)."""
-    if not isinstance(exc, sa.exc.OperationalError):
-        return False
-    orig = exc.orig
-    sqlstate = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
-    if sqlstate == "55P03":  # lock_not_available: lock_timeout / NOWAIT on PostgreSQL
-        return True
-    text = str(orig).lower()
-    return "database is locked" in text or "database is busy" in text or "database table is locked" in text
+    """Whether ``exc`` means "another writer holds the lock" (SQLite busy/locked, PostgreSQL lock
+    or statement timeout, deadlock): ``data.errors``' classification, one list for every caller."""
+    return isinstance(exc, sa.exc.DBAPIError) and classify_database_error(exc) == BUSY
+
+
 # Streamlit runs every browser session as a thread of one server process, all sharing one engine.
 # SQLAlchemy's pool does not hand connections to waiting threads in turn: with more sessions
 # mid-transaction than connections (the default is 5 + 10 overflow), a thread that just returned
@@ -199,11 +198,13 @@ def write_engine(engine: Engine) -> Engine:
 
 @contextmanager
 def _scope(engine: Engine, options: dict) -> Iterator[Session]:
-    with Session(engine, expire_on_commit=False) as session:
+    # The options go on the session's engine, so every transaction of the scope has its kind, also
+    # one begun after a commit inside the scope (sign-in commits before it checks a password).
+    with Session(engine.execution_options(**options), expire_on_commit=False) as session:
         try:
-            # Start the transaction now, with its kind: a writer that cannot get the lock fails
-            # here, before the action has done anything.
-            session.connection(execution_options=options)
+            # Start the transaction now: a writer that cannot get the lock fails here, before the
+            # action has done anything.
+            session.connection()
             yield session
             session.commit()
         except sa.exc.IntegrityError as exc:
@@ -264,6 +265,8 @@ def upgrade(url: str | None = None) -> None:
     """Bring the schema of ``url`` to the newest migration (a no-op when already there)."""
     url = url or database_url()
     engine = get_engine(url)
+    if current_revision(url) == head_revision():
+        return  # already there: no write lock, so a command that only reads never waits for a writer
     config = alembic_config(url)
     with write_engine(engine).begin() as connection:
         config.attributes["connection"] = connection

@@ -114,6 +114,11 @@ def classify_database_error(exc: BaseException) -> str | None:
     return None
 
 
+def explain_kind(kind: str, url: str | sa.URL | None = None) -> str:
+    """The sentence for one kind of trouble (FULL, READ_ONLY, BUSY, ...), naming ``url`` if given."""
+    return _sentence(kind, url)
+
+
 def _sentence(kind: str, url: str | sa.URL | None) -> str:
     parsed = None if url is None else sa.make_url(url)
     if parsed is None:

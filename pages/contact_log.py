@@ -136,10 +136,11 @@ else:
 
 with st.expander("Correct the times by hand", icon=":material/edit_calendar:"):
     with st.form("times"):
-        started = datetime_input("Started", contact.started_at, "t_start")
-        acknowledged = datetime_input("Acknowledged", contact.acknowledged_at, "t_ack")
-        first = datetime_input("First response", contact.first_response_at, "t_first")
-        resolved = datetime_input("Resolved", contact.resolved_at, "t_res")
+        time_problems: list[str] = []
+        started = datetime_input("Started", contact.started_at, "t_start", problems=time_problems)
+        acknowledged = datetime_input("Acknowledged", contact.acknowledged_at, "t_ack", problems=time_problems)
+        first = datetime_input("First response", contact.first_response_at, "t_first", problems=time_problems)
+        resolved = datetime_input("Resolved", contact.resolved_at, "t_res", problems=time_problems)
         left, right = st.columns(2)
         wait = left.number_input("Wait (seconds)", value=contact.wait_seconds, step=1.0, key="t_wait")
         handling = right.number_input("Handling (seconds)", value=contact.handling_seconds, step=1.0, key="t_hand")
@@ -150,7 +151,12 @@ with st.expander("Correct the times by hand", icon=":material/edit_calendar:"):
                 changes["wait_seconds"] = wait
             if handling != contact.handling_seconds:
                 changes["handling_seconds"] = handling
-            run(lambda s: save_contact(session=s, actor=user, contact_id=contact_id, changes=changes), "Times saved.")
+            if time_problems:
+                st.error("Not saved:\n\n" + "\n".join(f"- {as_plain_text(p)}" for p in time_problems),
+                         icon=":material/schedule:")
+            else:
+                run(lambda s: save_contact(session=s, actor=user, contact_id=contact_id, changes=changes),
+                    "Times saved.")
 
 st.subheader("Assessment", anchor=False)
 if contact.is_draft:
@@ -199,7 +205,7 @@ def assessment() -> None:
                 st.caption(f"Not autosaved ({as_plain_text(trouble)}): what you typed stays on this page and is "
                            "autosaved on your next change.")
             except KlantreisError as problem:
-                st.warning(str(problem), icon=":material/warning:")
+                st.warning(as_plain_text(problem), icon=":material/warning:")
             else:
                 st.session_state[autosaved_key] = typed
         left, right = st.columns(2)

@@ -59,7 +59,7 @@ with new_tab:
         initial = next(t for t in TEMPLATES if t.name == source.removeprefix("Template: "))
         initial = JourneyIn(**{**initial.__dict__, "name": ""})
     elif source.startswith("Copy of: "):
-        with session_scope(engine) as session:
+        with read_scope(engine) as session:
             original = next(j for j in journeys if j.name == source.removeprefix("Copy of: "))
             initial = journey_in_from_db(session=session, journey_id=original.id)
         initial.name = f"{initial.name} (copy)"
@@ -75,7 +75,7 @@ with edit_tab:
         st.info("No journeys yet.")
     else:
         journey = st.selectbox("Journey", journeys, format_func=lambda j: f"{j.name} ({j.status})", key="edit_pick")
-        with session_scope(engine) as session:
+        with read_scope(engine) as session:
             current = journey_in_from_db(session=session, journey_id=journey.id)
             versions = versions_in_use(session=session, journey_id=journey.id)
         entered = journey_form(current, channel_names, channel_kinds, key=f"edit_{journey.id}")

@@ -59,12 +59,16 @@ def database_trouble_stops_page(engine: Engine) -> Iterator[None]:
     sentence instead of a traceback (the actions above catch their own first). Others pass."""
     try:
         yield
+    except DatabaseUnavailable as trouble:  # raised as such (a held lock) or explained below
+        message = str(trouble)
     except (sa.exc.DBAPIError, sqlite3.Error) as exc:
         message = explain_operational_error(exc, engine.url)
         if message is None:
             raise
-        st.error(as_plain_text(f"{message[0].upper()}{message[1:]}."), icon=":material/database:")
-        st.stop()
+    else:
+        return
+    st.error(as_plain_text(f"{message[0].upper()}{message[1:]}."), icon=":material/database:")
+    st.stop()
 
 
 def show_notice() -> None:

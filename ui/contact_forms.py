@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import streamlit as st
 
 from journeys.contact_service import AnswerIn
+from journeys.local_time import LocalTimeError, to_utc
 from journeys.models import Criterion, CriterionKind
 from ui.dashboard_view import duration
 from ui.text import as_plain_text
@@ -33,17 +34,34 @@ def local_text(ts: datetime | None) -> str:
     return "–" if ts is None else to_local(ts).strftime("%a %d %b %H:%M:%S")
 
 
-def datetime_input(label: str, value: datetime | None, key: str, *, optional: bool = True) -> datetime | None:
-    """A date and a time field (Amsterdam time) that together give a UTC instant, or None when empty."""
+def datetime_input(label: str, value: datetime | None, key: str, *, optional: bool = True,
+                   problems: list[str] | None = None) -> datetime | None:
+    """A date and a time field (Amsterdam time) that together give a UTC instant, or None when empty.
+
+    Left as shown, the fields give ``value`` back exactly (its seconds, and which of the two
+    02:30s of an autumn night it was), so saving untouched fields changes nothing. A changed
+    time that the clock change makes ambiguous or skips is refused as an import refuses it
+    (``journeys.local_time``): the reason goes to ``problems`` (or on screen) and ``value`` stays.
+    """
     local = to_local(value)
+    shown_time = local.time().replace(second=0, microsecond=0) if local else None
     left, right = st.columns([3, 2])
     day = left.date_input(f"{label} — date", value=local.date() if local else None, key=f"{key}_d",
                           format="YYYY-MM-DD")
-    clock = right.time_input(f"{label} — time", value=local.time().replace(microsecond=0) if local else None,
-                             key=f"{key}_t", step=timedelta(minutes=1))
+    clock = right.time_input(f"{label} — time", value=shown_time, key=f"{key}_t", step=timedelta(minutes=1))
     if day is None:
         return None
-    return datetime.combine(day, clock or time(0), tzinfo=LOCAL).astimezone(UTC)
+    if local is not None and day == local.date() and (clock or time(0)) == shown_time:
+        return value
+    try:
+        return to_utc(datetime.combine(day, clock or time(0)), LOCAL)
+    except LocalTimeError as problem:
+        reason = f"{label}: {day} {(clock or time(0)):%H:%M} {problem}"
+        if problems is None:
+            st.error(as_plain_text(reason), icon=":material/schedule:")
+        else:
+            problems.append(reason)
+        return value
 
 
 def elapsed_text(since: datetime, until: datetime | None = None) -> str:

@@ -9,6 +9,7 @@ from sqlalchemy.engine import Engine
 
 from data import db
 from data.errors import driver_message, explain_operational_error
+from ui.text import as_plain_text
 
 
 @st.cache_resource(show_spinner="Preparing the database…")
@@ -29,6 +30,6 @@ def get_engine() -> Engine:
     except Exception as exc:  # noqa: BLE001 - any failure to open is reported the same way
         # the sentence of data.errors, or the driver's first line: never SQLAlchemy's statement dump
         explained = explain_operational_error(exc, url)
-        st.error(f"{explained[0].upper()}{explained[1:]}." if explained
-                 else f"Cannot open the database {db.describe_url(url)}: {driver_message(exc)}", icon=":material/error:")
+        st.error(as_plain_text(f"{explained[0].upper()}{explained[1:]}." if explained
+                 else f"Cannot open the database {db.describe_url(url)}: {driver_message(exc)}"), icon=":material/error:")
         st.stop()

@@ -2,7 +2,7 @@
 
 Another process (a backup, a large import, a stuck script) holds SQLite's write lock with
 ``BEGIN IMMEDIATE`` for longer than ``KLANTREIS_SQLITE_BUSY_TIMEOUT_MS``. Reads never wait
-for it; a save says "The database is busy; your input is kept — try again.", keeps every typed
+for it; a save says "Not saved, your input is kept: the database is busy ... try again", keeps every typed
 value, and a retry after the lock is released saves it. SQLite only: the lock is SQLite's.
 """
 
@@ -24,6 +24,7 @@ from journeys.contact_service import AnswerIn, ContactStart, my_contacts, save_c
 from journeys.models import Answer, Contact, Criterion, User
 from journeys.users import create_user
 from tests.factories import make_world
+from tests.shown import shown
 from ui.session import FRAME_KEY, USER_KEY, SignedInUser
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -147,7 +148,8 @@ def test_contact_log_keeps_the_input_when_the_database_is_busy(busy_db):
     with write_lock_held(path):
         at.button(key="a_save").click().run()
         assert not at.exception, at.exception
-        assert BUSY_MESSAGE in [e.value for e in at.error]
+        errors = [shown(e.value) for e in at.error]
+        assert any("your input is kept" in e and BUSY_MESSAGE in e for e in errors), errors
         assert at.text_area(key="a_notes").value == "typed during the backup"
         assert at.text_area(key="a_answer").value == "It is at the depot"
         assert all(g.value == "Yes" for g in at.get("button_group") if g.key.startswith("a_c"))
