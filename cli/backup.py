@@ -42,6 +42,7 @@ import journeys.models  # noqa: F401  - registers every table on SQLModel.metada
 from cli.main import app, console, fail, ready_engine
 from data import db
 from data.errors import FULL, classify_database_error, driver_message
+from journeys.errors import KlantreisError
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PG_DUMP_MAGIC = b"PGDMP"
@@ -188,7 +189,13 @@ def portable_restore(engine, path: Path) -> int:
                 continue
             columns = [table.c[name] for name in data["columns"]]
             records = [{c.name: _decode(c, v) for c, v in zip(columns, row, strict=True)} for row in data["rows"]]
-            connection.execute(sa.insert(table), records)
+            try:
+                connection.execute(sa.insert(table), records)
+            except sa.exc.IntegrityError as exc:  # the driver's text would quote the rows' values
+                raise KlantreisError(
+                    f"{path}: table {table.name} holds rows that break the database's rules (the same key twice, "
+                    "or a reference to a missing row): the backup is damaged or was edited; nothing was restored"
+                ) from exc
             rows += len(records)
         if not db.is_sqlite(engine):
             # explicit ids were inserted: move each id sequence past the restored maximum
