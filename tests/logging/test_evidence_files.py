@@ -22,6 +22,7 @@ from journeys.evidence import MAX_EVIDENCE_PIXELS, THUMBNAIL_MAX_SIDE, ensure_pr
 from journeys.models import ChangeLog, Evidence
 from journeys.users import create_user
 from tests.factories import make_world
+from tests.shown import shown
 from ui.session import FRAME_KEY, USER_KEY, SignedInUser
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -274,7 +275,7 @@ def test_page_refuses_the_bomb_at_upload(page_world):
     at.run()
     at.button(key="evidence_attach").click().run()
     assert not at.exception
-    assert any("photo.png is 20000 × 20000 pixels; at most 40 megapixels are accepted" in e.value for e in at.error)
+    assert any("photo.png is 20000 × 20000 pixels; at most 40 megapixels are accepted" in shown(e.value) for e in at.error)
     assert _evidence(engine) == []
 
 
