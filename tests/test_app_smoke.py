@@ -7,6 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 from data import db
 from data.demo import seed_demo
+from tests.shown import shown
 
 APP = Path(__file__).resolve().parents[1] / "streamlit_app.py"
 
@@ -71,4 +72,4 @@ def test_a_bad_pool_setting_is_a_clear_message_not_a_traceback(tmp_path, monkeyp
     st.cache_resource.clear()
     db.dispose_engines()
     assert not at.exception
-    assert any("KLANTREIS_DB_POOL_SIZE must be a whole number" in e.value for e in at.error)
+    assert any("KLANTREIS_DB_POOL_SIZE must be a whole number" in shown(e.value) for e in at.error)
