@@ -81,6 +81,19 @@ def _target_state(row) -> str:
     return f"{label} target {duration(target)} ({clock})"
 
 
+def _contact_card(row: dict, caption: str, action: str, *, key: str, icon: str) -> None:
+    """One contact as a card: channel, brand and journey (as typed, never Markdown), a caption, and
+    a button that opens it on the log page."""
+    with st.container(border=True):
+        left, right = st.columns([4, 1], vertical_alignment="center")
+        left.markdown(f"**{as_plain_text(row['channel'])}** · {as_plain_text(row['brand'])} · "
+                      f"{as_plain_text(row['journey'])}")
+        left.caption(caption)
+        if right.button(action, key=f"{key}_{row['contact_id']}", icon=icon):
+            st.session_state[OPEN_KEY] = int(row["contact_id"])
+            st.switch_page(LOG_PAGE)
+
+
 if not drafts.empty:
     with read_scope(engine) as session:
         progress = my_drafts(session=session, actor=user)
@@ -88,15 +101,9 @@ if not drafts.empty:
     st.caption("Assessments saved unfinished: not scored or counted anywhere until you complete them.")
     for row in drafts.itertuples():
         row = row._asdict()
-        with st.container(border=True):
-            left, right = st.columns([4, 1], vertical_alignment="center")
-            left.markdown(f"**{as_plain_text(row['channel'])}** · {as_plain_text(row['brand'])} · "
-                          f"{as_plain_text(row['journey'])}")
-            left.caption(f"{draft_text(*progress.get(int(row['contact_id']), (0, 0)))} · "
-                         f"started {local_text(row['started_at'])}")
-            if right.button("Complete", key=f"draft_{row['contact_id']}", icon=":material/edit_note:"):
-                st.session_state[OPEN_KEY] = int(row["contact_id"])
-                st.switch_page(LOG_PAGE)
+        _contact_card(row, f"{draft_text(*progress.get(int(row['contact_id']), (0, 0)))} · "
+                           f"started {local_text(row['started_at'])}",
+                      "Complete", key="draft", icon=":material/edit_note:")
 
 st.subheader(f"Waiting for a response ({len(open_ones)})", anchor=False)
 if open_ones.empty:
@@ -105,15 +112,9 @@ elif len(open_ones) > 50:
     st.caption(f"The 50 newest of {len(open_ones)} open contacts; older ones stay open and count as unanswered.")
 for row in open_ones.head(50).itertuples():
     row = row._asdict()
-    with st.container(border=True):
-        left, right = st.columns([4, 1], vertical_alignment="center")
-        left.markdown(f"**{as_plain_text(row['channel'])}** · {as_plain_text(row['brand'])} · "
-                      f"{as_plain_text(row['journey'])}")
-        left.caption(f"Started {local_text(row['started_at'])} · waiting {duration(row['response_time_s'])} · "
-                     f"{_target_state(row)}")
-        if right.button("Open", key=f"open_{row['contact_id']}", icon=":material/edit:"):
-            st.session_state[OPEN_KEY] = int(row["contact_id"])
-            st.switch_page(LOG_PAGE)
+    _contact_card(row, f"Started {local_text(row['started_at'])} · waiting {duration(row['response_time_s'])} · "
+                       f"{_target_state(row)}",
+                  "Open", key="open", icon=":material/edit:")
 
 st.subheader("Recently completed", anchor=False)
 if done.empty:

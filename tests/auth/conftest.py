@@ -3,6 +3,8 @@
 import pytest
 
 from data import db
+from journeys import users
+from journeys.models import utcnow
 from journeys.users import create_user
 from tests.factories import make_contact, make_world
 
@@ -19,3 +21,21 @@ def people(engine):
         world["contact2"] = make_contact(world, notes="by auditor2", auditor_id=world["auditor2"].id)
         session.add_all([world["contact1"], world["contact2"]])
     return world
+
+
+class Clock:
+    """A controllable replacement for journeys.users.utcnow."""
+
+    def __init__(self):
+        self.now = utcnow()
+
+    def __call__(self):
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Stand the sign-in clock still (``clock.now`` moves it by hand)."""
+    clock = Clock()
+    monkeypatch.setattr(users, "utcnow", clock)
+    return clock

@@ -11,27 +11,10 @@ from streamlit.testing.v1 import AppTest
 
 from data import db
 from journeys import users
-from journeys.models import ChangeLog, SignInThrottle, utcnow
+from journeys.models import ChangeLog, SignInThrottle
 from journeys.users import MAX_FAILED_LOGINS, SignInRefused, authenticate
 
 APP = Path(__file__).resolve().parents[2] / "streamlit_app.py"
-
-
-class Clock:
-    """A controllable replacement for journeys.users.utcnow."""
-
-    def __init__(self):
-        self.now = utcnow()
-
-    def __call__(self):
-        return self.now
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    clock = Clock()
-    monkeypatch.setattr(users, "utcnow", clock)
-    return clock
 
 
 def _refusal(engine, username, password, **source) -> str:

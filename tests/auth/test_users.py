@@ -17,23 +17,6 @@ def _attempt(engine, username, password):
         return authenticate(session=session, username=username, password=password)
 
 
-class Clock:
-    """A controllable replacement for journeys.users.utcnow."""
-
-    def __init__(self):
-        self.now = utcnow()
-
-    def __call__(self):
-        return self.now
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    clock = Clock()
-    monkeypatch.setattr(users, "utcnow", clock)
-    return clock
-
-
 def test_failures_slow_down_then_lock(engine, people, clock):
     """Each failure makes the next attempt wait longer; the fifth locks the account for 15 minutes."""
     with pytest.raises(SignInRefused, match="4 attempts left") as first:

@@ -15,7 +15,6 @@ import pytest
 import sqlalchemy as sa
 import streamlit as st
 from sqlmodel import select
-from streamlit.testing.v1 import AppTest
 
 from data import db
 from data.db import BUSY_MESSAGE, DatabaseBusy, read_scope, write_scope
@@ -24,8 +23,9 @@ from journeys.contact_service import AnswerIn, ContactStart, my_contacts, save_c
 from journeys.models import Answer, Contact, Criterion, User
 from journeys.users import create_user
 from tests.factories import make_world
+from tests.logging.apptest import open_page
 from tests.shown import shown
-from ui.session import FRAME_KEY, USER_KEY, SignedInUser
+from ui.session import SignedInUser
 
 ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT_MS = 300
@@ -122,23 +122,12 @@ def test_a_read_scope_cannot_write(busy_db):
         assert session.get(Contact, contact_id).notes == "fine"
 
 
-def _page(name: str, user: SignedInUser, contact_id: int | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "pages" / f"{name}.py"), default_timeout=60)
-    at.session_state[USER_KEY] = user
-    at.session_state[FRAME_KEY] = True
-    if contact_id is not None:
-        at.session_state["log_contact_id"] = contact_id
-    at.run()
-    assert not at.exception
-    return at
-
-
 def test_contact_log_keeps_the_input_when_the_database_is_busy(busy_db):
     """On the contact log page a save during a long-held write lock shows the busy message and
     keeps every typed value; My contacts and the dashboard still render meanwhile; after the
     lock is released, clicking Save again saves what was typed."""
     url, path, auditor, contact_id, criteria = busy_db
-    at = _page("contact_log", auditor, contact_id)
+    at = open_page("contact_log", auditor, contact_id)
     for control in at.get("button_group"):
         if control.key.startswith("a_c"):
             control.set_value("Yes")
@@ -154,11 +143,11 @@ def test_contact_log_keeps_the_input_when_the_database_is_busy(busy_db):
         assert at.text_area(key="a_answer").value == "It is at the depot"
         assert all(g.value == "Yes" for g in at.get("button_group") if g.key.startswith("a_c"))
 
-        mine = _page("contacts_mine", auditor)  # a read-only page renders while the lock is held
+        mine = open_page("contacts_mine", auditor)  # a read-only page renders while the lock is held
         assert "My contacts" in [t.value for t in mine.title]
         with read_scope(db.get_engine(url)) as session:
             manager_id = session.exec(select(User.id).where(User.username == "manager1")).one()
-        dashboard = _page("dashboard", SignedInUser(manager_id, "manager1", "Manager", "manager"))
+        dashboard = open_page("dashboard", SignedInUser(manager_id, "manager1", "Manager", "manager"))
         assert "Dashboard" in [t.value for t in dashboard.title]
         assert not dashboard.exception
     with read_scope(db.get_engine(url)) as session:

@@ -31,7 +31,8 @@ from journeys.models import Answer, Contact, Criterion, PendingInput
 from journeys.overview import installation_summary
 from journeys.users import create_user
 from tests.factories import make_world
-from ui.session import FRAME_KEY, USER_KEY, SignedInUser
+from tests.logging.apptest import open_page
+from ui.session import USER_KEY, SignedInUser
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -89,17 +90,6 @@ def test_a_draft_is_kept_but_never_counted_until_completed(engine):
     assert _counted(engine, contact_id) == {"frame": True, "export": True, "count": True}
 
 
-def _page(name: str, user: SignedInUser, contact_id: int | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "pages" / f"{name}.py"), default_timeout=60)
-    at.session_state[USER_KEY] = user
-    at.session_state[FRAME_KEY] = True
-    if contact_id is not None:
-        at.session_state["log_contact_id"] = contact_id
-    at.run()
-    assert not at.exception
-    return at
-
-
 @pytest.fixture
 def logged(app_env):
     engine = db.get_engine(app_env)
@@ -110,7 +100,7 @@ def test_save_draft_from_the_page_and_find_it_in_my_contacts(logged):
     """"Save draft" with one of three items answered saves it as a draft; My contacts and the
     contact page say "Draft, 1 of 3 items answered"; the dashboard does not count it."""
     engine, auditor, contact_id, criteria, manager = logged
-    at = _page("contact_log", auditor, contact_id)
+    at = open_page("contact_log", auditor, contact_id)
     at.get("button_group")[0].set_value("Yes").run()
     at.text_area(key="a_notes").set_value("to finish tomorrow").run()
     at.button(key="a_save_draft").click().run()
@@ -122,11 +112,11 @@ def test_save_draft_from_the_page_and_find_it_in_my_contacts(logged):
         assert session.get(PendingInput, (contact_id, auditor.id)) is None  # saved: nothing pending
     assert any("Draft, 1 of 3 items answered" in i.value for i in at.info)
 
-    mine = _page("contacts_mine", auditor)
+    mine = open_page("contacts_mine", auditor)
     assert "Drafts (1)" in [s.value for s in mine.subheader]
     assert any("Draft, 1 of 3 items answered" in c.value for c in mine.caption)
 
-    dashboard = _page("dashboard", manager)
+    dashboard = open_page("dashboard", manager)
     assert not dashboard.exception
     assert contact_id not in set(read_contacts(engine, ContactFilter())["contact_id"])
 
@@ -135,7 +125,7 @@ def test_typed_values_survive_a_reload_and_a_page_switch(logged):
     """Typed but unsaved answers and notes come back in a new browser session (a reload) and
     after visiting another page; saving discards the pending copy."""
     engine, auditor, contact_id, criteria, _ = logged
-    first = _page("contact_log", auditor, contact_id)
+    first = open_page("contact_log", auditor, contact_id)
     first.get("button_group")[1].set_value("No").run()
     first.text_area(key="a_notes").set_value("the agent hung up").run()
     first.text_input(key=f"a_n{criteria[0]}").set_value("polite greeting").run()
@@ -144,7 +134,7 @@ def test_typed_values_survive_a_reload_and_a_page_switch(logged):
         kept = pending_input(session=session, actor=auditor, contact_id=contact_id)
     assert kept is not None and kept[0]["fields"]["notes"] == "the agent hung up"
 
-    reloaded = _page("contact_log", auditor, contact_id)  # a new session: session_state is gone
+    reloaded = open_page("contact_log", auditor, contact_id)  # a new session: session_state is gone
     assert reloaded.text_area(key="a_notes").value == "the agent hung up"
     assert reloaded.text_input(key=f"a_n{criteria[0]}").value == "polite greeting"
     assert [g.value for g in reloaded.get("button_group") if g.key == f"a_c{criteria[1]}"] == ["No"]
@@ -171,7 +161,7 @@ def test_typed_values_survive_a_reload_and_a_page_switch(logged):
 def test_every_item_na_says_not_scored(logged):
     """Saving an assessment with every item N/A says "Not scored: every item N/A", never nan."""
     engine, auditor, contact_id, criteria, _ = logged
-    at = _page("contact_log", auditor, contact_id)
+    at = open_page("contact_log", auditor, contact_id)
     for control in at.get("button_group"):
         if control.key.startswith("a_c"):
             control.set_value("N/A")

@@ -14,8 +14,9 @@ from data.db import session_scope
 from journeys.contact_service import ContactStart, start_contact
 from journeys.models import Contact
 from tests.factories import make_world
+from tests.logging.apptest import open_page
 from tests.shown import shown
-from ui.session import FRAME_KEY, USER_KEY, SignedInUser
+from ui.session import SignedInUser
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCAL = ZoneInfo("Europe/Amsterdam")
@@ -34,17 +35,6 @@ def logged(app_env):
         return app_env, auditor, contact.id
 
 
-def _page(name: str, user: SignedInUser, contact_id: int | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "pages" / f"{name}.py"), default_timeout=60)
-    at.session_state[USER_KEY] = user
-    at.session_state[FRAME_KEY] = True
-    if contact_id is not None:
-        at.session_state["log_contact_id"] = contact_id
-    at.run()
-    assert not at.exception
-    return at
-
-
 def _contact(url: str, contact_id: int) -> Contact:
     with session_scope(db.get_engine(url)) as session:
         return session.get(Contact, contact_id)
@@ -53,19 +43,19 @@ def _contact(url: str, contact_id: int) -> Contact:
 def test_email_contact_completed_over_two_sessions(logged):
     """Sent in one session, first response recorded in a second, resolution in a third: all kept."""
     url, auditor, contact_id = logged
-    first = _page("contact_log", auditor, contact_id)
+    first = open_page("contact_log", auditor, contact_id)
     first.button(key="now_first_response").click().run()
     assert not first.exception
     assert _contact(url, contact_id).first_response_at is not None
     assert _contact(url, contact_id).resolved_at is None
 
-    second = _page("contact_log", auditor, contact_id)  # a new browser session, same contact
+    second = open_page("contact_log", auditor, contact_id)  # a new browser session, same contact
     assert not [b for b in second.button if b.key == "now_first_response"]
     second.button(key="now_resolved").click().run()
     assert not second.exception
     contact = _contact(url, contact_id)
     assert contact.started_at < contact.first_response_at <= contact.resolved_at
-    mine = _page("contacts_mine", auditor)
+    mine = open_page("contacts_mine", auditor)
     assert "Waiting for a response (0)" in [s.value for s in mine.subheader]
 
 
@@ -91,7 +81,7 @@ def _set_time(at: AppTest, key: str, when: datetime) -> None:
 def test_time_corrections_show_the_field_and_reason(logged, edit, expected):
     """Each impossible time typed by hand is refused with a message naming the field; nothing is saved."""
     url, auditor, contact_id = logged
-    at = _page("contact_log", auditor, contact_id)
+    at = open_page("contact_log", auditor, contact_id)
     edit(at, _contact(url, contact_id))
     at.button(key="FormSubmitter:times-Save times").click().run()
     assert not at.exception
@@ -102,7 +92,7 @@ def test_time_corrections_show_the_field_and_reason(logged, edit, expected):
 def test_missing_checklist_items_are_named(logged):
     """Saving the assessment with items unanswered names each missing item and saves nothing."""
     url, auditor, contact_id = logged
-    at = _page("contact_log", auditor, contact_id)
+    at = open_page("contact_log", auditor, contact_id)
     at.text_area(key="a_notes").set_value("tried to save early")
     at.button(key="a_save").click().run()
     errors = " ".join(shown(e.value) for e in at.error)
@@ -113,7 +103,7 @@ def test_missing_checklist_items_are_named(logged):
 def test_complete_assessment_shows_the_score(logged):
     """Answering every item and saving shows the contact's score from scoring/."""
     url, auditor, contact_id = logged
-    at = _page("contact_log", auditor, contact_id)
+    at = open_page("contact_log", auditor, contact_id)
     for control in at.get("button_group"):
         if control.key.startswith("a_c"):
             control.set_value("Yes" if control.key.endswith(("1", "3")) else "No")
@@ -126,7 +116,7 @@ def test_another_auditor_cannot_open_the_contact(logged):
     """An auditor opening someone else's contact sees a refusal and no contact data."""
     url, _, contact_id = logged
     stranger = SignedInUser(999, "auditor9", "Stranger", "auditor")
-    at = _page("contact_log", stranger, contact_id)
+    at = open_page("contact_log", stranger, contact_id)
     assert "belongs to another auditor" in at.error[0].value
     assert not at.get("text_area")
     with session_scope(db.get_engine(url)) as session:
@@ -136,7 +126,7 @@ def test_another_auditor_cannot_open_the_contact(logged):
 def test_sent_time_in_the_future_is_refused_on_start(logged):
     """Starting an e-mail contact 'sent' tomorrow is refused with the field named; no contact is added."""
     url, auditor, _ = logged
-    at = _page("contacts_mine", auditor)
+    at = open_page("contacts_mine", auditor)
     at.selectbox(key="new_channel").select_index(
         next(i for i, c in enumerate(at.selectbox(key="new_channel").options) if "mail" in c.lower())).run()
     at.button_group(key="new_when").set_value("Another time").run()
@@ -151,7 +141,7 @@ def test_sent_time_in_the_future_is_refused_on_start(logged):
 def test_a_correction_after_saving_is_in_the_shown_history(logged):
     """Correcting a recorded first response by hand shows old → new in the contact's change history."""
     url, auditor, contact_id = logged
-    at = _page("contact_log", auditor, contact_id)
+    at = open_page("contact_log", auditor, contact_id)
     at.button(key="now_first_response").click().run()
     recorded = _contact(url, contact_id).first_response_at
     corrected = _contact(url, contact_id).started_at + timedelta(minutes=45)
