@@ -2,7 +2,8 @@
 
 The frame contract (column names and types) is documented in ``docs/scoring.md``; this module
 is the only place that turns rows into it, so the app, the CLI and the benchmarks all score
-the same data the same way.
+the same data the same way. Which contacts a read covers is ``journeys.contact_filter``'s
+``ContactFilter`` and its SQL form; the dashboards filter the frame in memory by its pandas form.
 """
 
 import pandas as pd
