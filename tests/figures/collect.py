@@ -2,14 +2,16 @@
 
 ``collect_all(db_url)`` seeds nothing itself: it reads a database that holds the demo data
 (``seed_demo(engine, contacts=DEMO_CONTACTS, seed=DEMO_SEED)``) and returns, per surface
-(``overview``, ``dashboard``, ``consistency``, ``trends``, ``explore``, ``brand_report``,
-``cli_report``), a JSON-ready dict of scenario → what the user sees:
+(``overview``, ``dashboard``, ``consistency``, ``trends``, ``explore``, ``contact_detail``,
+``brand_report``, ``cli_report``), a JSON-ready dict of scenario → what the user sees:
 
 * the analysis pages run in ``streamlit.testing.v1.AppTest`` for a manager, with the sidebar
   filters and the pages' own controls set through their widgets: every metric (label, value,
   delta, help), caption, markdown, info and warning text, subheader, selectbox option (their
   labels carry counts), every dataframe and table as records, and the datasets of every
   Vega-Lite chart (decoded from the Arrow data the page sends to the browser);
+* one contact in full as the Explore drill-down shows it (a row of the list selected): its
+  score, first-response time, timings and checklist, for a few contacts per channel;
 * the CSV files of figures the Explore page offers for download ("Metrics as CSV");
 * the printable brand report per brand × wave, built by clicking "Build report" on the
   Explore page: its visible text (tiles, table rows; the SVG markup stripped) and the datasets
@@ -232,6 +234,30 @@ def analysis_page(name: str, manager: SignedInUser) -> dict:
     return shown
 
 
+def contact_details(manager: SignedInUser) -> dict:
+    """One contact in full, opened from the Explore drill-down (a row selected in the list): for
+    each channel its newest contact and its newest unanswered one. Only the contact's own part
+    of the page is kept (the list itself is in the ``explore`` surface)."""
+    at = open_page("explore", manager)
+    shown = {}
+    for index, channel in enumerate(at.selectbox(key="explore_group").options):
+        at.selectbox(key="explore_group").select_index(index).run()
+        listing = at.dataframe[0].value.reset_index(drop=True)
+        unanswered = listing.index[listing["first response"] == "unanswered"].tolist()
+        listed = page_figures(at)  # the page without a contact: what is not in it is the contact's
+        for position in dict.fromkeys([0, *unanswered[:1]]):
+            at.session_state["explore_table"] = {"selection": {"rows": [position], "columns": [], "cells": []}}
+            at.run()
+            figures = page_figures(at)
+            contact = int(listing.loc[position, "contact"])
+            shown[f"{channel}: contact {contact}"] = {
+                key: [item for item in figures.get(key, []) if item not in listed.get(key, [])]
+                for key in ("subheaders", "captions", "metrics", "tables", "dataframes")
+            }
+        at.session_state["explore_table"] = {"selection": {"rows": [], "columns": [], "cells": []}}
+    return shown
+
+
 # ---------------------------------------------------------------- brand report
 
 
@@ -369,6 +395,7 @@ def collect_all(db_url: str) -> dict[str, dict]:
         surfaces = {"overview": {"manager": page_figures(open_page("overview", manager))}}
         for name in ANALYSIS_PAGES:
             surfaces[name] = analysis_page(name, manager)
+        surfaces["contact_detail"] = contact_details(manager)
         surfaces["brand_report"] = brand_reports(manager)
     surfaces["cli_report"] = cli_reports()
     return surfaces
