@@ -22,7 +22,20 @@
 Figures are taken as displayed (formatted strings stay strings). Raw numbers that reach the
 user unformatted in this process (dataframe cells, chart data) are rounded to
 ``SIGNIFICANT_DIGITS`` so the last bits of a float sum, which may differ with row order, do
-not count as a change. The moment figures are computed for is ``AS_OF`` everywhere.
+not count as a change.
+
+What would differ from run to run is fixed or left out: the moment figures are computed for is
+``AS_OF`` everywhere (the caller freezes ``ui.dashboard_data.current_as_of``; the CLI gets
+``--as-of``); the only other "now" on these pages, the time stamp in download file names, is not
+collected. Contact ids (Explore list, contact detail) are database ids shown to the user: a
+fresh database numbers the demo contacts 1…N in insertion order on both engines, so they are
+kept as shown; the index of a dataframe the page hides (row positions in a cached frame) is
+dropped.
+
+Not collected: chart specs beyond their data (marks, encodings, formats), the display formats
+``column_config`` applies to dataframe cells, files built only on a click (contacts CSV/XLSX),
+XLSX files, the SVG of the brand report, the CLI's table and JSON formats, the date-range,
+journey and location filters, other roles' views and the pages without figures.
 """
 
 import csv
