@@ -27,6 +27,9 @@ from cli.main import app, console, ready_engine
 from data.frames import ContactFilter, read_answers, read_contacts, read_criteria
 from journeys.errors import KlantreisError, Problem, ValidationError
 from journeys.interchange import parse_timestamp
+from scoring.consistency import consistency as consistency_of
+from scoring.metrics import METRIC_COLUMNS, metrics_table
+from scoring.pipeline import scored_contacts
 
 GROUPS = ("channel", "brand", "location", "journey", "wave")
 REPORT_COLUMNS = (
@@ -55,28 +58,19 @@ def parse_groups(text: str, allowed=GROUPS) -> list[str]:
     return groups
 
 
-def scored_contacts(engine, flt: ContactFilter) -> pd.DataFrame:
-    """The filtered contacts joined with their quality scores (``scoring.quality``)."""
-    from scoring.quality import score_contacts
-
+def read_scored(engine, flt: ContactFilter, as_of: datetime) -> pd.DataFrame:
+    """The filtered contacts, scored and timed as of ``as_of`` (``scoring.pipeline.scored_contacts``,
+    the frame the dashboards and the brand report start from too)."""
     contacts = read_contacts(engine, flt)
     answers = read_answers(engine, contacts["contact_id"], comments=False)
     criteria = read_criteria(engine, contacts["version_id"].unique().tolist())
-    scores = score_contacts(contacts, answers, criteria)
-    return contacts.join(scores, on="contact_id")
+    return scored_contacts(contacts, answers, criteria, as_of)
 
 
 def metrics_report(engine, *, by: list[str], as_of: datetime, flt: ContactFilter, all_columns: bool = False) -> pd.DataFrame:
-    """One row per group: the group keys, then the report columns of ``scoring.metrics.channel_metrics``."""
-    from scoring.metrics import METRIC_COLUMNS, channel_metrics
-
-    frame = scored_contacts(engine, flt)
-    metrics = channel_metrics(frame, by=by, as_of=as_of)
+    """One row per group: the group keys, then the report columns of ``scoring.metrics.metrics_table``."""
     columns = list(METRIC_COLUMNS) if all_columns else list(REPORT_COLUMNS)
-    out = metrics[columns].reset_index()
-    if len(by) == 1 and out.columns[0] != by[0]:
-        out = out.rename(columns={out.columns[0]: by[0]})
-    return out
+    return metrics_table(read_scored(engine, flt, as_of), by)[[*by, *columns]]
 
 
 def _emit(frame: pd.DataFrame, output_format: str, title: str) -> None:
@@ -144,8 +138,6 @@ def consistency(
 ) -> None:
     """How alike each scope's channels are: channel gap, consistency index, answer agreement."""
     _check_format(output_format)
-    from scoring.consistency import consistency as consistency_of
-
     try:
         groups = parse_groups(by, allowed=("brand", "journey", "wave", "location"))
         moment = _as_of(as_of, timezone)
@@ -154,8 +146,8 @@ def consistency(
     except KlantreisError as exc:
         exit_with(exc)
     engine = ready_engine()
-    frame = scored_contacts(engine, flt)
-    result = consistency_of(frame, moment, by=groups)
+    frame = read_scored(engine, flt, moment)
+    result = consistency_of(frame, moment, by=groups, already_timed=True)
     summary = result.summary.reset_index()
     channels = result.channels[[*groups, "channel", *CHANNEL_COLUMNS]]
     if output_format == "table":

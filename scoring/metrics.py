@@ -1,7 +1,9 @@
 """Channel metrics for any grouping: response, speed (censoring-aware), timeliness, quality.
 
-One function, ``channel_metrics``, gives every figure the dashboards, the CLI reports and the
-contact page show per brand, location, journey, wave, channel or any combination of them.
+One definition, ``metrics_of_codes``, gives every figure the dashboards, the brand report and
+``klantreis report`` show per brand, location, journey, wave, channel or any combination of
+them: ``channel_metrics`` on contract frames, ``metrics_of_timed`` on an already-timed frame and
+``metrics_table`` (the same with the group keys as columns) call it.
 Definitions (docs/scoring.md, "Channel metrics"):
 
     contacts            contacts in the group
@@ -34,7 +36,7 @@ from scoring.stats import km_median_by_code, km_share_by_code, km_table, mean_ci
 from scoring.timeliness import timeliness
 
 __all__ = ["METRIC_COLUMNS", "MIN_CONTACTS", "channel_metrics", "group_codes", "metrics_of_codes", "metrics_of_timed",
-           "unique_codes"]
+           "metrics_table", "unique_codes"]
 
 MIN_CONTACTS = 5
 METRIC_COLUMNS = (
@@ -157,6 +159,21 @@ def metrics_of_timed(
     """
     codes, index = group_codes(timed, by)
     return metrics_of_codes(timed, codes, index, min_contacts, confidence)
+
+
+def metrics_table(timed: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
+    """``metrics_of_timed`` with the group keys as columns: the metric tables of the pages,
+    the brand report and ``klantreis report``.
+
+    Args:
+        timed: contacts through ``timeliness`` (and ``score_contacts`` for the quality figures).
+        by: grouping columns; empty for one overall row (then without a key column).
+
+    Returns:
+        The ``by`` columns, then ``METRIC_COLUMNS``, one row per group, with a 0..n-1 index.
+    """
+    table = metrics_of_timed(timed, by)
+    return table.reset_index() if len(by) else table[list(METRIC_COLUMNS)].reset_index(drop=True)
 
 
 def metrics_of_codes(

@@ -2,6 +2,7 @@
 evidence and its change history. Used by the drill-down; all user text is shown as text."""
 
 import logging
+from datetime import UTC, datetime
 
 import pandas as pd
 import sqlalchemy as sa
@@ -17,6 +18,7 @@ from journeys.errors import PermissionDenied
 from journeys.evidence import Preview, ensure_preview, is_image, original_content
 from journeys.models import ChangeLog, Contact, Evidence, Journey, User
 from scoring.quality import answer_scores, score_contacts
+from scoring.timeliness import timeliness
 from ui.actions import run_action
 from ui.dashboard_view import duration
 from ui.text import as_plain_text, plain_table
@@ -93,9 +95,10 @@ def show_contact(engine: Engine, contact_id: int, *, actor) -> None:
         columns[0].metric("Final score", f"{final:.1f}",
                           help=f"Raw score {score['raw_score']:.1f}" if not pd.isna(score["raw_score"]) else None)
     columns[1].metric("Knock-out", str(score["knockout"]) if score["knockout"] else "none")
-    answered = row["first_response_at"] if not pd.isna(row["first_response_at"]) else row["resolved_at"]
-    wait = (answered - row["started_at"]).total_seconds() if not pd.isna(answered) else None
-    columns[2].metric("First response after", duration(wait) if wait is not None else "unanswered")
+    # the contact's own time to first response, as every dashboard defines it (scoring.timeliness)
+    timing = timeliness(frame, datetime.now(UTC)).iloc[0]
+    columns[2].metric("First response after", duration(timing["first_response_s"]) if timing["responded"]
+                      else "unanswered")
     columns[3].metric("Answer correct", {True: "yes", False: "no"}.get(row["answer_correct"], "not judged"))
 
     st.markdown("**Timings** (Amsterdam time)")
