@@ -36,7 +36,7 @@ from scoring.stats import km_median_by_code, km_share_by_code, km_table, mean_ci
 from scoring.timeliness import timeliness
 
 __all__ = ["METRIC_COLUMNS", "MIN_CONTACTS", "channel_metrics", "group_codes", "metrics_of_codes", "metrics_of_timed",
-           "metrics_table", "unique_codes"]
+           "km_median_first_response", "metrics_table", "unique_codes"]
 
 MIN_CONTACTS = 5
 METRIC_COLUMNS = (
@@ -118,6 +118,19 @@ def _group_median(values: np.ndarray, codes: np.ndarray, n_groups: int) -> np.nd
         medians = pd.Series(values[keep]).groupby(codes[keep]).median()
         out[medians.index.to_numpy()] = medians.to_numpy()
     return out
+
+
+def km_median_first_response(timed: pd.DataFrame, codes: np.ndarray, n_groups: int) -> np.ndarray:
+    """Kaplan–Meier median seconds to the first response per group code (NaN when not reached).
+
+    The duration is ``response_time_s`` (to the response, or to as_of for a contact still
+    waiting, which is censored); a contact without a start has no duration and is left out.
+    The metric tables and ``response_times.response_time_table`` both use it.
+    """
+    wait = timed["response_time_s"].to_numpy(dtype=float)
+    has_wait = ~np.isnan(wait)
+    responded = timed["responded"].to_numpy(dtype=bool)
+    return km_median_by_code(km_table(wait[has_wait], responded[has_wait], codes[has_wait]), n_groups)
 
 
 def channel_metrics(
@@ -210,10 +223,7 @@ def metrics_of_codes(
 
     first = timed["first_response_s"].to_numpy(dtype=float)
     out["median_first_response_s"] = _group_median(first, codes, g)
-    wait = timed["response_time_s"].to_numpy(dtype=float)
-    has_wait = ~np.isnan(wait)
-    out["km_median_first_response_s"] = km_median_by_code(
-        km_table(wait[has_wait], responded[has_wait], codes[has_wait]), g)
+    out["km_median_first_response_s"] = km_median_first_response(timed, codes, g)
 
     # Time as a fraction of the contact's own target, so channels (and journeys) with
     # different targets and clocks share one curve: within target <=> ratio <= 1.

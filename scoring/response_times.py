@@ -3,8 +3,8 @@
 ``response_time_table``: the spread of answered contacts' first-response times beside the
 Kaplan–Meier median (unanswered contacts censored) and the target, per channel.
 ``survival_table``: the Kaplan–Meier share answered over time per channel, thinned for the
-browser. The Kaplan–Meier median is the one of ``metrics`` (``stats.km_table`` and
-``stats.km_median_by_code``); docs/scoring.md, "Response-time tables".
+browser. The Kaplan–Meier median is the metric tables' (``metrics.km_median_first_response``);
+docs/scoring.md, "Response-time tables".
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from scoring import stats
-from scoring.metrics import MIN_CONTACTS, group_codes
+from scoring.metrics import MIN_CONTACTS, group_codes, km_median_first_response
 
 __all__ = ["RESPONSE_TIME_COLUMNS", "SURVIVAL_COLUMNS", "SURVIVAL_POINTS", "response_time_table", "survival_table"]
 
@@ -45,9 +45,7 @@ def response_time_table(timed: pd.DataFrame) -> pd.DataFrame:
     answered = pd.Series(timed["first_response_s"].to_numpy(float)).where(responded)
     quantiles = answered.groupby(codes).quantile([0.1, 0.25, 0.5, 0.75, 0.9]).unstack()
     quantiles = quantiles.reindex(range(g)).to_numpy()
-    wait = timed["response_time_s"].to_numpy(float)
-    has_wait = ~np.isnan(wait)
-    km = stats.km_median_by_code(stats.km_table(wait[has_wait], responded[has_wait], codes[has_wait]), g)
+    km = km_median_first_response(timed, codes, g)  # the metric tables' KM median, clipped below
     target = pd.Series(timed["first_response_target_s"].to_numpy(float)).groupby(codes).median()
     table = pd.DataFrame({
         "channel": np.asarray(channels, dtype=object),

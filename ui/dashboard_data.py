@@ -102,9 +102,9 @@ def scored_data(engine: Engine) -> dict:
     """
     key = (str(engine.url), data_version(engine), current_period())
     data = _scored(engine, *key)
-    _figures(*key, ContactFilter(), DASHBOARD_FIGURES)  # cache hits after the first load
+    _figures(key, ContactFilter(), DASHBOARD_FIGURES)  # cache hits after the first load
     for request in DEFAULT_VIEWS:
-        _figures(*key, ContactFilter(), (request,))
+        _figures(key, ContactFilter(), (request,))
     return {**data, "key": key}
 
 
@@ -136,23 +136,35 @@ def filtered_contacts(data: dict, flt: ContactFilter) -> pd.DataFrame:
 TABLE_THREADS = 2
 
 
-def _hashable(value: Any) -> Any:
-    """Lists as tuples, so ``by=["brand"]`` and ``by=("brand",)`` share one cache entry."""
-    return tuple(value) if isinstance(value, list) else value
+def _request(function: Callable, args: tuple) -> FigureRequest:
+    """A request with lists as tuples, so ``by=["brand"]`` and ``by=("brand",)`` share one cache entry."""
+    return (function, *(tuple(a) if isinstance(a, list) else a for a in args))
+
+
+def _cache_key(request: FigureRequest) -> tuple:
+    """What the cache hashes for a request: Streamlit cannot hash a function, so its full name
+    stands for it (one name, one function)."""
+    function, *args = request
+    return (f"{function.__module__}.{function.__qualname__}", *args)
+
+
+def _figures(key: tuple, flt: ContactFilter, requests: tuple[FigureRequest, ...]) -> tuple:
+    """The ``requests`` for the snapshot ``key`` (``scored_data``) and ``flt``, through the cache."""
+    return _cached_figures(*key, flt, tuple(map(_cache_key, requests)), requests)
 
 
 @st.cache_data(max_entries=64, show_spinner="Computing figures…")
-def _figures(url: str, version: tuple, period: datetime, flt: ContactFilter,
-             requests: tuple[FigureRequest, ...]) -> tuple:
-    """The requested figures of one filter, in request order, cached per data version: revisiting
-    a filter is instant. The scored frame comes from the shared resource cache, so this never
-    reads the database; its as-of time is the one the figures use."""
+def _cached_figures(url: str, version: tuple, period: datetime, flt: ContactFilter, request_keys: tuple,
+                    _requests: tuple[FigureRequest, ...]) -> tuple:
+    """The requested figures of one filter, in request order, cached per data version (and
+    ``request_keys``): revisiting a filter is instant. The scored frame comes from the shared
+    resource cache, so this never reads the database; its as-of time is the one the figures use."""
     from data.db import get_engine
 
     as_of = _scored(get_engine(url), url, version, period)["as_of"]
     contacts = _filtered(url, version, period, flt)
     # resolved here, in the page's thread: the workers below only compute (no Streamlit calls)
-    needs_items = any(arg is ITEM_SCORES for request in requests for arg in request[1:])
+    needs_items = any(arg is ITEM_SCORES for request in _requests for arg in request[1:])
     items = _item_scores(url, version, period) if needs_items else None
     filled = {AS_OF: as_of, ITEM_SCORES: items}
 
@@ -160,10 +172,10 @@ def _figures(url: str, version: tuple, period: datetime, flt: ContactFilter,
         function, *args = request
         return function(contacts, *(filled[a] if isinstance(a, Snapshot) else a for a in args))
 
-    if len(requests) == 1:
-        return (compute(requests[0]),)
+    if len(_requests) == 1:
+        return (compute(_requests[0]),)
     with ThreadPoolExecutor(max_workers=TABLE_THREADS) as pool:
-        return tuple(pool.map(compute, requests))
+        return tuple(pool.map(compute, _requests))
 
 
 def figure(data: dict, flt: ContactFilter, function: Callable[..., T], *args: Any) -> T:
@@ -173,12 +185,12 @@ def figure(data: dict, flt: ContactFilter, function: Callable[..., T], *args: An
     timed contacts; ``AS_OF`` and ``ITEM_SCORES`` among ``args`` are filled in from the
     snapshot. Cached per snapshot and filter.
     """
-    return _figures(*data["key"], flt, ((function, *map(_hashable, args)),))[0]
+    return _figures(data["key"], flt, (_request(function, args),))[0]
 
 
 def figures_together(data: dict, flt: ContactFilter, *requests: FigureRequest) -> tuple:
     """Several ``figure`` requests ``(function, *args)`` computed together (in parallel), in order."""
-    return _figures(*data["key"], flt, tuple((function, *map(_hashable, args)) for function, *args in requests))
+    return _figures(data["key"], flt, tuple(_request(function, tuple(args)) for function, *args in requests))
 
 
 def apply_filter(frame: pd.DataFrame, flt: ContactFilter, *, ignore: tuple[str, ...] = (),
