@@ -35,18 +35,48 @@ UPDATE_ENV = "KLANTREIS_UPDATE_FIGURE_SNAPSHOT"
 SHOWN_DIFFERENCES = 40
 
 
+def _json(value, depth: int = 0) -> str:
+    """``value`` as JSON with sorted keys, one key per line and a list of plain values (a table
+    row, a line of text) on one line, so a changed figure is a one-line diff."""
+    pad, inner = " " * depth, " " * (depth + 1)
+    if isinstance(value, dict) and value:
+        items = [f"{inner}{json.dumps(str(k), ensure_ascii=False)}: {_json(value[k], depth + 1)}"
+                 for k in sorted(value)]
+        return "{\n" + ",\n".join(items) + f"\n{pad}}}"
+    if isinstance(value, list) and any(isinstance(v, (dict, list)) for v in value):
+        return "[\n" + ",\n".join(f"{inner}{_json(v, depth + 1)}" for v in value) + f"\n{pad}]"
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
 def _dump(figures: dict) -> str:
-    return json.dumps(figures, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+    return _json(figures) + "\n"
+
+
+def _row_name(row: list) -> str:
+    """A table row as a difference names it: its first cell (the group it is about)."""
+    return repr(row[0]) if row else ""
 
 
 def _flatten(value, path: str, out: dict) -> dict:
-    """``{path: leaf}`` of nested dicts and lists, e.g. ``dashboard › wave 2026-Q3 › metrics[0].value``."""
-    if isinstance(value, dict) and value:
+    """``{path: leaf}`` of the nested figures, with paths a reader can follow: the surface and
+    scenario, then e.g. ``metrics[0 'Quality'].value`` or ``dataframes[0].rows[3 'email'].mean_quality``."""
+    if isinstance(value, dict) and set(value) == {"columns", "rows"}:
+        columns = value["columns"]
+        _flatten(columns, f"{path}.columns", out)
+        for index, row in enumerate(value["rows"]):
+            for column, cell in zip(columns, row, strict=False):
+                out[f"{path}.rows[{index} {_row_name(row)}].{column}"] = cell
+            if len(row) != len(columns):
+                out[f"{path}.rows[{index} {_row_name(row)}]"] = row
+        if not value["rows"]:
+            out[f"{path}.rows"] = []
+    elif isinstance(value, dict) and value:
         for key in sorted(value):
             _flatten(value[key], f"{path}.{key}" if path.count("›") >= 2 else f"{path} › {key}", out)
     elif isinstance(value, list) and value:
         for index, item in enumerate(value):
-            _flatten(item, f"{path}[{index}]", out)
+            label = f" {item['label']!r}" if isinstance(item, dict) and "label" in item else ""
+            _flatten(item, f"{path}[{index}{label}]", out)
     else:
         out[path] = value
     return out
@@ -94,3 +124,20 @@ def test_every_figure_equals_the_snapshot(frozen_demo, tmp_path):
         more = f"\n  … and {len(lines) - SHOWN_DIFFERENCES} more" if len(lines) > SHOWN_DIFFERENCES else ""
         pytest.fail(f"{len(lines)} figure(s) differ from the snapshot ({SNAPSHOT_DIR}):\n{shown}{more}\n"
                     f"All figures as shown now: {tmp_path / 'figures-now.json'}", pytrace=False)
+
+
+def test_a_changed_figure_is_named_with_its_page_and_both_values():
+    """The failure message names surface, scenario, figure, row and column, and old and new value."""
+    before = {"dashboard": {"wave 2026-Q3": {
+        "metrics": [{"label": "Quality", "value": "53.3", "delta": "-0.9"}],
+        "dataframes": [{"columns": ["channel", "contacts"], "rows": [["email", 63], ["phone", 64]]}]}}}
+    after = json.loads(json.dumps(before))
+    after["dashboard"]["wave 2026-Q3"]["metrics"][0]["value"] = "53.4"
+    after["dashboard"]["wave 2026-Q3"]["dataframes"][0]["rows"][1][1] = 65
+    del after["dashboard"]["wave 2026-Q3"]["metrics"][0]["delta"]
+    assert differences(before, after) == [
+        "dashboard › wave 2026-Q3.dataframes[0].rows[1 'phone'].contacts: was 64, now 65",
+        "dashboard › wave 2026-Q3.metrics[0 'Quality'].delta: '-0.9' is no longer shown",
+        "dashboard › wave 2026-Q3.metrics[0 'Quality'].value: was '53.3', now '53.4'",
+    ]
+    assert differences(before, json.loads(_dump(before))) == []
