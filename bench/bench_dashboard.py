@@ -4,8 +4,9 @@ Run: .venv/bin/python bench/bench_dashboard.py [--db PATH | --contacts N] [--jso
 
 With ``--db`` it measures an existing SQLite database (e.g. one filled by
 ``klantreis demo --contacts 1000000 --seed 1``); otherwise it seeds N demo contacts into a
-temporary database first. It times, on the code the pages run (``ui.dashboard_data``,
-``ui.dashboard_view``, ``scoring``):
+temporary database first. It times, on the code the pages run (the figure functions of
+``scoring/`` the pages call through ``ui.dashboard_data.figure``, on the frame
+``ui.dashboard_data`` caches):
 
 * first load: reading contacts, answers and criteria and scoring them (cached afterwards);
 * filter change: filtering the cached frame and computing everything the Dashboard page
@@ -31,8 +32,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from data import db  # noqa: E402
 from data.frames import ContactFilter, read_answers, read_contacts, read_criteria  # noqa: E402
-from ui.dashboard_data import apply_filter, build_scored, current_as_of, metrics  # noqa: E402
-from ui.dashboard_view import headline_figures, response_time_table, survival_table  # noqa: E402
+from scoring.headline import headline_figures  # noqa: E402
+from scoring.metrics import metrics_table  # noqa: E402
+from scoring.pipeline import dashboard_frame, scored_contacts  # noqa: E402
+from scoring.response_times import response_time_table, survival_table  # noqa: E402
+from ui.dashboard_data import apply_filter, current_as_of  # noqa: E402
 
 
 def timed(fn, repeat: int = 3) -> tuple[float, object]:
@@ -50,7 +54,7 @@ def dashboard_rerun(frame, flt, as_of) -> None:
     headline_figures(contacts, as_of)
     if flt.waves:
         headline_figures(apply_filter(frame, replace(flt, waves=("2026-Q2",))), as_of)
-    metrics(contacts, ["channel"])
+    metrics_table(contacts, ["channel"])
     response_time_table(contacts)
     survival_table(contacts)
 
@@ -80,7 +84,7 @@ def main() -> None:
     contacts, answers, criteria = read_contacts(engine), read_answers(engine), read_criteria(engine)
     read_s = time.perf_counter() - started
     started = time.perf_counter()
-    frame = build_scored(contacts, answers, criteria, as_of)
+    frame = dashboard_frame(scored_contacts(contacts, answers, criteria, as_of))
     score_s = time.perf_counter() - started
 
     raw_s, _ = timed(lambda: sqlite3.connect(path).execute(

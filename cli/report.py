@@ -45,28 +45,23 @@ def parse_groups(text: str, allowed=GROUPS) -> list[str]:
     return groups
 
 
-def scored_contacts(engine, flt: ContactFilter) -> pd.DataFrame:
-    """The filtered contacts joined with their quality scores (``scoring.quality``)."""
-    from scoring.quality import score_contacts
+def read_scored(engine, flt: ContactFilter, as_of: datetime) -> pd.DataFrame:
+    """The filtered contacts, scored and timed as of ``as_of`` (``scoring.pipeline.scored_contacts``,
+    the frame the dashboards and the brand report start from too)."""
+    from scoring.pipeline import scored_contacts  # scipy: see the module docstring
 
     contacts = read_contacts(engine, flt)
     answers = read_answers(engine, contacts["contact_id"], comments=False)
     criteria = read_criteria(engine, contacts["version_id"].unique().tolist())
-    scores = score_contacts(contacts, answers, criteria)
-    return contacts.join(scores, on="contact_id")
+    return scored_contacts(contacts, answers, criteria, as_of)
 
 
 def metrics_report(engine, *, by: list[str], as_of: datetime, flt: ContactFilter, all_columns: bool = False) -> pd.DataFrame:
-    """One row per group: the group keys, then the report columns of ``scoring.metrics.channel_metrics``."""
-    from scoring.metrics import METRIC_COLUMNS, channel_metrics
+    """One row per group: the group keys, then the report columns of ``scoring.metrics.metrics_table``."""
+    from scoring.metrics import METRIC_COLUMNS, metrics_table  # scipy: see the module docstring
 
-    frame = scored_contacts(engine, flt)
-    metrics = channel_metrics(frame, by=by, as_of=as_of)
     columns = list(METRIC_COLUMNS) if all_columns else list(REPORT_COLUMNS)
-    out = metrics[columns].reset_index()
-    if len(by) == 1 and out.columns[0] != by[0]:
-        out = out.rename(columns={out.columns[0]: by[0]})
-    return out
+    return metrics_table(read_scored(engine, flt, as_of), by)[[*by, *columns]]
 
 
 def _emit(frame: pd.DataFrame, output_format: str, title: str) -> None:
@@ -112,13 +107,13 @@ def consistency(
     output_format: OutputFormat = "table",
 ) -> None:
     """How alike each scope's channels are: channel gap, consistency index, answer agreement."""
-    from scoring.consistency import consistency as consistency_of
+    from scoring.consistency import consistency as consistency_of  # scipy: see the module docstring
 
     groups = parse_groups(by, allowed=("brand", "journey", "wave", "location"))
     moment = as_of_moment(as_of, timezone)
     engine = ready_engine()
-    frame = scored_contacts(engine, flt)
-    result = consistency_of(frame, moment, by=groups)
+    frame = read_scored(engine, flt, moment)
+    result = consistency_of(frame, moment, by=groups, already_timed=True)
     summary = result.summary.reset_index()
     channels = result.channels[[*groups, "channel", *CHANNEL_COLUMNS]]
     if output_format == "table":

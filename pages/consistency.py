@@ -2,8 +2,11 @@
 
 import streamlit as st
 
+from scoring.consistency import consistency_table
+from scoring.criterion_channel import criterion_channel_table
+from scoring.metrics import metrics_table
 from ui import charts
-from ui.dashboard_data import figures, filtered_contacts, scored_data
+from ui.dashboard_data import AS_OF, ITEM_SCORES, figure, filtered_contacts, scored_data
 from ui.dashboard_view import sample_note
 from ui.filters import filter_bar
 from ui.resources import get_engine
@@ -30,7 +33,7 @@ level = st.segmented_control(
 )
 by = {"Brand": ["brand"], "Brand × journey": ["brand", "journey"],
       "Brand × journey × wave": ["brand", "journey", "wave"]}[level or "Brand"]
-summary = figures(data, flt, "consistency", tuple(by))
+summary = figure(data, flt, consistency_table, AS_OF, by)
 st.dataframe(
     summary, hide_index=True, width="stretch",
     column_config={
@@ -51,7 +54,7 @@ st.caption("p below 0.05: the channel differences are larger than chance alone w
            "Rows with too few contacts on a channel say so in 'insufficient channels'.")
 
 st.subheader("Where the experience differs: criterion × channel", anchor=False)
-cells = figures(data, flt, "criterion_channel")
+cells = figure(data, flt, criterion_channel_table, ITEM_SCORES)
 if cells.empty:
     st.info("No checklist answers for these contacts.")
 else:
@@ -62,6 +65,6 @@ else:
 st.subheader("Ranking", anchor=False)
 rank_by = st.segmented_control("Rank", ["brand", "location"], default="brand", key="cons_rank",
                                format_func=str.title)
-ranking = figures(data, flt, "metrics", (rank_by or "brand",)).sort_values("mean_quality", ascending=False)
+ranking = figure(data, flt, metrics_table, (rank_by or "brand",)).sort_values("mean_quality", ascending=False)
 st.caption(sample_note(ranking, rank_by or "brand", "scored") + " Bars: 95 % interval.")
 charts.show(charts.quality_by_group(ranking, rank_by or "brand"))

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from ui import charts
-from ui.dashboard_data import DASHBOARD_TABLES, figures_together, filtered_contacts, scored_data
+from ui.dashboard_data import DASHBOARD_FIGURES, figures_together, filtered_contacts, scored_data
 from ui.dashboard_view import kpi_tiles, sample_note
 from ui.filters import filter_bar
 from ui.resources import get_engine
@@ -21,7 +21,7 @@ if contacts.empty:
     st.info("No contacts match these filters.", icon=":material/filter_alt_off:")
     st.stop()
 
-headline, by_channel, response_times, survival = figures_together(data, flt, *DASHBOARD_TABLES)
+headline, by_channel, response_times, survival = figures_together(data, flt, *DASHBOARD_FIGURES)
 kpi_tiles(data, contacts, flt, headline)
 
 left, right = st.columns(2)

@@ -9,8 +9,9 @@ import streamlit as st
 from data.db import session_scope
 from journeys.exports import export_rows
 from journeys.privacy import pseudonym_secret, pseudonymise_auditors
+from scoring.metrics import metrics_table
 from ui.contact_detail import show_contact
-from ui.dashboard_data import figures, filtered_contacts, scored_data
+from ui.dashboard_data import figure, filtered_contacts, scored_data
 from ui.dashboard_view import brand_report, contact_list, contacts_label, filter_summary
 from ui.downloads import XLSX_MAX_ROWS, csv_bytes, xlsx_bytes
 from ui.filters import filter_bar
@@ -34,7 +35,7 @@ drill_tab, export_tab = st.tabs(["Drill down", "Export"])
 with drill_tab:
     level = st.segmented_control("Group by", ["channel", "brand", "location"], default="channel",
                                  format_func=str.title, key="explore_level") or "channel"
-    table = figures(data, flt, "metrics", (level,))
+    table = figure(data, flt, metrics_table, (level,))
     choice = st.selectbox(
         f"Pick a {level}", table[level].astype(str).tolist(), key="explore_group",
         format_func=lambda v: f"{v} ({contacts_label(int(table.loc[table[level].astype(str) == v, 'contacts'].iloc[0]))})",
@@ -69,7 +70,7 @@ with export_tab:
             return csv_bytes(interchange) if kind == "csv" else xlsx_bytes(interchange, "contacts")
         return build
 
-    metric_table = figures(data, flt, "metrics", ("brand", "channel"))
+    metric_table = figure(data, flt, metrics_table, ("brand", "channel"))
     st.markdown(f"**Contacts** ({len(contacts):,}, the interchange format of `docs/interchange.md`)")
     left, right = st.columns(2)
     left.download_button("Contacts as CSV", contacts_file("csv"), f"klantreis-contacts-{stamp}.csv",

@@ -2,8 +2,9 @@
 
 import streamlit as st
 
+from scoring.metrics import metrics_table
 from ui import charts
-from ui.dashboard_data import figures, filtered_contacts, scored_data
+from ui.dashboard_data import figure, filtered_contacts, scored_data
 from ui.filters import filter_bar
 from ui.resources import get_engine
 from ui.session import require_page
@@ -21,7 +22,7 @@ if contacts.empty:
 
 series = st.segmented_control("Lines per", ["channel", "brand"], default="channel", key="trend_series",
                               format_func=str.title) or "channel"
-per_wave = figures(data, flt, "metrics", ("wave", series)).dropna(subset=["wave"])
+per_wave = figure(data, flt, metrics_table, ("wave", series)).dropna(subset=["wave"])
 per_wave = per_wave[~per_wave["insufficient"]].assign(n=lambda t: t["contacts"],
                                                       response_pct=lambda t: 100 * t["response_rate"])
 left, right = st.columns(2)
@@ -35,7 +36,7 @@ st.caption(f"n = {int(per_wave['n'].sum()):,} contacts; points with fewer than 5
            "Hover a point for its n.")
 
 st.subheader("When service slips: weekday × hour the contact was made", anchor=False)
-grid = figures(data, flt, "metrics", ("weekday", "hour"))
+grid = figure(data, flt, metrics_table, ("weekday", "hour"))
 grid = grid.assign(n=grid["contacts"], median_minutes=grid["km_median_first_response_s"] / 60)
 shown = grid[~grid["insufficient"]]
 st.caption(f"Amsterdam time. n = {int(grid['n'].sum()):,} contacts; "

@@ -37,13 +37,21 @@ from scoring.metrics import MIN_CONTACTS, group_codes, metrics_of_codes, unique_
 from scoring.quality import item_score_sums
 from scoring.timeliness import timeliness
 
-__all__ = ["SUMMARY_COLUMNS", "ConsistencyReport", "ConsistencyWeights", "consistency", "criterion_spread"]
+__all__ = ["CONSISTENCY_TABLE_COLUMNS", "SUMMARY_COLUMNS", "ConsistencyReport", "ConsistencyWeights", "consistency",
+           "consistency_table", "criterion_spread"]
 
 SUMMARY_COLUMNS = (
     "channels", "scored_channels", "judged_channels", "timed_channels", "insufficient_channels",
     "best_channel", "worst_channel", "channel_gap", "score_parity", "answer_agreement",
     "consistent_all_channels", "slowest_channel", "timing_on_norm", "consistency_index",
     "kruskal_h", "kruskal_p", "kruskal_n", "chi2", "chi2_p", "chi2_n",
+)
+
+# the summary columns of the Consistency page's table, in the order a manager reads them
+CONSISTENCY_TABLE_COLUMNS = (
+    "consistency_index", "channel_gap", "best_channel", "worst_channel", "answer_agreement",
+    "consistent_all_channels", "slowest_channel", "timing_on_norm", "channels", "insufficient_channels",
+    "kruskal_p", "kruskal_n", "chi2_p", "chi2_n",
 )
 
 
@@ -311,3 +319,21 @@ def consistency(
     crit = (criterion_spread(contacts, answers, criteria, by) if answers is not None and criteria is not None
             else pd.DataFrame())
     return ConsistencyReport(summary=summary[list(SUMMARY_COLUMNS)], channels=channels, criteria=crit)
+
+
+def consistency_table(timed: pd.DataFrame, as_of, by: Sequence[str]) -> pd.DataFrame:
+    """The ``consistency`` summary per group as the Consistency page shows it.
+
+    Args:
+        timed: contacts through ``timeliness`` at ``as_of`` and scored.
+        as_of: the instant ``timed`` was timed for.
+        by: grouping columns (not ``channel``).
+
+    Returns:
+        The group keys and ``CONSISTENCY_TABLE_COLUMNS``, one row per group, highest
+        consistency index first (groups without an index last).
+    """
+    by = list(by)
+    summary = consistency(timed, as_of, by=by, already_timed=True).summary.reset_index()
+    return summary[[*by, *CONSISTENCY_TABLE_COLUMNS]].sort_values("consistency_index", ascending=False,
+                                                                   na_position="last")

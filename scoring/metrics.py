@@ -1,7 +1,9 @@
 """Channel metrics for any grouping: response, speed (censoring-aware), timeliness, quality.
 
-One function, ``channel_metrics``, gives every figure the dashboards, the CLI reports and the
-contact page show per brand, location, journey, wave, channel or any combination of them.
+One definition, ``metrics_of_codes``, gives every figure the dashboards, the brand report and
+``klantreis report`` show per brand, location, journey, wave, channel or any combination of
+them: ``channel_metrics`` on contract frames, ``metrics_of_timed`` on an already-timed frame and
+``metrics_table`` (the same with the group keys as columns) call it.
 Definitions (docs/scoring.md, "Channel metrics"):
 
     contacts            contacts in the group
@@ -34,7 +36,7 @@ from scoring.stats import km_median_by_code, km_share_by_code, km_table, mean_ci
 from scoring.timeliness import timeliness
 
 __all__ = ["METRIC_COLUMNS", "MIN_CONTACTS", "channel_metrics", "group_codes", "metrics_of_codes", "metrics_of_timed",
-           "unique_codes"]
+           "km_median_first_response", "metrics_table", "unique_codes"]
 
 MIN_CONTACTS = 5
 METRIC_COLUMNS = (
@@ -118,6 +120,19 @@ def _group_median(values: np.ndarray, codes: np.ndarray, n_groups: int) -> np.nd
     return out
 
 
+def km_median_first_response(timed: pd.DataFrame, codes: np.ndarray, n_groups: int) -> np.ndarray:
+    """Kaplan–Meier median seconds to the first response per group code (NaN when not reached).
+
+    The duration is ``response_time_s`` (to the response, or to as_of for a contact still
+    waiting, which is censored); a contact without a start has no duration and is left out.
+    The metric tables and ``response_times.response_time_table`` both use it.
+    """
+    wait = timed["response_time_s"].to_numpy(dtype=float)
+    has_wait = ~np.isnan(wait)
+    responded = timed["responded"].to_numpy(dtype=bool)
+    return km_median_by_code(km_table(wait[has_wait], responded[has_wait], codes[has_wait]), n_groups)
+
+
 def channel_metrics(
     contacts: pd.DataFrame,
     by: Sequence[str] = ("channel",),
@@ -159,6 +174,21 @@ def metrics_of_timed(
     return metrics_of_codes(timed, codes, index, min_contacts, confidence)
 
 
+def metrics_table(timed: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
+    """``metrics_of_timed`` with the group keys as columns: the metric tables of the pages,
+    the brand report and ``klantreis report``.
+
+    Args:
+        timed: contacts through ``timeliness`` (and ``score_contacts`` for the quality figures).
+        by: grouping columns; empty for one overall row (then without a key column).
+
+    Returns:
+        The ``by`` columns, then ``METRIC_COLUMNS``, one row per group, with a 0..n-1 index.
+    """
+    table = metrics_of_timed(timed, by)
+    return table.reset_index() if len(by) else table[list(METRIC_COLUMNS)].reset_index(drop=True)
+
+
 def metrics_of_codes(
     timed: pd.DataFrame,
     codes: np.ndarray,
@@ -193,10 +223,7 @@ def metrics_of_codes(
 
     first = timed["first_response_s"].to_numpy(dtype=float)
     out["median_first_response_s"] = _group_median(first, codes, g)
-    wait = timed["response_time_s"].to_numpy(dtype=float)
-    has_wait = ~np.isnan(wait)
-    out["km_median_first_response_s"] = km_median_by_code(
-        km_table(wait[has_wait], responded[has_wait], codes[has_wait]), g)
+    out["km_median_first_response_s"] = km_median_first_response(timed, codes, g)
 
     # Time as a fraction of the contact's own target, so channels (and journeys) with
     # different targets and clocks share one curve: within target <=> ratio <= 1.

@@ -1,19 +1,27 @@
 """One call from the three contract frames to the per-contact frame every view starts from.
 
 ``scored_contacts`` = the contacts frame + ``score_contacts`` columns + ``timeliness`` columns.
-Dashboards, CLI reports and the contact page call it, then ``channel_metrics`` /
-``consistency`` / ``auditor_bias`` on the result, so each number has one definition.
+The dashboards, the brand report and ``klantreis report`` all build their frame with it, then
+call the figure functions (``metrics_table``, ``headline_figures``, ``consistency_table``, ...)
+on the result, so each number has one definition.
+
+``dashboard_frame`` lays the same rows out for the dashboards' in-memory filtering (local
+weekday and hour, categorical keys, ordered by waiting time); it changes no figure.
 """
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from scoring.calendar import BusinessCalendar
 from scoring.quality import PassBand, score_contacts
 from scoring.timeliness import timeliness
 
-__all__ = ["scored_contacts"]
+__all__ = ["REPORT_TIMEZONE", "dashboard_frame", "scored_contacts"]
+
+REPORT_TIMEZONE = "Europe/Amsterdam"  # the zone of the weekday × hour figures (the panel's office clock)
+_CATEGORY_COLUMNS = ("brand", "channel", "journey", "wave", "location")
 
 
 def scored_contacts(
@@ -41,3 +49,21 @@ def scored_contacts(
     for column in quality.columns:  # same order as contacts: assign by position, not by label
         out[column] = quality[column].array
     return out
+
+
+def dashboard_frame(scored: pd.DataFrame, timezone: str = REPORT_TIMEZONE) -> pd.DataFrame:
+    """The rows of ``scored_contacts`` laid out for filtering in memory; every figure stays the same.
+
+    Adds ``weekday`` (0 = Monday) and ``hour`` of the start in ``timezone`` and ``row`` (the
+    row's position, which ``criterion_channel.item_scores`` refers to); makes the group keys
+    categorical (fast ``isin``/``groupby`` at a million rows) and orders the rows by
+    ``response_time_s`` (unknown last): every subset is then in that order too, so the
+    Kaplan–Meier tables (``stats.km_table``) skip their sort.
+    """
+    local = scored["started_at"].dt.tz_convert(timezone)
+    # categories before the sort: reordering integer codes is far cheaper than reordering strings
+    frame = scored.assign(weekday=local.dt.day_of_week.astype("int8"), hour=local.dt.hour.astype("int8"),
+                          **{column: scored[column].astype("category") for column in _CATEGORY_COLUMNS})
+    frame = frame.sort_values("response_time_s", kind="stable", na_position="last", ignore_index=True)
+    frame["row"] = np.arange(len(frame), dtype=np.int64)
+    return frame

@@ -1,4 +1,5 @@
-"""Altair charts for the dashboards. Every function takes an already aggregated frame.
+"""Altair charts for the dashboards. Every function takes an already aggregated frame, the table
+of a ``scoring/`` figure function (named in each docstring); nothing here computes a figure.
 
 Streamlit serialises the whole frame handed to a chart and sends it to the browser, so these
 functions are given a few rows per channel or cell, never raw contacts. Each chart's
@@ -52,7 +53,8 @@ def with_duration_labels(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
 def quality_by_group(frame: pd.DataFrame, group: str = "channel") -> alt.Chart:
     """Mean quality per group with its 95 % interval; groups with too few contacts in grey.
 
-    Expects: ``group, mean_quality, mean_quality_ci_low, mean_quality_ci_high, scored, insufficient``.
+    Expects: ``group, mean_quality, mean_quality_ci_low, mean_quality_ci_high, scored, insufficient``
+    (a ``scoring.metrics.metrics_table``).
     """
     frame = frame[[group, "mean_quality", "mean_quality_ci_low", "mean_quality_ci_high", "scored", "insufficient"]].copy()
     frame[group] = frame[group].astype(str)
@@ -85,7 +87,8 @@ def response_times(frame: pd.DataFrame) -> alt.Chart:
 
     Expects per channel: ``p10, p25, p50, p75, p90`` (seconds, answered contacts),
     ``km_median`` (Kaplan–Meier median incl. unanswered), ``target`` (seconds), ``n``,
-    ``unanswered``, ``insufficient`` (too few contacts: drawn in grey).
+    ``unanswered``, ``insufficient`` (too few contacts: drawn in grey): a
+    ``scoring.response_times.response_time_table``.
     """
     frame = with_duration_labels(frame, "p50", "km_median", "target")
     frame["insufficient"] = frame["insufficient"].astype(bool)
@@ -121,7 +124,8 @@ def survival_curves(frame: pd.DataFrame) -> alt.Chart:
     """Share answered by time since the contact (Kaplan–Meier), one line per channel.
 
     Expects: ``channel, seconds, share_answered, n, insufficient`` with a few dozen points per
-    channel; channels with too few contacts are drawn dashed and faint.
+    channel (``scoring.response_times.survival_table``); channels with too few contacts are drawn
+    dashed and faint.
     """
     frame = with_duration_labels(frame, "seconds")
     frame["insufficient"] = frame["insufficient"].astype(bool)
@@ -148,7 +152,8 @@ def survival_curves(frame: pd.DataFrame) -> alt.Chart:
 def weekday_hour_heatmap(frame: pd.DataFrame, value: str, title: str, fmt: str, log: bool = False) -> alt.Chart:
     """A weekday × hour grid of one measure; cells with too few contacts are left blank.
 
-    Expects: ``weekday`` (0=Mon), ``hour``, ``n`` and the ``value`` column.
+    Expects: ``weekday`` (0=Mon), ``hour``, ``n`` and the ``value`` column (from a
+    ``scoring.metrics.metrics_table`` by weekday and hour).
     """
     frame = frame.copy()
     frame["day"] = frame["weekday"].map(dict(enumerate(WEEKDAYS)))
@@ -169,7 +174,8 @@ def weekday_hour_heatmap(frame: pd.DataFrame, value: str, title: str, fmt: str, 
 def criterion_channel_heatmap(frame: pd.DataFrame) -> alt.Chart:
     """Share of points earned per criterion and channel: where the experience differs.
 
-    Expects: ``criterion`` (label), ``channel``, ``score`` (0–1), ``n``, ``spread`` (for sorting).
+    Expects: ``criterion`` (label), ``channel``, ``score`` (0–1), ``n``, ``spread`` (for sorting):
+    a ``scoring.criterion_channel.criterion_channel_table``.
     """
     return (
         alt.Chart(frame)

@@ -2,6 +2,7 @@
 evidence and its change history. Used by the drill-down; all user text is shown as text."""
 
 import logging
+from datetime import UTC, datetime
 
 import pandas as pd
 import sqlalchemy as sa
@@ -16,7 +17,8 @@ from journeys.contact_service import draft_text, remove_evidence
 from journeys.errors import PermissionDenied
 from journeys.evidence import Preview, ensure_preview, is_image, original_content
 from journeys.models import ChangeLog, Contact, Evidence, Journey, User
-from scoring.quality import answer_scores, score_contacts
+from scoring.pipeline import scored_contacts
+from scoring.quality import answer_scores
 from ui.actions import run_action
 from ui.dashboard_view import duration
 from ui.text import as_plain_text, plain_table
@@ -30,7 +32,7 @@ PREVIEW_BUSY_TIMEOUT_MS = 2_000
 def score_text(score) -> str:
     """A contact's score in words: "Score 75.0 (raw 80.0)", or why there is none.
 
-    ``score`` is one row of ``scoring.quality.score_contacts``. NaN never reaches the user:
+    ``score`` is one row of ``scoring.quality.score_contacts`` (or of ``scored_contacts``). NaN never reaches the user:
     a checklist answered N/A throughout has nothing to score, which is said as such.
     """
     final, raw = score["final_score"], score["raw_score"]
@@ -73,7 +75,8 @@ def show_contact(engine: Engine, contact_id: int, *, actor) -> None:
     frame = read_contacts(engine, ContactFilter(contact_ids=(contact_id,), include_drafts=True))
     answers = read_answers(engine, [contact_id])
     criteria = read_criteria(engine, frame["version_id"].tolist())
-    score = score_contacts(frame, answers, criteria).iloc[0]
+    # score and timing as every dashboard defines them, as of now (scoring.pipeline.scored_contacts)
+    score = scored_contacts(frame, answers, criteria, datetime.now(UTC)).iloc[0]
     row = frame.iloc[0]
 
     plain = as_plain_text  # names are user input: shown literally, never as Markdown
@@ -93,9 +96,8 @@ def show_contact(engine: Engine, contact_id: int, *, actor) -> None:
         columns[0].metric("Final score", f"{final:.1f}",
                           help=f"Raw score {score['raw_score']:.1f}" if not pd.isna(score["raw_score"]) else None)
     columns[1].metric("Knock-out", str(score["knockout"]) if score["knockout"] else "none")
-    answered = row["first_response_at"] if not pd.isna(row["first_response_at"]) else row["resolved_at"]
-    wait = (answered - row["started_at"]).total_seconds() if not pd.isna(answered) else None
-    columns[2].metric("First response after", duration(wait) if wait is not None else "unanswered")
+    columns[2].metric("First response after", duration(score["first_response_s"]) if score["responded"]
+                      else "unanswered")
     columns[3].metric("Answer correct", {True: "yes", False: "no"}.get(row["answer_correct"], "not judged"))
 
     st.markdown("**Timings** (Amsterdam time)")

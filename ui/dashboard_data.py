@@ -1,30 +1,42 @@
-"""Data behind the dashboards: one cached, scored and timed frame of all contacts.
+"""Data behind the dashboards: one cached, scored and timed frame of all contacts, and the
+cache every figure of the pages goes through.
 
 Why this shape: reading and scoring a million contacts takes seconds; filtering an in-memory
-frame and grouping it takes milliseconds. The frame is cached per database URL, *data
+frame and grouping it takes milliseconds. The frame (``scoring.pipeline.scored_contacts``
+laid out by ``scoring.pipeline.dashboard_frame``) is cached per database URL, *data
 version* (``data.frames.data_version``: changes with every write) and period (the time
 rounded down to ``AS_OF_STEP``, so open contacts age on screen), and shared read-only by all
 sessions. Its figures are *as of the moment it was computed* (``current_as_of``), never of
 the rounded time: a contact answered a minute ago counts as answered. A filter change
-therefore never touches the database. Every figure comes from ``scoring/``.
+therefore never touches the database.
+
+Every figure is a function of ``scoring/`` called by name: a page asks
+``figure(data, flt, metrics_table, ("channel",))`` and gets ``metrics_table`` of the filtered
+contacts, cached per filter; ``figures_together`` computes several at once on two threads.
+Nothing here defines a figure.
 """
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
+from enum import Enum
+from typing import Any, TypeVar
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 from sqlalchemy.engine import Engine
 
 from data.frames import ContactFilter, data_version, read_answers, read_contacts, read_criteria
 from journeys.contact_filter import filter_frame as apply_filter  # the pandas form of a filter
-from scoring.metrics import METRIC_COLUMNS, metrics_of_timed
-from scoring.quality import score_contacts
-from scoring.timeliness import timeliness
+from scoring.consistency import consistency_table
+from scoring.criterion_channel import ItemScores, item_scores
+from scoring.headline import headline_figures
+from scoring.metrics import metrics_table
+from scoring.pipeline import dashboard_frame, scored_contacts
+from scoring.response_times import response_time_table, survival_table
 
-LOCAL_TZ = "Europe/Amsterdam"
 AS_OF_STEP = timedelta(minutes=10)
+T = TypeVar("T")
 
 
 def current_as_of() -> datetime:
@@ -39,62 +51,60 @@ def current_period() -> datetime:
     return datetime.fromtimestamp(current_as_of().timestamp() // step * step, UTC)
 
 
-def build_scored(contacts: pd.DataFrame, answers: pd.DataFrame, criteria: pd.DataFrame, as_of: datetime) -> pd.DataFrame:
-    """Contacts joined with their quality scores and timeliness, plus local weekday and hour."""
-    scores = score_contacts(contacts, answers, criteria)
-    frame = timeliness(contacts.join(scores, on="contact_id"), as_of)
-    local = frame["started_at"].dt.tz_convert(LOCAL_TZ)
-    frame["weekday"] = local.dt.day_of_week.astype("int8")
-    frame["hour"] = local.dt.hour.astype("int8")
-    for column in ("brand", "channel", "journey", "wave", "location"):
-        frame[column] = frame[column].astype("category")  # fast isin/groupby at a million rows
-    # Kept in order of waiting time: every filtered subset is then in that order too, so the
-    # Kaplan–Meier tables (scoring.stats.km_table) skip their sort of up to a million times.
-    frame = frame.sort_values("response_time_s", kind="stable", na_position="last", ignore_index=True)
-    frame["row"] = np.arange(len(frame), dtype=np.int64)  # where each contact sits (criterion views)
-    return frame
-
-
 @st.cache_resource(max_entries=2, show_spinner="Reading and scoring contacts…")
 def _scored(_engine: Engine, url: str, version: tuple, period: datetime) -> dict:
     contacts = read_contacts(_engine)
     answers = read_answers(_engine, comments=False)
     criteria = read_criteria(_engine)
     as_of = current_as_of()  # after reading: every event in these rows has happened by now
-    return {"contacts": build_scored(contacts, answers, criteria, as_of), "answers": answers,
-            "criteria": criteria, "as_of": as_of}
+    frame = dashboard_frame(scored_contacts(contacts, answers, criteria, as_of))
+    return {"contacts": frame, "answers": answers, "criteria": criteria, "as_of": as_of}
 
 
 @st.cache_resource(max_entries=2, show_spinner="Scoring every checklist answer…")
-def _item_scores(url: str, version: tuple, period: datetime):
+def _item_scores(url: str, version: tuple, period: datetime) -> ItemScores:
     """Every checklist answer's item score, for the criterion views (built on first use)."""
     from data.db import get_engine
-    from ui.dashboard_view import item_scores
 
     data = _scored(get_engine(url), url, version, period)
     return item_scores(data["contacts"], data["answers"], data["criteria"])
 
 
-# The tables the Dashboard page shows, computed together for each filter.
-DASHBOARD_TABLES = (("headline", ()), ("metrics", ("channel",)), ("response_times", ()), ("survival", ()))
+class Snapshot(Enum):
+    """Arguments of a figure function that the cache fills in from the page's snapshot."""
+
+    AS_OF = "the instant the frame was timed for"
+    ITEM_SCORES = "the item scores of the frame (scoring.criterion_channel.item_scores)"
+
+
+AS_OF = Snapshot.AS_OF
+ITEM_SCORES = Snapshot.ITEM_SCORES
+
+# A figure request: a scoring function of the filtered contacts, then its further arguments.
+FigureRequest = tuple  # (Callable[[pd.DataFrame, ...], T], *args)
+
+# The figures the Dashboard page shows, computed together for each filter.
+DASHBOARD_FIGURES: tuple[FigureRequest, ...] = (
+    (headline_figures, AS_OF), (metrics_table, ("channel",)), (response_time_table,), (survival_table,))
 # The unfiltered tables every analysis page opens with: computed during the first load, so
 # afterwards every filter change, including back to "all", is a fresh filter or a cache hit.
-DEFAULT_VIEWS = (("consistency", ("brand",)), ("metrics", ("brand",)), ("metrics", ("wave", "channel")),
-                 ("metrics", ("weekday", "hour")))
+DEFAULT_VIEWS: tuple[FigureRequest, ...] = (
+    (consistency_table, AS_OF, ("brand",)), (metrics_table, ("brand",)), (metrics_table, ("wave", "channel")),
+    (metrics_table, ("weekday", "hour")))
 
 
 def scored_data(engine: Engine) -> dict:
     """``{contacts, answers, criteria, as_of, key}`` for the current data version (shared, read-only).
 
     ``key`` (database URL, data version, period) is read once here and used by
-    ``filtered_contacts`` and ``figures`` for the rest of the page run, so one page shows one
+    ``filtered_contacts`` and ``figure`` for the rest of the page run, so one page shows one
     snapshot even when an auditor saves while it runs.
     """
     key = (str(engine.url), data_version(engine), current_period())
     data = _scored(engine, *key)
-    cached_tables(*key, ContactFilter(), DASHBOARD_TABLES)  # cache hits after the first load
+    _figures(key, ContactFilter(), DASHBOARD_FIGURES)  # cache hits after the first load
     for request in DEFAULT_VIEWS:
-        cached_tables(*key, ContactFilter(), (request,))
+        _figures(key, ContactFilter(), (request,))
     return {**data, "key": key}
 
 
@@ -126,63 +136,60 @@ def filtered_contacts(data: dict, flt: ContactFilter) -> pd.DataFrame:
 TABLE_THREADS = 2
 
 
-@st.cache_data(max_entries=64, show_spinner="Computing figures…")
-def cached_tables(url: str, version: tuple, period: datetime, flt: ContactFilter,
-                  requests: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple:
-    """Figure tables for one filter, cached per data version: revisiting a filter is instant.
+def _request(function: Callable, args: tuple) -> FigureRequest:
+    """A request with lists as tuples, so ``by=["brand"]`` and ``by=("brand",)`` share one cache entry."""
+    return (function, *(tuple(a) if isinstance(a, list) else a for a in args))
 
-    ``requests`` holds ``(name, by)`` pairs; ``name`` picks the table: ``metrics`` (per ``by``),
-    ``headline``, ``response_times``, ``survival``, ``consistency`` (per ``by``) or
-    ``criterion_channel`` (item × channel heatmap). Returns the tables in request order. The
-    scored frame comes from the shared resource cache, so this never reads the database; its
-    as-of time is the one the figures use.
-    """
+
+def _cache_key(request: FigureRequest) -> tuple:
+    """What the cache hashes for a request: Streamlit cannot hash a function, so its full name
+    stands for it (one name, one function)."""
+    function, *args = request
+    return (f"{function.__module__}.{function.__qualname__}", *args)
+
+
+def _figures(key: tuple, flt: ContactFilter, requests: tuple[FigureRequest, ...]) -> tuple:
+    """The ``requests`` for the snapshot ``key`` (``scored_data``) and ``flt``, through the cache."""
+    return _cached_figures(*key, flt, tuple(map(_cache_key, requests)), requests)
+
+
+@st.cache_data(max_entries=64, show_spinner="Computing figures…")
+def _cached_figures(url: str, version: tuple, period: datetime, flt: ContactFilter, request_keys: tuple,
+                    _requests: tuple[FigureRequest, ...]) -> tuple:
+    """The requested figures of one filter, in request order, cached per data version (and
+    ``request_keys``): revisiting a filter is instant. The scored frame comes from the shared
+    resource cache, so this never reads the database; its as-of time is the one the figures use."""
     from data.db import get_engine
 
     as_of = _scored(get_engine(url), url, version, period)["as_of"]
     contacts = _filtered(url, version, period, flt)
     # resolved here, in the page's thread: the workers below only compute (no Streamlit calls)
-    items = _item_scores(url, version, period) if any(n == "criterion_channel" for n, _ in requests) else None
+    needs_items = any(arg is ITEM_SCORES for request in _requests for arg in request[1:])
+    items = _item_scores(url, version, period) if needs_items else None
+    filled = {AS_OF: as_of, ITEM_SCORES: items}
 
-    def table(request):
-        return _table(contacts, as_of, items, *request)
+    def compute(request: FigureRequest):
+        function, *args = request
+        return function(contacts, *(filled[a] if isinstance(a, Snapshot) else a for a in args))
 
-    if len(requests) == 1:
-        return (table(requests[0]),)
+    if len(_requests) == 1:
+        return (compute(_requests[0]),)
     with ThreadPoolExecutor(max_workers=TABLE_THREADS) as pool:
-        return tuple(pool.map(table, requests))
+        return tuple(pool.map(compute, _requests))
 
 
-def _table(contacts: pd.DataFrame, as_of: datetime, items, name: str, by: tuple[str, ...]):
-    """One figure table of ``cached_tables`` (pure: frames in, frame or dict out)."""
-    from ui import dashboard_view
+def figure(data: dict, flt: ContactFilter, function: Callable[..., T], *args: Any) -> T:
+    """``function(contacts, *args)`` for the contacts of ``data`` (``scored_data``) matching ``flt``.
 
-    if name == "metrics":
-        return metrics(contacts, list(by))
-    if name == "headline":
-        return dashboard_view.headline_figures(contacts, as_of)
-    if name == "response_times":
-        return dashboard_view.response_time_table(contacts)
-    if name == "survival":
-        return dashboard_view.survival_table(contacts)
-    if name == "criterion_channel":
-        return dashboard_view.criterion_channel_table(contacts, items)
-    if name == "consistency":
-        return dashboard_view.consistency_table(contacts, as_of, list(by))
-    raise ValueError(f"unknown table {name!r}")
+    ``function`` is a figure function of ``scoring/`` whose first argument is the filtered,
+    timed contacts; ``AS_OF`` and ``ITEM_SCORES`` among ``args`` are filled in from the
+    snapshot. Cached per snapshot and filter.
+    """
+    return _figures(data["key"], flt, (_request(function, args),))[0]
 
 
-def figures(data: dict, flt: ContactFilter, name: str, by: tuple[str, ...] = ()):
-    """One table of ``cached_tables`` for the snapshot of ``data`` (``scored_data``)."""
-    return cached_tables(*data["key"], flt, ((name, tuple(by)),))[0]
+def figures_together(data: dict, flt: ContactFilter, *requests: FigureRequest) -> tuple:
+    """Several ``figure`` requests ``(function, *args)`` computed together (in parallel), in order."""
+    return _figures(data["key"], flt, tuple(_request(function, tuple(args)) for function, *args in requests))
 
 
-def figures_together(data: dict, flt: ContactFilter, *requests: tuple[str, tuple[str, ...]]) -> tuple:
-    """Several tables of ``cached_tables`` computed together (in parallel), in request order."""
-    return cached_tables(*data["key"], flt, tuple((name, tuple(by)) for name, by in requests))
-
-
-def metrics(timed: pd.DataFrame, by: list[str]) -> pd.DataFrame:
-    """``scoring.metrics`` per group on the already-timed frame, with the group keys as columns."""
-    table = metrics_of_timed(timed, by)
-    return table.reset_index() if by else table[list(METRIC_COLUMNS)].reset_index(drop=True)

@@ -1,9 +1,12 @@
-"""Building blocks of the dashboard pages: tiles, small aggregate tables for the charts, notes.
+"""Building blocks of the dashboard pages: tiles, captions, the contact list and the brand report.
 
-Everything here reshapes figures that ``scoring/`` computed; nothing defines a rate or a mean.
-Chart tables are aggregated to a few rows per channel before they reach Altair.
+Nothing here defines a figure: every number comes from a function of ``scoring/`` (through
+``ui.dashboard_data.figure`` on the pages); this module formats and draws it. ``TILES`` says
+which ``scoring.headline.HeadlineFigures`` figure each headline tile shows, for the Dashboard
+and the brand report alike.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
@@ -12,16 +15,15 @@ import pandas as pd
 import streamlit as st
 
 from data.frames import ContactFilter
-from scoring import stats
-from scoring.consistency import consistency
-from scoring.metrics import MIN_CONTACTS, group_codes, metrics_of_timed
-from scoring.quality import answer_scores
+from scoring.headline import HeadlineFigures, headline_figures
+from scoring.metrics import MIN_CONTACTS, metrics_table
+from scoring.response_times import response_time_table
+from ui import charts
 from ui.charts import _duration_label
-from ui.dashboard_data import apply_filter, filtered_contacts
+from ui.dashboard_data import AS_OF, apply_filter, figure, filtered_contacts
 from ui.filters import LOCAL_TZ
+from ui.report import brand_report_html
 from ui.text import as_plain_text
-
-SURVIVAL_POINTS = 60  # points per channel curve sent to the browser
 
 
 def duration(seconds) -> str:
@@ -50,14 +52,51 @@ def _pct(value) -> str:
     return "–" if value is None or value != value else f"{value:.0%}"
 
 
-def kpi_tiles(data: dict, contacts: pd.DataFrame, flt: ContactFilter, shown_figures: dict) -> dict:
-    """The five headline tiles of ``shown_figures`` (``headline_figures`` of ``contacts``), each with
-    its n and, for a single wave, the change since the previous one.
+@dataclass(frozen=True)
+class Tile:
+    """One headline tile: which figure of ``HeadlineFigures`` it shows, with which n, and how.
+
+    The Dashboard (``kpi_tiles``) and the brand report (``brand_report``) draw the same tiles
+    from ``TILES``; only the label differs where the report has room for a longer one.
+    """
+
+    label: str  # on the Dashboard
+    report_label: str  # in the printed brand report
+    value: Callable[[HeadlineFigures], float]
+    n: Callable[[HeadlineFigures], int]  # the n the figure rests on
+    text: Callable[[float], str]  # the figure as shown
+    help: str
+    delta_scale: float = 1.0  # change against the previous wave, in the tile's unit
+    delta_unit: str = ""
+    delta_color: str = "normal"  # "inverse" where lower is better
+
+
+TILES = (
+    Tile("Quality", "Quality", lambda f: f.quality, lambda f: f.scored, lambda v: f"{v:.1f}",
+         "Mean final quality score (0–100) of scored contacts, with N/A left out of the denominator."),
+    Tile("Consistency", "Consistency index", lambda f: f.consistency, lambda f: f.contacts, lambda v: f"{v:.0f}",
+         "Consistency index, 0–100: score parity between channels, answer agreement and timing against each "
+         "channel's own norm (docs/scoring.md). Mean over the brands in view."),
+    Tile("Response rate", "Response rate", lambda f: f.response_rate, lambda f: f.contacts, _pct,
+         "Contacts with a first response or a resolution, of all contacts (unanswered ones included).", 100, " pt"),
+    Tile("On-time rate", "On-time rate", lambda f: f.on_time_rate, lambda f: f.with_deadline, _pct,
+         "Of contacts with a resolution deadline, the share not late as of now.", 100, " pt"),
+    Tile("1st response", "Median first response", lambda f: f.km_median, lambda f: f.contacts, duration,
+         "Median time to the first response, Kaplan–Meier: unanswered contacts count as still waiting, so the "
+         "median is not flattered.", 1 / 60, " min", "inverse"),
+)
+
+
+def _missing(value) -> bool:
+    return value is None or value != value
+
+
+def kpi_tiles(data: dict, contacts: pd.DataFrame, flt: ContactFilter, shown_figures: HeadlineFigures) -> HeadlineFigures:
+    """The ``TILES`` of ``shown_figures`` (``headline_figures`` of ``contacts``), each with its n
+    and, for a single wave, the change since the previous one.
 
     Returns the figures shown (for tests and the printable report).
     """
-    from ui.dashboard_data import figures as cached
-
     all_contacts = data["contacts"]
     current, previous = previous_wave(
         [w for w in all_contacts["wave"].cat.categories], flt.waves, contacts["wave"].dropna().unique().tolist())
@@ -66,133 +105,41 @@ def kpi_tiles(data: dict, contacts: pd.DataFrame, flt: ContactFilter, shown_figu
     if single_wave and previous:
         earlier_filter = replace(flt, waves=(previous,), started_from=None, started_before=None)
         if len(filtered_contacts(data, earlier_filter)):
-            before = cached(data, earlier_filter, "headline")
+            before = figure(data, earlier_filter, headline_figures, AS_OF)
     figures = shown_figures
 
-    def delta(key: str, n_key: str, scale: float = 1.0, unit: str = "") -> str | None:
+    def delta(tile: Tile) -> str | None:
         # no change against a previous wave too small to compare (the tile's note says so)
-        if before is None or _too_few(before[n_key]) or before[key] is None or figures[key] is None:
+        if before is None or _too_few(tile.n(before)):
             return None
-        if before[key] != before[key] or figures[key] != figures[key]:
+        if _missing(tile.value(before)) or _missing(tile.value(figures)):
             return None
-        return f"{(figures[key] - before[key]) * scale:+.1f}{unit}"
+        return f"{(tile.value(figures) - tile.value(before)) * tile.delta_scale:+.1f}{tile.delta_unit}"
 
-    def compared(n_key: str) -> str:
+    def compared(tile: Tile) -> str:
         """What the tile's change compares with, and the n of that wave."""
         if before is None:
             return ""
-        if _too_few(before[n_key]):
-            return f" · {as_plain_text(previous)}: too few to compare (n = {before[n_key]:,})"
-        return f" · change vs {as_plain_text(previous)} (n = {before[n_key]:,})"
+        if _too_few(tile.n(before)):
+            return f" · {as_plain_text(previous)}: too few to compare (n = {tile.n(before):,})"
+        return f" · change vs {as_plain_text(previous)} (n = {tile.n(before):,})"
 
-    columns = st.columns(5)
-    tiles = [
-        ("Quality", "quality", "scored", lambda v: f"{v:.1f}", delta("quality", "scored"),
-         "Mean final quality score (0–100) of scored contacts, with N/A left out of the denominator.", "normal"),
-        ("Consistency", "consistency", "contacts", lambda v: f"{v:.0f}", delta("consistency", "contacts"),
-         "Consistency index, 0–100: score parity between channels, answer agreement and timing against each "
-         "channel's own norm (docs/scoring.md). Mean over the brands in view.", "normal"),
-        ("Response rate", "response_rate", "contacts", _pct, delta("response_rate", "contacts", 100, " pt"),
-         "Contacts with a first response or a resolution, of all contacts (unanswered ones included).", "normal"),
-        ("On-time rate", "on_time_rate", "with_deadline", _pct, delta("on_time_rate", "with_deadline", 100, " pt"),
-         "Of contacts with a resolution deadline, the share not late as of now.", "normal"),
-        ("1st response", "km_median", "contacts", duration, delta("km_median", "contacts", 1 / 60, " min"),
-         "Median time to the first response, Kaplan–Meier: unanswered contacts count as still waiting, so the "
-         "median is not flattered.", "inverse"),
-    ]
-    for column, (label, key, n_key, fmt, change, help_text, colour) in zip(columns, tiles, strict=True):
-        n = figures[n_key]
-        value = figures[key]
-        note = compared(n_key)
+    columns = st.columns(len(TILES))
+    for column, tile in zip(columns, TILES, strict=True):
+        n = tile.n(figures)
+        value = tile.value(figures)
+        change, note = delta(tile), compared(tile)
         if _too_few(n):
             # the tile is narrow: the short word in large type, the whole reason in the caption
             shown, change, note = "too few", None, f" · too few contacts (fewer than {MIN_CONTACTS}) for a figure"
-        elif value is None or value != value:
+        elif _missing(value):
             shown = "–"
         else:
-            shown = fmt(value)
-        metric_tile(column, label, shown, n, change, help_text, colour, note=note)
+            shown = tile.text(value)
+        metric_tile(column, tile.label, shown, n, change, tile.help, tile.delta_color, note=note)
     if not single_wave:
         st.caption("Select one wave to see the change against the previous wave.")
     return figures
-
-
-def headline_figures(contacts: pd.DataFrame, as_of) -> dict:
-    """The tile figures for a set of timed, scored contacts (all from ``scoring/``)."""
-    overall = metrics_of_timed(contacts, []).iloc[0]
-    by_brand = consistency(contacts, as_of, by=["brand"], already_timed=True).summary
-    index = by_brand["consistency_index"].dropna()
-    return {
-        "quality": float(overall["mean_quality"]),
-        "scored": int(overall["scored"]),
-        "consistency": float(index.mean()) if len(index) else float("nan"),
-        "response_rate": float(overall["response_rate"]),
-        "contacts": int(overall["contacts"]),
-        "on_time_rate": float(overall["on_time_rate"]),
-        "with_deadline": int(overall["with_deadline"]),
-        "km_median": float(overall["km_median_first_response_s"]),
-    }
-
-
-def response_time_table(contacts: pd.DataFrame) -> pd.DataFrame:
-    """Per channel: spread of answered first-response times, KM median, target, n, unanswered.
-
-    Expects the timeliness columns (``responded``, ``first_response_s``, ``response_time_s``).
-    """
-    if contacts.empty:
-        return pd.DataFrame(columns=["channel", "p10", "p25", "p50", "p75", "p90", "km_median", "target", "n",
-                                     "unanswered", "insufficient"])
-    codes, channels = group_codes(contacts, ["channel"])  # integer codes: no string work per row
-    g = len(channels)
-    responded = contacts["responded"].to_numpy(bool)
-    answered = pd.Series(contacts["first_response_s"].to_numpy(float)).where(responded)
-    quantiles = answered.groupby(codes).quantile([0.1, 0.25, 0.5, 0.75, 0.9]).unstack()
-    quantiles = quantiles.reindex(range(g)).to_numpy()
-    wait = contacts["response_time_s"].to_numpy(float)
-    has_wait = ~np.isnan(wait)
-    km = stats.km_median_by_code(stats.km_table(wait[has_wait], responded[has_wait], codes[has_wait]), g)
-    target = pd.Series(contacts["first_response_target_s"].to_numpy(float)).groupby(codes).median()
-    table = pd.DataFrame({
-        "channel": np.asarray(channels, dtype=object),
-        "p10": quantiles[:, 0], "p25": quantiles[:, 1], "p50": quantiles[:, 2], "p75": quantiles[:, 3],
-        "p90": quantiles[:, 4],
-        "km_median": km,
-        "target": target.reindex(range(g)).to_numpy(),
-        "n": np.bincount(codes, minlength=g),
-        "unanswered": np.bincount(codes, weights=~responded, minlength=g).astype(int),
-    })
-    table["insufficient"] = table["n"] < MIN_CONTACTS
-    # a log axis cannot show zero seconds: clip to one second
-    for column in ("p10", "p25", "p50", "p75", "p90", "km_median", "target"):
-        table[column] = table[column].clip(lower=1)
-    return table
-
-
-def survival_table(contacts: pd.DataFrame) -> pd.DataFrame:
-    """Kaplan–Meier share answered over time per channel, thinned to ``SURVIVAL_POINTS`` each."""
-    codes, channels = group_codes(contacts, ["channel"])
-    wait = contacts["response_time_s"].to_numpy(float)
-    has_wait = ~np.isnan(wait)  # a contact without a start time has no duration to count
-    table = stats.km_table(wait[has_wait], contacts["responded"].to_numpy(bool)[has_wait], codes[has_wait])
-    sizes = np.bincount(codes, minlength=len(channels))
-    parts = []
-    for code, curve in table.groupby("g", sort=True):
-        curve = curve[curve["time"] > 0]
-        if curve.empty:
-            continue
-        # evenly spaced on the log axis, always keeping the last point
-        grid = np.unique(np.geomspace(curve["time"].iloc[0], curve["time"].iloc[-1], SURVIVAL_POINTS))
-        idx = np.searchsorted(curve["time"].to_numpy(), grid, side="right") - 1
-        thinned = curve.iloc[np.unique(np.clip(idx, 0, len(curve) - 1))]
-        parts.append(pd.DataFrame({
-            "channel": str(channels[code]),
-            "seconds": thinned["time"].to_numpy(),
-            "share_answered": 1.0 - thinned["survival"].to_numpy(),
-            "n": int(sizes[code]),
-            "insufficient": bool(sizes[code] < MIN_CONTACTS),
-        }))
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
-        columns=["channel", "seconds", "share_answered", "n", "insufficient"])
 
 
 def previous_wave(all_waves: list[str], selected: tuple[str, ...], present: list[str]) -> tuple[str | None, str | None]:
@@ -235,72 +182,6 @@ def filter_summary(flt: ContactFilter) -> str:
 
 
 
-def consistency_table(contacts: pd.DataFrame, as_of, by: list[str]) -> pd.DataFrame:
-    """The consistency summary per group, with the columns a manager reads first."""
-    summary = consistency(contacts, as_of, by=by, already_timed=True).summary.reset_index()
-    columns = [*by, "consistency_index", "channel_gap", "best_channel", "worst_channel", "answer_agreement",
-               "consistent_all_channels", "slowest_channel", "timing_on_norm", "channels", "insufficient_channels",
-               "kruskal_p", "kruskal_n", "chi2_p", "chi2_n"]
-    return summary[columns].sort_values("consistency_index", ascending=False, na_position="last")
-
-
-@dataclass(frozen=True)
-class ItemScores:
-    """Every scored (not N/A) checklist answer as flat arrays, one entry per answer.
-
-    Built once per data version (``ui.dashboard_data``), so a criterion view of any filter is a
-    gather and a ``bincount`` over these arrays instead of re-scoring millions of answers.
-    """
-
-    row: np.ndarray  # int64, the answer's contact as its ``row`` in the scored frame
-    rows: int  # rows of that frame
-    item: np.ndarray  # int64 index into ``labels``: the criterion code (versions share a code)
-    score: np.ndarray  # item score 0..100 (scoring.quality.answer_scores)
-    labels: np.ndarray  # "CODE · text" per item
-
-
-def item_scores(frame: pd.DataFrame, answers: pd.DataFrame, criteria: pd.DataFrame) -> ItemScores:
-    """The ``ItemScores`` of the scored frame's contacts (``ui.dashboard_data.build_scored``, with
-    its ``row`` column); item scores as ``scoring.quality`` defines them."""
-    items = answer_scores(frame, answers, criteria)
-    items = items[~items["is_na"].to_numpy()]
-    rows = frame["row"].to_numpy(np.int64)[pd.Index(frame["contact_id"]).get_indexer(items["contact_id"])]
-    item, codes = pd.factorize(items["code"], sort=True)
-    texts = criteria.drop_duplicates("code").set_index("code")["text"]
-    labels = np.array([f"{code} · {str(texts.get(code, '') or '')[:50]}" for code in codes], dtype=object)
-    return ItemScores(rows, len(frame), item.astype(np.int64), items["item_score"].to_numpy(float), labels)
-
-
-def criterion_channel_table(contacts: pd.DataFrame, items: ItemScores, max_items: int = 40) -> pd.DataFrame:
-    """Mean item score (0–1) per checklist item × channel for ``contacts`` (rows of the frame
-    ``items`` was built from), for the heatmap; items with the widest spread between channels
-    first, at most ``max_items`` of them. Cells with fewer than ``MIN_CONTACTS`` answers are left out."""
-    empty = pd.DataFrame(columns=["criterion", "channel", "score", "n", "spread"])
-    if contacts.empty or not len(items.score):
-        return empty
-    channel_code, channels = group_codes(contacts, ["channel"])
-    # channel code per row of the frame (-1: not in view): each answer finds its contact's channel by a gather
-    channel_of = np.full(items.rows, -1, dtype=np.int64)
-    channel_of[contacts["row"].to_numpy(np.int64)] = channel_code
-    answer_channel = channel_of[items.row]
-    keep = answer_channel >= 0
-    k, n_ch = len(items.labels), len(channels)
-    key = answer_channel[keep] * k + items.item[keep]
-    sums = np.bincount(key, weights=items.score[keep], minlength=n_ch * k).reshape(n_ch, k)
-    counts = np.bincount(key, minlength=n_ch * k).reshape(n_ch, k)
-    ch, item = np.nonzero(counts >= MIN_CONTACTS)
-    if not len(ch):
-        return empty
-    cells = pd.DataFrame({"item": item, "channel": np.asarray(channels, dtype=object)[ch].astype(str),
-                          "score": sums[ch, item] / counts[ch, item] / 100.0, "n": counts[ch, item]})
-    spread = cells.groupby("item")["score"].agg(lambda s: s.max() - s.min())
-    cells["spread"] = cells["item"].map(spread)
-    keep_items = spread.sort_values(ascending=False, kind="stable").index[:max_items]
-    cells = cells[cells["item"].isin(keep_items)]
-    cells["criterion"] = items.labels[cells["item"].to_numpy()]
-    return cells[["criterion", "channel", "score", "n", "spread"]].reset_index(drop=True)
-
-
 def contact_list(contacts: pd.DataFrame) -> pd.DataFrame:
     """The contacts of a drill-down, newest first, with the columns a manager scans."""
     ordered = contacts.sort_values(["started_at", "contact_id"], ascending=False, kind="stable")
@@ -319,26 +200,19 @@ def contact_list(contacts: pd.DataFrame) -> pd.DataFrame:
 
 
 def brand_report(all_contacts: pd.DataFrame, flt: ContactFilter, brand: str, wave: str | None, as_of) -> str:
-    """The printable one-page report for one brand (and wave): tiles, main charts, channel table."""
-    from ui import charts
-    from ui.report import brand_report_html
-
+    """The printable one-page report for one brand (and wave): the ``TILES``, the main charts and
+    the channel table, from the same ``scoring/`` functions as the pages."""
     scope = replace(flt, brands=(brand,), waves=(wave,) if wave else ())
     contacts = apply_filter(all_contacts, scope)
     figures = headline_figures(contacts, as_of) if len(contacts) else None
-    by_channel = metrics_of_timed(contacts, ["channel"]).reset_index() if len(contacts) else pd.DataFrame()
+    by_channel = metrics_table(contacts, ["channel"]) if len(contacts) else pd.DataFrame()
 
-    def shown(key, n_key, fmt):
-        if figures is None or _too_few(figures[n_key]):
-            return ("too few contacts", figures[n_key] if figures else 0)
-        value = figures[key]
-        return ("–" if value != value else fmt(value), figures[n_key])
+    def shown(tile: Tile) -> tuple[str, str, int]:
+        if figures is None or _too_few(tile.n(figures)):
+            return (tile.report_label, "too few contacts", tile.n(figures) if figures else 0)
+        value = tile.value(figures)
+        return (tile.report_label, "–" if value != value else tile.text(value), tile.n(figures))
 
-    tiles = [("Quality", *shown("quality", "scored", lambda v: f"{v:.1f}")),
-             ("Consistency index", *shown("consistency", "contacts", lambda v: f"{v:.0f}")),
-             ("Response rate", *shown("response_rate", "contacts", _pct)),
-             ("On-time rate", *shown("on_time_rate", "with_deadline", _pct)),
-             ("Median first response", *shown("km_median", "contacts", duration))]
     sections = []
     if len(contacts):
         sections = [("Quality per channel (95 % interval)", charts.quality_by_group(by_channel, "channel")),
@@ -354,4 +228,5 @@ def brand_report(all_contacts: pd.DataFrame, flt: ContactFilter, brand: str, wav
                                       "response_rate": "response %", "on_time_rate": "on time %",
                                       "accuracy_rate": "correct %", "redirect_rate": "redirected %",
                                       "mean_quality": "quality"})
-    return brand_report_html(brand=brand, wave=wave, as_of=as_of, tiles=tiles, chart_sections=sections, table=table)
+    return brand_report_html(brand=brand, wave=wave, as_of=as_of, tiles=[shown(tile) for tile in TILES],
+                             chart_sections=sections, table=table)

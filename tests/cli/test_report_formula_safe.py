@@ -14,9 +14,9 @@ from sqlmodel import select
 from data import db
 from data.frames import read_answers, read_contacts, read_criteria
 from journeys.models import Brand, Journey, Wave
-from scoring.metrics import metrics_of_timed
+from scoring.metrics import metrics_table
+from scoring.pipeline import dashboard_frame, scored_contacts
 from tests.cli.conftest import contact, csv_text
-from ui import dashboard_data
 from ui.downloads import csv_bytes, xlsx_bytes
 
 AS_OF = "2026-03-10T00:00:00+00:00"
@@ -81,9 +81,9 @@ def test_contact_export_neutralises_formula_names(cli, world, engine, tmp_path):
 def test_app_downloads_neutralise_formula_names(cli, world, engine, tmp_path):
     """The app's metric and contact downloads (``ui.downloads``) write them quoted, CSV and XLSX."""
     _poisoned_world(cli, engine, tmp_path)
-    frame = dashboard_data.build_scored(read_contacts(engine), read_answers(engine), read_criteria(engine),
-                                        pd.Timestamp(AS_OF).to_pydatetime())
-    metrics = metrics_of_timed(frame, ["brand", "journey", "wave", "channel"]).reset_index()
+    frame = dashboard_frame(scored_contacts(read_contacts(engine), read_answers(engine), read_criteria(engine),
+                                            pd.Timestamp(AS_OF).to_pydatetime()))
+    metrics = metrics_table(frame, ["brand", "journey", "wave", "channel"])
     _assert_neutralised(_csv_cells(csv_bytes(metrics).decode("utf-8-sig")))
     sheet = openpyxl.load_workbook(io.BytesIO(xlsx_bytes(metrics, "metrics"))).active
     _assert_neutralised([c.value for row in sheet.iter_rows() for c in row if isinstance(c.value, str)])

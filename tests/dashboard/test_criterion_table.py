@@ -1,4 +1,5 @@
-"""The criterion × channel heatmap table equals a plain pandas computation from scoring/."""
+"""The criterion × channel heatmap table (``scoring.criterion_channel``) equals a plain pandas
+computation from ``scoring.quality.answer_scores``."""
 
 import pandas as pd
 import pytest
@@ -6,11 +7,12 @@ import pytest
 from data import db
 from data.demo import seed_demo
 from data.frames import ContactFilter, read_answers, read_contacts, read_criteria
+from scoring.criterion_channel import criterion_channel_table, item_scores
 from scoring.metrics import MIN_CONTACTS
+from scoring.pipeline import dashboard_frame, scored_contacts
 from scoring.quality import answer_scores
 from tests.dashboard.test_dashboard_pages import AS_OF
-from ui.dashboard_data import apply_filter, build_scored
-from ui.dashboard_view import criterion_channel_table, item_scores
+from ui.dashboard_data import apply_filter
 
 
 def _plain(contacts, answers, criteria) -> pd.DataFrame:
@@ -24,9 +26,10 @@ def _plain(contacts, answers, criteria) -> pd.DataFrame:
 @pytest.mark.parametrize("flt", [ContactFilter(), ContactFilter(brands=("Koopklik",)),
                                  ContactFilter(channels=("email", "phone"), waves=("2026-Q3",))])
 def test_heatmap_cells_equal_answer_scores(engine, flt):
+    """Every cell is the mean item score of its code and channel, and its n the answers behind it."""
     seed_demo(engine, contacts=400, seed=3)
     answers, criteria = read_answers(engine), read_criteria(engine)
-    frame = build_scored(read_contacts(engine), answers, criteria, AS_OF)
+    frame = dashboard_frame(scored_contacts(read_contacts(engine), answers, criteria, AS_OF))
     contacts = apply_filter(frame, flt)
     table = criterion_channel_table(contacts, item_scores(frame, answers, criteria), max_items=1000)
     expected = _plain(contacts, answers, criteria)
@@ -39,9 +42,10 @@ def test_heatmap_cells_equal_answer_scores(engine, flt):
 
 
 def test_heatmap_keeps_the_items_that_differ_most(engine):
+    """With ``max_items`` the heatmap keeps the items with the widest spread between channels."""
     seed_demo(engine, contacts=400, seed=3)
     answers, criteria = read_answers(engine), read_criteria(engine)
-    frame = build_scored(read_contacts(engine), answers, criteria, AS_OF)
+    frame = dashboard_frame(scored_contacts(read_contacts(engine), answers, criteria, AS_OF))
     table = criterion_channel_table(frame, item_scores(frame, answers, criteria), max_items=3)
     spreads = table.drop_duplicates("criterion")["spread"]
     assert table["criterion"].nunique() == 3

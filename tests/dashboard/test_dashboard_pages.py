@@ -17,6 +17,7 @@ from journeys.exports import export_rows
 from journeys.models import Contact
 from scoring.consistency import consistency
 from scoring.metrics import metrics_of_timed
+from scoring.pipeline import dashboard_frame, scored_contacts
 from tests.shown import shown
 from ui import dashboard_data
 from ui.downloads import csv_bytes, xlsx_bytes
@@ -48,7 +49,7 @@ def _page(name: str, **state) -> AppTest:
 
 def _expected(url: str, flt: ContactFilter) -> dict:
     engine = db.get_engine(url)
-    frame = dashboard_data.build_scored(read_contacts(engine), read_answers(engine), read_criteria(engine), AS_OF)
+    frame = dashboard_frame(scored_contacts(read_contacts(engine), read_answers(engine), read_criteria(engine), AS_OF))
     frame = dashboard_data.apply_filter(frame, flt)
     overall = metrics_of_timed(frame, []).iloc[0]
     index = consistency(frame, AS_OF, by=["brand"]).summary["consistency_index"].dropna().mean()

@@ -17,10 +17,12 @@ ROOT = Path(__file__).resolve().parents[2]
 
 PUBLIC_API = [
     "METRIC_COLUMNS", "QUALITY_COLUMNS", "TIMELINESS_COLUMNS", "BusinessCalendar", "ConsistencyReport",
-    "ConsistencyWeights", "PassBand", "answer_scores", "auditor_bias", "calibration_alpha", "channel_metrics",
-    "coefficient_of_variation", "consistency", "criterion_spread", "kaplan_meier", "km_median", "km_share_within",
-    "krippendorff_alpha", "mean_ci", "metrics_of_timed", "score_contacts", "scored_contacts", "section_scores", "timeliness",
-    "wilson_interval",
+    "ConsistencyWeights", "HeadlineFigures", "ItemScores", "PassBand", "answer_scores", "auditor_bias",
+    "brand_mean_consistency", "calibration_alpha", "channel_metrics", "coefficient_of_variation", "consistency",
+    "consistency_table", "criterion_channel_table", "criterion_spread", "dashboard_frame", "headline_figures",
+    "item_scores", "kaplan_meier", "km_median", "km_share_within", "krippendorff_alpha", "mean_ci", "metrics_of_timed",
+    "metrics_table", "response_time_table", "score_contacts", "scored_contacts", "section_scores", "survival_table",
+    "timeliness", "wilson_interval",
 ]
 
 
@@ -61,7 +63,8 @@ def test_scored_contacts_pipeline():
 
 
 @pytest.mark.parametrize("module", ["contract", "quality", "calendar", "timeliness", "stats", "metrics",
-                                    "consistency", "agreement", "pipeline"])
+                                    "consistency", "agreement", "pipeline", "headline", "response_times",
+                                    "criterion_channel"])
 def test_every_module_documents_itself(module):
     """Each module has a docstring and an __all__ whose names all exist."""
     mod = __import__(f"scoring.{module}", fromlist=["__all__"])
