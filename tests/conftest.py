@@ -4,6 +4,8 @@ Database tests take the ``db_url`` (or ``engine``) fixture and run twice: once o
 SQLite file and once on a throw-away PostgreSQL database created next to
 ``KLANTREIS_TEST_POSTGRES_URL``. Without that variable the PostgreSQL runs are skipped with a
 visible reason; in CI (``CI=true``) a missing PostgreSQL is an error, never a skip.
+
+Passwords are hashed with cheap argon2 parameters for the whole run (see ``CHEAP_HASHER``).
 """
 
 import os
@@ -11,11 +13,20 @@ import uuid
 
 import pytest
 import sqlalchemy as sa
+from argon2 import PasswordHasher
 
 from data import db
+from journeys import users
 
 POSTGRES_ENV = "KLANTREIS_TEST_POSTGRES_URL"
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+# argon2 at its production cost takes a fifth of a second per hash, which made seeding the demo
+# accounts and every sign-in the slowest part of the suite. Tests only need a real argon2 hash,
+# not a slow one: swapped in here, at import, before any test or fixture hashes a password, and
+# only ever by the test suite (journeys.users keeps the production parameters in one place).
+CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+users._hasher = CHEAP_HASHER
 
 
 def _postgres_admin_url() -> str | None:
