@@ -8,8 +8,10 @@ visible reason; in CI (``CI=true``) a missing PostgreSQL is an error, never a sk
 Passwords are hashed with cheap argon2 parameters for the whole run (see ``CHEAP_HASHER``).
 """
 
+import contextlib
 import os
 import uuid
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -36,14 +38,17 @@ def _postgres_admin_url() -> str | None:
     return url or None
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request, tmp_path):
-    """The URL of an empty, migrated database (SQLite file or a new PostgreSQL database)."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'klantreis-test.db'}"
+@contextlib.contextmanager
+def _fresh_database(kind: str, folder: Path):
+    """An empty, migrated database of ``kind`` ("sqlite": a file in ``folder``; "postgresql": a new
+    database next to ``KLANTREIS_TEST_POSTGRES_URL``), dropped afterwards; yields its URL."""
+    if kind == "sqlite":
+        url = f"sqlite:///{folder / 'klantreis-test.db'}"
         db.upgrade(url)
-        yield url
-        db.dispose_engines()
+        try:
+            yield url
+        finally:
+            db.dispose_engines()
         return
     admin_url = _postgres_admin_url()
     if admin_url is None:
@@ -68,6 +73,21 @@ def db_url(request, tmp_path):
         admin.dispose()
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path):
+    """The URL of an empty, migrated database (SQLite file or a new PostgreSQL database)."""
+    with _fresh_database(request.param, tmp_path) as url:
+        yield url
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def module_db_url(request, tmp_path_factory):
+    """Like ``db_url``, but one database for all tests of a module: for data that is expensive to
+    build (a seeded demo) and tests that only read it. A test that writes takes ``db_url``."""
+    with _fresh_database(request.param, tmp_path_factory.mktemp("module-db")) as url:
+        yield url
+
+
 @pytest.fixture
 def engine(db_url):
     return db.get_engine(db_url)
@@ -76,14 +96,10 @@ def engine(db_url):
 @pytest.fixture
 def app_env(db_url, monkeypatch):
     """Point the app (and the CLI) at the test database and start with empty Streamlit caches."""
-    import streamlit as st
+    from tests.apptest import app_pointed_at  # here, so that tests without the app never load Streamlit
 
-    monkeypatch.setenv(db.DATABASE_URL_ENV, db_url)
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield db_url
-    st.cache_resource.clear()
-    st.cache_data.clear()
+    with app_pointed_at(db_url, monkeypatch) as url:
+        yield url
 
 
 def pytest_sessionfinish(session, exitstatus):
