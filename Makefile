@@ -35,6 +35,10 @@ serve: install
 test: install-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+## test-fast: everything but the browser (e2e) and scale tests, in a few minutes; for the edit-test loop
+test-fast: install-dev
+	$(BIN)/python -m pytest -m "not e2e and not scale" $(PYTEST_ARGS)
+
 ## bench: 10k, 100k and 1M contacts, every figure beside a floor from the same run -> bench/results.json
 bench: install-dev
 	$(BIN)/python bench/bench_scale.py $(BENCH_ARGS)
@@ -48,3 +52,14 @@ bench-parts: install-dev
 
 lint: install-dev
 	$(BIN)/ruff check .
+
+# The app's default SQLite database (data.db.DEFAULT_SQLITE_PATH) and its journal files.
+LOCAL_DB_FILES := data/klantreis.db data/klantreis.db-wal data/klantreis.db-shm
+
+## clean-db: delete the local SQLite database (data/klantreis.db, -wal, -shm); the next `make run` starts afresh
+clean-db:
+	@echo "Removing the local SQLite database: $(LOCAL_DB_FILES) (a KLANTREIS_DATABASE_URL database is not touched)"
+	@for f in $(LOCAL_DB_FILES); do \
+		if git ls-files --error-unmatch "$$f" >/dev/null 2>&1; then echo "  kept $$f: it is tracked by git"; \
+		else rm -f "$$f"; fi; \
+	done

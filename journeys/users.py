@@ -1,5 +1,6 @@
 """User accounts: argon2 password hashes, sign-in with slow-down and lock, account administration."""
 
+import functools
 import hashlib
 import json
 import re
@@ -17,6 +18,10 @@ from journeys.auth_sessions import revoke_user_sessions
 from journeys.errors import NotFoundError, Problem, ValidationError
 from journeys.models import ChangeLog, Role, Setting, SignInThrottle, User, utcnow
 
+# The one place the password hash parameters are chosen: argon2-cffi's defaults (RFC 9106's
+# low-memory profile), deliberately slow. Hashes carry their own parameters, so any hasher
+# verifies any stored hash. The test suite swaps in a cheap hasher here (tests/conftest.py); no
+# setting or environment variable can weaken it in an installed app.
 _hasher = PasswordHasher()
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,59}$")
@@ -276,7 +281,7 @@ def authenticate(*, session: Session, username: str, password: str, source: str 
         session.commit()
         raise refusal
     user = get_user(session=session, username=username)
-    password_hash = user.password_hash if user is not None and user.active else _DUMMY_HASH
+    password_hash = user.password_hash if user is not None and user.active else _dummy_hash(_hasher)
     session.commit()  # end the read before hashing (see above)
     matches = password_matches(password_hash, password or "")
     # Decide on the newest state, holding the throttle rows (PostgreSQL; SQLite holds the whole
@@ -449,7 +454,14 @@ def find_user_id(*, session: Session, username: str) -> int:
     return user.id
 
 
-_DUMMY_HASH = hash_password("not-a-real-password")
+@functools.cache
+def _dummy_hash(hasher: PasswordHasher) -> str:
+    """A hash of no one's password, checked for an unknown or deactivated name so that a refusal
+    costs the same argon2 time as a wrong password. Made by the hasher in use (same parameters,
+    same cost), on first use rather than at import, and kept."""
+    return hasher.hash("not-a-real-password")
+
+
 # ---------------------------------------------------------------------------------------------
 # Single sign-on: an OIDC identity (e-mail) is linked to an account by an admin. No e-mail is
 # ever trusted by its shape alone: an unlinked identity signs nobody in.

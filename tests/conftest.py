@@ -4,18 +4,31 @@ Database tests take the ``db_url`` (or ``engine``) fixture and run twice: once o
 SQLite file and once on a throw-away PostgreSQL database created next to
 ``KLANTREIS_TEST_POSTGRES_URL``. Without that variable the PostgreSQL runs are skipped with a
 visible reason; in CI (``CI=true``) a missing PostgreSQL is an error, never a skip.
+
+Passwords are hashed with cheap argon2 parameters for the whole run (see ``CHEAP_HASHER``).
 """
 
+import contextlib
 import os
 import uuid
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from argon2 import PasswordHasher
 
 from data import db
+from journeys import users
 
 POSTGRES_ENV = "KLANTREIS_TEST_POSTGRES_URL"
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+# argon2 at its production cost takes a fifth of a second per hash, which made seeding the demo
+# accounts and every sign-in the slowest part of the suite. Tests only need a real argon2 hash,
+# not a slow one: swapped in here, at import, before any test or fixture hashes a password, and
+# only ever by the test suite (journeys.users keeps the production parameters in one place).
+CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+users._hasher = CHEAP_HASHER
 
 
 def _postgres_admin_url() -> str | None:
@@ -25,14 +38,17 @@ def _postgres_admin_url() -> str | None:
     return url or None
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request, tmp_path):
-    """The URL of an empty, migrated database (SQLite file or a new PostgreSQL database)."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'klantreis-test.db'}"
+@contextlib.contextmanager
+def _fresh_database(kind: str, folder: Path):
+    """An empty, migrated database of ``kind`` ("sqlite": a file in ``folder``; "postgresql": a new
+    database next to ``KLANTREIS_TEST_POSTGRES_URL``), dropped afterwards; yields its URL."""
+    if kind == "sqlite":
+        url = f"sqlite:///{folder / 'klantreis-test.db'}"
         db.upgrade(url)
-        yield url
-        db.dispose_engines()
+        try:
+            yield url
+        finally:
+            db.dispose_engines()
         return
     admin_url = _postgres_admin_url()
     if admin_url is None:
@@ -57,6 +73,21 @@ def db_url(request, tmp_path):
         admin.dispose()
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path):
+    """The URL of an empty, migrated database (SQLite file or a new PostgreSQL database)."""
+    with _fresh_database(request.param, tmp_path) as url:
+        yield url
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def module_db_url(request, tmp_path_factory):
+    """Like ``db_url``, but one database for all tests of a module: for data that is expensive to
+    build (a seeded demo) and tests that only read it. A test that writes takes ``db_url``."""
+    with _fresh_database(request.param, tmp_path_factory.mktemp("module-db")) as url:
+        yield url
+
+
 @pytest.fixture
 def engine(db_url):
     return db.get_engine(db_url)
@@ -65,14 +96,10 @@ def engine(db_url):
 @pytest.fixture
 def app_env(db_url, monkeypatch):
     """Point the app (and the CLI) at the test database and start with empty Streamlit caches."""
-    import streamlit as st
+    from tests.apptest import app_pointed_at  # here, so that tests without the app never load Streamlit
 
-    monkeypatch.setenv(db.DATABASE_URL_ENV, db_url)
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield db_url
-    st.cache_resource.clear()
-    st.cache_data.clear()
+    with app_pointed_at(db_url, monkeypatch) as url:
+        yield url
 
 
 def pytest_sessionfinish(session, exitstatus):

@@ -1,30 +1,17 @@
 """The app starts cleanly on an empty database and on the demo database."""
 
-from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from data import db
 from data.demo import seed_demo
+from tests.apptest import app_test, sign_in
 from tests.shown import shown
-
-APP = Path(__file__).resolve().parents[1] / "streamlit_app.py"
-
-
-def _signed_in(username: str, password: str) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=30).run()
-    assert not at.exception
-    at.text_input[0].input(username)
-    at.text_input[1].input(password)
-    at.button[0].click().run()
-    assert not at.exception
-    return at
 
 
 def test_empty_database_shows_sign_in_without_errors(app_env):
     """On an empty database the app migrates itself and shows the sign-in form."""
-    at = AppTest.from_file(str(APP), default_timeout=30).run()
+    at = app_test().run()
     assert not at.exception
     assert [t.label for t in at.text_input] == ["Username", "Password"]
     assert not at.info  # no demo notice without demo data
@@ -34,7 +21,7 @@ def test_empty_database_shows_sign_in_without_errors(app_env):
 def test_demo_database_signs_in_and_shows_overview(app_env):
     """With demo data, the manager signs in and the overview says it is demo data and counts contacts."""
     seed_demo(db.get_engine(app_env), contacts=200, seed=2)
-    at = _signed_in("manager", "manager-demo")
+    at = sign_in("manager", "manager-demo")
     assert any("demo data" in i.value for i in at.info)
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Contacts"] == "200"
@@ -44,7 +31,7 @@ def test_demo_database_signs_in_and_shows_overview(app_env):
 def test_wrong_password_is_refused_with_a_message(app_env):
     """A wrong password shows a refusal, no page, and counts down to a lock."""
     seed_demo(db.get_engine(app_env), contacts=0, seed=2)
-    at = _signed_in("manager", "wrong-password")
+    at = sign_in("manager", "wrong-password")
     assert "wrong password" in at.error[0].value
     assert "4 attempts left" in at.error[0].value
     assert not at.metric
@@ -54,7 +41,7 @@ def test_wrong_password_is_refused_with_a_message(app_env):
 def test_page_without_sign_in_shows_no_data(app_env, page):
     """A page run without the frame (legacy pages/ routing) refuses and shows nothing."""
     seed_demo(db.get_engine(app_env), contacts=20, seed=2)
-    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / page), default_timeout=30).run()
+    at = app_test(page).run()
     assert not at.exception
     assert "sign in" in at.warning[0].value.lower()
     assert not at.metric and not at.dataframe
@@ -68,7 +55,7 @@ def test_a_bad_pool_setting_is_a_clear_message_not_a_traceback(tmp_path, monkeyp
     monkeypatch.setenv(db.POOL_SIZE_ENV, "lots")
     st.cache_resource.clear()
     db.dispose_engines()
-    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "streamlit_app.py"), default_timeout=60).run()
+    at = app_test().run()
     st.cache_resource.clear()
     db.dispose_engines()
     assert not at.exception

@@ -1,11 +1,9 @@
 """Who defines journeys: admins only (journeys.access.JOURNEY_ADMINS), in the services, the menu and
 the page guard; auditors log against journeys and still see them where they log."""
 
-from pathlib import Path
 
 import pytest
 from sqlmodel import select
-from streamlit.testing.v1 import AppTest
 
 from data import db
 from journeys.errors import PermissionDenied
@@ -18,11 +16,8 @@ from journeys.journey_editing import (
     update_journey,
 )
 from journeys.models import ChangeLog, Journey, JourneyStatus
+from tests.apptest import open_page, sign_in
 from tests.factories import journey_in
-from ui.session import FRAME_KEY, USER_KEY, SignedInUser
-
-ROOT = Path(__file__).resolve().parents[2]
-APP = ROOT / "streamlit_app.py"
 
 CHANGES = {
     "create": lambda s, actor, journey_id: new_journey(session=s, actor=actor, journey_in=journey_in(name="Brand new")),
@@ -63,21 +58,12 @@ def test_admins_change_journeys(engine, people, change):
     assert len(logged) == 2 and {entry.user_id for entry in logged} == {people["admin"].id}
 
 
-def _sign_in(username: str, password: str) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=30).run()
-    at.text_input[0].input(username)
-    at.text_input[1].input(password)
-    at.button[0].click().run()
-    assert not at.exception
-    return at
-
-
 @pytest.mark.parametrize(("username", "password", "has_journeys"), [
     ("auditor1", "auditor1-pass", False), ("manager", "manager-pass", False), ("admin", "admin-pass1", True),
 ])
 def test_the_journeys_menu_entry_follows_the_role(app_env, people, username, password, has_journeys):
     """Only an admin's menu holds Journeys; for anyone else AppTest cannot even switch to it."""
-    at = _sign_in(username, password)
+    at = sign_in(username, password)
     if has_journeys:
         at.switch_page("pages/journey_admin.py").run()
         assert not at.exception and [t.value for t in at.title] == ["Journeys"]
@@ -88,19 +74,14 @@ def test_the_journeys_menu_entry_follows_the_role(app_env, people, username, pas
 
 def test_a_typed_journeys_url_refuses_an_auditor(app_env, people):
     """An auditor who types /journey_admin gets a refusal and none of the journeys page."""
-    at = AppTest.from_file(str(ROOT / "pages" / "journey_admin.py"), default_timeout=30)
-    auditor = people["auditor"]
-    at.session_state[USER_KEY] = SignedInUser(auditor.id, auditor.username, auditor.display_name, auditor.role)
-    at.session_state[FRAME_KEY] = True
-    at.run()
-    assert not at.exception
+    at = open_page("journey_admin", people["auditor"])
     assert at.error[0].value == "Your role (auditor) does not give access to Journeys."
     assert not at.dataframe and not at.button and not at.tabs
 
 
 def test_auditors_still_see_the_journeys_they_log_against(app_env, people):
     """My contacts offers an auditor every active journey with the question to ask."""
-    at = _sign_in("auditor1", "auditor1-pass")
+    at = sign_in("auditor1", "auditor1-pass")
     at.switch_page("pages/contacts_mine.py").run()
     assert not at.exception
     assert at.selectbox(key="new_journey").options == [people["journey"].name]

@@ -20,9 +20,10 @@ from streamlit.testing.v1 import AppTest
 from data import db
 from journeys.models import User
 from tests import poison
+from tests.apptest import app_test, open_page
 from ui import dashboard_data
 from ui.contact_forms import OPEN_KEY
-from ui.session import FRAME_KEY, USER_KEY, SignedInUser
+from ui.session import USER_KEY, SignedInUser
 from ui.text import WORD_JOINER, as_plain_text, plain_table
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -101,12 +102,7 @@ def assert_no_leaks(at: AppTest) -> int:
 
 
 def _page(url: str, role_id: int, page: str, **state) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "pages" / f"{page}.py"), default_timeout=60)
-    at.session_state[USER_KEY] = _signed_in(db.get_engine(url), role_id)
-    at.session_state[FRAME_KEY] = True
-    for key, value in state.items():
-        at.session_state[key] = value
-    return at.run()
+    return open_page(page, _signed_in(db.get_engine(url), role_id), **state)
 
 
 @pytest.mark.parametrize(("role", "page"), CASES, ids=[f"{r}-{p}" for r, p in CASES])
@@ -132,7 +128,7 @@ def test_filter_captions_and_wave_deltas_show_names_literally(app_env, world):
 
 def test_sidebar_shows_the_display_name_literally(app_env, world):
     """The frame's "Signed in as" caption escapes the display name."""
-    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
+    at = app_test()
     at.session_state[USER_KEY] = _signed_in(db.get_engine(app_env), world["auditor"])
     at.run()
     assert any("Signed in as" in c.value for c in at.sidebar.caption)

@@ -4,11 +4,11 @@ import ast
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from journeys.models import Role
+from tests.apptest import app_test, as_user
 from ui.navigation import PAGES
-from ui.session import FRAME_KEY, USER_KEY, SignedInUser
+from ui.session import SignedInUser
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE_FILES = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "pages").glob("*.py"))
@@ -43,10 +43,7 @@ FORBIDDEN = [(spec.path, role.value) for spec in PAGES for role in Role if role 
 @pytest.mark.parametrize(("page", "role"), FORBIDDEN)
 def test_pages_refuse_roles_they_are_not_for(app_env, page, role):
     """Opened by a role it is not for (as a typed URL could), a page shows a refusal and no data."""
-    at = AppTest.from_file(str(ROOT / page), default_timeout=60)
-    at.session_state[USER_KEY] = SignedInUser(1, "someone", "Someone", role)
-    at.session_state[FRAME_KEY] = True
-    at.run()
+    at = as_user(app_test(page), SignedInUser(1, "someone", "Someone", role)).run()
     assert not at.exception
     assert f"Your role ({role}) does not give access" in at.error[0].value
     assert not at.dataframe and not at.metric and not at.table and not at.get("vega_lite_chart")

@@ -1,7 +1,6 @@
 """AppTest of the frame's sign-in and sign-out and of the admin pages, including refusals."""
 
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from sqlmodel import select
@@ -10,21 +9,9 @@ from streamlit.testing.v1 import AppTest
 from data import db
 from journeys.models import AuthSession, SignInThrottle, User, utcnow
 from journeys.users import source_key, username_key
+from tests.apptest import app_test, as_user, sign_in
 from tests.shown import shown
-from ui.session import FRAME_KEY, USER_KEY, SignedInUser, sign_in_source
-
-ROOT = Path(__file__).resolve().parents[2]
-APP = ROOT / "streamlit_app.py"
-
-
-def _sign_in(username: str, password: str) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=30).run()
-    assert not at.exception
-    at.text_input[0].input(username)
-    at.text_input[1].input(password)
-    at.button[0].click().run()
-    assert not at.exception
-    return at
+from ui.session import sign_in_source
 
 
 def _through_frame(at: AppTest) -> AppTest:
@@ -46,7 +33,7 @@ def _titles(at: AppTest) -> list[str]:
 
 def test_sign_in_and_sign_out(app_env, engine, people):
     """The manager signs in (a session token is recorded) and signing out revokes it and shows the form."""
-    at = _sign_in("manager", "manager-pass")
+    at = sign_in("manager", "manager-pass")
     assert "Overview" in _titles(at)
     assert any("Signed in as" in c.value for c in at.sidebar.caption)
     _through_frame(at).run()
@@ -61,20 +48,20 @@ def test_sign_in_and_sign_out(app_env, engine, people):
 
 def test_slow_down_and_lock_messages(app_env, engine, people):
     """A second failure asks to wait; a locked account says so and shows no page."""
-    _sign_in("manager", "wrong")
-    at = _sign_in("manager", "wrong")
+    sign_in("manager", "wrong")
+    at = sign_in("manager", "wrong")
     assert "Wait 2 s" in at.error[0].value
     with db.session_scope(engine) as session:  # locked from the address the form reports
         session.merge(SignInThrottle(username_sha256=username_key("manager"), source=source_key(sign_in_source()),
                                    locked_until=utcnow() + timedelta(minutes=15)))
-    at = _sign_in("manager", "manager-pass")
+    at = sign_in("manager", "manager-pass")
     assert "locked after too many failed attempts" in at.error[0].value
     assert "Overview" not in _titles(at)
 
 
 def test_deactivated_account_is_signed_out_on_its_next_click(app_env, engine, people):
     """Deactivating an account ends its open session at the next rerun, not at the next sign-in."""
-    at = _sign_in("manager", "manager-pass")
+    at = sign_in("manager", "manager-pass")
     with db.session_scope(engine) as session:
         session.get(User, people["manager"].id).active = False
     _through_frame(at).run()
@@ -83,17 +70,11 @@ def test_deactivated_account_is_signed_out_on_its_next_click(app_env, engine, pe
     assert at.text_input[0].label == "Username"
 
 
-def _as(at: AppTest, user) -> AppTest:
-    at.session_state[USER_KEY] = SignedInUser(user.id, user.username, user.display_name, user.role)
-    at.session_state[FRAME_KEY] = True
-    return at
-
-
 @pytest.mark.parametrize("page", ["pages/admin_users.py", "pages/admin_retention.py"])
 @pytest.mark.parametrize("who", ["auditor", "manager"])
 def test_admin_pages_refuse_other_roles(app_env, people, page, who):
     """An admin page opened by an auditor or manager shows a refusal and no data."""
-    at = _as(AppTest.from_file(str(ROOT / page), default_timeout=30), people[who]).run()
+    at = as_user(app_test(page), people[who]).run()
     assert not at.exception
     assert f"Your role ({who}) does not give access" in at.error[0].value
     assert not at.dataframe and not at.text_input and not at.metric
@@ -102,7 +83,7 @@ def test_admin_pages_refuse_other_roles(app_env, people, page, who):
 @pytest.mark.parametrize("page", ["pages/admin_users.py", "pages/admin_retention.py", "pages/overview.py"])
 def test_pages_refuse_without_sign_in(app_env, people, page):
     """A page run without the frame or a user asks to sign in and shows nothing."""
-    at = AppTest.from_file(str(ROOT / page), default_timeout=30).run()
+    at = app_test(page).run()
     assert not at.exception
     assert "sign in" in at.warning[0].value.lower()
     assert not at.dataframe and not at.metric and not at.table
@@ -110,8 +91,8 @@ def test_pages_refuse_without_sign_in(app_env, people, page):
 
 def test_admin_menu_lists_admin_pages_only_for_admins(app_env, people):
     """The sidebar menu of an admin holds Users and Privacy; a manager's does not."""
-    admin = _sign_in("admin", "admin-pass1")
-    manager = _sign_in("manager", "manager-pass")
+    admin = sign_in("admin", "admin-pass1")
+    manager = sign_in("manager", "manager-pass")
     admin_pages = {p.title for p in admin.navigation.pages} if hasattr(admin, "navigation") else None
     assert admin_pages is None or {"Users", "Privacy"} <= admin_pages
     with pytest.raises(Exception):  # noqa: B017 - AppTest refuses a page the role's menu lacks
@@ -120,7 +101,7 @@ def test_admin_menu_lists_admin_pages_only_for_admins(app_env, people):
 
 def test_admin_adds_changes_and_deactivates_an_account(app_env, engine, people):
     """Through the Users page an admin adds an account, changes its role and deactivates it."""
-    at = _sign_in("admin", "admin-pass1")
+    at = sign_in("admin", "admin-pass1")
     at.switch_page("pages/admin_users.py").run()
     assert not at.exception and "Users" in _titles(at)
     inputs = {t.label: t for t in at.text_input}
@@ -143,7 +124,7 @@ def test_admin_adds_changes_and_deactivates_an_account(app_env, engine, people):
 
 def test_admin_page_shows_refusals_as_messages(app_env, people):
     """A too-short password on the Users page is refused with the field named, not a traceback."""
-    at = _sign_in("admin", "admin-pass1")
+    at = sign_in("admin", "admin-pass1")
     at.switch_page("pages/admin_users.py").run()
     inputs = {t.label: t for t in at.text_input}
     inputs["New username"].input("kees")
@@ -155,7 +136,7 @@ def test_admin_page_shows_refusals_as_messages(app_env, people):
 
 def test_privacy_page_saves_the_period_and_previews(app_env, people):
     """An admin saves a retention period and sees the dry-run count before any deletion."""
-    at = _sign_in("admin", "admin-pass1")
+    at = sign_in("admin", "admin-pass1")
     at.switch_page("pages/admin_retention.py").run()
     assert not at.exception and "No retention period" in at.info[0].value
     at.number_input[0].set_value(6)
@@ -179,7 +160,7 @@ SSO_SECRETS = {
 
 
 def _sso_app(email: str) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=30)
+    at = app_test()
     at.secrets.update(SSO_SECRETS)
     at.user = {"is_logged_in": True, "email": email}
     return at.run()
@@ -207,9 +188,9 @@ def test_single_sign_on_refuses_an_unlinked_identity(app_env, people):
 
 def test_sign_in_page_offers_single_sign_on_only_when_configured(app_env, people):
     """The single sign-on button appears with an [auth] block and not without one."""
-    plain = AppTest.from_file(str(APP), default_timeout=30).run()
+    plain = app_test().run()
     assert not [b for b in plain.button if "single sign-on" in b.label]
-    at = AppTest.from_file(str(APP), default_timeout=30)
+    at = app_test()
     at.secrets.update(SSO_SECRETS)
     at.user = {"is_logged_in": False}
     at.run()
@@ -230,7 +211,7 @@ def test_privacy_page_deletes_old_evidence_after_confirmation(app_env, engine, p
             contact_id=people["contact1"].id, file_name="old.png", media_type="image/png", size_bytes=3,
             sha256=hashlib.sha256(b"old").hexdigest(), content=b"old", uploaded_at=utcnow() - timedelta(days=200),
         ))
-    at = _sign_in("admin", "admin-pass1")
+    at = sign_in("admin", "admin-pass1")
     at.switch_page("pages/admin_retention.py").run()
     assert at.metric[0].value == "1 files"
     delete = next(b for b in at.button if b.label == "Delete old evidence")

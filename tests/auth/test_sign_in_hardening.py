@@ -3,18 +3,15 @@ guessing locks only the stranger's own source, never the account's owner (admin 
 
 import re
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from sqlmodel import select
-from streamlit.testing.v1 import AppTest
 
 from data import db
 from journeys import users
 from journeys.models import ChangeLog, SignInThrottle
 from journeys.users import MAX_FAILED_LOGINS, SignInRefused, authenticate
-
-APP = Path(__file__).resolve().parents[2] / "streamlit_app.py"
+from tests.apptest import sign_in
 
 
 def _refusal(engine, username, password, **source) -> str:
@@ -136,12 +133,7 @@ def test_quiet_runs_of_failures_are_forgotten_and_pruned(engine, people, clock):
 
 
 def _form_error(username: str, password: str) -> str:
-    at = AppTest.from_file(str(APP), default_timeout=30).run()
-    at.text_input[0].input(username)
-    at.text_input[1].input(password)
-    at.button[0].click().run()
-    assert not at.exception
-    return at.error[0].value
+    return sign_in(username, password).error[0].value
 
 
 def test_sign_in_form_shows_one_message_for_unknown_user_and_wrong_password(app_env, engine, people):
@@ -157,10 +149,7 @@ def test_users_page_shows_a_lock_and_lifts_it(app_env, engine, people, clock):
     for _ in range(MAX_FAILED_LOGINS):
         _refusal(engine, "manager", "wrong-password", source="192.0.2.44")
         clock.now += timedelta(seconds=10)
-    at = AppTest.from_file(str(APP), default_timeout=30).run()
-    at.text_input[0].input("admin")
-    at.text_input[1].input("admin-pass1")
-    at.button[0].click().run()
+    at = sign_in("admin", "admin-pass1")
     at.switch_page("pages/admin_users.py").run()
     rows = at.dataframe[0].value.set_index("Username")
     assert rows.loc["manager", "Sign-in locked from"] == "1 address" and rows.loc["admin", "Sign-in locked from"] == ""

@@ -6,7 +6,7 @@ to keep filter changes fast; this test validates each of those specs instead.
 
 import pytest
 
-from tests.dashboard.test_dashboard_pages import _page, demo_app  # noqa: F401 - fixture
+from tests.dashboard.test_dashboard_pages import _page, demo_app, demo_database  # noqa: F401 - fixtures
 from ui import charts
 
 

@@ -23,11 +23,19 @@ def _plain(contacts, answers, criteria) -> pd.DataFrame:
     return cells[cells["size"] >= MIN_CONTACTS]
 
 
+@pytest.fixture(scope="module")
+def demo_engine(module_db_url):
+    """A demo database with 400 contacts (seed 3), seeded once: the tests here only read it."""
+    engine = db.get_engine(module_db_url)
+    seed_demo(engine, contacts=400, seed=3)
+    return engine
+
+
 @pytest.mark.parametrize("flt", [ContactFilter(), ContactFilter(brands=("Koopklik",)),
                                  ContactFilter(channels=("email", "phone"), waves=("2026-Q3",))])
-def test_heatmap_cells_equal_answer_scores(engine, flt):
+def test_heatmap_cells_equal_answer_scores(demo_engine, flt):
     """Every cell is the mean item score of its code and channel, and its n the answers behind it."""
-    seed_demo(engine, contacts=400, seed=3)
+    engine = demo_engine
     answers, criteria = read_answers(engine), read_criteria(engine)
     frame = dashboard_frame(scored_contacts(read_contacts(engine), answers, criteria, AS_OF))
     contacts = apply_filter(frame, flt)
@@ -41,9 +49,9 @@ def test_heatmap_cells_equal_answer_scores(engine, flt):
     db.dispose_engines()
 
 
-def test_heatmap_keeps_the_items_that_differ_most(engine):
+def test_heatmap_keeps_the_items_that_differ_most(demo_engine):
     """With ``max_items`` the heatmap keeps the items with the widest spread between channels."""
-    seed_demo(engine, contacts=400, seed=3)
+    engine = demo_engine
     answers, criteria = read_answers(engine), read_criteria(engine)
     frame = dashboard_frame(scored_contacts(read_contacts(engine), answers, criteria, AS_OF))
     table = criterion_channel_table(frame, item_scores(frame, answers, criteria), max_items=3)

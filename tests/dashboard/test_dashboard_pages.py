@@ -3,7 +3,6 @@
 import io
 import json
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pyarrow as pa
 import pytest
@@ -18,33 +17,41 @@ from journeys.models import Contact
 from scoring.consistency import consistency
 from scoring.metrics import metrics_of_timed
 from scoring.pipeline import dashboard_frame, scored_contacts
+from tests.apptest import app_pointed_at, open_page
 from tests.shown import shown
 from ui import dashboard_data
 from ui.downloads import csv_bytes, xlsx_bytes
-from ui.session import FRAME_KEY, USER_KEY, SignedInUser
+from ui.session import SignedInUser
 
-ROOT = Path(__file__).resolve().parents[2]
 AS_OF = datetime(2026, 10, 1, 12, 0, tzinfo=UTC)
 MANAGER = SignedInUser(4, "manager", "Demo Manager", "manager")
 
 
+@pytest.fixture(scope="module")
+def demo_database(module_db_url):
+    """A demo database with 300 contacts, seeded once for the module's read-only tests."""
+    seed_demo(db.get_engine(module_db_url), contacts=300, seed=2)
+    return module_db_url
+
+
 @pytest.fixture
-def demo_app(app_env, monkeypatch):
-    """A demo database with 300 contacts and a fixed as-of time for the dashboards."""
+def demo_app(demo_database, monkeypatch):
+    """The app on the shared demo database, with a fixed as-of time for the dashboards (read only)."""
+    monkeypatch.setattr(dashboard_data, "current_as_of", lambda: AS_OF)
+    with app_pointed_at(demo_database, monkeypatch) as url:
+        yield url
+
+
+@pytest.fixture
+def fresh_demo_app(app_env, monkeypatch):
+    """A demo database of its own with 300 contacts and a fixed as-of time, for a test that writes."""
     seed_demo(db.get_engine(app_env), contacts=300, seed=2)
     monkeypatch.setattr(dashboard_data, "current_as_of", lambda: AS_OF)
     return app_env
 
 
 def _page(name: str, **state) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "pages" / f"{name}.py"), default_timeout=60)
-    at.session_state[USER_KEY] = MANAGER
-    at.session_state[FRAME_KEY] = True
-    for key, value in state.items():
-        at.session_state[key] = value
-    at.run()
-    assert not at.exception
-    return at
+    return open_page(name, MANAGER, **state)
 
 
 def _expected(url: str, flt: ContactFilter) -> dict:
@@ -132,9 +139,9 @@ def test_other_dashboard_pages_run(demo_app, page):
     assert at.title[0].value
 
 
-def test_manager_exports_neutralise_formulas(demo_app):
+def test_manager_exports_neutralise_formulas(fresh_demo_app):
     """A note starting with =HYPERLINK is exported as inert text in CSV and XLSX."""
-    engine = db.get_engine(demo_app)
+    engine = db.get_engine(fresh_demo_app)
     with session_scope(engine) as session:
         contact = session.get(Contact, 1)
         contact.notes = '=HYPERLINK("http://evil.example","click")'
@@ -157,9 +164,9 @@ def test_manager_exports_neutralise_formulas(demo_app):
     assert {"Contacts as CSV", "Contacts as XLSX", "Metrics as CSV", "Metrics as XLSX"} <= set(labels)
 
 
-def test_new_contact_shows_up_after_a_write(demo_app):
+def test_new_contact_shows_up_after_a_write(fresh_demo_app):
     """The cached scored frame is keyed on the data version: a new contact appears on the next run."""
-    engine = db.get_engine(demo_app)
+    engine = db.get_engine(fresh_demo_app)
     before = _tiles(_page("dashboard"))
     with session_scope(engine) as session:
         template = session.get(Contact, 1)

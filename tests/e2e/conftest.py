@@ -5,7 +5,9 @@ Each test module gets its own server on a fresh SQLite database with a little de
 run (``data-test-script-state=notRunning``) after every interaction, never on sleeps alone.
 
 Without Chromium at /usr/bin/chromium the tests are skipped with that reason, except in CI
-(``CI=true``), where that is an error.
+(``CI=true``), where that is an error. Every test in this folder is marked ``e2e`` (so
+``make test-fast`` leaves them out); screenshots go to a temporary folder unless
+``KLANTREIS_SCREENSHOTS`` names one (see ``screenshot``).
 """
 
 import os
@@ -30,6 +32,14 @@ CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark every browser test ``e2e``, including ones added later to this folder."""
+    here = Path(__file__).parent
+    for item in items:
+        if item.path.is_relative_to(here):
+            item.add_marker(pytest.mark.e2e)
 
 
 def _free_port() -> int:
@@ -177,16 +187,17 @@ def go_to(page, title: str) -> None:
     wait_for_app(page)
 
 
-SCREENSHOT_DIR_ENV = "KLANTREIS_SCREENSHOT_DIR"
+SCREENSHOTS_ENV = "KLANTREIS_SCREENSHOTS"
 
 
 def screenshot(page, name: str) -> Path:
-    """Save a screenshot in a temporary folder, or in ``KLANTREIS_SCREENSHOT_DIR`` when asked for.
+    """Save a screenshot in a temporary folder, or in ``KLANTREIS_SCREENSHOTS`` when asked for.
 
     A test run never writes into tracked files; to refresh the pictures kept in the repo, run the
-    browser tests with ``KLANTREIS_SCREENSHOT_DIR=docs/screenshots``.
+    browser tests with ``KLANTREIS_SCREENSHOTS=docs/screenshots`` (a relative folder is taken
+    from the repository root).
     """
-    folder = os.environ.get(SCREENSHOT_DIR_ENV, "").strip()
+    folder = os.environ.get(SCREENSHOTS_ENV, "").strip()
     base = Path(folder) if folder else Path(tempfile.gettempdir()) / "klantreis-screenshots"
     target = (base if base.is_absolute() else ROOT / base) / f"{name}.png"
     target.parent.mkdir(parents=True, exist_ok=True)

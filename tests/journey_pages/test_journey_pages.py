@@ -1,7 +1,6 @@
 """The journeys page in AppTest: create, validation by row, versioning keeps scores, archive, JSON."""
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from sqlmodel import select
@@ -16,11 +15,10 @@ from journeys.journey_editing import journey_from_json, journey_in_from_db, jour
 from journeys.models import ChecklistVersion, Contact, Criterion, Journey, JourneyChannel
 from journeys.users import create_user, get_user
 from scoring.quality import score_contacts
+from tests.apptest import open_page
 from tests.factories import make_world
 from tests.shown import shown
-from ui.session import FRAME_KEY, USER_KEY, SignedInUser
-
-ROOT = Path(__file__).resolve().parents[2]
+from ui.session import SignedInUser
 
 
 def _row(code, text="Did something", **extra):
@@ -38,14 +36,7 @@ def _admin(app_env) -> SignedInUser:
 
 
 def _page(app_env, **state) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "pages" / "journey_admin.py"), default_timeout=60)
-    at.session_state[USER_KEY] = _admin(app_env)
-    at.session_state[FRAME_KEY] = True
-    for key, value in state.items():
-        at.session_state[key] = value
-    at.run()
-    assert not at.exception
-    return at
+    return open_page("journey_admin", _admin(app_env), **state)
 
 
 def _create(app_env, rows, name="Ask about opening hours", channels=("phone", "email", "twitter")) -> AppTest:

@@ -1,17 +1,14 @@
 """A hand-edited ``/contact_log?contact=...`` link says what is wrong instead of a traceback."""
 
-from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from data import db
 from data.db import session_scope
+from tests.apptest import app_test, as_user
 from tests.factories import make_world
 from ui.contact_forms import parse_contact_id
-from ui.session import FRAME_KEY, USER_KEY, SignedInUser
-
-APP = Path(__file__).resolve().parents[2] / "streamlit_app.py"
+from ui.session import SignedInUser
 
 
 @pytest.fixture
@@ -24,9 +21,7 @@ def auditor(app_env) -> SignedInUser:
 @pytest.mark.parametrize("value", ["abc", "1e3", "9" * 20, "-1", "0", "4.0", "2147483648", "[x](http://evil)"])
 def test_a_contact_link_that_is_no_number_says_so(auditor, value):
     """``?contact=abc`` (or 1e3, a 20-digit number, ...) shows one clear message and a way back, no traceback."""
-    at = AppTest.from_file(str(APP), default_timeout=60)  # the app, so that the page's links resolve
-    at.session_state[USER_KEY] = auditor
-    at.session_state[FRAME_KEY] = True
+    at = as_user(app_test(), auditor)  # the app, so that the page's links resolve
     at.query_params["contact"] = value
     at.switch_page("pages/contact_log.py").run()
     assert not at.exception, at.exception

@@ -22,12 +22,11 @@ from data.frames import read_contacts
 from journeys.contact_service import AnswerIn, ContactStart, my_contacts, save_contact, start_contact
 from journeys.models import Answer, Contact, Criterion, User
 from journeys.users import create_user
+from tests.apptest import open_page
 from tests.factories import make_world
-from tests.logging.apptest import open_page
 from tests.shown import shown
 from ui.session import SignedInUser
 
-ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT_MS = 300
 
 
@@ -127,7 +126,7 @@ def test_contact_log_keeps_the_input_when_the_database_is_busy(busy_db):
     keeps every typed value; My contacts and the dashboard still render meanwhile; after the
     lock is released, clicking Save again saves what was typed."""
     url, path, auditor, contact_id, criteria = busy_db
-    at = open_page("contact_log", auditor, contact_id)
+    at = open_page("contact_log", auditor, log_contact_id=contact_id)
     for control in at.get("button_group"):
         if control.key.startswith("a_c"):
             control.set_value("Yes")

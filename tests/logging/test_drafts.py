@@ -8,11 +8,9 @@ throughout says "Not scored: every item N/A", never "Score nan".
 """
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from sqlmodel import select
-from streamlit.testing.v1 import AppTest
 
 from data import db
 from data.db import read_scope, write_scope
@@ -30,11 +28,9 @@ from journeys.exports import export_rows
 from journeys.models import Answer, Contact, Criterion, PendingInput
 from journeys.overview import installation_summary
 from journeys.users import create_user
+from tests.apptest import app_test, open_page
 from tests.factories import make_world
-from tests.logging.apptest import open_page
 from ui.session import USER_KEY, SignedInUser
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def _world(engine):
@@ -100,7 +96,7 @@ def test_save_draft_from_the_page_and_find_it_in_my_contacts(logged):
     """"Save draft" with one of three items answered saves it as a draft; My contacts and the
     contact page say "Draft, 1 of 3 items answered"; the dashboard does not count it."""
     engine, auditor, contact_id, criteria, manager = logged
-    at = open_page("contact_log", auditor, contact_id)
+    at = open_page("contact_log", auditor, log_contact_id=contact_id)
     at.get("button_group")[0].set_value("Yes").run()
     at.text_area(key="a_notes").set_value("to finish tomorrow").run()
     at.button(key="a_save_draft").click().run()
@@ -125,7 +121,7 @@ def test_typed_values_survive_a_reload_and_a_page_switch(logged):
     """Typed but unsaved answers and notes come back in a new browser session (a reload) and
     after visiting another page; saving discards the pending copy."""
     engine, auditor, contact_id, criteria, _ = logged
-    first = open_page("contact_log", auditor, contact_id)
+    first = open_page("contact_log", auditor, log_contact_id=contact_id)
     first.get("button_group")[1].set_value("No").run()
     first.text_area(key="a_notes").set_value("the agent hung up").run()
     first.text_input(key=f"a_n{criteria[0]}").set_value("polite greeting").run()
@@ -134,14 +130,14 @@ def test_typed_values_survive_a_reload_and_a_page_switch(logged):
         kept = pending_input(session=session, actor=auditor, contact_id=contact_id)
     assert kept is not None and kept[0]["fields"]["notes"] == "the agent hung up"
 
-    reloaded = open_page("contact_log", auditor, contact_id)  # a new session: session_state is gone
+    reloaded = open_page("contact_log", auditor, log_contact_id=contact_id)  # a new session: session_state is gone
     assert reloaded.text_area(key="a_notes").value == "the agent hung up"
     assert reloaded.text_input(key=f"a_n{criteria[0]}").value == "polite greeting"
     assert [g.value for g in reloaded.get("button_group") if g.key == f"a_c{criteria[1]}"] == ["No"]
     assert any("Restored what you typed" in c.value for c in reloaded.caption)
 
     # a page switch inside the app: Streamlit drops the widgets' state of the page left behind
-    app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
+    app = app_test()
     app.session_state[USER_KEY] = auditor
     app.session_state["log_contact_id"] = contact_id
     app.run()
@@ -161,7 +157,7 @@ def test_typed_values_survive_a_reload_and_a_page_switch(logged):
 def test_every_item_na_says_not_scored(logged):
     """Saving an assessment with every item N/A says "Not scored: every item N/A", never nan."""
     engine, auditor, contact_id, criteria, _ = logged
-    at = open_page("contact_log", auditor, contact_id)
+    at = open_page("contact_log", auditor, log_contact_id=contact_id)
     for control in at.get("button_group"):
         if control.key.startswith("a_c"):
             control.set_value("N/A")

@@ -7,7 +7,6 @@ import struct
 import zlib
 from datetime import UTC, datetime, timedelta
 from functools import cache
-from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -21,11 +20,9 @@ from journeys.errors import PermissionDenied, ValidationError
 from journeys.evidence import MAX_EVIDENCE_PIXELS, THUMBNAIL_MAX_SIDE, ensure_preview, inspect_evidence
 from journeys.models import ChangeLog, Evidence
 from journeys.users import create_user
+from tests.apptest import open_page
 from tests.factories import make_world
 from tests.shown import shown
-from ui.session import FRAME_KEY, USER_KEY, SignedInUser
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def _chunk(kind: bytes, data: bytes) -> bytes:
@@ -245,14 +242,7 @@ def test_retention_and_portable_backup_keep_working_with_thumbnails(engine, worl
 # --- the contact page ------------------------------------------------------------------------
 
 def _page(world, who: str) -> AppTest:
-    user = world[who]
-    at = AppTest.from_file(str(ROOT / "pages" / "contact_log.py"), default_timeout=60)
-    at.session_state[USER_KEY] = SignedInUser(user.id, user.username, user.display_name, user.role)
-    at.session_state[FRAME_KEY] = True
-    at.session_state["log_contact_id"] = world["contact_id"]
-    at.run()
-    assert not at.exception
-    return at
+    return open_page("contact_log", world[who], log_contact_id=world["contact_id"])
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 completed over two separate sessions."""
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,12 +12,11 @@ from data import db
 from data.db import session_scope
 from journeys.contact_service import ContactStart, start_contact
 from journeys.models import Contact
+from tests.apptest import open_page
 from tests.factories import make_world
-from tests.logging.apptest import open_page
 from tests.shown import shown
 from ui.session import SignedInUser
 
-ROOT = Path(__file__).resolve().parents[2]
 LOCAL = ZoneInfo("Europe/Amsterdam")
 
 
@@ -43,13 +41,13 @@ def _contact(url: str, contact_id: int) -> Contact:
 def test_email_contact_completed_over_two_sessions(logged):
     """Sent in one session, first response recorded in a second, resolution in a third: all kept."""
     url, auditor, contact_id = logged
-    first = open_page("contact_log", auditor, contact_id)
+    first = open_page("contact_log", auditor, log_contact_id=contact_id)
     first.button(key="now_first_response").click().run()
     assert not first.exception
     assert _contact(url, contact_id).first_response_at is not None
     assert _contact(url, contact_id).resolved_at is None
 
-    second = open_page("contact_log", auditor, contact_id)  # a new browser session, same contact
+    second = open_page("contact_log", auditor, log_contact_id=contact_id)  # a new browser session, same contact
     assert not [b for b in second.button if b.key == "now_first_response"]
     second.button(key="now_resolved").click().run()
     assert not second.exception
@@ -81,7 +79,7 @@ def _set_time(at: AppTest, key: str, when: datetime) -> None:
 def test_time_corrections_show_the_field_and_reason(logged, edit, expected):
     """Each impossible time typed by hand is refused with a message naming the field; nothing is saved."""
     url, auditor, contact_id = logged
-    at = open_page("contact_log", auditor, contact_id)
+    at = open_page("contact_log", auditor, log_contact_id=contact_id)
     edit(at, _contact(url, contact_id))
     at.button(key="FormSubmitter:times-Save times").click().run()
     assert not at.exception
@@ -92,7 +90,7 @@ def test_time_corrections_show_the_field_and_reason(logged, edit, expected):
 def test_missing_checklist_items_are_named(logged):
     """Saving the assessment with items unanswered names each missing item and saves nothing."""
     url, auditor, contact_id = logged
-    at = open_page("contact_log", auditor, contact_id)
+    at = open_page("contact_log", auditor, log_contact_id=contact_id)
     at.text_area(key="a_notes").set_value("tried to save early")
     at.button(key="a_save").click().run()
     errors = " ".join(shown(e.value) for e in at.error)
@@ -103,7 +101,7 @@ def test_missing_checklist_items_are_named(logged):
 def test_complete_assessment_shows_the_score(logged):
     """Answering every item and saving shows the contact's score from scoring/."""
     url, auditor, contact_id = logged
-    at = open_page("contact_log", auditor, contact_id)
+    at = open_page("contact_log", auditor, log_contact_id=contact_id)
     for control in at.get("button_group"):
         if control.key.startswith("a_c"):
             control.set_value("Yes" if control.key.endswith(("1", "3")) else "No")
@@ -116,7 +114,7 @@ def test_another_auditor_cannot_open_the_contact(logged):
     """An auditor opening someone else's contact sees a refusal and no contact data."""
     url, _, contact_id = logged
     stranger = SignedInUser(999, "auditor9", "Stranger", "auditor")
-    at = open_page("contact_log", stranger, contact_id)
+    at = open_page("contact_log", stranger, log_contact_id=contact_id)
     assert "belongs to another auditor" in at.error[0].value
     assert not at.get("text_area")
     with session_scope(db.get_engine(url)) as session:
@@ -141,7 +139,7 @@ def test_sent_time_in_the_future_is_refused_on_start(logged):
 def test_a_correction_after_saving_is_in_the_shown_history(logged):
     """Correcting a recorded first response by hand shows old → new in the contact's change history."""
     url, auditor, contact_id = logged
-    at = open_page("contact_log", auditor, contact_id)
+    at = open_page("contact_log", auditor, log_contact_id=contact_id)
     at.button(key="now_first_response").click().run()
     recorded = _contact(url, contact_id).first_response_at
     corrected = _contact(url, contact_id).started_at + timedelta(minutes=45)

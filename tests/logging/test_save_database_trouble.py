@@ -5,7 +5,6 @@ once the trouble is gone.
 """
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -14,11 +13,11 @@ from data import db
 from data.db import session_scope
 from journeys.contact_service import ContactStart, start_contact
 from journeys.models import Contact
+from tests.apptest import app_test, open_page
 from tests.db_trouble import disk_full, read_only
 from tests.factories import make_world
-from ui.session import FRAME_KEY, USER_KEY, SignedInUser
+from ui.session import USER_KEY, SignedInUser
 
-PAGE = Path(__file__).resolve().parents[2] / "pages" / "contact_log.py"
 SAVE = "a_save"
 
 
@@ -35,12 +34,7 @@ def logged(app_env):
 
 
 def _typed_assessment(auditor, contact_id, notes: str) -> AppTest:
-    at = AppTest.from_file(str(PAGE), default_timeout=60)
-    at.session_state[USER_KEY] = auditor
-    at.session_state[FRAME_KEY] = True
-    at.session_state["log_contact_id"] = contact_id
-    at.run()
-    assert not at.exception
+    at = open_page("contact_log", auditor, log_contact_id=contact_id)
     for control in at.get("button_group"):
         if control.key.startswith("a_c"):
             control.set_value("Yes")
@@ -107,7 +101,7 @@ def test_a_damaged_database_while_a_page_loads_is_one_sentence(logged, monkeypat
         raise sa.exc.OperationalError("SELECT ...", {}, sqlite3.DatabaseError("database disk image is malformed"))
 
     monkeypatch.setattr("journeys.overview.installation_summary", damaged)
-    at = AppTest.from_file(str(PAGE.parents[1] / "streamlit_app.py"), default_timeout=60)
+    at = app_test()
     at.session_state[USER_KEY] = auditor
     at.run()
     assert not at.exception, at.exception

@@ -8,7 +8,7 @@ from sqlmodel import select
 from data import db
 from data.db import session_scope
 from journeys.models import ChangeLog, Contact
-from tests.logging.apptest import open_page
+from tests.apptest import open_page
 from tests.logging.test_logging_pages import _contact
 from tests.logging.test_logging_pages import logged as logged  # the fixture, shared
 from tests.shown import shown
@@ -31,7 +31,7 @@ def test_saving_untouched_times_changes_nothing(logged):
         contact.first_response_at = contact.started_at + timedelta(seconds=26)
         session.add(contact)
     before, history = _contact(url, contact_id), _history(url, contact_id)
-    at = open_page("contact_log", auditor, contact_id)
+    at = open_page("contact_log", auditor, log_contact_id=contact_id)
     at.button(key=SAVE_TIMES).click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     after = _contact(url, contact_id)
@@ -43,7 +43,7 @@ def test_a_time_in_the_autumn_repeat_is_refused_naming_both_readings(logged):
     """02:30 on 25 October 2026 happened twice in Amsterdam: the form says so and saves nothing."""
     url, auditor, contact_id = logged
     before = _contact(url, contact_id)
-    at = open_page("contact_log", auditor, contact_id)
+    at = open_page("contact_log", auditor, log_contact_id=contact_id)
     at.date_input(key="t_first_d").set_value(date(2026, 10, 25))
     at.time_input(key="t_first_t").set_value(time(2, 30))
     at.button(key=SAVE_TIMES).click().run()
@@ -56,7 +56,7 @@ def test_a_time_in_the_autumn_repeat_is_refused_naming_both_readings(logged):
 def test_a_time_in_the_spring_gap_is_refused(logged):
     """02:30 on 29 March 2026 never happened in Amsterdam (02:00 → 03:00): refused, nothing saved."""
     url, auditor, contact_id = logged
-    at = open_page("contact_log", auditor, contact_id)
+    at = open_page("contact_log", auditor, log_contact_id=contact_id)
     at.date_input(key="t_start_d").set_value(date(2026, 3, 29))
     at.time_input(key="t_start_t").set_value(time(2, 30))
     at.button(key=SAVE_TIMES).click().run()

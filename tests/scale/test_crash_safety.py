@@ -30,7 +30,6 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.pool import NullPool
-from streamlit.testing.v1 import AppTest
 
 from data import db
 from data.demo import demo_password, seed_demo
@@ -38,9 +37,9 @@ from journeys.contact_service import AnswerIn, ContactStart, applicable_criteria
 from journeys.interchange import COLUMNS, Catalogue
 from journeys.models import Contact, CriterionKind
 from journeys.users import get_user
+from tests.apptest import sign_in
 
 ROOT = Path(__file__).resolve().parents[2]
-APP = ROOT / "streamlit_app.py"
 ROWS = 100_000
 DEMO_SEED = 5
 DEMO_CONTACTS = 150
@@ -257,12 +256,7 @@ def _works_after_restart(url: str, before: dict[str, int], tmp_path: Path) -> No
     assert table_counts(url)["contact"] == before["contact"] + 51
 
     # a manager signs in (a write: the session token) and the dashboard renders
-    at = AppTest.from_file(str(APP), default_timeout=60).run()
-    assert not at.exception
-    at.text_input[0].input("manager")
-    at.text_input[1].input(demo_password("manager"))
-    at.button[0].click().run()
-    assert not at.exception
+    at = sign_in("manager", demo_password("manager"))
     at.switch_page("pages/dashboard.py").run()
     assert not at.exception, at.exception
     assert "Dashboard" in [t.value for t in at.title]
