@@ -31,13 +31,15 @@ class Actor(Protocol):
     role: str
 
 
-# Who may do which kind of action; one place to read the role model.
+# Who may do which kind of action; one place to read the role model. The services check these
+# sets and ``ui.navigation`` shows each page to exactly the set of the service behind it.
+SIGNED_IN = frozenset(Role)  # the overview: what each role sees there is narrowed by contact_visible_to
 CONTACT_WRITERS = frozenset({Role.AUDITOR, Role.ADMIN})
-ALL_CONTACT_READERS = frozenset({Role.MANAGER, Role.ADMIN})
+ALL_CONTACT_READERS = frozenset({Role.MANAGER, Role.ADMIN})  # also the dashboards: figures over every contact
 EXPORTERS = frozenset({Role.MANAGER, Role.ADMIN})
 JOURNEY_ADMINS = frozenset({Role.ADMIN})  # create, edit, copy, archive, delete journeys
-USER_ADMINS = frozenset({Role.ADMIN})
-SETTINGS_ADMINS = frozenset({Role.ADMIN})
+USER_ADMINS = frozenset({Role.ADMIN})  # add, change, deactivate and unlock accounts
+SETTINGS_ADMINS = frozenset({Role.ADMIN})  # installation settings: evidence retention
 # Removing a file destroys evidence a result may be disputed over: not even its auditor may.
 EVIDENCE_REMOVERS = frozenset({Role.ADMIN})
 
