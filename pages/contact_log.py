@@ -22,6 +22,7 @@ from journeys.contact_service import (
     save_contact,
 )
 from journeys.errors import KlantreisError
+from journeys.local_time import local_text
 from journeys.models import Answer, Brand, Channel, Journey
 from scoring.quality import score_contacts
 from ui.actions import NOTICE_KEY, run_action, show_notice, show_refusal
@@ -34,7 +35,6 @@ from ui.contact_forms import (
     checklist_inputs,
     datetime_input,
     elapsed_text,
-    local_text,
     parse_contact_id,
     saved_input,
     typed_input,

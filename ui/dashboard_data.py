@@ -18,11 +18,11 @@ import streamlit as st
 from sqlalchemy.engine import Engine
 
 from data.frames import ContactFilter, data_version, read_answers, read_contacts, read_criteria
+from journeys.local_time import LOCAL_ZONE
 from scoring.metrics import METRIC_COLUMNS, metrics_of_timed
 from scoring.quality import score_contacts
 from scoring.timeliness import timeliness
 
-LOCAL_TZ = "Europe/Amsterdam"
 AS_OF_STEP = timedelta(minutes=10)
 
 
@@ -42,7 +42,7 @@ def build_scored(contacts: pd.DataFrame, answers: pd.DataFrame, criteria: pd.Dat
     """Contacts joined with their quality scores and timeliness, plus local weekday and hour."""
     scores = score_contacts(contacts, answers, criteria)
     frame = timeliness(contacts.join(scores, on="contact_id"), as_of)
-    local = frame["started_at"].dt.tz_convert(LOCAL_TZ)
+    local = frame["started_at"].dt.tz_convert(LOCAL_ZONE)
     frame["weekday"] = local.dt.day_of_week.astype("int8")
     frame["hour"] = local.dt.hour.astype("int8")
     for column in ("brand", "channel", "journey", "wave", "location"):
