@@ -18,7 +18,7 @@ never block one) with ``PRAGMA query_only`` on, so a read scope that tries to wr
 loudly instead of quietly taking the lock. A write starts with ``BEGIN IMMEDIATE``: writers
 queue for the lock (busy timeout) instead of losing updates. A writer that waits longer than
 the busy timeout raises ``DatabaseBusy``: the page keeps what was typed and says to try again.
-Plain ``engine.connect()`` (the dashboard frames, exports) reads deferred as well.
+Plain ``Engine.connect()`` (the dashboard frames, exports) reads deferred as well.
 """
 
 import os

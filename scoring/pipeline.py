@@ -1,8 +1,9 @@
 """One call from the three contract frames to the per-contact frame every view starts from.
 
 ``scored_contacts`` = the contacts frame + ``score_contacts`` columns + ``timeliness`` columns.
-Dashboards, CLI reports and the contact page call it, then ``channel_metrics`` /
-``consistency`` / ``auditor_bias`` on the result, so each number has one definition.
+Dashboards, CLI reports and the contact page call it, then ``scoring.metrics.channel_metrics``
+/ ``scoring.consistency.consistency`` / ``scoring.agreement.auditor_bias`` on the result, so
+each number has one definition.
 """
 
 from __future__ import annotations
