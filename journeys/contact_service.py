@@ -136,10 +136,6 @@ def channel_of(session: Session, contact: Contact) -> Channel:
     return session.get(Channel, contact.channel_id)
 
 
-def is_live(channel: Channel) -> bool:
-    return ChannelKind(channel.kind).is_live
-
-
 def applicable_criteria(session: Session, contact: Contact) -> list[Criterion]:
     """The criteria of the contact's checklist version that apply on its channel, in order."""
     # One query (criteria with their channel restrictions) instead of two: this runs on every save.
@@ -277,7 +273,7 @@ def record_event(*, session: Session, actor, contact_id: int, event: str, at: da
     field = {"acknowledged": "acknowledged_at", "first_response": "first_response_at", "resolved": "resolved_at"}[event]
     contact, channel = _load_with_channel(session, contact_id)
     changes = {field: at or utcnow()}
-    if event == "resolved" and contact.first_response_at is None and is_live(channel):
+    if event == "resolved" and contact.first_response_at is None and channel.is_live:
         changes["first_response_at"] = changes[field]  # a conversation that ends has been answered
     return _save_loaded(session=session, actor=actor, contact=contact, channel=channel, changes=changes)
 
@@ -321,7 +317,7 @@ def _save_loaded(*, session: Session, actor, contact: Contact, channel: Channel,
     merged = {field: getattr(contact, field) for field in EDITABLE_FIELDS}
     merged.update(changes)
     stamps_changed = bool({"started_at", "first_response_at", "resolved_at"} & set(changes))
-    if is_live(channel) and stamps_changed:
+    if channel.is_live and stamps_changed:
         # the stopwatch: wait and handling follow from the stamps unless typed in explicitly
         if "wait_seconds" not in changes and merged["first_response_at"] is not None:
             merged["wait_seconds"] = round((merged["first_response_at"] - merged["started_at"]).total_seconds())
@@ -436,12 +432,6 @@ def pending_input(*, session: Session, actor, contact_id: int) -> tuple[dict, da
     """What ``actor`` typed into the contact's assessment and has not saved, with when; or None."""
     row = session.get(PendingInput, (contact_id, actor.id))
     return None if row is None else (json.loads(row.values_json), row.updated_at)
-
-
-def discard_pending_input(*, session: Session, actor, contact_id: int) -> None:
-    """Forget what ``actor`` typed into the contact's assessment (back to what is saved)."""
-    session.execute(sa.delete(PendingInput).where(PendingInput.contact_id == contact_id,
-                                                  PendingInput.user_id == actor.id))
 
 
 def _set_saved(row, values: dict) -> None:
