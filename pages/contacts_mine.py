@@ -12,6 +12,7 @@ from journeys.contact_service import ContactStart, draft_text, my_contacts, my_d
 from journeys.errors import KlantreisError
 from journeys.local_time import DAY_MINUTE, LOCAL_ZONE, duration, local_column, local_text
 from journeys.models import Brand, Channel, Journey, JourneyChannel, JourneyStatus, Location, Wave
+from ui.actions import show_refusal
 from ui.contact_forms import LOG_PAGE, OPEN_KEY, datetime_input
 from ui.resources import get_engine
 from ui.session import require_page
@@ -62,7 +63,7 @@ with st.expander("Start a new contact", icon=":material/add_circle:", expanded=F
                 st.session_state[OPEN_KEY] = contact.id
                 st.switch_page(LOG_PAGE)
             except KlantreisError as problem:
-                st.error(as_plain_text(problem))
+                show_refusal(problem)
 
 frame = my_contacts(engine=engine, actor=user)
 drafts = frame[frame["draft"]]
