@@ -30,6 +30,8 @@ from pathlib import Path
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -274,13 +276,9 @@ def upgrade(url: str | None = None) -> None:
 
 
 def current_revision(url: str | None = None) -> str | None:
-    from alembic.runtime.migration import MigrationContext
-
     with get_engine(url or database_url()).connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
 
 
 def head_revision() -> str:
-    from alembic.script import ScriptDirectory
-
     return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()

@@ -33,6 +33,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
+from data.frames import ContactFilter, read_contacts
 from journeys.access import (
     ensure_can_edit_contact,
     ensure_can_log_contact_for,
@@ -66,6 +67,7 @@ from journeys.models import (
     PendingInput,
     utcnow,
 )
+from scoring.timeliness import timeliness
 
 TIMESTAMP_FIELDS = ("started_at", "acknowledged_at", "first_response_at", "resolved_at", "due_at")
 EDITABLE_FIELDS = TIMESTAMP_FIELDS + (
@@ -532,9 +534,6 @@ def my_contacts(*, engine, actor, now: datetime | None = None):
     plus ``open``: no first response yet (asynchronous) or conversation not ended (live), and
     ``draft``: the assessment was saved unfinished (the auditor's drafts are listed here).
     """
-    from data.frames import ContactFilter, read_contacts
-    from scoring.timeliness import timeliness
-
     now = now or utcnow()
     # "my" contacts are the ones I logged, whatever my role
     frame = timeliness(read_contacts(engine, ContactFilter(auditor_ids=(actor.id,), include_drafts=True)), now)

@@ -185,7 +185,7 @@ def export_contacts(*, connection: Connection, path: Path, file_format: str,
             for row in rows:
                 writer.writerow([neutralise_formula(v) for v in row])
     elif file_format == "xlsx":
-        import openpyxl
+        import openpyxl  # lazy: a heavy import that only XLSX exports need
 
         workbook = openpyxl.Workbook(write_only=True)
         sheet = workbook.create_sheet("contacts")

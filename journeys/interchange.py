@@ -472,7 +472,7 @@ def _formula_text(value) -> str | None:
 
 
 def _read_xlsx(path: Path):
-    import openpyxl
+    import openpyxl  # lazy: a heavy import that only XLSX files need
 
     def unreadable(exc: Exception, row: int | None = None) -> ValidationError:
         where = f" (row {row})" if row else ""

@@ -32,7 +32,7 @@ th:first-child, td:first-child { text-align: left; }
 
 def chart_svg(chart: alt.TopLevelMixin) -> str:
     """An Altair chart as an inline SVG string (no browser, no network)."""
-    import vl_convert
+    import vl_convert  # lazy: its renderer loads only when a report is downloaded
 
     return vl_convert.vegalite_to_svg(chart.to_dict())
 
