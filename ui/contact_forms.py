@@ -1,7 +1,8 @@
 """Widgets for logging a contact: local date-time input, the stopwatch, the checklist form,
 and the typed-input record that is autosaved so nothing typed is lost.
 
-Auditors type and read Amsterdam time; the services get timezone-aware UTC.
+Auditors type and read local time (``journeys.local_time.LOCAL_ZONE``, Amsterdam); the services
+get timezone-aware UTC.
 """
 
 import re
