@@ -1,4 +1,5 @@
-"""Pages show a caught domain error through ui.actions (one renderer), never with an ``st.error`` of their own."""
+"""Pages (and the ui/ parts they draw) show a caught domain error through ui.actions, the one renderer,
+never with an ``st.error`` of their own."""
 
 import ast
 from pathlib import Path
@@ -6,7 +7,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGES = sorted((ROOT / "pages").glob("*.py"))
+SURFACES = sorted((ROOT / "pages").glob("*.py")) + sorted(p for p in (ROOT / "ui").glob("*.py") if p.name != "actions.py")
 DOMAIN_ERRORS = {"KlantreisError", "ValidationError", "PermissionDenied", "NotFoundError", "DatabaseUnavailable"}
 
 
@@ -27,10 +28,10 @@ def _hand_written_errors(tree: ast.Module) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
-def test_pages_render_domain_errors_through_ui_actions(page):
-    """A refusal caught on a page goes to show_refusal, show_problems or refuse_page."""
-    assert not _hand_written_errors(ast.parse(page.read_text()))
+@pytest.mark.parametrize("path", SURFACES, ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_pages_render_domain_errors_through_ui_actions(path):
+    """A refusal caught on a page goes to show_refusal, show_problems, show_blocked or refuse_page."""
+    assert not _hand_written_errors(ast.parse(path.read_text()))
 
 
 def test_the_check_sees_a_hand_written_handler():

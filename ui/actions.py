@@ -2,8 +2,8 @@
 
 ``run_action`` runs a service call in one transaction and either shows what went wrong or reruns
 with a notice (``show_notice``). A page that runs a call itself (it needs the result) shows a
-caught ``KlantreisError`` with ``show_refusal``; a page that may not be shown at all ends with
-``refuse_page``; a list of problems found before any call (a typed time, an uploaded file) is
+caught ``KlantreisError`` with ``show_refusal``; a part of a page that may not be shown is
+``show_blocked``, a whole page ends with ``refuse_page``; a list of problems found before any call (a typed time, an uploaded file) is
 ``show_problems``. Every problem text is shown literally (``ui.text.as_plain_text``).
 
 A database that cannot take the write (full disk, read-only file, busy, damaged, unreachable)
@@ -48,9 +48,14 @@ def show_problems(heading: str, problems: Iterable[object], icon: str = ":materi
     st.error(f"{heading}\n\n" + "\n".join(f"- {as_plain_text(p)}" for p in problems), icon=icon)
 
 
-def refuse_page(refusal: KlantreisError) -> NoReturn:
-    """End the page with ``refusal`` (a contact that is not there or not the user's to open)."""
+def show_blocked(refusal: KlantreisError) -> None:
+    """``refusal`` to show something (a contact that is not there or not the user's to open)."""
     st.error(as_plain_text(refusal), icon=":material/block:")
+
+
+def refuse_page(refusal: KlantreisError) -> NoReturn:
+    """End the page with ``refusal``: nothing of what was asked for can be shown."""
+    show_blocked(refusal)
     st.stop()
 
 

@@ -18,7 +18,7 @@ from journeys.evidence import Preview, ensure_preview, is_image, original_conten
 from journeys.local_time import DATED_SECOND, duration, local_text
 from journeys.models import ChangeLog, Contact, Evidence, Journey, User
 from scoring.quality import answer_scores, score_contacts
-from ui.actions import run_action
+from ui.actions import run_action, show_blocked
 from ui.text import as_plain_text, plain_table
 
 log = logging.getLogger(__name__)
@@ -57,7 +57,7 @@ def show_contact(engine: Engine, contact_id: int, *, actor) -> None:
         try:
             ensure_can_read_contact(actor, contact)
         except PermissionDenied as refusal:
-            st.error(as_plain_text(refusal), icon=":material/block:")
+            show_blocked(refusal)
             return
         journey = session.get(Journey, contact.journey_id)
         # never the originals: a page shows stored thumbnails and serves originals on request
