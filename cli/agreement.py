@@ -12,8 +12,7 @@ from pathlib import Path
 import pandas as pd
 import typer
 
-from cli.common import exit_with
-from cli.main import app, console
+from cli.app import console
 from journeys.errors import Problem, ValidationError
 
 REQUIRED_COLUMNS = ("unit", "rater", "value")
@@ -74,20 +73,17 @@ def read_ratings(path: Path, level: str) -> pd.DataFrame:
     return frame.pivot(index="rater", columns="unit", values="value")
 
 
-@app.command()
 def agreement(
     file: Path = typer.Argument(..., help="CSV with columns unit, rater, value.", dir_okay=False),
     level: str = typer.Option("nominal", "--level", help="nominal, ordinal, interval or ratio."),
 ) -> None:
     """Krippendorff's alpha: how well raters (auditors) agree beyond chance."""
+    # imported here, not at the top: scoring loads scipy, which would slow every command (and --help) by seconds
     from scoring.agreement import LEVELS, krippendorff_alpha
 
     if level not in LEVELS:
         raise typer.BadParameter(f"must be one of {', '.join(LEVELS)}", param_hint="--level")
-    try:
-        table = read_ratings(file, level)
-    except ValidationError as exc:
-        exit_with(exc)
+    table = read_ratings(file, level)
     alpha = krippendorff_alpha(table.to_numpy(dtype=float), level)
     pairable = int((table.notna().sum(axis=0) >= 2).sum())
     shown = "undefined (no pairable ratings or no variation)" if math.isnan(alpha) else f"{alpha:.3f}"

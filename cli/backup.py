@@ -39,7 +39,7 @@ from alembic import command
 from sqlmodel import SQLModel
 
 import journeys.models  # noqa: F401  - registers every table on SQLModel.metadata
-from cli.main import app, console, fail, ready_engine
+from cli.app import console, fail, ready_engine
 from data import db
 from data.errors import FULL, classify_database_error, driver_message
 from journeys.errors import KlantreisError
@@ -250,7 +250,6 @@ def _written_whole(file: Path) -> Iterator[Path]:
         partial.unlink(missing_ok=True)
 
 
-@app.command()
 def backup(
     file: Path = typer.Argument(..., help="The snapshot file to write.", dir_okay=False),
     portable: bool = typer.Option(False, "--portable", help="Database-independent gzipped JSON."),
@@ -322,7 +321,6 @@ def _check_sqlite_backup(file: Path) -> None:
         source.close()
 
 
-@app.command()
 def restore(file: Path = typer.Argument(..., help="A file written by `klantreis backup`.", dir_okay=False)) -> None:
     """Restore a snapshot into the configured database, which must be empty."""
     if not file.is_file():

@@ -5,15 +5,14 @@ from pathlib import Path
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from cli.common import TIMEZONE_OPTION, exit_with
-from cli.main import app, console, err_console, ready_engine
+from cli.app import console, err_console, ready_engine
+from cli.options import Timezone
 from data import db
 from journeys.errors import KlantreisError
 from journeys.imports import ImportAborted, import_contacts, summary_lines, write_failure
-from journeys.interchange import parse_timezone, read_table
+from journeys.interchange import DEFAULT_TIMEZONE, parse_timezone, read_table
 
 import_app = typer.Typer(help="Load data files in the interchange format (docs/interchange.md).", no_args_is_help=True)
-app.add_typer(import_app, name="import")
 
 # Below this many rows a progress bar only flickers.
 PROGRESS_FROM_ROWS = 5000
@@ -28,7 +27,7 @@ class _Operator:
 @import_app.command("contacts")
 def import_contacts_command(
     file: Path = typer.Argument(..., help="CSV (UTF-8) or XLSX contact file.", dir_okay=False),
-    timezone: str = TIMEZONE_OPTION,
+    timezone: Timezone = DEFAULT_TIMEZONE,
     create_missing: bool = typer.Option(
         False, "--create-missing",
         help="Create unknown brands, locations, journeys, channels, auditors and waves instead of refusing the row."),
@@ -42,11 +41,8 @@ def import_contacts_command(
     """Import contacts: if any row is invalid nothing is written and every bad row is listed."""
     if default_targets and not create_missing:
         raise typer.BadParameter("only applies to what --create-missing creates", param_hint="--default-targets")
-    try:
-        parse_timezone(timezone)
-        header, rows, approximate = read_table(file)
-    except KlantreisError as exc:
-        exit_with(exc)
+    parse_timezone(timezone)
+    header, rows, approximate = read_table(file)
     engine = ready_engine()
     show_progress = (approximate or 0) >= PROGRESS_FROM_ROWS and err_console.is_terminal
     progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -66,14 +62,14 @@ def import_contacts_command(
                 create_missing=create_missing, default_targets=default_targets, dry_run=dry_run,
                 on_progress=on_progress,
             )
-    except KlantreisError as exc:
-        exit_with(exc)
+    except KlantreisError:
+        raise  # a bad row, a bad value: the app prints it
     except Exception as exc:  # noqa: BLE001 - the database refused the commit, or a bug
         # The transaction has rolled back. One line, never the exception's text: a driver's message
         # (a duplicate key, a COPY line, SQL parameters) would print contact data on the terminal.
-        exit_with(write_failure(exc, engine.url) or ImportAborted(
+        raise write_failure(exc, engine.url) or ImportAborted(
             f"the import stopped on an unexpected error ({type(getattr(exc, 'orig', None) or exc).__name__}); "
-            "it was rolled back, nothing was written; please report it"))
+            "it was rolled back, nothing was written; please report it") from exc
     # records against lines: a quote left open merges lines into one record, and this shows it
     console.print(rows.describe(), highlight=False, markup=False)
     for line in summary_lines(result):

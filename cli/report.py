@@ -1,32 +1,23 @@
 """``klantreis report``: channel metrics per group, and ``report consistency`` across channels.
 
 Every figure comes from ``scoring/`` (the same functions the dashboards use); this module only
-reads the frames, calls them and prints the result.
+reads the frames, calls them and prints the result. ``scoring`` is imported inside the functions
+that use it, not at the top: it loads scipy, which would slow every command (and ``--help``) by
+seconds.
 """
 
-from datetime import UTC, datetime
+import json
+from datetime import datetime
 
 import pandas as pd
 import typer
 
-from cli.common import (
-    BRAND_OPTION,
-    CHANNEL_OPTION,
-    FROM_OPTION,
-    JOURNEY_OPTION,
-    OUTPUT_FORMATS,
-    TIMEZONE_OPTION,
-    TO_OPTION,
-    WAVE_OPTION,
-    contact_filter,
-    exit_with,
-    frame_text,
-    print_table,
-)
-from cli.main import app, console, ready_engine
+from cli.app import console, ready_engine
+from cli.options import AsOf, OutputFormat, Timezone, as_of_moment, with_contact_filter
+from cli.output import frame_text, print_table
 from data.frames import ContactFilter, read_answers, read_contacts, read_criteria
-from journeys.errors import KlantreisError, Problem, ValidationError
-from journeys.interchange import parse_timestamp
+from journeys.errors import Problem, ValidationError
+from journeys.interchange import DEFAULT_TIMEZONE
 
 GROUPS = ("channel", "brand", "location", "journey", "wave")
 REPORT_COLUMNS = (
@@ -41,7 +32,6 @@ CHANNEL_COLUMNS = ("contacts", "response_rate", "km_median_first_response_s", "o
                    "gap_to_best", "accuracy_rate", "insufficient")
 
 report_app = typer.Typer(help="Channel metrics per group (definitions: docs/scoring.md).")
-app.add_typer(report_app, name="report")
 
 
 def parse_groups(text: str, allowed=GROUPS) -> list[str]:
@@ -89,70 +79,43 @@ def _emit(frame: pd.DataFrame, output_format: str, title: str) -> None:
         typer.echo(text, nl=not text.endswith("\n"))
 
 
-def _as_of(value: str | None, timezone: str) -> datetime:
-    return parse_timestamp(value, timezone, "--as-of") if value else datetime.now(UTC)
-
-
-def _check_format(output_format: str) -> str:
-    if output_format not in OUTPUT_FORMATS:
-        raise typer.BadParameter(f"must be one of {', '.join(OUTPUT_FORMATS)}", param_hint="--format")
-    return output_format
-
-
 @report_app.callback(invoke_without_command=True)
+@with_contact_filter()
 def report(
     ctx: typer.Context,
+    *,
     by: str = typer.Option("channel", "--by", help="Group by channel, brand, location, journey, wave (comma-separated)."),
-    as_of: str = typer.Option(None, "--as-of", help="Report as of this time (default now); later events are ignored."),
-    brand: list[str] = BRAND_OPTION,
-    wave: list[str] = WAVE_OPTION,
-    journey: list[str] = JOURNEY_OPTION,
-    channel: list[str] = CHANNEL_OPTION,
-    start: str = FROM_OPTION,
-    end: str = TO_OPTION,
-    timezone: str = TIMEZONE_OPTION,
-    output_format: str = typer.Option("table", "--format", help="table, csv or json."),
+    as_of: AsOf = None,
+    flt: ContactFilter,
+    timezone: Timezone = DEFAULT_TIMEZONE,
+    output_format: OutputFormat = "table",
     all_columns: bool = typer.Option(False, "--all-columns", help="Also intervals, denominators and pass rates."),
 ) -> None:
     """Contacts, response, speed, timeliness, quality, redirects and accuracy per group."""
     if ctx.invoked_subcommand is not None:
         return
-    _check_format(output_format)
-    try:
-        groups = parse_groups(by)
-        moment = _as_of(as_of, timezone)
-        flt = contact_filter(brand=brand, wave=wave, journey=journey, channel=channel, start=start, end=end,
-                             timezone=timezone)
-    except KlantreisError as exc:
-        exit_with(exc)
+    groups = parse_groups(by)
+    moment = as_of_moment(as_of, timezone)
     engine = ready_engine()
     frame = metrics_report(engine, by=groups, as_of=moment, flt=flt, all_columns=all_columns)
     _emit(frame, output_format, f"Channel metrics by {', '.join(groups)} as of {moment.isoformat(timespec='seconds')}")
 
 
 @report_app.command("consistency")
+@with_contact_filter(channels=False)  # it compares the channels, so it always takes them all
 def consistency(
+    *,
     by: str = typer.Option("brand", "--by", help="Scope: brand, optionally with journey and wave (comma-separated)."),
-    as_of: str = typer.Option(None, "--as-of", help="Report as of this time (default now)."),
-    brand: list[str] = BRAND_OPTION,
-    wave: list[str] = WAVE_OPTION,
-    journey: list[str] = JOURNEY_OPTION,
-    start: str = FROM_OPTION,
-    end: str = TO_OPTION,
-    timezone: str = TIMEZONE_OPTION,
-    output_format: str = typer.Option("table", "--format", help="table, csv or json."),
+    as_of: AsOf = None,
+    flt: ContactFilter,
+    timezone: Timezone = DEFAULT_TIMEZONE,
+    output_format: OutputFormat = "table",
 ) -> None:
     """How alike each scope's channels are: channel gap, consistency index, answer agreement."""
-    _check_format(output_format)
     from scoring.consistency import consistency as consistency_of
 
-    try:
-        groups = parse_groups(by, allowed=("brand", "journey", "wave", "location"))
-        moment = _as_of(as_of, timezone)
-        flt = contact_filter(brand=brand, wave=wave, journey=journey, channel=None, start=start, end=end,
-                             timezone=timezone)
-    except KlantreisError as exc:
-        exit_with(exc)
+    groups = parse_groups(by, allowed=("brand", "journey", "wave", "location"))
+    moment = as_of_moment(as_of, timezone)
     engine = ready_engine()
     frame = scored_contacts(engine, flt)
     result = consistency_of(frame, moment, by=groups)
@@ -161,8 +124,6 @@ def consistency(
     if output_format == "table":
         summary = summary[[*groups, *SUMMARY_TABLE_COLUMNS]]
     if output_format == "json":
-        import json
-
         combined = {"scopes": json.loads(frame_text(summary, "json")),
                     "channels": json.loads(frame_text(channels, "json"))}
         typer.echo(json.dumps(combined, indent=2, ensure_ascii=False))

@@ -2,12 +2,11 @@
 
 import typer
 
-from cli.main import app, console, ready_engine
+from cli.app import EXIT_USAGE, console, fail, ready_engine
 from data import db
 from journeys.retention import purge_evidence, retention_months
 
 
-@app.command("retention")
 def retention(
     months: int = typer.Option(
         None, "--months", help="Delete evidence uploaded more than this many months ago (default: the app's setting)."
@@ -19,8 +18,7 @@ def retention(
         if months is None:
             months = retention_months(session=session)
             if months is None:
-                console.print("no retention period set: pass --months N (or set it on the admin page)")
-                raise typer.Exit(2)
+                fail("no retention period set: pass --months N (or set it on the admin page)", exit_code=EXIT_USAGE)
         report = purge_evidence(session=session, months=months, dry_run=dry_run)
     verb = "would delete" if report.dry_run else "deleted"
     console.print(

@@ -10,13 +10,12 @@ import typer
 from rich.table import Table
 from sqlmodel import select
 
-from cli.main import app, console, ready_engine
+from cli.app import console, ready_engine
 from data import db
 from journeys import users as accounts
 from journeys.models import Role, User
 
 users_app = typer.Typer(help="Manage user accounts.", no_args_is_help=True)
-app.add_typer(users_app, name="users")
 
 
 @dataclass(frozen=True)
@@ -86,22 +85,23 @@ def users_set_role(
     console.print(f"{user.username!r} is now {user.role}")
 
 
+def _set_active(username: str, *, active: bool) -> None:
+    with db.session_scope(ready_engine()) as session:
+        user_id = accounts.find_user_id(session=session, username=username)
+        accounts.set_active(session=session, actor=OPERATOR, user_id=user_id, active=active)
+    console.print(f"{username!r} {'activated' if active else 'deactivated'}")
+
+
 @users_app.command("deactivate")
 def users_deactivate(username: str = typer.Argument(..., help="The account to deactivate.")) -> None:
     """Stop an account from signing in; its contacts and history stay attributed to it."""
-    with db.session_scope(ready_engine()) as session:
-        user_id = accounts.find_user_id(session=session, username=username)
-        accounts.set_active(session=session, actor=OPERATOR, user_id=user_id, active=False)
-    console.print(f"{username!r} deactivated")
+    _set_active(username, active=False)
 
 
 @users_app.command("activate")
 def users_activate(username: str = typer.Argument(..., help="The account to reactivate.")) -> None:
     """Let a deactivated account sign in again."""
-    with db.session_scope(ready_engine()) as session:
-        user_id = accounts.find_user_id(session=session, username=username)
-        accounts.set_active(session=session, actor=OPERATOR, user_id=user_id, active=True)
-    console.print(f"{username!r} activated")
+    _set_active(username, active=True)
 
 
 @users_app.command("unlock")

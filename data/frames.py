@@ -2,17 +2,15 @@
 
 The frame contract (column names and types) is documented in ``docs/scoring.md``; this module
 is the only place that turns rows into it, so the app, the CLI and the benchmarks all score
-the same data the same way.
+the same data the same way. Which contacts a read covers is ``journeys.contact_filter``'s
+``ContactFilter`` and its SQL form; the dashboards filter the frame in memory by its pandas form.
 """
-
-from dataclasses import dataclass, field
-from datetime import datetime
 
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import aliased
 
+from journeys.contact_filter import AUDITOR, REDIRECT, ContactFilter, contact_conditions, join_names
 from journeys.models import (
     Answer,
     Brand,
@@ -24,38 +22,17 @@ from journeys.models import (
     Journey,
     JourneyChannel,
     Location,
-    User,
     Wave,
 )
+
+# ContactFilter lives in journeys.contact_filter with its two forms; importing it from here
+# keeps working for the modules that still do.
 
 TIMESTAMP_COLUMNS = ("started_at", "acknowledged_at", "first_response_at", "resolved_at", "due_at")
 
 
-@dataclass(frozen=True)
-class ContactFilter:
-    """Which contacts to read. Empty tuples mean "all"; dates bound ``started_at`` (UTC).
-
-    Draft assessments (``Contact.is_draft``) are left out unless ``include_drafts``: a draft is
-    never scored or counted, so every dashboard, report and export reads without them; only an
-    auditor's own list and the contact page ask for them.
-    """
-
-    brands: tuple[str, ...] = ()
-    locations: tuple[str, ...] = ()
-    waves: tuple[str, ...] = ()
-    journeys: tuple[str, ...] = ()
-    channels: tuple[str, ...] = ()
-    auditor_ids: tuple[int, ...] = ()
-    started_from: datetime | None = None
-    started_before: datetime | None = None
-    contact_ids: tuple[int, ...] = field(default=())
-    include_drafts: bool = False
-
-
 def _contacts_select(flt: ContactFilter):
-    redirect = aliased(Channel)
-    auditor = aliased(User)
-    query = (
+    query = join_names(
         sa.select(
             Contact.id.label("contact_id"),
             Brand.name.label("brand"),
@@ -65,7 +42,7 @@ def _contacts_select(flt: ContactFilter):
             Wave.name.label("wave"),
             Channel.name.label("channel"),
             Channel.kind.label("channel_kind"),
-            auditor.username.label("auditor"),
+            AUDITOR.username.label("auditor"),
             Contact.auditor_id,
             Contact.started_at,
             Contact.acknowledged_at,
@@ -75,40 +52,19 @@ def _contacts_select(flt: ContactFilter):
             Contact.wait_seconds,
             Contact.handling_seconds,
             Contact.transfers,
-            redirect.name.label("redirected_to"),
+            REDIRECT.name.label("redirected_to"),
             Contact.answer_correct,
             Contact.external_id,
             JourneyChannel.first_response_target_seconds.label("first_response_target_s"),
             JourneyChannel.resolution_target_seconds.label("resolution_target_s"),
             JourneyChannel.business_hours,
+            Contact.is_draft,
         )
-        .join(Brand, Brand.id == Contact.brand_id)
-        .join(Journey, Journey.id == Contact.journey_id)
-        .join(Channel, Channel.id == Contact.channel_id)
-        .outerjoin(Location, Location.id == Contact.location_id)
-        .outerjoin(Wave, Wave.id == Contact.wave_id)
-        .outerjoin(auditor, auditor.id == Contact.auditor_id)
-        .outerjoin(redirect, redirect.id == Contact.redirected_to_channel_id)
-        .outerjoin(
-            JourneyChannel,
-            (JourneyChannel.journey_id == Contact.journey_id) & (JourneyChannel.channel_id == Contact.channel_id),
-        )
+    ).outerjoin(
+        JourneyChannel,
+        (JourneyChannel.journey_id == Contact.journey_id) & (JourneyChannel.channel_id == Contact.channel_id),
     )
-    conditions = []
-    for values, column in (
-        (flt.brands, Brand.name), (flt.locations, Location.name), (flt.waves, Wave.name),
-        (flt.journeys, Journey.name), (flt.channels, Channel.name), (flt.auditor_ids, Contact.auditor_id),
-        (flt.contact_ids, Contact.id),
-    ):
-        if values:
-            conditions.append(column.in_(list(values)))
-    if flt.started_from is not None:
-        conditions.append(Contact.started_at >= flt.started_from)
-    if flt.started_before is not None:
-        conditions.append(Contact.started_at < flt.started_before)
-    if not flt.include_drafts:
-        conditions.append(Contact.is_draft == sa.false())
-    return query.where(*conditions).order_by(Contact.id)
+    return query.where(*contact_conditions(flt)).order_by(Contact.id)
 
 
 def _as_utc(series: pd.Series) -> pd.Series:
@@ -155,7 +111,11 @@ def _read(engine: Engine, query) -> pd.DataFrame:
 
 
 def read_contacts(engine: Engine, flt: ContactFilter = ContactFilter()) -> pd.DataFrame:
-    """One row per contact with names, timings, targets and judgement (the scoring contract)."""
+    """One row per contact with names, timings, targets and judgement (the scoring contract).
+
+    Besides the contract's columns: ``auditor_id`` and ``is_draft`` (always False unless
+    ``flt.include_drafts``), which ``journeys.contact_filter.filter_frame`` reads.
+    """
     frame = _read(engine, _contacts_select(flt))
     for column in TIMESTAMP_COLUMNS:
         frame[column] = _as_utc(frame[column])
@@ -163,6 +123,7 @@ def read_contacts(engine: Engine, flt: ContactFilter = ContactFilter()) -> pd.Da
         frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
     frame["answer_correct"] = frame["answer_correct"].astype("boolean")
     frame["business_hours"] = frame["business_hours"].fillna(False).astype(bool)
+    frame["is_draft"] = frame["is_draft"].astype(bool)
     frame["auditor_id"] = frame["auditor_id"].astype("Int64")
     for column in ("contact_id", "version_id"):
         frame[column] = frame[column].astype("int64")

@@ -8,7 +8,7 @@ answers as ``item:CODE`` columns (yes/no, the number on a scale, or na).
 starting with = + - @ tab or carriage return is prefixed with a quote); ``neutralise_frame``
 applies it to every text cell of a table. Every CSV or XLSX the product writes goes through one
 of them: this export, the app's downloads (``ui.downloads``) and the CLI's ``klantreis report``
-and ``klantreis report consistency`` CSV (``cli.common.frame_text``). The import strips that quote again.
+and ``klantreis report consistency`` CSV (``cli.output.frame_text``). The import strips that quote again.
 Backups are not spreadsheets: they are restored byte for byte and never neutralised.
 """
 
@@ -21,23 +21,11 @@ from pathlib import Path
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
-from sqlalchemy.orm import aliased
 
-from data.frames import ContactFilter
 from journeys.access import EXPORTERS, ensure_role
+from journeys.contact_filter import AUDITOR, REDIRECT, ContactFilter, contact_conditions, join_names
 from journeys.interchange import COLUMNS, FORMULA_TRIGGERS, ITEM_PREFIX
-from journeys.models import (
-    Answer,
-    Brand,
-    Channel,
-    Contact,
-    Criterion,
-    CriterionKind,
-    Journey,
-    Location,
-    User,
-    Wave,
-)
+from journeys.models import Answer, Brand, Channel, Contact, Criterion, CriterionKind, Journey, Location, Wave
 
 FORMATS = ("csv", "xlsx")
 
@@ -71,36 +59,15 @@ class ExportResult:
 
 
 def _contacts_query(flt: ContactFilter):
-    redirect = aliased(Channel)
-    auditor = aliased(User)
-    query = (
-        sa.select(
-            Contact.id, Contact.external_id, Brand.name.label("brand"), Location.name.label("location"),
-            Journey.name.label("journey"), Channel.name.label("channel"), auditor.username.label("auditor"),
-            Wave.name.label("wave"), Contact.started_at, Contact.acknowledged_at, Contact.first_response_at,
-            Contact.resolved_at, Contact.due_at, Contact.wait_seconds, Contact.transfers,
-            redirect.name.label("redirected_to"), Contact.answer_correct, Contact.answer_text, Contact.notes,
-        )
-        .join(Brand, Brand.id == Contact.brand_id)
-        .join(Journey, Journey.id == Contact.journey_id)
-        .join(Channel, Channel.id == Contact.channel_id)
-        .outerjoin(Location, Location.id == Contact.location_id)
-        .outerjoin(Wave, Wave.id == Contact.wave_id)
-        .outerjoin(auditor, auditor.id == Contact.auditor_id)
-        .outerjoin(redirect, redirect.id == Contact.redirected_to_channel_id)
-    )
-    conditions = []
-    for values, column in ((flt.brands, Brand.name), (flt.locations, Location.name), (flt.waves, Wave.name),
-                           (flt.journeys, Journey.name), (flt.channels, Channel.name)):
-        if values:
-            conditions.append(column.in_(list(values)))
-    if not flt.include_drafts:  # a draft is not counted anywhere, so an export never carries one
-        conditions.append(Contact.is_draft == sa.false())
-    if flt.started_from is not None:
-        conditions.append(Contact.started_at >= flt.started_from)
-    if flt.started_before is not None:
-        conditions.append(Contact.started_at < flt.started_before)
-    return query.where(*conditions).order_by(Contact.started_at, Contact.id)
+    query = join_names(sa.select(
+        Contact.id, Contact.external_id, Brand.name.label("brand"), Location.name.label("location"),
+        Journey.name.label("journey"), Channel.name.label("channel"), AUDITOR.username.label("auditor"),
+        Wave.name.label("wave"), Contact.started_at, Contact.acknowledged_at, Contact.first_response_at,
+        Contact.resolved_at, Contact.due_at, Contact.wait_seconds, Contact.transfers,
+        REDIRECT.name.label("redirected_to"), Contact.answer_correct, Contact.answer_text, Contact.notes,
+    ))
+    # every field of the filter counts, drafts left out by default: an export never carries one
+    return query.where(*contact_conditions(flt)).order_by(Contact.started_at, Contact.id)
 
 
 def _timestamp(value: datetime | None) -> str:

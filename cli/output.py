@@ -1,57 +1,17 @@
-"""Helpers shared by the sub-commands: problem reports, filters and output of frames."""
+"""Printing result frames: a Rich table for people, CSV or JSON for programs.
+
+Shared by the commands that print frames (``klantreis report``, ``report consistency``).
+"""
 
 import json
 import math
 
 import pandas as pd
-import typer
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
 
-from cli.main import EXIT_INVALID_INPUT, err_console
-from data.frames import ContactFilter
-from journeys.errors import KlantreisError, ValidationError
 from journeys.exports import neutralise_frame
-from journeys.interchange import DEFAULT_TIMEZONE, parse_timestamp
-
-OUTPUT_FORMATS = ("table", "csv", "json")
-
-
-def exit_with(exc: KlantreisError) -> None:
-    """Print a user-facing error (every problem of a ValidationError on its own line) and exit 1."""
-    if isinstance(exc, ValidationError) and len(exc.problems) > 1:
-        err_console.print(f"[bold red]error:[/] {len(exc.problems)} problems, nothing was written:", highlight=False)
-        for problem in exc.problems:
-            err_console.print(f"  {problem}", highlight=False, markup=False, soft_wrap=True)
-    else:
-        err_console.print("[bold red]error:[/] ", end="", highlight=False)
-        err_console.print(str(exc), highlight=False, markup=False, soft_wrap=True)
-    raise typer.Exit(EXIT_INVALID_INPUT)
-
-
-def split_names(values: list[str] | None) -> tuple[str, ...]:
-    """Repeated and comma-separated option values as one tuple of names."""
-    names: list[str] = []
-    for value in values or ():
-        names += [v.strip() for v in value.split(",") if v.strip()]
-    return tuple(names)
-
-
-def contact_filter(*, brand, wave, journey, channel, start, end, timezone=DEFAULT_TIMEZONE) -> ContactFilter:
-    """The ContactFilter of the common filter options (``--from`` inclusive, ``--to`` exclusive)."""
-    return ContactFilter(
-        brands=split_names(brand), waves=split_names(wave), journeys=split_names(journey),
-        channels=tuple(c.lower() for c in split_names(channel)),
-        started_from=parse_timestamp(start, timezone, "--from") if start else None,
-        started_before=parse_timestamp(end, timezone, "--to") if end else None,
-    )
-
-
-BRAND_OPTION = typer.Option(None, "--brand", help="Only these brands (repeat or comma-separate).")
-WAVE_OPTION = typer.Option(None, "--wave", help="Only these waves.")
-JOURNEY_OPTION = typer.Option(None, "--journey", help="Only these journeys.")
-CHANNEL_OPTION = typer.Option(None, "--channel", help="Only these channels.")
-FROM_OPTION = typer.Option(None, "--from", help="Contacts started at or after this time (YYYY-MM-DD or ISO 8601).")
-TO_OPTION = typer.Option(None, "--to", help="Contacts started before this time.")
-TIMEZONE_OPTION = typer.Option(DEFAULT_TIMEZONE, "--timezone", help="Zone of times given without an offset.")
 
 
 def _plain(value):
@@ -113,13 +73,9 @@ def _cell(column: str, value) -> str:
 
 def print_table(console, frame: pd.DataFrame, title: str = "") -> None:
     """``frame`` as a rich table: durations readable, rates in percent, "–" where no figure exists."""
-    from rich.console import Console
-    from rich.table import Table
-    from rich.text import Text
-
     if not console.is_terminal:
         # piped output has no width; do not fold numbers into unreadable columns
-        console = Console(width=max(200, 18 * len(frame.columns)), file=console.file)
+        console = Console(width=max(200, 18 * len(frame.columns)), file=console.file, markup=False, emoji=False)
     table = Table(title=title or None)
     for column in frame.columns:
         numeric = pd.api.types.is_numeric_dtype(frame[column]) and not pd.api.types.is_bool_dtype(frame[column])
@@ -128,6 +84,6 @@ def print_table(console, frame: pd.DataFrame, title: str = "") -> None:
         table.add_column(label, justify="right" if numeric else "left", min_width=min(widest, 24),
                          overflow="fold")
     for row in frame.itertuples(index=False):
-        # Text, not str: rich would read "[link=...]" in a brand name as console markup
+        # Text, not str: rich would read "[link=...]" in a brand name as markup (on any console)
         table.add_row(*(Text(_cell(str(c), v)) for c, v in zip(frame.columns, row, strict=True)))
     console.print(table)

@@ -1,0 +1,106 @@
+"""Options several commands share, each defined once: the contact filter, time zone, as-of time and
+output format.
+
+A command takes them as typed aliases (``timezone: Timezone = DEFAULT_TIMEZONE``); the filter
+options come as a whole through ``with_contact_filter``, which hands the command the
+``ContactFilter`` they describe.
+"""
+
+import functools
+import inspect
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Annotated
+
+import typer
+
+from data.frames import ContactFilter
+from journeys.interchange import DEFAULT_TIMEZONE, parse_timestamp
+
+OUTPUT_FORMATS = ("table", "csv", "json")
+
+
+def _check_output_format(value: str) -> str:
+    if value not in OUTPUT_FORMATS:
+        raise typer.BadParameter(f"must be one of {', '.join(OUTPUT_FORMATS)}", param_hint="--format")
+    return value
+
+
+Timezone = Annotated[str, typer.Option("--timezone", help="Zone of times given without an offset.")]
+AsOf = Annotated[str | None, typer.Option(
+    "--as-of", help="Report as of this time (default now); later events are ignored.")]
+# checked while the command line is parsed, so a wrong format is a usage error before anything runs
+OutputFormat = Annotated[str, typer.Option("--format", help="table, csv or json.", callback=_check_output_format)]
+
+# The filter options, in the order ``--help`` shows them; the names are contact_filter's arguments.
+_FILTER_OPTIONS = {
+    "brand": Annotated[list[str] | None, typer.Option("--brand", help="Only these brands (repeat or comma-separate).")],
+    "wave": Annotated[list[str] | None, typer.Option("--wave", help="Only these waves.")],
+    "journey": Annotated[list[str] | None, typer.Option("--journey", help="Only these journeys.")],
+    "channel": Annotated[list[str] | None, typer.Option("--channel", help="Only these channels.")],
+    "started_from": Annotated[str | None, typer.Option(
+        "--from", help="Contacts started at or after this time (YYYY-MM-DD or ISO 8601).")],
+    "started_before": Annotated[str | None, typer.Option("--to", help="Contacts started before this time.")],
+}
+
+
+def split_names(values: list[str] | None) -> tuple[str, ...]:
+    """Repeated and comma-separated option values as one tuple of names."""
+    names: list[str] = []
+    for value in values or ():
+        names += [v.strip() for v in value.split(",") if v.strip()]
+    return tuple(names)
+
+
+def contact_filter(*, brand=None, wave=None, journey=None, channel=None, started_from=None, started_before=None,
+                   timezone: str = DEFAULT_TIMEZONE) -> ContactFilter:
+    """The ContactFilter of the filter options (``--from`` inclusive, ``--to`` exclusive).
+
+    Raises:
+        ValidationError: ``--from``/``--to`` is no time, or ``timezone`` no zone.
+    """
+    return ContactFilter(
+        brands=split_names(brand), waves=split_names(wave), journeys=split_names(journey),
+        channels=tuple(c.lower() for c in split_names(channel)),
+        started_from=parse_timestamp(started_from, timezone, "--from") if started_from else None,
+        started_before=parse_timestamp(started_before, timezone, "--to") if started_before else None,
+    )
+
+
+def as_of_moment(value: str | None, timezone: str) -> datetime:
+    """The ``--as-of`` time, or now when it is not given."""
+    return parse_timestamp(value, timezone, "--as-of") if value else datetime.now(UTC)
+
+
+def with_contact_filter(*, channels: bool = True) -> Callable[[Callable], Callable]:
+    """Give a command the filter options and hand it the ContactFilter they describe as ``flt``.
+
+    The command declares a keyword-only ``flt: ContactFilter`` where the options belong in its
+    ``--help``, and a ``timezone: Timezone`` option: the zone of ``--from`` and ``--to`` (and of any
+    other time it reads). The filter is built before the command runs; a bad ``--from`` or ``--to``
+    raises a ValidationError, which the app prints. ``channels=False`` leaves out ``--channel``.
+    """
+    options = {name: annotation for name, annotation in _FILTER_OPTIONS.items() if channels or name != "channel"}
+
+    def decorate(command: Callable) -> Callable:
+        signature = inspect.signature(command)
+        if not {"flt", "timezone"} <= signature.parameters.keys():
+            raise TypeError(f"{command.__name__} needs the parameters flt and timezone to take the filter options")
+        parameters = []
+        for parameter in signature.parameters.values():
+            if parameter.name == "flt":
+                parameters += [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=option)
+                               for name, option in options.items()]
+            else:
+                parameters.append(parameter)
+
+        @functools.wraps(command)
+        def run_filtered(**arguments):
+            given = {name: arguments.pop(name) for name in options}
+            return command(**arguments, flt=contact_filter(**given, timezone=arguments["timezone"]))
+
+        # Typer reads the options from the signature: the filter options stand where ``flt`` stood
+        run_filtered.__signature__ = signature.replace(parameters=parameters)
+        return run_filtered
+
+    return decorate
