@@ -18,7 +18,7 @@ never block one) with ``PRAGMA query_only`` on, so a read scope that tries to wr
 loudly instead of quietly taking the lock. A write starts with ``BEGIN IMMEDIATE``: writers
 queue for the lock (busy timeout) instead of losing updates. A writer that waits longer than
 the busy timeout raises ``DatabaseBusy``: the page keeps what was typed and says to try again.
-Plain ``engine.connect()`` (the dashboard frames, exports) reads deferred as well.
+Plain ``Engine.connect()`` (the dashboard frames, exports) reads deferred as well.
 """
 
 import os
@@ -30,6 +30,8 @@ from pathlib import Path
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -274,13 +276,9 @@ def upgrade(url: str | None = None) -> None:
 
 
 def current_revision(url: str | None = None) -> str | None:
-    from alembic.runtime.migration import MigrationContext
-
     with get_engine(url or database_url()).connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
 
 
 def head_revision() -> str:
-    from alembic.script import ScriptDirectory
-
     return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()

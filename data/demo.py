@@ -29,6 +29,7 @@ from sqlmodel import Session, select
 from data.db import session_scope
 from journeys.catalogue import ensure_builtin_channels, get_or_create_brand, get_or_create_location, get_or_create_wave
 from journeys.journeys import create_journey, current_version
+from journeys.local_time import LOCAL_ZONE_NAME
 from journeys.models import (
     LIVE_KINDS,
     Answer,
@@ -48,7 +49,6 @@ from journeys.users import create_user, get_user
 
 DEMO_SETTING_KEY = "demo_data"
 DEFAULT_CONTACTS = 3000
-LOCAL_TZ = "Europe/Amsterdam"
 
 
 @dataclass(frozen=True)
@@ -150,7 +150,7 @@ def _start_times(rng: np.random.Generator, n: int, wave_index: np.ndarray) -> pd
     hour = np.clip(rng.normal(13.5, 3.6, n), 7, 22.9)
     seconds = (hour * 3600).astype(np.int64)
     local = pd.DatetimeIndex(dates.astype("datetime64[s]") + seconds.astype("timedelta64[s]"))
-    return local.tz_localize(LOCAL_TZ, ambiguous="NaT", nonexistent="shift_forward").tz_convert(UTC)
+    return local.tz_localize(LOCAL_ZONE_NAME, ambiguous="NaT", nonexistent="shift_forward").tz_convert(UTC)
 
 
 def _after_hours(local: pd.DatetimeIndex) -> np.ndarray:
@@ -247,7 +247,7 @@ def _plan_contacts(session, rng, fake, catalogue, n, prefix) -> dict:
     started = _start_times(rng, n, wave_index)
     # A DST gap can leave NaT: shift those by an hour deterministically.
     started = started.fillna(pd.Timestamp("2026-07-01 10:00", tz=UTC))
-    local = started.tz_convert(LOCAL_TZ)
+    local = started.tz_convert(LOCAL_ZONE_NAME)
     after_hours = _after_hours(local)
     wait_to_morning = _seconds_until_next_morning(local)
     noise = rng.normal(0, 0.6, n)  # the contact's own luck: one employee better than another

@@ -9,13 +9,19 @@ Journeys (scenario, reference answer, targets, checklist) are defined by admins 
 being measured by them — auditors — log against them but do not change them. In an agency the
 lead auditor who writes the scenarios holds the admin role; there is no separate role for it.
 
-Services take the signed-in user as ``actor`` (anything with ``id`` and ``role``: the
-``User`` row or the UI's ``SignedInUser``) and call these helpers before reading or writing::
+The role sets below (``CONTACT_WRITERS``, ``ALL_CONTACT_READERS``, ``EXPORTERS``,
+``JOURNEY_ADMINS``, ``USER_ADMINS``, ``SETTINGS_ADMINS``, ``EVIDENCE_REMOVERS``, ``SIGNED_IN``) are
+the one statement of the role model: the services check them, and the menu (``ui.navigation``)
+shows each page to the very set its service checks.
 
-    ensure_role(actor, Role.ADMIN)                       # raises PermissionDenied
-    select(Contact).where(contact_visible_to(actor))     # auditors: only their own rows
-    ensure_can_edit_contact(actor, contact)              # raises PermissionDenied
-    ensure_can_remove_evidence(actor)                    # admins only
+Services take the signed-in user as ``actor`` (anything with ``id`` and ``role``: the
+``journeys.models.User`` row or the UI's ``ui.session.SignedInUser``) and call these helpers
+before reading or writing::
+
+    ensure_role(actor, *USER_ADMINS, action="manage accounts")   # raises PermissionDenied
+    select(Contact).where(contact_visible_to(actor))             # auditors: only their own rows
+    ensure_can_edit_contact(actor, contact)                      # raises PermissionDenied
+    ensure_can_remove_evidence(actor)                            # admins only
 """
 
 from typing import Protocol
@@ -31,13 +37,15 @@ class Actor(Protocol):
     role: str
 
 
-# Who may do which kind of action; one place to read the role model.
+# Who may do which kind of action; one place to read the role model. The services check these
+# sets and ``ui.navigation`` shows each page to exactly the set of the service behind it.
+SIGNED_IN = frozenset(Role)  # the overview: what each role sees there is narrowed by contact_visible_to
 CONTACT_WRITERS = frozenset({Role.AUDITOR, Role.ADMIN})
-ALL_CONTACT_READERS = frozenset({Role.MANAGER, Role.ADMIN})
+ALL_CONTACT_READERS = frozenset({Role.MANAGER, Role.ADMIN})  # also the dashboards: figures over every contact
 EXPORTERS = frozenset({Role.MANAGER, Role.ADMIN})
 JOURNEY_ADMINS = frozenset({Role.ADMIN})  # create, edit, copy, archive, delete journeys
-USER_ADMINS = frozenset({Role.ADMIN})
-SETTINGS_ADMINS = frozenset({Role.ADMIN})
+USER_ADMINS = frozenset({Role.ADMIN})  # add, change, deactivate and unlock accounts
+SETTINGS_ADMINS = frozenset({Role.ADMIN})  # installation settings: evidence retention
 # Removing a file destroys evidence a result may be disputed over: not even its auditor may.
 EVIDENCE_REMOVERS = frozenset({Role.ADMIN})
 

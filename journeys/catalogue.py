@@ -1,9 +1,10 @@
 """Reference data: the built-in channels with their default response targets, and get-or-create
 helpers for brands, locations, waves and channels.
 
-The defaults follow the common targets in the trade (see docs and DOMAIN norms): a phone call
-answered within 20 s, web chat within 40 s, e-mail within 4 working hours, social within an
-hour, messaging within 20 minutes. Users change them per journey.
+The defaults (``BUILTIN_CHANNELS``) follow the common service-level targets of the trade: a
+phone call answered within 20 s, web chat within 40 s, e-mail within 4 working hours, social
+within an hour, messaging within 20 minutes. Users change them per journey; an import adds them
+only when asked (``--default-targets``, docs/interchange.md).
 """
 
 from dataclasses import dataclass

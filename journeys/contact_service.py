@@ -33,6 +33,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
+from data.frames import ContactFilter, read_contacts
 from journeys.access import (
     ensure_can_edit_contact,
     ensure_can_log_contact_for,
@@ -66,6 +67,7 @@ from journeys.models import (
     PendingInput,
     utcnow,
 )
+from scoring.timeliness import timeliness
 
 TIMESTAMP_FIELDS = ("started_at", "acknowledged_at", "first_response_at", "resolved_at", "due_at")
 EDITABLE_FIELDS = TIMESTAMP_FIELDS + (
@@ -134,10 +136,6 @@ def _load(session: Session, contact_id: int) -> Contact:
 
 def channel_of(session: Session, contact: Contact) -> Channel:
     return session.get(Channel, contact.channel_id)
-
-
-def is_live(channel: Channel) -> bool:
-    return ChannelKind(channel.kind).is_live
 
 
 def applicable_criteria(session: Session, contact: Contact) -> list[Criterion]:
@@ -277,7 +275,7 @@ def record_event(*, session: Session, actor, contact_id: int, event: str, at: da
     field = {"acknowledged": "acknowledged_at", "first_response": "first_response_at", "resolved": "resolved_at"}[event]
     contact, channel = _load_with_channel(session, contact_id)
     changes = {field: at or utcnow()}
-    if event == "resolved" and contact.first_response_at is None and is_live(channel):
+    if event == "resolved" and contact.first_response_at is None and channel.is_live:
         changes["first_response_at"] = changes[field]  # a conversation that ends has been answered
     return _save_loaded(session=session, actor=actor, contact=contact, channel=channel, changes=changes)
 
@@ -321,7 +319,7 @@ def _save_loaded(*, session: Session, actor, contact: Contact, channel: Channel,
     merged = {field: getattr(contact, field) for field in EDITABLE_FIELDS}
     merged.update(changes)
     stamps_changed = bool({"started_at", "first_response_at", "resolved_at"} & set(changes))
-    if is_live(channel) and stamps_changed:
+    if channel.is_live and stamps_changed:
         # the stopwatch: wait and handling follow from the stamps unless typed in explicitly
         if "wait_seconds" not in changes and merged["first_response_at"] is not None:
             merged["wait_seconds"] = round((merged["first_response_at"] - merged["started_at"]).total_seconds())
@@ -438,12 +436,6 @@ def pending_input(*, session: Session, actor, contact_id: int) -> tuple[dict, da
     return None if row is None else (json.loads(row.values_json), row.updated_at)
 
 
-def discard_pending_input(*, session: Session, actor, contact_id: int) -> None:
-    """Forget what ``actor`` typed into the contact's assessment (back to what is saved)."""
-    session.execute(sa.delete(PendingInput).where(PendingInput.contact_id == contact_id,
-                                                  PendingInput.user_id == actor.id))
-
-
 def _set_saved(row, values: dict) -> None:
     """Give a loaded object the values just written to its row, without marking it changed."""
     for name, value in values.items():
@@ -542,9 +534,6 @@ def my_contacts(*, engine, actor, now: datetime | None = None):
     plus ``open``: no first response yet (asynchronous) or conversation not ended (live), and
     ``draft``: the assessment was saved unfinished (the auditor's drafts are listed here).
     """
-    from data.frames import ContactFilter, read_contacts
-    from scoring.timeliness import timeliness
-
     now = now or utcnow()
     # "my" contacts are the ones I logged, whatever my role
     frame = timeliness(read_contacts(engine, ContactFilter(auditor_ids=(actor.id,), include_drafts=True)), now)

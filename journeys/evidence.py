@@ -6,7 +6,7 @@ An upload is checked by content, never by the name the browser sends::
     checked.media_type, checked.thumbnail, checked.thumbnail_media_type
 
 * Images (PNG, JPEG, GIF, WebP) are decoded in full here, once: the header's size against
-  ``MAX_EVIDENCE_PIXELS``, ``Image.verify()``, then a complete ``load()`` on a fresh open, so a
+  ``MAX_EVIDENCE_PIXELS``, ``Image.Image.verify()``, then a complete ``Image.Image.load()`` on a fresh open, so a
   truncated or fake image (a PNG signature followed by HTML) is refused with the file's name.
   A bounded thumbnail (``THUMBNAIL_MAX_SIDE`` on the long side, EXIF orientation applied,
   metadata dropped) is made from that decode and stored beside the original.

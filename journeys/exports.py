@@ -7,8 +7,8 @@ answers as ``item:CODE`` columns (yes/no, the number on a scale, or na).
 ``neutralise_formula`` is the one place that defuses spreadsheet formula injection (a cell
 starting with = + - @ tab or carriage return is prefixed with a quote); ``neutralise_frame``
 applies it to every text cell of a table. Every CSV or XLSX the product writes goes through one
-of them: this export, the app's downloads (``ui.downloads``) and the CLI's ``report`` and
-``report consistency`` CSV (``cli.output.frame_text``). The import strips that quote again.
+of them: this export, the app's downloads (``ui.downloads``) and the CLI's ``klantreis report``
+and ``klantreis report consistency`` CSV (``cli.output.frame_text``). The import strips that quote again.
 Backups are not spreadsheets: they are restored byte for byte and never neutralised.
 """
 
@@ -152,7 +152,7 @@ def export_contacts(*, connection: Connection, path: Path, file_format: str,
             for row in rows:
                 writer.writerow([neutralise_formula(v) for v in row])
     elif file_format == "xlsx":
-        import openpyxl
+        import openpyxl  # lazy: a heavy import that only XLSX exports need
 
         workbook = openpyxl.Workbook(write_only=True)
         sheet = workbook.create_sheet("contacts")

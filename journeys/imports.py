@@ -2,7 +2,7 @@
 
 ``import_contacts`` validates the whole file first (``journeys.interchange``); a single bad
 row means nothing is written and the ``ValidationError`` lists every problem. A valid file
-is written with SQLAlchemy Core ``executemany`` (the ORM adds a Python object per row and is
+is written with SQLAlchemy Core as one executemany (the ORM adds a Python object per row and is
 hundreds of times slower at 100,000 rows).
 
 A row whose ``external_id`` already exists for its brand updates that contact instead of

@@ -28,7 +28,7 @@ from sqlmodel import Session
 
 from journeys.errors import Problem, ValidationError
 from journeys.limits import MAX_INTEGER, NUL_MESSAGE, TIMESTAMP_RANGE, shown, text_problem, timestamp_problem
-from journeys.local_time import LocalTimeError, to_utc
+from journeys.local_time import LOCAL_ZONE_NAME, LocalTimeError, to_utc
 from journeys.models import (
     Brand,
     Channel,
@@ -45,7 +45,8 @@ from journeys.models import (
 )
 from journeys.users import USERNAME_PATTERN
 
-DEFAULT_TIMEZONE = "Europe/Amsterdam"
+# Naive times in a file or an option are read in the installation's zone unless ``--timezone`` says otherwise.
+DEFAULT_TIMEZONE = LOCAL_ZONE_NAME
 ITEM_PREFIX = "item:"
 EXTRA_PREFIX = "x:"
 TIMESTAMP_FIELDS = ("started_at", "acknowledged_at", "first_response_at", "resolved_at", "due_at")
@@ -471,7 +472,7 @@ def _formula_text(value) -> str | None:
 
 
 def _read_xlsx(path: Path):
-    import openpyxl
+    import openpyxl  # lazy: a heavy import that only XLSX files need
 
     def unreadable(exc: Exception, row: int | None = None) -> ValidationError:
         where = f" (row {row})" if row else ""

@@ -7,22 +7,19 @@ changing history.
 
 from dataclasses import dataclass, field
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, select
 
 from journeys.catalogue import defaults_for, get_or_create_channel
 from journeys.errors import Problem, ValidationError
 from journeys.limits import MAX_INTEGER, is_finite, shown, text_problem
 from journeys.models import (
     ChecklistVersion,
-    Contact,
     Criterion,
     CriterionChannel,
     CriterionKind,
     CriticalPolicy,
     Journey,
     JourneyChannel,
-    JourneyStatus,
-    utcnow,
 )
 
 
@@ -248,16 +245,3 @@ def current_version(*, session: Session, journey_id: int) -> ChecklistVersion:
         raise ValidationError(Problem("journey", journey_id, "has no checklist"))
     return version
 
-
-def active_journeys(*, session: Session) -> list[Journey]:
-    return list(
-        session.exec(select(Journey).where(Journey.status == JourneyStatus.ACTIVE).order_by(Journey.name))
-    )
-
-
-def contact_count(*, session: Session, journey_id: int) -> int:
-    return session.exec(select(func.count()).select_from(Contact).where(Contact.journey_id == journey_id)).one()
-
-
-def touch(journey: Journey) -> None:
-    journey.updated_at = utcnow()

@@ -1,11 +1,11 @@
 """What the database can store, checked before writing.
 
 A value the database cannot hold (a NUL character in PostgreSQL text, a number beyond a 32-bit
-INTEGER, a name longer than its VARCHAR) makes the driver raise ``DataError`` or
+INTEGER, a name longer than its VARCHAR) makes the driver raise ``sqlalchemy.exc.DataError`` or
 ``OverflowError`` in the middle of a write; nothing turns those into a message a user can act
 on. So the import, the contact forms and the journey editor check input against these limits
-first and refuse it with a ``Problem`` that names the field, shows the value and says what is
-allowed.
+first and refuse it with a ``journeys.errors.Problem`` that names the field, shows the value and
+says what is allowed.
 """
 
 import math

@@ -1,18 +1,73 @@
-"""Wall-clock times read in a time zone: refused when daylight saving time makes them ambiguous or void.
+"""The installation's local time: its zone, how times and durations read on screen, and DST-safe parsing.
+
+What lives here:
+
+- ``LOCAL_ZONE_NAME`` / ``LOCAL_ZONE``: the zone every local time of the app is read and shown in.
+  It is the business calendar's zone (``scoring.calendar.BUSINESS_TIMEZONE``), taken from there
+  rather than defined twice: ``scoring`` is pure and imports nothing of ours, so the name is
+  defined on that side and this module, which may import ``scoring``, follows it. A contact's
+  office hours and the times an auditor types are then always in the same zone.
+- Human formats: ``local_text`` (one time, ``"–"`` when missing), ``local_column`` (a column of
+  times), the format strings they take (``WEEKDAY_SECOND``, ``DATED_SECOND``, ``DAY_MINUTE``,
+  ``MINUTE``) and ``duration`` (seconds as ``"45 s"``, ``"12 min"``, ``"3.5 h"``, ``"2.1 d"``).
+- ``to_utc``: a naive wall-clock time read in a zone, refused (``LocalTimeError``) when daylight
+  saving time makes it ambiguous or void.
 
 A naive time such as ``2025-10-26 02:30`` in Europe/Amsterdam happened twice (the clocks went
 back from 03:00 to 02:00 that night), and ``2025-03-30 02:30`` never happened at all (the
 clocks jumped from 02:00 to 03:00). ``datetime.replace(tzinfo=zone)`` silently picks one
 reading (PEP 495's ``fold=0``), so an import would store a time an hour off without a word.
 ``to_utc`` refuses both, naming the readings a user can choose from; a time written with an
-offset is never ambiguous and does not come here.
-
-Used by every local-time parse of the import and of the command-line options
-(``journeys.interchange``).
+offset is never ambiguous and does not come here. Used by every local-time parse of the import,
+of the command-line options (``journeys.interchange``) and of the contact forms.
 """
 
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
+
+import pandas as pd
+
+from scoring.calendar import BUSINESS_TIMEZONE
+
+LOCAL_ZONE_NAME = BUSINESS_TIMEZONE
+LOCAL_ZONE = ZoneInfo(LOCAL_ZONE_NAME)
+
+# How a local time reads on screen.
+WEEKDAY_SECOND = "%a %d %b %H:%M:%S"  # a contact's own timings, while it is being logged
+DATED_SECOND = "%a %d %b %Y %H:%M:%S"  # a contact's timings read back later, with the year
+DAY_MINUTE = "%d %b %H:%M"  # a compact list of recent contacts
+MINUTE = "%Y-%m-%d %H:%M"  # table columns: sorts as text
+
+
+def to_local(ts: datetime | None) -> datetime | None:
+    """An aware time in the local zone (None stays None)."""
+    return None if ts is None else ts.astimezone(LOCAL_ZONE)
+
+
+def local_text(ts: datetime | None, form: str = WEEKDAY_SECOND) -> str:
+    """An aware time as local text in ``form``; ``"–"`` when missing (None or NaT)."""
+    return "–" if ts is None or pd.isna(ts) else to_local(ts).strftime(form)
+
+
+def local_column(times: pd.Series, form: str = MINUTE) -> pd.Series:
+    """A column of aware times as local text in ``form`` (NaT stays missing)."""
+    return times.dt.tz_convert(LOCAL_ZONE).dt.strftime(form)
+
+
+def duration(seconds) -> str:
+    """Seconds as a short human duration ("45 s", "12 min", "3.5 h", "2.1 d"); "–" when missing."""
+    if seconds is None:
+        return "–"
+    seconds = float(seconds)
+    if seconds != seconds:  # NaN
+        return "–"
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 2 * 3600:
+        return f"{seconds / 60:.0f} min"
+    if seconds < 2 * 86400:
+        return f"{seconds / 3600:.1f} h"
+    return f"{seconds / 86400:.1f} d"
 
 
 class LocalTimeError(ValueError):

@@ -4,6 +4,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlmodel import Session, func, select
 
+from journeys.access import contact_visible_to
 from journeys.models import Brand, Channel, Contact, Journey, JourneyStatus, User, Wave
 
 
@@ -13,8 +14,6 @@ def installation_summary(*, session: Session, actor=None) -> dict:
     With an ``actor`` the contact figures cover only the contacts that actor may read
     (an auditor: their own); without one (the command line) they cover all.
     """
-    from journeys.access import contact_visible_to
-
     # a draft assessment is not counted anywhere until it is saved complete
     visible = (contact_visible_to(actor) if actor is not None else sa.true()) & (Contact.is_draft == sa.false())
 
@@ -51,8 +50,6 @@ def recent_contacts(*, session: Session, actor, limit: int = 10) -> pd.DataFrame
 
     Notes are untrusted text typed by auditors; callers must render them as text.
     """
-    from journeys.access import contact_visible_to
-
     rows = session.exec(
         select(Contact.started_at, Brand.name, Channel.label, Journey.name, User.display_name, Contact.notes)
         .join(Brand, Brand.id == Contact.brand_id)

@@ -8,7 +8,6 @@ from journeys.journeys import CriterionIn, JourneyChannelIn, JourneyIn
 
 ALL_CHANNELS = ("store", "phone", "email", "webchat", "whatsapp", "twitter", "facebook", "instagram", "messenger", "sms")
 REMOTE_CHANNELS = tuple(c for c in ALL_CHANNELS if c != "store")
-LIVE_ONLY = ("store", "phone", "webchat")
 ASYNC_ONLY = ("email", "whatsapp", "twitter", "facebook", "instagram", "messenger", "sms")
 SOCIAL_ONLY = ("twitter", "facebook", "instagram")
 
@@ -127,5 +126,3 @@ TEMPLATES: tuple[JourneyIn, ...] = (
         ],
     ),
 )
-
-TEMPLATES_BY_NAME = {t.name: t for t in TEMPLATES}

@@ -13,7 +13,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, func, select
 
-from journeys.access import ensure_role
+from journeys.access import USER_ADMINS, ensure_role
 from journeys.auth_sessions import revoke_user_sessions
 from journeys.errors import NotFoundError, Problem, ValidationError
 from journeys.models import ChangeLog, Role, Setting, SignInThrottle, User, utcnow
@@ -312,12 +312,12 @@ def authenticate(*, session: Session, username: str, password: str, source: str 
 
 def list_users(*, session: Session, actor) -> list[User]:
     """Every account, active first, then by username."""
-    ensure_role(actor, Role.ADMIN, action="manage accounts")
+    ensure_role(actor, *USER_ADMINS, action="manage accounts")
     return list(session.exec(select(User).order_by(User.active.desc(), User.username)).all())
 
 
 def _get_for_admin(session: Session, actor, user_id: int) -> User:
-    ensure_role(actor, Role.ADMIN, action="manage accounts")
+    ensure_role(actor, *USER_ADMINS, action="manage accounts")
     user = session.get(User, user_id)
     if user is None:
         raise NotFoundError(f"No user with id {user_id}.")
@@ -339,7 +339,7 @@ def _log(session: Session, actor, user: User, field: str, old, new) -> None:
 
 def add_user(*, session: Session, actor, username: str, role: str, password: str, display_name: str = "") -> User:
     """An admin adds an account (see ``create_user`` for the rules)."""
-    ensure_role(actor, Role.ADMIN, action="manage accounts")
+    ensure_role(actor, *USER_ADMINS, action="manage accounts")
     user = create_user(session=session, username=username, role=role, password=password, display_name=display_name)
     session.add(ChangeLog(user_id=getattr(actor, "id", None), entity="user", entity_id=user.id, action="create"))
     return user
@@ -417,7 +417,7 @@ def _forget_failures(session: Session, username: str) -> int:
 
 def locked_sources(*, session: Session, actor, usernames: list[str]) -> dict[str, int]:
     """Per username, from how many sources sign-in is locked now (0 when none)."""
-    ensure_role(actor, Role.ADMIN, action="manage accounts")
+    ensure_role(actor, *USER_ADMINS, action="manage accounts")
     keys = {username_key(name): name for name in usernames}
     counts = dict.fromkeys(usernames, 0)
     for name_key, count in session.exec(

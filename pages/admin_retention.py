@@ -5,9 +5,9 @@ import streamlit as st
 from data.db import read_scope, session_scope
 from journeys.errors import KlantreisError
 from journeys.retention import MAX_MONTHS, purge_evidence, retention_months, set_retention_months
+from ui.actions import show_refusal
 from ui.resources import get_engine
 from ui.session import require_page
-from ui.text import as_plain_text
 
 user = require_page(__file__)
 engine = get_engine()
@@ -37,7 +37,7 @@ with st.form("retention_setting"):
             st.success(f"Evidence is kept for {int(months)} months.", icon=":material/check:")
             configured = int(months)
         except KlantreisError as error:
-            st.error(as_plain_text(error), icon=":material/error:")
+            show_refusal(error)
 
 if configured is None:
     st.info("No retention period is set yet: evidence is kept until you save one.", icon=":material/info:")
@@ -58,7 +58,7 @@ if preview.files:
             with session_scope(engine) as session:
                 report = purge_evidence(session=session, months=configured, dry_run=False, actor=user)
         except KlantreisError as error:
-            st.error(as_plain_text(error), icon=":material/error:")
+            show_refusal(error)
         else:
             st.session_state["admin_retention_notice"] = (
                 f"Deleted {report.files:,} evidence files ({report.bytes / 1_000_000:.1f} MB)."

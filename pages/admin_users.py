@@ -5,8 +5,7 @@ import streamlit as st
 from data.db import read_scope
 from journeys import users as accounts
 from journeys.models import Role
-from ui import actions
-from ui.actions import show_notice
+from ui.actions import run_action, show_notice
 from ui.resources import get_engine
 from ui.session import require_page
 from ui.text import as_plain_text
@@ -19,11 +18,6 @@ st.title("Users", anchor=False)
 st.caption("Accounts are deactivated, never deleted, so every contact stays attributable to a person.")
 
 show_notice()
-
-
-def run_action(action, message: str) -> None:
-    """Run one account change in one transaction; show the refusal, or rerun with a notice."""
-    actions.run_action(engine, action, message)
 
 
 with read_scope(engine) as session:
@@ -58,6 +52,7 @@ with add_tab, st.form("admin_users_add"):
     new_password = st.text_input("Initial password", type="password", help="At least 8 characters.")
     if st.form_submit_button("Add account", type="primary"):
         run_action(
+            engine,
             lambda s: accounts.add_user(
                 session=s, actor=user, username=new_username, role=new_role,
                 password=new_password, display_name=new_name,
@@ -76,6 +71,7 @@ with change_tab:
         role = st.selectbox("Role", ROLES, index=ROLES.index(target.role), key=f"admin_users_role_{target.id}")
         if st.form_submit_button("Change role"):
             run_action(
+                engine,
                 lambda s: accounts.set_role(session=s, actor=user, user_id=target.id, role=role),
                 f"{label} is now {role}; their open sessions were signed out.",
             )
@@ -83,6 +79,7 @@ with change_tab:
         password = st.text_input("New password", type="password", help="At least 8 characters.")
         if st.form_submit_button("Reset password"):
             run_action(
+                engine,
                 lambda s: accounts.reset_password(session=s, actor=user, user_id=target.id, password=password),
                 f"Password of {label} reset; any lock lifted and their sessions signed out.",
             )
@@ -95,6 +92,7 @@ with change_tab:
         )
         if st.form_submit_button("Save e-mail"):
             run_action(
+                engine,
                 lambda s: accounts.link_sso_email(session=s, actor=user, user_id=target.id, email=email),
                 f"Single sign-on e-mail of {label} saved.",
             )
@@ -104,17 +102,20 @@ with change_tab:
                                                  help="Failed attempts lock the username only from the address "
                                                       "they came from; this lifts every such lock now."):
             run_action(
+                engine,
                 lambda s: accounts.lift_sign_in_locks(session=s, actor=user, user_id=target.id),
                 f"Sign-in locks of {label} lifted.",
             )
         if target.active:
             if st.button("Deactivate account", icon=":material/person_off:"):
                 run_action(
+                    engine,
                     lambda s: accounts.set_active(session=s, actor=user, user_id=target.id, active=False),
                     f"{label} is deactivated and signed out everywhere.",
                 )
         elif st.button("Reactivate account", icon=":material/person_check:"):
             run_action(
+                engine,
                 lambda s: accounts.set_active(session=s, actor=user, user_id=target.id, active=True),
                 f"{label} can sign in again.",
             )

@@ -22,9 +22,10 @@ from journeys.contact_service import (
     save_contact,
 )
 from journeys.errors import KlantreisError
+from journeys.local_time import local_text
 from journeys.models import Answer, Brand, Channel, Journey
 from scoring.quality import score_contacts
-from ui.actions import NOTICE_KEY, run_action, show_notice, show_refusal
+from ui.actions import NOTICE_KEY, refuse_page, run_action, show_notice, show_problems, show_refusal
 from ui.contact_detail import score_text, show_contact
 from ui.contact_forms import (
     AUTOSAVE_BUSY_TIMEOUT_MS,
@@ -34,7 +35,6 @@ from ui.contact_forms import (
     checklist_inputs,
     datetime_input,
     elapsed_text,
-    local_text,
     parse_contact_id,
     saved_input,
     typed_input,
@@ -71,18 +71,12 @@ try:
         pending = pending_input(session=session, actor=user, contact_id=contact_id)
         progress = assessment_progress(session, contact) if contact.is_draft else None
 except KlantreisError as refusal:
-    st.error(str(refusal), icon=":material/block:")
-    st.stop()
+    refuse_page(refusal)
 
 
 # What the assessment shows: the saved values, overlaid by what this user typed and did not save yet.
 saved_typed = saved_input(criteria, saved, contact)
 typed_answers, typed_fields = assessment_input(saved, contact, pending[0] if pending else None)
-
-
-def run(action, success: str) -> None:
-    """Run one service call in one transaction; show the problem (never a traceback) or rerun."""
-    run_action(engine, action, success)
 
 
 st.title(f"{as_plain_text(channel.label or channel.name)} · {as_plain_text(brand.name)}", anchor=False)
@@ -112,12 +106,12 @@ if channel.is_live:
     with right:
         if contact.first_response_at is None:
             if st.button("Answered / picked up now", type="primary", icon=":material/call:", key="sw_answer"):
-                run(lambda s: record_event(session=s, actor=user, contact_id=contact_id, event="first_response"),
-                    "Wait time stopped.")
+                run_action(engine, lambda s: record_event(session=s, actor=user, contact_id=contact_id, event="first_response"),
+                           "Wait time stopped.")
         if contact.resolved_at is None:
             if st.button("Conversation ended now", icon=":material/call_end:", key="sw_end"):
-                run(lambda s: record_event(session=s, actor=user, contact_id=contact_id, event="resolved"),
-                    "Handling time stopped.")
+                run_action(engine, lambda s: record_event(session=s, actor=user, contact_id=contact_id, event="resolved"),
+                           "Handling time stopped.")
 else:
     cols = st.columns(3)
     for column, event, field, label in (
@@ -129,7 +123,8 @@ else:
         column.metric(label, local_text(stamp) if stamp else "not yet",
                       delta=f"after {elapsed_text(contact.started_at, stamp)}" if stamp else None, delta_color="off")
         if stamp is None and column.button(f"{label} now", key=f"now_{event}", icon=":material/schedule:"):
-            run(lambda s, e=event: record_event(session=s, actor=user, contact_id=contact_id, event=e), f"{label} recorded.")
+            run_action(engine, lambda s, e=event: record_event(session=s, actor=user, contact_id=contact_id, event=e),
+                       f"{label} recorded.")
     if contact.first_response_at is None and contact.resolved_at is None:
         st.caption(f"Unanswered for {elapsed_text(contact.started_at)} so far: it stays open and counts as "
                    "unanswered until a response comes in.")
@@ -152,11 +147,10 @@ with st.expander("Correct the times by hand", icon=":material/edit_calendar:"):
             if handling != contact.handling_seconds:
                 changes["handling_seconds"] = handling
             if time_problems:
-                st.error("Not saved:\n\n" + "\n".join(f"- {as_plain_text(p)}" for p in time_problems),
-                         icon=":material/schedule:")
+                show_problems("Not saved:", time_problems, icon=":material/schedule:")
             else:
-                run(lambda s: save_contact(session=s, actor=user, contact_id=contact_id, changes=changes),
-                    "Times saved.")
+                run_action(engine, lambda s: save_contact(session=s, actor=user, contact_id=contact_id, changes=changes),
+                           "Times saved.")
 
 st.subheader("Assessment", anchor=False)
 if contact.is_draft:
@@ -244,8 +238,8 @@ upload = st.file_uploader(
 if upload is not None and st.button("Attach file", icon=":material/attach_file:", key="evidence_attach"):
     data = upload.getvalue()
     st.session_state["evidence_round"] = st.session_state.get("evidence_round", 0) + 1
-    run(lambda s: add_evidence(session=s, actor=user, contact_id=contact_id, file_name=upload.name, data=data),
-        f"Attached {as_plain_text(upload.name)}.")
+    run_action(engine, lambda s: add_evidence(session=s, actor=user, contact_id=contact_id, file_name=upload.name, data=data),
+               f"Attached {as_plain_text(upload.name)}.")
 
 st.divider()
 show_contact(engine, contact_id, actor=user)

@@ -10,9 +10,10 @@ from data.db import read_scope, session_scope
 from journeys.catalogue import default_wave
 from journeys.contact_service import ContactStart, draft_text, my_contacts, my_drafts, start_contact
 from journeys.errors import KlantreisError
+from journeys.local_time import DAY_MINUTE, LOCAL_ZONE, duration, local_column, local_text
 from journeys.models import Brand, Channel, Journey, JourneyChannel, JourneyStatus, Location, Wave
-from ui.contact_forms import LOCAL, LOG_PAGE, OPEN_KEY, datetime_input, local_text
-from ui.dashboard_view import duration
+from ui.actions import show_refusal
+from ui.contact_forms import LOG_PAGE, OPEN_KEY, datetime_input
 from ui.resources import get_engine
 from ui.session import require_page
 from ui.text import as_plain_text, plain_table
@@ -42,7 +43,7 @@ with st.expander("Start a new contact", icon=":material/add_circle:", expanded=F
         own_locations = [loc for loc in locations if loc.brand_id == brand.id]
         location = st.selectbox("Location", [None, *own_locations], key="new_location",
                                 format_func=lambda loc: "—" if loc is None else loc.name)
-        suggested = default_wave(list(waves), datetime.now(LOCAL).date())
+        suggested = default_wave(list(waves), datetime.now(LOCAL_ZONE).date())
         wave = st.selectbox("Wave", [None, *waves], index=1 + list(waves).index(suggested) if suggested else 0,
                             key="new_wave", format_func=lambda w: "—" if w is None else w.name)
         live = channel is not None and channel.is_live
@@ -62,7 +63,7 @@ with st.expander("Start a new contact", icon=":material/add_circle:", expanded=F
                 st.session_state[OPEN_KEY] = contact.id
                 st.switch_page(LOG_PAGE)
             except KlantreisError as problem:
-                st.error(as_plain_text(problem))
+                show_refusal(problem)
 
 frame = my_contacts(engine=engine, actor=user)
 drafts = frame[frame["draft"]]
@@ -121,7 +122,7 @@ if done.empty:
     st.caption("Nothing completed yet.")
 else:
     table = done.assign(
-        started=done["started_at"].dt.tz_convert("Europe/Amsterdam").dt.strftime("%d %b %H:%M"),
+        started=local_column(done["started_at"], DAY_MINUTE),
         first_response=done["first_response_s"].map(duration),
         resolution=done["resolution_s"].map(duration),
         wait=done["wait_seconds"].map(duration),

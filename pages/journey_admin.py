@@ -23,7 +23,7 @@ from journeys.journey_editing import (
 from journeys.journeys import JourneyIn
 from journeys.models import Channel, Journey
 from journeys.templates import TEMPLATES
-from ui.actions import run_action, show_notice
+from ui.actions import run_action, show_notice, show_problems
 from ui.journey_editor import journey_form
 from ui.resources import get_engine
 from ui.session import require_page
@@ -39,11 +39,6 @@ with read_scope(engine) as session:
     channels = session.exec(select(Channel).order_by(Channel.name)).all()
 channel_names = [c.name for c in channels]
 channel_kinds = {c.name: c.kind for c in channels}
-
-
-def act(action, success: str) -> bool:
-    """One service call in one transaction; every problem listed, never a traceback."""
-    return run_action(engine, action, success)
 
 
 show_notice()
@@ -67,8 +62,8 @@ with new_tab:
         initial = JourneyIn(name="")
     entered = journey_form(initial, channel_names, channel_kinds, key=f"new_{sources.index(source)}")
     if st.button("Create journey", type="primary", icon=":material/add:", key="new_create"):
-        act(lambda s: new_journey(session=s, actor=user, journey_in=entered),
-            f"Journey “{as_plain_text(entered.name)}” created.")
+        run_action(engine, lambda s: new_journey(session=s, actor=user, journey_in=entered),
+                   f"Journey “{as_plain_text(entered.name)}” created.")
 
 with edit_tab:
     if not journeys:
@@ -80,8 +75,8 @@ with edit_tab:
             versions = versions_in_use(session=session, journey_id=journey.id)
         entered = journey_form(current, channel_names, channel_kinds, key=f"edit_{journey.id}")
         if st.button("Save changes", type="primary", icon=":material/save:", key="edit_save"):
-            act(lambda s: update_journey(session=s, actor=user, journey_id=journey.id, journey_in=entered),
-                "Journey saved. Contacts already logged keep the checklist version they were scored with.")
+            run_action(engine, lambda s: update_journey(session=s, actor=user, journey_id=journey.id, journey_in=entered),
+                       "Journey saved. Contacts already logged keep the checklist version they were scored with.")
         st.markdown("**Checklist versions**")
         st.dataframe(pd.DataFrame(versions), hide_index=True, width="stretch")
         left, right = st.columns(2)
@@ -89,8 +84,8 @@ with edit_tab:
             archived = journey.status == "archived"
             if st.button("Bring back" if archived else "Archive", icon=":material/archive:", key="edit_archive",
                          help="Archived journeys disappear from logging and stay in the reports."):
-                act(lambda s: set_archived(session=s, actor=user, journey_id=journey.id, archived=not archived),
-                    "Journey brought back." if archived else "Journey archived.")
+                run_action(engine, lambda s: set_archived(session=s, actor=user, journey_id=journey.id, archived=not archived),
+                           "Journey brought back." if archived else "Journey archived.")
         with right:
             contacts = next(r["contacts"] for r in overview if r["id"] == journey.id)
             if contacts:
@@ -98,11 +93,11 @@ with edit_tab:
             else:
                 sure = st.checkbox("Yes, delete this journey for good", key="edit_confirm")
                 if st.button("Delete", icon=":material/delete:", disabled=not sure, key="edit_delete"):
-                    act(lambda s: delete_journey(session=s, actor=user, journey_id=journey.id), "Journey deleted.")
+                    run_action(engine, lambda s: delete_journey(session=s, actor=user, journey_id=journey.id), "Journey deleted.")
         copy_name = st.text_input("Name of the copy", value=f"{journey.name} (copy)", key="edit_copy_name")
         if st.button("Copy journey", icon=":material/content_copy:", key="edit_copy"):
-            act(lambda s: copy_journey(session=s, actor=user, journey_id=journey.id, name=copy_name),
-                f"Copied as “{as_plain_text(copy_name)}”.")
+            run_action(engine, lambda s: copy_journey(session=s, actor=user, journey_id=journey.id, name=copy_name),
+                       f"Copied as “{as_plain_text(copy_name)}”.")
 
 with share_tab:
     if journeys:
@@ -116,8 +111,7 @@ with share_tab:
         try:
             imported = journey_from_json(upload.getvalue())
         except KlantreisError as problem:
-            st.error("Not imported:\n\n" + "\n".join(f"- {as_plain_text(p)}" for p in problem.problems),
-                     icon=":material/error:")
+            show_problems("Not imported:", getattr(problem, "problems", None) or [problem])
         else:
-            act(lambda s: new_journey(session=s, actor=user, journey_in=imported),
-                f"Imported “{as_plain_text(imported.name)}”.")
+            run_action(engine, lambda s: new_journey(session=s, actor=user, journey_in=imported),
+                       f"Imported “{as_plain_text(imported.name)}”.")

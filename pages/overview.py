@@ -1,18 +1,16 @@
 """Overview: what this installation holds, and the demo-data notice."""
 
-from zoneinfo import ZoneInfo
-
 import streamlit as st
 
 from data.db import read_scope
 from data.demo import demo_info
+from journeys.local_time import MINUTE, local_text
 from journeys.overview import installation_summary, recent_contacts
 from ui.resources import get_engine
 from ui.session import require_page
 from ui.text import plain_table
 
 user = require_page(__file__)
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 engine = get_engine()
 
 st.title("Overview", anchor=False)
@@ -49,6 +47,6 @@ with read_scope(engine) as session:
 if not recent.empty:
     st.subheader("Recent contacts", anchor=False)
     st.caption("The ten latest contacts you may see" + (" (your own)." if user.role == "auditor" else "."))
-    recent["Started"] = recent["Started"].map(lambda t: t.astimezone(AMSTERDAM).strftime("%Y-%m-%d %H:%M"))
+    recent["Started"] = recent["Started"].map(lambda t: local_text(t, MINUTE))
     # st.table renders every cell as Markdown: notes typed by auditors are made literal first.
     st.table(plain_table(recent.set_index("Started")))

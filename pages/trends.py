@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from scoring.metrics import metrics_table
+from scoring.metrics import MIN_CONTACTS, metrics_table
 from ui import charts
 from ui.dashboard_data import figure, filtered_contacts, scored_data
 from ui.filters import filter_bar
@@ -32,7 +32,7 @@ with left:
 with right:
     st.subheader("Response rate per wave (%)", anchor=False)
     charts.show(charts.trend_by_wave(per_wave, "response_pct", "Response rate %", series))
-st.caption(f"n = {int(per_wave['n'].sum()):,} contacts; points with fewer than 5 contacts are left out. "
+st.caption(f"n = {int(per_wave['n'].sum()):,} contacts; points with fewer than {MIN_CONTACTS} contacts are left out. "
            "Hover a point for its n.")
 
 st.subheader("When service slips: weekday × hour the contact was made", anchor=False)
@@ -40,7 +40,7 @@ grid = figure(data, flt, metrics_table, ("weekday", "hour"))
 grid = grid.assign(n=grid["contacts"], median_minutes=grid["km_median_first_response_s"] / 60)
 shown = grid[~grid["insufficient"]]
 st.caption(f"Amsterdam time. n = {int(grid['n'].sum()):,} contacts; "
-           f"{int(grid['insufficient'].sum())} cells with fewer than 5 contacts are left blank. "
+           f"{int(grid['insufficient'].sum())} cells with fewer than {MIN_CONTACTS} contacts are left blank. "
            "Median first response: Kaplan–Meier, unanswered contacts count as still waiting.")
 left, right = st.columns(2)
 with left:

@@ -8,7 +8,7 @@ one or more countries (the ``holidays`` package; NL and BE are the product's mar
 How it stays fast: for the days spanned by the data it builds the piecewise-linear function
 ``C(t)`` = business seconds from the first grid day up to instant ``t`` (flat outside office
 hours, slope 1 inside). Elapsed business time is ``C(end) - C(start)`` with one ``np.interp``
-per side, and adding business seconds inverts ``C`` with one ``np.searchsorted``: no loop
+per side, and adding business seconds inverts ``C(t)`` with one ``np.searchsorted``: no loop
 over contacts, 100k contacts in milliseconds.
 """
 
@@ -24,7 +24,12 @@ import pandas as pd
 
 from scoring.contract import epoch_seconds, from_epoch_seconds
 
-__all__ = ["BusinessCalendar"]
+__all__ = ["BUSINESS_TIMEZONE", "BusinessCalendar"]
+
+# The zone of the teams the product measures (NL and BE). Defined here, where the business clock
+# needs it, because scoring/ imports nothing of ours; the installation's local time
+# (``journeys.local_time.LOCAL_ZONE``) is this zone.
+BUSINESS_TIMEZONE = "Europe/Amsterdam"
 
 _DAY = 86_400.0
 _MAX_SPAN_DAYS = 200 * 366  # a typo such as year 2206 should fail loudly, not allocate forever
@@ -64,7 +69,7 @@ class BusinessCalendar:
         extra_closed_days: further closed dates (ISO strings or ``date``), e.g. a company day off.
     """
 
-    timezone: str = "Europe/Amsterdam"
+    timezone: str = BUSINESS_TIMEZONE
     open: str = "09:00"
     close: str = "17:00"
     weekdays: tuple[int, ...] = (0, 1, 2, 3, 4)

@@ -2,8 +2,8 @@
 
 ``scored_contacts`` = the contacts frame + ``score_contacts`` columns + ``timeliness`` columns.
 The dashboards, the brand report and ``klantreis report`` all build their frame with it, then
-call the figure functions (``metrics_table``, ``headline_figures``, ``consistency_table``, ...)
-on the result, so each number has one definition.
+call the figure functions (``scoring.metrics.metrics_table``, ``scoring.headline.headline_figures``,
+``scoring.consistency.consistency_table``, ...) on the result, so each number has one definition.
 
 ``dashboard_frame`` lays the same rows out for the dashboards' in-memory filtering (local
 weekday and hour, categorical keys, ordered by waiting time); it changes no figure.
@@ -14,13 +14,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from scoring.calendar import BusinessCalendar
+from scoring.calendar import BUSINESS_TIMEZONE, BusinessCalendar
 from scoring.quality import PassBand, score_contacts
 from scoring.timeliness import timeliness
 
-__all__ = ["REPORT_TIMEZONE", "dashboard_frame", "scored_contacts"]
+__all__ = ["dashboard_frame", "scored_contacts"]
 
-REPORT_TIMEZONE = "Europe/Amsterdam"  # the zone of the weekday × hour figures (the panel's office clock)
 _CATEGORY_COLUMNS = ("brand", "channel", "journey", "wave", "location")
 
 
@@ -51,7 +50,7 @@ def scored_contacts(
     return out
 
 
-def dashboard_frame(scored: pd.DataFrame, timezone: str = REPORT_TIMEZONE) -> pd.DataFrame:
+def dashboard_frame(scored: pd.DataFrame, timezone: str = BUSINESS_TIMEZONE) -> pd.DataFrame:
     """The rows of ``scored_contacts`` laid out for filtering in memory; every figure stays the same.
 
     Adds ``weekday`` (0 = Monday) and ``hour`` of the start in ``timezone`` and ``row`` (the

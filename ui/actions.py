@@ -1,4 +1,10 @@
-"""Running one user action: one transaction, a readable refusal or a notice after the rerun.
+"""The pages' one error renderer: running one user action, refusals, problem lists and notices.
+
+``run_action`` runs a service call in one transaction and either shows what went wrong or reruns
+with a notice (``show_notice``). A page that runs a call itself (it needs the result) shows a
+caught ``KlantreisError`` with ``show_refusal``; a part of a page that may not be shown is
+``show_blocked``, a whole page ends with ``refuse_page``; a list of problems found before any call (a typed time, an uploaded file) is
+``show_problems``. Every problem text is shown literally (``ui.text.as_plain_text``).
 
 A database that cannot take the write (full disk, read-only file, busy, damaged, unreachable)
 is a refusal too (``data.errors``): the page says so in one sentence and, because the script
@@ -6,8 +12,9 @@ does not rerun, every typed value stays in its widget for the next try.
 """
 
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from typing import NoReturn
 
 import sqlalchemy as sa
 import streamlit as st
@@ -31,9 +38,25 @@ def show_refusal(error: KlantreisError) -> None:
         return
     problems = getattr(error, "problems", None)
     if problems and len(problems) > 1:
-        st.error("Not saved:\n\n" + "\n".join(f"- {as_plain_text(p)}" for p in problems), icon=":material/error:")
+        show_problems("Not saved:", problems)
     else:
         st.error(as_plain_text(error), icon=":material/error:")
+
+
+def show_problems(heading: str, problems: Iterable[object], icon: str = ":material/error:") -> None:
+    """``heading`` (Markdown the page wrote) and each problem, shown literally, on its own line."""
+    st.error(f"{heading}\n\n" + "\n".join(f"- {as_plain_text(p)}" for p in problems), icon=icon)
+
+
+def show_blocked(refusal: KlantreisError) -> None:
+    """``refusal`` to show something (a contact that is not there or not the user's to open)."""
+    st.error(as_plain_text(refusal), icon=":material/block:")
+
+
+def refuse_page(refusal: KlantreisError) -> NoReturn:
+    """End the page with ``refusal``: nothing of what was asked for can be shown."""
+    show_blocked(refusal)
+    st.stop()
 
 
 def run_action(engine: Engine, action: Callable[[Session], object], success: str) -> bool:

@@ -10,6 +10,8 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from journeys.local_time import duration
+
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 INSUFFICIENT_COLOR = "#b8b8b8"
 MAIN_COLOR = "#0f6e6e"
@@ -30,23 +32,11 @@ def show(chart: alt.TopLevelMixin) -> None:
     st.altair_chart(chart, width="stretch")
 
 
-def _duration_label(seconds: float) -> str:
-    if seconds != seconds:  # NaN
-        return "–"
-    if seconds < 120:
-        return f"{seconds:.0f} s"
-    if seconds < 2 * 3600:
-        return f"{seconds / 60:.0f} min"
-    if seconds < 2 * 86400:
-        return f"{seconds / 3600:.1f} h"
-    return f"{seconds / 86400:.1f} d"
-
-
 def with_duration_labels(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
     """Copy of ``frame`` with a human-readable ``<column>_label`` beside each seconds column."""
     frame = frame.copy()
     for column in columns:
-        frame[f"{column}_label"] = frame[column].map(_duration_label)
+        frame[f"{column}_label"] = frame[column].map(duration)
     return frame
 
 

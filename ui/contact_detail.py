@@ -16,14 +16,13 @@ from journeys.access import EVIDENCE_REMOVERS, ensure_can_read_contact, has_role
 from journeys.contact_service import draft_text, remove_evidence
 from journeys.errors import PermissionDenied
 from journeys.evidence import Preview, ensure_preview, is_image, original_content
+from journeys.local_time import DATED_SECOND, duration, local_text
 from journeys.models import ChangeLog, Contact, Evidence, Journey, User
 from scoring.pipeline import scored_contacts
 from scoring.quality import answer_scores
-from ui.actions import run_action
-from ui.dashboard_view import duration
+from ui.actions import run_action, show_blocked
 from ui.text import as_plain_text, plain_table
 
-LOCAL_TZ = "Europe/Amsterdam"
 log = logging.getLogger(__name__)
 # a preview made on view must not hold the page up behind a long write; it is retried on the next view
 PREVIEW_BUSY_TIMEOUT_MS = 2_000
@@ -47,7 +46,7 @@ def score_text(score) -> str:
 
 
 def _local(ts) -> str:
-    return "–" if ts is None or pd.isna(ts) else pd.Timestamp(ts).tz_convert(LOCAL_TZ).strftime("%a %d %b %Y %H:%M:%S")
+    return local_text(ts, DATED_SECOND)
 
 
 def show_contact(engine: Engine, contact_id: int, *, actor) -> None:
@@ -60,7 +59,7 @@ def show_contact(engine: Engine, contact_id: int, *, actor) -> None:
         try:
             ensure_can_read_contact(actor, contact)
         except PermissionDenied as refusal:
-            st.error(as_plain_text(refusal), icon=":material/block:")
+            show_blocked(refusal)
             return
         journey = session.get(Journey, contact.journey_id)
         # never the originals: a page shows stored thumbnails and serves originals on request

@@ -1,22 +1,20 @@
 """Widgets for logging a contact: local date-time input, the stopwatch, the checklist form,
 and the typed-input record that is autosaved so nothing typed is lost.
 
-Auditors type and read Amsterdam time; the services get timezone-aware UTC.
+Auditors type and read local time (``journeys.local_time.LOCAL_ZONE``, Amsterdam); the services
+get timezone-aware UTC.
 """
 
 import re
 from datetime import UTC, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 import streamlit as st
 
 from journeys.contact_service import AnswerIn
-from journeys.local_time import LocalTimeError, to_utc
+from journeys.local_time import LOCAL_ZONE, LocalTimeError, duration, to_local, to_utc
 from journeys.models import Criterion, CriterionKind
-from ui.dashboard_view import duration
 from ui.text import as_plain_text
 
-LOCAL = ZoneInfo("Europe/Amsterdam")
 LOG_PAGE = "pages/contact_log.py"
 OPEN_KEY = "log_contact_id"  # session key: the contact the log page shows
 YES, NO, NA = "Yes", "No", "N/A"
@@ -24,14 +22,6 @@ YES, NO, NA = "Yes", "No", "N/A"
 ASSESSMENT_FIELDS = ("answer_text", "answer_correct", "redirected_to_channel_id", "transfers", "notes")
 # An autosave waits at most this long for the write lock (milliseconds); the next change retries.
 AUTOSAVE_BUSY_TIMEOUT_MS = 1_000
-
-
-def to_local(ts: datetime | None) -> datetime | None:
-    return None if ts is None else ts.astimezone(LOCAL)
-
-
-def local_text(ts: datetime | None) -> str:
-    return "–" if ts is None else to_local(ts).strftime("%a %d %b %H:%M:%S")
 
 
 def datetime_input(label: str, value: datetime | None, key: str, *, optional: bool = True,
@@ -54,7 +44,7 @@ def datetime_input(label: str, value: datetime | None, key: str, *, optional: bo
     if local is not None and day == local.date() and (clock or time(0)) == shown_time:
         return value
     try:
-        return to_utc(datetime.combine(day, clock or time(0)), LOCAL)
+        return to_utc(datetime.combine(day, clock or time(0)), LOCAL_ZONE)
     except LocalTimeError as problem:
         reason = f"{label}: {day} {(clock or time(0)):%H:%M} {problem}"
         if problems is None:

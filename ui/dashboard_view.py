@@ -10,27 +10,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
 from data.frames import ContactFilter
+from journeys.local_time import LOCAL_ZONE, MINUTE, duration, local_column
 from scoring.headline import HeadlineFigures, headline_figures
 from scoring.metrics import MIN_CONTACTS, metrics_table
 from scoring.response_times import response_time_table
 from ui import charts
-from ui.charts import _duration_label
 from ui.dashboard_data import AS_OF, apply_filter, figure, filtered_contacts
-from ui.filters import LOCAL_TZ
 from ui.report import brand_report_html
 from ui.text import as_plain_text
-
-
-def duration(seconds) -> str:
-    """Seconds as a short human duration ("45 s", "12 min", "3.5 h", "2.1 d"); "–" when missing."""
-    if seconds is None or (isinstance(seconds, float) and np.isnan(seconds)):
-        return "–"
-    return _duration_label(float(seconds))
 
 
 def sample_note(table: pd.DataFrame, group: str, n_column: str) -> str:
@@ -174,8 +165,8 @@ def filter_summary(flt: ContactFilter) -> str:
         if values:
             parts.append(f"{label}: {', '.join(as_plain_text(v) for v in values)}")
     if flt.started_from or flt.started_before:  # the local dates the manager picked, both ends included
-        first = f"{flt.started_from.astimezone(LOCAL_TZ).date()}" if flt.started_from else "…"
-        last = f"{flt.started_before.astimezone(LOCAL_TZ).date() - timedelta(days=1)}" if flt.started_before else "…"
+        first = f"{flt.started_from.astimezone(LOCAL_ZONE).date()}" if flt.started_from else "…"
+        last = f"{flt.started_before.astimezone(LOCAL_ZONE).date() - timedelta(days=1)}" if flt.started_before else "…"
         parts.append(f"started {first} to {last}")
     return "; ".join(parts) or "all contacts"
 
@@ -187,7 +178,7 @@ def contact_list(contacts: pd.DataFrame) -> pd.DataFrame:
     ordered = contacts.sort_values(["started_at", "contact_id"], ascending=False, kind="stable")
     return pd.DataFrame({
         "contact": ordered["contact_id"].to_numpy(),
-        "started (Amsterdam)": ordered["started_at"].dt.tz_convert("Europe/Amsterdam").dt.strftime("%Y-%m-%d %H:%M"),
+        "started (Amsterdam)": local_column(ordered["started_at"], MINUTE),
         "brand": ordered["brand"].astype(str).to_numpy(),
         "channel": ordered["channel"].astype(str).to_numpy(),
         "journey": ordered["journey"].astype(str).to_numpy(),

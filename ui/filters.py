@@ -1,21 +1,21 @@
 """The dashboard filter bar: brand, location, wave, journey, channel and date range.
 
 The widgets keep their values for the whole session (``persist_state="session"``), so a
-manager's selection follows them from page to page. ``read_filter()`` turns the widget values
-into a ``ContactFilter`` (the one type data/ and the services understand).
+manager's selection follows them from page to page. ``filter_bar`` draws the widgets and turns
+their values into a ``ContactFilter`` (the one type data/ and the services understand);
+``local_midnight`` is where a chosen local date starts, in UTC.
 """
 
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 import streamlit as st
 from sqlalchemy.engine import Engine
 
 from data.frames import ContactFilter
+from journeys.local_time import LOCAL_ZONE, LOCAL_ZONE_NAME
 from journeys.models import Brand, Channel, Journey, Location, Wave
 
-LOCAL_TZ = ZoneInfo("Europe/Amsterdam")
 KEY_PREFIX = "flt_"
 
 
@@ -51,7 +51,7 @@ def filter_bar(engine: Engine, *, show_channel: bool = True) -> ContactFilter:
             )
         period = st.date_input(
             "Started between", value=(), key=f"{KEY_PREFIX}period", persist_state="session",
-            help="Local dates (Europe/Amsterdam), both ends included. Empty = all dates.",
+            help=f"Local dates ({LOCAL_ZONE_NAME}), both ends included. Empty = all dates.",
         )
     started_from = started_before = None
     if isinstance(period, (tuple, list)) and len(period) == 2:
@@ -70,4 +70,4 @@ def filter_bar(engine: Engine, *, show_channel: bool = True) -> ContactFilter:
 
 def local_midnight(day: date) -> datetime:
     """The UTC instant of 00:00 Amsterdam time on ``day``."""
-    return datetime.combine(day, time.min, tzinfo=LOCAL_TZ).astimezone(UTC)
+    return datetime.combine(day, time.min, tzinfo=LOCAL_ZONE).astimezone(UTC)

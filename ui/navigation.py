@@ -2,18 +2,22 @@
 
 One source of truth: ``streamlit_app.py`` builds the menu from it for the signed-in role, and
 each page's guard (``ui.session.require_page``) checks the same entry, so a page reached by a
-typed URL cannot be more open than its menu entry.
+typed URL cannot be more open than its menu entry. The role sets are ``journeys.access``'s own:
+a page is shown to exactly the roles the service behind it allows.
 """
 
 from dataclasses import dataclass
 
-from journeys.access import JOURNEY_ADMINS
+from journeys.access import (
+    ALL_CONTACT_READERS,
+    CONTACT_WRITERS,
+    EXPORTERS,
+    JOURNEY_ADMINS,
+    SETTINGS_ADMINS,
+    SIGNED_IN,
+    USER_ADMINS,
+)
 from journeys.models import Role
-
-EVERYONE = frozenset(Role)
-MANAGERS = frozenset({Role.MANAGER, Role.ADMIN})
-AUDITORS = frozenset({Role.AUDITOR, Role.ADMIN})
-ADMINS = frozenset({Role.ADMIN})
 
 
 @dataclass(frozen=True)
@@ -27,26 +31,28 @@ class PageSpec:
 
 
 PAGES: tuple[PageSpec, ...] = (
-    PageSpec("pages/overview.py", "Overview", ":material/home:", EVERYONE, "",
+    PageSpec("pages/overview.py", "Overview", ":material/home:", SIGNED_IN, "",
              "What is in this installation: brands, channels, journeys, waves and contacts logged."),
-    PageSpec("pages/contacts_mine.py", "My contacts", ":material/assignment:", AUDITORS, "Audit",
+    PageSpec("pages/contacts_mine.py", "My contacts", ":material/assignment:", CONTACT_WRITERS, "Audit",
              "Your open contacts waiting for a response and recently completed ones; start a new contact."),
-    PageSpec("pages/contact_log.py", "Log contact", ":material/edit_note:", AUDITORS, "Audit",
+    PageSpec("pages/contact_log.py", "Log contact", ":material/edit_note:", CONTACT_WRITERS, "Audit",
              "Time one contact (stopwatch or response times), score its checklist and attach evidence."),
-    PageSpec("pages/dashboard.py", "Dashboard", ":material/monitoring:", MANAGERS, "Analyse",
+    # The dashboards aggregate every auditor's contacts: the roles that may read them all.
+    PageSpec("pages/dashboard.py", "Dashboard", ":material/monitoring:", ALL_CONTACT_READERS, "Analyse",
              "Channel comparison at a glance: quality, response rate, on-time rate and response times per channel."),
-    PageSpec("pages/consistency.py", "Consistency", ":material/compare_arrows:", MANAGERS, "Analyse",
+    PageSpec("pages/consistency.py", "Consistency", ":material/compare_arrows:", ALL_CONTACT_READERS, "Analyse",
              "Per brand: channel gap, answer agreement, timing against each channel's norm, and which checklist items differ."),
-    PageSpec("pages/trends.py", "Trends and hours", ":material/schedule:", MANAGERS, "Analyse",
+    PageSpec("pages/trends.py", "Trends and hours", ":material/schedule:", ALL_CONTACT_READERS, "Analyse",
              "Quality and response per wave, and the weekday × hour pattern of response (after-hours gaps)."),
-    PageSpec("pages/explore.py", "Explore and export", ":material/table_view:", MANAGERS, "Analyse",
+    # Its downloads are journeys.exports' (EXPORTERS); its drill-down reads every contact, the same roles.
+    PageSpec("pages/explore.py", "Explore and export", ":material/table_view:", EXPORTERS, "Analyse",
              "Drill down to contacts and one contact; download contacts and metrics (CSV, XLSX) and brand reports."),
     # The same rule as the journey services (journeys.access): only admins define journeys.
     PageSpec("pages/journey_admin.py", "Journeys", ":material/route:", JOURNEY_ADMINS, "Admin",
              "Define journeys: the question asked on every channel, targets per channel, the checklist and its versions."),
-    PageSpec("pages/admin_users.py", "Users", ":material/group:", ADMINS, "Admin",
+    PageSpec("pages/admin_users.py", "Users", ":material/group:", USER_ADMINS, "Admin",
              "Add accounts, change roles, reset passwords, deactivate."),
-    PageSpec("pages/admin_retention.py", "Privacy", ":material/shield_lock:", ADMINS, "Admin",
+    PageSpec("pages/admin_retention.py", "Privacy", ":material/shield_lock:", SETTINGS_ADMINS, "Admin",
              "How long evidence files are kept; delete older ones with a dry run first."),
 )
 

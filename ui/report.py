@@ -11,6 +11,7 @@ from datetime import datetime
 import altair as alt
 import pandas as pd
 
+from scoring.metrics import MIN_CONTACTS
 from ui import charts
 
 _STYLE = """
@@ -31,7 +32,7 @@ th:first-child, td:first-child { text-align: left; }
 
 def chart_svg(chart: alt.TopLevelMixin) -> str:
     """An Altair chart as an inline SVG string (no browser, no network)."""
-    import vl_convert
+    import vl_convert  # lazy: its renderer loads only when a report is downloaded
 
     return vl_convert.vegalite_to_svg(chart.to_dict())
 
@@ -59,7 +60,7 @@ def brand_report_html(*, brand: str, wave: str | None, as_of: datetime, tiles: l
         f"<title>{html.escape(title)} · Klantreis</title><style>{_STYLE}</style></head><body>",
         f"<h1>{html.escape(title)}</h1>",
         f"<div class='sub'>Klantreis cross-channel report · figures as of {as_of:%Y-%m-%d %H:%M} UTC · "
-        "n = number of contacts each figure rests on; fewer than 5 is marked as too few.</div>",
+        f"n = number of contacts each figure rests on; fewer than {MIN_CONTACTS} is marked as too few.</div>",
         "<div class='tiles'>", *(_tile(*t) for t in tiles), "</div>",
         "<div class='charts'>",
     ]
