@@ -5,7 +5,7 @@
 score of each item (criterion code, pooled over journeys and checklist versions) on each
 channel, cells of fewer than ``MIN_CONTACTS`` answers left out, items with the widest spread
 between channels first (docs/scoring.md, "Criterion × channel"). Item scores are those of
-``quality.answer_scores``.
+``scoring.quality.answer_scores``.
 """
 
 from __future__ import annotations

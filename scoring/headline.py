@@ -1,7 +1,7 @@
 """The five headline figures of a set of contacts: the Dashboard's tiles and the brand report's.
 
 ``headline_figures`` gives them all at once as a ``HeadlineFigures``; each is a figure of
-``metrics.metrics_of_timed`` over all the contacts, except the consistency index, which
+``scoring.metrics.metrics_of_timed`` over all the contacts, except the consistency index, which
 ``consistency`` defines per brand: the tile shows ``brand_mean_consistency``, the plain mean
 of the brands' indexes (docs/scoring.md, "Headline figures").
 """

@@ -3,7 +3,7 @@
 ``response_time_table``: the spread of answered contacts' first-response times beside the
 Kaplan–Meier median (unanswered contacts censored) and the target, per channel.
 ``survival_table``: the Kaplan–Meier share answered over time per channel, thinned for the
-browser. The Kaplan–Meier median is the metric tables' (``metrics.km_median_first_response``);
+browser. The Kaplan–Meier median is the metric tables' (``scoring.metrics.km_median_first_response``);
 docs/scoring.md, "Response-time tables".
 """
 
