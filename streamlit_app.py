@@ -8,9 +8,9 @@ and re-check the user themselves (see ui.session).
 import streamlit as st
 
 from data.db import read_scope, session_scope
-from data.demo import demo_info
 from data.errors import DatabaseUnavailable
-from journeys.users import SignInRefused, authenticate
+from journeys.accounts.users import SignInRefused, authenticate
+from journeys.demo import demo_info
 from ui.actions import database_trouble_stops_page
 from ui.navigation import PAGES, pages_for
 from ui.resources import get_engine

@@ -31,7 +31,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from data import db  # noqa: E402
-from data.frames import ContactFilter, read_answers, read_contacts, read_criteria  # noqa: E402
+from journeys.fieldwork.frames import ContactFilter, read_answers, read_contacts, read_criteria  # noqa: E402
 from scoring.headline import headline_figures  # noqa: E402
 from scoring.metrics import metrics_table  # noqa: E402
 from scoring.pipeline import dashboard_frame, scored_contacts  # noqa: E402
@@ -69,7 +69,7 @@ def main() -> None:
     if args.db:
         path = args.db
     else:
-        from data.demo import seed_demo
+        from journeys.demo import seed_demo
 
         tmp = tempfile.TemporaryDirectory()
         path = Path(tmp.name) / "bench.db"

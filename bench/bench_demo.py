@@ -13,8 +13,8 @@ import time
 from pathlib import Path
 
 from data import db
-from data.demo import seed_demo
-from data.frames import read_answers, read_contacts
+from journeys.demo import seed_demo
+from journeys.fieldwork.frames import read_answers, read_contacts
 
 
 def raw_floor(path: Path, contacts: int, answers: int) -> float:

@@ -22,11 +22,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from data import db
-from journeys.catalogue import ensure_builtin_channels, get_or_create_brand, get_or_create_wave
-from journeys.imports import import_contacts
-from journeys.interchange import COLUMNS, read_table
-from journeys.journeys import CriterionIn, JourneyChannelIn, JourneyIn, create_journey
-from journeys.users import create_user
+from journeys.accounts.users import create_user
+from journeys.catalogue.journeys import CriterionIn, JourneyChannelIn, JourneyIn, create_journey
+from journeys.catalogue.reference import ensure_builtin_channels, get_or_create_brand, get_or_create_wave
+from journeys.interchange.contact_file import COLUMNS, read_table
+from journeys.interchange.imports import import_contacts
 
 CHANNELS = ("phone", "email", "webchat", "twitter", "store")
 

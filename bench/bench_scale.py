@@ -119,7 +119,7 @@ def stage_import(size: int, workdir: Path) -> dict:
 def stage_score(db_path: Path) -> dict:
     """Reading the frames, then ``score_contacts`` over all of them, beside a pandas groupby."""
     from data import db
-    from data.frames import read_answers, read_contacts, read_criteria
+    from journeys.fieldwork.frames import read_answers, read_contacts, read_criteria
     from scoring.quality import score_contacts
 
     engine = db.get_engine(f"sqlite:///{db_path}")
@@ -168,7 +168,7 @@ def stage_report(db_path: Path) -> dict:
     import duckdb
 
     from data import db
-    from data.frames import read_answers, read_contacts, read_criteria
+    from journeys.fieldwork.frames import read_answers, read_contacts, read_criteria
 
     env = dict(os.environ, KLANTREIS_DATABASE_URL=f"sqlite:///{db_path}")
     command = [str(ROOT / ".venv" / "bin" / "klantreis"), "report", "--by", "channel", "--as-of", AS_OF,
@@ -203,7 +203,7 @@ def stage_dashboard(db_path: Path) -> dict:
     """Whole Dashboard page runs (AppTest, in-process): first load, then filter changes."""
     from rerun_dashboard import manager_dashboard
 
-    from data.frames import ContactFilter
+    from journeys.fieldwork.frames import ContactFilter
     from ui.dashboard_data import apply_filter, scored_data
     from ui.resources import get_engine
 

@@ -3,7 +3,7 @@
 Run: .venv/bin/python bench/bench_sign_in.py [--attempts 40] [--url sqlite:///...]
 Alternates a wrong password for a real account and any password for a name nobody has, each from
 its own fresh source and name so neither meets a delay or lock, and prints the median and spread
-of each. Both paths run the same queries and one argon2 check (journeys.users.authenticate), so
+of each. Both paths run the same queries and one argon2 check (journeys.accounts.users.authenticate), so
 the medians should differ by far less than their spread. Wall-clock timing depends on the
 machine: this is a figure to look at, not a test.
 """
@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from data import db
-from journeys.users import SignInRefused, authenticate, create_user
+from journeys.accounts.users import SignInRefused, authenticate, create_user
 
 
 def timed_refusal(engine, username: str, source: str) -> float:

@@ -1,4 +1,4 @@
-"""``klantreis demo``: fill the database with deterministic demo data (``data.demo``)."""
+"""``klantreis demo``: fill the database with deterministic demo data (``journeys.demo``)."""
 
 import time
 
@@ -18,8 +18,8 @@ def demo(
 
     Running it again with the same seed adds nothing that is already there.
     """
-    # imported here, not at the top: data.demo loads Faker, which every other command (and --help) can do without
-    from data.demo import database_is_empty, seed_demo
+    # imported here, not at the top: journeys.demo loads Faker, which every other command (and --help) can do without
+    from journeys.demo import database_is_empty, seed_demo
 
     engine = ready_engine()
     if if_empty:

@@ -6,9 +6,9 @@ import typer
 
 from cli.app import console, fail, ready_engine
 from cli.options import Timezone, with_contact_filter
-from data.frames import ContactFilter
-from journeys.exports import FORMATS, export_contacts
-from journeys.interchange import DEFAULT_TIMEZONE
+from journeys.fieldwork.frames import ContactFilter
+from journeys.interchange.contact_file import DEFAULT_TIMEZONE
+from journeys.interchange.exports import FORMATS, export_contacts
 
 export_app = typer.Typer(help="Write data files in the interchange format (docs/interchange.md).", no_args_is_help=True)
 

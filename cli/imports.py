@@ -9,8 +9,8 @@ from cli.app import console, err_console, ready_engine
 from cli.options import Timezone
 from data import db
 from journeys.errors import KlantreisError
-from journeys.imports import ImportAborted, import_contacts, summary_lines, write_failure
-from journeys.interchange import DEFAULT_TIMEZONE, parse_timezone, read_table
+from journeys.interchange.contact_file import DEFAULT_TIMEZONE, parse_timezone, read_table
+from journeys.interchange.imports import ImportAborted, import_contacts, summary_lines, write_failure
 
 import_app = typer.Typer(help="Load data files in the interchange format (docs/interchange.md).", no_args_is_help=True)
 

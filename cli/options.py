@@ -14,8 +14,8 @@ from typing import Annotated
 
 import typer
 
-from data.frames import ContactFilter
-from journeys.interchange import DEFAULT_TIMEZONE, parse_timestamp
+from journeys.fieldwork.frames import ContactFilter
+from journeys.interchange.contact_file import DEFAULT_TIMEZONE, parse_timestamp
 
 OUTPUT_FORMATS = ("table", "csv", "json")
 

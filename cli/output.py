@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from journeys.exports import neutralise_frame
+from journeys.interchange.exports import neutralise_frame
 
 
 def _plain(value):
@@ -28,7 +28,7 @@ def frame_text(frame: pd.DataFrame, output_format: str, title: str = "") -> str 
     """``frame`` as CSV or JSON text (empty cells / null where a figure does not exist).
 
     CSV is opened in spreadsheets, so its text cells (brand, journey, channel names...) pass
-    through ``journeys.exports.neutralise_frame`` like every other CSV the product writes.
+    through ``journeys.interchange.exports.neutralise_frame`` like every other CSV the product writes.
     Returns None for ``table``: the caller prints a rich table via ``print_table``.
     """
     if output_format == "csv":

@@ -15,9 +15,9 @@ import typer
 from cli.app import console, ready_engine
 from cli.options import AsOf, OutputFormat, Timezone, as_of_moment, with_contact_filter
 from cli.output import frame_text, print_table
-from data.frames import ContactFilter, read_answers, read_contacts, read_criteria
 from journeys.errors import Problem, ValidationError
-from journeys.interchange import DEFAULT_TIMEZONE
+from journeys.fieldwork.frames import ContactFilter, read_answers, read_contacts, read_criteria
+from journeys.interchange.contact_file import DEFAULT_TIMEZONE
 
 GROUPS = ("channel", "brand", "location", "journey", "wave")
 REPORT_COLUMNS = (

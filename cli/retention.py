@@ -4,7 +4,7 @@ import typer
 
 from cli.app import EXIT_USAGE, console, fail, ready_engine
 from data import db
-from journeys.retention import purge_evidence, retention_months
+from journeys.fieldwork.retention import purge_evidence, retention_months
 
 
 def retention(

@@ -12,7 +12,7 @@ from sqlmodel import select
 
 from cli.app import console, ready_engine
 from data import db
-from journeys import users as accounts
+from journeys.accounts import users as accounts
 from journeys.models import Role, User
 
 users_app = typer.Typer(help="Manage user accounts.", no_args_is_help=True)

@@ -398,7 +398,7 @@ class Evidence(SQLModel, table=True):
     uploaded_at: datetime = _ts(nullable=False, default_factory=utcnow)
     uploaded_by_id: int | None = Field(default=None, foreign_key="app_user.id", ondelete="RESTRICT")
     # Images: a bounded copy made once from the checked original, so a page never decodes the
-    # original (see journeys.evidence). Null for other files, and for images stored before
+    # original (see journeys.fieldwork.evidence). Null for other files, and for images stored before
     # thumbnails existed until the first view makes one (or records why it could not).
     thumbnail: bytes | None = Field(default=None, sa_type=sa.LargeBinary())
     thumbnail_media_type: str | None = Field(default=None, max_length=100)
@@ -470,7 +470,7 @@ class SignInThrottle(SQLModel, table=True):
     bookkeeping of a real one (nothing tells them apart) and a password typed into the username
     box is not stored readable. ``source`` is ``*`` for the account-wide row (the escalating
     delay between attempts) or the address the attempts came from (the lock); see
-    ``journeys.users.authenticate``.
+    ``journeys.accounts.users.authenticate``.
     """
 
     __tablename__ = "sign_in_throttle"

@@ -4,7 +4,7 @@ import streamlit as st
 
 from data.db import read_scope, session_scope
 from journeys.errors import KlantreisError
-from journeys.retention import MAX_MONTHS, purge_evidence, retention_months, set_retention_months
+from journeys.fieldwork.retention import MAX_MONTHS, purge_evidence, retention_months, set_retention_months
 from ui.actions import show_refusal
 from ui.resources import get_engine
 from ui.session import require_page

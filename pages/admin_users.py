@@ -3,7 +3,7 @@
 import streamlit as st
 
 from data.db import read_scope
-from journeys import users as accounts
+from journeys.accounts import users as accounts
 from journeys.models import Role
 from ui.actions import run_action, show_notice
 from ui.resources import get_engine

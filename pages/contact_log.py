@@ -5,8 +5,8 @@ from sqlmodel import select
 
 from data.db import DatabaseBusy, busy_timeout_ms, read_scope, write_scope
 from data.errors import DatabaseUnavailable, explained_database_errors
-from data.frames import ContactFilter, read_answers, read_contacts, read_criteria
-from journeys.contact_service import (
+from journeys.errors import KlantreisError
+from journeys.fieldwork.contacts import (
     ALLOWED_EVIDENCE,
     MAX_EVIDENCE_BYTES,
     MAX_EVIDENCE_PIXELS,
@@ -21,7 +21,7 @@ from journeys.contact_service import (
     record_event,
     save_contact,
 )
-from journeys.errors import KlantreisError
+from journeys.fieldwork.frames import ContactFilter, read_answers, read_contacts, read_criteria
 from journeys.local_time import local_text
 from journeys.models import Answer, Brand, Channel, Journey
 from scoring.quality import score_contacts

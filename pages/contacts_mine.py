@@ -7,9 +7,9 @@ import streamlit as st
 from sqlmodel import select
 
 from data.db import read_scope, session_scope
-from journeys.catalogue import default_wave
-from journeys.contact_service import ContactStart, draft_text, my_contacts, my_drafts, start_contact
+from journeys.catalogue.reference import default_wave
 from journeys.errors import KlantreisError
+from journeys.fieldwork.contacts import ContactStart, draft_text, my_contacts, my_drafts, start_contact
 from journeys.local_time import DAY_MINUTE, LOCAL_ZONE, duration, local_column, local_text
 from journeys.models import Brand, Channel, Journey, JourneyChannel, JourneyStatus, Location, Wave
 from ui.actions import show_refusal

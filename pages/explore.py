@@ -7,8 +7,8 @@ import pandas as pd
 import streamlit as st
 
 from data.db import session_scope
-from journeys.exports import export_rows
-from journeys.privacy import pseudonym_secret, pseudonymise_auditors
+from journeys.accounts.privacy import pseudonym_secret, pseudonymise_auditors
+from journeys.interchange.exports import export_rows
 from scoring.metrics import metrics_table
 from ui.contact_detail import show_contact
 from ui.dashboard_data import figure, filtered_contacts, scored_data

@@ -1,5 +1,5 @@
 """Journeys: define the scenario asked on every channel, its targets and checklist; versions,
-templates, copies, archive, delete and JSON sharing. Admins only (journeys.access.JOURNEY_ADMINS):
+templates, copies, archive, delete and JSON sharing. Admins only (journeys.accounts.access.JOURNEY_ADMINS):
 the menu offers it to no one else, the guard refuses a typed URL, and the services refuse too."""
 
 import pandas as pd
@@ -7,8 +7,7 @@ import streamlit as st
 from sqlmodel import select
 
 from data.db import read_scope, session_scope
-from journeys.errors import KlantreisError
-from journeys.journey_editing import (
+from journeys.catalogue.journey_editing import (
     copy_journey,
     delete_journey,
     journey_from_json,
@@ -20,9 +19,10 @@ from journeys.journey_editing import (
     update_journey,
     versions_in_use,
 )
-from journeys.journeys import JourneyIn
+from journeys.catalogue.journeys import JourneyIn
+from journeys.catalogue.templates import TEMPLATES
+from journeys.errors import KlantreisError
 from journeys.models import Channel, Journey
-from journeys.templates import TEMPLATES
 from ui.actions import run_action, show_notice, show_problems
 from ui.journey_editor import journey_form
 from ui.resources import get_engine

@@ -3,9 +3,9 @@
 import streamlit as st
 
 from data.db import read_scope
-from data.demo import demo_info
+from journeys.demo import demo_info
+from journeys.fieldwork.overview import installation_summary, recent_contacts
 from journeys.local_time import MINUTE, local_text
-from journeys.overview import installation_summary, recent_contacts
 from ui.resources import get_engine
 from ui.session import require_page
 from ui.text import plain_table

@@ -1,6 +1,6 @@
 """The frame contract shared with the data layer, and the conversions every module needs.
 
-The data layer (``data/frames.py``) produces three frames with fixed column names; they are
+The data layer (``journeys/fieldwork/frames.py``) produces three frames with fixed column names; they are
 documented in ``docs/scoring.md``. This module holds those names in one place, checks that a
 frame carries what a function needs (a clear error beats a KeyError deep in numpy), and turns
 tz-aware timestamps into float epoch seconds, the unit all timing arithmetic here works in.

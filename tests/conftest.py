@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 
 from data import db
-from journeys import users
+from journeys.accounts import users
 
 POSTGRES_ENV = "KLANTREIS_TEST_POSTGRES_URL"
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
@@ -26,7 +26,7 @@ IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 # argon2 at its production cost takes a fifth of a second per hash, which made seeding the demo
 # accounts and every sign-in the slowest part of the suite. Tests only need a real argon2 hash,
 # not a slow one: swapped in here, at import, before any test or fixture hashes a password, and
-# only ever by the test suite (journeys.users keeps the production parameters in one place).
+# only ever by the test suite (journeys.accounts.users keeps the production parameters in one place).
 CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 users._hasher = CHEAP_HASHER
 

@@ -5,10 +5,10 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session
 
-from journeys.catalogue import ensure_builtin_channels, get_or_create_brand, get_or_create_wave
-from journeys.journeys import CriterionIn, JourneyChannelIn, JourneyIn, create_journey, current_version
+from journeys.accounts.users import create_user
+from journeys.catalogue.journeys import CriterionIn, JourneyChannelIn, JourneyIn, create_journey, current_version
+from journeys.catalogue.reference import ensure_builtin_channels, get_or_create_brand, get_or_create_wave
 from journeys.models import Contact
-from journeys.users import create_user
 
 T0 = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 

@@ -17,9 +17,9 @@ from markdown_it import MarkdownIt
 from sqlmodel import select
 
 from data import db
-from journeys.catalogue import get_or_create_wave
+from journeys.accounts.users import create_user, link_sso_email
+from journeys.catalogue.reference import get_or_create_wave
 from journeys.models import Answer, ChangeLog, Criterion, Evidence, Location, User, utcnow
-from journeys.users import create_user, link_sso_email
 from tests.factories import T0, make_contact, make_world
 
 EVIL = "evil"

@@ -4,7 +4,7 @@
 import pytest
 
 from data import db
-from data.demo import seed_demo
+from journeys.demo import seed_demo
 from tests.apptest import app_test, sign_in
 from tests.shown import shown
 

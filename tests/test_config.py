@@ -3,7 +3,7 @@
 import tomllib
 from pathlib import Path
 
-from journeys.evidence import MAX_EVIDENCE_BYTES
+from journeys.fieldwork.evidence import MAX_EVIDENCE_BYTES
 
 CONFIG = Path(__file__).resolve().parents[1] / ".streamlit" / "config.toml"
 

@@ -4,10 +4,10 @@ import pandas as pd
 from sqlmodel import func, select
 
 from data.db import session_scope
-from data.demo import BRANDS, DEMO_ACCOUNTS, demo_password, seed_demo
-from data.frames import read_answers, read_contacts, read_criteria
+from journeys.accounts.users import authenticate
+from journeys.demo import BRANDS, DEMO_ACCOUNTS, demo_password, seed_demo
+from journeys.fieldwork.frames import read_answers, read_contacts, read_criteria
 from journeys.models import Contact, Criterion, User
-from journeys.users import authenticate
 
 
 def _snapshot(engine) -> pd.DataFrame:

@@ -2,7 +2,7 @@
 
 A name resolves against the module itself (what it defines or imports, and their attributes), a
 parameter of one of its functions, a dotted path importable from the project
-(``journeys.access.JOURNEY_ADMINS``) or from a library under its usual alias (``st.error``), a
+(``journeys.accounts.access.JOURNEY_ADMINS``) or from a library under its usual alias (``st.error``), a
 builtin, or a name the data itself carries: a table or column of the schema, or a value of one of
 the project's constants (a column of the scoring contract such as ``first_response_target_s``). Pages and ``streamlit_app.py`` run Streamlit when imported, so
 their own names are read from their source instead. Text in double backticks that is not a name
@@ -133,6 +133,8 @@ def _resolves(mention: str, path: Path, tree: ast.Module) -> bool:
         module = importlib.import_module(_module_name(path))
         if _has_path(module, [first, *rest]) or not rest and first in _parameters_of_exports(module):
             return True
+    if path.name == "__init__.py" and _importable(f"{_module_name(path)}.{dotted}"):
+        return True  # a package's docstring names its own modules
     return _importable(dotted)
 
 
@@ -172,8 +174,8 @@ def test_module_docstring_names_exist(path):
 def test_the_check_catches_a_missing_name():
     """A docstring naming a function nobody defines, or a document that is not there, fails the check."""
     script = ROOT / "pages" / "overview.py"  # a script: resolved from source, never imported
-    tree = ast.parse('"""Uses ``read_filter()``, ``journeys.access.NO_SUCH_SET`` and docs/missing.md."""\n'
+    tree = ast.parse('"""Uses ``read_filter()``, ``journeys.accounts.access.NO_SUCH_SET`` and docs/missing.md."""\n'
                      "import streamlit as st\n")
     assert [m for m in _mentions(tree) if not _resolves(m, script, tree)] == [
-        "read_filter()", "journeys.access.NO_SUCH_SET"]
+        "read_filter()", "journeys.accounts.access.NO_SUCH_SET"]
     assert _paths(tree) == ["docs/missing.md"] and not (ROOT / "docs/missing.md").exists()

@@ -125,7 +125,7 @@ def test_unknown_channel_kind_and_role_are_refused(engine):
 def test_default_wave_is_the_running_one_else_the_newest():
     from datetime import date
 
-    from journeys.catalogue import default_wave
+    from journeys.catalogue.reference import default_wave
     from journeys.models import Wave
 
     q2 = Wave(name="2026-Q2", starts_on=date(2026, 4, 1), ends_on=date(2026, 6, 30))

@@ -3,7 +3,7 @@
 Streamlit scripts can read cookies (``st.context.cookies``, as sent when the page was opened)
 but ``streamlit run`` offers no server hook to set one. A tiny inline component (Streamlit
 Custom Components v2, no iframe, no third-party package) writes the cookie in the browser.
-The cookie carries only a random token; the database keeps its SHA-256 (journeys.auth_sessions),
+The cookie carries only a random token; the database keeps its SHA-256 (journeys.accounts.sessions),
 so signing out revokes it server-side even if the browser kept a copy.
 
 The cookie is ``SameSite=Lax`` (never sent by other sites' requests to this app) and

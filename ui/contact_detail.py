@@ -11,11 +11,11 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from data.db import DatabaseBusy, read_scope, session_scope
-from data.frames import ContactFilter, read_answers, read_contacts, read_criteria
-from journeys.access import EVIDENCE_REMOVERS, ensure_can_read_contact, has_role
-from journeys.contact_service import draft_text, remove_evidence
+from journeys.accounts.access import EVIDENCE_REMOVERS, ensure_can_read_contact, has_role
 from journeys.errors import PermissionDenied
-from journeys.evidence import Preview, ensure_preview, is_image, original_content
+from journeys.fieldwork.contacts import draft_text, remove_evidence
+from journeys.fieldwork.evidence import Preview, ensure_preview, is_image, original_content
+from journeys.fieldwork.frames import ContactFilter, read_answers, read_contacts, read_criteria
 from journeys.local_time import DATED_SECOND, duration, local_text
 from journeys.models import ChangeLog, Contact, Evidence, Journey, User
 from scoring.pipeline import scored_contacts

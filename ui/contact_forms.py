@@ -10,7 +10,7 @@ from datetime import UTC, datetime, time, timedelta
 
 import streamlit as st
 
-from journeys.contact_service import AnswerIn
+from journeys.fieldwork.contacts import AnswerIn
 from journeys.local_time import LOCAL_ZONE, LocalTimeError, duration, to_local, to_utc
 from journeys.models import Criterion, CriterionKind
 from ui.text import as_plain_text

@@ -4,7 +4,7 @@ cache every figure of the pages goes through.
 Why this shape: reading and scoring a million contacts takes seconds; filtering an in-memory
 frame and grouping it takes milliseconds. The frame (``scoring.pipeline.scored_contacts``
 laid out by ``scoring.pipeline.dashboard_frame``) is cached per database URL, *data
-version* (``data.frames.data_version``: changes with every write) and period (the time
+version* (``journeys.fieldwork.frames.data_version``: changes with every write) and period (the time
 rounded down to ``AS_OF_STEP``, so open contacts age on screen), and shared read-only by all
 sessions. Its figures are *as of the moment it was computed* (``current_as_of``), never of
 the rounded time: a contact answered a minute ago counts as answered. A filter change
@@ -26,8 +26,8 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy.engine import Engine
 
-from data.frames import ContactFilter, data_version, read_answers, read_contacts, read_criteria
-from journeys.contact_filter import filter_frame as apply_filter  # the pandas form of a filter
+from journeys.fieldwork.contact_filter import filter_frame as apply_filter  # the pandas form of a filter
+from journeys.fieldwork.frames import ContactFilter, data_version, read_answers, read_contacts, read_criteria
 from scoring.consistency import consistency_table
 from scoring.criterion_channel import ItemScores, item_scores
 from scoring.headline import headline_figures

@@ -13,7 +13,7 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
-from data.frames import ContactFilter
+from journeys.fieldwork.frames import ContactFilter
 from journeys.local_time import LOCAL_ZONE, MINUTE, duration, local_column
 from scoring.headline import HeadlineFigures, headline_figures
 from scoring.metrics import MIN_CONTACTS, metrics_table

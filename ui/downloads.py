@@ -1,6 +1,6 @@
 """Files a manager downloads: tables as CSV or XLSX, safe to open in a spreadsheet.
 
-Every text cell passes through ``journeys.exports.neutralise_frame`` (a leading = + - @ tab or
+Every text cell passes through ``journeys.interchange.exports.neutralise_frame`` (a leading = + - @ tab or
 carriage return would otherwise run as a formula). Streamlit's own dataframe download is
 switched off (``client.disableDataExport``) so these are the only way out.
 """
@@ -9,7 +9,7 @@ import io
 
 import pandas as pd
 
-from journeys.exports import neutralise_frame
+from journeys.interchange.exports import neutralise_frame
 
 XLSX_MAX_ROWS = 1_048_575  # a worksheet's 1,048,576 rows, less the header
 

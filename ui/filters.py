@@ -12,7 +12,7 @@ import sqlalchemy as sa
 import streamlit as st
 from sqlalchemy.engine import Engine
 
-from data.frames import ContactFilter
+from journeys.fieldwork.frames import ContactFilter
 from journeys.local_time import LOCAL_ZONE, LOCAL_ZONE_NAME
 from journeys.models import Brand, Channel, Journey, Location, Wave
 

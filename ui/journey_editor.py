@@ -9,8 +9,8 @@ import math
 import pandas as pd
 import streamlit as st
 
-from journeys.catalogue import BUILTIN_BY_NAME, DEFAULTS_BY_KIND
-from journeys.journeys import CriterionIn, JourneyChannelIn, JourneyIn
+from journeys.catalogue.journeys import CriterionIn, JourneyChannelIn, JourneyIn
+from journeys.catalogue.reference import BUILTIN_BY_NAME, DEFAULTS_BY_KIND
 from journeys.models import ChannelKind, CriterionKind, CriticalPolicy
 
 CHECKLIST_COLUMNS = ["code", "text", "section", "kind", "scale_min", "scale_max", "weight", "na_allowed",

@@ -2,13 +2,13 @@
 
 One source of truth: ``streamlit_app.py`` builds the menu from it for the signed-in role, and
 each page's guard (``ui.session.require_page``) checks the same entry, so a page reached by a
-typed URL cannot be more open than its menu entry. The role sets are ``journeys.access``'s own:
+typed URL cannot be more open than its menu entry. The role sets are ``journeys.accounts.access``'s own:
 a page is shown to exactly the roles the service behind it allows.
 """
 
 from dataclasses import dataclass
 
-from journeys.access import (
+from journeys.accounts.access import (
     ALL_CONTACT_READERS,
     CONTACT_WRITERS,
     EXPORTERS,
@@ -44,10 +44,10 @@ PAGES: tuple[PageSpec, ...] = (
              "Per brand: channel gap, answer agreement, timing against each channel's norm, and which checklist items differ."),
     PageSpec("pages/trends.py", "Trends and hours", ":material/schedule:", ALL_CONTACT_READERS, "Analyse",
              "Quality and response per wave, and the weekday × hour pattern of response (after-hours gaps)."),
-    # Its downloads are journeys.exports' (EXPORTERS); its drill-down reads every contact, the same roles.
+    # Its downloads are journeys.interchange.exports' (EXPORTERS); its drill-down reads every contact, the same roles.
     PageSpec("pages/explore.py", "Explore and export", ":material/table_view:", EXPORTERS, "Analyse",
              "Drill down to contacts and one contact; download contacts and metrics (CSV, XLSX) and brand reports."),
-    # The same rule as the journey services (journeys.access): only admins define journeys.
+    # The same rule as the journey services (journeys.accounts.access): only admins define journeys.
     PageSpec("pages/journey_admin.py", "Journeys", ":material/route:", JOURNEY_ADMINS, "Admin",
              "Define journeys: the question asked on every channel, targets per channel, the checklist and its versions."),
     PageSpec("pages/admin_users.py", "Users", ":material/group:", USER_ADMINS, "Admin",

@@ -20,9 +20,9 @@ from streamlit.errors import StreamlitAPIException
 from streamlit.runtime.context import StreamlitHeaders
 
 from data.db import read_scope, session_scope
-from journeys import auth_sessions
+from journeys.accounts import sessions as auth_sessions
+from journeys.accounts.users import get_user_by_sso_email
 from journeys.models import User
-from journeys.users import get_user_by_sso_email
 from ui.auth_cookie import clear_cookie, cookie_token, write_cookie
 from ui.navigation import PAGES_BY_PATH
 
@@ -76,7 +76,7 @@ LOCAL_SOURCE = "local"
 
 
 def sign_in_source() -> str:
-    """Where this browser connects from, for the per-source sign-in lock (journeys.users.authenticate).
+    """Where this browser connects from, for the per-source sign-in lock (journeys.accounts.users.authenticate).
 
     The connection's address (``st.context.ip_address``). A connection from this machine itself
     (Streamlit reports no address) is either a local browser or a reverse proxy on the same host;

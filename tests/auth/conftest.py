@@ -3,9 +3,9 @@
 import pytest
 
 from data import db
-from journeys import users
+from journeys.accounts import users
+from journeys.accounts.users import create_user
 from journeys.models import utcnow
-from journeys.users import create_user
 from tests.factories import make_contact, make_world
 
 
@@ -24,7 +24,7 @@ def people(engine):
 
 
 class Clock:
-    """A controllable replacement for journeys.users.utcnow."""
+    """A controllable replacement for journeys.accounts.users.utcnow."""
 
     def __init__(self):
         self.now = utcnow()

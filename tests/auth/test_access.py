@@ -1,4 +1,4 @@
-"""Role boundaries of journeys.access, checked against real queries on both databases."""
+"""Role boundaries of journeys.accounts.access, checked against real queries on both databases."""
 
 from types import SimpleNamespace
 
@@ -6,7 +6,7 @@ import pytest
 from sqlmodel import select
 
 from data import db
-from journeys.access import (
+from journeys.accounts.access import (
     EXPORTERS,
     JOURNEY_ADMINS,
     contact_visible_to,
@@ -16,8 +16,8 @@ from journeys.access import (
     ensure_role,
 )
 from journeys.errors import PermissionDenied
+from journeys.fieldwork.overview import recent_contacts
 from journeys.models import Contact, Role
-from journeys.overview import recent_contacts
 
 
 def _notes(engine, actor) -> set[str]:
@@ -106,7 +106,7 @@ def test_not_signed_in_is_refused_with_a_clear_message():
 
 def test_overview_counts_cover_only_an_auditors_own_contacts(engine, people):
     """The overview's contact figures for an auditor count their own contacts; a manager's count all."""
-    from journeys.overview import installation_summary
+    from journeys.fieldwork.overview import installation_summary
 
     with db.session_scope(engine) as session:
         auditor = installation_summary(session=session, actor=people["auditor2"])

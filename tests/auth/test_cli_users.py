@@ -4,7 +4,7 @@ import pytest
 from typer.testing import CliRunner
 
 from data import db
-from journeys.users import SignInRefused, authenticate
+from journeys.accounts.users import SignInRefused, authenticate
 
 
 @pytest.fixture
@@ -46,8 +46,8 @@ def test_unlock_lifts_a_sign_in_lock(cli, engine):
     """`users unlock` lifts the account's sign-in locks from every address, password unchanged."""
     from datetime import timedelta
 
+    from journeys.accounts.users import UNKNOWN_SOURCE, username_key
     from journeys.models import SignInThrottle, utcnow
-    from journeys.users import UNKNOWN_SOURCE, username_key
 
     with db.session_scope(engine) as session:
         session.add(SignInThrottle(username_sha256=username_key("admin"), source=UNKNOWN_SOURCE,

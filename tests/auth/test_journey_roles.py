@@ -1,4 +1,4 @@
-"""Who defines journeys: admins only (journeys.access.JOURNEY_ADMINS), in the services, the menu and
+"""Who defines journeys: admins only (journeys.accounts.access.JOURNEY_ADMINS), in the services, the menu and
 the page guard; auditors log against journeys and still see them where they log."""
 
 
@@ -6,8 +6,7 @@ import pytest
 from sqlmodel import select
 
 from data import db
-from journeys.errors import PermissionDenied
-from journeys.journey_editing import (
+from journeys.catalogue.journey_editing import (
     copy_journey,
     delete_journey,
     journey_in_from_db,
@@ -15,6 +14,7 @@ from journeys.journey_editing import (
     set_archived,
     update_journey,
 )
+from journeys.errors import PermissionDenied
 from journeys.models import ChangeLog, Journey, JourneyStatus
 from tests.apptest import open_page, sign_in
 from tests.factories import journey_in

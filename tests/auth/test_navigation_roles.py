@@ -1,11 +1,11 @@
-"""The menu's role sets are ``journeys.access``'s own objects, so the menu and the services cannot drift apart."""
+"""The menu's role sets are ``journeys.accounts.access``'s own objects, so the menu and the services cannot drift apart."""
 
 import pytest
 
-from journeys import access
+from journeys.accounts import access
 from ui.navigation import PAGES, PAGES_BY_PATH
 
-# The service rule behind each page: the name of its role set in journeys.access.
+# The service rule behind each page: the name of its role set in journeys.accounts.access.
 SERVICE_RULE = {
     "pages/overview.py": "SIGNED_IN",
     "pages/contacts_mine.py": "CONTACT_WRITERS",
@@ -35,5 +35,5 @@ def test_page_roles_are_the_access_modules_set(spec):
 
 @pytest.mark.parametrize("spec", PAGES, ids=lambda spec: spec.path)
 def test_no_page_uses_a_role_set_of_its_own(spec):
-    """Whatever a page's rule, it is one of the sets journeys.access defines."""
+    """Whatever a page's rule, it is one of the sets journeys.accounts.access defines."""
     assert any(spec.roles is value for value in ACCESS_SETS.values()), sorted(spec.roles)

@@ -7,8 +7,8 @@ from sqlmodel import select
 from streamlit.testing.v1 import AppTest
 
 from data import db
+from journeys.accounts.users import source_key, username_key
 from journeys.models import AuthSession, SignInThrottle, User, utcnow
-from journeys.users import source_key, username_key
 from tests.apptest import app_test, as_user, sign_in
 from tests.shown import shown
 from ui.session import sign_in_source
@@ -168,7 +168,7 @@ def _sso_app(email: str) -> AppTest:
 
 def test_single_sign_on_signs_in_a_linked_account(app_env, engine, people):
     """An OIDC identity whose e-mail an admin linked signs in as that account, with its role."""
-    from journeys.users import link_sso_email
+    from journeys.accounts.users import link_sso_email
 
     with db.session_scope(engine) as session:
         link_sso_email(session=session, actor=people["admin"], user_id=people["manager"].id, email="m@example.org")
@@ -202,8 +202,8 @@ def test_privacy_page_deletes_old_evidence_after_confirmation(app_env, engine, p
     """With a period set, the page previews the old files and deletes them only once confirmed."""
     import hashlib
 
+    from journeys.fieldwork.retention import set_retention_months
     from journeys.models import Evidence
-    from journeys.retention import set_retention_months
 
     with db.session_scope(engine) as session:
         set_retention_months(session=session, actor=people["admin"], months=3)

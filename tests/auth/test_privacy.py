@@ -9,10 +9,10 @@ from sqlmodel import func, select
 from typer.testing import CliRunner
 
 from data import db
+from journeys.accounts.privacy import pseudonym_secret, pseudonymise_auditors
 from journeys.errors import PermissionDenied, ValidationError
+from journeys.fieldwork.retention import months_before, purge_evidence, retention_months, set_retention_months
 from journeys.models import ChangeLog, Contact, Evidence
-from journeys.privacy import pseudonym_secret, pseudonymise_auditors
-from journeys.retention import months_before, purge_evidence, retention_months, set_retention_months
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 

@@ -8,9 +8,9 @@ import pytest
 from sqlmodel import select
 
 from data import db
-from journeys import users
+from journeys.accounts import users
+from journeys.accounts.users import MAX_FAILED_LOGINS, SignInRefused, authenticate
 from journeys.models import ChangeLog, SignInThrottle
-from journeys.users import MAX_FAILED_LOGINS, SignInRefused, authenticate
 from tests.apptest import sign_in
 
 

@@ -6,10 +6,11 @@ import pytest
 from sqlmodel import select
 
 from data import db
-from journeys import auth_sessions, users
+from journeys.accounts import sessions as auth_sessions
+from journeys.accounts import users
+from journeys.accounts.users import SignInRefused, authenticate
 from journeys.errors import PermissionDenied, ValidationError
 from journeys.models import AuthSession, ChangeLog, User, utcnow
-from journeys.users import SignInRefused, authenticate
 
 
 def _attempt(engine, username, password):

@@ -7,7 +7,7 @@ import pytest
 from typer.testing import CliRunner
 
 from data import db
-from journeys.journeys import CriterionIn, JourneyChannelIn, JourneyIn, create_journey
+from journeys.catalogue.journeys import CriterionIn, JourneyChannelIn, JourneyIn, create_journey
 from tests.factories import make_world
 
 

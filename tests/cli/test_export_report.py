@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from data import db
-from journeys.exports import neutralise_formula
+from journeys.interchange.exports import neutralise_formula
 from journeys.models import Channel, Contact, Journey, JourneyChannel
 from tests.cli.conftest import contact, csv_text
 

@@ -227,7 +227,7 @@ def test_bulk_insert_stores_timestamps_like_the_orm(cli, engine, world, tmp_path
 def test_progress_is_reported_while_reading_and_writing(engine, world):
     """The import service reports progress per phase, ending at the number of rows."""
     from data import db
-    from journeys.imports import import_contacts
+    from journeys.interchange.imports import import_contacts
 
     header = list(contact())
     rows = [(n + 2, list(contact(external_id=f"p{n}").values())) for n in range(2500)]

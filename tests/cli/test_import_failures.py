@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from data import db
-from journeys.imports import import_contacts
+from journeys.interchange.imports import import_contacts
 from journeys.models import Answer, Brand, Contact
 from tests.cli.conftest import contact, csv_text
 from tests.factories import make_contact, make_world
@@ -74,7 +74,7 @@ def test_parallel_imports_of_one_file_add_each_contact_once(engine, world, creat
     if postgres:
         assert len(failures) == 1, outcomes
         assert "another import" in str(failures[0]) and "nothing was written" in str(failures[0]), repr(failures[0])
-        from journeys.imports import ImportAborted
+        from journeys.interchange.imports import ImportAborted
 
         assert isinstance(failures[0], ImportAborted)
         assert SECRET not in str(failures[0])
@@ -167,7 +167,7 @@ def test_postgresql_disk_full_and_unknown_errors_are_named_without_row_data():
     """PostgreSQL's disk-full state and a lock timeout are recognised; other errors are not (a bug: re-raised)."""
     import psycopg.errors
 
-    from journeys.imports import write_failure
+    from journeys.interchange.imports import write_failure
 
     disk = sa.exc.OperationalError("INSERT ...", {"notes": SECRET}, psycopg.errors.DiskFull("could not extend file"))
     assert "disk holding the database is full" in str(write_failure(disk))
@@ -178,12 +178,12 @@ def test_postgresql_disk_full_and_unknown_errors_are_named_without_row_data():
 
 def test_cli_never_prints_row_data_of_an_unexpected_database_error(cli, world, tmp_path, monkeypatch):
     """An error the import does not recognise still ends in one line without the driver's text (row data)."""
-    import journeys.imports
+    import journeys.interchange.imports
 
     def broken(*args, **kwargs):
         raise sa.exc.DataError("INSERT INTO contact ...", {"notes": SECRET}, Exception(f"value too long: {SECRET}"))
 
-    monkeypatch.setattr(journeys.imports, "_bulk_insert", broken)
+    monkeypatch.setattr(journeys.interchange.imports, "_bulk_insert", broken)
     path = tmp_path / "contacts.csv"
     path.write_text(csv_text([contact(external_id="P-0", notes=SECRET)]))
     _one_line_error(cli("import", "contacts", path), "unexpected error (Exception)")

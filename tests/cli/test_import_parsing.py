@@ -16,7 +16,7 @@ import pytest
 import sqlalchemy as sa
 
 from journeys.errors import ValidationError
-from journeys.interchange import parse_timestamp, read_table
+from journeys.interchange.contact_file import parse_timestamp, read_table
 from journeys.models import Answer, Contact
 from tests.cli.conftest import contact, csv_text
 

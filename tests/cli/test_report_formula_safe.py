@@ -1,7 +1,7 @@
 """Every CSV and XLSX the product writes is safe to open in a spreadsheet (issue 13, item 7).
 
 A brand, journey and wave named like a formula (``=HYPERLINK(...)``) must reach each file with
-the leading quote of ``journeys.exports.neutralise_formula``, never as a live formula.
+the leading quote of ``journeys.interchange.exports.neutralise_formula``, never as a live formula.
 """
 
 import csv
@@ -12,7 +12,7 @@ import pandas as pd
 from sqlmodel import select
 
 from data import db
-from data.frames import read_answers, read_contacts, read_criteria
+from journeys.fieldwork.frames import read_answers, read_contacts, read_criteria
 from journeys.models import Brand, Journey, Wave
 from scoring.metrics import metrics_table
 from scoring.pipeline import dashboard_frame, scored_contacts

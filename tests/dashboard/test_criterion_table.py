@@ -5,8 +5,8 @@ import pandas as pd
 import pytest
 
 from data import db
-from data.demo import seed_demo
-from data.frames import ContactFilter, read_answers, read_contacts, read_criteria
+from journeys.demo import seed_demo
+from journeys.fieldwork.frames import ContactFilter, read_answers, read_contacts, read_criteria
 from scoring.criterion_channel import criterion_channel_table, item_scores
 from scoring.metrics import MIN_CONTACTS
 from scoring.pipeline import dashboard_frame, scored_contacts

@@ -10,9 +10,9 @@ from streamlit.testing.v1 import AppTest
 
 from data import db
 from data.db import session_scope
-from data.demo import seed_demo
-from data.frames import ContactFilter, read_answers, read_contacts, read_criteria
-from journeys.exports import export_rows
+from journeys.demo import seed_demo
+from journeys.fieldwork.frames import ContactFilter, read_answers, read_contacts, read_criteria
+from journeys.interchange.exports import export_rows
 from journeys.models import Contact
 from scoring.consistency import consistency
 from scoring.metrics import metrics_of_timed

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from data import db
-from data.demo import seed_demo
+from journeys.demo import seed_demo
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("KLANTREIS_CHROMIUM", "/usr/bin/chromium"))

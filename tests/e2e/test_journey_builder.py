@@ -5,7 +5,7 @@ from sqlmodel import select
 
 from data import db
 from data.db import session_scope
-from journeys.journey_editing import journey_in_from_db
+from journeys.catalogue.journey_editing import journey_in_from_db
 from journeys.models import Journey
 from tests.e2e.conftest import click_button, go_to, screenshot, sign_in, wait_for_app
 

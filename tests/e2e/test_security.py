@@ -77,8 +77,8 @@ def _add_contact_with_note(db_url: str, username: str, note: str) -> None:
     from sqlmodel import func, select
 
     from data import db
+    from journeys.accounts.users import get_user
     from journeys.models import Contact
-    from journeys.users import get_user
 
     with db.session_scope(db.get_engine(db_url)) as session:
         auditor = get_user(session=session, username=username)
@@ -135,8 +135,8 @@ def test_admin_opens_users_and_privacy_pages(page):
 def test_bookmarked_page_opens_after_a_server_start_with_a_valid_session(chromium_browser, fresh_server):
     """A browser holding a valid session cookie that opens /dashboard first thing lands on the dashboard."""
     from data import db
-    from journeys.auth_sessions import start_session
-    from journeys.users import get_user
+    from journeys.accounts.sessions import start_session
+    from journeys.accounts.users import get_user
 
     with db.session_scope(db.get_engine(fresh_server.url_db)) as session:
         token = start_session(session=session, user=get_user(session=session, username="manager"))

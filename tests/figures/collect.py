@@ -54,7 +54,7 @@ from streamlit.testing.v1 import AppTest
 
 from data import db
 from data.db import read_scope
-from journeys.users import get_user
+from journeys.accounts.users import get_user
 from ui.session import FRAME_KEY, USER_KEY, SignedInUser
 
 ROOT = Path(__file__).resolve().parents[2]

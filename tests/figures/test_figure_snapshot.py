@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 
 from data import db
-from data.demo import seed_demo
+from journeys.demo import seed_demo
 from tests.figures.collect import AS_OF, DEMO_CONTACTS, DEMO_SEED, collect_all
 from ui import dashboard_data
 

@@ -20,10 +20,10 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from data.demo import seed_demo
-from data.frames import read_contacts
-from journeys.contact_filter import ContactFilter, filter_frame
-from journeys.exports import export_rows
+from journeys.demo import seed_demo
+from journeys.fieldwork.contact_filter import ContactFilter, filter_frame
+from journeys.fieldwork.frames import read_contacts
+from journeys.interchange.exports import export_rows
 from journeys.models import Contact
 
 NAME_COLUMNS = {"brands": "brand", "locations": "location", "waves": "wave", "journeys": "journey",

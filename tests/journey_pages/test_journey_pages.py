@@ -8,12 +8,12 @@ from streamlit.testing.v1 import AppTest
 
 from data import db
 from data.db import session_scope
-from data.frames import ContactFilter, read_answers, read_contacts, read_criteria
-from journeys.contact_service import AnswerIn, ContactStart, applicable_criteria, save_contact, start_contact
+from journeys.accounts.users import create_user, get_user
+from journeys.catalogue.journey_editing import journey_from_json, journey_in_from_db, journey_to_json
 from journeys.errors import ValidationError
-from journeys.journey_editing import journey_from_json, journey_in_from_db, journey_to_json
+from journeys.fieldwork.contacts import AnswerIn, ContactStart, applicable_criteria, save_contact, start_contact
+from journeys.fieldwork.frames import ContactFilter, read_answers, read_contacts, read_criteria
 from journeys.models import ChecklistVersion, Contact, Criterion, Journey, JourneyChannel
-from journeys.users import create_user, get_user
 from scoring.quality import score_contacts
 from tests.apptest import open_page
 from tests.factories import make_world
@@ -29,7 +29,7 @@ def _row(code, text="Did something", **extra):
 
 
 def _admin(app_env) -> SignedInUser:
-    """The admin ``world_env`` adds: only admins define journeys (journeys.access.JOURNEY_ADMINS)."""
+    """The admin ``world_env`` adds: only admins define journeys (journeys.accounts.access.JOURNEY_ADMINS)."""
     with session_scope(db.get_engine(app_env)) as session:
         admin = get_user(session=session, username="admin")
         return SignedInUser(admin.id, admin.username, admin.display_name, admin.role)
@@ -161,8 +161,8 @@ def test_json_round_trip_and_bad_documents(world_env):
 
 def test_managers_cannot_change_journeys(world_env):
     """Journey services refuse a manager (read-only role) for every change."""
+    from journeys.catalogue.journey_editing import delete_journey, new_journey, set_archived, update_journey
     from journeys.errors import PermissionDenied
-    from journeys.journey_editing import delete_journey, new_journey, set_archived, update_journey
 
     manager = SignedInUser(9, "boss", "Boss", "manager")
     with session_scope(db.get_engine(world_env)) as session:

@@ -18,10 +18,10 @@ from sqlmodel import select
 
 from data import db
 from data.db import BUSY_MESSAGE, DatabaseBusy, read_scope, write_scope
-from data.frames import read_contacts
-from journeys.contact_service import AnswerIn, ContactStart, my_contacts, save_contact, start_contact
+from journeys.accounts.users import create_user
+from journeys.fieldwork.contacts import AnswerIn, ContactStart, my_contacts, save_contact, start_contact
+from journeys.fieldwork.frames import read_contacts
 from journeys.models import Answer, Contact, Criterion, User
-from journeys.users import create_user
 from tests.apptest import open_page
 from tests.factories import make_world
 from tests.shown import shown

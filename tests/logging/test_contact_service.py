@@ -7,7 +7,9 @@ import pytest
 from sqlmodel import select
 
 from data.db import session_scope
-from journeys.contact_service import (
+from journeys.accounts.users import create_user
+from journeys.errors import PermissionDenied, ValidationError
+from journeys.fieldwork.contacts import (
     AnswerIn,
     ContactStart,
     add_evidence,
@@ -16,9 +18,7 @@ from journeys.contact_service import (
     save_contact,
     start_contact,
 )
-from journeys.errors import PermissionDenied, ValidationError
 from journeys.models import Answer, ChangeLog, Contact, Criterion
-from journeys.users import create_user
 from tests.factories import make_png, make_world
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)

@@ -14,8 +14,8 @@ from sqlmodel import select
 
 from data import db
 from data.db import read_scope, write_scope
-from data.frames import ContactFilter, read_contacts
-from journeys.contact_service import (
+from journeys.accounts.users import create_user
+from journeys.fieldwork.contacts import (
     AnswerIn,
     ContactStart,
     my_contacts,
@@ -24,10 +24,10 @@ from journeys.contact_service import (
     save_contact,
     start_contact,
 )
-from journeys.exports import export_rows
+from journeys.fieldwork.frames import ContactFilter, read_contacts
+from journeys.fieldwork.overview import installation_summary
+from journeys.interchange.exports import export_rows
 from journeys.models import Answer, Contact, Criterion, PendingInput
-from journeys.overview import installation_summary
-from journeys.users import create_user
 from tests.apptest import app_test, open_page
 from tests.factories import make_world
 from ui.session import USER_KEY, SignedInUser

@@ -15,11 +15,11 @@ from streamlit.testing.v1 import AppTest
 
 from data import db
 from data.db import session_scope
-from journeys.contact_service import ContactStart, add_evidence, remove_evidence, start_contact
+from journeys.accounts.users import create_user
 from journeys.errors import PermissionDenied, ValidationError
-from journeys.evidence import MAX_EVIDENCE_PIXELS, THUMBNAIL_MAX_SIDE, ensure_preview, inspect_evidence
+from journeys.fieldwork.contacts import ContactStart, add_evidence, remove_evidence, start_contact
+from journeys.fieldwork.evidence import MAX_EVIDENCE_PIXELS, THUMBNAIL_MAX_SIDE, ensure_preview, inspect_evidence
 from journeys.models import ChangeLog, Evidence
-from journeys.users import create_user
 from tests.apptest import open_page
 from tests.factories import make_world
 from tests.shown import shown
@@ -173,7 +173,7 @@ def test_an_old_row_gets_its_thumbnail_once(engine, world, monkeypatch):
     def no_decoding(*args, **kwargs):
         raise AssertionError("the original was decoded again")
 
-    monkeypatch.setattr("journeys.evidence.make_thumbnail", no_decoding)
+    monkeypatch.setattr("journeys.fieldwork.evidence.make_thumbnail", no_decoding)
     with session_scope(engine) as session:
         assert ensure_preview(session=session, evidence_id=evidence_id).thumbnail == preview.thumbnail
 
@@ -219,7 +219,7 @@ def test_auditors_and_managers_cannot_remove_files(engine, world, who):
 def test_retention_and_portable_backup_keep_working_with_thumbnails(engine, world, tmp_path):
     """A portable backup restores thumbnails and marks byte for byte; retention still deletes the rows."""
     from cli.backup import portable_backup, portable_restore
-    from journeys.retention import purge_evidence
+    from journeys.fieldwork.retention import purge_evidence
 
     _attach(engine, world, "shop.png", photo(1400, 700))
     bad_id = _store_old_row(engine, world, "fake.png", PNG_THEN_HTML)

@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from data import db
 from data.db import session_scope
-from journeys.contact_service import ContactStart, start_contact
+from journeys.fieldwork.contacts import ContactStart, start_contact
 from journeys.models import Contact
 from tests.apptest import open_page
 from tests.factories import make_world

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from data import db
 from data.db import session_scope
-from journeys.contact_service import ContactStart, start_contact
+from journeys.fieldwork.contacts import ContactStart, start_contact
 from journeys.models import Contact
 from tests.apptest import app_test, open_page
 from tests.db_trouble import disk_full, read_only
@@ -100,7 +100,7 @@ def test_a_damaged_database_while_a_page_loads_is_one_sentence(logged, monkeypat
     def damaged(**_kwargs):
         raise sa.exc.OperationalError("SELECT ...", {}, sqlite3.DatabaseError("database disk image is malformed"))
 
-    monkeypatch.setattr("journeys.overview.installation_summary", damaged)
+    monkeypatch.setattr("journeys.fieldwork.overview.installation_summary", damaged)
     at = app_test()
     at.session_state[USER_KEY] = auditor
     at.run()

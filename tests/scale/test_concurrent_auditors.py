@@ -28,9 +28,18 @@ from sqlmodel import select
 
 from data import db
 from data.db import session_scope
-from journeys.auth_sessions import start_session
-from journeys.catalogue import ensure_builtin_channels, get_or_create_brand, get_or_create_wave
-from journeys.contact_service import (
+from journeys.accounts.sessions import start_session
+from journeys.accounts.users import (
+    MAX_FAILED_LOGINS,
+    UNKNOWN_SOURCE,
+    SignInRefused,
+    authenticate,
+    create_user,
+    username_key,
+)
+from journeys.catalogue.journeys import create_journey, current_version
+from journeys.catalogue.reference import ensure_builtin_channels, get_or_create_brand, get_or_create_wave
+from journeys.fieldwork.contacts import (
     EDITABLE_FIELDS,
     AnswerIn,
     ContactStart,
@@ -40,16 +49,7 @@ from journeys.contact_service import (
     save_contact,
     start_contact,
 )
-from journeys.journeys import create_journey, current_version
 from journeys.models import Answer, ChangeLog, Contact, Criterion, SignInThrottle, utcnow
-from journeys.users import (
-    MAX_FAILED_LOGINS,
-    UNKNOWN_SOURCE,
-    SignInRefused,
-    authenticate,
-    create_user,
-    username_key,
-)
 from tests.factories import journey_in
 
 AUDITORS = 16
@@ -79,7 +79,7 @@ class Belief:
 
 
 def _text(value):
-    """The change log's text of a value (``journeys.contact_service._log``)."""
+    """The change log's text of a value (``journeys.fieldwork.contacts._log``)."""
     if value is None:
         return None
     return value.isoformat() if isinstance(value, datetime) else str(value)

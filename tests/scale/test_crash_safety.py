@@ -32,11 +32,11 @@ import sqlalchemy as sa
 from sqlalchemy.pool import NullPool
 
 from data import db
-from data.demo import demo_password, seed_demo
-from journeys.contact_service import AnswerIn, ContactStart, applicable_criteria, save_contact, start_contact
-from journeys.interchange import COLUMNS, Catalogue
+from journeys.accounts.users import get_user
+from journeys.demo import demo_password, seed_demo
+from journeys.fieldwork.contacts import AnswerIn, ContactStart, applicable_criteria, save_contact, start_contact
+from journeys.interchange.contact_file import COLUMNS, Catalogue
 from journeys.models import Contact, CriterionKind
-from journeys.users import get_user
 from tests.apptest import sign_in
 
 ROOT = Path(__file__).resolve().parents[2]

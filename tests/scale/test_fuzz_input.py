@@ -37,7 +37,11 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from typer.testing import CliRunner
 
 from data import db
-from journeys.contact_service import (
+from journeys.accounts.users import create_user
+from journeys.catalogue.journey_editing import journey_from_json, journey_in_from_db, new_journey, update_journey
+from journeys.catalogue.journeys import CriterionIn, JourneyChannelIn, JourneyIn, create_journey
+from journeys.errors import KlantreisError, Problem, ValidationError
+from journeys.fieldwork.contacts import (
     TIMESTAMP_FIELDS,
     AnswerIn,
     ContactStart,
@@ -47,14 +51,10 @@ from journeys.contact_service import (
     start_contact,
     timing_problems,
 )
-from journeys.errors import KlantreisError, Problem, ValidationError
-from journeys.imports import import_contacts
-from journeys.interchange import COLUMNS, parse_timestamp, parse_timezone, read_table
-from journeys.journey_editing import journey_from_json, journey_in_from_db, new_journey, update_journey
-from journeys.journeys import CriterionIn, JourneyChannelIn, JourneyIn, create_journey
+from journeys.interchange.contact_file import COLUMNS, parse_timestamp, parse_timezone, read_table
+from journeys.interchange.imports import import_contacts
 from journeys.limits import EARLIEST, LATEST, MAX_INTEGER
 from journeys.models import Answer, Contact, Criterion
-from journeys.users import create_user
 from tests.factories import make_world
 
 ROOT = Path(__file__).resolve().parents[2]

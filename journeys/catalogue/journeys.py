@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, select
 
-from journeys.catalogue import defaults_for, get_or_create_channel
+from journeys.catalogue.reference import defaults_for, get_or_create_channel
 from journeys.errors import Problem, ValidationError
 from journeys.limits import MAX_INTEGER, is_finite, shown, text_problem
 from journeys.models import (

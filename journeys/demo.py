@@ -27,8 +27,15 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from data.db import session_scope
-from journeys.catalogue import ensure_builtin_channels, get_or_create_brand, get_or_create_location, get_or_create_wave
-from journeys.journeys import create_journey, current_version
+from journeys.accounts.users import create_user, get_user
+from journeys.catalogue.journeys import create_journey, current_version
+from journeys.catalogue.reference import (
+    ensure_builtin_channels,
+    get_or_create_brand,
+    get_or_create_location,
+    get_or_create_wave,
+)
+from journeys.catalogue.templates import TEMPLATES
 from journeys.local_time import LOCAL_ZONE_NAME
 from journeys.models import (
     LIVE_KINDS,
@@ -44,8 +51,6 @@ from journeys.models import (
     Setting,
     User,
 )
-from journeys.templates import TEMPLATES
-from journeys.users import create_user, get_user
 
 DEMO_SETTING_KEY = "demo_data"
 DEFAULT_CONTACTS = 3000

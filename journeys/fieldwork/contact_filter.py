@@ -4,9 +4,9 @@ A filter has one meaning and two forms, both here and tested against each other
 (``tests/filters/``):
 
 - ``contact_conditions``: the SQL form, the WHERE conditions for any select from ``contact``
-  (with or without joins), used by ``data.frames.read_contacts`` and the export;
+  (with or without joins), used by ``journeys.fieldwork.frames.read_contacts`` and the export;
 - ``filter_frame``: the pandas form, the same selection of a contacts frame already in memory
-  (the ``data.frames`` contract), used by the dashboards, which filter one cached frame of up
+  (the ``journeys.fieldwork.frames`` contract), used by the dashboards, which filter one cached frame of up
   to a million contacts on every click instead of asking the database again.
 
 ``join_names`` is the one set of joins that gives a selected contact its names (brand,

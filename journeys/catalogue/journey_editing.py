@@ -1,7 +1,7 @@
 """Editing journeys after creation: texts, channels and targets, checklist versions, archive,
 delete, copy, and sharing as JSON.
 
-Only admins change journeys (``journeys.access.JOURNEY_ADMINS``): a journey is the study's
+Only admins change journeys (``journeys.accounts.access.JOURNEY_ADMINS``): a journey is the study's
 definition — the question, the reference answer, the targets and the checklist every contact is
 scored against — so an auditor who could edit it could move the yardstick of their own results.
 Auditors log against journeys and see them on the logging pages.
@@ -16,10 +16,8 @@ from dataclasses import asdict
 
 from sqlmodel import Session, func, select
 
-from journeys.access import JOURNEY_ADMINS, ensure_role
-from journeys.catalogue import defaults_for, get_or_create_channel
-from journeys.errors import Problem, ValidationError
-from journeys.journeys import (
+from journeys.accounts.access import JOURNEY_ADMINS, ensure_role
+from journeys.catalogue.journeys import (
     CriterionIn,
     JourneyChannelIn,
     JourneyIn,
@@ -29,6 +27,8 @@ from journeys.journeys import (
     current_version,
     journey_field_problems,
 )
+from journeys.catalogue.reference import defaults_for, get_or_create_channel
+from journeys.errors import Problem, ValidationError
 from journeys.limits import shown
 from journeys.models import (
     ChangeLog,

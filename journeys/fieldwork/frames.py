@@ -2,7 +2,7 @@
 
 The frame contract (column names and types) is documented in ``docs/scoring.md``; this module
 is the only place that turns rows into it, so the app, the CLI and the benchmarks all score
-the same data the same way. Which contacts a read covers is ``journeys.contact_filter``'s
+the same data the same way. Which contacts a read covers is ``journeys.fieldwork.contact_filter``'s
 ``ContactFilter`` and its SQL form; the dashboards filter the frame in memory by its pandas form.
 """
 
@@ -10,7 +10,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from journeys.contact_filter import AUDITOR, REDIRECT, ContactFilter, contact_conditions, join_names
+from journeys.fieldwork.contact_filter import AUDITOR, REDIRECT, ContactFilter, contact_conditions, join_names
 from journeys.models import (
     Answer,
     Brand,
@@ -25,7 +25,7 @@ from journeys.models import (
     Wave,
 )
 
-# ContactFilter lives in journeys.contact_filter with its two forms; importing it from here
+# ContactFilter lives in journeys.fieldwork.contact_filter with its two forms; importing it from here
 # keeps working for the modules that still do.
 
 TIMESTAMP_COLUMNS = ("started_at", "acknowledged_at", "first_response_at", "resolved_at", "due_at")
@@ -114,7 +114,7 @@ def read_contacts(engine: Engine, flt: ContactFilter = ContactFilter()) -> pd.Da
     """One row per contact with names, timings, targets and judgement (the scoring contract).
 
     Besides the contract's columns: ``auditor_id`` and ``is_draft`` (always False unless
-    ``flt.include_drafts``), which ``journeys.contact_filter.filter_frame`` reads.
+    ``flt.include_drafts``), which ``journeys.fieldwork.contact_filter.filter_frame`` reads.
     """
     frame = _read(engine, _contacts_select(flt))
     for column in TIMESTAMP_COLUMNS:

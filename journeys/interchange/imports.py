@@ -26,9 +26,16 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from data.errors import explain_operational_error
-from journeys.catalogue import defaults_for, get_or_create_channel, get_or_create_wave, guess_channel_kind
+from journeys.catalogue.reference import defaults_for, get_or_create_channel, get_or_create_wave, guess_channel_kind
 from journeys.errors import KlantreisError, Problem, ValidationError
-from journeys.interchange import DEFAULT_TIMEZONE, ITEM_PREFIX, Catalogue, ContactRow, ParsedFile, parse_contacts
+from journeys.interchange.contact_file import (
+    DEFAULT_TIMEZONE,
+    ITEM_PREFIX,
+    Catalogue,
+    ContactRow,
+    ParsedFile,
+    parse_contacts,
+)
 from journeys.models import (
     Answer,
     Brand,
@@ -103,7 +110,7 @@ def import_contacts(
     Args:
         session: the one transaction of this import (``data.db.session_scope``).
         actor: who imports (an object with ``id``; ``None`` id for the command-line operator).
-        header, rows: the file as ``journeys.interchange.read_table`` returns it.
+        header, rows: the file as ``journeys.interchange.contact_file.read_table`` returns it.
         timezone: zone of timestamps without an offset.
         create_missing: create unknown brands, locations, journeys, channels, auditors, waves.
         default_targets: give the journey-channel pairs ``create_missing`` adds the built-in

@@ -22,9 +22,9 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from journeys.access import EXPORTERS, ensure_role
-from journeys.contact_filter import AUDITOR, REDIRECT, ContactFilter, contact_conditions, join_names
-from journeys.interchange import COLUMNS, FORMULA_TRIGGERS, ITEM_PREFIX
+from journeys.accounts.access import EXPORTERS, ensure_role
+from journeys.fieldwork.contact_filter import AUDITOR, REDIRECT, ContactFilter, contact_conditions, join_names
+from journeys.interchange.contact_file import COLUMNS, FORMULA_TRIGGERS, ITEM_PREFIX
 from journeys.models import Answer, Brand, Channel, Contact, Criterion, CriterionKind, Journey, Location, Wave
 
 FORMATS = ("csv", "xlsx")

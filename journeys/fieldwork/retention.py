@@ -13,7 +13,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Session, func, select
 
-from journeys.access import SETTINGS_ADMINS, ensure_role
+from journeys.accounts.access import SETTINGS_ADMINS, ensure_role
 from journeys.errors import Problem, ValidationError
 from journeys.models import ChangeLog, Evidence, Setting, utcnow
 

@@ -4,7 +4,7 @@ The format is documented in ``docs/interchange.md``. This module only reads and 
 turns a file into a list of ``ContactRow`` (names, UTC timestamps, numbers, answers) plus a
 list of every ``Problem`` found (row number, column, value, reason), so an import can refuse
 the whole file and still tell the user about all bad rows at once. Writing is
-``journeys.imports``.
+``journeys.interchange.imports``.
 
 Row numbers are spreadsheet rows: the header is row 1, the first contact row 2 (a quoted
 multi-line note still counts as one row).
@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from journeys.accounts.users import USERNAME_PATTERN
 from journeys.errors import Problem, ValidationError
 from journeys.limits import MAX_INTEGER, NUL_MESSAGE, TIMESTAMP_RANGE, shown, text_problem, timestamp_problem
 from journeys.local_time import LOCAL_ZONE_NAME, LocalTimeError, to_utc
@@ -43,7 +44,6 @@ from journeys.models import (
     User,
     Wave,
 )
-from journeys.users import USERNAME_PATTERN
 
 # Naive times in a file or an option are read in the installation's zone unless ``--timezone`` says otherwise.
 DEFAULT_TIMEZONE = LOCAL_ZONE_NAME
@@ -61,7 +61,7 @@ TEXT_FIELDS = ("external_id", "brand", "location", "journey", "channel", "audito
 MAX_LENGTHS = {"external_id": 120, "brand": 120, "location": 120, "journey": 120, "channel": 40,
                "wave": 40, "redirected_to": 40, "auditor": 60}
 # Spreadsheet exports prefix these with a quote so they are not run as formulas (see
-# journeys.exports.neutralise_formula); reading strips that quote again.
+# journeys.interchange.exports.neutralise_formula); reading strips that quote again.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 TRUE_WORDS = {"yes": True, "true": True, "1": True, "no": False, "false": False, "0": False}

@@ -13,8 +13,8 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, func, select
 
-from journeys.access import USER_ADMINS, ensure_role
-from journeys.auth_sessions import revoke_user_sessions
+from journeys.accounts.access import USER_ADMINS, ensure_role
+from journeys.accounts.sessions import revoke_user_sessions
 from journeys.errors import NotFoundError, Problem, ValidationError
 from journeys.models import ChangeLog, Role, Setting, SignInThrottle, User, utcnow
 

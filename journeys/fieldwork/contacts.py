@@ -7,7 +7,7 @@ The auditor's day in service calls::
     save_contact(session=s, actor=me, contact_id=..., changes={...}, answers=[...], complete=True)
 
 An assessment can also be saved unfinished (``draft=True``): a draft keeps its answers and is
-shown to its auditor as "Draft, 3 of 8 items answered", but ``data.frames`` leaves it out of
+shown to its auditor as "Draft, 3 of 8 items answered", but ``journeys.fieldwork.frames`` leaves it out of
 every score, count, report and export until it is saved complete. What the auditor types and has
 not saved yet is kept too (``keep_pending_input``), per contact and user, so a reload, a page
 switch or a save refused because the database is busy loses nothing.
@@ -33,22 +33,22 @@ import sqlalchemy as sa
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
-from data.frames import ContactFilter, read_contacts
-from journeys.access import (
+from journeys.accounts.access import (
     ensure_can_edit_contact,
     ensure_can_log_contact_for,
     ensure_can_read_contact,
     ensure_can_remove_evidence,
 )
+from journeys.catalogue.journeys import current_version
 from journeys.errors import NotFoundError, Problem, ValidationError
-from journeys.evidence import (  # noqa: F401  - the limits and the sniffer are part of this module's API
+from journeys.fieldwork.evidence import (  # noqa: F401  - the limits and the sniffer are part of this module's API
     ALLOWED_EVIDENCE,
     MAX_EVIDENCE_BYTES,
     MAX_EVIDENCE_PIXELS,
     inspect_evidence,
     sniff_media_type,
 )
-from journeys.journeys import current_version
+from journeys.fieldwork.frames import ContactFilter, read_contacts
 from journeys.limits import MAX_INTEGER, is_finite, shown, text_problem, timestamp_problem
 from journeys.models import (
     Answer,
@@ -473,7 +473,7 @@ def add_evidence(*, session: Session, actor, contact_id: int, file_name: str, da
     Raises:
         ValidationError: empty, too large, not an allowed type (whatever its extension says), an
             image over the pixel limit or damaged, a cut-off PDF, or the same content already
-            attached to this contact — each naming the file (``journeys.evidence``).
+            attached to this contact — each naming the file (``journeys.fieldwork.evidence``).
     """
     contact = _load(session, contact_id)
     ensure_can_edit_contact(actor, contact)
@@ -530,7 +530,7 @@ def read_contact(*, session: Session, actor, contact_id: int) -> Contact:
 def my_contacts(*, engine, actor, now: datetime | None = None):
     """The contacts the actor logged, with timing against target, newest first.
 
-    Returns the scoring frame (``data.frames`` contract) with ``scoring.timeliness`` columns
+    Returns the scoring frame (``journeys.fieldwork.frames`` contract) with ``scoring.timeliness`` columns
     plus ``open``: no first response yet (asynchronous) or conversation not ended (live), and
     ``draft``: the assessment was saved unfinished (the auditor's drafts are listed here).
     """

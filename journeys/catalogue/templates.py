@@ -4,7 +4,7 @@ Users start a new journey from one of these (or copy their own); the demo data u
 so there is one definition of each scenario and checklist.
 """
 
-from journeys.journeys import CriterionIn, JourneyChannelIn, JourneyIn
+from journeys.catalogue.journeys import CriterionIn, JourneyChannelIn, JourneyIn
 
 ALL_CHANNELS = ("store", "phone", "email", "webchat", "whatsapp", "twitter", "facebook", "instagram", "messenger", "sms")
 REMOTE_CHANNELS = tuple(c for c in ALL_CHANNELS if c != "store")

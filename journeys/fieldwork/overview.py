@@ -4,7 +4,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlmodel import Session, func, select
 
-from journeys.access import contact_visible_to
+from journeys.accounts.access import contact_visible_to
 from journeys.models import Brand, Channel, Contact, Journey, JourneyStatus, User, Wave
 
 
