@@ -37,7 +37,7 @@ test: install-dev
 
 ## test-fast: everything but the browser (e2e) and scale tests, in a few minutes; for the edit-test loop
 test-fast: install-dev
-	$(BIN)/python -m pytest -m "not e2e and not scale" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m "not e2e and not scale" -n auto --dist loadscope $(PYTEST_ARGS)
 
 ## bench: 10k, 100k and 1M contacts, every figure beside a floor from the same run -> bench/results.json
 bench: install-dev
