@@ -1,0 +1,96 @@
+"""The users' words for the domain's codes: what a person reads where the code stores a name.
+
+One home for every such word, so the checklist editor, a contact's drill-down, the change
+history and the error messages never show an internal code (``flag_fail``, ``first_response_at``,
+``item:GREET``) and never name the same thing two ways. The pages, the CLI and the domain's own
+error messages all read them from here.
+
+- ``CRITICAL_POLICY_LABELS`` / ``CRITICAL_POLICY_HELP``: what a failed critical criterion does,
+  in a few words and in a sentence (the editor shows the sentence where the policy is chosen).
+- ``KNOCKOUT_LABELS``: the knock-out that struck a scored contact (``scoring.quality``'s
+  ``knockout`` column), as shown next to its score; ``"none"`` reads as nothing at all.
+- ``CONTACT_FIELD_LABELS`` and ``field_label``: a contact's fields by their name on screen, also
+  the ``item:CODE`` entries of the change history.
+- ``CRITERION_KIND_LABELS``: yes/no or a scale.
+"""
+
+from journeys.models import CriterionKind, CriticalPolicy
+
+CRITICAL_POLICY_LABELS: dict[str, str] = {
+    CriticalPolicy.NONE: "No knock-out",
+    CriticalPolicy.ZERO_SECTION: "Section scores 0",
+    CriticalPolicy.ZERO_CONTACT: "Contact scores 0",
+    CriticalPolicy.FLAG_FAIL: "Contact fails, score kept",
+}
+
+CRITICAL_POLICY_HELP: dict[str, str] = {
+    CriticalPolicy.NONE: "A failed answer only loses this criterion's points.",
+    CriticalPolicy.ZERO_SECTION: "A failed answer sets the score of its whole section to 0; "
+                                 "the other sections count as usual.",
+    CriticalPolicy.ZERO_CONTACT: "A failed answer sets the whole contact's score to 0, and the contact fails.",
+    CriticalPolicy.FLAG_FAIL: "A failed answer makes the contact fail, but its score stays as earned, "
+                              "so the score still shows how the rest went.",
+}
+
+# The knock-out that struck, next to a score (the most severe one when several did).
+KNOCKOUT_LABELS: dict[str, str] = {
+    "none": "",
+    CriticalPolicy.ZERO_SECTION: "a critical criterion set its section to 0",
+    CriticalPolicy.ZERO_CONTACT: "a critical criterion set the score to 0",
+    CriticalPolicy.FLAG_FAIL: "failed on a critical criterion (score kept)",
+}
+
+CRITERION_KIND_LABELS: dict[str, str] = {
+    CriterionKind.YESNO: "Yes / no",
+    CriterionKind.SCALE: "Scale",
+}
+
+CONTACT_FIELD_LABELS: dict[str, str] = {
+    "started_at": "Start",
+    "acknowledged_at": "Acknowledged",
+    "first_response_at": "First response",
+    "resolved_at": "Resolved",
+    "due_at": "Due",
+    "wait_seconds": "Waiting time",
+    "handling_seconds": "Handling time",
+    "transfers": "Transfers",
+    "redirected_to_channel_id": "Redirected to",
+    "redirected_to": "Redirected to",
+    "answer_text": "Answer received",
+    "answer_correct": "Answer correct",
+    "notes": "Notes",
+    "external_id": "External id",
+    "wave_id": "Wave",
+    "wave": "Wave",
+    "brand_id": "Brand",
+    "location_id": "Location",
+    "journey_id": "Journey",
+    "channel_id": "Channel",
+    "auditor_id": "Auditor",
+    "is_draft": "Draft",
+    "checklist_version_id": "Checklist version",
+    "evidence": "Evidence",
+    "contact": "Contact",
+}
+
+ITEM_FIELD_PREFIX = "item:"
+
+
+def field_label(name: str) -> str:
+    """A contact field's name on screen: ``first_response_at`` → "First response",
+    ``item:GREET`` → "Criterion GREET"; an unknown name is shown as it is, never dropped."""
+    if name.startswith(ITEM_FIELD_PREFIX):
+        return f"Criterion {name[len(ITEM_FIELD_PREFIX):].strip()}"
+    return CONTACT_FIELD_LABELS.get(name, name.replace("_", " ").capitalize())
+
+
+def critical_policy_label(policy: str) -> str:
+    """A critical policy in words; an unknown code is shown as it is."""
+    return CRITICAL_POLICY_LABELS.get(policy, policy)
+
+
+def knockout_label(knockout: str | None) -> str:
+    """The knock-out next to a score, or "" when none struck."""
+    if not knockout:
+        return ""
+    return KNOCKOUT_LABELS.get(knockout, knockout)
