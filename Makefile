@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: run serve test test-fast bench bench-parts lint install install-dev clean-db
+.PHONY: run serve test test-fast bench bench-parts lint install install-dev clean-db messages catalogs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -15,12 +15,23 @@ $(VENV)/.installed: $(BIN)/python requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
 
+# The translations, compiled for gettext (journeys/language.py); the .mo files are not kept in git.
+CATALOGS := $(patsubst %.po,%.mo,$(wildcard locales/*/LC_MESSAGES/klantreis.po))
+locales/%/LC_MESSAGES/klantreis.mo: locales/%/LC_MESSAGES/klantreis.po $(VENV)/.installed
+	$(BIN)/pybabel compile --statistics -D klantreis -l $* -i $< -o $@
+catalogs: $(CATALOGS)
+
+## messages: re-extract the messages from the code and merge them into every language's catalog
+messages: install
+	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output --omit-header -o locales/klantreis.pot .
+	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -i locales/klantreis.pot -d locales -D klantreis
+
 $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
-install: $(VENV)/.installed
-install-dev: $(VENV)/.installed-dev
+install: $(VENV)/.installed catalogs
+install-dev: $(VENV)/.installed-dev catalogs
 
 ## run: set up, migrate, seed demo data on first start (unless KLANTREIS_NO_DEMO=1), serve on :8501
 run: install

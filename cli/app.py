@@ -9,6 +9,11 @@ unknown option, a missing argument: click's own code). Every error reaches the u
 one ``error:`` line on stderr (a ValidationError adds one line per problem), as plain text. Text
 the user typed or a file holds (a username, a file name, a brand) is never read as Rich markup, and
 a user-facing error never prints a traceback, SQL or row data.
+
+Language: ``--language nl|en`` before the sub-command, else the environment's (`LANG`,
+`LC_MESSAGES`, `LC_ALL`; ``journeys.language.environment_language``), else the installation's
+`KLANTREIS_LANGUAGE`. The commands' messages follow it; names of options, commands and the
+columns of machine-readable output stay the same in every language.
 """
 
 import sqlite3
@@ -23,6 +28,7 @@ from typer.core import TyperGroup
 from data import db
 from data.errors import driver_message, explain_operational_error
 from journeys.errors import KlantreisError, ValidationError
+from journeys.language import LANGUAGES, _, environment_language, ngettext, set_language, supported
 
 EXIT_OK = 0
 EXIT_INVALID_INPUT = 1
@@ -34,7 +40,6 @@ EXIT_USAGE = 2  # what click exits with on a usage error; also ours for a comman
 console = Console(markup=False, emoji=False)
 err_console = Console(stderr=True, markup=False, emoji=False)
 
-_ERROR_LABEL = Text("error:", style="bold red")
 
 
 def fail(problem: str | KlantreisError, *, exit_code: int = EXIT_INVALID_INPUT) -> NoReturn:
@@ -44,12 +49,14 @@ def fail(problem: str | KlantreisError, *, exit_code: int = EXIT_INVALID_INPUT) 
     anything else prints as one ``error:`` line (soft-wrapped, so it stays greppable).
     """
     problems = problem.problems if isinstance(problem, ValidationError) else []
+    label = Text(_("error:"), style="bold red")
     if len(problems) > 1:
-        err_console.print(_ERROR_LABEL, f"{len(problems)} problems, nothing was written:", highlight=False)
+        heading = ngettext("{n} problem, nothing was written:", "{n} problems, nothing was written:", len(problems))
+        err_console.print(label, heading.format(n=len(problems)), highlight=False)
         for each in problems:
             err_console.print(f"  {each}", highlight=False, soft_wrap=True)
     else:
-        err_console.print(_ERROR_LABEL, str(problem), highlight=False, soft_wrap=True)
+        err_console.print(label, str(problem), highlight=False, soft_wrap=True)
     raise typer.Exit(exit_code)
 
 
@@ -71,7 +78,8 @@ class KlantreisCommands(TyperGroup):
             # or the kind of error, is shown
             orig = getattr(exc, "orig", None) or exc
             fail(explain_operational_error(exc, db.database_url())
-                 or f"the database refused the command ({type(orig).__name__}): run it again, and report it if it repeats")
+                 or _("the database refused the command ({kind}): run it again, and report it if it repeats").format(
+                     kind=type(orig).__name__))
 
 
 app = typer.Typer(
@@ -83,13 +91,30 @@ app = typer.Typer(
 )
 
 
+def _choose_language(code: str | None) -> str | None:
+    if code is not None and supported(code) is None:
+        raise typer.BadParameter(f"{code!r} is not a language of Klantreis; choose one of {', '.join(LANGUAGES)}")
+    return code
+
+
+@app.callback()
+def choose_language(
+    language: str = typer.Option(
+        None, "--language", metavar="nl|en", callback=_choose_language,
+        help="Language of the messages (default: LANG / LC_MESSAGES, else KLANTREIS_LANGUAGE)."),
+) -> None:
+    """Klantreis: cross-channel mystery shopping from the command line."""
+    set_language(language or environment_language())
+
+
 def ready_engine():
     """The configured database (``KLANTREIS_DATABASE_URL``), migrated to the newest schema."""
     url = db.database_url()
     try:
         db.upgrade(url)
     except (sa.exc.DBAPIError, sqlite3.Error) as exc:  # connection refused, unwritable file...: say where and why
-        fail(explain_operational_error(exc, url) or f"cannot open the database {db.describe_url(url)}: {driver_message(exc)}")
+        fail(explain_operational_error(exc, url) or _("cannot open the database {database}: {reason}").format(
+            database=db.describe_url(url), reason=driver_message(exc)))
     except Exception as exc:  # noqa: BLE001 - a bad URL, a missing driver...
-        fail(f"cannot open the database {db.describe_url(url)}: {exc}")
+        fail(_("cannot open the database {database}: {reason}").format(database=db.describe_url(url), reason=exc))
     return db.get_engine(url)

@@ -7,6 +7,7 @@ from rich.table import Table
 
 from cli.app import console, ready_engine
 from data import db
+from journeys.language import _, number
 
 
 def demo(
@@ -25,18 +26,16 @@ def demo(
     if if_empty:
         with db.read_scope(engine) as session:
             if not database_is_empty(session):
-                console.print("database already holds data: no demo data added")
+                console.print(_("database already holds data: no demo data added"))
                 return
     started = time.perf_counter()
     summary = seed_demo(engine, contacts=contacts, seed=seed)
     elapsed = time.perf_counter() - started
-    console.print(
-        f"demo data (seed {seed}): {summary['added']:,} contacts added, "
-        f"{summary['skipped']:,} already present, in {elapsed:.1f} s"
-    )
+    console.print(_("demo data (seed {seed}): {added} contacts added, {skipped} already present, in {seconds} s").format(
+        seed=seed, added=number(summary["added"]), skipped=number(summary["skipped"]), seconds=number(elapsed, 1)))
     if summary["accounts"]:
-        table = Table(title="Demo accounts (shown once; change them before real use)")
-        for column in ("username", "role", "password"):
+        table = Table(title=_("Demo accounts (shown once; change them before real use)"))
+        for column in (_("username"), _("role"), _("password")):
             table.add_column(column)
         for row in summary["accounts"]:
             table.add_row(*row)

@@ -2,6 +2,7 @@
 
 from cli.app import console, ready_engine
 from data import db
+from journeys.language import _
 
 
 def migrate() -> None:
@@ -14,5 +15,8 @@ def migrate() -> None:
         pass
     ready_engine()
     after = db.current_revision(url)
-    state = "already up to date" if before == after else f"upgraded {before or 'empty'} → {after}"
-    console.print(f"{db.describe_url(url)}: schema {state}")
+    if before == after:
+        message = _("{database}: schema already up to date")
+    else:
+        message = _("{database}: schema upgraded {before} → {after}")
+    console.print(message.format(database=db.describe_url(url), before=before or _("empty"), after=after))

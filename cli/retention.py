@@ -5,6 +5,7 @@ import typer
 from cli.app import EXIT_USAGE, console, fail, ready_engine
 from data import db
 from journeys.fieldwork.retention import purge_evidence, retention_months
+from journeys.language import _, ngettext, number
 
 
 def retention(
@@ -18,10 +19,15 @@ def retention(
         if months is None:
             months = retention_months(session=session)
             if months is None:
-                fail("no retention period set: pass --months N (or set it on the admin page)", exit_code=EXIT_USAGE)
+                fail(_("no retention period set: pass --months N (or set it on the admin page)"), exit_code=EXIT_USAGE)
         report = purge_evidence(session=session, months=months, dry_run=dry_run)
-    verb = "would delete" if report.dry_run else "deleted"
-    console.print(
-        f"{verb} {report.files:,} evidence file(s), {report.bytes / 1_000_000:.1f} MB, "
-        f"uploaded before {report.cutoff:%Y-%m-%d %H:%M} UTC ({report.months} months)"
-    )
+    if report.dry_run:
+        what = ngettext("would delete {n} evidence file, {mb} MB, uploaded before {cutoff} UTC ({months} months)",
+                        "would delete {n} evidence files, {mb} MB, uploaded before {cutoff} UTC ({months} months)",
+                        report.files)
+    else:
+        what = ngettext("deleted {n} evidence file, {mb} MB, uploaded before {cutoff} UTC ({months} months)",
+                        "deleted {n} evidence files, {mb} MB, uploaded before {cutoff} UTC ({months} months)",
+                        report.files)
+    console.print(what.format(n=number(report.files), mb=number(report.bytes / 1_000_000, 1),
+                              cutoff=f"{report.cutoff:%Y-%m-%d %H:%M}", months=report.months))

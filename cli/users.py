@@ -13,6 +13,7 @@ from sqlmodel import select
 from cli.app import console, ready_engine
 from data import db
 from journeys.accounts import users as accounts
+from journeys.language import _, ngettext
 from journeys.models import Role, User
 
 users_app = typer.Typer(help="Manage user accounts.", no_args_is_help=True)
@@ -46,18 +47,19 @@ def users_add(
         user = accounts.add_user(
             session=session, actor=OPERATOR, username=username, role=role, password=password, display_name=display_name
         )
-        console.print(f"added {user.role} {user.username!r} ({user.display_name})")
+        console.print(_("added {role} {username} ({name})").format(
+            role=user.role, username=repr(user.username), name=user.display_name))
 
 
 @users_app.command("list")
 def users_list() -> None:
     """List user accounts with their role and whether they are active."""
     table = Table()
-    for column in ("username", "name", "role", "active"):
+    for column in (_("username"), _("name"), _("role"), _("active")):
         table.add_column(column)
     with db.read_scope(ready_engine()) as session:
         for user in session.exec(select(User).order_by(User.username)).all():
-            table.add_row(user.username, user.display_name, user.role, "yes" if user.active else "no")
+            table.add_row(user.username, user.display_name, user.role, _("yes") if user.active else _("no"))
     console.print(table)
 
 
@@ -70,7 +72,7 @@ def users_passwd(
     with db.session_scope(ready_engine()) as session:
         user_id = accounts.find_user_id(session=session, username=username)
         accounts.reset_password(session=session, actor=OPERATOR, user_id=user_id, password=password)
-    console.print(f"password of {username!r} changed; its browser sessions are signed out")
+    console.print(_("password of {username} changed; its browser sessions are signed out").format(username=repr(username)))
 
 
 @users_app.command("set-role")
@@ -82,14 +84,15 @@ def users_set_role(
     with db.session_scope(ready_engine()) as session:
         user_id = accounts.find_user_id(session=session, username=username)
         user = accounts.set_role(session=session, actor=OPERATOR, user_id=user_id, role=role)
-    console.print(f"{user.username!r} is now {user.role}")
+    console.print(_("{username} is now {role}").format(username=repr(user.username), role=user.role))
 
 
 def _set_active(username: str, *, active: bool) -> None:
     with db.session_scope(ready_engine()) as session:
         user_id = accounts.find_user_id(session=session, username=username)
         accounts.set_active(session=session, actor=OPERATOR, user_id=user_id, active=active)
-    console.print(f"{username!r} {'activated' if active else 'deactivated'}")
+    message = _("{username} activated") if active else _("{username} deactivated")
+    console.print(message.format(username=repr(username)))
 
 
 @users_app.command("deactivate")
@@ -110,4 +113,5 @@ def users_unlock(username: str = typer.Argument(..., help="The account whose sig
     with db.session_scope(ready_engine()) as session:
         user_id = accounts.find_user_id(session=session, username=username)
         lifted = accounts.lift_sign_in_locks(session=session, actor=OPERATOR, user_id=user_id)
-    console.print(f"{username!r}: {lifted} sign-in lock{'s' if lifted != 1 else ''} lifted")
+    console.print(ngettext("{username}: {n} sign-in lock lifted", "{username}: {n} sign-in locks lifted", lifted).format(
+        username=repr(username), n=lifted))

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 
 from data import db
+from journeys import language
 from journeys.accounts import users
 
 POSTGRES_ENV = "KLANTREIS_TEST_POSTGRES_URL"
@@ -29,6 +30,19 @@ IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 # only ever by the test suite (journeys.accounts.users keeps the production parameters in one place).
 CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 users._hasher = CHEAP_HASHER
+
+
+LANGUAGE_VARIABLES = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG", language.LANGUAGE_ENV)
+
+
+@pytest.fixture(autouse=True)
+def english_unless_told(monkeypatch):
+    """Each test starts in the installation default, English, whatever the machine's locale: a test
+    that wants Dutch says so (``use_language("nl")``, ``--language nl``, a Dutch browser)."""
+    for variable in LANGUAGE_VARIABLES:
+        monkeypatch.delenv(variable, raising=False)
+    with language.use_language(None):
+        yield
 
 
 def _postgres_admin_url() -> str | None:

@@ -39,7 +39,8 @@ LAYERS = (
     Layer(("journeys.accounts",)),             # users, sessions, roles and access
     Layer(("data",)),                          # storage plumbing: engine, transactions, migrations
     # the domain's bottom: what every area and storage share
-    Layer(("journeys.models", "journeys.errors", "journeys.limits", "journeys.local_time", "journeys.wording"),
+    Layer(("journeys.models", "journeys.errors", "journeys.limits", "journeys.local_time", "journeys.wording",
+           "journeys.language"),
           exact=("journeys",)),
     Layer(("scoring",)),                       # pure analytics: imports nothing of ours
 )

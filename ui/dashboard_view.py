@@ -15,8 +15,8 @@ import streamlit as st
 
 from journeys.fieldwork.frames import ContactFilter
 from journeys.local_time import LOCAL_ZONE, MINUTE, duration, local_column
-from scoring.headline import HeadlineFigures, headline_figures
-from scoring.metrics import MIN_CONTACTS, metrics_table
+from scoring.headline import HeadlineFigures, brand_mean_consistency, headline_figures
+from scoring.metrics import MIN_CONTACTS, km_median_first_response, metrics_of_timed, metrics_table
 from scoring.response_times import response_time_table
 from ui import charts
 from ui.dashboard_data import AS_OF, apply_filter, figure, filtered_contacts
@@ -47,7 +47,9 @@ def _pct(value) -> str:
 class Tile:
     """One headline tile: which figure of ``HeadlineFigures`` it shows, with which n, and how.
 
-    The Dashboard (``kpi_tiles``) and the brand report (``brand_report``) draw the same tiles
+    ``defined_by`` is the ``scoring`` function that defines the figure (docs/scoring.md §7), so
+    a reader goes from a tile to its definition in one step, past ``headline_figures``, which
+    only gathers the five figures. The Dashboard (``kpi_tiles``) and the brand report (``brand_report``) draw the same tiles
     from ``TILES``; only the label differs where the report has room for a longer one.
     """
 
@@ -57,6 +59,7 @@ class Tile:
     n: Callable[[HeadlineFigures], int]  # the n the figure rests on
     text: Callable[[float], str]  # the figure as shown
     help: str
+    defined_by: Callable  # the scoring function that defines the figure
     delta_scale: float = 1.0  # change against the previous wave, in the tile's unit
     delta_unit: str = ""
     delta_color: str = "normal"  # "inverse" where lower is better
@@ -64,17 +67,19 @@ class Tile:
 
 TILES = (
     Tile("Quality", "Quality", lambda f: f.quality, lambda f: f.scored, lambda v: f"{v:.1f}",
-         "Mean final quality score (0–100) of scored contacts, with N/A left out of the denominator."),
+         "Mean final quality score (0–100) of scored contacts, with N/A left out of the denominator.",
+         metrics_of_timed),
     Tile("Consistency", "Consistency index", lambda f: f.consistency, lambda f: f.contacts, lambda v: f"{v:.0f}",
          "Consistency index, 0–100: score parity between channels, answer agreement and timing against each "
-         "channel's own norm (docs/scoring.md). Mean over the brands in view."),
+         "channel's own norm (docs/scoring.md). Mean over the brands in view.", brand_mean_consistency),
     Tile("Response rate", "Response rate", lambda f: f.response_rate, lambda f: f.contacts, _pct,
-         "Contacts with a first response or a resolution, of all contacts (unanswered ones included).", 100, " pt"),
+         "Contacts with a first response or a resolution, of all contacts (unanswered ones included).",
+         metrics_of_timed, 100, " pt"),
     Tile("On-time rate", "On-time rate", lambda f: f.on_time_rate, lambda f: f.with_deadline, _pct,
-         "Of contacts with a resolution deadline, the share not late as of now.", 100, " pt"),
+         "Of contacts with a resolution deadline, the share not late as of now.", metrics_of_timed, 100, " pt"),
     Tile("1st response", "Median first response", lambda f: f.km_median, lambda f: f.contacts, duration,
          "Median time to the first response, Kaplan–Meier: unanswered contacts count as still waiting, so the "
-         "median is not flattered.", 1 / 60, " min", "inverse"),
+         "median is not flattered.", km_median_first_response, 1 / 60, " min", "inverse"),
 )
 
 
