@@ -316,5 +316,5 @@ def test_only_an_admin_sees_the_remove_button_and_it_is_logged(page_world):
     assert _evidence(engine) == []
     assert any("Removed wrong" in s.value for s in admin.success)
     history = admin.dataframe[-1].value
-    removal = history[history["action"] == "delete"].iloc[0]
-    assert removal["by"] == "root" and removal["old"].startswith("wrong.png")
+    removal = history[history["Change"] == "Removed"].iloc[0]
+    assert removal["By"] == "root" and removal["Field"] == "Evidence" and removal["Before"].startswith("wrong.png")

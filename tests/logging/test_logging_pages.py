@@ -147,6 +147,7 @@ def test_a_correction_after_saving_is_in_the_shown_history(logged):
     at.button(key="FormSubmitter:times-Save times").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     history = at.dataframe[-1].value
-    row = history[history["field"] == "first_response_at"].iloc[-1]
-    assert row["old"] == recorded.isoformat() and row["new"] == _contact(url, contact_id).first_response_at.isoformat()
+    row = history[history["Field"] == "First response"].iloc[-1]
+    assert (row["Before"], row["After"]) == tuple(t.astimezone(LOCAL).strftime("%a %d %b %Y %H:%M:%S") for t in (
+        recorded, _contact(url, contact_id).first_response_at))
     assert abs(_contact(url, contact_id).first_response_at - corrected) < timedelta(minutes=1)
