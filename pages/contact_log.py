@@ -8,7 +8,7 @@ from data.errors import DatabaseUnavailable, explained_database_errors
 from journeys.errors import KlantreisError
 from journeys.fieldwork.contacts import (
     ALLOWED_EVIDENCE,
-    MAX_EVIDENCE_BYTES,
+    MAX_EVIDENCE_MB,
     MAX_EVIDENCE_PIXELS,
     add_evidence,
     applicable_criteria,
@@ -210,9 +210,10 @@ assessment()
 
 st.subheader("Evidence", anchor=False)
 upload = st.file_uploader(
-    f"Screenshots, photos, audio or PDF — {ALLOWED_EVIDENCE}; at most {MAX_EVIDENCE_BYTES // 1_000_000} MB, "
+    f"Screenshots, photos, audio or PDF — {ALLOWED_EVIDENCE}; at most {MAX_EVIDENCE_MB} MB, "
     f"images at most {MAX_EVIDENCE_PIXELS // 1_000_000} megapixels",
     type=["png", "jpg", "jpeg", "gif", "webp", "pdf", "mp3", "m4a", "ogg", "wav", "mp4"],
+    max_upload_size=MAX_EVIDENCE_MB,  # the limit stated, whatever server.maxUploadSize this server runs with
     # a fresh key after each attach empties the uploader, so a second click cannot attach the file twice
     key=f"evidence_upload_{st.session_state.get('evidence_round', 0)}")
 if upload is not None and st.button("Attach file", icon=":material/attach_file:", key="evidence_attach"):

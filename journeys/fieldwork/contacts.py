@@ -49,6 +49,7 @@ from journeys.errors import NotFoundError, Problem, ValidationError
 from journeys.fieldwork.evidence import (  # noqa: F401  - the limits and the sniffer are part of this module's API
     ALLOWED_EVIDENCE,
     MAX_EVIDENCE_BYTES,
+    MAX_EVIDENCE_MB,
     MAX_EVIDENCE_PIXELS,
     inspect_evidence,
     sniff_media_type,
