@@ -75,6 +75,7 @@ TIMES_FORM_MOMENTS = {"started_at": "t_start", "acknowledged_at": "t_ack", "firs
                       "resolved_at": "t_res"}
 TIMES_FORM_SECONDS = {"wait_seconds": "t_wait", "handling_seconds": "t_hand"}
 _TIMES_SEED_KEY = "t_seed"  # session key: what the times form's widgets were last filled with
+TIMES_OPEN_KEY = "t_open"  # session key: the times form's expander is open
 
 
 def _local_fields(value: datetime | None) -> tuple[date, time] | None:
@@ -109,7 +110,11 @@ def times_correction_form(contact: Contact, *, save: Callable[[dict], object]) -
     nothing. A local time that a clock change makes ambiguous or skips is refused before
     ``save`` is called, naming the field."""
     _fill_times_form(contact)
-    with st.expander("Correct the times by hand", icon=":material/edit_calendar:"), st.form("times"):
+    # open or closed kept server-side: a rerun that drops an element above it (a notice shown once)
+    # would otherwise fold it shut and hide "Nothing changed" or a refusal under its title
+    with (st.expander("Correct the times by hand", icon=":material/edit_calendar:", key=TIMES_OPEN_KEY,
+                      on_change="rerun"),
+          st.form("times")):
         problems: list[str] = []
         typed: dict[str, object] = {}
         for field, key in TIMES_FORM_MOMENTS.items():
