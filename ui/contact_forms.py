@@ -17,13 +17,13 @@ import streamlit as st
 from journeys.fieldwork.contacts import AnswerIn
 from journeys.local_time import LOCAL_ZONE, LocalTimeError, duration, to_local, to_utc
 from journeys.models import Contact, Criterion, CriterionKind
-from journeys.wording import field_label
+from journeys.wording import ANSWER_LABELS, field_label
 from ui.actions import show_problems
 from ui.text import as_plain_text
 
 LOG_PAGE = "pages/contact_log.py"
 OPEN_KEY = "log_contact_id"  # session key: the contact the log page shows
-YES, NO, NA = "Yes", "No", "N/A"
+YES, NO, NA = ANSWER_LABELS["yes"], ANSWER_LABELS["no"], ANSWER_LABELS["na"]  # the checklist's options
 # The contact fields of the assessment next to the checklist (autosaved with it).
 ASSESSMENT_FIELDS = ("answer_text", "answer_correct", "redirected_to_channel_id", "transfers", "notes")
 # An autosave waits at most this long for the write lock (milliseconds); the next change retries.
