@@ -17,17 +17,22 @@ class KlantreisError(Exception):
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with the input: where (row, field), what was given, and what is allowed."""
+    """One thing wrong with the input: where (row, field), what was given, and what is allowed.
+
+    ``field`` is the name a program checks (a form's field code, a file's column); ``label``, when
+    given, is the field's name on screen and is what the message shows (a form says "First
+    response", where an import names its file's ``first_response_at`` column)."""
 
     field: str
     value: object
     message: str
     row: int | None = None
+    label: str | None = None
 
     def __str__(self) -> str:
         where = f"row {self.row}, " if self.row is not None else ""
         shown = "" if self.value is None else f" (got {self.value!r})"
-        return f"{where}{self.field}: {self.message}{shown}"
+        return f"{where}{self.label or self.field}: {self.message}{shown}"
 
 
 class ValidationError(KlantreisError):

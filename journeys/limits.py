@@ -22,6 +22,13 @@ EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 LATEST = datetime(2101, 1, 1, tzinfo=UTC)  # exclusive: 2100-12-31 is the last allowed day
 TIMESTAMP_RANGE = "between 1970-01-01 and 2100-12-31"
 NUL_MESSAGE = "contains a NUL character (\\x00), which cannot be stored; remove it"
+# A megabyte as the evidence uploader counts it (Streamlit's ``max_upload_size`` and
+# ``server.maxUploadSize`` are in units of 1024 × 1024 bytes).
+MEGABYTE = 1024 * 1024
+# The one limit of an evidence file, in those megabytes: the uploader refuses a larger file in the
+# browser, its label and the check at upload (``journeys.fieldwork.evidence.MAX_EVIDENCE_BYTES``)
+# state the same number, and .streamlit/config.toml's server.maxUploadSize agrees.
+MAX_EVIDENCE_MB = 10
 
 
 def text_problem(text: str, max_length: int | None = None) -> str | None:

@@ -12,8 +12,18 @@ error messages all read them from here.
 - ``CONTACT_FIELD_LABELS`` and ``field_label``: a contact's fields by their name on screen, also
   the ``item:CODE`` entries of the change history.
 - ``CRITERION_KIND_LABELS``: yes/no or a scale.
+- ``ANSWER_LABELS`` and ``answer_label``: a checklist answer (Yes, No, N/A, a point on a scale);
+  ``yes_no``: a stored true/false as "yes" or "no".
+- ``CHECKLIST_COLUMN_LABELS``: the columns of a contact's checklist answers in its drill-down.
+- ``CHANGE_ACTION_LABELS``, ``CHANGE_COLUMN_LABELS`` and ``change_value_text``: a contact's
+  change history, its stored values (ISO times in UTC, ``True``, seconds) as a person reads
+  them, times in local time (``journeys.local_time``).
 """
 
+import re
+from datetime import datetime
+
+from journeys.local_time import DATED_SECOND, local_text
 from journeys.models import CriterionKind, CriticalPolicy
 
 CRITICAL_POLICY_LABELS: dict[str, str] = {
@@ -94,3 +104,69 @@ def knockout_label(knockout: str | None) -> str:
     if not knockout:
         return ""
     return KNOCKOUT_LABELS.get(knockout, knockout)
+
+
+# A checklist answer as the assessment offers it and the drill-down shows it.
+ANSWER_LABELS: dict[str, str] = {"yes": "Yes", "no": "No", "na": "N/A"}
+
+
+def answer_label(value: float | None, is_na: bool, kind: str) -> str:
+    """A stored answer in words: "Yes" / "No" (a yes/no criterion's 1 / 0), the point on a
+    scale ("4"), "N/A"; "–" when not answered."""
+    if is_na:
+        return ANSWER_LABELS["na"]
+    if value is None or value != value:  # None or NaN: not answered
+        return "–"
+    if kind == CriterionKind.YESNO and value in (0, 1):
+        return ANSWER_LABELS["yes" if value == 1 else "no"]
+    return f"{value:g}"
+
+
+def yes_no(value: bool) -> str:
+    """A true/false as a person reads it: "yes" or "no"."""
+    return "yes" if value else "no"
+
+
+# The drill-down's checklist columns, by the column of ``scoring.quality.answer_scores`` they show.
+CHECKLIST_COLUMN_LABELS: dict[str, str] = {
+    "criterion": "Criterion",
+    "section": "Section",
+    "value": "Answer",
+    "is_na": "N/A",
+    "item_score": "Points",
+    "critical_failed": "Critical failed",
+    "comment": "Comment",
+}
+
+# The change log's actions and columns.
+CHANGE_ACTION_LABELS: dict[str, str] = {"create": "Created", "update": "Changed", "delete": "Removed"}
+CHANGE_COLUMN_LABELS: dict[str, str] = {
+    "changed_at": "When", "user": "By", "field": "Field", "old_value": "Before", "new_value": "After",
+    "action": "Change",
+}
+SECONDS_FIELDS = ("wait_seconds", "handling_seconds")
+_ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+_TRUE_FALSE = {"True": "yes", "False": "no"}
+
+
+def change_value_text(field: str, value: str | None) -> str:
+    """A value of the change log as a person reads it: a stored time (ISO, with its offset) in
+    local time ("Tue 01 Dec 2026 19:40:00"), ``True`` / ``False`` as yes / no, seconds as
+    "26 s"; "–" for no value. Anything else (a name, a note) is shown as it is."""
+    if value is None:
+        return "–"
+    if _ISO_TIME.match(value):
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        # a time without an offset is a wall-clock time as typed (an import's cell): shown as it is
+        return value if moment.tzinfo is None else local_text(moment, DATED_SECOND)
+    if value in _TRUE_FALSE:
+        return _TRUE_FALSE[value]
+    if field in SECONDS_FIELDS:
+        try:
+            return f"{float(value):g} s"
+        except ValueError:
+            return value
+    return value

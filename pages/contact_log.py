@@ -8,7 +8,7 @@ from data.errors import DatabaseUnavailable, explained_database_errors
 from journeys.errors import KlantreisError
 from journeys.fieldwork.contacts import (
     ALLOWED_EVIDENCE,
-    MAX_EVIDENCE_BYTES,
+    MAX_EVIDENCE_MB,
     MAX_EVIDENCE_PIXELS,
     add_evidence,
     applicable_criteria,
@@ -25,7 +25,7 @@ from journeys.fieldwork.frames import ContactFilter, read_answers, read_contacts
 from journeys.local_time import local_text
 from journeys.models import Answer, Brand, Channel, Journey
 from scoring.quality import score_contacts
-from ui.actions import NOTICE_KEY, refuse_page, run_action, show_notice, show_problems, show_refusal
+from ui.actions import NOTICE_KEY, refuse_page, run_action, show_notice, show_refusal
 from ui.contact_detail import score_text, show_contact
 from ui.contact_forms import (
     AUTOSAVE_BUSY_TIMEOUT_MS,
@@ -33,10 +33,10 @@ from ui.contact_forms import (
     OPEN_KEY,
     assessment_input,
     checklist_inputs,
-    datetime_input,
     elapsed_text,
     parse_contact_id,
     saved_input,
+    times_correction_form,
     typed_input,
 )
 from ui.resources import get_engine
@@ -129,28 +129,8 @@ else:
         st.caption(f"Unanswered for {elapsed_text(contact.started_at)} so far: it stays open and counts as "
                    "unanswered until a response comes in.")
 
-with st.expander("Correct the times by hand", icon=":material/edit_calendar:"):
-    with st.form("times"):
-        time_problems: list[str] = []
-        started = datetime_input("Started", contact.started_at, "t_start", problems=time_problems)
-        acknowledged = datetime_input("Acknowledged", contact.acknowledged_at, "t_ack", problems=time_problems)
-        first = datetime_input("First response", contact.first_response_at, "t_first", problems=time_problems)
-        resolved = datetime_input("Resolved", contact.resolved_at, "t_res", problems=time_problems)
-        left, right = st.columns(2)
-        wait = left.number_input("Wait (seconds)", value=contact.wait_seconds, step=1.0, key="t_wait")
-        handling = right.number_input("Handling (seconds)", value=contact.handling_seconds, step=1.0, key="t_hand")
-        if st.form_submit_button("Save times"):
-            changes = {"started_at": started, "acknowledged_at": acknowledged, "first_response_at": first,
-                       "resolved_at": resolved}
-            if wait != contact.wait_seconds:
-                changes["wait_seconds"] = wait
-            if handling != contact.handling_seconds:
-                changes["handling_seconds"] = handling
-            if time_problems:
-                show_problems("Not saved:", time_problems, icon=":material/schedule:")
-            else:
-                run_action(engine, lambda s: save_contact(session=s, actor=user, contact_id=contact_id, changes=changes),
-                           "Times saved.")
+times_correction_form(contact, save=lambda changes: run_action(
+    engine, lambda s: save_contact(session=s, actor=user, contact_id=contact_id, changes=changes), "Times saved."))
 
 st.subheader("Assessment", anchor=False)
 if contact.is_draft:
@@ -230,9 +210,10 @@ assessment()
 
 st.subheader("Evidence", anchor=False)
 upload = st.file_uploader(
-    f"Screenshots, photos, audio or PDF — {ALLOWED_EVIDENCE}; at most {MAX_EVIDENCE_BYTES // 1_000_000} MB, "
+    f"Screenshots, photos, audio or PDF — {ALLOWED_EVIDENCE}; at most {MAX_EVIDENCE_MB} MB, "
     f"images at most {MAX_EVIDENCE_PIXELS // 1_000_000} megapixels",
     type=["png", "jpg", "jpeg", "gif", "webp", "pdf", "mp3", "m4a", "ogg", "wav", "mp4"],
+    max_upload_size=MAX_EVIDENCE_MB,  # the limit stated, whatever server.maxUploadSize this server runs with
     # a fresh key after each attach empties the uploader, so a second click cannot attach the file twice
     key=f"evidence_upload_{st.session_state.get('evidence_round', 0)}")
 if upload is not None and st.button("Attach file", icon=":material/attach_file:", key="evidence_attach"):

@@ -1,5 +1,9 @@
 """One contact in full: timings, checklist answers, the answer received beside the reference,
-evidence and its change history. Used by the drill-down; all user text is shown as text."""
+evidence and its change history. Used by the drill-down; all user text is shown as text.
+
+Everything is in the users' words (``journeys.wording``), never a code: the knock-out as its
+policy's label, the checklist's columns and answers, and the change history's fields
+(``field_label``), actions and values, its times in local time and its ids as names."""
 
 import logging
 from datetime import UTC, datetime
@@ -17,7 +21,18 @@ from journeys.fieldwork.contacts import draft_text, remove_evidence
 from journeys.fieldwork.evidence import Preview, ensure_preview, is_image, original_content
 from journeys.fieldwork.frames import ContactFilter, read_answers, read_contacts, read_criteria
 from journeys.local_time import DATED_SECOND, duration, local_text
-from journeys.models import ChangeLog, Contact, Evidence, Journey, User
+from journeys.models import ChangeLog, Channel, Contact, Evidence, Journey, Location, User, Wave
+from journeys.wording import (
+    CHANGE_ACTION_LABELS,
+    CHANGE_COLUMN_LABELS,
+    CHECKLIST_COLUMN_LABELS,
+    answer_label,
+    change_value_text,
+    critical_policy_label,
+    field_label,
+    knockout_label,
+    yes_no,
+)
 from scoring.pipeline import scored_contacts
 from scoring.quality import answer_scores
 from ui.actions import run_action, show_blocked
@@ -42,7 +57,8 @@ def score_text(score) -> str:
             return "Not scored: no checklist item applies on this channel"
         return "Not scored: no item answered yet"
     text = f"Score {final:.1f}" + ("" if pd.isna(raw) else f" (raw {raw:.1f})")
-    return text + (f" — knock-out: {score['knockout']}" if score["knockout"] and score["knockout"] != "none" else "")
+    knockout = knockout_label(score["knockout"])  # "" when none struck
+    return text + (f" — {knockout}" if knockout else "")
 
 
 def _local(ts) -> str:
@@ -70,6 +86,7 @@ def show_contact(engine: Engine, contact_id: int, *, actor) -> None:
         history = session.exec(select(ChangeLog, User.username).outerjoin(User, User.id == ChangeLog.user_id)
                                .where(ChangeLog.entity == "contact", ChangeLog.entity_id == contact_id)
                                .order_by(ChangeLog.changed_at)).all()
+        names = _reference_names(session, {h.field for h, _ in history})
     # the auditor's own draft is shown too, marked as one and without a score
     frame = read_contacts(engine, ContactFilter(contact_ids=(contact_id,), include_drafts=True))
     answers = read_answers(engine, [contact_id])
@@ -94,7 +111,8 @@ def show_contact(engine: Engine, contact_id: int, *, actor) -> None:
     else:
         columns[0].metric("Final score", f"{final:.1f}",
                           help=f"Raw score {score['raw_score']:.1f}" if not pd.isna(score["raw_score"]) else None)
-    columns[1].metric("Knock-out", str(score["knockout"]) if score["knockout"] else "none")
+    columns[1].metric("Knock-out", critical_policy_label(score["knockout"] or "none"),
+                      help=knockout_label(score["knockout"]) or None)
     columns[2].metric("First response after", duration(score["first_response_s"]) if score["responded"]
                       else "unanswered")
     columns[3].metric("Answer correct", {True: "yes", False: "no"}.get(row["answer_correct"], "not judged"))
@@ -119,20 +137,68 @@ def show_contact(engine: Engine, contact_id: int, *, actor) -> None:
     items = items.merge(answers[["criterion_id", "value", "comment"]], on="criterion_id", how="left")
     if len(items):
         st.markdown("**Checklist**")
-        st.dataframe(items[["code", "section", "text", "value", "is_na", "item_score", "critical_failed", "comment"]],
-                     hide_index=True, width="stretch",
-                     column_config={"item_score": st.column_config.NumberColumn("points %", format="%.0f"),
-                                    "is_na": st.column_config.CheckboxColumn("N/A")})
+        st.dataframe(_checklist_table(items, criteria), hide_index=True, width="stretch",
+                     column_config={
+                         CHECKLIST_COLUMN_LABELS["item_score"]: st.column_config.NumberColumn(
+                             help="Points earned on this criterion, as a % of its points", format="%.0f%%"),
+                         CHECKLIST_COLUMN_LABELS["is_na"]: st.column_config.CheckboxColumn()})
     if evidence:
         st.markdown("**Evidence**")
         for item in evidence:
             _show_evidence(engine, item, actor=actor)
     if history:
         st.markdown("**Change history**")
-        st.dataframe(pd.DataFrame([{"when": _local(pd.Timestamp(h.changed_at)), "by": by or "–", "field": h.field,
-                                    "old": h.old_value, "new": h.new_value, "action": h.action}
-                                   for h, by in history]),
-                     hide_index=True, width="stretch")
+        st.dataframe(_history_table(history, names), hide_index=True, width="stretch")
+
+
+def _checklist_table(items: pd.DataFrame, criteria: pd.DataFrame) -> pd.DataFrame:
+    """The drill-down's checklist in words: the criterion, its answer ("Yes", "4", "N/A"),
+    its points and whether it failed as a critical criterion (yes/no)."""
+    kinds = criteria.set_index("criterion_id")["kind"]
+    words = CHECKLIST_COLUMN_LABELS
+    return pd.DataFrame({
+        words["criterion"]: [f"{code} · {text}" for code, text in zip(items["code"], items["text"], strict=True)],
+        words["section"]: items["section"].to_numpy(),
+        words["value"]: [answer_label(value, bool(is_na), kinds.get(criterion_id, ""))
+                         for value, is_na, criterion_id in zip(items["value"], items["is_na"], items["criterion_id"],
+                                                               strict=True)],
+        words["is_na"]: items["is_na"].astype(bool).to_numpy(),
+        words["item_score"]: items["item_score"].to_numpy(),
+        words["critical_failed"]: [yes_no(bool(failed)) for failed in items["critical_failed"]],
+        words["comment"]: items["comment"].fillna("").to_numpy(),
+    })
+
+
+# The change log's fields that hold an id, and the table the id names a row of.
+_REFERENCE_FIELDS = {"redirected_to_channel_id": Channel, "wave_id": Wave, "location_id": Location}
+
+
+def _reference_names(session, fields: set[str]) -> dict[str, dict[str, str]]:
+    """For each id field among ``fields``: stored id (as the log keeps it, text) → its name."""
+    names = {}
+    for field in fields & set(_REFERENCE_FIELDS):
+        rows = session.exec(select(_REFERENCE_FIELDS[field])).all()
+        names[field] = {str(row.id): getattr(row, "label", "") or row.name for row in rows}
+    return names
+
+
+def _history_table(history, names: dict[str, dict[str, str]]) -> pd.DataFrame:
+    """The change history in words: when (local time), by whom, the field's label, before and
+    after as a person reads them (``journeys.wording.change_value_text``; ids as names)."""
+    def value(field: str, stored: str | None) -> str:
+        if stored is not None and field in names:
+            return names[field].get(stored, stored)
+        return change_value_text(field, stored)
+
+    words = CHANGE_COLUMN_LABELS
+    return pd.DataFrame([{
+        words["changed_at"]: _local(pd.Timestamp(h.changed_at)),
+        words["user"]: by or "–",
+        words["field"]: field_label(h.field or "contact"),
+        words["old_value"]: value(h.field, h.old_value),
+        words["new_value"]: value(h.field, h.new_value),
+        words["action"]: CHANGE_ACTION_LABELS.get(h.action, h.action),
+    } for h, by in history], columns=list(words.values()))
 
 
 def _preview(engine: Engine, item) -> Preview:

@@ -1,23 +1,29 @@
 """Widgets for logging a contact: local date-time input, the stopwatch, the checklist form,
-and the typed-input record that is autosaved so nothing typed is lost.
+the form that corrects a contact's times, and the typed-input record that is autosaved so
+nothing typed is lost.
 
 Auditors type and read local time (``journeys.local_time.LOCAL_ZONE``, Amsterdam); the services
-get timezone-aware UTC.
+get timezone-aware UTC. ``times_correction_form`` starts from the exact stored times, to the
+second, each time they change (the stopwatch, another session, a save), hands the service only
+what was changed, and says "Nothing changed" when nothing was.
 """
 
 import re
-from datetime import UTC, datetime, time, timedelta
+from collections.abc import Callable
+from datetime import UTC, date, datetime, time, timedelta
 
 import streamlit as st
 
 from journeys.fieldwork.contacts import AnswerIn
 from journeys.local_time import LOCAL_ZONE, LocalTimeError, duration, to_local, to_utc
-from journeys.models import Criterion, CriterionKind
+from journeys.models import Contact, Criterion, CriterionKind
+from journeys.wording import ANSWER_LABELS, field_label
+from ui.actions import show_problems
 from ui.text import as_plain_text
 
 LOG_PAGE = "pages/contact_log.py"
 OPEN_KEY = "log_contact_id"  # session key: the contact the log page shows
-YES, NO, NA = "Yes", "No", "N/A"
+YES, NO, NA = ANSWER_LABELS["yes"], ANSWER_LABELS["no"], ANSWER_LABELS["na"]  # the checklist's options
 # The contact fields of the assessment next to the checklist (autosaved with it).
 ASSESSMENT_FIELDS = ("answer_text", "answer_correct", "redirected_to_channel_id", "transfers", "notes")
 # An autosave waits at most this long for the write lock (milliseconds); the next change retries.
@@ -39,19 +45,99 @@ def datetime_input(label: str, value: datetime | None, key: str, *, optional: bo
     day = left.date_input(f"{label} — date", value=local.date() if local else None, key=f"{key}_d",
                           format="YYYY-MM-DD")
     clock = right.time_input(f"{label} — time", value=shown_time, key=f"{key}_t", step=timedelta(minutes=1))
+    return _moment(label, value, (local.date(), shown_time) if local else None, day, clock, problems)
+
+
+def _moment(label: str, value: datetime | None, shown: tuple[date, time] | None, day: date | None,
+            clock: time | None, problems: list[str] | None) -> datetime | None:
+    """The instant a date and a time field give: ``value`` itself while they still show
+    ``shown`` (what they were filled with), None when the date is empty; a local time that the
+    clock change makes ambiguous or skips is refused, its reason in ``problems`` (or on screen)."""
     if day is None:
         return None
-    if local is not None and day == local.date() and (clock or time(0)) == shown_time:
+    if shown is not None and (day, clock or time(0)) == shown:
         return value
     try:
         return to_utc(datetime.combine(day, clock or time(0)), LOCAL_ZONE)
     except LocalTimeError as problem:
-        reason = f"{label}: {day} {(clock or time(0)):%H:%M} {problem}"
+        typed = clock or time(0)
+        reason = f"{label}: {day} {typed:%H:%M:%S}" if typed.second else f"{label}: {day} {typed:%H:%M}"
+        reason += f" {problem}"
         if problems is None:
             st.error(as_plain_text(reason), icon=":material/schedule:")
         else:
             problems.append(reason)
         return value
+
+
+# The times form's fields and the keys of their widgets (a moment has "<key>_d" and "<key>_t").
+TIMES_FORM_MOMENTS = {"started_at": "t_start", "acknowledged_at": "t_ack", "first_response_at": "t_first",
+                      "resolved_at": "t_res"}
+TIMES_FORM_SECONDS = {"wait_seconds": "t_wait", "handling_seconds": "t_hand"}
+_TIMES_SEED_KEY = "t_seed"  # session key: what the times form's widgets were last filled with
+TIMES_OPEN_KEY = "t_open"  # session key: the times form's expander is open
+
+
+def _local_fields(value: datetime | None) -> tuple[date, time] | None:
+    """A stored time as the form's date and time fields show it: local, to the whole second."""
+    local = to_local(value)
+    return None if local is None else (local.date(), local.time().replace(microsecond=0))
+
+
+def _fill_times_form(contact: Contact) -> None:
+    """Fill the times form's widgets with the contact's stored times, whenever those differ from
+    what they were filled with (a keyed widget keeps its value when the stored time changes
+    under it, and would otherwise save that stale value back)."""
+    stored = (contact.id, *(getattr(contact, f) for f in (*TIMES_FORM_MOMENTS, *TIMES_FORM_SECONDS)))
+    keys = [f"{k}_{part}" for k in TIMES_FORM_MOMENTS.values() for part in "dt"] + list(TIMES_FORM_SECONDS.values())
+    if st.session_state.get(_TIMES_SEED_KEY) == stored and all(k in st.session_state for k in keys):
+        return  # what the user typed stays
+    for field, key in TIMES_FORM_MOMENTS.items():
+        day, clock = _local_fields(getattr(contact, field)) or (None, None)
+        st.session_state[f"{key}_d"], st.session_state[f"{key}_t"] = day, clock
+    for field, key in TIMES_FORM_SECONDS.items():
+        seconds = getattr(contact, field)
+        st.session_state[key] = None if seconds is None else float(seconds)
+    st.session_state[_TIMES_SEED_KEY] = stored
+
+
+def times_correction_form(contact: Contact, *, save: Callable[[dict], object]) -> None:
+    """"Correct the times by hand": the contact's times in local time, to the second, and its
+    wait and handling seconds, each starting from the exact stored value.
+
+    "Save times" calls ``save`` with only the fields changed (field → new value, UTC); a field
+    left as shown is not among them, so nothing changed reads "Nothing changed" and writes
+    nothing. A local time that a clock change makes ambiguous or skips is refused before
+    ``save`` is called, naming the field."""
+    _fill_times_form(contact)
+    # open or closed kept server-side: a rerun that drops an element above it (a notice shown once)
+    # would otherwise fold it shut and hide "Nothing changed" or a refusal under its title
+    with (st.expander("Correct the times by hand", icon=":material/edit_calendar:", key=TIMES_OPEN_KEY,
+                      on_change="rerun"),
+          st.form("times")):
+        problems: list[str] = []
+        typed: dict[str, object] = {}
+        for field, key in TIMES_FORM_MOMENTS.items():
+            label = field_label(field)
+            left, right = st.columns([3, 2])
+            # value=None: the widgets start from the session state filled above
+            day = left.date_input(f"{label} — date", value=None, key=f"{key}_d", format="YYYY-MM-DD")
+            clock = right.time_input(f"{label} — time", value=None, key=f"{key}_t", step=1,
+                                     help="Local time, to the second (HH:MM:SS)")
+            stored = getattr(contact, field)
+            typed[field] = _moment(label, stored, _local_fields(stored), day, clock, problems)
+        columns = st.columns(len(TIMES_FORM_SECONDS))
+        for column, (field, key) in zip(columns, TIMES_FORM_SECONDS.items(), strict=True):
+            typed[field] = column.number_input(f"{field_label(field)} (seconds)", value=None, step=1.0, key=key)
+        if not st.form_submit_button("Save times"):
+            return
+        changes = {field: value for field, value in typed.items() if value != getattr(contact, field)}
+        if problems:
+            show_problems("Not saved:", problems, icon=":material/schedule:")
+        elif not changes:
+            st.info("Nothing changed: the times are as saved.", icon=":material/check:")
+        else:
+            save(changes)
 
 
 def elapsed_text(since: datetime, until: datetime | None = None) -> str:

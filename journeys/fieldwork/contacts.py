@@ -21,7 +21,12 @@ resolution. A contact never answered stays open and counts as unanswered in ever
 
 Every call runs inside the caller's transaction (``data.db.session_scope``): the contact and its
 answers are written together or not at all. Changes after the first save are written to the
-change log field by field (old → new).
+change log field by field (old → new); a field given its stored value again is no change (its
+exact value is compared, to the microsecond), so a save that changes nothing writes nothing.
+
+A refusal names each field by its name on screen (``journeys.wording.field_label``) and shows a
+time as the forms take it, in local time (``journeys.local_time``): "First response: is before
+the start of the contact, 2026-12-01 19:45 (got '2026-12-01 19:40')".
 """
 
 import hashlib
@@ -44,12 +49,14 @@ from journeys.errors import NotFoundError, Problem, ValidationError
 from journeys.fieldwork.evidence import (  # noqa: F401  - the limits and the sniffer are part of this module's API
     ALLOWED_EVIDENCE,
     MAX_EVIDENCE_BYTES,
+    MAX_EVIDENCE_MB,
     MAX_EVIDENCE_PIXELS,
     inspect_evidence,
     sniff_media_type,
 )
 from journeys.fieldwork.frames import ContactFilter, read_contacts
 from journeys.limits import MAX_INTEGER, is_finite, shown, text_problem, timestamp_problem
+from journeys.local_time import MINUTE, local_text
 from journeys.models import (
     Answer,
     ChangeLog,
@@ -67,6 +74,7 @@ from journeys.models import (
     PendingInput,
     utcnow,
 )
+from journeys.wording import field_label
 from scoring.timeliness import timeliness
 
 TIMESTAMP_FIELDS = ("started_at", "acknowledged_at", "first_response_at", "resolved_at", "due_at")
@@ -151,45 +159,71 @@ def applicable_criteria(session: Session, contact: Contact) -> list[Criterion]:
     return [c for c in criteria.values() if c.id not in restricted or contact.channel_id in restricted[c.id]]
 
 
+def _problem(field: str, value: object, message: str) -> Problem:
+    """A problem with a contact field, named on screen by its label (``field`` stays the code)."""
+    return Problem(field, value, message, label=field_label(field))
+
+
+def typed_time(value: datetime) -> str:
+    """A time as a person types it into the contact forms: local, "2026-12-01 19:40", with its
+    seconds when it has any ("2026-12-01 19:40:26"). A time outside the range the app stores (year
+    1, year 9999: refused anyway) is shown in ISO form with its offset, as local time has no
+    meaning there (or overflows)."""
+    if timestamp_problem(value):
+        return value.isoformat(timespec="seconds" if value.second else "minutes")
+    return local_text(value, MINUTE + (":%S" if value.second else ""))
+
+
 def timing_problems(values: dict, *, now: datetime) -> list[Problem]:
-    """Order, future and sign problems in a contact's timings (each naming the field)."""
+    """Order, future and sign problems in a contact's timings, each naming the field by its
+    label and showing a time in local time, as it was typed."""
     problems = []
     started = values.get("started_at")
     if started is None:
-        problems.append(Problem("started_at", None, "is required"))
+        problems.append(_problem("started_at", None, "is required"))
     for field in TIMESTAMP_FIELDS:
         value = values.get(field)
         if value is None:
             continue
         if issue := timestamp_problem(value):  # e.g. year 1: stored fine, but breaks every dashboard
-            problems.append(Problem(field, value.isoformat(timespec="minutes"), issue))
+            problems.append(_problem(field, typed_time(value), issue))
         elif field != "due_at" and value > now + FUTURE_TOLERANCE:
-            problems.append(Problem(field, value.isoformat(timespec="minutes"), "lies in the future"))
+            problems.append(_problem(field, typed_time(value), f"lies in the future; it is now {typed_time(now)}"))
     if started is not None:
         for field in ("acknowledged_at", "first_response_at", "resolved_at"):
             value = values.get(field)
             if value is not None and value < started:
-                problems.append(Problem(field, value.isoformat(timespec="minutes"), "is before the start of the contact"))
+                problems.append(_problem(field, typed_time(value),
+                                         f"is before the start of the contact, {typed_time(started)}"))
     first, resolved = values.get("first_response_at"), values.get("resolved_at")
     if first is not None and resolved is not None and resolved < first:
-        problems.append(Problem("resolved_at", resolved.isoformat(timespec="minutes"), "is before the first response"))
+        problems.append(_problem("resolved_at", typed_time(resolved),
+                                 f"is before the first response, {typed_time(first)}"))
     for field in ("wait_seconds", "handling_seconds", "transfers"):
         value = values.get(field)
         if value is None:
             continue
         if not is_finite(value):  # NaN passes "< 0" and would be stored (SQLite: as NULL)
-            problems.append(Problem(field, value, "must be a finite number"))
+            problems.append(_problem(field, value, "must be a finite number"))
         elif value < 0:
-            problems.append(Problem(field, value, "must not be negative"))
+            problems.append(_problem(field, value, "must not be negative"))
         elif field == "transfers" and value > MAX_INTEGER:  # an INTEGER column on PostgreSQL
-            problems.append(Problem(field, value, f"must be at most {MAX_INTEGER:,}"))
+            problems.append(_problem(field, value, f"must be at most {MAX_INTEGER:,}"))
     return problems
 
 
 def text_problems(values: dict) -> list[Problem]:
     """Free text the database cannot store (a NUL character: PostgreSQL refuses it mid-write)."""
-    return [Problem(field, shown(values[field]), issue) for field in ("answer_text", "notes")
+    return [_problem(field, shown(values[field]), issue) for field in ("answer_text", "notes")
             if isinstance(values.get(field), str) and (issue := text_problem(values[field]))]
+
+
+def _differs(old: object, new: object) -> bool:
+    """Whether ``new`` changes a stored ``old`` value: compared exactly (a time to the
+    microsecond, as an instant; ``2`` and ``2.0`` seconds are the same number)."""
+    if old is None or new is None:
+        return old is not new
+    return old != new
 
 
 def answer_problems(criteria: list[Criterion], answers: list[AnswerIn], *, complete: bool) -> list[Problem]:
@@ -238,17 +272,17 @@ def start_contact(*, session: Session, actor, start: ContactStart, now: datetime
     journey = session.get(Journey, start.journey_id)
     problems = []
     if journey is None or journey.status != JourneyStatus.ACTIVE:
-        problems.append(Problem("journey", start.journey_id, "choose an active journey"))
+        problems.append(_problem("journey", start.journey_id, "choose an active journey"))
     else:
         # the channel only if the journey runs on it (one query serves the check and the log text)
         channel = session.exec(_CHANNEL_OF_JOURNEY,
                                params={"journey_id": start.journey_id, "channel_id": start.channel_id}).first()
         if channel is None:
-            problems.append(Problem("channel", start.channel_id, "this journey does not run on this channel"))
+            problems.append(_problem("channel", start.channel_id, "this journey does not run on this channel"))
     if start.location_id is not None:
         location = session.get(Location, start.location_id)
         if location is None or location.brand_id != start.brand_id:
-            problems.append(Problem("location", start.location_id, "is not a location of this brand"))
+            problems.append(_problem("location", start.location_id, "is not a location of this brand"))
     started = start.started_at or now
     problems += timing_problems({"started_at": started}, now=now)
     if problems:
@@ -317,6 +351,8 @@ def _save_loaded(*, session: Session, actor, contact: Contact, channel: Channel,
     if unknown:
         raise ValidationError(Problem("field", ", ".join(unknown), "cannot be changed here"))
     merged = {field: getattr(contact, field) for field in EDITABLE_FIELDS}
+    # a field given its stored value is no change: it neither recomputes the stopwatch nor is logged
+    changes = {field: value for field, value in changes.items() if _differs(merged[field], value)}
     merged.update(changes)
     stamps_changed = bool({"started_at", "first_response_at", "resolved_at"} & set(changes))
     if channel.is_live and stamps_changed:
@@ -341,7 +377,8 @@ def _save_loaded(*, session: Session, actor, contact: Contact, channel: Channel,
     problems = (timing_problems(merged, now=now) + text_problems(merged)
                 + answer_problems(criteria, answers_for_check, complete=complete))
     if merged["redirected_to_channel_id"] is not None and merged["redirected_to_channel_id"] == contact.channel_id:
-        problems.append(Problem("redirected_to", channel.name, "a contact cannot be redirected to its own channel"))
+        problems.append(_problem("redirected_to", channel.label or channel.name,
+                                 "a contact cannot be redirected to its own channel"))
     if problems:
         raise ValidationError(problems)
 
@@ -353,7 +390,7 @@ def _save_loaded(*, session: Session, actor, contact: Contact, channel: Channel,
     values = {}
     for field in EDITABLE_FIELDS:
         old, new = getattr(contact, field), merged[field]
-        if old != new:
+        if _differs(old, new):
             values[field] = new
             log.append(("update", field, old, new))
     by_id = {c.id: c for c in criteria}
@@ -375,9 +412,10 @@ def _save_loaded(*, session: Session, actor, contact: Contact, channel: Channel,
     if (complete or draft) and contact.is_draft != draft:
         values["is_draft"] = draft
         log.append(("update", "draft", "yes" if contact.is_draft else "no", "yes" if draft else "no"))
-    values.update(updated_at=now, updated_by_id=actor.id)
-    session.execute(_UPDATE_CONTACT, dict(values, b_contact_id=contact_id))  # SET the keys of the parameters
-    _set_saved(contact, values)
+    if values or new_answers or changed_answers:  # nothing changed: nothing written, not even updated_at
+        values.update(updated_at=now, updated_by_id=actor.id)
+        session.execute(_UPDATE_CONTACT, dict(values, b_contact_id=contact_id))  # SET the keys of the parameters
+        _set_saved(contact, values)
     if new_answers:
         session.execute(sa.insert(Answer.__table__), new_answers)
     for params in changed_answers:

@@ -29,9 +29,10 @@ from PIL import Image, ImageOps
 from sqlmodel import Session
 
 from journeys.errors import Problem, ValidationError
+from journeys.limits import MAX_EVIDENCE_MB, MEGABYTE
 from journeys.models import Evidence
 
-MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
+MAX_EVIDENCE_BYTES = MAX_EVIDENCE_MB * MEGABYTE
 # 40 megapixels covers every phone camera in use (a 48 MP sensor saves 12 MP by default) and
 # a full-page screenshot of a long web page; checking one costs about 220 MB once, at upload.
 MAX_EVIDENCE_PIXELS = 40_000_000

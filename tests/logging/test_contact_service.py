@@ -156,3 +156,32 @@ def test_unanswered_contact_stays_open(engine, world):
         contact = session.get(Contact, contact_id)
         assert contact.first_response_at is None and contact.resolved_at is None
         assert session.exec(select(Criterion)).all()
+
+
+def test_a_save_giving_the_stored_values_changes_nothing(engine, world):
+    """Every caller: fields given their stored values again (to the microsecond) write no update and
+    no change-log row, and on a live channel they do not recompute a waiting time typed by hand
+    (issue 15, item 1); a time one microsecond off is a change."""
+    contact_id = _start(engine, world, "phone", at=NOW - timedelta(minutes=10, microseconds=250))
+    with session_scope(engine) as session:
+        record_event(session=session, actor=world["auditor"], contact_id=contact_id, event="first_response",
+                     at=NOW - timedelta(minutes=9, seconds=58, microseconds=125))
+    _save(engine, world, contact_id, changes={"wait_seconds": 5})  # typed by hand, not the stamps' 2 s
+    with session_scope(engine) as session:
+        stored = session.get(Contact, contact_id)
+        same = {f: getattr(stored, f) for f in ("started_at", "acknowledged_at", "first_response_at", "resolved_at",
+                                                "handling_seconds", "notes")}
+        updated_at = stored.updated_at
+        rows = len(session.exec(select(ChangeLog).where(ChangeLog.entity_id == contact_id)).all())
+    with session_scope(engine) as session:  # a minute later: an update would move updated_at
+        save_contact(session=session, actor=world["auditor"], contact_id=contact_id, changes=same,
+                     now=NOW + timedelta(minutes=1))
+    with session_scope(engine) as session:
+        after = session.get(Contact, contact_id)
+        assert {f: getattr(after, f) for f in same} == same and after.wait_seconds == 5
+        assert after.updated_at == updated_at
+        assert len(session.exec(select(ChangeLog).where(ChangeLog.entity_id == contact_id)).all()) == rows
+    _save(engine, world, contact_id, changes={"first_response_at": same["first_response_at"] + timedelta(microseconds=1)})
+    with session_scope(engine) as session:
+        log = session.exec(select(ChangeLog).where(ChangeLog.entity_id == contact_id)).all()
+    assert [e.field for e in log[rows:]] == ["first_response_at", "wait_seconds"]

@@ -11,6 +11,7 @@ from functools import cache
 import pytest
 from PIL import Image
 from sqlmodel import select
+from streamlit import config as st_config
 from streamlit.testing.v1 import AppTest
 
 from data import db
@@ -18,7 +19,14 @@ from data.db import session_scope
 from journeys.accounts.users import create_user
 from journeys.errors import PermissionDenied, ValidationError
 from journeys.fieldwork.contacts import ContactStart, add_evidence, remove_evidence, start_contact
-from journeys.fieldwork.evidence import MAX_EVIDENCE_PIXELS, THUMBNAIL_MAX_SIDE, ensure_preview, inspect_evidence
+from journeys.fieldwork.evidence import (
+    MAX_EVIDENCE_BYTES,
+    MAX_EVIDENCE_PIXELS,
+    THUMBNAIL_MAX_SIDE,
+    ensure_preview,
+    inspect_evidence,
+)
+from journeys.limits import MAX_EVIDENCE_MB
 from journeys.models import ChangeLog, Evidence
 from tests.apptest import open_page
 from tests.factories import make_world
@@ -316,5 +324,21 @@ def test_only_an_admin_sees_the_remove_button_and_it_is_logged(page_world):
     assert _evidence(engine) == []
     assert any("Removed wrong" in s.value for s in admin.success)
     history = admin.dataframe[-1].value
-    removal = history[history["action"] == "delete"].iloc[0]
-    assert removal["by"] == "root" and removal["old"].startswith("wrong.png")
+    removal = history[history["Change"] == "Removed"].iloc[0]
+    assert removal["By"] == "root" and removal["Field"] == "Evidence" and removal["Before"].startswith("wrong.png")
+
+
+def test_the_uploader_limit_is_the_stated_limit_whatever_the_server_setting(page_world):
+    """The evidence uploader refuses files above the limit its label states (journeys.limits.MAX_EVIDENCE_MB)
+    even on a server started with another server.maxUploadSize (or without .streamlit/config.toml:
+    Streamlit's own default), where it said "at most 10 MB" beside "25MB per file" (issue 15, item 14)."""
+    _, world = page_world
+    before = st_config.get_option("server.maxUploadSize")
+    st_config.set_option("server.maxUploadSize", 25)
+    try:
+        at = _page(world, "auditor")
+    finally:
+        st_config.set_option("server.maxUploadSize", before)
+    [uploader] = at.get("file_uploader")
+    assert uploader.proto.max_upload_size_mb == MAX_EVIDENCE_MB == MAX_EVIDENCE_BYTES // (1024 * 1024)
+    assert f"at most {MAX_EVIDENCE_MB} MB" in uploader.proto.label

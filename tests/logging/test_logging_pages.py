@@ -67,13 +67,13 @@ def _set_time(at: AppTest, key: str, when: datetime) -> None:
     ("edit", "expected"),
     [
         (lambda at, c: _set_time(at, "t_first", c.started_at - timedelta(hours=1)),
-         "first_response_at: is before the start of the contact"),
+         "First response: is before the start of the contact"),
         (lambda at, c: (_set_time(at, "t_first", c.started_at + timedelta(minutes=30)),
                         _set_time(at, "t_res", c.started_at + timedelta(minutes=10))),
-         "resolved_at: is before the first response"),
+         "Resolved: is before the first response"),
         (lambda at, c: _set_time(at, "t_first", datetime.now(UTC) + timedelta(days=1)),
-         "first_response_at: lies in the future"),
-        (lambda at, c: at.number_input(key="t_wait").set_value(-5.0), "wait_seconds: must not be negative"),
+         "First response: lies in the future"),
+        (lambda at, c: at.number_input(key="t_wait").set_value(-5.0), "Waiting time: must not be negative"),
     ],
 )
 def test_time_corrections_show_the_field_and_reason(logged, edit, expected):
@@ -131,7 +131,7 @@ def test_sent_time_in_the_future_is_refused_on_start(logged):
     _set_time(at, "new_sent", datetime.now(UTC) + timedelta(days=1))
     at.button(key="new_start").click().run()
     assert not at.exception
-    assert any("started_at: lies in the future" in shown(e.value) for e in at.error), [e.value for e in at.error]
+    assert any("Start: lies in the future" in shown(e.value) for e in at.error), [e.value for e in at.error]
     with session_scope(db.get_engine(url)) as session:
         assert len(session.exec(select(Contact)).all()) == 1
 
@@ -147,6 +147,7 @@ def test_a_correction_after_saving_is_in_the_shown_history(logged):
     at.button(key="FormSubmitter:times-Save times").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     history = at.dataframe[-1].value
-    row = history[history["field"] == "first_response_at"].iloc[-1]
-    assert row["old"] == recorded.isoformat() and row["new"] == _contact(url, contact_id).first_response_at.isoformat()
+    row = history[history["Field"] == "First response"].iloc[-1]
+    assert (row["Before"], row["After"]) == tuple(t.astimezone(LOCAL).strftime("%a %d %b %Y %H:%M:%S") for t in (
+        recorded, _contact(url, contact_id).first_response_at))
     assert abs(_contact(url, contact_id).first_response_at - corrected) < timedelta(minutes=1)

@@ -101,7 +101,7 @@ def check_report(exc: KlantreisError) -> None:
     for problem in exc.problems:
         assert isinstance(problem, Problem)
         assert problem.field and problem.message, problem
-        assert problem.field in str(problem)
+        assert (problem.label or problem.field) in str(problem)  # a form field by its name on screen
         # a value is shown unless the problem is that there is none (or the whole file is unreadable)
         assert problem.value is not None or problem.field == "file" or any(
             word in problem.message for word in ("required", "no answer", "choose", "add at least", "needs",
