@@ -94,3 +94,8 @@ def knockout_label(knockout: str | None) -> str:
     if not knockout:
         return ""
     return KNOCKOUT_LABELS.get(knockout, knockout)
+
+
+def criterion_kind_label(kind: str) -> str:
+    """A criterion's kind in words (yes/no or a scale); an unknown code is shown as it is."""
+    return CRITERION_KIND_LABELS.get(kind, kind)
