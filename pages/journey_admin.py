@@ -75,7 +75,7 @@ with edit_tab:
         by_id = {j.id: j for j in journeys}
         # picked by id, so a renamed or archived journey stays the one selected after its save
         journey = by_id[st.selectbox("Journey", list(by_id), key="edit_pick",
-                                     format_func=lambda i: as_plain_text(f"{by_id[i].name} ({by_id[i].status})"))]
+                                     format_func=lambda i: f"{by_id[i].name} ({by_id[i].status})")]
         with read_scope(engine) as session:
             current = journey_in_from_db(session=session, journey_id=journey.id)
             versions = versions_in_use(session=session, journey_id=journey.id)
