@@ -136,7 +136,7 @@ def test_new_rows_do_not_allow_na_unless_ticked(world_env):
     at.button(key="new_create").click().run()
     assert [(c.code, c.na_allowed) for c in _stored(world_env, "Opening hours")] == [("ROW", False), ("FORM", False)]
     grid = next(d for d in at.dataframe if d.proto.id.endswith("new_0_checklist_1"))
-    assert '"na_allowed": {"label": "N/A allowed", "width": 90, "default": false' in grid.proto.columns
+    assert '"na_allowed": {"label": "N/A allowed", "width": 105, "default": false' in grid.proto.columns
 
 
 def test_policies_and_kinds_are_shown_in_words_where_they_are_chosen(world_env):
