@@ -119,7 +119,7 @@ def test_an_add_that_breaks_a_rule_is_refused_in_words_and_keeps_the_input(world
     _fill_add_form(at, "new_0", code="EXTRA", text="Offered a coupon", bonus=True, policy="zero_contact")
     _add_button(at, "new_0").click().run()
     refusal = next(shown(e.value) for e in at.error if "Not added" in e.value)
-    assert "Critical (knock-out): a bonus item cannot be critical (got 'Contact scores 0')" in refusal
+    assert "Critical (knock-out): a bonus item cannot be critical: choose 'No knock-out' or untick bonus (got 'Contact scores 0')" in refusal
     assert at.text_input(key="new_0_add_code").value == "EXTRA"
     assert "new_0_checklist_0" in [d.proto.id.rsplit("-", 1)[-1] for d in at.dataframe]  # table untouched
 
@@ -218,3 +218,16 @@ def test_apply_table_edits_of_nothing_is_the_table():
     """No edits yet: the table as it was."""
     frame = checklist_frame([CriterionIn("A", "One")])
     pd.testing.assert_frame_equal(apply_table_edits(frame, None), frame)
+
+
+def test_checklist_errors_name_policies_and_kinds_in_words():
+    """A checklist problem about a policy or kind shows the users' words next to any code."""
+    from journeys.catalogue.journeys import criterion_problems
+
+    problems = [str(p) for p in criterion_problems([
+        CriterionIn("A", "One", bonus=True, critical_policy="zero_contact"),
+        CriterionIn("B", "Two", kind="stars", critical_policy="fatal")])]
+    assert problems[0] == ("row 1, critical_policy: a bonus item cannot be critical: choose 'No knock-out' or "
+                           "untick bonus (got 'Contact scores 0')")
+    assert "'yesno' (Yes / no), 'scale' (Scale)" in problems[1]
+    assert "'zero_section' (Section scores 0)" in problems[2] and "'flag_fail' (Contact fails, score kept)" in problems[2]
