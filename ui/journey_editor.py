@@ -167,7 +167,8 @@ def _add_form(key: str, chosen: list[str]) -> None:
     keys, state = _add_keys(key), st.session_state
     for field, value in {**_ADD_DEFAULTS, "section": "General"}.items():
         state.setdefault(keys[field], value)  # set here, not as widget values: the callback resets them
-    state[keys["channels"]] = [c for c in state[keys["channels"]] if c in chosen]
+    if any(c not in chosen for c in state[keys["channels"]]):  # a channel left the journey; else keep what is picked
+        state[keys["channels"]] = [c for c in state[keys["channels"]] if c in chosen]
     with st.form(f"{key}_add", border=True):
         st.markdown("**Add a criterion** (handy on a phone)")
         left, right = st.columns([1, 3])
