@@ -170,3 +170,8 @@ def change_value_text(field: str, value: str | None) -> str:
         except ValueError:
             return value
     return value
+
+
+def criterion_kind_label(kind: str) -> str:
+    """A criterion's kind in words (yes/no or a scale); an unknown code is shown as it is."""
+    return CRITERION_KIND_LABELS.get(kind, kind)

@@ -45,7 +45,10 @@ show_notice()
 
 st.dataframe(pd.DataFrame(overview), hide_index=True, width="stretch", column_config={"id": None})
 
-new_tab, edit_tab, share_tab = st.tabs(["New journey", "Edit, version, archive", "Share as JSON"])
+# Keyed and tracking their state, the tabs stay where the user is when a notice comes or goes
+# above them (untracked tabs fall back to the first one whenever the page's layout shifts).
+new_tab, edit_tab, share_tab = st.tabs(["New journey", "Edit, version, archive", "Share as JSON"],
+                                       key="journey_tab", on_change="rerun")
 
 with new_tab:
     sources = ["Blank"] + [f"Template: {t.name}" for t in TEMPLATES] + [f"Copy of: {j.name}" for j in journeys]
@@ -69,7 +72,10 @@ with edit_tab:
     if not journeys:
         st.info("No journeys yet.")
     else:
-        journey = st.selectbox("Journey", journeys, format_func=lambda j: f"{j.name} ({j.status})", key="edit_pick")
+        by_id = {j.id: j for j in journeys}
+        # picked by id, so a renamed or archived journey stays the one selected after its save
+        journey = by_id[st.selectbox("Journey", list(by_id), key="edit_pick",
+                                     format_func=lambda i: f"{by_id[i].name} ({by_id[i].status})")]
         with read_scope(engine) as session:
             current = journey_in_from_db(session=session, journey_id=journey.id)
             versions = versions_in_use(session=session, journey_id=journey.id)
@@ -94,7 +100,8 @@ with edit_tab:
                 sure = st.checkbox("Yes, delete this journey for good", key="edit_confirm")
                 if st.button("Delete", icon=":material/delete:", disabled=not sure, key="edit_delete"):
                     run_action(engine, lambda s: delete_journey(session=s, actor=user, journey_id=journey.id), "Journey deleted.")
-        copy_name = st.text_input("Name of the copy", value=f"{journey.name} (copy)", key="edit_copy_name")
+        # one field per journey: it starts from the name of the journey shown, never the previous one
+        copy_name = st.text_input("Name of the copy", value=f"{journey.name} (copy)", key=f"edit_{journey.id}_copy_name")
         if st.button("Copy journey", icon=":material/content_copy:", key="edit_copy"):
             run_action(engine, lambda s: copy_journey(session=s, actor=user, journey_id=journey.id, name=copy_name),
                        f"Copied as “{as_plain_text(copy_name)}”.")

@@ -2,6 +2,16 @@
 
 ``journey_form`` renders the widgets and returns a ``JourneyIn`` built from them; the pages
 hand it to the services, which validate and name the row and field of every problem.
+
+The checklist table shows the criteria of a list kept in the session (the *base*); the table's
+own edits are a delta on it (the state Streamlit keeps for a table editor). "Add a criterion" is a form
+whose submit button runs ``add_criterion`` as its callback: Streamlit runs a callback at the
+start of the run its click causes, before the script, so an add cannot be dropped when a new
+interaction interrupts that run before it reaches the form (which is how criteria got lost
+while the server was slow: the add was handled in the script body, after the page's reads).
+The callback folds the table's edits into the base (``apply_table_edits``), appends the new
+criterion or refuses it with the problem named, and leaves a notice under the form.
+Critical policies and kinds are shown in the users' words (``journeys.wording``).
 """
 
 import math
@@ -9,12 +19,27 @@ import math
 import pandas as pd
 import streamlit as st
 
-from journeys.catalogue.journeys import CriterionIn, JourneyChannelIn, JourneyIn
+from journeys.catalogue.journeys import CriterionIn, JourneyChannelIn, JourneyIn, criterion_problems
 from journeys.catalogue.reference import BUILTIN_BY_NAME, DEFAULTS_BY_KIND
 from journeys.models import ChannelKind, CriterionKind, CriticalPolicy
+from journeys.wording import (
+    CRITICAL_POLICY_HELP,
+    CRITICAL_POLICY_LABELS,
+    criterion_kind_label,
+    critical_policy_label,
+)
+from ui.text import as_plain_text
 
 CHECKLIST_COLUMNS = ["code", "text", "section", "kind", "scale_min", "scale_max", "weight", "na_allowed",
                      "critical_policy", "bonus", "channels"]
+# What a person needs to see at a glance comes first, so N/A, knock-out, bonus and channels
+# stay on screen at 1440 px; the kind and its scale bounds follow.
+CHECKLIST_ORDER = ["code", "text", "critical_policy", "na_allowed", "bonus", "channels", "weight", "section",
+                   "kind", "scale_min", "scale_max"]
+POLICY_OPTIONS = [p.value for p in CriticalPolicy]
+KIND_OPTIONS = [k.value for k in CriterionKind]
+# A new criterion does not allow N/A unless the author says so.
+NA_ALLOWED_DEFAULT = False
 
 
 def _minutes(seconds):
@@ -36,6 +61,10 @@ def _clean(value, default=None):
     return value
 
 
+def _channel_list(text) -> tuple[str, ...]:
+    return tuple(c.strip().lower() for c in str(_clean(text, "")).split(",") if c.strip())
+
+
 def criteria_from_frame(frame: pd.DataFrame) -> list[CriterionIn]:
     """Rows of the checklist table as criteria; wholly empty rows (an unused new line) are skipped."""
     criteria = []
@@ -46,11 +75,127 @@ def criteria_from_frame(frame: pd.DataFrame) -> list[CriterionIn]:
             code=str(_clean(row.get("code"), "")), text=str(_clean(row.get("text"), "")),
             section=str(_clean(row.get("section"), "General")), kind=_clean(row.get("kind"), CriterionKind.YESNO.value),
             scale_min=_clean(row.get("scale_min")), scale_max=_clean(row.get("scale_max")),
-            weight=_clean(row.get("weight"), 1.0), na_allowed=bool(_clean(row.get("na_allowed"), True)),
+            weight=_clean(row.get("weight"), 1.0), na_allowed=bool(_clean(row.get("na_allowed"), NA_ALLOWED_DEFAULT)),
             critical_policy=_clean(row.get("critical_policy"), CriticalPolicy.NONE.value),
-            bonus=bool(_clean(row.get("bonus"), False)),
-            channels=tuple(c.strip().lower() for c in str(_clean(row.get("channels"), "")).split(",") if c.strip())))
+            bonus=bool(_clean(row.get("bonus"), False)), channels=_channel_list(row.get("channels"))))
     return criteria
+
+
+def apply_table_edits(frame: pd.DataFrame, edits: dict | None) -> pd.DataFrame:
+    """``frame`` with a ``data_editor``'s edits applied (its session-state value: ``edited_rows``,
+    ``added_rows``, ``deleted_rows``), as the table returns it to the script."""
+    if not edits:
+        return frame
+    rows = frame.to_dict("records")
+    for index, changes in (edits.get("edited_rows") or {}).items():
+        index = int(index)
+        if 0 <= index < len(rows):
+            rows[index].update(changes)
+    deleted = {int(i) for i in edits.get("deleted_rows") or ()}
+    rows = [row for i, row in enumerate(rows) if i not in deleted]
+    rows += [dict(added) for added in edits.get("added_rows") or ()]
+    return pd.DataFrame(rows, columns=CHECKLIST_COLUMNS)
+
+
+def policy_legend() -> str:
+    """Every critical policy in words with what it does, one Markdown line each."""
+    return "\n".join(f"- **{CRITICAL_POLICY_LABELS[p]}**: {CRITICAL_POLICY_HELP[p]}" for p in POLICY_OPTIONS)
+
+
+def _add_keys(key: str) -> dict[str, str]:
+    fields = ("code", "text", "section", "weight", "kind", "scale_min", "scale_max", "policy", "na", "bonus",
+              "channels")
+    return {field: f"{key}_add_{field}" for field in fields}
+
+
+# What a new criterion starts from, and what the form returns to after an add (the section is
+# kept: criteria often come in a row of one section).
+_ADD_DEFAULTS = {"code": "", "text": "", "weight": 1.0, "kind": CriterionKind.YESNO.value, "scale_min": None,
+                 "scale_max": None, "policy": CriticalPolicy.NONE.value, "na": NA_ALLOWED_DEFAULT, "bonus": False,
+                 "channels": []}
+# The add form's labels, for its refusals.
+_ADD_FIELD_LABELS = {"code": "Code", "text": "Criterion", "section": "Section", "weight": "Weight", "kind": "Kind",
+                     "scale_min": "Scale from", "scale_max": "Scale to", "critical_policy": "Critical (knock-out)",
+                     "channels": "Only on channels"}
+
+
+def _clear_add_form(key: str) -> None:
+    keys = _add_keys(key)
+    for field, value in _ADD_DEFAULTS.items():
+        st.session_state[keys[field]] = value
+
+
+def _refusal(problem) -> str:
+    value = problem.value
+    if problem.field == "critical_policy" and value is not None:
+        value = critical_policy_label(value)
+    shown = "" if value is None else f" (got {value!r})"
+    return f"{_ADD_FIELD_LABELS.get(problem.field, problem.field)}: {problem.message}{shown}"
+
+
+def add_criterion(key: str, journey_channels: list[str]) -> None:
+    """The "Add criterion" callback: the typed criterion joins the checklist, or is refused with
+    each problem named and the typed values kept; either way a notice says so under the form."""
+    keys, state = _add_keys(key), st.session_state
+    base_key, round_key, result_key = f"{key}_base", f"{key}_round", f"{key}_add_result"
+    kind = state.get(keys["kind"]) or CriterionKind.YESNO.value
+    criterion = CriterionIn(
+        code=(state.get(keys["code"]) or "").strip(), text=(state.get(keys["text"]) or "").strip(),
+        section=(state.get(keys["section"]) or "").strip() or "General",
+        weight=float(_clean(state.get(keys["weight"]), 1.0)), kind=kind,
+        scale_min=_clean(state.get(keys["scale_min"])) if kind == CriterionKind.SCALE else None,
+        scale_max=_clean(state.get(keys["scale_max"])) if kind == CriterionKind.SCALE else None,
+        na_allowed=bool(state.get(keys["na"], NA_ALLOWED_DEFAULT)),
+        critical_policy=state.get(keys["policy"]) or CriticalPolicy.NONE.value,
+        bonus=bool(state.get(keys["bonus"], False)),
+        channels=tuple(c.strip().lower() for c in state.get(keys["channels"]) or ()))
+    table_key = f"{key}_checklist_{state[round_key]}"
+    current = criteria_from_frame(apply_table_edits(checklist_frame(state[base_key]), state.get(table_key)))
+    row = len(current) + 1
+    problems = [p for p in criterion_problems(current + [criterion], {c.lower() for c in journey_channels})
+                if p.row == row]
+    if problems:
+        state[result_key] = ("error", [_refusal(p) for p in problems])
+        return
+    state[base_key] = current + [criterion]
+    state[round_key] += 1  # a fresh table, started from the new base (the old edits are in it now)
+    state[result_key] = ("ok", f"Added “{criterion.code}” as criterion {row}; save the journey to keep it.")
+    _clear_add_form(key)
+
+
+def _add_form(key: str, chosen: list[str]) -> None:
+    keys, state = _add_keys(key), st.session_state
+    for field, value in {**_ADD_DEFAULTS, "section": "General"}.items():
+        state.setdefault(keys[field], value)  # set here, not as widget values: the callback resets them
+    if any(c not in chosen for c in state[keys["channels"]]):  # a channel left the journey; else keep what is picked
+        state[keys["channels"]] = [c for c in state[keys["channels"]] if c in chosen]
+    with st.form(f"{key}_add", border=True):
+        st.markdown("**Add a criterion** (handy on a phone)")
+        left, right = st.columns([1, 3])
+        left.text_input("Code", key=keys["code"])
+        right.text_input("Criterion", key=keys["text"])
+        left, mid, right = st.columns(3)
+        left.text_input("Section", key=keys["section"])
+        mid.number_input("Weight", min_value=0.0, step=0.5, key=keys["weight"])
+        right.multiselect("Only on channels", chosen, key=keys["channels"], placeholder="empty = every channel")
+        left, mid, right = st.columns(3)
+        left.selectbox("Kind", KIND_OPTIONS, format_func=criterion_kind_label, key=keys["kind"])
+        mid.number_input("Scale from", value=None, step=1.0, key=keys["scale_min"], help="Only for a scale.")
+        right.number_input("Scale to", value=None, step=1.0, key=keys["scale_max"], help="Only for a scale.")
+        st.selectbox("Critical (knock-out)", POLICY_OPTIONS, format_func=critical_policy_label, key=keys["policy"],
+                     help="What a failed answer on this criterion does:\n\n" + policy_legend())
+        left, right = st.columns(2)
+        left.checkbox("N/A allowed", key=keys["na"],
+                      help="The auditor may answer 'not applicable'; the criterion then does not count.")
+        right.checkbox("Bonus", key=keys["bonus"], help="Extra points on top; never critical.")
+        st.form_submit_button("Add criterion", icon=":material/playlist_add:", on_click=add_criterion,
+                              args=(key, list(chosen)))
+        outcome = st.session_state.pop(f"{key}_add_result", None)
+        if outcome and outcome[0] == "ok":
+            st.success(as_plain_text(outcome[1]), icon=":material/check_circle:")
+        elif outcome:
+            st.error("Not added, your input is kept:\n\n" + "\n".join(f"- {as_plain_text(p)}" for p in outcome[1]),
+                     icon=":material/error:")
 
 
 def journey_form(initial: JourneyIn, channel_names: list[str], channel_kinds: dict[str, str], key: str) -> JourneyIn:
@@ -85,43 +230,34 @@ def journey_form(initial: JourneyIn, channel_names: list[str], channel_kinds: di
                        "resolution (min)": st.column_config.NumberColumn(min_value=0.01, format="%.1f")})
     st.markdown("**Checklist** — one row per criterion. Channels: empty = every channel, else comma-separated "
                 "names (e.g. `store`): on other channels the item is N/A by design.")
-    # The table starts from a base list kept in the session; "Add a criterion" folds the table's
-    # current edits into that base and adds the new row, so nothing typed in the table is lost.
     base_key, round_key = f"{key}_base", f"{key}_round"
     if base_key not in st.session_state:
         st.session_state[base_key] = list(initial.criteria)
         st.session_state[round_key] = 0
     checklist = st.data_editor(
         checklist_frame(st.session_state[base_key]), num_rows="dynamic", hide_index=True, width="stretch",
-        key=f"{key}_checklist_{st.session_state[round_key]}",
+        key=f"{key}_checklist_{st.session_state[round_key]}", column_order=CHECKLIST_ORDER,
         column_config={
-            "code": st.column_config.TextColumn("code", width="small"),
-            "text": st.column_config.TextColumn("text", width="large"),
-            "kind": st.column_config.SelectboxColumn("kind", options=[k.value for k in CriterionKind], default="yesno"),
-            "scale_min": st.column_config.NumberColumn("scale min"),
-            "scale_max": st.column_config.NumberColumn("scale max"),
-            "weight": st.column_config.NumberColumn("weight", default=1.0),
-            "na_allowed": st.column_config.CheckboxColumn("N/A allowed", default=True),
+            "code": st.column_config.TextColumn("Code", width=80),
+            "text": st.column_config.TextColumn("Criterion", width=260),
             "critical_policy": st.column_config.SelectboxColumn(
-                "critical", options=[p.value for p in CriticalPolicy], default="none"),
-            "bonus": st.column_config.CheckboxColumn("bonus", default=False),
-            "channels": st.column_config.TextColumn("channels"),
+                "Critical (knock-out)", width=165, options=POLICY_OPTIONS, format_func=critical_policy_label,
+                default=CriticalPolicy.NONE.value, required=True,
+                help="What a failed answer does; see the list under the table."),
+            "na_allowed": st.column_config.CheckboxColumn("N/A allowed", width=105, default=NA_ALLOWED_DEFAULT),
+            "bonus": st.column_config.CheckboxColumn("Bonus", width=70, default=False),
+            "channels": st.column_config.TextColumn("Only on channels", width=125,
+                                                    help="Empty = every channel; else comma-separated names."),
+            "weight": st.column_config.NumberColumn("Weight", width=70, default=1.0),
+            "section": st.column_config.TextColumn("Section", width=110),
+            "kind": st.column_config.SelectboxColumn(
+                "Kind", width=90, options=KIND_OPTIONS, format_func=criterion_kind_label,
+                default=CriterionKind.YESNO.value, required=True),
+            "scale_min": st.column_config.NumberColumn("Scale from", width=80),
+            "scale_max": st.column_config.NumberColumn("Scale to", width=80),
         })
-    with st.form(f"{key}_add", clear_on_submit=True, border=True):
-        st.markdown("**Add a criterion** (handy on a phone)")
-        left, right = st.columns([1, 3])
-        code = left.text_input("Code", key=f"{key}_add_code")
-        text = right.text_input("Criterion", key=f"{key}_add_text")
-        left, mid, right = st.columns(3)
-        section = left.text_input("Section", value="General", key=f"{key}_add_section")
-        weight = mid.number_input("Weight", min_value=0.0, value=1.0, step=0.5, key=f"{key}_add_weight")
-        only = right.text_input("Only on channels", key=f"{key}_add_channels", placeholder="empty = all")
-        if st.form_submit_button("Add criterion", icon=":material/playlist_add:"):
-            st.session_state[base_key] = criteria_from_frame(checklist) + [CriterionIn(
-                code=code, text=text, section=section or "General", weight=weight,
-                channels=tuple(c.strip().lower() for c in only.split(",") if c.strip()))]
-            st.session_state[round_key] += 1
-            st.rerun()
+    st.caption("Critical (knock-out): what a failed answer does.\n\n" + policy_legend())
+    _add_form(key, chosen)
 
     def seconds(value):
         value = _clean(value)

@@ -21,6 +21,7 @@ from journeys.models import (
     Journey,
     JourneyChannel,
 )
+from journeys.wording import CRITERION_KIND_LABELS, CRITICAL_POLICY_LABELS, critical_policy_label
 
 
 @dataclass
@@ -67,6 +68,11 @@ MAX_CODE_LENGTH = 30  # Criterion.code
 MAX_SECTION_LENGTH = 80  # Criterion.section
 
 
+def _choices(labels: dict[str, str]) -> str:
+    """The allowed codes with the users' word for each: ``'none' (No knock-out), ...``."""
+    return ", ".join(f"{str(code.value)!r} ({label})" for code, label in labels.items())
+
+
 def criterion_problems(criteria: list[CriterionIn], channels: set[str] | None = None) -> list[Problem]:
     """Every problem in a checklist, each naming its row (1-based) and field."""
     problems: list[Problem] = []
@@ -93,7 +99,7 @@ def criterion_problems(criteria: list[CriterionIn], channels: set[str] | None = 
         if not is_finite(c.weight) or c.weight < 0:
             problems.append(Problem("weight", c.weight, "must be a number of at least 0", row))
         if c.kind not in kinds:
-            problems.append(Problem("kind", c.kind, f"must be one of {sorted(kinds)}", row))
+            problems.append(Problem("kind", c.kind, f"must be one of {_choices(CRITERION_KIND_LABELS)}", row))
         elif c.kind == CriterionKind.SCALE:
             if c.scale_min is None or c.scale_max is None:
                 problems.append(Problem("scale_min", c.scale_min, "a scale needs a minimum and a maximum", row))
@@ -105,11 +111,12 @@ def criterion_problems(criteria: list[CriterionIn], channels: set[str] | None = 
                     Problem("scale_max", c.scale_max, f"must be greater than scale_min {c.scale_min}", row)
                 )
         if c.critical_policy not in policies:
-            problems.append(Problem("critical_policy", c.critical_policy, f"must be one of {sorted(policies)}", row))
+            problems.append(Problem("critical_policy", c.critical_policy,
+                                    f"must be one of {_choices(CRITICAL_POLICY_LABELS)}", row))
         elif c.bonus and c.critical_policy != CriticalPolicy.NONE:
-            problems.append(
-                Problem("critical_policy", c.critical_policy, "a bonus item cannot be critical", row)
-            )
+            problems.append(Problem("critical_policy", critical_policy_label(c.critical_policy),
+                                    f"a bonus item cannot be critical: choose {critical_policy_label(CriticalPolicy.NONE)!r}"
+                                    " or untick bonus", row))
         if channels is not None:
             unknown = [ch for ch in c.channels if ch not in channels]
             if unknown:

@@ -155,7 +155,7 @@ def test_journey_notices_and_refusals_show_names_literally(app_env, world):
     assert [m.value for m in at.success if "created" in m.value], [m.value for m in [*at.success, *at.error]]
     assert assert_no_leaks(at)
     at = _page(app_env, world["admin"], "journey_admin")
-    at.text_input(key="edit_copy_name").input(poison.JOURNEY)
+    next(t for t in at.text_input if t.label == "Name of the copy").input(poison.JOURNEY)  # keyed per journey
     at.button(key="edit_copy").click().run()
     assert at.error, "copying under a taken name must be refused"
     assert poison.EVIL in at.error[0].value
