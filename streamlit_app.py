@@ -18,7 +18,7 @@ from data.errors import DatabaseUnavailable
 from journeys.accounts.users import SignInRefused, authenticate
 from journeys.demo import demo_info
 from journeys.errors import PermissionDenied
-from ui.actions import database_trouble_stops_page, refuse_page
+from ui.actions import database_trouble_stops_page, show_blocked
 from ui.navigation import PAGES, home_for, pages_for, refusal_text, url_path
 from ui.resources import get_engine
 from ui.session import (
@@ -106,8 +106,9 @@ def _refusal(spec):
     """A hidden page at ``spec``'s address for a role that may not open it: it says so, and links home."""
     def refused() -> None:
         st.title("Page not available", anchor=False)
+        show_blocked(PermissionDenied(refusal_text(spec, user.role)))
         st.page_link(menu[home.path], label=f"Go to {home.title}", icon=home.icon)
-        refuse_page(PermissionDenied(refusal_text(spec, user.role)))
+        st.stop()  # nothing of the page itself
     return st.Page(refused, title=spec.title, url_path=url_path(spec), visibility="hidden")
 
 
