@@ -3,6 +3,12 @@
 Signs the user in (password, session cookie or optional single sign-on), then builds the menu
 for their role from ``ui.navigation.PAGES`` and runs the chosen page. Pages live in ``pages/``
 and re-check the user themselves (see ui.session).
+
+The app's root URL opens the role's home (``ui.navigation.home_for``: My contacts for an
+auditor, the Overview for the others) through a hidden start page, so every page keeps its own
+address (``/overview``, ``/contacts_mine``). The pages of other roles are registered too, hidden,
+as a refusal naming whom the page is for (``ui.navigation.refusal_text``): a typed URL of another
+role is refused on its face instead of falling back to the home page without a word.
 """
 
 import streamlit as st
@@ -11,8 +17,9 @@ from data.db import read_scope, session_scope
 from data.errors import DatabaseUnavailable
 from journeys.accounts.users import SignInRefused, authenticate
 from journeys.demo import demo_info
-from ui.actions import database_trouble_stops_page
-from ui.navigation import PAGES, pages_for
+from journeys.errors import PermissionDenied
+from ui.actions import database_trouble_stops_page, show_blocked
+from ui.navigation import PAGES, home_for, pages_for, refusal_text, url_path
 from ui.resources import get_engine
 from ui.session import (
     mark_frame_ran,
@@ -86,17 +93,39 @@ if user is None:
     st.stop()
 
 pages = pages_for(user.role)
-sections: dict[str, list] = {}
+home = home_for(user.role)
+menu = {spec.path: st.Page(spec.path, title=spec.title, icon=spec.icon, help=spec.help) for spec in pages}
+
+
+def _home() -> None:
+    """The root URL: the role's home page, under its own address."""
+    st.switch_page(menu[home.path])
+
+
+def _refusal(spec):
+    """A hidden page at ``spec``'s address for a role that may not open it: it says so, and links home."""
+    def refused() -> None:
+        st.title("Page not available", anchor=False)
+        show_blocked(PermissionDenied(refusal_text(spec, user.role)))
+        st.page_link(menu[home.path], label=f"Go to {home.title}", icon=home.icon)
+        st.stop()  # nothing of the page itself
+    return st.Page(refused, title=spec.title, url_path=url_path(spec), visibility="hidden")
+
+
+sections: dict[str, list] = {"": [st.Page(_home, title=home.title, icon=home.icon, url_path="home",
+                                          default=True, visibility="hidden")]}
 for spec in pages:
-    sections.setdefault(spec.section, []).append(
-        st.Page(spec.path, title=spec.title, icon=spec.icon, help=spec.help)
-    )
+    sections.setdefault(spec.section, []).append(menu[spec.path])
+refusals = {spec.path: _refusal(spec) for spec in PAGES if spec.path not in menu}
+sections[""].extend(refusals.values())
 page = st.navigation(sections, position="sidebar")
 
 # A page URL typed before this session had run the frame: go there now that the menu exists.
 return_to = pop_return_to()
-if return_to and any(spec.path == return_to for spec in pages):
-    st.switch_page(return_to)
+if return_to in menu:
+    st.switch_page(menu[return_to])
+elif return_to in refusals:
+    st.switch_page(refusals[return_to])
 
 with st.sidebar:
     st.caption(f"Signed in as **{as_plain_text(user.display_name)}** ({user.role})")

@@ -9,6 +9,7 @@ from cli.options import Timezone, with_contact_filter
 from journeys.fieldwork.frames import ContactFilter
 from journeys.interchange.contact_file import DEFAULT_TIMEZONE
 from journeys.interchange.exports import FORMATS, export_contacts
+from journeys.wording import counted
 
 export_app = typer.Typer(help="Write data files in the interchange format (docs/interchange.md).", no_args_is_help=True)
 
@@ -40,4 +41,4 @@ def export_contacts_command(
             result = export_contacts(connection=connection, path=output, file_format=file_format, flt=flt)
     except OSError as exc:
         fail(f"cannot write {output}: {exc.strerror}")
-    console.print(f"{result.contacts:,} contacts written to {result.path} ({file_format})", highlight=False)
+    console.print(f"{counted(result.contacts, 'contact')} written to {result.path} ({file_format})", highlight=False)

@@ -26,6 +26,14 @@ from datetime import datetime
 from journeys.local_time import DATED_SECOND, local_text
 from journeys.models import CriterionKind, CriticalPolicy
 
+
+- ``ROLE_LABELS`` / ``ROLE_PLURALS``, ``role_with_article`` and ``roles_in_words``: the roles as a
+  refusal names them ("The page 'Users' is for administrators; you are signed in as a manager.").
+- ``counted``: a count with its noun in the right number ("1 row", "2 rows").
+"""
+
+from journeys.models import CriterionKind, CriticalPolicy, Role
+
 CRITICAL_POLICY_LABELS: dict[str, str] = {
     CriticalPolicy.NONE: "No knock-out",
     CriticalPolicy.ZERO_SECTION: "Section scores 0",
@@ -175,3 +183,33 @@ def change_value_text(field: str, value: str | None) -> str:
 def criterion_kind_label(kind: str) -> str:
     """A criterion's kind in words (yes/no or a scale); an unknown code is shown as it is."""
     return CRITERION_KIND_LABELS.get(kind, kind)
+
+
+# A role as a person reads it ("you are signed in as a manager"), and the roles a page is for.
+ROLE_LABELS: dict[str, str] = {
+    Role.AUDITOR: "auditor",
+    Role.MANAGER: "manager",
+    Role.ADMIN: "administrator",
+}
+ROLE_PLURALS: dict[str, str] = {
+    Role.AUDITOR: "auditors",
+    Role.MANAGER: "managers",
+    Role.ADMIN: "administrators",
+}
+
+
+def role_with_article(role: str) -> str:
+    """``manager`` → "a manager", ``auditor`` → "an auditor", ``admin`` → "an administrator"."""
+    label = ROLE_LABELS.get(role, role)
+    return f"{'an' if label[:1] in 'aeiou' else 'a'} {label}"
+
+
+def roles_in_words(roles) -> str:
+    """The roles a thing is for, in the order auditor, manager, administrator: "managers and administrators"."""
+    names = [ROLE_PLURALS[r] for r in Role if r in set(roles)]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def counted(count: int, singular: str, plural: str | None = None) -> str:
+    """``1 row``, ``2 rows``, ``0 rows``: a count with its noun in the right number."""
+    return f"{count:,} {singular if count == 1 else (plural or singular + 's')}"

@@ -1,4 +1,4 @@
-"""Overview: what this installation holds, and the demo-data notice."""
+"""Overview: what this installation holds, and the demo-data notice (how to start empty: admins only)."""
 
 import streamlit as st
 
@@ -19,11 +19,13 @@ with read_scope(engine) as session:
     summary = installation_summary(session=session, actor=user)
 
 if demo:
+    # How to start empty is for whoever runs the installation: the admins, not the auditors or managers.
+    start_empty = (" To start empty, stop the app, remove `data/klantreis.db` and run `make run` with "
+                   "`KLANTREIS_NO_DEMO=1`, then create the first admin with `klantreis users add`."
+                   if user.role == "admin" else "")
     st.info(
         f"You are looking at **demo data** (seed {demo['seed']}, {demo['contacts']:,} generated contacts) — "
-        "invented brands and contacts to try Klantreis. To start empty, stop the app, remove "
-        "`data/klantreis.db` and run `make run` with `KLANTREIS_NO_DEMO=1`, then create the first "
-        "admin with `klantreis users add`.",
+        "invented brands and contacts to try Klantreis." + start_empty,
         icon=":material/science:",
     )
 

@@ -28,6 +28,24 @@ def test_demo_database_signs_in_and_shows_overview(app_env):
     assert metrics["Brands"] == "4"
 
 
+@pytest.mark.parametrize(("username", "told_how_to_start_empty"),
+                         [("auditor1", False), ("manager", False), ("admin", True)])
+def test_only_admins_are_told_how_to_remove_the_demo_database(app_env, username, told_how_to_start_empty):
+    """The Overview's demo notice names ``data/klantreis.db`` and how to start empty to admins only."""
+    from journeys.accounts.users import get_user
+    from tests.apptest import open_page
+
+    seed_demo(db.get_engine(app_env), contacts=20, seed=2)
+    with db.read_scope(db.get_engine(app_env)) as session:
+        user = get_user(session=session, username=username)
+        session.expunge(user)
+    at = open_page("overview", user)
+    notices = [i.value for i in at.info if "demo data" in i.value]
+    assert len(notices) == 1
+    assert ("klantreis.db" in notices[0]) is told_how_to_start_empty
+    assert ("KLANTREIS_NO_DEMO" in notices[0]) is told_how_to_start_empty
+
+
 def test_wrong_password_is_refused_with_a_message(app_env):
     """A wrong password shows a refusal, no page, and counts down to a lock."""
     seed_demo(db.get_engine(app_env), contacts=0, seed=2)

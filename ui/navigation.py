@@ -4,9 +4,15 @@ One source of truth: ``streamlit_app.py`` builds the menu from it for the signed
 each page's guard (``ui.session.require_page``) checks the same entry, so a page reached by a
 typed URL cannot be more open than its menu entry. The role sets are ``journeys.accounts.access``'s own:
 a page is shown to exactly the roles the service behind it allows.
+
+Each role has a home, the page sign-in lands on (``home_for``): an auditor's own work (My
+contacts), everyone else's the Overview. A page URL of another role (a manager typing
+``/admin_users``) is not left to Streamlit, which would fall back to the home page without a
+word: the frame registers it as a hidden page that says whom it is for (``refusal_text``).
 """
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from journeys.accounts.access import (
     ALL_CONTACT_READERS,
@@ -18,6 +24,7 @@ from journeys.accounts.access import (
     USER_ADMINS,
 )
 from journeys.models import Role
+from journeys.wording import role_with_article, roles_in_words
 
 
 @dataclass(frozen=True)
@@ -62,3 +69,24 @@ PAGES_BY_PATH = {p.path: p for p in PAGES}
 def pages_for(role: str) -> list[PageSpec]:
     """The pages a role may open, in menu order."""
     return [p for p in PAGES if Role(role) in p.roles]
+
+
+OVERVIEW = "pages/overview.py"
+# The page a role lands on after signing in; a role not named here lands on the Overview.
+HOME_BY_ROLE: dict[str, str] = {Role.AUDITOR: "pages/contacts_mine.py"}
+
+
+def home_for(role: str) -> PageSpec:
+    """The page ``role`` lands on after signing in (one of ``pages_for(role)``)."""
+    return PAGES_BY_PATH[HOME_BY_ROLE.get(Role(role), OVERVIEW)]
+
+
+def url_path(spec: PageSpec) -> str:
+    """The page's address in the browser: Streamlit's, the file name without ``.py`` (``/admin_users``)."""
+    return Path(spec.path).stem
+
+
+def refusal_text(spec: PageSpec, role: str) -> str:
+    """Why ``role`` cannot open ``spec``: "The page 'Users' is for administrators; you are signed in as a manager."."""
+    return (f"The page '{spec.title}' is for {roles_in_words(spec.roles)}; "
+            f"you are signed in as {role_with_article(role)}.")

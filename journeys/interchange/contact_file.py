@@ -55,6 +55,11 @@ COLUMNS = (
     *TIMESTAMP_FIELDS, "wait_seconds", "transfers", "redirected_to", "answer_correct",
     "answer_text", "notes",
 )
+# Columns the export adds for the people reading it (``journeys.interchange.exports``): the contact's id
+# in this installation, the channel's display name and the quality score of ``scoring.pipeline.scored_contacts``
+# (raw, after knock-outs, pass or fail). An import accepts and ignores them, so an exported file reads back
+# unchanged: ids differ between installations, and a score is computed from the answers, never stored.
+EXPORT_ONLY_COLUMNS = ("contact_id", "channel_label", "raw_score", "final_score", "passed")
 REQUIRED = ("brand", "journey", "channel", "started_at")
 TEXT_FIELDS = ("external_id", "brand", "location", "journey", "channel", "auditor", "wave",
                "redirected_to", "answer_text", "notes")
@@ -175,7 +180,7 @@ class ParsedFile:
     rows: list[ContactRow]
     problems: list[Problem]
     item_codes: list[str]
-    extra_columns: list[str]
+    extra_columns: list[str]  # the x: and export-only columns the header has, which the import ignores
     total_rows: int
     # criteria a journey created by this import gets: journey name -> item codes in column order
     new_journey_codes: dict[str, list[str]] = field(default_factory=dict)
@@ -659,7 +664,7 @@ def check_header(header: list[str]) -> tuple[dict[str, int], dict[str, int], lis
             problems.append(Problem("header", raw, "appears twice", 1))
             continue
         seen.add(name)
-        if name.startswith(EXTRA_PREFIX):
+        if name.startswith(EXTRA_PREFIX) or name in EXPORT_ONLY_COLUMNS:
             extras.append(raw.strip())
         elif name.startswith(ITEM_PREFIX):
             if not code:
@@ -675,7 +680,8 @@ def check_header(header: list[str]) -> tuple[dict[str, int], dict[str, int], lis
             problems.append(Problem(
                 "header", raw,
                 "unknown column; allowed are " + ", ".join(COLUMNS)
-                + ", item:CODE, or any name starting with x: (ignored)", 1))
+                + ", item:CODE, the export's own " + ", ".join(EXPORT_ONLY_COLUMNS)
+                + " (ignored), or any name starting with x: (ignored)", 1))
     for name in REQUIRED:
         if name not in columns:
             problems.append(Problem("header", name, "required column is missing", 1))

@@ -1,8 +1,12 @@
 """Export contacts in the interchange format (CSV or XLSX), safe to open in a spreadsheet.
 
-The file has exactly the columns ``journeys.interchange`` reads, so export → import gives the
-same contacts. Timestamps are written in UTC with an explicit ``+00:00`` offset; checklist
-answers as ``item:CODE`` columns (yes/no, the number on a scale, or na).
+The file has the columns ``journeys.interchange`` reads, so export → import gives the same
+contacts, plus the export-only columns ``journeys.interchange.contact_file.EXPORT_ONLY_COLUMNS``
+that an import ignores: ``contact_id`` (this installation's id, to tie a row to the contact on
+screen), ``channel_label`` (the channel's display name) and the quality score exactly as the
+dashboards and the brand report have it, from ``scoring.pipeline.scored_contacts``: ``raw_score``,
+``final_score`` (after knock-outs) and ``passed``. Timestamps are written in UTC with an explicit
+``+00:00`` offset; checklist answers as ``item:CODE`` columns (yes/no, the number on a scale, or na).
 
 ``neutralise_formula`` is the one place that defuses spreadsheet formula injection (a cell
 starting with = + - @ tab or carriage return is prefixed with a quote); ``neutralise_frame``
@@ -15,7 +19,7 @@ Backups are not spreadsheets: they are restored byte for byte and never neutrali
 import csv
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -24,7 +28,8 @@ from sqlalchemy.engine import Connection
 
 from journeys.accounts.access import EXPORTERS, ensure_role
 from journeys.fieldwork.contact_filter import AUDITOR, REDIRECT, ContactFilter, contact_conditions, join_names
-from journeys.interchange.contact_file import COLUMNS, FORMULA_TRIGGERS, ITEM_PREFIX
+from journeys.fieldwork.frames import read_answers, read_contacts, read_criteria
+from journeys.interchange.contact_file import COLUMNS, EXPORT_ONLY_COLUMNS, FORMULA_TRIGGERS, ITEM_PREFIX
 from journeys.models import Answer, Brand, Channel, Contact, Criterion, CriterionKind, Journey, Location, Wave
 
 FORMATS = ("csv", "xlsx")
@@ -61,7 +66,8 @@ class ExportResult:
 def _contacts_query(flt: ContactFilter):
     query = join_names(sa.select(
         Contact.id, Contact.external_id, Brand.name.label("brand"), Location.name.label("location"),
-        Journey.name.label("journey"), Channel.name.label("channel"), AUDITOR.username.label("auditor"),
+        Journey.name.label("journey"), Channel.name.label("channel"), Channel.label.label("channel_label"),
+        AUDITOR.username.label("auditor"),
         Wave.name.label("wave"), Contact.started_at, Contact.acknowledged_at, Contact.first_response_at,
         Contact.resolved_at, Contact.due_at, Contact.wait_seconds, Contact.transfers,
         REDIRECT.name.label("redirected_to"), Contact.answer_correct, Contact.answer_text, Contact.notes,
@@ -78,6 +84,31 @@ def _number(value) -> str:
     if value is None:
         return ""
     return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def _yes_no(value: bool | None) -> str:
+    return "" if value is None else ("yes" if value else "no")
+
+
+def _scores(connection: Connection, flt: ContactFilter) -> dict[int, list[str]]:
+    """``raw_score``, ``final_score`` and ``passed`` per contact id, as text cells: the columns of
+    ``scoring.pipeline.scored_contacts`` (the frame the dashboards and the brand report read) for the
+    same contacts; an unscored contact has empty cells."""
+    from scoring.pipeline import scored_contacts  # scipy and the scoring tables: only an export needs them
+
+    engine = connection.engine
+    contacts = read_contacts(engine, flt)
+    if contacts.empty:
+        return {}
+    answers = read_answers(engine, contacts["contact_id"], comments=False)
+    criteria = read_criteria(engine, contacts["version_id"].unique().tolist())
+    scored = scored_contacts(contacts, answers, criteria, datetime.now(UTC))
+    return {
+        int(contact_id): [_number(None if pd.isna(raw) else raw), _number(None if pd.isna(final) else final),
+                          _yes_no(None if pd.isna(passed) else bool(passed))]
+        for contact_id, raw, final, passed in zip(
+            scored["contact_id"], scored["raw_score"], scored["final_score"], scored["passed"], strict=True)
+    }
 
 
 def _answer_text(kind: str, value, is_na: bool) -> str:
@@ -119,18 +150,22 @@ def export_rows(connection: Connection, flt: ContactFilter = ContactFilter(), *,
             codes.setdefault(a.code, None)
             answers.setdefault(a.contact_id, {})[a.code] = _answer_text(a.kind, a.value, a.is_na)
     item_codes = list(codes)
-    header = list(COLUMNS) + [f"{ITEM_PREFIX}{code}" for code in item_codes]
+    scores = _scores(connection, flt) if ids else {}
+    unscored = ["", "", ""]
+    # contact_id first (the row's contact), the other export-only columns after the import's own
+    header = ["contact_id", *COLUMNS, *EXPORT_ONLY_COLUMNS[1:]] + [f"{ITEM_PREFIX}{code}" for code in item_codes]
 
     def rows():
         for c in contacts:
             own = answers.get(c.id, {})
-            yield [
+            yield [str(c.id)] + [
                 c.external_id or "", c.brand, c.location or "", c.journey, c.channel, c.auditor or "",
                 c.wave or "", _timestamp(c.started_at), _timestamp(c.acknowledged_at),
                 _timestamp(c.first_response_at), _timestamp(c.resolved_at), _timestamp(c.due_at),
                 _number(c.wait_seconds), str(c.transfers or 0), c.redirected_to or "",
                 "" if c.answer_correct is None else ("yes" if c.answer_correct else "no"),
                 c.answer_text or "", c.notes or "",
+                c.channel_label or c.channel, *scores.get(c.id, unscored),
             ] + [own.get(code, "") for code in item_codes]
 
     return header, rows(), len(contacts)

@@ -52,6 +52,7 @@ from journeys.models import (
     UTCDateTime,
     utcnow,
 )
+from journeys.wording import counted
 
 CHUNK = 1000  # rows per IN (...) list: well under every driver's parameter limit
 
@@ -634,30 +635,34 @@ def _answers(contact_id: int, r: ContactRow, journey) -> list[dict]:
 
 
 def summary_lines(result: ImportResult) -> list[str]:
-    """A short human summary of an import (used by the CLI): counts, what was created, which targets."""
+    """A short human summary of an import (used by the CLI): counts, what was created, which targets.
+
+    Every count agrees with its noun (``1 row``, ``2 rows``: ``journeys.wording.counted``)."""
     would = result.dry_run
-    lines = [f"{result.rows:,} rows: {'would add' if would else 'added'} {result.added:,} contacts, "
+    lines = [f"{counted(result.rows, 'row')}: {'would add' if would else 'added'} {counted(result.added, 'contact')}, "
              f"{'would update' if would else 'updated'} {result.updated:,} (by external_id), "
-             f"{result.answers:,} checklist answers"]
+             f"{counted(result.answers, 'checklist answer')}"]
     if result.updated or result.unchanged:
         lines.append(f"existing contacts in the file: {result.updated:,} changed "
-                     f"({result.changes:,} field and answer changes {'to log' if would else 'logged'}, old → new), "
-                     f"{result.unchanged:,} unchanged")
+                     f"({counted(result.changes, 'field and answer change', 'field and answer changes')} "
+                     f"{'to log' if would else 'logged'}, old → new), {result.unchanged:,} unchanged")
     for kind, names in result.created.items():
         if names:
-            lines.append(f"{'would create' if would else 'created'} {len(names)} {kind}: {_listed(names)}")
+            lines.append(f"{'would create' if would else 'created'} {counted(len(names), kind.removesuffix('s'), kind)}: "
+                         f"{_listed(names)}")
     by_targets: dict[str, list[str]] = {}
     for journey, channel, targets in result.journey_channels:
         by_targets.setdefault(targets, []).append(f"{journey} / {channel}")
     for targets, pairs in sorted(by_targets.items()):
         verb = "would create" if would else "created"
+        made = f"{verb} {counted(len(pairs), 'journey channel')}"
         if targets:
-            lines.append(f"{verb} {len(pairs)} journey channels with the default targets ({targets}): {_listed(pairs)}")
+            lines.append(f"{made} with the default targets ({targets}): {_listed(pairs)}")
         elif result.default_targets:
-            lines.append(f"{verb} {len(pairs)} journey channels without response targets (no built-in norm "
+            lines.append(f"{made} without response targets (no built-in norm "
                          f"for their kind of channel): {_listed(pairs)}")
         else:
-            lines.append(f"{verb} {len(pairs)} journey channels without response targets (set them per journey, "
+            lines.append(f"{made} without response targets (set them per journey, "
                          f"or import with --default-targets for the built-in norms): {_listed(pairs)}")
     return lines
 

@@ -37,3 +37,62 @@ def test_page_roles_are_the_access_modules_set(spec):
 def test_no_page_uses_a_role_set_of_its_own(spec):
     """Whatever a page's rule, it is one of the sets journeys.accounts.access defines."""
     assert any(spec.roles is value for value in ACCESS_SETS.values()), sorted(spec.roles)
+
+
+# --- Landing pages and other roles' URLs (issue 15, items 5 and 13) ---------------------------------
+
+from tests.apptest import sign_in  # noqa: E402
+from tests.shown import shown  # noqa: E402
+from ui.navigation import home_for, pages_for, refusal_text  # noqa: E402
+from ui.session import RETURN_TO_KEY  # noqa: E402
+
+
+def _titles(at) -> list[str]:
+    return [t.value for t in at.title]
+
+
+@pytest.mark.parametrize(("role", "home"), [("auditor", "pages/contacts_mine.py"), ("manager", "pages/overview.py"),
+                                            ("admin", "pages/overview.py")])
+def test_each_role_has_its_home(role, home):
+    """An auditor's home is their own work (My contacts); a manager's and an admin's the Overview."""
+    assert home_for(role).path == home
+    assert home_for(role) in pages_for(role)
+
+
+def test_refusal_names_whom_the_page_is_for():
+    """The refusal says whom the page is for and who is signed in, in words, not codes."""
+    assert refusal_text(PAGES_BY_PATH["pages/admin_users.py"], "manager") == (
+        "The page 'Users' is for administrators; you are signed in as a manager.")
+    assert refusal_text(PAGES_BY_PATH["pages/explore.py"], "auditor") == (
+        "The page 'Explore and export' is for managers and administrators; you are signed in as an auditor.")
+
+
+def test_auditor_lands_on_my_contacts(app_env, people):
+    """Signing in as an auditor opens My contacts, not the Overview."""
+    at = sign_in("auditor1", "auditor1-pass")
+    assert _titles(at) == ["My contacts"]
+
+
+def test_manager_lands_on_the_overview(app_env, people):
+    """Signing in as a manager still opens the Overview."""
+    at = sign_in("manager", "manager-pass")
+    assert _titles(at) == ["Overview"]
+
+
+@pytest.mark.parametrize(("who", "path", "expected"), [
+    ("manager", "pages/admin_users.py", "The page 'Users' is for administrators; you are signed in as a manager."),
+    ("auditor", "pages/dashboard.py",
+     "The page 'Dashboard' is for managers and administrators; you are signed in as an auditor."),
+])
+def test_other_roles_page_is_refused_on_its_face(app_env, people, who, path, expected):
+    """A page URL of another role, typed before the frame ran, ends on a refusal saying so, not on the home page."""
+    username = "auditor1" if who == "auditor" else who
+    at = sign_in(username, f"{username}-pass")
+    at.session_state[RETURN_TO_KEY] = path
+    at._page_hash = ""
+    at._finished_page_script_hash = ""
+    at.run()
+    assert not at.exception, at.exception
+    assert [shown(e.value) for e in at.error] == [expected]
+    assert _titles(at) == ["Page not available"]
+    assert not at.dataframe and not at.metric

@@ -72,7 +72,7 @@ def test_dry_run_lists_the_targets_it_would_set(cli, engine, world, tmp_path):
     path = tmp_path / "log.csv"
     path.write_text(csv_text([_row()]))
     result = cli("import", "contacts", path, "--create-missing", "--dry-run")
-    assert result.exit_code == 0 and "would create 1 journey channels without response targets" in result.output
+    assert result.exit_code == 0 and "would create 1 journey channel without response targets" in result.output
     assert _targets(engine).get(("Report a pothole", "phone")) is None
 
 

@@ -221,6 +221,11 @@ def test_fresh_start_auditor_logs_three_channels_manager_sees_drills_down_and_ex
         assert row["answer_correct"] == plan["correct"].lower()
         assert row["auditor"].startswith("Auditor ") and row["auditor"] != "auditor1"  # pseudonymised
         assert row["first_response_at"], row
+        # the export-only columns: the contact on screen, its channel's name and the score the dashboards show
+        assert row["contact_id"] == str(ids[channel]), row
+        assert row["channel_label"], row
+        assert 0 <= float(row["final_score"]) <= float(row["raw_score"]) <= 100, row
+        assert row["passed"] in {"yes", "no"}, row
         answered = {k.removeprefix("item:"): v for k, v in row.items() if k.startswith("item:") and v}
         assert set(answered) == set(items[channel]), (channel, answered)  # every item scored, no other
         for code, value in answered.items():

@@ -98,6 +98,7 @@ def test_auditor_note_with_html_is_shown_as_text(page, app_server):
     dialogs = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     sign_in(page, "auditor1")
+    go_to(page, "Overview")
     expect(page.get_by_role("heading", name="Recent contacts")).to_be_visible()
     expect(page.get_by_text(XSS_NOTE, exact=True)).to_be_visible()
     expect(page.locator("img[src='x']")).to_have_count(0)
@@ -107,7 +108,8 @@ def test_auditor_note_with_html_is_shown_as_text(page, app_server):
 
 
 def test_manager_typing_an_admin_url_sees_no_accounts(page, app_server):
-    """A manager who types the Users page URL stays signed in (cookie) but gets no account list."""
+    """A manager who types the Users page URL stays signed in (cookie), gets no account list and is told
+    why: the page is for administrators (not a silent fall-back to the Overview)."""
     sign_in(page, "manager")
     _wait_for_cookie(page, "klantreis_session")
     page.goto(f"{app_server.base_url}/admin_users")
@@ -115,9 +117,27 @@ def test_manager_typing_an_admin_url_sees_no_accounts(page, app_server):
     page.wait_for_timeout(1000)
     wait_for_app(page)
     screenshot(page, "8-manager-admin-url")
+    expect(page.get_by_text("The page 'Users' is for administrators; you are signed in as a manager.")).to_be_visible()
+    expect(page.get_by_role("heading", name="Page not available")).to_be_visible()
+    expect(page.get_by_role("heading", name="Overview")).to_have_count(0)
     expect(page.get_by_role("heading", name="Users")).to_have_count(0)
     expect(page.get_by_text("Add an account")).to_have_count(0)
-    expect(page.get_by_text("Signed in as")).to_be_visible()
+    expect(page.get_by_test_id("stSidebar").get_by_text("Signed in as")).to_be_visible()
+
+
+def test_auditor_lands_on_my_contacts_and_is_told_a_dashboard_is_not_theirs(page, app_server):
+    """Signing in as an auditor opens My contacts; a typed /dashboard says it is for managers and administrators."""
+    sign_in(page, "auditor1")
+    expect(page.get_by_role("heading", name="My contacts")).to_be_visible()
+    _wait_for_cookie(page, "klantreis_session")
+    page.goto(f"{app_server.base_url}/dashboard")
+    wait_for_app(page)
+    expect(page.get_by_text(
+        "The page 'Dashboard' is for managers and administrators; you are signed in as an auditor.")).to_be_visible()
+    expect(page.get_by_test_id("stVegaLiteChart")).to_have_count(0)
+    page.get_by_role("link", name="Go to My contacts").click()
+    wait_for_app(page)
+    expect(page.get_by_role("heading", name="My contacts")).to_be_visible()
 
 
 def test_admin_opens_users_and_privacy_pages(page):
