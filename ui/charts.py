@@ -18,15 +18,20 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from journeys.local_time import LOCAL_ZONE_NAME, duration
+from journeys.local_time import duration
 
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 INSUFFICIENT_COLOR = "#b8b8b8"
 MAIN_COLOR = "#0f6e6e"
 LABEL_LIMIT = 360  # px: long criterion and channel names in full (Vega-Lite cuts at 180 px by default)
-# One colour per line, enough for every built-in channel and more (Vega's tableau10 and the
-# Streamlit theme's palette have ten: an eleventh series would repeat a colour).
-SERIES_SCHEME = "tableau20"
+# One distinct colour per line for every built-in channel and two more (Vega's tableau10 and the
+# Streamlit theme's palette have ten; none of these is the grey of too few contacts).
+SERIES_COLORS = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
+                 "#9c755f", "#1f3b73", "#6b8e23", "#d37295"]
+TREND_LEGEND_COLUMNS = 3  # half-width charts
+SURVIVAL_LEGEND_COLUMNS = 5  # full width
+LEGEND_ROW_HEIGHT = 30  # px per legend row in Streamlit's theme
+LEGEND_TITLE_HEIGHT = 40
 TARGET_COLOR = "#c2410c"
 
 
@@ -176,8 +181,8 @@ def survival_curves(frame: pd.DataFrame) -> alt.Chart:
         .encode(
             x=alt.X("seconds:Q", scale=scale, axis=axis),
             y=alt.Y("share_answered:Q", axis=alt.Axis(format="%"), title="Share answered", scale=alt.Scale(domain=[0, 1])),
-            color=alt.Color("channel:N", title="Channel", scale=alt.Scale(scheme=SERIES_SCHEME),
-                            legend=_all_series_legend()),
+            color=alt.Color("channel:N", title="Channel", scale=alt.Scale(range=SERIES_COLORS),
+                            legend=_all_series_legend(SURVIVAL_LEGEND_COLUMNS)),
             opacity=alt.condition(alt.datum.insufficient, alt.value(0.4), alt.value(1.0)),
             strokeDash=alt.condition(alt.datum.insufficient, alt.value([4, 3]), alt.value([1, 0])),
             tooltip=[
@@ -187,7 +192,7 @@ def survival_curves(frame: pd.DataFrame) -> alt.Chart:
                 alt.Tooltip("n:Q", title="contacts"),
             ],
         )
-        .properties(height=320)
+        .properties(height=_with_legend_room(320, frame["channel"].nunique(), SURVIVAL_LEGEND_COLUMNS))
     )
 
 
@@ -214,7 +219,7 @@ def weekday_hour_heatmap(frame: pd.DataFrame, value: str, title: str, fmt: str, 
         alt.Chart(frame)
         .mark_rect()
         .encode(
-            x=alt.X("hour:O", title=f"Hour started ({LOCAL_ZONE_NAME})"),
+            x=alt.X("hour:O", title="Hour started (local time)"),
             y=alt.Y("day:N", sort=WEEKDAYS, title=None),
             color=alt.Color(f"{value}:Q", title=title, legend=alt.Legend(format=fmt),
                             scale=alt.Scale(scheme="tealblues", type="log" if log else "linear")),
@@ -234,7 +239,8 @@ def criterion_channel_heatmap(frame: pd.DataFrame) -> alt.Chart:
         alt.Chart(frame)
         .mark_rect()
         .encode(
-            x=alt.X("channel:N", title=None, axis=alt.Axis(labelLimit=LABEL_LIMIT, labelAngle=-40)),
+            x=alt.X("channel:N", title=None, axis=alt.Axis(labelLimit=LABEL_LIMIT, labelAngle=-45,
+                                                            labelOverlap=False)),
             y=alt.Y("criterion:N", title=None, sort=alt.EncodingSortField("spread", order="descending"),
                     axis=alt.Axis(labelLimit=LABEL_LIMIT)),
             color=alt.Color("score:Q", title="Points earned", scale=alt.Scale(domain=[0, 1], scheme="redyellowgreen"),
@@ -246,10 +252,21 @@ def criterion_channel_heatmap(frame: pd.DataFrame) -> alt.Chart:
     )
 
 
-def _all_series_legend() -> alt.Legend:
-    """A legend that lists every series: below the chart in columns (a half-width chart has no
-    room beside it), never shortened (``symbolLimit`` 0) and with names in full."""
-    return alt.Legend(orient="bottom", columns=3, symbolLimit=0, labelLimit=LABEL_LIMIT)
+def _all_series_legend(columns: int) -> alt.Legend:
+    """A legend that lists every series: below the chart in ``columns`` columns, never shortened
+    (``symbolLimit`` 0) and with names in full.
+
+    Beside a 300 px chart, Streamlit's theme spaces legend rows so widely that only nine of ten
+    channels fit and the tenth is cut off without a sign (issue 15); below the chart the legend
+    grows with the series (``_with_legend_room``)."""
+    return alt.Legend(orient="bottom", columns=columns, symbolLimit=0, labelLimit=LABEL_LIMIT)
+
+
+def _with_legend_room(plot_height: int, series: int, columns: int) -> int:
+    """The chart height that leaves ``plot_height`` for the plot above a bottom legend of
+    ``series`` entries in ``columns`` columns (Streamlit fits the whole chart, legend included,
+    into the height)."""
+    return plot_height + LEGEND_TITLE_HEIGHT + LEGEND_ROW_HEIGHT * math.ceil(max(series, 1) / columns)
 
 
 def trend_by_wave(frame: pd.DataFrame, value: str, title: str, series: str = "channel") -> alt.Chart:
@@ -260,9 +277,9 @@ def trend_by_wave(frame: pd.DataFrame, value: str, title: str, series: str = "ch
         .encode(
             x=alt.X("wave:O", title="Wave"),
             y=alt.Y(f"{value}:Q", title=title),
-            color=alt.Color(f"{series}:N", title=series.title(), scale=alt.Scale(scheme=SERIES_SCHEME),
-                            legend=_all_series_legend()),
+            color=alt.Color(f"{series}:N", title=series.title(), scale=alt.Scale(range=SERIES_COLORS),
+                            legend=_all_series_legend(TREND_LEGEND_COLUMNS)),
             tooltip=["wave:O", f"{series}:N", alt.Tooltip(f"{value}:Q", format=".1f", title=title), alt.Tooltip("n:Q", title="contacts")],
         )
-        .properties(height=300)
+        .properties(height=_with_legend_room(300, frame[series].nunique(), TREND_LEGEND_COLUMNS))
     )

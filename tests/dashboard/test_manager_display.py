@@ -201,9 +201,11 @@ def test_survival_axis_stops_where_the_curves_stop_changing():
 def test_trend_legend_lists_every_series_with_its_own_colour():
     frame = pd.DataFrame({"wave": ["2026-Q3"] * 11, "channel": [f"channel {i}" for i in range(11)],
                           "mean_quality": range(11), "n": [10] * 11})
-    color = charts.trend_by_wave(frame, "mean_quality", "Mean quality").to_dict()["encoding"]["color"]
-    assert color["legend"]["symbolLimit"] == 0
-    assert color["scale"]["scheme"] == "tableau20"  # twenty colours, not ten
+    spec = charts.trend_by_wave(frame, "mean_quality", "Mean quality").to_dict()
+    color = spec["encoding"]["color"]
+    assert color["legend"]["symbolLimit"] == 0 and color["legend"]["orient"] == "bottom"
+    assert len(set(color["scale"]["range"])) >= 11  # a colour of its own for each of the eleven
+    assert spec["height"] >= 300 + 4 * charts.LEGEND_ROW_HEIGHT  # room for the plot and four legend rows
 
 
 def test_heatmap_labels_are_not_cut_short():
@@ -211,6 +213,14 @@ def test_heatmap_labels_are_not_cut_short():
                           "score": [0.5], "n": [10], "spread": [0.1]})
     encoding = charts.criterion_channel_heatmap(frame).to_dict()["encoding"]
     assert encoding["y"]["axis"]["labelLimit"] >= 300 and encoding["x"]["axis"]["labelLimit"] >= 300
+    assert encoding["x"]["axis"]["labelOverlap"] is False  # every channel named, none dropped for room
+
+
+def test_heatmap_criterion_labels_hold_the_whole_text(demo_app):
+    """The criterion labels are not cut at 50 characters: the chart shortens them visibly (…)."""
+    at = _page("consistency")
+    labels = [str(v) for frame in _datasets(at) if "criterion" in frame for v in frame["criterion"]]
+    assert any(len(label.split(" · ", 1)[1]) > 50 for label in labels)
 
 
 @pytest.mark.parametrize("p, text", [(4.51e-8, "< 0.001"), (0.0009, "< 0.001"), (0.001, "0.001"),
