@@ -6,7 +6,15 @@ from scoring.consistency import consistency_table
 from scoring.criterion_channel import criterion_channel_table
 from scoring.metrics import metrics_table
 from ui import charts
-from ui.dashboard_data import AS_OF, ITEM_SCORES, channel_names, display_channels, figure, filtered_contacts, scored_data
+from ui.dashboard_data import (
+    AS_OF,
+    ITEM_SCORES,
+    channel_names,
+    display_channels,
+    figure,
+    filtered_contacts,
+    scored_data,
+)
 from ui.dashboard_view import count_label, p_value_text, sample_note
 from ui.filters import filter_bar
 from ui.resources import get_engine

@@ -3,8 +3,14 @@
 import streamlit as st
 
 from ui import charts
-from ui.dashboard_data import (DASHBOARD_FIGURES, channel_names, display_channels, figures_together,
-                               filtered_contacts, scored_data)
+from ui.dashboard_data import (
+    DASHBOARD_FIGURES,
+    channel_names,
+    display_channels,
+    figures_together,
+    filtered_contacts,
+    scored_data,
+)
 from ui.dashboard_view import as_of_text, kpi_tiles, sample_note
 from ui.filters import filter_bar
 from ui.resources import get_engine

@@ -9,16 +9,16 @@ import streamlit as st
 from data.db import session_scope
 from journeys.accounts.privacy import pseudonym_secret, pseudonymise_auditors
 from journeys.interchange.exports import export_rows
+from journeys.local_time import LOCAL_ZONE_NAME
 from scoring.metrics import metrics_table
 from ui.contact_detail import show_contact
-from journeys.local_time import LOCAL_ZONE_NAME
 from ui.dashboard_data import channel_names, figure, filtered_contacts, scored_data
 from ui.dashboard_view import brand_report, contact_list, contacts_label, count_label, filter_summary, report_scope
 from ui.downloads import XLSX_MAX_ROWS, csv_bytes, xlsx_bytes
 from ui.filters import filter_bar
-from ui.text import as_plain_text
 from ui.resources import get_engine
 from ui.session import require_page
+from ui.text import as_plain_text
 
 user = require_page(__file__)
 engine = get_engine()

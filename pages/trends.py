@@ -2,9 +2,9 @@
 
 import streamlit as st
 
+from journeys.local_time import LOCAL_ZONE_NAME
 from scoring.metrics import MIN_CONTACTS, metrics_table
 from ui import charts
-from journeys.local_time import LOCAL_ZONE_NAME
 from ui.dashboard_data import channel_names, display_channels, figure, filtered_contacts, scored_data
 from ui.dashboard_view import count_label
 from ui.filters import filter_bar

@@ -13,7 +13,6 @@ the display names (``ui.dashboard_data.display_channels``), so axes, legends and
 
 import math
 
-
 import altair as alt
 import pandas as pd
 import streamlit as st

@@ -15,8 +15,8 @@ from sqlalchemy.engine import Engine
 
 from journeys.fieldwork.frames import ContactFilter
 from journeys.local_time import LOCAL_ZONE, LOCAL_ZONE_NAME
-from ui.dashboard_data import channel_names
 from journeys.models import Brand, Channel, Journey, Location, Wave
+from ui.dashboard_data import channel_names
 
 KEY_PREFIX = "flt_"
 

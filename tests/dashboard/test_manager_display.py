@@ -65,7 +65,7 @@ def _build_report(at, brand: str, wave: str) -> str:
 # ---------------------------------------------------------------- item 2: the brand report
 
 
-def test_brand_report_ignores_the_sidebar_and_states_what_it_covers(demo_app):
+def test_brand_report_ignores_the_sidebar_and_states_what_it_covers(demo_app):  # noqa: F811
     """With Channel = phone and Brand = Koopklik in the sidebar, the report form still offers
     every brand, and the Koopklik report holds every channel and says what it covers."""
     at = _page("explore", flt_channels=["phone"], flt_brands=["Koopklik"])
@@ -88,7 +88,7 @@ def test_brand_report_ignores_the_sidebar_and_states_what_it_covers(demo_app):
     assert table["contacts"].sum() == expected["contacts"].sum()  # phone alone would be far fewer
 
 
-def test_brand_report_percentages_have_one_decimal_and_local_time(demo_app):
+def test_brand_report_percentages_have_one_decimal_and_local_time(demo_app):  # noqa: F811
     """'response %' reads 89.8 for 89.77 % (not 90.0); the as-of time is local, the zone named."""
     at = _page("explore")
     page = _build_report(at, "Koopklik", "all waves")
@@ -105,14 +105,14 @@ def test_brand_report_percentages_have_one_decimal_and_local_time(demo_app):
 # ---------------------------------------------------------------- item 9: channel names
 
 
-def test_channel_display_names_come_from_the_labels(demo_app):
+def test_channel_display_names_come_from_the_labels(demo_app):  # noqa: F811
     with read_scope(db.get_engine(demo_app)) as session:
         names = channel_display_names(session=session)
     assert names["email"] == "E-mail" and names["webchat"] == "Web chat" and names["twitter"] == "Twitter/X"
     assert channel_display_name("fax", "") == "fax" and channel_display_name("fax", " Fax ") == "Fax"
 
 
-def test_dashboard_reads_channels_by_their_names(demo_app):
+def test_dashboard_reads_channels_by_their_names(demo_app):  # noqa: F811
     at = _page("dashboard")
     channels = _chart_channels(at)
     assert NAMES <= channels and not channels & KEYS
@@ -120,7 +120,7 @@ def test_dashboard_reads_channels_by_their_names(demo_app):
     assert {"E-mail", "Web chat"} <= set(flt.options) and not set(flt.options) & KEYS
 
 
-def test_the_channel_filter_keeps_keys_as_values(demo_app):
+def test_the_channel_filter_keeps_keys_as_values(demo_app):  # noqa: F811
     """Choosing "Web chat" in the filter filters on the key: the page shows only web chat."""
     at = _page("explore", flt_channels=["webchat"])
     assert at.multiselect(key="flt_channels").value == ["webchat"]
@@ -128,7 +128,7 @@ def test_the_channel_filter_keeps_keys_as_values(demo_app):
     assert set(at.dataframe[0].value["channel"]) == {"Web chat"}
 
 
-def test_consistency_and_trends_read_channels_by_their_names(demo_app):
+def test_consistency_and_trends_read_channels_by_their_names(demo_app):  # noqa: F811
     at = _page("consistency")
     summary = at.dataframe[0].value
     shown_channels = set(summary[["best_channel", "worst_channel", "slowest_channel"]].stack().astype(str))
@@ -143,7 +143,7 @@ def test_consistency_and_trends_read_channels_by_their_names(demo_app):
 # ---------------------------------------------------------------- item 10: times
 
 
-def test_dashboard_states_its_as_of_time_in_local_time(demo_app):
+def test_dashboard_states_its_as_of_time_in_local_time(demo_app):  # noqa: F811
     at = _page("dashboard")
     caption = next(c.value for c in at.caption if c.value.startswith("Figures as of"))
     assert caption.startswith("Figures as of 2026-10-01 14:00 (Europe/Amsterdam)")
@@ -216,7 +216,7 @@ def test_heatmap_labels_are_not_cut_short():
     assert encoding["x"]["axis"]["labelOverlap"] is False  # every channel named, none dropped for room
 
 
-def test_heatmap_criterion_labels_hold_the_whole_text(demo_app):
+def test_heatmap_criterion_labels_hold_the_whole_text(demo_app):  # noqa: F811
     """The criterion labels are not cut at 50 characters: the chart shortens them visibly (…)."""
     at = _page("consistency")
     labels = [str(v) for frame in _datasets(at) if "criterion" in frame for v in frame["criterion"]]
@@ -229,7 +229,7 @@ def test_p_value_text(p, text):
     assert p_value_text(p) == text
 
 
-def test_consistency_table_shows_p_values_as_text_and_names_in_full(demo_app):
+def test_consistency_table_shows_p_values_as_text_and_names_in_full(demo_app):  # noqa: F811
     at = _page("consistency")
     summary = at.dataframe[0].value
     for column in ("kruskal_p", "chi2_p"):
@@ -244,7 +244,7 @@ def test_counts_agree_with_their_number():
     assert count_label(1234, "contact") == "1,234 contacts"
 
 
-def test_explore_says_one_row_not_one_rows(demo_app):
+def test_explore_says_one_row_not_one_rows(demo_app):  # noqa: F811
     at = _page("explore", flt_brands=["Koopklik"], flt_channels=["phone"])
     metrics = next(m.value for m in at.markdown if m.value.startswith("**Metrics per brand and channel**"))
     assert "(1 row," in metrics
