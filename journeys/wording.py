@@ -18,20 +18,15 @@ error messages all read them from here.
 - ``CHANGE_ACTION_LABELS``, ``CHANGE_COLUMN_LABELS`` and ``change_value_text``: a contact's
   change history, its stored values (ISO times in UTC, ``True``, seconds) as a person reads
   them, times in local time (``journeys.local_time``).
+- ``ROLE_LABELS`` / ``ROLE_PLURALS``, ``role_with_article`` and ``roles_in_words``: the roles as a
+  refusal names them ("The page 'Users' is for administrators; you are signed in as a manager.").
+- ``counted``: a count with its noun in the right number ("1 row", "2 rows").
 """
 
 import re
 from datetime import datetime
 
 from journeys.local_time import DATED_SECOND, local_text
-from journeys.models import CriterionKind, CriticalPolicy
-
-
-- ``ROLE_LABELS`` / ``ROLE_PLURALS``, ``role_with_article`` and ``roles_in_words``: the roles as a
-  refusal names them ("The page 'Users' is for administrators; you are signed in as a manager.").
-- ``counted``: a count with its noun in the right number ("1 row", "2 rows").
-"""
-
 from journeys.models import CriterionKind, CriticalPolicy, Role
 
 CRITICAL_POLICY_LABELS: dict[str, str] = {

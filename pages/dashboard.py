@@ -3,8 +3,15 @@
 import streamlit as st
 
 from ui import charts
-from ui.dashboard_data import DASHBOARD_FIGURES, figures_together, filtered_contacts, scored_data
-from ui.dashboard_view import kpi_tiles, sample_note
+from ui.dashboard_data import (
+    DASHBOARD_FIGURES,
+    channel_names,
+    display_channels,
+    figures_together,
+    filtered_contacts,
+    scored_data,
+)
+from ui.dashboard_view import as_of_text, kpi_tiles, sample_note
 from ui.filters import filter_bar
 from ui.resources import get_engine
 from ui.session import require_page
@@ -16,13 +23,15 @@ data = scored_data(engine)
 contacts = filtered_contacts(data, flt)
 
 st.title("Dashboard", anchor=False)
-st.caption(f"Figures as of {data['as_of']:%Y-%m-%d %H:%M} UTC · open contacts count as unanswered until then.")
+st.caption(f"Figures as of {as_of_text(data['as_of'])} · open contacts count as unanswered until then.")
 if contacts.empty:
     st.info("No contacts match these filters.", icon=":material/filter_alt_off:")
     st.stop()
 
 headline, by_channel, response_times, survival = figures_together(data, flt, *DASHBOARD_FIGURES)
 kpi_tiles(data, contacts, flt, headline)
+names = channel_names(engine)
+by_channel, response_times, survival = (display_channels(t, names) for t in (by_channel, response_times, survival))
 
 left, right = st.columns(2)
 with left:

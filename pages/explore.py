@@ -9,23 +9,26 @@ import streamlit as st
 from data.db import session_scope
 from journeys.accounts.privacy import pseudonym_secret, pseudonymise_auditors
 from journeys.interchange.exports import export_rows
+from journeys.local_time import LOCAL_ZONE_NAME
 from scoring.metrics import metrics_table
 from ui.contact_detail import show_contact
-from ui.dashboard_data import figure, filtered_contacts, scored_data
-from ui.dashboard_view import brand_report, contact_list, contacts_label, filter_summary
+from ui.dashboard_data import channel_names, figure, filtered_contacts, scored_data
+from ui.dashboard_view import brand_report, contact_list, contacts_label, count_label, filter_summary, report_scope
 from ui.downloads import XLSX_MAX_ROWS, csv_bytes, xlsx_bytes
 from ui.filters import filter_bar
 from ui.resources import get_engine
 from ui.session import require_page
+from ui.text import as_plain_text
 
 user = require_page(__file__)
 engine = get_engine()
 flt = filter_bar(engine)
 data = scored_data(engine)
 contacts = filtered_contacts(data, flt)
+names = channel_names(engine)
 
 st.title("Explore and export", anchor=False)
-st.caption(f"Filters: {filter_summary(flt)} · {len(contacts):,} contacts")
+st.caption(f"Filters: {filter_summary(flt, names)} · {contacts_label(len(contacts))}")
 if contacts.empty:
     st.info("No contacts match these filters.", icon=":material/filter_alt_off:")
     st.stop()
@@ -36,13 +39,18 @@ with drill_tab:
     level = st.segmented_control("Group by", ["channel", "brand", "location"], default="channel",
                                  format_func=str.title, key="explore_level") or "channel"
     table = figure(data, flt, metrics_table, (level,))
+    def shown_name(value: str) -> str:
+        return names.get(value, value) if level == "channel" else value
+
     choice = st.selectbox(
         f"Pick a {level}", table[level].astype(str).tolist(), key="explore_group",
-        format_func=lambda v: f"{v} ({contacts_label(int(table.loc[table[level].astype(str) == v, 'contacts'].iloc[0]))})",
+        format_func=lambda v: f"{shown_name(v)} "
+                              f"({contacts_label(int(table.loc[table[level].astype(str) == v, 'contacts'].iloc[0]))})",
     )
     subset = contacts[contacts[level].astype(str) == choice]
-    listing = contact_list(subset)
-    st.caption(f"{contacts_label(len(subset))}, newest first (at most 500 listed). Select a row to see the contact.")
+    listing = contact_list(subset, names)
+    st.caption(f"{contacts_label(len(subset))}, newest first (at most 500 listed; started in local time, "
+               f"{LOCAL_ZONE_NAME}). Select a row to see the contact.")
     picked = st.dataframe(listing.head(500), hide_index=True, width="stretch", on_select="rerun",
                           selection_mode="single-row", key="explore_table")
     rows = picked.selection.rows if picked else []
@@ -71,7 +79,7 @@ with export_tab:
         return build
 
     metric_table = figure(data, flt, metrics_table, ("brand", "channel"))
-    st.markdown(f"**Contacts** ({len(contacts):,}, the interchange format of `docs/interchange.md`)")
+    st.markdown(f"**Contacts** ({contacts_label(len(contacts))}, the interchange format of `docs/interchange.md`)")
     left, right = st.columns(2)
     left.download_button("Contacts as CSV", contacts_file("csv"), f"klantreis-contacts-{stamp}.csv",
                          "text/csv", icon=":material/download:", on_click="ignore")
@@ -81,7 +89,7 @@ with export_tab:
                           icon=":material/download:", on_click="ignore", disabled=too_many,
                           help=f"A worksheet holds at most {XLSX_MAX_ROWS:,} rows: filter further or use CSV."
                           if too_many else None)
-    st.markdown(f"**Metrics per brand and channel** ({len(metric_table)} rows, definitions in `docs/scoring.md`)")
+    st.markdown(f"**Metrics per brand and channel** ({count_label(len(metric_table), 'row')}, definitions in `docs/scoring.md`)")
     left, right = st.columns(2)
     left.download_button("Metrics as CSV", csv_bytes(metric_table), f"klantreis-metrics-{stamp}.csv", "text/csv",
                          icon=":material/download:", on_click="ignore")
@@ -90,14 +98,18 @@ with export_tab:
                           icon=":material/download:", on_click="ignore")
 
     st.markdown("**One-page report per brand and wave** (print-ready HTML with charts; print to PDF from the browser)")
-    brands = sorted(contacts["brand"].dropna().astype(str).unique())
-    waves = sorted(contacts["wave"].dropna().astype(str).unique())
+    # The report has its own brand and wave choice over every contact, independent of the
+    # sidebar: it applies only what is chosen here, and says so on the page and in the report.
+    everything = data["contacts"]
+    brands = sorted(everything["brand"].dropna().astype(str).unique())
+    waves = sorted(everything["wave"].dropna().astype(str).unique())
     left, right = st.columns(2)
     report_brand = left.selectbox("Brand", brands, key="report_brand")
     report_wave = right.selectbox("Wave", ["all waves", *waves], key="report_wave")
+    chosen_wave = None if report_wave == "all waves" else report_wave
+    st.caption(as_plain_text(report_scope(report_brand, chosen_wave)))
     if st.button("Build report", icon=":material/description:", key="report_build"):
-        wave = None if report_wave == "all waves" else report_wave
-        page = brand_report(data["contacts"], flt, report_brand, wave, data["as_of"])
+        page = brand_report(everything, report_brand, chosen_wave, data["as_of"], names)
         st.session_state["report_html"] = (report_brand, report_wave, page)
     built = st.session_state.get("report_html")
     if built and built[:2] == (report_brand, report_wave):

@@ -22,6 +22,7 @@ from journeys.catalogue.journey_editing import (
 from journeys.catalogue.journeys import JourneyIn
 from journeys.catalogue.templates import TEMPLATES
 from journeys.errors import KlantreisError
+from journeys.local_time import MINUTE, local_text
 from journeys.models import Channel, Journey
 from ui.actions import run_action, show_notice, show_problems
 from ui.journey_editor import journey_form
@@ -84,7 +85,7 @@ with edit_tab:
             run_action(engine, lambda s: update_journey(session=s, actor=user, journey_id=journey.id, journey_in=entered),
                        "Journey saved. Contacts already logged keep the checklist version they were scored with.")
         st.markdown("**Checklist versions**")
-        st.dataframe(pd.DataFrame(versions), hide_index=True, width="stretch")
+        st.dataframe(pd.DataFrame([{**v, "created": local_text(v["created"], MINUTE)} for v in versions]), hide_index=True, width="stretch")
         left, right = st.columns(2)
         with left:
             archived = journey.status == "archived"

@@ -2,9 +2,11 @@
 
 import streamlit as st
 
+from journeys.local_time import LOCAL_ZONE_NAME
 from scoring.metrics import MIN_CONTACTS, metrics_table
 from ui import charts
-from ui.dashboard_data import figure, filtered_contacts, scored_data
+from ui.dashboard_data import channel_names, display_channels, figure, filtered_contacts, scored_data
+from ui.dashboard_view import count_label
 from ui.filters import filter_bar
 from ui.resources import get_engine
 from ui.session import require_page
@@ -25,6 +27,7 @@ series = st.segmented_control("Lines per", ["channel", "brand"], default="channe
 per_wave = figure(data, flt, metrics_table, ("wave", series)).dropna(subset=["wave"])
 per_wave = per_wave[~per_wave["insufficient"]].assign(n=lambda t: t["contacts"],
                                                       response_pct=lambda t: 100 * t["response_rate"])
+per_wave = display_channels(per_wave, channel_names(engine))
 left, right = st.columns(2)
 with left:
     st.subheader("Mean quality per wave", anchor=False)
@@ -32,15 +35,15 @@ with left:
 with right:
     st.subheader("Response rate per wave (%)", anchor=False)
     charts.show(charts.trend_by_wave(per_wave, "response_pct", "Response rate %", series))
-st.caption(f"n = {int(per_wave['n'].sum()):,} contacts; points with fewer than {MIN_CONTACTS} contacts are left out. "
+st.caption(f"n = {count_label(int(per_wave['n'].sum()), 'contact')}; points with fewer than {MIN_CONTACTS} contacts are left out. "
            "Hover a point for its n.")
 
 st.subheader("When service slips: weekday × hour the contact was made", anchor=False)
 grid = figure(data, flt, metrics_table, ("weekday", "hour"))
 grid = grid.assign(n=grid["contacts"], median_minutes=grid["km_median_first_response_s"] / 60)
 shown = grid[~grid["insufficient"]]
-st.caption(f"Amsterdam time. n = {int(grid['n'].sum()):,} contacts; "
-           f"{int(grid['insufficient'].sum())} cells with fewer than {MIN_CONTACTS} contacts are left blank. "
+st.caption(f"Local time ({LOCAL_ZONE_NAME}). n = {count_label(int(grid['n'].sum()), 'contact')}; "
+           f"{count_label(int(grid['insufficient'].sum()), 'cell')} with fewer than {MIN_CONTACTS} contacts are left blank. "
            "Median first response: Kaplan–Meier, unanswered contacts count as still waiting.")
 left, right = st.columns(2)
 with left:

@@ -50,7 +50,8 @@ def item_scores(frame: pd.DataFrame, answers: pd.DataFrame, criteria: pd.DataFra
     rows = frame["row"].to_numpy(np.int64)[pd.Index(frame["contact_id"]).get_indexer(items["contact_id"])]
     item, codes = pd.factorize(items["code"], sort=True)
     texts = criteria.drop_duplicates("code").set_index("code")["text"]
-    labels = np.array([f"{code} · {str(texts.get(code, '') or '')[:50]}" for code in codes], dtype=object)
+    # the whole text: the chart shortens a long label to its width with an ellipsis, the tooltip shows it all
+    labels = np.array([f"{code} · {str(texts.get(code, '') or '')}" for code in codes], dtype=object)
     return ItemScores(rows, len(frame), item.astype(np.int64), items["item_score"].to_numpy(float), labels)
 
 

@@ -4,7 +4,14 @@ of a ``scoring/`` figure function (named in each docstring); nothing here comput
 Streamlit serialises the whole frame handed to a chart and sends it to the browser, so these
 functions are given a few rows per channel or cell, never raw contacts. Each chart's
 tooltip carries the exact figure and the n it rests on.
+
+Channel names: the pages hand these functions tables whose ``channel`` column already holds
+the display names (``ui.dashboard_data.display_channels``), so axes, legends and tooltips read
+"Web chat", never the key "webchat". Durations on a log axis get human ticks ("30 s", "5 min",
+"1 h", "1 d", "1 wk") from ``duration_ticks`` and a domain cut to the data (``duration_axis``).
 """
+
+import math
 
 import altair as alt
 import pandas as pd
@@ -15,7 +22,53 @@ from journeys.local_time import duration
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 INSUFFICIENT_COLOR = "#b8b8b8"
 MAIN_COLOR = "#0f6e6e"
+LABEL_LIMIT = 360  # px: long criterion and channel names in full (Vega-Lite cuts at 180 px by default)
+# One distinct colour per line for every built-in channel and two more (Vega's tableau10 and the
+# Streamlit theme's palette have ten; none of these is the grey of too few contacts).
+SERIES_COLORS = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
+                 "#9c755f", "#1f3b73", "#6b8e23", "#d37295"]
+TREND_LEGEND_COLUMNS = 3  # half-width charts
+SURVIVAL_LEGEND_COLUMNS = 5  # full width
+LEGEND_ROW_HEIGHT = 30  # px per legend row in Streamlit's theme
+LEGEND_TITLE_HEIGHT = 40
 TARGET_COLOR = "#c2410c"
+
+
+# Tick marks of a log-scaled duration axis: seconds and how they read.
+DURATION_TICKS: tuple[tuple[int, str], ...] = (
+    (1, "1 s"), (10, "10 s"), (30, "30 s"), (60, "1 min"), (5 * 60, "5 min"), (15 * 60, "15 min"),
+    (3600, "1 h"), (4 * 3600, "4 h"), (86400, "1 d"), (7 * 86400, "1 wk"), (28 * 86400, "4 wk"),
+    (182 * 86400, "26 wk"), (365 * 86400, "1 yr"), (5 * 365 * 86400, "5 yr"),
+)
+
+
+def duration_ticks(low: float, high: float) -> list[tuple[int, str]]:
+    """The ``DURATION_TICKS`` an axis from ``low`` to ``high`` seconds shows: from the last tick at
+    or below ``low`` to the first at or above ``high`` (so the data sits inside them)."""
+    low, high = max(float(low), 1.0), max(float(high), 1.0)
+    seconds = [t for t, _ in DURATION_TICKS]
+    first = max((i for i, t in enumerate(seconds) if t <= low), default=0)
+    last = min((i for i, t in enumerate(seconds) if t >= high), default=len(seconds) - 1)
+    return list(DURATION_TICKS[first:last + 1])
+
+
+def duration_label_expr(ticks: list[tuple[int, str]]) -> str:
+    """A Vega ``labelExpr`` that shows each tick's text ("5 min") for its value in seconds."""
+    expr = "''"
+    for value, text in reversed(ticks):
+        expr = f"datum.value == {value} ? '{text}' : {expr}"
+    return expr
+
+
+def duration_axis(values, title: str) -> tuple[alt.Scale, alt.Axis]:
+    """A log scale cut to the positive, finite ``values`` (seconds) and an axis with human
+    duration ticks (``duration_ticks``); zeros are drawn at the left edge (clamped)."""
+    shown = [float(v) for v in values if v is not None and math.isfinite(float(v)) and float(v) > 0]
+    ticks = duration_ticks(min(shown), max(shown)) if shown else duration_ticks(1, 3600)
+    scale = alt.Scale(type="log", domain=[ticks[0][0], ticks[-1][0]], clamp=True)
+    axis = alt.Axis(values=[t for t, _ in ticks], labelExpr=duration_label_expr(ticks), title=title,
+                    labelOverlap=True)
+    return scale, axis
 
 
 def show(chart: alt.TopLevelMixin) -> None:
@@ -82,7 +135,8 @@ def response_times(frame: pd.DataFrame) -> alt.Chart:
     """
     frame = with_duration_labels(frame, "p50", "km_median", "target")
     frame["insufficient"] = frame["insufficient"].astype(bool)
-    log_x = alt.Scale(type="log")
+    log_x, axis = duration_axis(pd.concat([frame[c] for c in ("p10", "p90", "km_median", "target")]).tolist(),
+                                "Time to first response (log scale)")
     base = alt.Chart(frame).encode(
         y=alt.Y("channel:N", title=None, sort=alt.EncodingSortField("p50", order="ascending")),
         tooltip=[
@@ -98,7 +152,7 @@ def response_times(frame: pd.DataFrame) -> alt.Chart:
         return alt.condition(alt.datum.insufficient, alt.value(INSUFFICIENT_COLOR), alt.value(colour))
 
     whisker = base.mark_rule().encode(
-        x=alt.X("p10:Q", scale=log_x, title="Time to first response (seconds, log scale)"), x2="p90:Q",
+        x=alt.X("p10:Q", scale=log_x, axis=axis), x2="p90:Q",
         color=unless_thin("#7a9e9e"),
     )
     box = base.mark_bar(size=14).encode(x=alt.X("p25:Q", scale=log_x), x2="p75:Q", color=unless_thin("#9cc9c9"))
@@ -119,13 +173,15 @@ def survival_curves(frame: pd.DataFrame) -> alt.Chart:
     """
     frame = with_duration_labels(frame, "seconds")
     frame["insufficient"] = frame["insufficient"].astype(bool)
+    scale, axis = duration_axis(_until_last_change(frame), "Time since contact (log scale)")
     return (
         alt.Chart(frame)
-        .mark_line(interpolate="step-after")
+        .mark_line(interpolate="step-after", clip=True)
         .encode(
-            x=alt.X("seconds:Q", scale=alt.Scale(type="log"), title="Time since contact (seconds, log scale)"),
+            x=alt.X("seconds:Q", scale=scale, axis=axis),
             y=alt.Y("share_answered:Q", axis=alt.Axis(format="%"), title="Share answered", scale=alt.Scale(domain=[0, 1])),
-            color=alt.Color("channel:N", title="Channel"),
+            color=alt.Color("channel:N", title="Channel", scale=alt.Scale(range=SERIES_COLORS),
+                            legend=_all_series_legend(SURVIVAL_LEGEND_COLUMNS)),
             opacity=alt.condition(alt.datum.insufficient, alt.value(0.4), alt.value(1.0)),
             strokeDash=alt.condition(alt.datum.insufficient, alt.value([4, 3]), alt.value([1, 0])),
             tooltip=[
@@ -135,8 +191,19 @@ def survival_curves(frame: pd.DataFrame) -> alt.Chart:
                 alt.Tooltip("n:Q", title="contacts"),
             ],
         )
-        .properties(height=320)
+        .properties(height=_with_legend_room(320, frame["channel"].nunique(), SURVIVAL_LEGEND_COLUMNS))
     )
+
+
+def _until_last_change(frame: pd.DataFrame) -> list[float]:
+    """The seconds of the survival points up to the last change of any curve: after it every
+    line is flat to the as-of time (open contacts censored), which need not stretch the axis."""
+    if frame.empty:
+        return []
+    ordered = frame.sort_values(["channel", "seconds"])
+    changed = ordered.groupby("channel", observed=True)["share_answered"].diff().fillna(1).ne(0)
+    last = ordered.loc[changed, "seconds"].max()
+    return ordered.loc[ordered["seconds"] <= last, "seconds"].tolist()
 
 
 def weekday_hour_heatmap(frame: pd.DataFrame, value: str, title: str, fmt: str, log: bool = False) -> alt.Chart:
@@ -151,7 +218,7 @@ def weekday_hour_heatmap(frame: pd.DataFrame, value: str, title: str, fmt: str, 
         alt.Chart(frame)
         .mark_rect()
         .encode(
-            x=alt.X("hour:O", title="Hour started (Amsterdam)"),
+            x=alt.X("hour:O", title="Hour started (local time)"),
             y=alt.Y("day:N", sort=WEEKDAYS, title=None),
             color=alt.Color(f"{value}:Q", title=title, legend=alt.Legend(format=fmt),
                             scale=alt.Scale(scheme="tealblues", type="log" if log else "linear")),
@@ -171,8 +238,10 @@ def criterion_channel_heatmap(frame: pd.DataFrame) -> alt.Chart:
         alt.Chart(frame)
         .mark_rect()
         .encode(
-            x=alt.X("channel:N", title=None),
-            y=alt.Y("criterion:N", title=None, sort=alt.EncodingSortField("spread", order="descending")),
+            x=alt.X("channel:N", title=None, axis=alt.Axis(labelLimit=LABEL_LIMIT, labelAngle=-45,
+                                                            labelOverlap=False)),
+            y=alt.Y("criterion:N", title=None, sort=alt.EncodingSortField("spread", order="descending"),
+                    axis=alt.Axis(labelLimit=LABEL_LIMIT)),
             color=alt.Color("score:Q", title="Points earned", scale=alt.Scale(domain=[0, 1], scheme="redyellowgreen"),
                             legend=alt.Legend(format="%")),
             tooltip=["criterion:N", "channel:N", alt.Tooltip("score:Q", format=".0%", title="points earned"),
@@ -180,6 +249,23 @@ def criterion_channel_heatmap(frame: pd.DataFrame) -> alt.Chart:
         )
         .properties(height=alt.Step(22))
     )
+
+
+def _all_series_legend(columns: int) -> alt.Legend:
+    """A legend that lists every series: below the chart in ``columns`` columns, never shortened
+    (``symbolLimit`` 0) and with names in full.
+
+    Beside a 300 px chart, Streamlit's theme spaces legend rows so widely that only nine of ten
+    channels fit and the tenth is cut off without a sign (issue 15); below the chart the legend
+    grows with the series (``_with_legend_room``)."""
+    return alt.Legend(orient="bottom", columns=columns, symbolLimit=0, labelLimit=LABEL_LIMIT)
+
+
+def _with_legend_room(plot_height: int, series: int, columns: int) -> int:
+    """The chart height that leaves ``plot_height`` for the plot above a bottom legend of
+    ``series`` entries in ``columns`` columns (Streamlit fits the whole chart, legend included,
+    into the height)."""
+    return plot_height + LEGEND_TITLE_HEIGHT + LEGEND_ROW_HEIGHT * math.ceil(max(series, 1) / columns)
 
 
 def trend_by_wave(frame: pd.DataFrame, value: str, title: str, series: str = "channel") -> alt.Chart:
@@ -190,8 +276,9 @@ def trend_by_wave(frame: pd.DataFrame, value: str, title: str, series: str = "ch
         .encode(
             x=alt.X("wave:O", title="Wave"),
             y=alt.Y(f"{value}:Q", title=title),
-            color=alt.Color(f"{series}:N", title=series.title()),
+            color=alt.Color(f"{series}:N", title=series.title(), scale=alt.Scale(range=SERIES_COLORS),
+                            legend=_all_series_legend(TREND_LEGEND_COLUMNS)),
             tooltip=["wave:O", f"{series}:N", alt.Tooltip(f"{value}:Q", format=".1f", title=title), alt.Tooltip("n:Q", title="contacts")],
         )
-        .properties(height=300)
+        .properties(height=_with_legend_room(300, frame[series].nunique(), TREND_LEGEND_COLUMNS))
     )

@@ -14,6 +14,11 @@ Every figure is a function of ``scoring/`` called by name: a page asks
 ``figure(data, flt, metrics_table, ("channel",))`` and gets ``metrics_table`` of the filtered
 contacts, cached per filter; ``figures_together`` computes several at once on two threads.
 Nothing here defines a figure.
+
+Channels are grouped and filtered by their key (``channel``: "webchat"); ``channel_names``
+gives the name a person reads for each key ("Web chat", from
+``journeys.catalogue.reference.channel_display_names``) and ``display_channels`` puts it in a
+copy of a table about to be shown. The cached frames and figure tables keep the keys.
 """
 
 from collections.abc import Callable
@@ -26,6 +31,8 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy.engine import Engine
 
+from data.db import read_scope
+from journeys.catalogue.reference import channel_display_names
 from journeys.fieldwork.contact_filter import filter_frame as apply_filter  # the pandas form of a filter
 from journeys.fieldwork.frames import ContactFilter, data_version, read_answers, read_contacts, read_criteria
 from scoring.consistency import consistency_table
@@ -37,6 +44,27 @@ from scoring.response_times import response_time_table, survival_table
 
 AS_OF_STEP = timedelta(minutes=10)
 T = TypeVar("T")
+
+
+@st.cache_data(show_spinner=False, ttl=300)
+def _channel_names(_engine: Engine, url: str) -> dict[str, str]:
+    with read_scope(_engine) as session:
+        return channel_display_names(session=session)
+
+
+def channel_names(engine: Engine) -> dict[str, str]:
+    """Channel key → the name a person reads (``channel_display_names``; refreshed every few minutes)."""
+    return _channel_names(engine, str(engine.url))
+
+
+def display_channels(frame: pd.DataFrame, names: dict[str, str], *columns: str) -> pd.DataFrame:
+    """A copy of ``frame`` with the channel keys in ``columns`` (default ``channel``) replaced by
+    their display names (``channel_names``); a key without a name shows as itself, missing stays missing."""
+    frame = frame.copy()
+    for column in columns or ("channel",):
+        if column in frame:
+            frame[column] = frame[column].map(lambda key: names.get(key, key) if isinstance(key, str) else key)
+    return frame
 
 
 def current_as_of() -> datetime:

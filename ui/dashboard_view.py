@@ -8,27 +8,46 @@ and the brand report alike.
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pandas as pd
 import streamlit as st
 
 from journeys.fieldwork.frames import ContactFilter
-from journeys.local_time import LOCAL_ZONE, MINUTE, duration, local_column
+from journeys.local_time import LOCAL_ZONE, LOCAL_ZONE_NAME, MINUTE, duration, local_column, local_text
 from scoring.headline import HeadlineFigures, brand_mean_consistency, headline_figures
 from scoring.metrics import MIN_CONTACTS, km_median_first_response, metrics_of_timed, metrics_table
 from scoring.response_times import response_time_table
 from ui import charts
-from ui.dashboard_data import AS_OF, apply_filter, figure, filtered_contacts
+from ui.dashboard_data import AS_OF, apply_filter, display_channels, figure, filtered_contacts
 from ui.report import brand_report_html
 from ui.text import as_plain_text
 
 
+def count_label(n: int, singular: str, plural: str | None = None) -> str:
+    """"1 row", "2 rows", "1,234 scored contacts": the count with the noun in the right number."""
+    return f"{n:,} {singular if n == 1 else (plural or singular + 's')}"
+
+
+def p_value_text(p) -> str:
+    """A p-value as read in a table: "< 0.001" below a thousandth, else three decimals ("0.047");
+    "–" when there is none (too few channels or contacts for a test)."""
+    if p is None or p != p:
+        return "–"
+    return "< 0.001" if p < 0.001 else f"{p:.3f}"
+
+
+def as_of_text(as_of: datetime) -> str:
+    """The moment figures are as of, in local time with the zone named: "2026-11-15 13:00 (Europe/Amsterdam)"."""
+    return f"{local_text(as_of, MINUTE)} ({LOCAL_ZONE_NAME})"
+
+
 def sample_note(table: pd.DataFrame, group: str, n_column: str) -> str:
-    """A caption stating the n a chart rests on and which groups have too few contacts."""
+    """A caption stating the n a chart rests on and which groups have too few contacts (the
+    table's ``group`` column as shown: channel display names on the pages)."""
     total = int(table[n_column].sum()) if n_column in table else 0
     thin = table.loc[table["insufficient"].astype(bool)] if "insufficient" in table else table.iloc[0:0]
-    note = f"n = {total:,} {'scored ' if n_column == 'scored' else ''}contacts."
+    note = f"n = {count_label(total, 'scored contact' if n_column == 'scored' else 'contact')}."
     if len(thin):
         names = ", ".join(as_plain_text(v) for v in thin[group].tolist()[:8])
         note += f" Too few contacts (< {MIN_CONTACTS}) for {names}: shown in grey, not to be compared."
@@ -159,14 +178,16 @@ def metric_tile(column, label: str, value: str, n: int | None, delta: str | None
 
 def contacts_label(n: int) -> str:
     """"1 contact", "1,234 contacts"."""
-    return f"{n:,} contact{'' if n == 1 else 's'}"
+    return count_label(n, "contact")
 
 
-def filter_summary(flt: ContactFilter) -> str:
-    """The filters in force as one line for a caption (names made literal: captions render Markdown)."""
+def filter_summary(flt: ContactFilter, names: dict[str, str] | None = None) -> str:
+    """The filters in force as one line for a caption (names made literal: captions render
+    Markdown); channels by their display names (``names``, ``ui.dashboard_data.channel_names``)."""
+    names = names or {}
     parts = []
     for label, values in (("brand", flt.brands), ("wave", flt.waves), ("journey", flt.journeys),
-                          ("channel", flt.channels), ("location", flt.locations)):
+                          ("channel", tuple(names.get(v, v) for v in flt.channels)), ("location", flt.locations)):
         if values:
             parts.append(f"{label}: {', '.join(as_plain_text(v) for v in values)}")
     if flt.started_from or flt.started_before:  # the local dates the manager picked, both ends included
@@ -178,14 +199,16 @@ def filter_summary(flt: ContactFilter) -> str:
 
 
 
-def contact_list(contacts: pd.DataFrame) -> pd.DataFrame:
-    """The contacts of a drill-down, newest first, with the columns a manager scans."""
+def contact_list(contacts: pd.DataFrame, names: dict[str, str] | None = None) -> pd.DataFrame:
+    """The contacts of a drill-down, newest first, with the columns a manager scans (channels
+    by their display names ``names``; times in local time, the page names the zone)."""
+    names = names or {}
     ordered = contacts.sort_values(["started_at", "contact_id"], ascending=False, kind="stable")
     return pd.DataFrame({
         "contact": ordered["contact_id"].to_numpy(),
-        "started (Amsterdam)": local_column(ordered["started_at"], MINUTE),
+        "started (local time)": local_column(ordered["started_at"], MINUTE),
         "brand": ordered["brand"].astype(str).to_numpy(),
-        "channel": ordered["channel"].astype(str).to_numpy(),
+        "channel": ordered["channel"].astype(str).map(lambda key: names.get(key, key)).to_numpy(),
         "journey": ordered["journey"].astype(str).to_numpy(),
         "wave": ordered["wave"].astype(str).to_numpy(),
         "score": ordered["final_score"].round(1).to_numpy(),
@@ -195,10 +218,22 @@ def contact_list(contacts: pd.DataFrame) -> pd.DataFrame:
     })
 
 
-def brand_report(all_contacts: pd.DataFrame, flt: ContactFilter, brand: str, wave: str | None, as_of) -> str:
+def report_scope(brand: str, wave: str | None) -> str:
+    """What a brand report covers, as printed on its face: every filter it applies, and that the
+    dashboards' sidebar filters do not apply."""
+    wave_text = f"wave {wave}" if wave else "all waves"
+    return (f"Covers every contact of brand {brand}, {wave_text}: all channels, journeys, locations and dates. "
+            "The dashboards' sidebar filters do not apply to this report.")
+
+
+def brand_report(all_contacts: pd.DataFrame, brand: str, wave: str | None, as_of, names: dict[str, str]) -> str:
     """The printable one-page report for one brand (and wave): the ``TILES``, the main charts and
-    the channel table, from the same ``scoring/`` functions as the pages."""
-    scope = replace(flt, brands=(brand,), waves=(wave,) if wave else ())
+    the channel table, from the same ``scoring/`` functions as the pages.
+
+    It applies exactly the brand and wave chosen for it (``report_scope``, printed on its face),
+    never the sidebar filters of the pages; channels read by their display names (``names``).
+    """
+    scope = ContactFilter(brands=(brand,), waves=(wave,) if wave else ())
     contacts = apply_filter(all_contacts, scope)
     figures = headline_figures(contacts, as_of) if len(contacts) else None
     by_channel = metrics_table(contacts, ["channel"]) if len(contacts) else pd.DataFrame()
@@ -211,18 +246,20 @@ def brand_report(all_contacts: pd.DataFrame, flt: ContactFilter, brand: str, wav
 
     sections = []
     if len(contacts):
-        sections = [("Quality per channel (95 % interval)", charts.quality_by_group(by_channel, "channel")),
+        sections = [("Quality per channel (95 % interval)",
+                     charts.quality_by_group(display_channels(by_channel, names), "channel")),
                     ("Time to first response (log scale, target in orange)",
-                     charts.response_times(response_time_table(contacts)))]
+                     charts.response_times(display_channels(response_time_table(contacts), names)))]
     table = by_channel[["channel", "contacts", "response_rate", "km_median_first_response_s", "on_time_rate",
-                        "mean_quality", "accuracy_rate", "redirect_rate"]].copy() if len(by_channel) else pd.DataFrame()
+                        "scored", "mean_quality", "accuracy_rate", "redirect_rate"]].copy() if len(by_channel) else pd.DataFrame()
     if len(table):
+        table = display_channels(table, names)
         for column in ("response_rate", "on_time_rate", "accuracy_rate", "redirect_rate"):
-            table[column] = (100 * table[column]).round(0)
+            table[column] = (100 * table[column]).round(1)  # printed with one decimal: 89.77 % is 89.8
         table["km_median_first_response_s"] = table["km_median_first_response_s"].map(duration)
         table = table.rename(columns={"km_median_first_response_s": "median first response (KM)",
                                       "response_rate": "response %", "on_time_rate": "on time %",
                                       "accuracy_rate": "correct %", "redirect_rate": "redirected %",
-                                      "mean_quality": "quality"})
-    return brand_report_html(brand=brand, wave=wave, as_of=as_of, tiles=[shown(tile) for tile in TILES],
-                             chart_sections=sections, table=table)
+                                      "scored": "n scored", "mean_quality": "quality"})
+    return brand_report_html(brand=brand, wave=wave, as_of=as_of, scope=report_scope(brand, wave),
+                             tiles=[shown(tile) for tile in TILES], chart_sections=sections, table=table)

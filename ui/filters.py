@@ -3,7 +3,8 @@
 The widgets keep their values for the whole session (``persist_state="session"``), so a
 manager's selection follows them from page to page. ``filter_bar`` draws the widgets and turns
 their values into a ``ContactFilter`` (the one type data/ and the services understand);
-``local_midnight`` is where a chosen local date starts, in UTC.
+``local_midnight`` is where a chosen local date starts, in UTC. Channels are chosen by their
+display names (``ui.dashboard_data.channel_names``) while the selection keeps their keys.
 """
 
 from datetime import UTC, date, datetime, time, timedelta
@@ -15,6 +16,7 @@ from sqlalchemy.engine import Engine
 from journeys.fieldwork.frames import ContactFilter
 from journeys.local_time import LOCAL_ZONE, LOCAL_ZONE_NAME
 from journeys.models import Brand, Channel, Journey, Location, Wave
+from ui.dashboard_data import channel_names
 
 KEY_PREFIX = "flt_"
 
@@ -38,6 +40,7 @@ def _options(_engine: Engine, url: str) -> dict[str, list[str]]:
 def filter_bar(engine: Engine, *, show_channel: bool = True) -> ContactFilter:
     """Render the filters in the sidebar and return the current selection."""
     options = _options(engine, str(engine.url))
+    names = channel_names(engine)
     with st.sidebar:
         st.subheader("Filters", anchor=False)
         picks = {}
@@ -48,6 +51,7 @@ def filter_bar(engine: Engine, *, show_channel: bool = True) -> ContactFilter:
             picks[name] = st.multiselect(
                 label, options[name], key=f"{KEY_PREFIX}{name}", persist_state="session",
                 placeholder="All",
+                format_func=(lambda key: names.get(key, key)) if name == "channels" else str,
             )
         period = st.date_input(
             "Started between", value=(), key=f"{KEY_PREFIX}period", persist_state="session",
@@ -69,5 +73,5 @@ def filter_bar(engine: Engine, *, show_channel: bool = True) -> ContactFilter:
 
 
 def local_midnight(day: date) -> datetime:
-    """The UTC instant of 00:00 Amsterdam time on ``day``."""
+    """The UTC instant of 00:00 local time (``LOCAL_ZONE``) on ``day``."""
     return datetime.combine(day, time.min, tzinfo=LOCAL_ZONE).astimezone(UTC)

@@ -2,7 +2,8 @@
 
 A manager downloads it and prints it (or saves it as PDF from the browser's print dialog).
 Charts are rendered to SVG with vl-convert, so the file is self-contained and works offline.
-Every text that comes from the database is escaped.
+Every text that comes from the database is escaped. The report states on its face what it
+covers (``scope``: every filter it applies) and the as-of time in local time, the zone named.
 """
 
 import html
@@ -11,12 +12,13 @@ from datetime import datetime
 import altair as alt
 import pandas as pd
 
+from journeys.local_time import LOCAL_ZONE_NAME, MINUTE, local_text
 from scoring.metrics import MIN_CONTACTS
 from ui import charts
 
 _STYLE = """
 body { font-family: -apple-system, "Segoe UI", Roboto, sans-serif; color: #1f2937; margin: 24px; }
-h1 { font-size: 22px; margin: 0 0 4px; } .sub { color: #6b7280; font-size: 12px; margin-bottom: 16px; }
+h1 { font-size: 22px; margin: 0 0 4px; } .scope { font-size: 13px; margin-bottom: 4px; } .sub { color: #6b7280; font-size: 12px; margin-bottom: 16px; }
 .tiles { display: grid; grid-template-columns: repeat(5, 1fr); gap: 8px; margin-bottom: 16px; }
 .tile { border: 1px solid #d1d5db; border-radius: 6px; padding: 8px; }
 .tile .label { font-size: 11px; color: #6b7280; } .tile .value { font-size: 20px; font-weight: 600; }
@@ -43,13 +45,14 @@ def _tile(label: str, value: str, n: int | None) -> str:
             f'<div class="value">{html.escape(value)}</div>{n_text}</div>')
 
 
-def brand_report_html(*, brand: str, wave: str | None, as_of: datetime, tiles: list[tuple[str, str, int | None]],
+def brand_report_html(*, brand: str, wave: str | None, as_of: datetime, scope: str, tiles: list[tuple[str, str, int | None]],
                       chart_sections: list[tuple[str, alt.TopLevelMixin]], table: pd.DataFrame) -> str:
     """Assemble the report.
 
     Args:
         brand, wave: what the report is about (shown in the title).
-        as_of: the instant the figures were computed for.
+        as_of: the instant the figures were computed for (printed in local time).
+        scope: which contacts the report covers, every filter it applies (printed under the title).
         tiles: (label, formatted value, n) per KPI tile.
         chart_sections: (title, chart) pairs, rendered as SVG side by side.
         table: the per-channel metric table printed under the charts.
@@ -59,7 +62,9 @@ def brand_report_html(*, brand: str, wave: str | None, as_of: datetime, tiles: l
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
         f"<title>{html.escape(title)} · Klantreis</title><style>{_STYLE}</style></head><body>",
         f"<h1>{html.escape(title)}</h1>",
-        f"<div class='sub'>Klantreis cross-channel report · figures as of {as_of:%Y-%m-%d %H:%M} UTC · "
+        f"<div class='scope'>{html.escape(scope)}</div>",
+        f"<div class='sub'>Klantreis cross-channel report · figures as of "
+        f"{html.escape(local_text(as_of, MINUTE))} ({html.escape(LOCAL_ZONE_NAME)}) · "
         f"n = number of contacts each figure rests on; fewer than {MIN_CONTACTS} is marked as too few.</div>",
         "<div class='tiles'>", *(_tile(*t) for t in tiles), "</div>",
         "<div class='charts'>",

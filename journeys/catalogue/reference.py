@@ -1,6 +1,12 @@
 """Reference data: the built-in channels with their default response targets, and get-or-create
 helpers for brands, locations, waves and channels.
 
+A channel has a key and a display name: ``Channel.name`` ("webchat") is the key that filters,
+caches, imports and exports use; ``Channel.label`` ("Web chat") is what a person reads.
+``channel_display_name`` (the label, falling back to the name) and ``channel_display_names``
+(key → display name for every channel) are the one source of that name: dashboards, charts,
+filters, reports, exports' display columns and contact cards all map keys through them.
+
 The defaults (``BUILTIN_CHANNELS``) follow the common service-level targets of the trade: a
 phone call answered within 20 s, web chat within 40 s, e-mail within 4 working hours, social
 within an hour, messaging within 20 minutes. Users change them per journey; an import adds them
@@ -147,6 +153,23 @@ def get_or_create_channel(*, session: Session, name: str, kind: ChannelKind | No
         session.add(channel)
         session.flush()
     return channel
+
+
+def channel_display_name(name: str, label: str | None) -> str:
+    """What a person reads for a channel: its label ("Web chat"), else its key name ("webchat")."""
+    return (label or "").strip() or name
+
+
+def channel_display_names(*, session: Session) -> dict[str, str]:
+    """Every channel's key name → display name (``channel_display_name``), e.g.
+    ``{"email": "E-mail", "webchat": "Web chat", "twitter": "Twitter/X", ...}``.
+
+    The one mapping from a channel key to the name shown to a person. Keep the key for
+    filtering, caching and files read back in; map it through this at display time only (a key
+    missing here, e.g. a channel added since, should show as itself: ``names.get(key, key)``).
+    """
+    return {name: channel_display_name(name, label)
+            for name, label in session.exec(select(Channel.name, Channel.label)).all()}
 
 
 def default_wave(waves: list[Wave], today: date) -> Wave | None:
