@@ -7,8 +7,8 @@ import typer
 from cli.app import console, fail, ready_engine
 from cli.options import Timezone, with_contact_filter
 from journeys.fieldwork.frames import ContactFilter
-from journeys.interchange.contact_file import DEFAULT_TIMEZONE
 from journeys.interchange.exports import FORMATS, export_contacts
+from journeys.local_time import LOCAL_ZONE_NAME
 from journeys.wording import counted
 
 export_app = typer.Typer(help="Write data files in the interchange format (docs/interchange.md).", no_args_is_help=True)
@@ -29,7 +29,7 @@ def export_contacts_command(
     file_format: str = typer.Option(None, "--format", help="csv or xlsx (default: from the file name, else csv).",
                                     callback=_check_file_format),
     flt: ContactFilter,
-    timezone: Timezone = DEFAULT_TIMEZONE,  # the zone of --from and --to
+    timezone: Timezone = LOCAL_ZONE_NAME,  # the zone of --from and --to
 ) -> None:
     """Export contacts (with their checklist answers) in the format ``import contacts`` reads."""
     file_format = (file_format or ("xlsx" if output.suffix.lower() == ".xlsx" else "csv")).lower()

@@ -9,8 +9,9 @@ from cli.app import console, err_console, ready_engine
 from cli.options import Timezone
 from data import db
 from journeys.errors import KlantreisError
-from journeys.interchange.contact_file import DEFAULT_TIMEZONE, parse_timezone, read_table
+from journeys.interchange.contact_file import parse_timezone, read_table
 from journeys.interchange.imports import ImportAborted, import_contacts, summary_lines, write_failure
+from journeys.local_time import LOCAL_ZONE_NAME
 
 import_app = typer.Typer(help="Load data files in the interchange format (docs/interchange.md).", no_args_is_help=True)
 
@@ -27,7 +28,7 @@ class _Operator:
 @import_app.command("contacts")
 def import_contacts_command(
     file: Path = typer.Argument(..., help="CSV (UTF-8) or XLSX contact file.", dir_okay=False),
-    timezone: Timezone = DEFAULT_TIMEZONE,
+    timezone: Timezone = LOCAL_ZONE_NAME,
     create_missing: bool = typer.Option(
         False, "--create-missing",
         help="Create unknown brands, locations, journeys, channels, auditors and waves instead of refusing the row."),

@@ -1,7 +1,7 @@
 """Options several commands share, each defined once: the contact filter, time zone, as-of time and
 output format.
 
-A command takes them as typed aliases (``timezone: Timezone = DEFAULT_TIMEZONE``); the filter
+A command takes them as typed aliases (``timezone: Timezone = LOCAL_ZONE_NAME``); the filter
 options come as a whole through ``with_contact_filter``, which hands the command the
 ``ContactFilter`` they describe.
 """
@@ -15,7 +15,8 @@ from typing import Annotated
 import typer
 
 from journeys.fieldwork.frames import ContactFilter
-from journeys.interchange.contact_file import DEFAULT_TIMEZONE, parse_timestamp
+from journeys.interchange.contact_file import parse_timestamp
+from journeys.local_time import LOCAL_ZONE_NAME
 
 OUTPUT_FORMATS = ("table", "csv", "json")
 
@@ -53,7 +54,7 @@ def split_names(values: list[str] | None) -> tuple[str, ...]:
 
 
 def contact_filter(*, brand=None, wave=None, journey=None, channel=None, started_from=None, started_before=None,
-                   timezone: str = DEFAULT_TIMEZONE) -> ContactFilter:
+                   timezone: str = LOCAL_ZONE_NAME) -> ContactFilter:
     """The ContactFilter of the filter options (``--from`` inclusive, ``--to`` exclusive).
 
     Raises:

@@ -12,6 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from journeys.interchange.exports import neutralise_frame
+from journeys.local_time import duration
 
 
 def _plain(value):
@@ -39,19 +40,6 @@ def frame_text(frame: pd.DataFrame, output_format: str, title: str = "") -> str 
     return None
 
 
-def _duration(seconds: float) -> str:
-    seconds = round(seconds)
-    if seconds < 120:
-        return f"{seconds} s"
-    minutes = seconds // 60
-    if minutes < 120:
-        return f"{minutes} min"
-    hours, minutes = divmod(minutes, 60)
-    if hours < 48:
-        return f"{hours} h {minutes:02d}"
-    return f"{hours / 24:.1f} d"
-
-
 def _cell(column: str, value) -> str:
     value = _plain(value)
     if value is None:
@@ -60,7 +48,7 @@ def _cell(column: str, value) -> str:
         return "yes" if value else "no"
     if isinstance(value, float):
         if column.endswith("_s"):
-            return _duration(value)
+            return duration(value)
         if column.endswith("_rate") or column in ("score_parity", "answer_agreement", "timing_on_norm"):
             return f"{100 * value:.1f} %"
         if column.endswith("_p"):

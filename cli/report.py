@@ -17,7 +17,7 @@ from cli.options import AsOf, OutputFormat, Timezone, as_of_moment, with_contact
 from cli.output import frame_text, print_table
 from journeys.errors import Problem, ValidationError
 from journeys.fieldwork.frames import ContactFilter, read_answers, read_contacts, read_criteria
-from journeys.interchange.contact_file import DEFAULT_TIMEZONE
+from journeys.local_time import LOCAL_ZONE_NAME
 
 GROUPS = ("channel", "brand", "location", "journey", "wave")
 REPORT_COLUMNS = (
@@ -82,7 +82,7 @@ def report(
     by: str = typer.Option("channel", "--by", help="Group by channel, brand, location, journey, wave (comma-separated)."),
     as_of: AsOf = None,
     flt: ContactFilter,
-    timezone: Timezone = DEFAULT_TIMEZONE,
+    timezone: Timezone = LOCAL_ZONE_NAME,
     output_format: OutputFormat = "table",
     all_columns: bool = typer.Option(False, "--all-columns", help="Also intervals, denominators and pass rates."),
 ) -> None:
@@ -103,7 +103,7 @@ def consistency(
     by: str = typer.Option("brand", "--by", help="Scope: brand, optionally with journey and wave (comma-separated)."),
     as_of: AsOf = None,
     flt: ContactFilter,
-    timezone: Timezone = DEFAULT_TIMEZONE,
+    timezone: Timezone = LOCAL_ZONE_NAME,
     output_format: OutputFormat = "table",
 ) -> None:
     """How alike each scope's channels are: channel gap, consistency index, answer agreement."""

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from journeys.wording import counted
 from scoring.consistency import consistency_table
 from scoring.criterion_channel import criterion_channel_table
 from scoring.metrics import metrics_table
@@ -15,7 +16,7 @@ from ui.dashboard_data import (
     filtered_contacts,
     scored_data,
 )
-from ui.dashboard_view import count_label, p_value_text, sample_note
+from ui.dashboard_view import p_value_text, sample_note
 from ui.filters import filter_bar
 from ui.resources import get_engine
 from ui.session import require_page
@@ -73,7 +74,7 @@ if cells.empty:
     st.info("No checklist answers for these contacts.")
 else:
     st.caption(f"Share of points earned per checklist item and channel (N/A left out); items sorted by their "
-               f"spread between channels. n = {count_label(int(cells['n'].sum()), 'answer')}; hover a cell for its n.")
+               f"spread between channels. n = {counted(int(cells['n'].sum()), 'answer')}; hover a cell for its n.")
     charts.show(charts.criterion_channel_heatmap(cells))
 
 st.subheader("Ranking", anchor=False)

@@ -10,10 +10,11 @@ from data.db import session_scope
 from journeys.accounts.privacy import pseudonym_secret, pseudonymise_auditors
 from journeys.interchange.exports import export_rows
 from journeys.local_time import LOCAL_ZONE_NAME
+from journeys.wording import counted
 from scoring.metrics import metrics_table
 from ui.contact_detail import show_contact
 from ui.dashboard_data import channel_names, figure, filtered_contacts, scored_data
-from ui.dashboard_view import brand_report, contact_list, contacts_label, count_label, filter_summary, report_scope
+from ui.dashboard_view import brand_report, contact_list, contacts_label, filter_summary, report_scope
 from ui.downloads import XLSX_MAX_ROWS, csv_bytes, xlsx_bytes
 from ui.filters import filter_bar
 from ui.resources import get_engine
@@ -89,7 +90,7 @@ with export_tab:
                           icon=":material/download:", on_click="ignore", disabled=too_many,
                           help=f"A worksheet holds at most {XLSX_MAX_ROWS:,} rows: filter further or use CSV."
                           if too_many else None)
-    st.markdown(f"**Metrics per brand and channel** ({count_label(len(metric_table), 'row')}, definitions in `docs/scoring.md`)")
+    st.markdown(f"**Metrics per brand and channel** ({counted(len(metric_table), 'row')}, definitions in `docs/scoring.md`)")
     left, right = st.columns(2)
     left.download_button("Metrics as CSV", csv_bytes(metric_table), f"klantreis-metrics-{stamp}.csv", "text/csv",
                          icon=":material/download:", on_click="ignore")

@@ -3,10 +3,10 @@
 import streamlit as st
 
 from journeys.local_time import LOCAL_ZONE_NAME
+from journeys.wording import counted
 from scoring.metrics import MIN_CONTACTS, metrics_table
 from ui import charts
 from ui.dashboard_data import channel_names, display_channels, figure, filtered_contacts, scored_data
-from ui.dashboard_view import count_label
 from ui.filters import filter_bar
 from ui.resources import get_engine
 from ui.session import require_page
@@ -35,15 +35,15 @@ with left:
 with right:
     st.subheader("Response rate per wave (%)", anchor=False)
     charts.show(charts.trend_by_wave(per_wave, "response_pct", "Response rate %", series))
-st.caption(f"n = {count_label(int(per_wave['n'].sum()), 'contact')}; points with fewer than {MIN_CONTACTS} contacts are left out. "
+st.caption(f"n = {counted(int(per_wave['n'].sum()), 'contact')}; points with fewer than {MIN_CONTACTS} contacts are left out. "
            "Hover a point for its n.")
 
 st.subheader("When service slips: weekday × hour the contact was made", anchor=False)
 grid = figure(data, flt, metrics_table, ("weekday", "hour"))
 grid = grid.assign(n=grid["contacts"], median_minutes=grid["km_median_first_response_s"] / 60)
 shown = grid[~grid["insufficient"]]
-st.caption(f"Local time ({LOCAL_ZONE_NAME}). n = {count_label(int(grid['n'].sum()), 'contact')}; "
-           f"{count_label(int(grid['insufficient'].sum()), 'cell')} with fewer than {MIN_CONTACTS} contacts are left blank. "
+st.caption(f"Local time ({LOCAL_ZONE_NAME}). n = {counted(int(grid['n'].sum()), 'contact')}; "
+           f"{counted(int(grid['insufficient'].sum()), 'cell')} with fewer than {MIN_CONTACTS} contacts are left blank. "
            "Median first response: Kaplan–Meier, unanswered contacts count as still waiting.")
 left, right = st.columns(2)
 with left:

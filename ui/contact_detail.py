@@ -20,7 +20,7 @@ from journeys.errors import PermissionDenied
 from journeys.fieldwork.contacts import draft_text, remove_evidence
 from journeys.fieldwork.evidence import Preview, ensure_preview, is_image, original_content
 from journeys.fieldwork.frames import ContactFilter, read_answers, read_contacts, read_criteria
-from journeys.local_time import DATED_SECOND, duration, local_text
+from journeys.local_time import DATED_SECOND, LOCAL_ZONE_NAME, duration, local_text
 from journeys.models import ChangeLog, Channel, Contact, Evidence, Journey, Location, User, Wave
 from journeys.wording import (
     CHANGE_ACTION_LABELS,
@@ -117,7 +117,7 @@ def show_contact(engine: Engine, contact_id: int, *, actor) -> None:
                       else "unanswered")
     columns[3].metric("Answer correct", {True: "yes", False: "no"}.get(row["answer_correct"], "not judged"))
 
-    st.markdown("**Timings** (Amsterdam time)")
+    st.markdown(f"**Timings** (local time, {LOCAL_ZONE_NAME})")
     st.table(plain_table(pd.DataFrame({
         "event": ["started", "acknowledged", "first response", "resolved", "deadline"],
         "time": [_local(row[c]) for c in ("started_at", "acknowledged_at", "first_response_at", "resolved_at", "due_at")],

@@ -2,7 +2,7 @@
 the form that corrects a contact's times, and the typed-input record that is autosaved so
 nothing typed is lost.
 
-Auditors type and read local time (``journeys.local_time.LOCAL_ZONE``, Amsterdam); the services
+Auditors type and read local time (``journeys.local_time.LOCAL_ZONE``); the services
 get timezone-aware UTC. ``times_correction_form`` starts from the exact stored times, to the
 second, each time they change (the stopwatch, another session, a save), hands the service only
 what was changed, and says "Nothing changed" when nothing was.
@@ -32,7 +32,7 @@ AUTOSAVE_BUSY_TIMEOUT_MS = 1_000
 
 def datetime_input(label: str, value: datetime | None, key: str, *, optional: bool = True,
                    problems: list[str] | None = None) -> datetime | None:
-    """A date and a time field (Amsterdam time) that together give a UTC instant, or None when empty.
+    """A date and a time field (local time) that together give a UTC instant, or None when empty.
 
     Left as shown, the fields give ``value`` back exactly (its seconds, and which of the two
     02:30s of an autumn night it was), so saving untouched fields changes nothing. A changed

@@ -15,6 +15,7 @@ import streamlit as st
 
 from journeys.fieldwork.frames import ContactFilter
 from journeys.local_time import LOCAL_ZONE, LOCAL_ZONE_NAME, MINUTE, duration, local_column, local_text
+from journeys.wording import counted
 from scoring.headline import HeadlineFigures, brand_mean_consistency, headline_figures
 from scoring.metrics import MIN_CONTACTS, km_median_first_response, metrics_of_timed, metrics_table
 from scoring.response_times import response_time_table
@@ -22,11 +23,6 @@ from ui import charts
 from ui.dashboard_data import AS_OF, apply_filter, display_channels, figure, filtered_contacts
 from ui.report import brand_report_html
 from ui.text import as_plain_text
-
-
-def count_label(n: int, singular: str, plural: str | None = None) -> str:
-    """"1 row", "2 rows", "1,234 scored contacts": the count with the noun in the right number."""
-    return f"{n:,} {singular if n == 1 else (plural or singular + 's')}"
 
 
 def p_value_text(p) -> str:
@@ -47,7 +43,7 @@ def sample_note(table: pd.DataFrame, group: str, n_column: str) -> str:
     table's ``group`` column as shown: channel display names on the pages)."""
     total = int(table[n_column].sum()) if n_column in table else 0
     thin = table.loc[table["insufficient"].astype(bool)] if "insufficient" in table else table.iloc[0:0]
-    note = f"n = {count_label(total, 'scored contact' if n_column == 'scored' else 'contact')}."
+    note = f"n = {counted(total, 'scored contact' if n_column == 'scored' else 'contact')}."
     if len(thin):
         names = ", ".join(as_plain_text(v) for v in thin[group].tolist()[:8])
         note += f" Too few contacts (< {MIN_CONTACTS}) for {names}: shown in grey, not to be compared."
@@ -178,7 +174,7 @@ def metric_tile(column, label: str, value: str, n: int | None, delta: str | None
 
 def contacts_label(n: int) -> str:
     """"1 contact", "1,234 contacts"."""
-    return count_label(n, "contact")
+    return counted(n, "contact")
 
 
 def filter_summary(flt: ContactFilter, names: dict[str, str] | None = None) -> str:

@@ -46,7 +46,6 @@ from journeys.models import (
 )
 
 # Naive times in a file or an option are read in the installation's zone unless ``--timezone`` says otherwise.
-DEFAULT_TIMEZONE = LOCAL_ZONE_NAME
 ITEM_PREFIX = "item:"
 EXTRA_PREFIX = "x:"
 TIMESTAMP_FIELDS = ("started_at", "acknowledged_at", "first_response_at", "resolved_at", "due_at")
@@ -617,7 +616,7 @@ def parse_timezone(name: str) -> ZoneInfo:
         raise ValidationError(Problem("--timezone", name, "is not a known IANA time zone (e.g. Europe/Amsterdam)")) from None
 
 
-def parse_timestamp(text: str, timezone: str = DEFAULT_TIMEZONE, field_name: str = "timestamp") -> datetime:
+def parse_timestamp(text: str, timezone: str = LOCAL_ZONE_NAME, field_name: str = "timestamp") -> datetime:
     """One timestamp read like the import reads them (used by ``--as-of``, ``--from``, ``--to``).
 
     A bare date ``YYYY-MM-DD`` means midnight at its start in ``timezone`` (the day's first
@@ -693,7 +692,7 @@ def parse_contacts(
     rows: Iterable[tuple[int, list[str]]],
     catalogue: Catalogue,
     *,
-    timezone: str = DEFAULT_TIMEZONE,
+    timezone: str = LOCAL_ZONE_NAME,
     create_missing: bool = False,
     on_progress: Callable[[int], None] | None = None,
 ) -> ParsedFile:

@@ -29,13 +29,13 @@ from data.errors import explain_operational_error
 from journeys.catalogue.reference import defaults_for, get_or_create_channel, get_or_create_wave, guess_channel_kind
 from journeys.errors import KlantreisError, Problem, ValidationError
 from journeys.interchange.contact_file import (
-    DEFAULT_TIMEZONE,
     ITEM_PREFIX,
     Catalogue,
     ContactRow,
     ParsedFile,
     parse_contacts,
 )
+from journeys.local_time import LOCAL_ZONE_NAME, duration
 from journeys.models import (
     Answer,
     Brand,
@@ -100,7 +100,7 @@ def import_contacts(
     actor,
     header: list[str],
     rows: Iterable[tuple[int, list[str]]],
-    timezone: str = DEFAULT_TIMEZONE,
+    timezone: str = LOCAL_ZONE_NAME,
     create_missing: bool = False,
     default_targets: bool = False,
     dry_run: bool = False,
@@ -254,21 +254,13 @@ def _targets(channel: str, kinds: dict[str, str], default_targets: bool, has_due
     return norms.first_response_target_seconds, resolution, norms.business_hours
 
 
-def _duration_text(seconds: int) -> str:
-    if seconds < 120:
-        return f"{seconds} s"
-    if seconds < 2 * 3600:
-        return f"{seconds // 60} min"
-    return f"{seconds / 3600:g} h"
-
-
 def _targets_text(targets) -> str:
     if targets is None:
         return ""
     first, resolution, business = targets
     clock = " (business hours)" if business else ""
-    resolve = f"resolve in {_duration_text(resolution)}" if resolution else "resolution: the file's due_at"
-    return f"first response in {_duration_text(first)}, {resolve}{clock}"
+    resolve = f"resolve in {duration(resolution)}" if resolution else "resolution: the file's due_at"
+    return f"first response in {duration(first)}, {resolve}{clock}"
 
 
 def _create_missing(session: Session, rows: list[ContactRow], catalogue: Catalogue,

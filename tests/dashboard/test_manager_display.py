@@ -18,12 +18,13 @@ import pytest
 from data import db
 from data.db import read_scope
 from journeys.catalogue.reference import channel_display_name, channel_display_names
+from journeys.wording import counted
 from scoring.metrics import metrics_table
 from tests.dashboard.test_dashboard_pages import AS_OF, _page, demo_app, demo_database  # noqa: F401 - fixtures
 from tests.figures.collect import visible_text
 from tests.shown import shown
 from ui import charts, dashboard_data
-from ui.dashboard_view import as_of_text, count_label, p_value_text
+from ui.dashboard_view import as_of_text, p_value_text
 
 KEYS = {"email", "webchat", "twitter"}  # channel keys whose display names differ from them
 NAMES = {"E-mail", "Web chat", "Twitter/X"}
@@ -239,9 +240,9 @@ def test_consistency_table_shows_p_values_as_text_and_names_in_full(demo_app):  
 
 
 def test_counts_agree_with_their_number():
-    assert count_label(1, "row") == "1 row" and count_label(2, "row") == "2 rows"
-    assert count_label(1, "scored contact") == "1 scored contact"
-    assert count_label(1234, "contact") == "1,234 contacts"
+    assert counted(1, "row") == "1 row" and counted(2, "row") == "2 rows"
+    assert counted(1, "scored contact") == "1 scored contact"
+    assert counted(1234, "contact") == "1,234 contacts"
 
 
 def test_explore_says_one_row_not_one_rows(demo_app):  # noqa: F811
