@@ -22,6 +22,7 @@ shown as "this file could not be shown" from then on.
 """
 
 import io
+import math
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -112,8 +113,8 @@ def inspect_evidence(name: str, data: bytes) -> CheckedEvidence:
     if not data:
         raise ValidationError(Problem("evidence", name, "the file is empty"))
     if len(data) > MAX_EVIDENCE_BYTES:
-        raise ValidationError(Problem("evidence", name, f"is {len(data) / 1e6:.1f} MB; the limit is "
-                                      f"{MAX_EVIDENCE_BYTES / 1e6:.0f} MB"))
+        raise ValidationError(Problem("evidence", name, f"is {math.ceil(len(data) * 10 / MEGABYTE) / 10:.1f} MB; the limit is "
+                                      f"{MAX_EVIDENCE_MB} MB"))
     if data[4:8] == b"ftyp" and data[8:12] in _HEIF_BRANDS:
         raise _refuse(f"{name} is a HEIC/AVIF photo, which cannot be shown here — save or export it as JPEG "
                       "and attach again")

@@ -342,3 +342,13 @@ def test_the_uploader_limit_is_the_stated_limit_whatever_the_server_setting(page
     [uploader] = at.get("file_uploader")
     assert uploader.proto.max_upload_size_mb == MAX_EVIDENCE_MB == MAX_EVIDENCE_BYTES // (1024 * 1024)
     assert f"at most {MAX_EVIDENCE_MB} MB" in uploader.proto.label
+
+
+def test_a_file_just_over_the_limit_never_reads_as_the_limit():
+    """One byte over reads "10.1 MB; the limit is 10 MB", never "10.0 MB; the limit is 10 MB"."""
+    from journeys.errors import ValidationError
+    from journeys.fieldwork.evidence import inspect_evidence
+
+    with pytest.raises(ValidationError) as refused:
+        inspect_evidence("big.png", b"\x89PNG" + b"\0" * MAX_EVIDENCE_BYTES)
+    assert f"is {MAX_EVIDENCE_MB}.1 MB; the limit is {MAX_EVIDENCE_MB} MB" in str(refused.value)
