@@ -12,8 +12,9 @@ item and "Save assessment". Tapping to reach My contacts after sign-in is not co
 
 Times are from the tap until the app is idle again and shows the tap's effect (Streamlit's
 ``data-test-script-state`` back at ``notRunning`` after a run began), measured from Python: picking
-a value in the start form's Channel dropdown (``--picks`` back-and-forth per round) and each
-stopwatch button. Medians over all rounds. Wall-clock figures depend on the machine (two shared
+a value in the start form's Channel dropdown (``--picks`` per round) and each stopwatch button.
+Each round is a fresh browser session (signed in anew, as on the next day), so only what the app
+itself remembers carries over from one contact to the next. Medians over all rounds. Wall-clock figures depend on the machine (two shared
 cores here): a figure to look at, not a test. Prints one JSON object.
 """
 
@@ -134,11 +135,16 @@ class Flow:
         for name in ("Answered / picked up now", "Conversation ended now"):
             stopwatch.append(self.tap(page.get_by_role("button", name=name, exact=True),
                                       f"!document.body.innerText.includes({json.dumps(name)})", name))
+        all_yes = page.get_by_role("button", name="Yes to every unanswered item")
+        if all_yes.count():
+            self.count("Yes to every unanswered item")
+            all_yes.click()
+            wait_for_app(page)
         checklist = page.locator(".st-key-assessment").get_by_test_id("stButtonGroup")
         for n in range(checklist.count()):
             group = checklist.nth(n)
-            if "Answer correct" in group.inner_text():
-                continue
+            if "Answer correct" in group.inner_text() or group.locator("[aria-checked='true']").count():
+                continue  # not a checklist item, or answered already
             self.count("checklist item")  # "Yes", or the lowest point of a scale; untimed
             group.get_by_role("radio").first.click()
             wait_for_app(page)
@@ -158,29 +164,37 @@ def main() -> None:
         choice = routine_choice(server.url_db)
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-            context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
-            page = context.new_page()
-            page.set_default_timeout(30_000)
-            page.goto(server.base_url)
-            wait_for_app(page)
-            sign_in(page, "auditor1")
-            page.wait_for_function(f"document.cookie.includes('{COOKIE_NAME}=')")
-            flow = Flow(page, server.base_url)
-            flow.open_my_contacts()
-            flow.log_contact(choice, [])  # the warm-up: the auditor's last contact, so the next is routine
+
+            def signed_in() -> Flow:
+                """A fresh session (the next day, say): signed in and on My contacts."""
+                context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+                page = context.new_page()
+                page.set_default_timeout(30_000)
+                page.goto(server.base_url)
+                wait_for_app(page)
+                sign_in(page, "auditor1")
+                page.wait_for_function(f"document.cookie.includes('{COOKIE_NAME}=')")
+                flow = Flow(page, server.base_url)
+                flow.open_my_contacts()
+                return flow
+
+            warm_up = signed_in()
+            warm_up.log_contact(choice, [])  # the auditor's last contact, so the next one is routine
+            warm_up.page.context.close()
             taps, picks, stopwatch, screens = [], [], [], {}
             for _ in range(args.rounds):
-                flow.open_my_contacts()
+                flow = signed_in()
+                page = flow.page
                 screens["my_contacts"] = page.evaluate(PAGE_HEIGHT) / 844
-                flow.start_form(choice)
-                for _ in range(args.picks):  # there and back: the rerun of picking a value
-                    picks.append(flow.choose("Channel", None, count=False))
-                if flow.shown("Channel") != choice["Channel"]:
-                    flow.choose("Channel", choice["Channel"], count=False)
-                flow.taps, flow.tapped = 0, []
                 flow.log_contact(choice, stopwatch)
                 taps.append(flow.taps)
+                tapped = list(flow.tapped)
                 screens["log_page"] = page.evaluate(PAGE_HEIGHT) / 844
+                flow.open_my_contacts()  # then the rerun of picking a value, there and back
+                flow.start_form(choice)
+                for _ in range(args.picks):
+                    picks.append(flow.choose("Channel", None, count=False))
+                page.context.close()
             browser.close()
     finally:
         server.stop()
@@ -191,7 +205,7 @@ def main() -> None:
         "stopwatch_button_rerun_s_median": round(statistics.median(stopwatch), 3),
         "stopwatch_button_rerun_s": [round(t, 3) for t in stopwatch],
         "screens_long_at_844px": {k: round(v, 1) for k, v in screens.items()},
-        "taps_of_the_last_round": flow.tapped,
+        "taps_of_the_last_round": tapped,
         "routine_choice": choice,
     }, indent=1))
 

@@ -28,7 +28,7 @@ from journeys.fieldwork.contacts import (
 )
 from journeys.fieldwork.frames import ContactFilter, read_answers, read_contacts, read_criteria
 from journeys.local_time import local_text
-from journeys.models import Answer, Brand, Channel, Journey
+from journeys.models import Answer, Brand, Channel, CriterionKind, Journey
 from scoring.quality import score_contacts
 from ui.actions import NOTICE_KEY, refuse_page, run_action, show_notice, show_problems, show_refusal
 from ui.contact_detail import score_text, show_contact
@@ -36,6 +36,7 @@ from ui.contact_forms import (
     AUTOSAVE_BUSY_TIMEOUT_MS,
     MAX_CONTACT_ID,
     OPEN_KEY,
+    YES,
     assessment_input,
     checklist_inputs,
     datetime_input,
@@ -197,6 +198,12 @@ def assessment() -> None:
     (server-side, per contact and user), so a reload, a page switch or a refused save keeps it;
     only this fragment reruns on a change."""
     with st.container(border=True, key="assessment"):
+        yes_no = [c for c in criteria if c.kind != CriterionKind.SCALE]
+        if yes_no and st.button("Yes to every unanswered item", key="a_all_yes", icon=":material/done_all:",
+                                help="A routine contact in one tap; then change the items that were not a yes."):
+            for criterion in yes_no:  # set before the items are drawn below, so they show it at once
+                if st.session_state.get(f"a_c{criterion.id}") is None:
+                    st.session_state[f"a_c{criterion.id}"] = YES
         answers = checklist_inputs(criteria, typed_answers, "a")
         st.divider()
         left, right = st.columns(2)

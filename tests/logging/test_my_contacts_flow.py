@@ -131,3 +131,16 @@ def test_recently_completed_is_a_compact_list(world):
     assert not at.table
     line = at.button(key=f"done_{contact_id}").label
     assert shown(line) == f"Zeezicht · email · {local_text(started, DAY_MINUTE)} · not scored", line
+
+
+def test_yes_to_every_unanswered_item_in_one_tap(world):
+    """A routine contact: one tap answers every item still open Yes; an item answered No stays No."""
+    url, auditor, ids = world
+    contact_id = _start(url, auditor, ids)
+    at = open_page("contact_log", auditor, log_contact_id=contact_id)
+    items = [g for g in at.button_group if g.key and g.key.startswith("a_c") and g.key != "a_correct"]
+    assert len(items) == 3 and all(g.value is None for g in items)
+    items[0].set_value("No").run()
+    at.button(key="a_all_yes").click().run()
+    assert not at.exception
+    assert [at.button_group(key=g.key).value for g in items] == ["No", "Yes", "Yes"]
