@@ -12,7 +12,7 @@ item and "Save assessment". Tapping to reach My contacts after sign-in is not co
 
 Times are from the tap until the app is idle again and shows the tap's effect (Streamlit's
 ``data-test-script-state`` back at ``notRunning`` after a run began), measured from Python: picking
-a value in the start form's Channel dropdown (``--picks`` per round) and each stopwatch button.
+a value in the start form's Channel dropdown (``--picks`` per round, phone ↔ e-mail) and each stopwatch button.
 Each round is a fresh browser session (signed in anew, as on the next day), so only what the app
 itself remembers carries over from one contact to the next. Medians over all rounds. Wall-clock figures depend on the machine (two shared
 cores here): a figure to look at, not a test. Prints one JSON object.
@@ -25,6 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from sqlmodel import select
 
 from data import db
@@ -67,7 +68,7 @@ class Flow:
     """One browser page on the app, counting taps and timing reruns."""
 
     def __init__(self, page, base_url: str):
-        self.page, self.base_url, self.taps, self.tapped = page, base_url, 0, []
+        self.page, self.base_url, self.taps, self.tapped, self.missed = page, base_url, 0, [], 0
 
     def selectbox(self, label: str):
         return self.page.get_by_test_id("stSelectbox").filter(
@@ -77,13 +78,18 @@ class Flow:
         """The value the dropdown shows ("" when none is chosen)."""
         return self.selectbox(label).locator("input").input_value().strip()
 
-    def timed(self, tap, done: str = "true") -> float:
+    def timed(self, tap, done: str = "true") -> float | None:
         """Seconds from ``tap()`` until a script run began and ended and ``done`` (JS) holds."""
         before = self.page.evaluate("window.__runs")
         started = time.perf_counter()
         tap()
-        self.page.wait_for_function(f"window.__runs > {before} && {IDLE} && ({done})", polling="raf",
-                                    timeout=30_000)
+        try:
+            self.page.wait_for_function(f"window.__runs > {before} && {IDLE} && ({done})", polling="raf",
+                                        timeout=15_000)
+        except PlaywrightTimeout:  # a run too quick to see flip the flag: no sample (counted as missed)
+            wait_for_app(self.page)
+            self.missed += 1
+            return None
         elapsed = time.perf_counter() - started
         wait_for_app(self.page)
         return elapsed
@@ -92,11 +98,11 @@ class Flow:
         self.taps += 1
         self.tapped.append(what)
 
-    def tap(self, locator, done: str = "true", what: str = "") -> float:
+    def tap(self, locator, done: str = "true", what: str = "") -> float | None:
         self.count(what or "tap")
         return self.timed(locator.click, done)
 
-    def choose(self, label: str, option: str | None, *, count: bool = True) -> float:
+    def choose(self, label: str, option: str | None, *, count: bool = True) -> float | None:
         """Pick ``option`` (None: any other than shown) in the dropdown ``label``: two taps; the time
         is the rerun of the pick."""
         current = self.shown(label)
@@ -114,13 +120,16 @@ class Flow:
         wait_for_app(self.page)
         self.page.evaluate(RUNS_OBSERVER)
 
-    def start_form(self, choice: dict) -> None:
-        page = self.page
-        expander = page.get_by_test_id("stExpander").filter(has_text="Start a new contact")
+    def unfold(self) -> None:
+        """Open the start form if it is folded away (a tap that runs no script)."""
+        expander = self.page.get_by_test_id("stExpander").filter(has_text="Start a new contact")
         if expander.count() and expander.locator("details").get_attribute("open") is None:
-            self.count("unfold the start form")  # folding out runs no script
+            self.count("unfold the start form")
             expander.get_by_text("Start a new contact").click()
-            wait_for_app(page)
+            wait_for_app(self.page)
+
+    def start_form(self, choice: dict) -> None:
+        self.unfold()
         for label in ("Journey", "Brand", "Location", "Channel"):  # a location belongs to a brand
             if self.selectbox(label).count() and self.shown(label) != choice[label]:
                 self.choose(label, choice[label])
@@ -181,7 +190,7 @@ def main() -> None:
             warm_up = signed_in()
             warm_up.log_contact(choice, [])  # the auditor's last contact, so the next one is routine
             warm_up.page.context.close()
-            taps, picks, stopwatch, screens = [], [], [], {}
+            taps, picks, stopwatch, screens, missed = [], [], [], {}, 0
             for _ in range(args.rounds):
                 flow = signed_in()
                 page = flow.page
@@ -191,19 +200,23 @@ def main() -> None:
                 tapped = list(flow.tapped)
                 screens["log_page"] = page.evaluate(PAGE_HEIGHT) / 844
                 flow.open_my_contacts()  # then the rerun of picking a value, there and back
-                flow.start_form(choice)
+                flow.unfold()
                 for _ in range(args.picks):
-                    picks.append(flow.choose("Channel", None, count=False))
+                    picks.append(flow.choose("Channel", "E-mail" if flow.shown("Channel") == "Phone" else "Phone",
+                                             count=False))
+                missed += flow.missed
                 page.context.close()
             browser.close()
     finally:
         server.stop()
+    picks, stopwatch = [t for t in picks if t is not None], [t for t in stopwatch if t is not None]
     print(json.dumps({
         "routine_phone_contact_taps": taps,
         "pick_a_value_rerun_s_median": round(statistics.median(picks), 3),
         "pick_a_value_rerun_s": [round(t, 3) for t in picks],
         "stopwatch_button_rerun_s_median": round(statistics.median(stopwatch), 3),
         "stopwatch_button_rerun_s": [round(t, 3) for t in stopwatch],
+        "timings_missed": missed,
         "screens_long_at_844px": {k: round(v, 1) for k, v in screens.items()},
         "taps_of_the_last_round": tapped,
         "routine_choice": choice,

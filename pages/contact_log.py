@@ -1,7 +1,7 @@
 """Log one contact: the stopwatch or the response times, the assessment, evidence and history.
 
 Short on a phone: a stopwatch step that is done is one line, not a metric and a button; the saved
-contact (score, timings, evidence, history) is folded away; and the confirmation of an action is
+contact (score, timings, evidence, history) is shown on request; and the confirmation of an action is
 shown where it was tapped (``_notice_here``), not at the top of the page, off-screen.
 """
 
@@ -282,5 +282,7 @@ if upload is not None and st.button("Attach file", icon=":material/attach_file:"
                                             data=data), f"Attached {as_plain_text(upload.name)}.")
 _notice_here("evidence")
 
-with st.expander("Saved contact: score, timings, evidence and history", icon=":material/fact_check:"):
+st.divider()
+# drawn only when asked for: scoring it for the page's every rerun made each stopwatch tap slower
+if st.toggle("Show the saved contact: score, timings, evidence and history", key="log_show_saved"):
     show_contact(engine, contact_id, actor=user)

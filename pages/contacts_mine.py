@@ -21,7 +21,7 @@ from journeys.errors import KlantreisError
 from journeys.fieldwork.contacts import ContactStart, draft_text, my_contacts, my_drafts, start_contact
 from journeys.fieldwork.frames import read_answers, read_criteria
 from journeys.fieldwork.overview import last_start
-from journeys.local_time import DAY_MINUTE, LOCAL_ZONE, duration, local_text, to_local
+from journeys.local_time import DAY_MINUTE, duration, local_text, to_local
 from journeys.models import Brand, Channel, Journey, JourneyChannel, JourneyStatus, Location, Wave
 from scoring.quality import score_contacts
 from ui.actions import show_refusal

@@ -140,7 +140,7 @@ def test_sent_time_in_the_future_is_refused_on_start(logged):
 def test_a_correction_after_saving_is_in_the_shown_history(logged):
     """Correcting a recorded first response by hand shows old → new in the contact's change history."""
     url, auditor, contact_id = logged
-    at = open_page("contact_log", auditor, log_contact_id=contact_id)
+    at = open_page("contact_log", auditor, log_contact_id=contact_id, log_show_saved=True)
     at.button(key="now_first_response").click().run()
     recorded = _contact(url, contact_id).first_response_at
     corrected = _contact(url, contact_id).started_at + timedelta(minutes=45)
