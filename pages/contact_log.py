@@ -1,4 +1,9 @@
-"""Log one contact: the stopwatch or the response times, the assessment, evidence and history."""
+"""Log one contact: the stopwatch or the response times, the assessment, evidence and history.
+
+Short on a phone: a stopwatch step that is done is one line, not a metric and a button; the saved
+contact (score, timings, evidence, history) is shown on request; and the confirmation of an action is
+shown where it was tapped (``_notice_here``), not at the top of the page, off-screen.
+"""
 
 import streamlit as st
 from sqlmodel import select
@@ -23,7 +28,7 @@ from journeys.fieldwork.contacts import (
 )
 from journeys.fieldwork.frames import ContactFilter, read_answers, read_contacts, read_criteria
 from journeys.local_time import local_text
-from journeys.models import Answer, Brand, Channel, Journey
+from journeys.models import Answer, Brand, Channel, CriterionKind, Journey
 from scoring.quality import score_contacts
 from ui.actions import NOTICE_KEY, refuse_page, run_action, show_notice, show_refusal
 from ui.contact_detail import score_text, show_contact
@@ -31,6 +36,7 @@ from ui.contact_forms import (
     AUTOSAVE_BUSY_TIMEOUT_MS,
     MAX_CONTACT_ID,
     OPEN_KEY,
+    YES,
     assessment_input,
     checklist_inputs,
     elapsed_text,
@@ -42,6 +48,23 @@ from ui.contact_forms import (
 from ui.resources import get_engine
 from ui.session import require_page
 from ui.text import as_plain_text
+
+NOTICE_PLACE_KEY = "log_notice_place"  # session key: where the notice of the last action goes
+
+
+def _act(place: str, action, success: str) -> None:
+    """``run_action``, its notice shown next to ``place`` after the rerun."""
+    st.session_state[NOTICE_PLACE_KEY] = place
+    if not run_action(engine, action, success):
+        st.session_state.pop(NOTICE_PLACE_KEY, None)
+
+
+def _notice_here(place: str) -> None:
+    """The last action's notice, if it belongs here (else it stays for its own place)."""
+    if st.session_state.get(NOTICE_PLACE_KEY) == place:
+        st.session_state.pop(NOTICE_PLACE_KEY)
+        show_notice()
+
 
 user = require_page(__file__)
 engine = get_engine()
@@ -82,7 +105,8 @@ typed_answers, typed_fields = assessment_input(saved, contact, pending[0] if pen
 st.title(f"{as_plain_text(channel.label or channel.name)} · {as_plain_text(brand.name)}", anchor=False)
 st.caption(f"Contact {contact.id} · {as_plain_text(journey.name)} · started {local_text(contact.started_at)} "
            "(Amsterdam time)")
-show_notice()
+if NOTICE_PLACE_KEY not in st.session_state:
+    show_notice()  # a notice that belongs to no part of this page
 with st.container(border=True):
     st.markdown("**Ask on this channel**")
     st.text(journey.question or journey.scenario)
@@ -100,31 +124,39 @@ if channel.is_live:
             st.metric("Handling" if contact.resolved_at is None else "Handled",
                       elapsed_text(contact.first_response_at, contact.resolved_at))
 
-    left, right = st.columns([2, 3])
-    with left:
-        stopwatch()
-    with right:
-        if contact.first_response_at is None:
-            if st.button("Answered / picked up now", type="primary", icon=":material/call:", key="sw_answer"):
-                run_action(engine, lambda s: record_event(session=s, actor=user, contact_id=contact_id, event="first_response"),
-                           "Wait time stopped.")
-        if contact.resolved_at is None:
-            if st.button("Conversation ended now", icon=":material/call_end:", key="sw_end"):
-                run_action(engine, lambda s: record_event(session=s, actor=user, contact_id=contact_id, event="resolved"),
-                           "Handling time stopped.")
+    if contact.resolved_at is not None:  # done: one line
+        st.markdown(f"Waited **{elapsed_text(contact.started_at, contact.first_response_at)}** · handled "
+                    f"**{elapsed_text(contact.first_response_at or contact.started_at, contact.resolved_at)}**")
+    else:
+        left, right = st.columns([2, 3])
+        with left:
+            stopwatch()
+        with right:
+            if contact.first_response_at is None:
+                if st.button("Answered / picked up now", type="primary", icon=":material/call:", key="sw_answer",
+                             width="stretch"):
+                    _act("timing", lambda s: record_event(session=s, actor=user, contact_id=contact_id,
+                                                          event="first_response"), "Wait time stopped.")
+            if st.button("Conversation ended now", icon=":material/call_end:", key="sw_end", width="stretch",
+                         type="primary" if contact.first_response_at is not None else "secondary"):
+                _act("timing", lambda s: record_event(session=s, actor=user, contact_id=contact_id, event="resolved"),
+                     "Handling time stopped.")
+    _notice_here("timing")
 else:
-    cols = st.columns(3)
-    for column, event, field, label in (
-        (cols[0], "acknowledged", "acknowledged_at", "Acknowledged"),
-        (cols[1], "first_response", "first_response_at", "First response"),
-        (cols[2], "resolved", "resolved_at", "Resolved"),
-    ):
-        stamp = getattr(contact, field)
-        column.metric(label, local_text(stamp) if stamp else "not yet",
-                      delta=f"after {elapsed_text(contact.started_at, stamp)}" if stamp else None, delta_color="off")
-        if stamp is None and column.button(f"{label} now", key=f"now_{event}", icon=":material/schedule:"):
-            run_action(engine, lambda s, e=event: record_event(session=s, actor=user, contact_id=contact_id, event=e),
-                       f"{label} recorded.")
+    steps = (("acknowledged", "acknowledged_at", "Acknowledged"),
+             ("first_response", "first_response_at", "First response"),
+             ("resolved", "resolved_at", "Resolved"))
+    done = [f"{label} {local_text(getattr(contact, field))} (after "
+            f"{elapsed_text(contact.started_at, getattr(contact, field))})"
+            for _, field, label in steps if getattr(contact, field)]
+    if done:  # the steps that are done: one line each, no metric and no button
+        st.markdown("  \n".join(done))
+    waiting = [(event, label) for event, field, label in steps if getattr(contact, field) is None]
+    for column, (event, label) in zip(st.columns(len(waiting)) if waiting else [], waiting, strict=True):
+        if column.button(f"{label} now", key=f"now_{event}", icon=":material/schedule:", width="stretch"):
+            _act("timing", lambda s, e=event: record_event(session=s, actor=user, contact_id=contact_id, event=e),
+                 f"{label} recorded.")
+    _notice_here("timing")
     if contact.first_response_at is None and contact.resolved_at is None:
         st.caption(f"Unanswered for {elapsed_text(contact.started_at)} so far: it stays open and counts as "
                    "unanswered until a response comes in.")
@@ -146,6 +178,12 @@ def assessment() -> None:
     (server-side, per contact and user), so a reload, a page switch or a refused save keeps it;
     only this fragment reruns on a change."""
     with st.container(border=True, key="assessment"):
+        yes_no = [c for c in criteria if c.kind != CriterionKind.SCALE]
+        if yes_no and st.button("Yes to every unanswered item", key="a_all_yes", icon=":material/done_all:",
+                                help="A routine contact in one tap; then change the items that were not a yes."):
+            for criterion in yes_no:  # set before the items are drawn below, so they show it at once
+                if st.session_state.get(f"a_c{criterion.id}") is None:
+                    st.session_state[f"a_c{criterion.id}"] = YES
         answers = checklist_inputs(criteria, typed_answers, "a")
         st.divider()
         left, right = st.columns(2)
@@ -183,6 +221,7 @@ def assessment() -> None:
             else:
                 st.session_state[autosaved_key] = typed
         left, right = st.columns(2)
+        _notice_here("assessment")
         save_draft = left.button("Save draft", icon=":material/edit_note:", key="a_save_draft", width="stretch",
                                  help="Keep an unfinished assessment: not scored or counted until you save it complete.")
         submitted = right.button("Save assessment", type="primary", icon=":material/save:", key="a_save", width="stretch")
@@ -197,6 +236,7 @@ def assessment() -> None:
         show_refusal(problem)
         return
     st.session_state.pop(autosaved_key, None)
+    st.session_state[NOTICE_PLACE_KEY] = "assessment"
     if save_draft:
         st.session_state[NOTICE_KEY] = f"Draft saved ({draft_text(*progress_now)}): not scored or counted yet."
     else:
@@ -219,8 +259,11 @@ upload = st.file_uploader(
 if upload is not None and st.button("Attach file", icon=":material/attach_file:", key="evidence_attach"):
     data = upload.getvalue()
     st.session_state["evidence_round"] = st.session_state.get("evidence_round", 0) + 1
-    run_action(engine, lambda s: add_evidence(session=s, actor=user, contact_id=contact_id, file_name=upload.name, data=data),
-               f"Attached {as_plain_text(upload.name)}.")
+    _act("evidence", lambda s: add_evidence(session=s, actor=user, contact_id=contact_id, file_name=upload.name,
+                                            data=data), f"Attached {as_plain_text(upload.name)}.")
+_notice_here("evidence")
 
 st.divider()
-show_contact(engine, contact_id, actor=user)
+# drawn only when asked for: scoring it for the page's every rerun made each stopwatch tap slower
+if st.toggle("Show the saved contact: score, timings, evidence and history", key="log_show_saved"):
+    show_contact(engine, contact_id, actor=user)

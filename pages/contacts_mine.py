@@ -1,8 +1,17 @@
-"""My contacts: drafts to complete, open contacts waiting for a response (against the channel's target), recent
-completed ones, and starting a new contact."""
+"""My contacts: starting a new contact (open first, with the auditor's last choices), drafts to
+complete, open contacts waiting for a response (against the channel's target, a page at a time),
+and the recently completed ones as a compact list.
+
+The start form is a fragment: picking a brand, journey or channel reruns only the form (its
+dropdowns depend on each other, which a ``st.form`` cannot do), not the whole page. Its choices
+start from the auditor's last contact (``journeys.fieldwork.overview.last_start``); the wave is the
+one covering the contact's day (``journeys.catalogue.reference.default_wave``), and when none does
+the form says so and the auditor chooses one or "No wave".
+"""
 
 from datetime import UTC, datetime
 
+import pandas as pd
 import streamlit as st
 from sqlmodel import select
 
@@ -10,13 +19,20 @@ from data.db import read_scope, session_scope
 from journeys.catalogue.reference import default_wave
 from journeys.errors import KlantreisError
 from journeys.fieldwork.contacts import ContactStart, draft_text, my_contacts, my_drafts, start_contact
-from journeys.local_time import DAY_MINUTE, LOCAL_ZONE, duration, local_column, local_text
+from journeys.fieldwork.frames import read_answers, read_criteria
+from journeys.fieldwork.overview import last_start
+from journeys.local_time import DAY_MINUTE, duration, local_text, to_local
 from journeys.models import Brand, Channel, Journey, JourneyChannel, JourneyStatus, Location, Wave
+from scoring.quality import score_contacts
 from ui.actions import show_refusal
 from ui.contact_forms import LOG_PAGE, OPEN_KEY, datetime_input
 from ui.resources import get_engine
 from ui.session import require_page
-from ui.text import as_plain_text, plain_table
+from ui.text import as_plain_text
+
+PAGE_SIZE = 10  # cards per page of a long list (a phone shows two or three at a time)
+RECENT = 10  # completed contacts in the compact list
+NO_WAVE = 0  # the wave dropdown's "No wave" (wave ids start at 1)
 
 user = require_page(__file__)
 engine = get_engine()
@@ -29,47 +45,91 @@ with read_scope(engine) as session:
     channels = {c.id: c for c in session.exec(select(Channel)).all()}
     journey_channels = session.exec(select(JourneyChannel)).all()
     locations = session.exec(select(Location).order_by(Location.name)).all()
+    last = last_start(session=session, actor=user)
 
-with st.expander("Start a new contact", icon=":material/add_circle:", expanded=False):
+
+def _index(ids: list, wanted) -> int:
+    """Where ``wanted`` (the last contact's choice) is among ``ids``, else the first."""
+    return ids.index(wanted) if wanted in ids else 0
+
+
+def _day_text(day) -> str:
+    return f"{day.day} {day:%b %Y}"
+
+
+@st.fragment
+def start_form() -> None:
+    """Brand, location, journey, channel and wave of a new contact; only this part reruns on a pick."""
     if not journeys or not brands:
         st.info("An admin first needs to add a journey and a brand.")
-    else:
-        journey = st.selectbox("Journey", journeys, format_func=lambda j: j.name, key="new_journey")
-        st.caption(f"Ask: {as_plain_text(journey.question)}")
-        brand = st.selectbox("Brand", brands, format_func=lambda b: b.name, key="new_brand")
-        options = sorted((channels[jc.channel_id] for jc in journey_channels if jc.journey_id == journey.id),
-                         key=lambda c: c.label or c.name)
-        channel = st.selectbox("Channel", options, format_func=lambda c: c.label or c.name, key="new_channel")
-        own_locations = [loc for loc in locations if loc.brand_id == brand.id]
-        location = st.selectbox("Location", [None, *own_locations], key="new_location",
-                                format_func=lambda loc: "—" if loc is None else loc.name)
-        suggested = default_wave(list(waves), datetime.now(LOCAL_ZONE).date())
-        wave = st.selectbox("Wave", [None, *waves], index=1 + list(waves).index(suggested) if suggested else 0,
-                            key="new_wave", format_func=lambda w: "—" if w is None else w.name)
-        live = channel is not None and channel.is_live
-        when = None
-        if not live:
-            mode = st.segmented_control("Sent at", ["Now", "Another time"], default="Now", key="new_when")
-            if mode == "Another time":
-                when = datetime_input("Sent", datetime.now(UTC), "new_sent")
-        if st.button("Start contact" if not live else "Start waiting (stopwatch)", type="primary",
-                     icon=":material/play_arrow:", key="new_start"):
-            try:
-                with session_scope(engine) as session:
-                    contact = start_contact(session=session, actor=user, start=ContactStart(
-                        journey_id=journey.id, brand_id=brand.id, channel_id=channel.id,
-                        location_id=location.id if location else None, wave_id=wave.id if wave else None,
-                        started_at=when))
-                st.session_state[OPEN_KEY] = contact.id
-                st.switch_page(LOG_PAGE)
-            except KlantreisError as problem:
-                show_refusal(problem)
+        return
+    by_id = {"brand": {b.id: b for b in brands}, "journey": {j.id: j for j in journeys},
+             "location": {loc.id: loc for loc in locations}, "wave": {w.id: w for w in waves}}
+    brand_ids = list(by_id["brand"])
+    brand_id = st.selectbox("Brand", brand_ids, index=_index(brand_ids, last and last.brand_id), key="new_brand",
+                            format_func=lambda i: by_id["brand"][i].name)
+    location_ids = [None, *(loc.id for loc in locations if loc.brand_id == brand_id)]
+    location_id = st.selectbox("Location", location_ids, key="new_location",
+                               index=_index(location_ids, last and last.location_id),
+                               format_func=lambda i: "—" if i is None else by_id["location"][i].name)
+    journey_ids = list(by_id["journey"])
+    journey_id = st.selectbox("Journey", journey_ids, index=_index(journey_ids, last and last.journey_id),
+                              key="new_journey", format_func=lambda i: by_id["journey"][i].name)
+    journey = by_id["journey"][journey_id]
+    st.caption(f"Ask: {as_plain_text(journey.question)}")
+    options = sorted((channels[jc.channel_id] for jc in journey_channels if jc.journey_id == journey_id),
+                     key=lambda c: c.label or c.name)
+    channel_ids = [c.id for c in options]
+    channel_id = st.selectbox("Channel", channel_ids, key="new_channel",
+                              index=_index(channel_ids, last and last.channel_id) if channel_ids else None,
+                              format_func=lambda i: channels[i].label or channels[i].name)
+    channel = channels.get(channel_id)
+    live = channel is not None and channel.is_live
+    when = None
+    if not live:
+        mode = st.segmented_control("Sent at", ["Now", "Another time"], default="Now", key="new_when")
+        if mode == "Another time":
+            when = datetime_input("Sent", datetime.now(UTC), "new_sent")
+    day = to_local(when or datetime.now(UTC)).date()
+    covering = default_wave(list(waves), day)
+    wave_ids = [NO_WAVE, *by_id["wave"]]
+    if covering is None and waves:
+        st.warning(f"No wave covers {_day_text(day)} — choose one, or leave without a wave.",
+                   icon=":material/event_busy:")
+    wave_id = st.selectbox("Wave", wave_ids, key="new_wave", placeholder="Choose a wave",
+                           index=wave_ids.index(covering.id) if covering else (0 if not waves else None),
+                           format_func=lambda i: "No wave" if i == NO_WAVE else by_id["wave"][i].name)
+    if st.button("Start contact" if not live else "Start waiting (stopwatch)", type="primary",
+                 icon=":material/play_arrow:", key="new_start", width="stretch"):
+        if channel is None:
+            st.error("This journey has no channel yet: an admin adds one in the journey builder.",
+                     icon=":material/error:")
+            return
+        if wave_id is None:
+            st.error(f"Wave: choose the wave this contact belongs to, or “No wave” (none covers {_day_text(day)}).",
+                     icon=":material/event_busy:")
+            return
+        try:
+            with session_scope(engine) as session:
+                contact = start_contact(session=session, actor=user, start=ContactStart(
+                    journey_id=journey_id, brand_id=brand_id, channel_id=channel_id, location_id=location_id,
+                    wave_id=None if wave_id == NO_WAVE else wave_id, started_at=when))
+        except KlantreisError as problem:
+            show_refusal(problem)
+            return
+        st.session_state[OPEN_KEY] = contact.id
+        st.switch_page(LOG_PAGE)
+
+
+with st.container(border=True, key="start_form"):
+    st.markdown("**Start a new contact**")
+    start_form()
 
 frame = my_contacts(engine=engine, actor=user)
 drafts = frame[frame["draft"]]
 frame = frame[~frame["draft"]]  # a draft is listed once, as a draft: it is not counted as open or completed
 open_ones = frame[frame["open"]]
-done = frame[~frame["open"]].head(30)
+done = frame[~frame["open"]].head(RECENT)
 
 
 def _target_state(row) -> str:
@@ -95,44 +155,73 @@ def _contact_card(row: dict, caption: str, action: str, *, key: str, icon: str) 
             st.switch_page(LOG_PAGE)
 
 
+def _page_of(rows: pd.DataFrame, key: str, noun: str) -> pd.DataFrame:
+    """The rows of the current page of a long list (``PAGE_SIZE`` each), with Previous/Next under it."""
+    pages = max(1, -(-len(rows) // PAGE_SIZE))
+    number = min(st.session_state.get(key, 0), pages - 1)
+    if pages > 1:
+        shown = rows.iloc[number * PAGE_SIZE:(number + 1) * PAGE_SIZE]
+        st.caption(f"{number * PAGE_SIZE + 1}–{number * PAGE_SIZE + len(shown)} of {len(rows)} {noun}, newest first")
+        return shown
+    return rows
+
+
+def _pager(rows: pd.DataFrame, key: str) -> None:
+    pages = max(1, -(-len(rows) // PAGE_SIZE))
+    if pages <= 1:
+        return
+    number = min(st.session_state.get(key, 0), pages - 1)
+    left, right = st.columns(2)
+    if left.button("Previous", key=f"{key}_prev", icon=":material/chevron_left:", disabled=number == 0,
+                   width="stretch"):
+        st.session_state[key] = number - 1
+        st.rerun()
+    if right.button("Next", key=f"{key}_next", icon=":material/chevron_right:", disabled=number >= pages - 1,
+                    width="stretch"):
+        st.session_state[key] = number + 1
+        st.rerun()
+
+
 if not drafts.empty:
     with read_scope(engine) as session:
         progress = my_drafts(session=session, actor=user)
     st.subheader(f"Drafts ({len(drafts)})", anchor=False)
     st.caption("Assessments saved unfinished: not scored or counted anywhere until you complete them.")
-    for row in drafts.itertuples():
+    for row in _page_of(drafts, "mine_drafts_page", "drafts").itertuples():
         row = row._asdict()
         _contact_card(row, f"{draft_text(*progress.get(int(row['contact_id']), (0, 0)))} · "
                            f"started {local_text(row['started_at'])}",
                       "Complete", key="draft", icon=":material/edit_note:")
+    _pager(drafts, "mine_drafts_page")
 
 st.subheader(f"Waiting for a response ({len(open_ones)})", anchor=False)
 if open_ones.empty:
     st.caption("No open contacts.")
-elif len(open_ones) > 50:
-    st.caption(f"The 50 newest of {len(open_ones)} open contacts; older ones stay open and count as unanswered.")
-for row in open_ones.head(50).itertuples():
+for row in _page_of(open_ones, "mine_open_page", "open contacts").itertuples():
     row = row._asdict()
     _contact_card(row, f"Started {local_text(row['started_at'])} · waiting {duration(row['response_time_s'])} · "
                        f"{_target_state(row)}",
                   "Open", key="open", icon=":material/edit:")
+_pager(open_ones, "mine_open_page")
+
+
+def _short_score(score) -> str:
+    """A completed contact's score for the compact list: "score 75.0", or "not scored"."""
+    return "not scored" if pd.isna(score["final_score"]) else f"score {score['final_score']:.1f}"
+
 
 st.subheader("Recently completed", anchor=False)
 if done.empty:
     st.caption("Nothing completed yet.")
 else:
-    table = done.assign(
-        started=local_column(done["started_at"], DAY_MINUTE),
-        first_response=done["first_response_s"].map(duration),
-        resolution=done["resolution_s"].map(duration),
-        wait=done["wait_seconds"].map(duration),
-        handling=done["handling_seconds"].map(duration),
-    )[["contact_id", "started", "channel", "brand", "journey", "first_response", "resolution", "wait", "handling"]]
-    st.table(plain_table(table.set_index("contact_id").rename_axis("contact")))
-    left, right = st.columns([3, 1], vertical_alignment="bottom")
-    reopen = left.selectbox("Open a completed contact", table["contact_id"].tolist(), key="mine_reopen",
-                            format_func=lambda cid: f"{cid} · " + " · ".join(
-                                table.loc[table["contact_id"] == cid, ["channel", "brand", "started"]].iloc[0]))
-    if right.button("Open", key="mine_reopen_go", icon=":material/edit:"):
-        st.session_state[OPEN_KEY] = int(reopen)
-        st.switch_page(LOG_PAGE)
+    ids = [int(i) for i in done["contact_id"]]
+    scores = score_contacts(done, read_answers(engine, ids), read_criteria(engine, done["version_id"]))
+    st.caption(f"The {len(done)} newest: tap one to open it.")
+    for row in done.itertuples():
+        row = row._asdict()
+        contact_id = int(row["contact_id"])
+        line = " · ".join((as_plain_text(row["brand"]), as_plain_text(row["channel"]),
+                           local_text(row["started_at"], DAY_MINUTE), _short_score(scores.loc[contact_id])))
+        if st.button(line, key=f"done_{contact_id}", type="tertiary", icon=":material/check_circle:"):
+            st.session_state[OPEN_KEY] = contact_id
+            st.switch_page(LOG_PAGE)

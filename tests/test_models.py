@@ -122,7 +122,7 @@ def test_unknown_channel_kind_and_role_are_refused(engine):
             session.add(User(username="x1", role="boss", password_hash="-"))
 
 
-def test_default_wave_is_the_running_one_else_the_newest():
+def test_default_wave_is_the_running_one_else_none():
     from datetime import date
 
     from journeys.catalogue.reference import default_wave
@@ -132,6 +132,8 @@ def test_default_wave_is_the_running_one_else_the_newest():
     q3 = Wave(name="2026-Q3", starts_on=date(2026, 7, 1), ends_on=date(2026, 9, 30))
     loose = Wave(name="pilot")
     assert default_wave([q2, q3, loose], date(2026, 5, 10)) is q2  # running today, though not the newest
-    assert default_wave([q2, q3], date(2026, 11, 29)) is q3  # none running: the newest by name
-    assert default_wave([loose], date(2026, 5, 10)) is loose
+    # no wave covers 1 December: none is guessed (it used to be the newest by name, 2026-Q3)
+    assert default_wave([q2, q3, loose], date(2026, 12, 1)) is None
+    assert default_wave([loose], date(2026, 5, 10)) is None  # a wave without dates covers no day
+    assert default_wave([q2, q3], date(2026, 9, 30)) is q3  # its last day is covered
     assert default_wave([], date(2026, 5, 10)) is None

@@ -172,11 +172,12 @@ def channel_display_names(*, session: Session) -> dict[str, str]:
             for name, label in session.exec(select(Channel.name, Channel.label)).all()}
 
 
-def default_wave(waves: list[Wave], today: date) -> Wave | None:
-    """The wave a new contact most likely belongs to: the one whose dates hold ``today``
-    (the latest-starting if several do), else the newest by name (waves without dates)."""
-    running = [w for w in waves if (w.starts_on is None or w.starts_on <= today)
-               and (w.ends_on is None or today <= w.ends_on) and (w.starts_on or w.ends_on)]
+def default_wave(waves: list[Wave], day: date) -> Wave | None:
+    """The wave a contact on ``day`` belongs to: the one whose dates hold ``day`` (the
+    latest-starting if several do), else None — no wave is guessed for a day no wave covers
+    (the start form then asks the auditor to choose one, or none)."""
+    running = [w for w in waves if (w.starts_on is None or w.starts_on <= day)
+               and (w.ends_on is None or day <= w.ends_on) and (w.starts_on or w.ends_on)]
     if running:
         return max(running, key=lambda w: (w.starts_on or date.min, w.name))
-    return max(waves, key=lambda w: w.name) if waves else None
+    return None

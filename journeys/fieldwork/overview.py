@@ -1,10 +1,12 @@
-"""Counts that describe an installation (for the overview page and the CLI)."""
+"""Counts that describe an installation (for the overview page and the CLI), and the start form's
+remembered choices (``last_start``)."""
 
 import pandas as pd
 import sqlalchemy as sa
 from sqlmodel import Session, func, select
 
 from journeys.accounts.access import contact_visible_to
+from journeys.fieldwork.contacts import ContactStart
 from journeys.models import Brand, Channel, Contact, Journey, JourneyStatus, User, Wave
 
 
@@ -61,3 +63,16 @@ def recent_contacts(*, session: Session, actor, limit: int = 10) -> pd.DataFrame
         .limit(limit)
     ).all()
     return pd.DataFrame(rows, columns=["Started", "Brand", "Channel", "Journey", "Auditor", "Notes"])
+
+
+def last_start(*, session: Session, actor) -> ContactStart | None:
+    """What the actor chose for the contact they logged last (brand, location, journey, channel,
+    wave), or None before their first: the start form offers it again. Read from the contacts
+    themselves, so it survives signing out and needs nothing stored besides them."""
+    contact = session.exec(
+        select(Contact).where(Contact.auditor_id == actor.id).order_by(Contact.id.desc()).limit(1)
+    ).first()
+    if contact is None:
+        return None
+    return ContactStart(journey_id=contact.journey_id, brand_id=contact.brand_id, channel_id=contact.channel_id,
+                        location_id=contact.location_id, wave_id=contact.wave_id)

@@ -7,6 +7,8 @@ opened, every tab shown); no ``a[href*=evil]`` or ``img[src*=evil]`` may reach t
 browser may never request anything from ``evil``.
 """
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -46,9 +48,12 @@ def _sign_in(page, username: str) -> None:
 
 
 def _open_everything(page) -> None:
-    """Open every expander and click every tab, so all their content is painted."""
+    """Open every expander, switch on every "Show …" toggle and click every tab, so all their content is painted."""
     for summary in page.locator("[data-testid='stExpander'] summary").all():
         summary.click()
+        wait_for_app(page)
+    for toggle in page.get_by_test_id("stCheckbox").filter(has_text=re.compile(r"^Show ")).all():
+        toggle.locator("label").click()
         wait_for_app(page)
     for tab in page.get_by_role("tab").all():
         tab.click()

@@ -250,7 +250,8 @@ def test_retention_and_portable_backup_keep_working_with_thumbnails(engine, worl
 # --- the contact page ------------------------------------------------------------------------
 
 def _page(world, who: str) -> AppTest:
-    return open_page("contact_log", world[who], log_contact_id=world["contact_id"])
+    return open_page("contact_log", world[who], log_contact_id=world["contact_id"],
+                     log_show_saved=True)  # the saved contact, shown on request
 
 
 @pytest.fixture

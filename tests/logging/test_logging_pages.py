@@ -129,6 +129,7 @@ def test_sent_time_in_the_future_is_refused_on_start(logged):
         next(i for i, c in enumerate(at.selectbox(key="new_channel").options) if "mail" in c.lower())).run()
     at.button_group(key="new_when").set_value("Another time").run()
     _set_time(at, "new_sent", datetime.now(UTC) + timedelta(days=1))
+    at.selectbox(key="new_wave").set_value(0).run()  # "No wave": no wave of the test world covers tomorrow
     at.button(key="new_start").click().run()
     assert not at.exception
     assert any("Start: lies in the future" in shown(e.value) for e in at.error), [e.value for e in at.error]
@@ -139,7 +140,7 @@ def test_sent_time_in_the_future_is_refused_on_start(logged):
 def test_a_correction_after_saving_is_in_the_shown_history(logged):
     """Correcting a recorded first response by hand shows old → new in the contact's change history."""
     url, auditor, contact_id = logged
-    at = open_page("contact_log", auditor, log_contact_id=contact_id)
+    at = open_page("contact_log", auditor, log_contact_id=contact_id, log_show_saved=True)
     at.button(key="now_first_response").click().run()
     recorded = _contact(url, contact_id).first_response_at
     corrected = _contact(url, contact_id).started_at + timedelta(minutes=45)
