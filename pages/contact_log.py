@@ -10,6 +10,7 @@ from sqlmodel import select
 
 from data.db import DatabaseBusy, busy_timeout_ms, read_scope, write_scope
 from data.errors import DatabaseUnavailable, explained_database_errors
+from journeys.catalogue.reference import channel_display_name
 from journeys.errors import KlantreisError
 from journeys.fieldwork.contacts import (
     ALLOWED_EVIDENCE,
@@ -27,7 +28,7 @@ from journeys.fieldwork.contacts import (
     save_contact,
 )
 from journeys.fieldwork.frames import ContactFilter, read_answers, read_contacts, read_criteria
-from journeys.local_time import local_text
+from journeys.local_time import LOCAL_ZONE_NAME, local_text
 from journeys.models import Answer, Brand, Channel, CriterionKind, Journey
 from scoring.quality import score_contacts
 from ui.actions import NOTICE_KEY, refuse_page, run_action, show_notice, show_refusal
@@ -102,9 +103,10 @@ saved_typed = saved_input(criteria, saved, contact)
 typed_answers, typed_fields = assessment_input(saved, contact, pending[0] if pending else None)
 
 
-st.title(f"{as_plain_text(channel.label or channel.name)} · {as_plain_text(brand.name)}", anchor=False)
+st.title(f"{as_plain_text(channel_display_name(channel.name, channel.label))} · {as_plain_text(brand.name)}",
+         anchor=False)
 st.caption(f"Contact {contact.id} · {as_plain_text(journey.name)} · started {local_text(contact.started_at)} "
-           "(Amsterdam time)")
+           f"(local time, {LOCAL_ZONE_NAME})")
 if NOTICE_PLACE_KEY not in st.session_state:
     show_notice()  # a notice that belongs to no part of this page
 with st.container(border=True):
@@ -199,7 +201,7 @@ def assessment() -> None:
             "Redirected to another channel", redirect_options, key="a_redirect",
             index=next((i for i, c in enumerate(redirect_options)
                         if c and c.id == typed_fields["redirected_to_channel_id"]), 0),
-            format_func=lambda c: "not redirected" if c is None else (c.label or c.name))
+            format_func=lambda c: "not redirected" if c is None else channel_display_name(c.name, c.label))
         transfers = right.number_input("Transfers", min_value=0, value=int(typed_fields["transfers"] or 0), step=1,
                                        key="a_transfers")
         notes = st.text_area("Notes", value=typed_fields["notes"], key="a_notes")

@@ -16,7 +16,7 @@ import streamlit as st
 from sqlmodel import select
 
 from data.db import read_scope, session_scope
-from journeys.catalogue.reference import default_wave
+from journeys.catalogue.reference import channel_display_name, default_wave
 from journeys.errors import KlantreisError
 from journeys.fieldwork.contacts import ContactStart, draft_text, my_contacts, my_drafts, start_contact
 from journeys.fieldwork.frames import read_answers, read_criteria
@@ -46,6 +46,7 @@ with read_scope(engine) as session:
     journey_channels = session.exec(select(JourneyChannel)).all()
     locations = session.exec(select(Location).order_by(Location.name)).all()
     last = last_start(session=session, actor=user)
+channel_names = {c.name: channel_display_name(c.name, c.label) for c in channels.values()}
 
 
 def _index(ids: list, wanted) -> int:
@@ -82,7 +83,7 @@ def start_form() -> None:
     channel_ids = [c.id for c in options]
     channel_id = st.selectbox("Channel", channel_ids, key="new_channel",
                               index=_index(channel_ids, last and last.channel_id) if channel_ids else None,
-                              format_func=lambda i: channels[i].label or channels[i].name)
+                              format_func=lambda i: channel_names[channels[i].name])
     channel = channels.get(channel_id)
     live = channel is not None and channel.is_live
     when = None
@@ -147,7 +148,7 @@ def _contact_card(row: dict, caption: str, action: str, *, key: str, icon: str) 
     a button that opens it on the log page."""
     with st.container(border=True):
         left, right = st.columns([4, 1], vertical_alignment="center")
-        left.markdown(f"**{as_plain_text(row['channel'])}** · {as_plain_text(row['brand'])} · "
+        left.markdown(f"**{as_plain_text(channel_names.get(row['channel'], row['channel']))}** · {as_plain_text(row['brand'])} · "
                       f"{as_plain_text(row['journey'])}")
         left.caption(caption)
         if right.button(action, key=f"{key}_{row['contact_id']}", icon=icon):
@@ -220,7 +221,7 @@ else:
     for row in done.itertuples():
         row = row._asdict()
         contact_id = int(row["contact_id"])
-        line = " · ".join((as_plain_text(row["brand"]), as_plain_text(row["channel"]),
+        line = " · ".join((as_plain_text(row["brand"]), as_plain_text(channel_names.get(row["channel"], row["channel"])),
                            local_text(row["started_at"], DAY_MINUTE), _short_score(scores.loc[contact_id])))
         if st.button(line, key=f"done_{contact_id}", type="tertiary", icon=":material/check_circle:"):
             st.session_state[OPEN_KEY] = contact_id

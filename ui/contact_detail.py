@@ -16,6 +16,7 @@ from sqlmodel import select
 
 from data.db import DatabaseBusy, read_scope, session_scope
 from journeys.accounts.access import EVIDENCE_REMOVERS, ensure_can_read_contact, has_role
+from journeys.catalogue.reference import channel_display_names
 from journeys.errors import PermissionDenied
 from journeys.fieldwork.contacts import draft_text, remove_evidence
 from journeys.fieldwork.evidence import Preview, ensure_preview, is_image, original_content
@@ -87,6 +88,7 @@ def show_contact(engine: Engine, contact_id: int, *, actor) -> None:
                                .where(ChangeLog.entity == "contact", ChangeLog.entity_id == contact_id)
                                .order_by(ChangeLog.changed_at)).all()
         names = _reference_names(session, {h.field for h, _ in history})
+        channel_names = channel_display_names(session=session)
     # the auditor's own draft is shown too, marked as one and without a score
     frame = read_contacts(engine, ContactFilter(contact_ids=(contact_id,), include_drafts=True))
     answers = read_answers(engine, [contact_id])
@@ -96,7 +98,8 @@ def show_contact(engine: Engine, contact_id: int, *, actor) -> None:
     row = frame.iloc[0]
 
     plain = as_plain_text  # names are user input: shown literally, never as Markdown
-    st.subheader(f"Contact {contact_id} · {plain(row['brand'])} · {plain(row['channel'])}", anchor=False)
+    st.subheader(f"Contact {contact_id} · {plain(row['brand'])} · "
+                 f"{plain(channel_names.get(row['channel'], row['channel']))}", anchor=False)
     st.caption(f"{plain(row['journey'])} · wave {plain(row['wave'] or '–')} · location "
                f"{plain(row['location'] or '–')} · auditor {plain(row['auditor'] or '–')}")
     columns = st.columns(4)

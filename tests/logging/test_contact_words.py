@@ -80,7 +80,7 @@ def test_the_drill_down_and_history_show_no_codes(assessed):
     """The checklist table, the knock-out and the change history use the users' words, times in
     local time: "Critical failed", "Contact fails, score kept", "First response", "Criterion TONE"."""
     url, auditor, contact_id = assessed
-    at = open_page("contact_log", auditor, log_contact_id=contact_id)
+    at = open_page("contact_log", auditor, log_contact_id=contact_id, log_show_saved=True)
     text = _screen_text(at)
     for code in CODES:
         assert code not in text, code
@@ -129,7 +129,7 @@ def test_a_time_before_the_start_is_quoted_in_local_time_as_typed(logged):
         start = datetime.now(LOCAL_ZONE).replace(hour=20, minute=5, second=12, microsecond=0) - timedelta(days=1)
         contact.started_at = start.astimezone(UTC)
         session.add(contact)
-    at = open_page("contact_log", auditor, log_contact_id=contact_id)
+    at = open_page("contact_log", auditor, log_contact_id=contact_id, log_show_saved=True)
     at.date_input(key="t_first_d").set_value(start.date())
     at.time_input(key="t_first_t").set_value(start.time().replace(hour=19, minute=40, second=0))
     at.button(key=SAVE_TIMES).click().run()

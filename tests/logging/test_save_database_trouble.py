@@ -89,8 +89,8 @@ def test_read_only_database_during_a_save_keeps_the_input(logged):
 
 
 def test_a_damaged_database_while_a_page_loads_is_one_sentence(logged, monkeypatch):
-    """Database trouble that no action caught (here: a damaged file while Overview reads) ends the page
-    with the frame's sentence, never a traceback."""
+    """Database trouble that no action caught (here: a damaged file while the auditor's home, My
+    contacts, reads) ends the page with the frame's sentence, never a traceback."""
     import sqlite3
 
     import sqlalchemy as sa
@@ -100,7 +100,7 @@ def test_a_damaged_database_while_a_page_loads_is_one_sentence(logged, monkeypat
     def damaged(**_kwargs):
         raise sa.exc.OperationalError("SELECT ...", {}, sqlite3.DatabaseError("database disk image is malformed"))
 
-    monkeypatch.setattr("journeys.fieldwork.overview.installation_summary", damaged)
+    monkeypatch.setattr("journeys.fieldwork.overview.last_start", damaged)
     at = app_test()
     at.session_state[USER_KEY] = auditor
     at.run()
