@@ -50,6 +50,8 @@ from ui.resources import get_engine
 from ui.session import require_page
 from ui.text import as_plain_text
 
+user = require_page(__file__)
+engine = get_engine()
 NOTICE_PLACE_KEY = "log_notice_place"  # session key: where the notice of the last action goes
 
 
@@ -67,8 +69,6 @@ def _notice_here(place: str) -> None:
         show_notice()
 
 
-user = require_page(__file__)
-engine = get_engine()
 requested = st.session_state.get(OPEN_KEY) or st.query_params.get("contact")
 contact_id = parse_contact_id(requested) if requested else None
 if contact_id is None:

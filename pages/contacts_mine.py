@@ -30,11 +30,10 @@ from ui.resources import get_engine
 from ui.session import require_page
 from ui.text import as_plain_text
 
+user = require_page(__file__)
 PAGE_SIZE = 10  # cards per page of a long list (a phone shows two or three at a time)
 RECENT = 10  # completed contacts in the compact list
 NO_WAVE = 0  # the wave dropdown's "No wave" (wave ids start at 1)
-
-user = require_page(__file__)
 engine = get_engine()
 st.title("My contacts", anchor=False)
 
