@@ -47,5 +47,5 @@ def test_drill_down_to_one_contact(page):
     grid.click(position={"x": 18, "y": 54})  # the first row's selection box
     wait_for_app(page)
     expect(page.get_by_text("Reference answer")).to_be_visible()
-    expect(page.get_by_text("Timings (Amsterdam time)")).to_be_visible()
+    expect(page.get_by_text("Timings (local time, Europe/Amsterdam)")).to_be_visible()
     screenshot(page, "explore-contact")

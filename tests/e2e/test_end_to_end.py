@@ -170,7 +170,7 @@ def test_fresh_start_auditor_logs_three_channels_manager_sees_drills_down_and_ex
     completed = page.locator("[class*='st-key-done_']")  # one line per contact: brand · channel · time · score
     for row, channel in zip(range(3), ("whatsapp", "email", "phone"), strict=True):  # newest first
         expect(completed.nth(row)).to_have_class(re.compile(rf"\bst-key-done_{ids[channel]}\b"))
-        expect(completed.nth(row)).to_contain_text(re.compile(rf"{BRAND} · {channel} · .* · score \d"))
+        expect(completed.nth(row)).to_contain_text(re.compile(rf"{BRAND} · {PLAN[channel]['label']} · .* · score \d"))
     screenshot(page, "e2e-3-auditor-my-contacts")
     click_button(page, "Sign out")
     expect(page.get_by_label("Username", exact=True)).to_be_visible()
@@ -195,12 +195,12 @@ def test_fresh_start_auditor_logs_three_channels_manager_sees_drills_down_and_ex
     summary = f"Filters: brand: {BRAND}; wave: {WAVE}; started {first_day} to {last_day} · {LOGGED} contacts"
     expect(page.get_by_text(summary, exact=True)).to_be_visible(timeout=SLOW)  # the filters followed the manager
     # drill down: channel phone → its contact list → our phone contact
-    choose_option(page, "Pick a channel", re.compile(r"^phone \("))
+    choose_option(page, "Pick a channel", re.compile(r"^Phone \("))
     grid = page.get_by_test_id("stDataFrame").first
     expect(grid).to_be_visible()
     grid.click(position={"x": 18, "y": 54})  # the first (newest) row's selection box
     wait_for_app(page)
-    expect(page.get_by_role("heading", name=f"Contact {ids['phone']} · {BRAND} · phone")).to_be_visible(timeout=SLOW)
+    expect(page.get_by_role("heading", name=f"Contact {ids['phone']} · {BRAND} · Phone")).to_be_visible(timeout=SLOW)
     expect(page.get_by_test_id("stText").filter(has_text=PLAN["phone"]["answer"])).to_be_visible()  # answer received
     screenshot(page, "e2e-5-manager-drill-down")
 
