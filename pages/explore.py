@@ -80,6 +80,10 @@ with export_tab:
         return build
 
     metric_table = figure(data, flt, metrics_table, ("brand", "channel"))
+    # the channel key stays (files are read back by it); its display name rides beside it, as in the contact export
+    metric_table = metric_table.copy()
+    metric_table.insert(metric_table.columns.get_loc("channel") + 1, "channel_label",
+                        metric_table["channel"].astype(str).map(lambda key: names.get(key, key)))
     st.markdown(f"**Contacts** ({contacts_label(len(contacts))}, the interchange format of `docs/interchange.md`)")
     left, right = st.columns(2)
     left.download_button("Contacts as CSV", contacts_file("csv"), f"klantreis-contacts-{stamp}.csv",
