@@ -164,9 +164,30 @@ def sign_in(page, username: str, password: str | None = None) -> None:
 
 
 def choose_option(page, label: str, option) -> None:
-    """Pick ``option`` (text or pattern) in the select box labelled ``label``, then wait."""
-    page.get_by_test_id("stSelectbox").filter(has_text=label).first.click()
-    page.get_by_role("option", name=option, exact=True).click()
+    """Pick ``option`` (text or pattern) in the select box labelled ``label``, then wait.
+
+    A box that already shows ``option`` is left alone. On a loaded machine a rerun that was
+    still drawing (a fragment, a page switch) can close the list right after it opened: the
+    box is then opened again, a few times, before the option is given up on.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    wait_for_app(page)
+    box = page.get_by_test_id("stSelectbox").filter(has_text=label).first
+    if isinstance(option, str) and box.locator("input").input_value().strip() == option:
+        return
+    choice = page.get_by_role("option", name=option, exact=True)
+    for attempt in range(4):
+        box.click()
+        try:
+            choice.wait_for(state="visible", timeout=5_000)
+            break
+        except PlaywrightTimeout:
+            if attempt == 3:
+                raise
+            page.keyboard.press("Escape")
+            wait_for_app(page)
+    choice.click()
     wait_for_app(page)
 
 
