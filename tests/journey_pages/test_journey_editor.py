@@ -11,27 +11,16 @@ from streamlit.runtime.scriptrunner_utils.script_requests import RerunData
 
 from data import db
 from data.db import session_scope
-from journeys.accounts.users import create_user
 from journeys.catalogue import journey_editing
 from journeys.catalogue.journey_editing import copy_journey, journey_in_from_db
 from journeys.catalogue.journeys import CriterionIn
 from journeys.models import Journey
 from journeys.wording import CRITERION_KIND_LABELS, CRITICAL_POLICY_HELP, CRITICAL_POLICY_LABELS
-from tests.factories import make_world
 from tests.journey_pages.test_journey_pages import _admin, _page
 from tests.shown import shown
 from ui.journey_editor import apply_table_edits, checklist_frame, criteria_from_frame
 
 EDIT_TAB = "Edit, version, archive"
-
-
-@pytest.fixture
-def world_env(app_env):
-    """The test world (one journey) and an admin, who alone edits journeys."""
-    with session_scope(db.get_engine(app_env)) as session:
-        make_world(session)
-        create_user(session=session, username="admin", role="admin", password="admin-pass1")
-    return app_env
 
 
 def _stored(url: str, name: str) -> list[CriterionIn]:

@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from data import db
 from data.db import session_scope
-from journeys.accounts.users import create_user, get_user
+from journeys.accounts.users import get_user
 from journeys.catalogue.journey_editing import journey_from_json, journey_in_from_db, journey_to_json
 from journeys.errors import ValidationError
 from journeys.fieldwork.contacts import AnswerIn, ContactStart, applicable_criteria, save_contact, start_contact
@@ -16,7 +16,6 @@ from journeys.fieldwork.frames import ContactFilter, read_answers, read_contacts
 from journeys.models import ChecklistVersion, Contact, Criterion, Journey, JourneyChannel
 from scoring.quality import score_contacts
 from tests.apptest import open_page
-from tests.factories import make_world
 from tests.shown import shown
 from ui.session import SignedInUser
 
@@ -48,14 +47,6 @@ def _create(app_env, rows, name="Ask about opening hours", channels=("phone", "e
     at.button(key="new_create").click().run()
     assert not at.exception
     return at
-
-
-@pytest.fixture
-def world_env(app_env):
-    with session_scope(db.get_engine(app_env)) as session:
-        make_world(session)
-        create_user(session=session, username="admin", role="admin", password="admin-pass1")
-    return app_env
 
 
 def test_create_journey_on_three_channels_with_five_criteria(world_env):

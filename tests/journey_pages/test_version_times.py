@@ -7,7 +7,7 @@ from data import db
 from data.db import read_scope
 from journeys.local_time import MINUTE, local_text
 from journeys.models import ChecklistVersion, Journey
-from tests.journey_pages.test_journey_pages import _page, world_env  # noqa: F401 - fixture
+from tests.journey_pages.test_journey_pages import _page
 
 
 def test_checklist_versions_show_when_they_were_created_in_local_time(world_env):  # noqa: F811
