@@ -17,7 +17,13 @@ What lives here:
 - The current language of this run, a context variable: ``set_language``, ``use_language``
   (a `with` block), ``current_language``. A Streamlit run and a CLI command each set it once;
   threads and tasks keep their own.
-- ``_`` / ``gettext``, ``ngettext``, ``pgettext``: the current language's words.
+- ``_`` / ``gettext``, ``ngettext``, ``pgettext``, ``npgettext``: the current language's words.
+- ``N_``: marks a message where it is defined at import time (a module-level table of labels),
+  so the catalog holds it; the code translates it where it is shown, ``_(LABELS[key])``,
+  because the language is only known then.
+- ``set_language_source``: where a run without its own language finds one. The app registers
+  the signed-in session's choice, so a fragment's rerun, which does not run
+  the page from the top, still speaks the user's language.
 - Locale formats: ``number`` (``54,9`` / ``54.9``, ``1.234`` / ``1,234``), ``percent``,
   ``day_text`` (``1 dec 2026``) and ``weekday_time`` (``ma 14:05``).
 
@@ -52,6 +58,15 @@ LANGUAGES: dict[str, str] = {"nl": "Nederlands", "en": "English"}
 SOURCE_LANGUAGE = "en"  # the language the code's messages are written in
 
 _current: ContextVar[str | None] = ContextVar("klantreis_language", default=None)
+_source: list = []  # at most one callable returning the language of the running session, or None
+
+
+def set_language_source(source) -> None:
+    """Register ``source()`` (no arguments, a language code or None) as the language of runs
+    that set none themselves; the app registers its session's choice. None unregisters."""
+    _source.clear()
+    if source is not None:
+        _source.append(source)
 
 
 def supported(code: str | None) -> str | None:
@@ -93,8 +108,14 @@ def environment_language(environ: dict[str, str] | None = None) -> str:
 
 
 def current_language() -> str:
-    """The language of this run (set by ``set_language``), else the installation's default."""
-    return _current.get() or installation_language()
+    """The language of this run (set by ``set_language`` or ``use_language``), else the
+    registered source's (the app's session), else the installation's default."""
+    language = _current.get()
+    if language:
+        return language
+    if _source:
+        return supported(_source[0]()) or installation_language()
+    return installation_language()
 
 
 def set_language(code: str | None) -> str:
@@ -161,12 +182,28 @@ def pgettext(context: str, message: str) -> str:
     return translations(current_language()).pgettext(context, message)
 
 
+def npgettext(context: str, singular: str, plural: str, n: int) -> str:
+    """``ngettext`` with a context."""
+    return translations(current_language()).npgettext(context, singular, plural, n)
+
+
+def N_(message: str) -> str:
+    """Mark ``message`` for the catalog without translating it (yet): for labels defined at
+    import time, translated with ``_`` where they are shown."""
+    return message
+
+
 @cache
 def _locale(language: str) -> Locale:
     try:
         return Locale.parse(language)
     except (UnknownLocaleError, ValueError):
         return Locale.parse(SOURCE_LANGUAGE)
+
+
+def current_locale() -> Locale:
+    """Babel's locale of the current language (for formats this module has no function for)."""
+    return _locale(current_language())
 
 
 def number(value, digits: int = 0) -> str:

@@ -26,16 +26,20 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pandas as pd
+from babel.dates import format_datetime
 
+from journeys.language import current_locale, ngettext, number
 from scoring.calendar import BUSINESS_TIMEZONE
 
 LOCAL_ZONE_NAME = BUSINESS_TIMEZONE
 LOCAL_ZONE = ZoneInfo(LOCAL_ZONE_NAME)
 
-# How a local time reads on screen.
-WEEKDAY_SECOND = "%a %d %b %H:%M:%S"  # a contact's own timings, while it is being logged
-DATED_SECOND = "%a %d %b %Y %H:%M:%S"  # a contact's timings read back later, with the year
-DAY_MINUTE = "%d %b %H:%M"  # a compact list of recent contacts
+# How a local time reads on screen. The forms with day or month names are CLDR patterns,
+# written by Babel in the current language ("Wed 02 Dec" / "wo 02 dec."); the numeric ones are
+# strftime forms, the same in every language.
+WEEKDAY_SECOND = "EEE dd MMM HH:mm:ss"  # a contact's own timings, while it is being logged
+DATED_SECOND = "EEE dd MMM y HH:mm:ss"  # a contact's timings read back later, with the year
+DAY_MINUTE = "dd MMM HH:mm"  # a compact list of recent contacts
 MINUTE = "%Y-%m-%d %H:%M"  # table columns: sorts as text
 
 
@@ -46,28 +50,36 @@ def to_local(ts: datetime | None) -> datetime | None:
 
 def local_text(ts: datetime | None, form: str = WEEKDAY_SECOND) -> str:
     """An aware time as local text in ``form``; ``"–"`` when missing (None or NaT)."""
-    return "–" if ts is None or pd.isna(ts) else to_local(ts).strftime(form)
+    if ts is None or pd.isna(ts):
+        return "–"
+    local = to_local(ts)
+    return local.strftime(form) if "%" in form else format_datetime(
+        local, form, tzinfo=LOCAL_ZONE, locale=current_locale())
 
 
 def local_column(times: pd.Series, form: str = MINUTE) -> pd.Series:
     """A column of aware times as local text in ``form`` (NaT stays missing)."""
-    return times.dt.tz_convert(LOCAL_ZONE).dt.strftime(form)
+    local = times.dt.tz_convert(LOCAL_ZONE)
+    if "%" in form:
+        return local.dt.strftime(form)
+    return local.map(lambda t: None if pd.isna(t) else local_text(t, form))
 
 
 def duration(seconds) -> str:
-    """Seconds as a short human duration ("45 s", "12 min", "3.5 h", "2.1 d"); "–" when missing."""
+    """Seconds as a short human duration in the current language: "45 s", "12 min",
+    "3.5 h" / "3,5 uur", "2.1 d" / "2,1 dagen"; "–" when missing."""
     if seconds is None:
         return "–"
     seconds = float(seconds)
     if seconds != seconds:  # NaN
         return "–"
     if seconds < 120:
-        return f"{seconds:.0f} s"
+        return ngettext("{n} s", "{n} s", round(seconds)).format(n=number(seconds))
     if seconds < 2 * 3600:
-        return f"{seconds / 60:.0f} min"
+        return ngettext("{n} min", "{n} min", round(seconds / 60)).format(n=number(seconds / 60))
     if seconds < 2 * 86400:
-        return f"{seconds / 3600:.1f} h"
-    return f"{seconds / 86400:.1f} d"
+        return ngettext("{n} h", "{n} h", 2).format(n=number(seconds / 3600, 1))
+    return ngettext("{n} d", "{n} d", 2).format(n=number(seconds / 86400, 1))
 
 
 class LocalTimeError(ValueError):

@@ -19,6 +19,7 @@ from datetime import date
 from sqlmodel import Session, select
 
 from journeys.errors import Problem, ValidationError
+from journeys.language import N_, _
 from journeys.models import Brand, Channel, ChannelKind, Location, Wave
 
 MINUTE = 60
@@ -38,16 +39,16 @@ class ChannelDefaults:
 
 
 BUILTIN_CHANNELS: tuple[ChannelDefaults, ...] = (
-    ChannelDefaults("store", "Store", ChannelKind.STORE, 5 * MINUTE, 30 * MINUTE, False),
-    ChannelDefaults("phone", "Phone", ChannelKind.PHONE, 20, 15 * MINUTE, False),
-    ChannelDefaults("email", "E-mail", ChannelKind.EMAIL, 4 * HOUR, 8 * HOUR, True),
-    ChannelDefaults("webchat", "Web chat", ChannelKind.CHAT, 40, 20 * MINUTE, False),
-    ChannelDefaults("whatsapp", "WhatsApp", ChannelKind.MESSAGING, 20 * MINUTE, 4 * HOUR, False),
-    ChannelDefaults("twitter", "Twitter/X", ChannelKind.SOCIAL, 1 * HOUR, 24 * HOUR, False),
-    ChannelDefaults("facebook", "Facebook", ChannelKind.SOCIAL, 1 * HOUR, 24 * HOUR, False),
-    ChannelDefaults("instagram", "Instagram", ChannelKind.SOCIAL, 1 * HOUR, 24 * HOUR, False),
-    ChannelDefaults("messenger", "Messenger", ChannelKind.MESSAGING, 20 * MINUTE, 4 * HOUR, False),
-    ChannelDefaults("sms", "SMS", ChannelKind.MESSAGING, 1 * HOUR, 24 * HOUR, False),
+    ChannelDefaults("store", N_("Store"), ChannelKind.STORE, 5 * MINUTE, 30 * MINUTE, False),
+    ChannelDefaults("phone", N_("Phone"), ChannelKind.PHONE, 20, 15 * MINUTE, False),
+    ChannelDefaults("email", N_("E-mail"), ChannelKind.EMAIL, 4 * HOUR, 8 * HOUR, True),
+    ChannelDefaults("webchat", N_("Web chat"), ChannelKind.CHAT, 40, 20 * MINUTE, False),
+    ChannelDefaults("whatsapp", N_("WhatsApp"), ChannelKind.MESSAGING, 20 * MINUTE, 4 * HOUR, False),
+    ChannelDefaults("twitter", N_("Twitter/X"), ChannelKind.SOCIAL, 1 * HOUR, 24 * HOUR, False),
+    ChannelDefaults("facebook", N_("Facebook"), ChannelKind.SOCIAL, 1 * HOUR, 24 * HOUR, False),
+    ChannelDefaults("instagram", N_("Instagram"), ChannelKind.SOCIAL, 1 * HOUR, 24 * HOUR, False),
+    ChannelDefaults("messenger", N_("Messenger"), ChannelKind.MESSAGING, 20 * MINUTE, 4 * HOUR, False),
+    ChannelDefaults("sms", N_("SMS"), ChannelKind.MESSAGING, 1 * HOUR, 24 * HOUR, False),
 )
 BUILTIN_BY_NAME = {c.name: c for c in BUILTIN_CHANNELS}
 
@@ -156,8 +157,14 @@ def get_or_create_channel(*, session: Session, name: str, kind: ChannelKind | No
 
 
 def channel_display_name(name: str, label: str | None) -> str:
-    """What a person reads for a channel: its label ("Web chat"), else its key name ("webchat")."""
-    return (label or "").strip() or name
+    """What a person reads for a channel: its label ("Web chat"), else its key name ("webchat").
+    A built-in channel still under its built-in label reads in the user's language
+    ("Webchat", "Telefoon"); a label someone chose is theirs and shown as written."""
+    label = (label or "").strip()
+    builtin = BUILTIN_BY_NAME.get(name)
+    if builtin is not None and label in ("", builtin.label):
+        return _(builtin.label)
+    return label or name
 
 
 def channel_display_names(*, session: Session) -> dict[str, str]:
