@@ -18,8 +18,12 @@ from contextlib import contextmanager
 import sqlalchemy as sa
 
 from journeys.errors import KlantreisError
+from journeys.language import N_, _
 
 # The kinds of trouble, each with a sentence; ``{where}`` is the SQLite file or the server URL.
+# Where the sentence names the database, a SQLite file and a server read differently ("the
+# database file is read-only" / "the database is read-only"): one whole sentence each, so a
+# translation never has to fit a word into another sentence.
 FULL = "full"
 READ_ONLY = "read_only"
 BUSY = "busy"
@@ -27,13 +31,23 @@ DAMAGED = "damaged"
 CANNOT_OPEN = "cannot_open"
 DISK_ERROR = "disk_error"
 
+# kind -> (the sentence for a SQLite file, the sentence for a server or an unknown database);
+# marked here, translated when a sentence is made (the language is only known then).
 _SENTENCES = {
-    FULL: "the disk holding the database is full ({where}): free some space, then try again",
-    READ_ONLY: "the {what} is read-only: {where}; make it writable (or ask an admin to), then try again",
-    BUSY: "the database is busy (another program is writing to it, or every connection is in use): try again in a moment",
-    DAMAGED: "the {what} is damaged ({where}): restore it from a backup with `klantreis restore`",
-    CANNOT_OPEN: "cannot open the database {where}: check that it exists, is reachable and that you may use it",
-    DISK_ERROR: "the disk reported an error reading or writing the database ({where}): check the disk, then try again",
+    FULL: (N_("the disk holding the database is full ({where}): free some space, then try again"),) * 2,
+    READ_ONLY: (
+        N_("the database file is read-only: {where}; make it writable (or ask an admin to), then try again"),
+        N_("the database is read-only: {where}; make it writable (or ask an admin to), then try again"),
+    ),
+    BUSY: (N_("the database is busy (another program is writing to it, or every connection is in use): "
+              "try again in a moment"),) * 2,
+    DAMAGED: (
+        N_("the database file is damaged ({where}): restore it from a backup with `klantreis restore`"),
+        N_("the database is damaged ({where}): restore it from a backup with `klantreis restore`"),
+    ),
+    CANNOT_OPEN: (N_("cannot open the database {where}: check that it exists, is reachable and that you may use it"),) * 2,
+    DISK_ERROR: (N_("the disk reported an error reading or writing the database ({where}): check the disk, "
+                    "then try again"),) * 2,
 }
 
 # SQLite primary result codes (https://sqlite.org/rescode.html): the low byte of the extended code.
@@ -120,14 +134,16 @@ def explain_kind(kind: str, url: str | sa.URL | None = None) -> str:
 
 
 def _sentence(kind: str, url: str | sa.URL | None) -> str:
+    """The sentence of ``kind`` in the current language, naming the database at ``url``."""
     parsed = None if url is None else sa.make_url(url)
     if parsed is None:
-        what, where = "database", "the configured database"
+        is_file, where = False, _("the configured database")
     elif parsed.get_backend_name() == "sqlite":
-        what, where = "database file", parsed.database or "in memory"
+        is_file, where = True, parsed.database or _("in memory")
     else:
-        what, where = "database", parsed.render_as_string(hide_password=True)
-    return _SENTENCES[kind].format(what=what, where=where)
+        is_file, where = False, parsed.render_as_string(hide_password=True)
+    for_file, for_server = _SENTENCES[kind]
+    return _(for_file if is_file else for_server).format(where=where)
 
 
 def explain_operational_error(exc: BaseException, url: str | sa.URL | None = None) -> str | None:

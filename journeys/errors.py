@@ -10,6 +10,8 @@ Pages show these with ``st.error``; the CLI prints them and exits 1. Anything el
 
 from dataclasses import dataclass
 
+from journeys.language import _
+
 
 class KlantreisError(Exception):
     """Base class of every error meant for the user rather than the developer."""
@@ -30,9 +32,18 @@ class Problem:
     label: str | None = None
 
     def __str__(self) -> str:
-        where = f"row {self.row}, " if self.row is not None else ""
-        shown = "" if self.value is None else f" (got {self.value!r})"
-        return f"{where}{self.label or self.field}: {self.message}{shown}"
+        """The problem in the current language: "row 3, e-mail: must be ... (got 'x')".
+
+        ``message`` (and ``label``) are translated by whoever raised the problem."""
+        parts = {"row": self.row, "field": self.label or self.field, "message": self.message,
+                 "value": repr(self.value)}
+        if self.row is not None and self.value is not None:
+            return _("row {row}, {field}: {message} (got {value})").format(**parts)
+        if self.row is not None:
+            return _("row {row}, {field}: {message}").format(**parts)
+        if self.value is not None:
+            return _("{field}: {message} (got {value})").format(**parts)
+        return _("{field}: {message}").format(**parts)
 
 
 class ValidationError(KlantreisError):

@@ -4,7 +4,9 @@ import streamlit as st
 
 from data.db import read_scope
 from journeys.accounts import users as accounts
+from journeys.language import _, ngettext, number
 from journeys.models import Role
+from journeys.wording import ROLE_LABELS
 from ui.actions import run_action, show_notice
 from ui.resources import get_engine
 from ui.session import require_page
@@ -14,8 +16,14 @@ user = require_page(__file__)
 engine = get_engine()
 ROLES = [r.value for r in Role]
 
-st.title("Users", anchor=False)
-st.caption("Accounts are deactivated, never deleted, so every contact stays attributable to a person.")
+
+def role_name(role: str) -> str:
+    """A role as the user reads it ("auditor", "beheerder"); the code stays the option's value."""
+    return _(ROLE_LABELS.get(role, role))
+
+
+st.title(_("Users"), anchor=False)
+st.caption(_("Accounts are deactivated, never deleted, so every contact stays attributable to a person."))
 
 show_notice()
 
@@ -25,17 +33,21 @@ with read_scope(engine) as session:
     sso_emails = {p.username: accounts.sso_email_of(session=session, username=p.username) for p in people}
     locks = accounts.locked_sources(session=session, actor=user, usernames=[p.username for p in people])
 
+
+def locked_from(count: int) -> str:
+    # Locks hold per source (address): a stranger's guessing locks only the stranger.
+    return ngettext("{n} address", "{n} addresses", count).format(n=number(count)) if count else ""
+
+
 st.dataframe(
     [
         {
-            "Username": p.username,
-            "Name": p.display_name,
-            "Role": p.role,
-            "Active": p.active,
-            # Locks hold per source (address): a stranger's guessing locks only the stranger.
-            "Sign-in locked from": f"{locks[p.username]} address{'es' if locks[p.username] != 1 else ''}"
-            if locks[p.username] else "",
-            "Single sign-on e-mail": sso_emails[p.username],
+            _("Username"): p.username,
+            _("Name"): p.display_name,
+            _("Role"): role_name(p.role),
+            _("Active"): p.active,
+            _("Sign-in locked from"): locked_from(locks[p.username]),
+            _("Single sign-on e-mail"): sso_emails[p.username],
         }
         for p in people
     ],
@@ -43,79 +55,87 @@ st.dataframe(
     width="stretch",
 )
 
-add_tab, change_tab = st.tabs(["Add an account", "Change an account"])
+add_tab, change_tab = st.tabs([_("Add an account"), _("Change an account")])
 
 with add_tab, st.form("admin_users_add"):
-    new_username = st.text_input("New username", help="2–60 lowercase letters, digits, '.', '_' or '-'.")
-    new_name = st.text_input("Display name")
-    new_role = st.selectbox("Role", ROLES, key="admin_users_new_role")
-    new_password = st.text_input("Initial password", type="password", help="At least 8 characters.")
-    if st.form_submit_button("Add account", type="primary"):
+    new_username = st.text_input(_("New username"), key="admin_users_new_username",
+                                 help=_("2–60 lowercase letters, digits, '.', '_' or '-'."))
+    new_name = st.text_input(_("Display name"), key="admin_users_new_name")
+    new_role = st.selectbox(_("Role"), ROLES, key="admin_users_new_role", format_func=role_name)
+    new_password = st.text_input(_("Initial password"), type="password", key="admin_users_new_password",
+                                 help=_("At least {n} characters.").format(n=number(accounts.MIN_PASSWORD_LENGTH)))
+    if st.form_submit_button(_("Add account"), type="primary"):
         run_action(
             engine,
             lambda s: accounts.add_user(
                 session=s, actor=user, username=new_username, role=new_role,
                 password=new_password, display_name=new_name,
             ),
-            f"Added {as_plain_text(new_username.strip().lower())} as {new_role}.",
+            _("Added {username} as {role}.").format(
+                username=as_plain_text(new_username.strip().lower()), role=role_name(new_role)),
         )
 
 with change_tab:
     by_name = {p.username: p for p in people}
-    chosen = st.selectbox("Account", list(by_name), key="admin_users_account")
+    chosen = st.selectbox(_("Account"), list(by_name), key="admin_users_account")
     target = by_name[chosen]
     label = as_plain_text(target.username)
 
     role_column, password_column = st.columns(2)
     with role_column, st.form("admin_users_role"):
-        role = st.selectbox("Role", ROLES, index=ROLES.index(target.role), key=f"admin_users_role_{target.id}")
-        if st.form_submit_button("Change role"):
+        role = st.selectbox(_("Role"), ROLES, index=ROLES.index(target.role), key=f"admin_users_role_{target.id}",
+                            format_func=role_name)
+        if st.form_submit_button(_("Change role")):
             run_action(
                 engine,
                 lambda s: accounts.set_role(session=s, actor=user, user_id=target.id, role=role),
-                f"{label} is now {role}; their open sessions were signed out.",
+                _("{username} is now {role}; their open sessions were signed out.").format(
+                    username=label, role=role_name(role)),
             )
     with password_column, st.form("admin_users_password", clear_on_submit=True):
-        password = st.text_input("New password", type="password", help="At least 8 characters.")
-        if st.form_submit_button("Reset password"):
+        password = st.text_input(_("New password"), type="password", key="admin_users_password_new",
+                                 help=_("At least {n} characters.").format(n=number(accounts.MIN_PASSWORD_LENGTH)))
+        if st.form_submit_button(_("Reset password")):
             run_action(
                 engine,
                 lambda s: accounts.reset_password(session=s, actor=user, user_id=target.id, password=password),
-                f"Password of {label} reset; any lock lifted and their sessions signed out.",
+                _("Password of {username} reset; any lock lifted and their sessions signed out.").format(
+                    username=label),
             )
 
     sso_column, active_column = st.columns(2)
     with sso_column, st.form("admin_users_sso"):
         email = st.text_input(
-            "Single sign-on e-mail", value=sso_emails[target.username], key=f"admin_users_sso_{target.id}",
-            help="When single sign-on is configured, this identity signs in as the account. Empty: none.",
+            _("Single sign-on e-mail"), value=sso_emails[target.username], key=f"admin_users_sso_{target.id}",
+            help=_("When single sign-on is configured, this identity signs in as the account. Empty: none."),
         )
-        if st.form_submit_button("Save e-mail"):
+        if st.form_submit_button(_("Save e-mail")):
             run_action(
                 engine,
                 lambda s: accounts.link_sso_email(session=s, actor=user, user_id=target.id, email=email),
-                f"Single sign-on e-mail of {label} saved.",
+                _("Single sign-on e-mail of {username} saved.").format(username=label),
             )
     with active_column:
         st.write("")
-        if locks[target.username] and st.button("Lift sign-in locks", icon=":material/lock_open:",
-                                                 help="Failed attempts lock the username only from the address "
-                                                      "they came from; this lifts every such lock now."):
+        if locks[target.username] and st.button(
+                _("Lift sign-in locks"), icon=":material/lock_open:", key="admin_users_lift_locks",
+                help=_("Failed attempts lock the username only from the address they came from; "
+                       "this lifts every such lock now.")):
             run_action(
                 engine,
                 lambda s: accounts.lift_sign_in_locks(session=s, actor=user, user_id=target.id),
-                f"Sign-in locks of {label} lifted.",
+                _("Sign-in locks of {username} lifted.").format(username=label),
             )
         if target.active:
-            if st.button("Deactivate account", icon=":material/person_off:"):
+            if st.button(_("Deactivate account"), icon=":material/person_off:", key="admin_users_deactivate"):
                 run_action(
                     engine,
                     lambda s: accounts.set_active(session=s, actor=user, user_id=target.id, active=False),
-                    f"{label} is deactivated and signed out everywhere.",
+                    _("{username} is deactivated and signed out everywhere.").format(username=label),
                 )
-        elif st.button("Reactivate account", icon=":material/person_check:"):
+        elif st.button(_("Reactivate account"), icon=":material/person_check:", key="admin_users_reactivate"):
             run_action(
                 engine,
                 lambda s: accounts.set_active(session=s, actor=user, user_id=target.id, active=True),
-                f"{label} can sign in again.",
+                _("{username} can sign in again.").format(username=label),
             )

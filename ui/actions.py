@@ -24,6 +24,7 @@ from sqlmodel import Session
 from data.db import session_scope
 from data.errors import DatabaseUnavailable, explain_operational_error, explained_database_errors
 from journeys.errors import KlantreisError
+from journeys.language import _
 from ui.text import as_plain_text
 
 NOTICE_KEY = "action_notice"
@@ -34,11 +35,12 @@ def show_refusal(error: KlantreisError) -> None:
 
     Problems quote the values a user typed, so they are shown literally (``as_plain_text``)."""
     if isinstance(error, DatabaseUnavailable):
-        st.error(f"Not saved, your input is kept: {as_plain_text(error)}.", icon=":material/database:")
+        st.error(_("Not saved, your input is kept: {reason}.").format(reason=as_plain_text(error)),
+                 icon=":material/database:")
         return
     problems = getattr(error, "problems", None)
     if problems and len(problems) > 1:
-        show_problems("Not saved:", problems)
+        show_problems(_("Not saved:"), problems)
     else:
         st.error(as_plain_text(error), icon=":material/error:")
 

@@ -14,11 +14,21 @@ import streamlit as st
 from sqlalchemy.engine import Engine
 
 from journeys.fieldwork.frames import ContactFilter
+from journeys.language import N_, _
 from journeys.local_time import LOCAL_ZONE, LOCAL_ZONE_NAME
 from journeys.models import Brand, Channel, Journey, Location, Wave
 from ui.dashboard_data import channel_names
 
 KEY_PREFIX = "flt_"
+# The filters in the order shown: the option list's name (also the widget's key), its label and the
+# placeholder of an empty selection (marked here, translated where drawn).
+FILTERS = (
+    ("brands", N_("Brand"), N_("All brands")),
+    ("waves", N_("Wave"), N_("All waves")),
+    ("journeys", N_("Journey"), N_("All journeys")),
+    ("channels", N_("Channel"), N_("All channels")),
+    ("locations", N_("Location"), N_("All locations")),
+)
 
 
 @st.cache_data(show_spinner=False, ttl=300)
@@ -42,20 +52,19 @@ def filter_bar(engine: Engine, *, show_channel: bool = True) -> ContactFilter:
     options = _options(engine, str(engine.url))
     names = channel_names(engine)
     with st.sidebar:
-        st.subheader("Filters", anchor=False)
+        st.subheader(_("Filters"), anchor=False)
         picks = {}
-        for name, label in (("brands", "Brand"), ("waves", "Wave"), ("journeys", "Journey"),
-                            ("channels", "Channel"), ("locations", "Location")):
+        for name, label, everything in FILTERS:
             if name == "channels" and not show_channel:
                 continue
             picks[name] = st.multiselect(
-                label, options[name], key=f"{KEY_PREFIX}{name}", persist_state="session",
-                placeholder="All",
+                _(label), options[name], key=f"{KEY_PREFIX}{name}", persist_state="session",
+                placeholder=_(everything),
                 format_func=(lambda key: names.get(key, key)) if name == "channels" else str,
             )
         period = st.date_input(
-            "Started between", value=(), key=f"{KEY_PREFIX}period", persist_state="session",
-            help=f"Local dates ({LOCAL_ZONE_NAME}), both ends included. Empty = all dates.",
+            _("Started between"), value=(), key=f"{KEY_PREFIX}period", persist_state="session",
+            help=_("Local dates ({zone}), both ends included. Empty = all dates.").format(zone=LOCAL_ZONE_NAME),
         )
     started_from = started_before = None
     if isinstance(period, (tuple, list)) and len(period) == 2:

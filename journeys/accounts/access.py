@@ -29,7 +29,9 @@ from typing import Protocol
 import sqlalchemy as sa
 
 from journeys.errors import PermissionDenied
+from journeys.language import N_, _
 from journeys.models import Contact, Role
+from journeys.wording import ROLE_LABELS, roles_in_words
 
 
 class Actor(Protocol):
@@ -48,6 +50,25 @@ USER_ADMINS = frozenset({Role.ADMIN})  # add, change, deactivate and unlock acco
 SETTINGS_ADMINS = frozenset({Role.ADMIN})  # installation settings: evidence retention
 # Removing a file destroys evidence a result may be disputed over: not even its auditor may.
 EVIDENCE_REMOVERS = frozenset({Role.ADMIN})
+
+
+# The ``action`` of every ``ensure_role`` call, marked for the catalog: a refusal names it in the
+# user's language ("... may not manage accounts"; in Dutch "... om accounts te beheren"). A new
+# action is added here; one that is not shows in English.
+ACTIONS = (
+    N_("do this"),
+    N_("manage accounts"),
+    N_("log contacts"),
+    N_("remove evidence files"),
+    N_("export contacts"),
+    N_("change settings"),
+    N_("delete evidence"),
+    N_("create journeys"),
+    N_("edit journeys"),
+    N_("copy journeys"),
+    N_("archive journeys"),
+    N_("delete journeys"),
+)
 
 
 def _role(actor: Actor | None) -> Role | None:
@@ -72,9 +93,10 @@ def ensure_role(actor: Actor | None, *roles: Role | str, action: str = "do this"
         PermissionDenied: names the actor's role, the action and the roles allowed.
     """
     if not has_role(actor, *roles):
-        allowed = ", ".join(sorted(Role(r).value for r in roles))
-        held = getattr(actor, "role", None) or "not signed in"
-        raise PermissionDenied(f"Your role ({held}) may not {action}; allowed: {allowed}.")
+        held = getattr(actor, "role", None)
+        raise PermissionDenied(_("Your role ({role}) may not {action}; allowed: {allowed}.").format(
+            role=_(ROLE_LABELS.get(held, held)) if held else _("not signed in"),
+            action=_(action), allowed=roles_in_words({Role(r) for r in roles})))
 
 
 def contact_visible_to(actor: Actor | None) -> sa.ColumnElement[bool]:
@@ -100,7 +122,8 @@ def can_read_contact(actor: Actor | None, contact: Contact) -> bool:
 def ensure_can_read_contact(actor: Actor | None, contact: Contact) -> None:
     """Raise ``PermissionDenied`` unless the actor may read this contact."""
     if not can_read_contact(actor, contact):
-        raise PermissionDenied(f"Contact {contact.id} belongs to another auditor; you may not open it.")
+        raise PermissionDenied(
+            _("Contact {id} belongs to another auditor; you may not open it.").format(id=contact.id))
 
 
 def can_edit_contact(actor: Actor | None, contact: Contact) -> bool:
@@ -116,15 +139,15 @@ def ensure_can_edit_contact(actor: Actor | None, contact: Contact) -> None:
     if can_edit_contact(actor, contact):
         return
     if has_role(actor, Role.MANAGER):
-        raise PermissionDenied("Managers see contacts read-only; ask the auditor or an admin to change it.")
-    raise PermissionDenied(f"Contact {contact.id} belongs to another auditor; you may not change it.")
+        raise PermissionDenied(_("Managers see contacts read-only; ask the auditor or an admin to change it."))
+    raise PermissionDenied(_("Contact {id} belongs to another auditor; you may not change it.").format(id=contact.id))
 
 
 def ensure_can_log_contact_for(actor: Actor | None, auditor_id: int | None) -> None:
     """Auditors log contacts only in their own name; admins may log for anyone."""
     ensure_role(actor, *CONTACT_WRITERS, action="log contacts")
     if has_role(actor, Role.AUDITOR) and auditor_id not in (None, actor.id):
-        raise PermissionDenied("Auditors log contacts in their own name only.")
+        raise PermissionDenied(_("Auditors log contacts in their own name only."))
 
 
 def ensure_can_remove_evidence(actor: Actor | None) -> None:

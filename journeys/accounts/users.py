@@ -16,6 +16,7 @@ from sqlmodel import Session, func, select
 from journeys.accounts.access import USER_ADMINS, ensure_role
 from journeys.accounts.sessions import revoke_user_sessions
 from journeys.errors import NotFoundError, Problem, ValidationError
+from journeys.language import N_, _, ngettext, number
 from journeys.models import ChangeLog, Role, Setting, SignInThrottle, User, utcnow
 
 # The one place the password hash parameters are chosen: argon2-cffi's defaults (RFC 9106's
@@ -43,16 +44,24 @@ def password_matches(password_hash: str, password: str) -> bool:
 
 
 def user_problems(*, username: str, role: str, password: str | None) -> list[Problem]:
+    """What is wrong with an account's username, role and password, in the current language."""
     problems = []
     if not USERNAME_PATTERN.match(username or ""):
-        problems.append(
-            Problem("username", username, "use 2–60 lowercase letters, digits, '.', '_' or '-', starting with a letter or digit")
-        )
+        problems.append(Problem(
+            "username", username,
+            _("use 2–60 lowercase letters, digits, '.', '_' or '-', starting with a letter or digit"),
+            label=_("username")))
     if role not in {r.value for r in Role}:
-        problems.append(Problem("role", role, f"must be one of {[r.value for r in Role]}"))
+        problems.append(_role_problem(role))
     if password is not None and len(password) < MIN_PASSWORD_LENGTH:
-        problems.append(Problem("password", None, f"must have at least {MIN_PASSWORD_LENGTH} characters"))
+        problems.append(Problem("password", None, _("must have at least {n} characters").format(
+            n=number(MIN_PASSWORD_LENGTH)), label=_("password")))
     return problems
+
+
+def _role_problem(role: str) -> Problem:
+    # the roles by their codes: what `klantreis users add --role` and the stored rows take
+    return Problem("role", role, _("must be one of {roles}").format(roles=[r.value for r in Role]), label=_("role"))
 
 
 def create_user(*, session: Session, username: str, role: str, password: str, display_name: str = "") -> User:
@@ -69,7 +78,7 @@ def create_user(*, session: Session, username: str, role: str, password: str, di
     # (data.db), and argon2's deliberate fifth of a second would stall everyone's saves.
     password_hash = hash_password(password)
     if session.exec(select(User).where(User.username == username)).first():
-        raise ValidationError(Problem("username", username, "is already taken"))
+        raise ValidationError(Problem("username", username, _("is already taken"), label=_("username")))
     user = User(
         username=username,
         display_name=(display_name or "").strip() or username,
@@ -124,7 +133,7 @@ class SignInRefused(Exception):
 ACCOUNT_WIDE = "*"
 UNKNOWN_SOURCE = "unknown"  # the caller could not tell where the attempt came from
 SOURCE_MAX_LENGTH = 64
-WRONG_CREDENTIALS = "Unknown username or wrong password"
+WRONG_CREDENTIALS = N_("Unknown username or wrong password")  # translated where shown
 
 
 def _normalised(username: str | None) -> str:
@@ -160,13 +169,14 @@ def _waiting_refusal(account_row: SignInThrottle | None, source_row: SignInThrot
     """Why an attempt must be refused before its password is checked (a lock or a delay), else None."""
     if source_row is not None and source_row.locked_until is not None and source_row.locked_until > now:
         minutes = max(1, round((source_row.locked_until - now).total_seconds() / 60))
-        return SignInRefused(
+        return SignInRefused(_(
             "Sign-in with this username from your address is locked after too many failed attempts; "
-            f"try again in {minutes} min."
-        )
+            "try again in {minutes} min."
+        ).format(minutes=number(minutes)))
     if account_row is not None and account_row.locked_until is not None and account_row.locked_until > now:
         return SignInRefused(
-            f"Too many failed attempts in a row: wait {_seconds_left(account_row.locked_until, now)} s before trying again."
+            _("Too many failed attempts in a row: wait {seconds} s before trying again.").format(
+                seconds=number(_seconds_left(account_row.locked_until, now)))
         )
     return None
 
@@ -216,17 +226,23 @@ def _count_failure(session: Session, account_row: SignInThrottle, source_row: Si
     if source_row.failed_logins >= MAX_FAILED_LOGINS:
         source_row.failed_logins = 0
         source_row.locked_until = now + LOCK_DURATION
-        refusal = SignInRefused(
+        refusal = SignInRefused(_(
             "Too many failed attempts: sign-in with this username from your address "
-            f"is locked for {int(LOCK_DURATION.total_seconds() // 60)} min."
-        )
+            "is locked for {minutes} min."
+        ).format(minutes=number(LOCK_DURATION.total_seconds() // 60)))
     else:
         source_row.locked_until = None
         left = MAX_FAILED_LOGINS - source_row.failed_logins
-        wait = f" Wait {int(delay.total_seconds())} s before the next attempt." if delay else ""
-        refusal = SignInRefused(
-            f"{WRONG_CREDENTIALS} ({left} attempt{'s' if left != 1 else ''} left before a lock).{wait}"
-        )
+        if delay:
+            text = ngettext(
+                "Unknown username or wrong password ({n} attempt left before a lock). "
+                "Wait {seconds} s before the next attempt.",
+                "Unknown username or wrong password ({n} attempts left before a lock). "
+                "Wait {seconds} s before the next attempt.", left)
+        else:
+            text = ngettext("Unknown username or wrong password ({n} attempt left before a lock).",
+                            "Unknown username or wrong password ({n} attempts left before a lock).", left)
+        refusal = SignInRefused(text.format(n=number(left), seconds=number(delay.total_seconds())))
     session.add(account_row)
     session.add(source_row)
     # Runs of failures that went quiet (random usernames included) are forgotten, so the table
@@ -312,15 +328,15 @@ def authenticate(*, session: Session, username: str, password: str, source: str 
 
 def list_users(*, session: Session, actor) -> list[User]:
     """Every account, active first, then by username."""
-    ensure_role(actor, *USER_ADMINS, action="manage accounts")
+    ensure_role(actor, *USER_ADMINS, action=N_("manage accounts"))
     return list(session.exec(select(User).order_by(User.active.desc(), User.username)).all())
 
 
 def _get_for_admin(session: Session, actor, user_id: int) -> User:
-    ensure_role(actor, *USER_ADMINS, action="manage accounts")
+    ensure_role(actor, *USER_ADMINS, action=N_("manage accounts"))
     user = session.get(User, user_id)
     if user is None:
-        raise NotFoundError(f"No user with id {user_id}.")
+        raise NotFoundError(_("No user with id {id}.").format(id=user_id))
     return user
 
 
@@ -339,7 +355,7 @@ def _log(session: Session, actor, user: User, field: str, old, new) -> None:
 
 def add_user(*, session: Session, actor, username: str, role: str, password: str, display_name: str = "") -> User:
     """An admin adds an account (see ``create_user`` for the rules)."""
-    ensure_role(actor, *USER_ADMINS, action="manage accounts")
+    ensure_role(actor, *USER_ADMINS, action=N_("manage accounts"))
     user = create_user(session=session, username=username, role=role, password=password, display_name=display_name)
     session.add(ChangeLog(user_id=getattr(actor, "id", None), entity="user", entity_id=user.id, action="create"))
     return user
@@ -353,11 +369,13 @@ def set_role(*, session: Session, actor, user_id: int, role: str) -> User:
     """
     user = _get_for_admin(session, actor, user_id)
     if role not in {r.value for r in Role}:
-        raise ValidationError(Problem("role", role, f"must be one of {[r.value for r in Role]}"))
+        raise ValidationError(_role_problem(role))
     if user.role == role:
         return user
     if user.role == Role.ADMIN.value and user.active and _active_admins(session) <= 1:
-        raise ValidationError(Problem("role", role, f"{user.username} is the last active admin; make another admin first"))
+        raise ValidationError(Problem(
+            "role", role, _("{username} is the last active admin; make another admin first").format(
+                username=user.username), label=_("role")))
     _log(session, actor, user, "role", user.role, role)
     user.role = role
     session.add(user)
@@ -394,9 +412,11 @@ def set_active(*, session: Session, actor, user_id: int, active: bool) -> User:
         return user
     if not active:
         if user.id == getattr(actor, "id", None):
-            raise ValidationError(Problem("active", user.username, "you cannot deactivate your own account"))
+            raise ValidationError(Problem("active", user.username, _("you cannot deactivate your own account"),
+                                          label=_("active")))
         if user.role == Role.ADMIN.value and _active_admins(session) <= 1:
-            raise ValidationError(Problem("active", user.username, "is the last active admin; make another admin first"))
+            raise ValidationError(Problem("active", user.username,
+                                          _("is the last active admin; make another admin first"), label=_("active")))
     _log(session, actor, user, "active", user.active, active)
     user.active = active
     session.add(user)
@@ -417,7 +437,7 @@ def _forget_failures(session: Session, username: str) -> int:
 
 def locked_sources(*, session: Session, actor, usernames: list[str]) -> dict[str, int]:
     """Per username, from how many sources sign-in is locked now (0 when none)."""
-    ensure_role(actor, *USER_ADMINS, action="manage accounts")
+    ensure_role(actor, *USER_ADMINS, action=N_("manage accounts"))
     keys = {username_key(name): name for name in usernames}
     counts = dict.fromkeys(usernames, 0)
     for name_key, count in session.exec(
@@ -450,7 +470,7 @@ def find_user_id(*, session: Session, username: str) -> int:
     """
     user = get_user(session=session, username=username)
     if user is None:
-        raise NotFoundError(f"No user named {username!r}.")
+        raise NotFoundError(_("No user named {username}.").format(username=repr(username)))
     return user.id
 
 
@@ -488,10 +508,12 @@ def link_sso_email(*, session: Session, actor, user_id: int, email: str) -> User
     user = _get_for_admin(session, actor, user_id)
     email = (email or "").strip().lower()
     if email and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
-        raise ValidationError(Problem("sso_email", email, "must be an e-mail address like name@example.org"))
+        raise ValidationError(Problem("sso_email", email, _("must be an e-mail address like name@example.org"),
+                                      label=_("single sign-on e-mail")))
     links = _sso_links(session)
     if email and links.get(email, user.username) != user.username:
-        raise ValidationError(Problem("sso_email", email, f"is already linked to {links[email]}"))
+        raise ValidationError(Problem("sso_email", email, _("is already linked to {username}").format(
+            username=links[email]), label=_("single sign-on e-mail")))
     old = sso_email_of(session=session, username=user.username)
     links = {e: n for e, n in links.items() if n != user.username}
     if email:

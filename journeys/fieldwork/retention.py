@@ -15,6 +15,7 @@ from sqlmodel import Session, func, select
 
 from journeys.accounts.access import SETTINGS_ADMINS, ensure_role
 from journeys.errors import Problem, ValidationError
+from journeys.language import N_, _, number
 from journeys.models import ChangeLog, Evidence, Setting, utcnow
 
 RETENTION_SETTING = "evidence_retention_months"
@@ -44,7 +45,9 @@ def months_before(moment: datetime, months: int) -> datetime:
 
 def _check_months(months) -> int:
     if isinstance(months, bool) or not isinstance(months, int) or not 1 <= months <= MAX_MONTHS:
-        raise ValidationError(Problem("months", months, f"must be a whole number of months from 1 to {MAX_MONTHS}"))
+        raise ValidationError(Problem(
+            "months", months, _("must be a whole number of months from 1 to {max}").format(max=number(MAX_MONTHS)),
+            label=_("months")))
     return months
 
 
@@ -56,7 +59,7 @@ def retention_months(*, session: Session) -> int | None:
 
 def set_retention_months(*, session: Session, actor, months: int | None) -> None:
     """Set (or with None clear) the retention period. Admins only."""
-    ensure_role(actor, *SETTINGS_ADMINS, action="change settings")
+    ensure_role(actor, *SETTINGS_ADMINS, action=N_("change settings"))
     if months is not None:
         _check_months(months)
     row = session.get(Setting, RETENTION_SETTING) or Setting(key=RETENTION_SETTING)
@@ -77,7 +80,7 @@ def purge_evidence(
         PermissionDenied: an actor who is not an admin.
     """
     if actor is not None:
-        ensure_role(actor, *SETTINGS_ADMINS, action="delete evidence")
+        ensure_role(actor, *SETTINGS_ADMINS, action=N_("delete evidence"))
     months = _check_months(months)
     cutoff = months_before(now or utcnow(), months)
     old = Evidence.uploaded_at < cutoff

@@ -213,12 +213,12 @@ def test_privacy_page_deletes_old_evidence_after_confirmation(app_env, engine, p
         ))
     at = sign_in("admin", "admin-pass1")
     at.switch_page("pages/admin_retention.py").run()
-    assert at.metric[0].value == "1 files"
+    assert at.metric[0].value == "1 file"
     delete = next(b for b in at.button if b.label == "Delete old evidence")
     assert delete.disabled
     at.checkbox[0].check().run()
     next(b for b in at.button if b.label == "Delete old evidence").click().run()
     assert not at.exception
-    assert "Deleted 1 evidence files" in at.success[0].value
+    assert "Deleted 1 evidence file (" in at.success[0].value
     with db.session_scope(engine) as session:
         assert session.exec(select(Evidence)).all() == []
