@@ -39,7 +39,7 @@ names = channel_names(engine)
 # The drill-down's groups: the option (a column) → its label, and the selectbox's label for it.
 LEVELS = {"channel": N_("Channel"), "brand": N_("Brand"), "location": N_("Location")}
 PICK = {"channel": N_("Pick a channel"), "brand": N_("Pick a brand"), "location": N_("Pick a location")}
-ALL_WAVES = "all waves"  # the report's wave option for every wave (its value; shown translated)
+ALL_WAVES = N_("all waves")  # the report's wave option for every wave (its value; shown translated)
 
 st.title(_("Explore and export"), anchor=False)
 st.caption(_("Filters: {filters} · {contacts}").format(filters=filter_summary(flt, names),
