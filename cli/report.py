@@ -6,7 +6,7 @@ that use it, not at the top: it loads scipy, which would slow every command (and
 seconds.
 
 Language: the table printed for a person (`--format table`) is in the current language
-(``journeys.language``, chosen by ``--language`` or the environment): its title, its column
+(``journeys.language``, chosen by `--language` or the environment): its title, its column
 headers (``COLUMN_LABELS``) and its numbers ("54,9", "1.234" in Dutch). The machine-readable
 formats (`csv`, `json`) keep the English column names, the codes and plain numbers in every
 language; so does the table's cells' data (brand names, channel keys).

@@ -3,7 +3,6 @@
 import streamlit as st
 
 from journeys.language import _
-
 from ui import charts
 from ui.dashboard_data import (
     DASHBOARD_FIGURES,

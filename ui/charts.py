@@ -12,7 +12,7 @@ the display names (``ui.dashboard_data.display_channels``), so axes, legends and
 
 Language: titles, legends and tooltips are in the current language (``journeys.language``), and
 ``localized`` gives every chart the language's number and time formats (Vega-Lite's
-``config.locale``: "54,9" and "1.234" in Dutch); ``show`` and the brand report's SVG apply it,
+`config.locale`: "54,9" and "1.234" in Dutch); ``show`` and the brand report's SVG apply it,
 so no chart is drawn without it.
 """
 
@@ -82,12 +82,12 @@ VEGA_LOCALES: dict[str, dict] = {
 
 
 def vega_locale(language: str | None = None) -> dict:
-    """The Vega-Lite ``config.locale`` of ``language`` (default: the current one)."""
+    """The Vega-Lite `config.locale` of ``language`` (default: the current one)."""
     return VEGA_LOCALES.get(language or current_language(), VEGA_LOCALES["en"])
 
 
 def localized(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
-    """``chart`` with the current language's number and time formats (``config.locale``): every
+    """``chart`` with the current language's number and time formats (`config.locale`): every
     ``format`` of an axis, legend or tooltip then writes "54,9" in Dutch and "54.9" in English."""
     return chart.configure(locale=vega_locale())
 

@@ -34,10 +34,10 @@ import streamlit as st
 from sqlalchemy.engine import Engine
 
 from data.db import read_scope
-from journeys.language import _, current_language
 from journeys.catalogue.reference import channel_display_names
 from journeys.fieldwork.contact_filter import filter_frame as apply_filter  # the pandas form of a filter
 from journeys.fieldwork.frames import ContactFilter, data_version, read_answers, read_contacts, read_criteria
+from journeys.language import _, current_language
 from scoring.consistency import consistency_table
 from scoring.criterion_channel import ItemScores, item_scores
 from scoring.headline import headline_figures

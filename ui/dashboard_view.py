@@ -19,7 +19,7 @@ import pandas as pd
 import streamlit as st
 
 from journeys.fieldwork.frames import ContactFilter
-from journeys.language import SOURCE_LANGUAGE, N_, _, current_language, ngettext, number, percent
+from journeys.language import N_, SOURCE_LANGUAGE, _, current_language, ngettext, number, percent
 from journeys.local_time import LOCAL_ZONE, LOCAL_ZONE_NAME, MINUTE, duration, local_column, local_text
 from scoring.headline import HeadlineFigures, brand_mean_consistency, headline_figures
 from scoring.metrics import MIN_CONTACTS, km_median_first_response, metrics_of_timed, metrics_table
@@ -72,7 +72,7 @@ def localized_cells(frame: pd.DataFrame, formats: dict[str, int | str]) -> tuple
     written = set()
     for column, digits in formats.items():
         if column in frame:
-            frame[column] = frame[column].map(lambda v: percent(v, 0) if digits == "%" else number(v, digits))
+            frame[column] = frame[column].map(lambda v, d=digits: percent(v, 0) if d == "%" else number(v, d))
             written.add(column)
     return frame, written
 

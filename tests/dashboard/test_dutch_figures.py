@@ -224,3 +224,18 @@ def test_every_chart_gets_the_locale_of_the_language_and_stays_valid():
     english = charts.localized(charts.trend_by_wave(frame, "mean_quality", "Mean quality")).to_dict(validate=True)
     assert english["config"]["locale"]["number"]["decimal"] == "."
     assert english["encoding"]["x"]["title"] == "Wave"
+
+
+def test_too_few_contacts_says_so_in_dutch(app_env, monkeypatch):
+    """With three contacts the tiles say "te weinig" and the caption why, with the threshold."""
+    from data import db
+    from journeys.demo import seed_demo
+    from ui import dashboard_data
+
+    seed_demo(db.get_engine(app_env), contacts=3, seed=2)
+    monkeypatch.setattr(dashboard_data, "current_as_of", lambda: AS_OF)
+    monkeypatch.setenv("KLANTREIS_LANGUAGE", "nl")
+    at = _page("dashboard")
+    tiles = {m.label: m.value for m in at.metric}
+    assert tiles["Kwaliteit"] == "te weinig" and tiles["Bereikbaarheid"] == "te weinig"
+    assert "n = 3 · te weinig contacten (minder dan 5) voor een cijfer" in [c.value for c in at.caption]
