@@ -31,6 +31,9 @@ contacts = filtered_contacts(data, flt)
 LEVELS = {N_("Brand"): ["brand"], N_("Brand × journey"): ["brand", "journey"],
           N_("Brand × journey × wave"): ["brand", "journey", "wave"]}
 RANKS = {"brand": N_("Brand"), "location": N_("Location")}  # the ranking's option → its label
+# The table's columns named by a word, named in the language (the others are codes, shown by their
+# column_config label); in English each reads as its key.
+WORD_COLUMNS = {"brand": N_("brand"), "journey": N_("journey"), "wave": N_("wave"), "channels": N_("channels")}
 
 st.title(_("Consistency across channels"), anchor=False)
 st.caption(
@@ -53,6 +56,8 @@ for p_column in ("kruskal_p", "chi2_p"):
         summary[p_column] = summary[p_column].map(p_value_text)
 # Numbers with decimals as the language writes them ("0,8" in Dutch; English keeps numeric cells).
 summary, as_text = localized_cells(summary, {"channel_gap": 1, "answer_agreement": "%", "timing_on_norm": "%"})
+column = {key: _(WORD_COLUMNS.get(key, key)) for key in summary.columns}
+summary = summary.rename(columns=column)
 
 
 def _number_column(label: str, column: str, fmt: str):
@@ -64,13 +69,14 @@ def _number_column(label: str, column: str, fmt: str):
 st.dataframe(
     summary, hide_index=True, width="stretch",
     column_config={
-        "brand": st.column_config.TextColumn(_("Brand"), width="medium"),
-        "journey": st.column_config.TextColumn(_("Journey"), width="medium"), "wave": _("Wave"),
+        column.get("brand", "brand"): st.column_config.TextColumn(_("Brand"), width="medium"),
+        column.get("journey", "journey"): st.column_config.TextColumn(_("Journey"), width="medium"),
+        column.get("wave", "wave"): _("Wave"),
         "consistency_index": st.column_config.ProgressColumn(_("Consistency index"), min_value=0, max_value=100,
                                                              format="%.0f"),
         "best_channel": _("Best channel"), "worst_channel": _("Worst channel"),
         "slowest_channel": _("Slowest channel"),
-        "channels": _("Channels"), "insufficient_channels": _("Channels with too few contacts"),
+        column.get("channels", "channels"): _("Channels"), "insufficient_channels": _("Channels with too few contacts"),
         "kruskal_n": _("n scored"), "chi2_n": _("n contacts"),
         "channel_gap": _number_column(_("Channel gap (points)"), "channel_gap", "%.1f"),
         "answer_agreement": _number_column(_("Answer agreement"), "answer_agreement", "percent"),
