@@ -4,20 +4,31 @@ Every figure comes from ``scoring/`` (the same functions the dashboards use); th
 reads the frames, calls them and prints the result. ``scoring`` is imported inside the functions
 that use it, not at the top: it loads scipy, which would slow every command (and ``--help``) by
 seconds.
+
+Language: the table printed for a person (`--format table`) is in the current language
+(``journeys.language``, chosen by `--language` or the environment): its title, its column
+headers (``COLUMN_LABELS``) and its numbers ("54,9", "1.234" in Dutch). The machine-readable
+formats (`csv`, `json`) keep the English column names, the codes and plain numbers in every
+language; so does the table's cells' data (brand names, channel keys).
 """
 
 import json
+import math
 from datetime import datetime
 
 import pandas as pd
 import typer
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
 
 from cli.app import console, ready_engine
 from cli.options import AsOf, OutputFormat, Timezone, as_of_moment, with_contact_filter
-from cli.output import frame_text, print_table
+from cli.output import frame_text
 from journeys.errors import Problem, ValidationError
 from journeys.fieldwork.frames import ContactFilter, read_answers, read_contacts, read_criteria
-from journeys.local_time import LOCAL_ZONE_NAME
+from journeys.language import N_, _, number
+from journeys.local_time import LOCAL_ZONE_NAME, duration
 
 GROUPS = ("channel", "brand", "location", "journey", "wave")
 REPORT_COLUMNS = (
@@ -31,6 +42,31 @@ SUMMARY_TABLE_COLUMNS = ("channels", "best_channel", "worst_channel", "channel_g
 CHANNEL_COLUMNS = ("contacts", "response_rate", "km_median_first_response_s", "on_time_rate", "mean_quality",
                    "gap_to_best", "accuracy_rate", "insufficient")
 
+# The table's column headers, as a person reads them (translated where printed); a column not
+# listed reads as its name without the "_s" of seconds and with spaces for underscores.
+COLUMN_LABELS: dict[str, str] = {
+    "channel": N_("channel"), "brand": N_("brand"), "location": N_("location"), "journey": N_("journey"),
+    "wave": N_("wave"),
+    "contacts": N_("contacts"), "responded": N_("responded"), "response_rate": N_("response rate"),
+    "response_rate_ci_low": N_("response rate ci low"), "response_rate_ci_high": N_("response rate ci high"),
+    "median_first_response_s": N_("median first response"),
+    "km_median_first_response_s": N_("km median first response"),
+    "with_response_target": N_("with response target"), "km_share_within_target": N_("km share within target"),
+    "with_deadline": N_("with deadline"), "late": N_("late"), "pending": N_("pending"),
+    "on_time_rate": N_("on time rate"), "on_time_rate_ci_low": N_("on time rate ci low"),
+    "on_time_rate_ci_high": N_("on time rate ci high"), "scored": N_("scored"), "mean_quality": N_("mean quality"),
+    "mean_quality_ci_low": N_("mean quality ci low"), "mean_quality_ci_high": N_("mean quality ci high"),
+    "passed": N_("passed"), "pass_rate": N_("pass rate"), "redirected": N_("redirected"),
+    "redirect_rate": N_("redirect rate"), "judged": N_("judged"), "correct": N_("correct"),
+    "accuracy_rate": N_("accuracy rate"), "accuracy_rate_ci_low": N_("accuracy rate ci low"),
+    "accuracy_rate_ci_high": N_("accuracy rate ci high"), "insufficient": N_("insufficient"),
+    "channels": N_("channels"), "best_channel": N_("best channel"), "worst_channel": N_("worst channel"),
+    "channel_gap": N_("channel gap"), "consistency_index": N_("consistency index"),
+    "answer_agreement": N_("answer agreement"), "consistent_all_channels": N_("consistent all channels"),
+    "kruskal_p": N_("kruskal p"), "gap_to_best": N_("gap to best"),
+}
+PERCENT_COLUMNS = ("score_parity", "answer_agreement", "timing_on_norm")  # shares printed as percentages
+
 report_app = typer.Typer(help="Channel metrics per group (definitions: docs/scoring.md).")
 
 
@@ -39,9 +75,10 @@ def parse_groups(text: str, allowed=GROUPS) -> list[str]:
     groups = [g.strip().lower() for g in text.split(",") if g.strip()]
     unknown = [g for g in groups if g not in allowed]
     if unknown or not groups:
-        raise ValidationError(Problem("--by", text, f"must be a comma-separated list of {', '.join(allowed)}"))
+        raise ValidationError(Problem("--by", text, _("must be a comma-separated list of {groups}").format(
+            groups=", ".join(allowed))))
     if len(set(groups)) != len(groups):
-        raise ValidationError(Problem("--by", text, "names a group twice"))
+        raise ValidationError(Problem("--by", text, _("names a group twice")))
     return groups
 
 
@@ -64,12 +101,62 @@ def metrics_report(engine, *, by: list[str], as_of: datetime, flt: ContactFilter
     return metrics_table(read_scored(engine, flt, as_of), by)[[*by, *columns]]
 
 
+def column_label(column: str) -> str:
+    """A column's header in the printed table, in the current language."""
+    return _(COLUMN_LABELS.get(column, str(column).removesuffix("_s").replace("_", " ")))
+
+
+def cell_text(column: str, value) -> str:
+    """A cell of the printed table as the current language writes it: durations in words,
+    rates in percent ("89,8 %"), counts with grouping ("1.234"); "–" where no figure exists
+    (no denominator), which is not zero."""
+    if hasattr(value, "item"):  # numpy scalars
+        value = value.item()
+    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, float):
+        if column.endswith("_s"):
+            return duration(value)
+        if column.endswith("_rate") or column in PERCENT_COLUMNS:
+            return _("{percent} %").format(percent=number(100 * value, 1))
+        if column.endswith("_p"):
+            return f"{value:.3g}".replace(".", number(0.5, 1)[1])  # three significant digits, the language's decimal mark
+        return number(value, 1)
+    if isinstance(value, int):
+        return number(value)
+    return str(value)
+
+
+def print_report_table(frame: pd.DataFrame, title: str = "") -> None:
+    """``frame`` as a table for a person, in the current language (``column_label``, ``cell_text``)."""
+    out = console
+    if not out.is_terminal:
+        # piped output has no width; do not fold numbers into unreadable columns
+        out = Console(width=max(200, 18 * len(frame.columns)), file=out.file, markup=False, emoji=False)
+    table = Table(title=title or None)
+    for column in frame.columns:
+        numeric = pd.api.types.is_numeric_dtype(frame[column]) and not pd.api.types.is_bool_dtype(frame[column])
+        widest = max([len(cell_text(str(column), v)) for v in frame[column]] or [1])
+        table.add_column(column_label(str(column)), justify="right" if numeric else "left",
+                         min_width=min(widest, 24), overflow="fold")
+    for row in frame.itertuples(index=False):
+        # Text, not str: rich would read "[link=...]" in a brand name as markup (on any console)
+        table.add_row(*(Text(cell_text(str(c), v)) for c, v in zip(frame.columns, row, strict=True)))
+    out.print(table)
+
+
+def _groups_text(groups: list[str]) -> str:
+    return ", ".join(column_label(g) for g in groups)
+
+
 def _emit(frame: pd.DataFrame, output_format: str, title: str) -> None:
     text = frame_text(frame, output_format)
     if text is None and frame.empty:
-        console.print(f"{title}: no contacts match", highlight=False)
+        console.print(_("{title}: no contacts match").format(title=title), highlight=False)
     elif text is None:
-        print_table(console, frame, title)
+        print_report_table(frame, title)
     else:
         typer.echo(text, nl=not text.endswith("\n"))
 
@@ -93,7 +180,8 @@ def report(
     moment = as_of_moment(as_of, timezone)
     engine = ready_engine()
     frame = metrics_report(engine, by=groups, as_of=moment, flt=flt, all_columns=all_columns)
-    _emit(frame, output_format, f"Channel metrics by {', '.join(groups)} as of {moment.isoformat(timespec='seconds')}")
+    _emit(frame, output_format, _("Channel metrics by {groups} as of {moment}").format(
+        groups=_groups_text(groups), moment=moment.isoformat(timespec="seconds")))
 
 
 @report_app.command("consistency")
@@ -127,5 +215,6 @@ def consistency(
         # one CSV: the scope rows first (channel empty), then the per-channel rows they rest on
         typer.echo(frame_text(pd.concat([summary.assign(channel=None), channels], ignore_index=True), "csv"), nl=False)
         return
-    _emit(summary, output_format, f"Consistency by {', '.join(groups)} as of {moment.isoformat(timespec='seconds')}")
-    _emit(channels, output_format, "The channels it rests on")
+    _emit(summary, output_format, _("Consistency by {groups} as of {moment}").format(
+        groups=_groups_text(groups), moment=moment.isoformat(timespec="seconds")))
+    _emit(channels, output_format, _("The channels it rests on"))

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from journeys.language import _
 from ui import charts
 from ui.dashboard_data import (
     DASHBOARD_FIGURES,
@@ -22,10 +23,11 @@ flt = filter_bar(engine)
 data = scored_data(engine)
 contacts = filtered_contacts(data, flt)
 
-st.title("Dashboard", anchor=False)
-st.caption(f"Figures as of {as_of_text(data['as_of'])} · open contacts count as unanswered until then.")
+st.title(_("Dashboard"), anchor=False)
+st.caption(_("Figures as of {moment} · open contacts count as unanswered until then.").format(
+    moment=as_of_text(data["as_of"])))
 if contacts.empty:
-    st.info("No contacts match these filters.", icon=":material/filter_alt_off:")
+    st.info(_("No contacts match these filters."), icon=":material/filter_alt_off:")
     st.stop()
 
 headline, by_channel, response_times, survival = figures_together(data, flt, *DASHBOARD_FIGURES)
@@ -35,19 +37,20 @@ by_channel, response_times, survival = (display_channels(t, names) for t in (by_
 
 left, right = st.columns(2)
 with left:
-    st.subheader("Quality per channel", anchor=False)
-    st.caption(sample_note(by_channel, "channel", "scored") + " Bars: 95 % interval.")
+    st.subheader(_("Quality per channel"), anchor=False)
+    st.caption(sample_note(by_channel, "channel", "scored") + " " + _("Bars: 95 % interval."))
     charts.show(charts.quality_by_group(by_channel, "channel"))
 with right:
-    st.subheader("Time to first response", anchor=False)
+    st.subheader(_("Time to first response"), anchor=False)
     st.caption(
-        "Box: middle half of answered contacts; tick: their median; black diamond: Kaplan–Meier median "
-        "counting unanswered contacts; orange: the channel's target. " + sample_note(by_channel, "channel", "contacts")
+        _("Box: middle half of answered contacts; tick: their median; black diamond: Kaplan–Meier median "
+          "counting unanswered contacts; orange: the channel's target.") + " "
+        + sample_note(by_channel, "channel", "contacts")
     )
     charts.show(charts.response_times(response_times))
 
-st.subheader("Share answered over time since the contact", anchor=False)
-st.caption("Kaplan–Meier curves: contacts still waiting are censored at the as-of time, never dropped; "
-           "channels with too few contacts are dashed. "
+st.subheader(_("Share answered over time since the contact"), anchor=False)
+st.caption(_("Kaplan–Meier curves: contacts still waiting are censored at the as-of time, never dropped; "
+             "channels with too few contacts are dashed.") + " "
            + sample_note(by_channel, "channel", "contacts"))
 charts.show(charts.survival_curves(survival))

@@ -9,12 +9,20 @@ import streamlit as st
 from data.db import session_scope
 from journeys.accounts.privacy import pseudonym_secret, pseudonymise_auditors
 from journeys.interchange.exports import export_rows
+from journeys.language import N_, _, ngettext, number
 from journeys.local_time import LOCAL_ZONE_NAME
-from journeys.wording import counted
 from scoring.metrics import metrics_table
 from ui.contact_detail import show_contact
 from ui.dashboard_data import channel_names, figure, filtered_contacts, scored_data
-from ui.dashboard_view import brand_report, contact_list, contacts_label, filter_summary, report_scope
+from ui.dashboard_view import (
+    brand_report,
+    contact_list,
+    contact_list_shown,
+    contacts_label,
+    filter_summary,
+    localized_cells,
+    report_scope,
+)
 from ui.downloads import XLSX_MAX_ROWS, csv_bytes, xlsx_bytes
 from ui.filters import filter_bar
 from ui.resources import get_engine
@@ -28,31 +36,39 @@ data = scored_data(engine)
 contacts = filtered_contacts(data, flt)
 names = channel_names(engine)
 
-st.title("Explore and export", anchor=False)
-st.caption(f"Filters: {filter_summary(flt, names)} · {contacts_label(len(contacts))}")
+# The drill-down's groups: the option (a column) → its label, and the selectbox's label for it.
+LEVELS = {"channel": N_("Channel"), "brand": N_("Brand"), "location": N_("Location")}
+PICK = {"channel": N_("Pick a channel"), "brand": N_("Pick a brand"), "location": N_("Pick a location")}
+ALL_WAVES = N_("all waves")  # the report's wave option for every wave (its value; shown translated)
+
+st.title(_("Explore and export"), anchor=False)
+st.caption(_("Filters: {filters} · {contacts}").format(filters=filter_summary(flt, names),
+                                                       contacts=contacts_label(len(contacts))))
 if contacts.empty:
-    st.info("No contacts match these filters.", icon=":material/filter_alt_off:")
+    st.info(_("No contacts match these filters."), icon=":material/filter_alt_off:")
     st.stop()
 
-drill_tab, export_tab = st.tabs(["Drill down", "Export"])
+drill_tab, export_tab = st.tabs([_("Drill down"), _("Export")])
 
 with drill_tab:
-    level = st.segmented_control("Group by", ["channel", "brand", "location"], default="channel",
-                                 format_func=str.title, key="explore_level") or "channel"
+    level = st.segmented_control(_("Group by"), list(LEVELS), default="channel",
+                                 format_func=lambda key: _(LEVELS[key]), key="explore_level") or "channel"
     table = figure(data, flt, metrics_table, (level,))
     def shown_name(value: str) -> str:
         return names.get(value, value) if level == "channel" else value
 
     choice = st.selectbox(
-        f"Pick a {level}", table[level].astype(str).tolist(), key="explore_group",
+        _(PICK[level]), table[level].astype(str).tolist(), key="explore_group",
         format_func=lambda v: f"{shown_name(v)} "
                               f"({contacts_label(int(table.loc[table[level].astype(str) == v, 'contacts'].iloc[0]))})",
     )
     subset = contacts[contacts[level].astype(str) == choice]
     listing = contact_list(subset, names)
-    st.caption(f"{contacts_label(len(subset))}, newest first (at most 500 listed; started in local time, "
-               f"{LOCAL_ZONE_NAME}). Select a row to see the contact.")
-    picked = st.dataframe(listing.head(500), hide_index=True, width="stretch", on_select="rerun",
+    st.caption(_("{contacts}, newest first (at most {limit} listed; started in local time, {zone}). "
+                 "Select a row to see the contact.").format(contacts=contacts_label(len(subset)), limit=number(500),
+                                                             zone=LOCAL_ZONE_NAME))
+    shown_listing, _as_text = localized_cells(listing.head(500), {"score": 1})
+    picked = st.dataframe(contact_list_shown(shown_listing), hide_index=True, width="stretch", on_select="rerun",
                           selection_mode="single-row", key="explore_table")
     rows = picked.selection.rows if picked else []
     if rows:
@@ -61,8 +77,8 @@ with drill_tab:
         show_contact(engine, contact_id, actor=user)
 
 with export_tab:
-    pseudonymise = st.toggle("Pseudonymise auditor names", value=True, key="export_pseudo",
-                             help="Replace auditor usernames by stable codes (e.g. 'Auditor 3fa2c1d0').")
+    pseudonymise = st.toggle(_("Pseudonymise auditor names"), value=True, key="export_pseudo",
+                             help=_("Replace auditor usernames by stable codes (e.g. 'Auditor 3fa2c1d0')."))
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
 
     def contacts_file(kind: str):
@@ -70,7 +86,7 @@ with export_tab:
         writing a million contacts takes minutes and must not run on every rerun of the page."""
         def build() -> bytes:
             with engine.connect() as connection:
-                header, rows_iter, _ = export_rows(connection, flt, actor=user)
+                header, rows_iter, _count = export_rows(connection, flt, actor=user)
                 interchange = pd.DataFrame(list(rows_iter), columns=header)
             if pseudonymise:
                 with session_scope(engine) as session:
@@ -84,41 +100,48 @@ with export_tab:
     metric_table = metric_table.copy()
     metric_table.insert(metric_table.columns.get_loc("channel") + 1, "channel_label",
                         metric_table["channel"].astype(str).map(lambda key: names.get(key, key)))
-    st.markdown(f"**Contacts** ({contacts_label(len(contacts))}, the interchange format of `docs/interchange.md`)")
+    st.markdown("**" + _("Contacts") + "** (" + _("{contacts}, the interchange format of {doc}").format(
+        contacts=contacts_label(len(contacts)), doc="`docs/interchange.md`") + ")")
     left, right = st.columns(2)
-    left.download_button("Contacts as CSV", contacts_file("csv"), f"klantreis-contacts-{stamp}.csv",
-                         "text/csv", icon=":material/download:", on_click="ignore")
+    left.download_button(_("Contacts as CSV"), contacts_file("csv"), f"klantreis-contacts-{stamp}.csv",
+                         "text/csv", icon=":material/download:", on_click="ignore", key="download_contacts_csv")
     too_many = len(contacts) > XLSX_MAX_ROWS
-    right.download_button("Contacts as XLSX", contacts_file("xlsx"), f"klantreis-contacts-{stamp}.xlsx",
+    right.download_button(_("Contacts as XLSX"), contacts_file("xlsx"), f"klantreis-contacts-{stamp}.xlsx",
                           "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                           icon=":material/download:", on_click="ignore", disabled=too_many,
-                          help=f"A worksheet holds at most {XLSX_MAX_ROWS:,} rows: filter further or use CSV."
-                          if too_many else None)
-    st.markdown(f"**Metrics per brand and channel** ({counted(len(metric_table), 'row')}, definitions in `docs/scoring.md`)")
+                          help=_("A worksheet holds at most {rows} rows: filter further or use CSV.").format(
+                              rows=number(XLSX_MAX_ROWS)) if too_many else None, key="download_contacts_xlsx")
+    # The files keep the interchange's English column names and codes (programs read them back);
+    # ``channel_label`` beside the key is the channel as a person reads it, in the current language.
+    rows_text = ngettext("{n} row", "{n} rows", len(metric_table)).format(n=number(len(metric_table)))
+    st.markdown("**" + _("Metrics per brand and channel") + "** (" + _("{rows}, definitions in {doc}").format(
+        rows=rows_text, doc="`docs/scoring.md`") + ")")
     left, right = st.columns(2)
-    left.download_button("Metrics as CSV", csv_bytes(metric_table), f"klantreis-metrics-{stamp}.csv", "text/csv",
-                         icon=":material/download:", on_click="ignore")
-    right.download_button("Metrics as XLSX", xlsx_bytes(metric_table, "metrics"), f"klantreis-metrics-{stamp}.xlsx",
+    left.download_button(_("Metrics as CSV"), csv_bytes(metric_table), f"klantreis-metrics-{stamp}.csv", "text/csv",
+                         icon=":material/download:", on_click="ignore", key="download_metrics_csv")
+    right.download_button(_("Metrics as XLSX"), xlsx_bytes(metric_table, "metrics"), f"klantreis-metrics-{stamp}.xlsx",
                           "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                          icon=":material/download:", on_click="ignore")
+                          icon=":material/download:", on_click="ignore", key="download_metrics_xlsx")
 
-    st.markdown("**One-page report per brand and wave** (print-ready HTML with charts; print to PDF from the browser)")
+    st.markdown("**" + _("One-page report per brand and wave") + "** ("
+                + _("print-ready HTML with charts; print to PDF from the browser") + ")")
     # The report has its own brand and wave choice over every contact, independent of the
     # sidebar: it applies only what is chosen here, and says so on the page and in the report.
     everything = data["contacts"]
     brands = sorted(everything["brand"].dropna().astype(str).unique())
     waves = sorted(everything["wave"].dropna().astype(str).unique())
     left, right = st.columns(2)
-    report_brand = left.selectbox("Brand", brands, key="report_brand")
-    report_wave = right.selectbox("Wave", ["all waves", *waves], key="report_wave")
-    chosen_wave = None if report_wave == "all waves" else report_wave
+    report_brand = left.selectbox(_("Brand"), brands, key="report_brand")
+    report_wave = right.selectbox(_("Wave"), [ALL_WAVES, *waves], key="report_wave",
+                                  format_func=lambda wave: _(ALL_WAVES) if wave == ALL_WAVES else wave)
+    chosen_wave = None if report_wave == ALL_WAVES else report_wave
     st.caption(as_plain_text(report_scope(report_brand, chosen_wave)))
-    if st.button("Build report", icon=":material/description:", key="report_build"):
+    if st.button(_("Build report"), icon=":material/description:", key="report_build"):
         page = brand_report(everything, report_brand, chosen_wave, data["as_of"], names)
         st.session_state["report_html"] = (report_brand, report_wave, page)
     built = st.session_state.get("report_html")
     if built and built[:2] == (report_brand, report_wave):
-        st.download_button("Download report (HTML)", built[2].encode("utf-8"),
+        st.download_button(_("Download report (HTML)"), built[2].encode("utf-8"),
                            f"klantreis-{report_brand}-{report_wave}.html".replace(" ", "_"), "text/html",
                            icon=":material/download:", on_click="ignore")
 

@@ -2,8 +2,8 @@
 
 import streamlit as st
 
+from journeys.language import N_, _, ngettext, number
 from journeys.local_time import LOCAL_ZONE_NAME
-from journeys.wording import counted
 from scoring.metrics import MIN_CONTACTS, metrics_table
 from ui import charts
 from ui.dashboard_data import channel_names, display_channels, figure, filtered_contacts, scored_data
@@ -17,37 +17,43 @@ flt = filter_bar(engine)
 data = scored_data(engine)
 contacts = filtered_contacts(data, flt)
 
-st.title("Trends and hours", anchor=False)
+SERIES = {"channel": N_("Channel"), "brand": N_("Brand")}  # the option's key → its label
+
+st.title(_("Trends and hours"), anchor=False)
 if contacts.empty:
-    st.info("No contacts match these filters.", icon=":material/filter_alt_off:")
+    st.info(_("No contacts match these filters."), icon=":material/filter_alt_off:")
     st.stop()
 
-series = st.segmented_control("Lines per", ["channel", "brand"], default="channel", key="trend_series",
-                              format_func=str.title) or "channel"
+series = st.segmented_control(_("Lines per"), list(SERIES), default="channel", key="trend_series",
+                              format_func=lambda key: _(SERIES[key])) or "channel"
 per_wave = figure(data, flt, metrics_table, ("wave", series)).dropna(subset=["wave"])
 per_wave = per_wave[~per_wave["insufficient"]].assign(n=lambda t: t["contacts"],
                                                       response_pct=lambda t: 100 * t["response_rate"])
 per_wave = display_channels(per_wave, channel_names(engine))
 left, right = st.columns(2)
 with left:
-    st.subheader("Mean quality per wave", anchor=False)
-    charts.show(charts.trend_by_wave(per_wave, "mean_quality", "Mean quality", series))
+    st.subheader(_("Mean quality per wave"), anchor=False)
+    charts.show(charts.trend_by_wave(per_wave, "mean_quality", _("Mean quality"), series))
 with right:
-    st.subheader("Response rate per wave (%)", anchor=False)
-    charts.show(charts.trend_by_wave(per_wave, "response_pct", "Response rate %", series))
-st.caption(f"n = {counted(int(per_wave['n'].sum()), 'contact')}; points with fewer than {MIN_CONTACTS} contacts are left out. "
-           "Hover a point for its n.")
+    st.subheader(_("Response rate per wave (%)"), anchor=False)
+    charts.show(charts.trend_by_wave(per_wave, "response_pct", _("Response rate %"), series))
+total = int(per_wave["n"].sum())
+st.caption(ngettext("n = {n} contact; points with fewer than {min} contacts are left out. Hover a point for its n.",
+                    "n = {n} contacts; points with fewer than {min} contacts are left out. Hover a point for its n.",
+                    total).format(n=number(total), min=number(MIN_CONTACTS)))
 
-st.subheader("When service slips: weekday × hour the contact was made", anchor=False)
+st.subheader(_("When service slips: weekday × hour the contact was made"), anchor=False)
 grid = figure(data, flt, metrics_table, ("weekday", "hour"))
 grid = grid.assign(n=grid["contacts"], median_minutes=grid["km_median_first_response_s"] / 60)
 shown = grid[~grid["insufficient"]]
-st.caption(f"Local time ({LOCAL_ZONE_NAME}). n = {counted(int(grid['n'].sum()), 'contact')}; "
-           f"{counted(int(grid['insufficient'].sum()), 'cell')} with fewer than {MIN_CONTACTS} contacts are left blank. "
-           "Median first response: Kaplan–Meier, unanswered contacts count as still waiting.")
+total, blank = int(grid["n"].sum()), int(grid["insufficient"].sum())
+st.caption(_("Local time ({zone}). n = {contacts}; {cells} with fewer than {min} contacts are left blank.").format(
+    zone=LOCAL_ZONE_NAME, contacts=ngettext("{n} contact", "{n} contacts", total).format(n=number(total)),
+    cells=ngettext("{n} cell", "{n} cells", blank).format(n=number(blank)), min=number(MIN_CONTACTS))
+    + " " + _("Median first response: Kaplan–Meier, unanswered contacts count as still waiting."))
 left, right = st.columns(2)
 with left:
-    charts.show(charts.weekday_hour_heatmap(shown, "response_rate", "Response rate", ".0%"))
+    charts.show(charts.weekday_hour_heatmap(shown, "response_rate", _("Response rate"), ".0%"))
 with right:
-    charts.show(charts.weekday_hour_heatmap(shown, "median_minutes", "Median first response (min)", ".0f",
+    charts.show(charts.weekday_hour_heatmap(shown, "median_minutes", _("Median first response (min)"), ".0f",
                                             log=True))

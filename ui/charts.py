@@ -9,6 +9,11 @@ Channel names: the pages hand these functions tables whose ``channel`` column al
 the display names (``ui.dashboard_data.display_channels``), so axes, legends and tooltips read
 "Web chat", never the key "webchat". Durations on a log axis get human ticks ("30 s", "5 min",
 "1 h", "1 d", "1 wk") from ``duration_ticks`` and a domain cut to the data (``duration_axis``).
+
+Language: titles, legends and tooltips are in the current language (``journeys.language``), and
+``localized`` gives every chart the language's number and time formats (Vega-Lite's
+`config.locale`: "54,9" and "1.234" in Dutch); ``show`` and the brand report's SVG apply it,
+so no chart is drawn without it.
 """
 
 import math
@@ -17,9 +22,10 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from journeys.language import N_, _, current_language, current_locale
 from journeys.local_time import duration
 
-WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]  # English; ``weekday_names`` for the language
 INSUFFICIENT_COLOR = "#b8b8b8"
 MAIN_COLOR = "#0f6e6e"
 LABEL_LIMIT = 360  # px: long criterion and channel names in full (Vega-Lite cuts at 180 px by default)
@@ -32,21 +38,71 @@ SURVIVAL_LEGEND_COLUMNS = 5  # full width
 LEGEND_ROW_HEIGHT = 30  # px per legend row in Streamlit's theme
 LEGEND_TITLE_HEIGHT = 40
 TARGET_COLOR = "#c2410c"
+# A group column as a tooltip names it, and as a legend's title names its lines (translated where shown).
+GROUP_TITLES = {"channel": N_("channel"), "brand": N_("brand"), "location": N_("location"),
+                "journey": N_("journey"), "wave": N_("wave")}
+SERIES_TITLES = {"channel": N_("Channel"), "brand": N_("Brand"), "location": N_("Location")}
 
 
 # Tick marks of a log-scaled duration axis: seconds and how they read.
+# The texts are messages (``N_``), translated where the axis is drawn (``duration_axis``).
 DURATION_TICKS: tuple[tuple[int, str], ...] = (
-    (1, "1 s"), (10, "10 s"), (30, "30 s"), (60, "1 min"), (5 * 60, "5 min"), (15 * 60, "15 min"),
-    (3600, "1 h"), (4 * 3600, "4 h"), (86400, "1 d"), (7 * 86400, "1 wk"), (28 * 86400, "4 wk"),
-    (182 * 86400, "26 wk"), (365 * 86400, "1 yr"), (5 * 365 * 86400, "5 yr"),
+    (1, N_("1 s")), (10, N_("10 s")), (30, N_("30 s")), (60, N_("1 min")), (5 * 60, N_("5 min")),
+    (15 * 60, N_("15 min")), (3600, N_("1 h")), (4 * 3600, N_("4 h")), (86400, N_("1 d")),
+    (7 * 86400, N_("1 wk")), (28 * 86400, N_("4 wk")), (182 * 86400, N_("26 wk")), (365 * 86400, N_("1 yr")),
+    (5 * 365 * 86400, N_("5 yr")),
 )
+
+# Vega-Lite's number and time formats per language (d3-format and d3-time-format locales, as
+# d3 ships them for nl-NL and en-US): decimal comma and day and month names in Dutch.
+VEGA_LOCALES: dict[str, dict] = {
+    "nl": {
+        "number": {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["€\u00a0", ""]},
+        "time": {
+            "dateTime": "%a %e %B %Y %X", "date": "%d-%m-%Y", "time": "%H:%M:%S", "periods": ["AM", "PM"],
+            "days": ["zondag", "maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag"],
+            "shortDays": ["zo", "ma", "di", "wo", "do", "vr", "za"],
+            "months": ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
+                       "oktober", "november", "december"],
+            "shortMonths": ["jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"],
+        },
+    },
+    "en": {
+        "number": {"decimal": ".", "thousands": ",", "grouping": [3], "currency": ["$", ""]},
+        "time": {
+            "dateTime": "%x, %X %p", "date": "%-m/%-d/%Y", "time": "%-I:%M:%S %p", "periods": ["AM", "PM"],
+            "days": ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"],
+            "shortDays": ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"],
+            "months": ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+                       "October", "November", "December"],
+            "shortMonths": ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"],
+        },
+    },
+}
+
+
+def vega_locale(language: str | None = None) -> dict:
+    """The Vega-Lite `config.locale` of ``language`` (default: the current one)."""
+    return VEGA_LOCALES.get(language or current_language(), VEGA_LOCALES["en"])
+
+
+def localized(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    """``chart`` with the current language's number and time formats (`config.locale`): every
+    ``format`` of an axis, legend or tooltip then writes "54,9" in Dutch and "54.9" in English."""
+    return chart.configure(locale=vega_locale())
+
+
+def weekday_names() -> list[str]:
+    """Monday to Sunday, abbreviated in the current language ("Mon" / "ma")."""
+    names = current_locale().days["format"]["abbreviated"]
+    return [str(names[i]).rstrip(".") for i in range(7)]
 
 
 def duration_ticks(low: float, high: float) -> list[tuple[int, str]]:
     """The ``DURATION_TICKS`` an axis from ``low`` to ``high`` seconds shows: from the last tick at
     or below ``low`` to the first at or above ``high`` (so the data sits inside them)."""
     low, high = max(float(low), 1.0), max(float(high), 1.0)
-    seconds = [t for t, _ in DURATION_TICKS]
+    seconds = [t for t, _text in DURATION_TICKS]
     first = max((i for i, t in enumerate(seconds) if t <= low), default=0)
     last = min((i for i, t in enumerate(seconds) if t >= high), default=len(seconds) - 1)
     return list(DURATION_TICKS[first:last + 1])
@@ -56,6 +112,7 @@ def duration_label_expr(ticks: list[tuple[int, str]]) -> str:
     """A Vega ``labelExpr`` that shows each tick's text ("5 min") for its value in seconds."""
     expr = "''"
     for value, text in reversed(ticks):
+        text = text.replace("\\", "\\\\").replace("'", "\\'")
         expr = f"datum.value == {value} ? '{text}' : {expr}"
     return expr
 
@@ -65,20 +122,23 @@ def duration_axis(values, title: str) -> tuple[alt.Scale, alt.Axis]:
     duration ticks (``duration_ticks``); zeros are drawn at the left edge (clamped)."""
     shown = [float(v) for v in values if v is not None and math.isfinite(float(v)) and float(v) > 0]
     ticks = duration_ticks(min(shown), max(shown)) if shown else duration_ticks(1, 3600)
+    ticks = [(seconds, _(text)) for seconds, text in ticks]
     scale = alt.Scale(type="log", domain=[ticks[0][0], ticks[-1][0]], clamp=True)
-    axis = alt.Axis(values=[t for t, _ in ticks], labelExpr=duration_label_expr(ticks), title=title,
+    axis = alt.Axis(values=[t for t, _text in ticks], labelExpr=duration_label_expr(ticks), title=title,
                     labelOverlap=True)
     return scale, axis
 
 
 def show(chart: alt.TopLevelMixin) -> None:
-    """Render a chart full width, without Altair's JSON-schema validation of the spec.
+    """Render a chart full width in the current language's formats (``localized``), without
+    Altair's JSON-schema validation of the spec.
 
     Validation (``to_dict(validate=True)``, which Streamlit calls) costs about 0.1 s per page
     for our layered charts: a large share of a filter-change rerun. The chart builders here are
     fixed code whose specs the test suite validates (tests/dashboard/test_charts.py), so the
     pages skip it.
     """
+    chart = localized(chart)
     to_dict = chart.to_dict
     # Altair schema objects route attribute writes into the spec; set the method on the object itself.
     object.__setattr__(chart, "to_dict", lambda *args, **kwargs: to_dict(*args, **{**kwargs, "validate": False}))
@@ -106,16 +166,16 @@ def quality_by_group(frame: pd.DataFrame, group: str = "channel") -> alt.Chart:
     base = alt.Chart(frame).encode(
         y=alt.Y(f"{group}:N", sort="-x", title=None),
         tooltip=[
-            alt.Tooltip(f"{group}:N"),
-            alt.Tooltip("mean_quality:Q", format=".1f", title="mean quality"),
-            alt.Tooltip("mean_quality_ci_low:Q", format=".1f", title="95% CI low"),
-            alt.Tooltip("mean_quality_ci_high:Q", format=".1f", title="95% CI high"),
-            alt.Tooltip("scored:Q", title="n scored"),
+            alt.Tooltip(f"{group}:N", title=_(GROUP_TITLES.get(group, group))),
+            alt.Tooltip("mean_quality:Q", format=".1f", title=_("mean quality")),
+            alt.Tooltip("mean_quality_ci_low:Q", format=".1f", title=_("95% CI low")),
+            alt.Tooltip("mean_quality_ci_high:Q", format=".1f", title=_("95% CI high")),
+            alt.Tooltip("scored:Q", title=_("n scored")),
         ],
     )
     color = alt.condition(alt.datum.insufficient, alt.value(INSUFFICIENT_COLOR), alt.value(MAIN_COLOR))
     points = base.mark_point(filled=True, size=90).encode(
-        x=alt.X("mean_quality:Q", title="Mean quality (0–100) with 95 % interval", scale=alt.Scale(domain=[0, 100])),
+        x=alt.X("mean_quality:Q", title=_("Mean quality (0–100) with 95 % interval"), scale=alt.Scale(domain=[0, 100])),
         color=color,
     )
     bars = base.mark_rule(strokeWidth=2).encode(x="mean_quality_ci_low:Q", x2="mean_quality_ci_high:Q", color=color)
@@ -136,16 +196,16 @@ def response_times(frame: pd.DataFrame) -> alt.Chart:
     frame = with_duration_labels(frame, "p50", "km_median", "target")
     frame["insufficient"] = frame["insufficient"].astype(bool)
     log_x, axis = duration_axis(pd.concat([frame[c] for c in ("p10", "p90", "km_median", "target")]).tolist(),
-                                "Time to first response (log scale)")
+                                _("Time to first response (log scale)"))
     base = alt.Chart(frame).encode(
         y=alt.Y("channel:N", title=None, sort=alt.EncodingSortField("p50", order="ascending")),
         tooltip=[
-            "channel:N",
-            alt.Tooltip("p50_label:N", title="median (answered)"),
-            alt.Tooltip("km_median_label:N", title="Kaplan–Meier median (all)"),
-            alt.Tooltip("target_label:N", title="target"),
-            alt.Tooltip("n:Q", title="contacts"),
-            alt.Tooltip("unanswered:Q", title="unanswered"),
+            alt.Tooltip("channel:N", title=_("channel")),
+            alt.Tooltip("p50_label:N", title=_("median (answered)")),
+            alt.Tooltip("km_median_label:N", title=_("Kaplan–Meier median (all)")),
+            alt.Tooltip("target_label:N", title=_("target")),
+            alt.Tooltip("n:Q", title=_("contacts")),
+            alt.Tooltip("unanswered:Q", title=_("unanswered")),
         ],
     )
     def unless_thin(colour: str):
@@ -173,22 +233,22 @@ def survival_curves(frame: pd.DataFrame) -> alt.Chart:
     """
     frame = with_duration_labels(frame, "seconds")
     frame["insufficient"] = frame["insufficient"].astype(bool)
-    scale, axis = duration_axis(_until_last_change(frame), "Time since contact (log scale)")
+    scale, axis = duration_axis(_until_last_change(frame), _("Time since contact (log scale)"))
     return (
         alt.Chart(frame)
         .mark_line(interpolate="step-after", clip=True)
         .encode(
             x=alt.X("seconds:Q", scale=scale, axis=axis),
-            y=alt.Y("share_answered:Q", axis=alt.Axis(format="%"), title="Share answered", scale=alt.Scale(domain=[0, 1])),
-            color=alt.Color("channel:N", title="Channel", scale=alt.Scale(range=SERIES_COLORS),
+            y=alt.Y("share_answered:Q", axis=alt.Axis(format="%"), title=_("Share answered"), scale=alt.Scale(domain=[0, 1])),
+            color=alt.Color("channel:N", title=_("Channel"), scale=alt.Scale(range=SERIES_COLORS),
                             legend=_all_series_legend(SURVIVAL_LEGEND_COLUMNS)),
             opacity=alt.condition(alt.datum.insufficient, alt.value(0.4), alt.value(1.0)),
             strokeDash=alt.condition(alt.datum.insufficient, alt.value([4, 3]), alt.value([1, 0])),
             tooltip=[
-                "channel:N",
-                alt.Tooltip("seconds_label:N", title="after"),
-                alt.Tooltip("share_answered:Q", format=".0%", title="answered"),
-                alt.Tooltip("n:Q", title="contacts"),
+                alt.Tooltip("channel:N", title=_("channel")),
+                alt.Tooltip("seconds_label:N", title=_("after")),
+                alt.Tooltip("share_answered:Q", format=".0%", title=_("answered")),
+                alt.Tooltip("n:Q", title=_("contacts")),
             ],
         )
         .properties(height=_with_legend_room(320, frame["channel"].nunique(), SURVIVAL_LEGEND_COLUMNS))
@@ -213,16 +273,18 @@ def weekday_hour_heatmap(frame: pd.DataFrame, value: str, title: str, fmt: str, 
     ``scoring.metrics.metrics_table`` by weekday and hour).
     """
     frame = frame.copy()
-    frame["day"] = frame["weekday"].map(dict(enumerate(WEEKDAYS)))
+    days = weekday_names()
+    frame["day"] = frame["weekday"].map(dict(enumerate(days)))
     return (
         alt.Chart(frame)
         .mark_rect()
         .encode(
-            x=alt.X("hour:O", title="Hour started (local time)"),
-            y=alt.Y("day:N", sort=WEEKDAYS, title=None),
+            x=alt.X("hour:O", title=_("Hour started (local time)")),
+            y=alt.Y("day:N", sort=days, title=None),
             color=alt.Color(f"{value}:Q", title=title, legend=alt.Legend(format=fmt),
                             scale=alt.Scale(scheme="tealblues", type="log" if log else "linear")),
-            tooltip=["day:N", "hour:O", alt.Tooltip(f"{value}:Q", format=fmt, title=title), alt.Tooltip("n:Q", title="contacts")],
+            tooltip=[alt.Tooltip("day:N", title=_("day")), alt.Tooltip("hour:O", title=_("hour")),
+                     alt.Tooltip(f"{value}:Q", format=fmt, title=title), alt.Tooltip("n:Q", title=_("contacts"))],
         )
         .properties(height=220)
     )
@@ -242,10 +304,11 @@ def criterion_channel_heatmap(frame: pd.DataFrame) -> alt.Chart:
                                                             labelOverlap=False)),
             y=alt.Y("criterion:N", title=None, sort=alt.EncodingSortField("spread", order="descending"),
                     axis=alt.Axis(labelLimit=LABEL_LIMIT)),
-            color=alt.Color("score:Q", title="Points earned", scale=alt.Scale(domain=[0, 1], scheme="redyellowgreen"),
+            color=alt.Color("score:Q", title=_("Points earned"), scale=alt.Scale(domain=[0, 1], scheme="redyellowgreen"),
                             legend=alt.Legend(format="%")),
-            tooltip=["criterion:N", "channel:N", alt.Tooltip("score:Q", format=".0%", title="points earned"),
-                     alt.Tooltip("n:Q", title="answers")],
+            tooltip=[alt.Tooltip("criterion:N", title=_("criterion")), alt.Tooltip("channel:N", title=_("channel")),
+                     alt.Tooltip("score:Q", format=".0%", title=_("points earned")),
+                     alt.Tooltip("n:Q", title=_("answers"))],
         )
         .properties(height=alt.Step(22))
     )
@@ -274,11 +337,13 @@ def trend_by_wave(frame: pd.DataFrame, value: str, title: str, series: str = "ch
         alt.Chart(frame)
         .mark_line(point=True)
         .encode(
-            x=alt.X("wave:O", title="Wave"),
+            x=alt.X("wave:O", title=_("Wave")),
             y=alt.Y(f"{value}:Q", title=title),
-            color=alt.Color(f"{series}:N", title=series.title(), scale=alt.Scale(range=SERIES_COLORS),
+            color=alt.Color(f"{series}:N", title=_(SERIES_TITLES.get(series, series)), scale=alt.Scale(range=SERIES_COLORS),
                             legend=_all_series_legend(TREND_LEGEND_COLUMNS)),
-            tooltip=["wave:O", f"{series}:N", alt.Tooltip(f"{value}:Q", format=".1f", title=title), alt.Tooltip("n:Q", title="contacts")],
+            tooltip=[alt.Tooltip("wave:O", title=_("wave")),
+                     alt.Tooltip(f"{series}:N", title=_(GROUP_TITLES.get(series, series))),
+                     alt.Tooltip(f"{value}:Q", format=".1f", title=title), alt.Tooltip("n:Q", title=_("contacts"))],
         )
         .properties(height=_with_legend_room(300, frame[series].nunique(), TREND_LEGEND_COLUMNS))
     )

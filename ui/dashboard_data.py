@@ -18,7 +18,9 @@ Nothing here defines a figure.
 Channels are grouped and filtered by their key (``channel``: "webchat"); ``channel_names``
 gives the name a person reads for each key ("Web chat", from
 ``journeys.catalogue.reference.channel_display_names``) and ``display_channels`` puts it in a
-copy of a table about to be shown. The cached frames and figure tables keep the keys.
+copy of a table about to be shown. The cached frames and figure tables keep the keys. The names
+are in the user's language (built-in channels have a Dutch name), so they are cached per language;
+the figures are the same in every language and are cached once.
 """
 
 from collections.abc import Callable
@@ -35,6 +37,7 @@ from data.db import read_scope
 from journeys.catalogue.reference import channel_display_names
 from journeys.fieldwork.contact_filter import filter_frame as apply_filter  # the pandas form of a filter
 from journeys.fieldwork.frames import ContactFilter, data_version, read_answers, read_contacts, read_criteria
+from journeys.language import _, current_language
 from scoring.consistency import consistency_table
 from scoring.criterion_channel import ItemScores, item_scores
 from scoring.headline import headline_figures
@@ -47,14 +50,15 @@ T = TypeVar("T")
 
 
 @st.cache_data(show_spinner=False, ttl=300)
-def _channel_names(_engine: Engine, url: str) -> dict[str, str]:
+def _channel_names(_engine: Engine, url: str, language: str) -> dict[str, str]:
     with read_scope(_engine) as session:
         return channel_display_names(session=session)
 
 
 def channel_names(engine: Engine) -> dict[str, str]:
-    """Channel key → the name a person reads (``channel_display_names``; refreshed every few minutes)."""
-    return _channel_names(engine, str(engine.url))
+    """Channel key → the name a person reads in the current language (``channel_display_names``;
+    refreshed every few minutes)."""
+    return _channel_names(engine, str(engine.url), current_language())
 
 
 def display_channels(frame: pd.DataFrame, names: dict[str, str], *columns: str) -> pd.DataFrame:
@@ -79,7 +83,10 @@ def current_period() -> datetime:
     return datetime.fromtimestamp(current_as_of().timestamp() // step * step, UTC)
 
 
-@st.cache_resource(max_entries=2, show_spinner="Reading and scoring contacts…")
+# The cached functions show no spinner of their own (its text would be fixed in English when the
+# module is imported); their callers wrap them in ``st.spinner``, which shows only after half a
+# second, so a cache hit shows nothing.
+@st.cache_resource(max_entries=2, show_spinner=False)
 def _scored(_engine: Engine, url: str, version: tuple, period: datetime) -> dict:
     contacts = read_contacts(_engine)
     answers = read_answers(_engine, comments=False)
@@ -89,7 +96,7 @@ def _scored(_engine: Engine, url: str, version: tuple, period: datetime) -> dict
     return {"contacts": frame, "answers": answers, "criteria": criteria, "as_of": as_of}
 
 
-@st.cache_resource(max_entries=2, show_spinner="Scoring every checklist answer…")
+@st.cache_resource(max_entries=2, show_spinner=False)
 def _item_scores(url: str, version: tuple, period: datetime) -> ItemScores:
     """Every checklist answer's item score, for the criterion views (built on first use)."""
     from data.db import get_engine
@@ -129,7 +136,8 @@ def scored_data(engine: Engine) -> dict:
     snapshot even when an auditor saves while it runs.
     """
     key = (str(engine.url), data_version(engine), current_period())
-    data = _scored(engine, *key)
+    with st.spinner(_("Reading and scoring contacts…")):
+        data = _scored(engine, *key)
     _figures(key, ContactFilter(), DASHBOARD_FIGURES)  # cache hits after the first load
     for request in DEFAULT_VIEWS:
         _figures(key, ContactFilter(), (request,))
@@ -178,10 +186,12 @@ def _cache_key(request: FigureRequest) -> tuple:
 
 def _figures(key: tuple, flt: ContactFilter, requests: tuple[FigureRequest, ...]) -> tuple:
     """The ``requests`` for the snapshot ``key`` (``scored_data``) and ``flt``, through the cache."""
-    return _cached_figures(*key, flt, tuple(map(_cache_key, requests)), requests)
+    needs_items = any(arg is ITEM_SCORES for request in requests for arg in request[1:])
+    with st.spinner(_("Scoring every checklist answer…") if needs_items else _("Computing figures…")):
+        return _cached_figures(*key, flt, tuple(map(_cache_key, requests)), requests)
 
 
-@st.cache_data(max_entries=64, show_spinner="Computing figures…")
+@st.cache_data(max_entries=64, show_spinner=False)
 def _cached_figures(url: str, version: tuple, period: datetime, flt: ContactFilter, request_keys: tuple,
                     _requests: tuple[FigureRequest, ...]) -> tuple:
     """The requested figures of one filter, in request order, cached per data version (and

@@ -4,8 +4,13 @@ Nothing here defines a figure: every number comes from a function of ``scoring/`
 ``ui.dashboard_data.figure`` on the pages); this module formats and draws it. ``TILES`` says
 which ``scoring.headline.HeadlineFigures`` figure each headline tile shows, for the Dashboard
 and the brand report alike.
+
+Every text here is in the current language (``journeys.language``): the tiles' labels and help
+texts are messages marked with ``N_`` where ``TILES`` is defined and translated where shown;
+numbers are written as the language writes them ("54,9", "1.234" in Dutch).
 """
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -14,8 +19,8 @@ import pandas as pd
 import streamlit as st
 
 from journeys.fieldwork.frames import ContactFilter
+from journeys.language import N_, SOURCE_LANGUAGE, _, current_language, ngettext, number, percent
 from journeys.local_time import LOCAL_ZONE, LOCAL_ZONE_NAME, MINUTE, duration, local_column, local_text
-from journeys.wording import counted
 from scoring.headline import HeadlineFigures, brand_mean_consistency, headline_figures
 from scoring.metrics import MIN_CONTACTS, km_median_first_response, metrics_of_timed, metrics_table
 from scoring.response_times import response_time_table
@@ -26,11 +31,11 @@ from ui.text import as_plain_text
 
 
 def p_value_text(p) -> str:
-    """A p-value as read in a table: "< 0.001" below a thousandth, else three decimals ("0.047");
-    "–" when there is none (too few channels or contacts for a test)."""
+    """A p-value as read in a table: "< 0.001" below a thousandth, else three decimals ("0.047",
+    "0,047" in Dutch); "–" when there is none (too few channels or contacts for a test)."""
     if p is None or p != p:
         return "–"
-    return "< 0.001" if p < 0.001 else f"{p:.3f}"
+    return f"< {number(0.001, 3)}" if p < 0.001 else number(p, 3)
 
 
 def as_of_text(as_of: datetime) -> str:
@@ -43,11 +48,33 @@ def sample_note(table: pd.DataFrame, group: str, n_column: str) -> str:
     table's ``group`` column as shown: channel display names on the pages)."""
     total = int(table[n_column].sum()) if n_column in table else 0
     thin = table.loc[table["insufficient"].astype(bool)] if "insufficient" in table else table.iloc[0:0]
-    note = f"n = {counted(total, 'scored contact' if n_column == 'scored' else 'contact')}."
+    if n_column == "scored":
+        note = ngettext("n = {n} scored contact.", "n = {n} scored contacts.", total).format(n=number(total))
+    else:
+        note = ngettext("n = {n} contact.", "n = {n} contacts.", total).format(n=number(total))
     if len(thin):
         names = ", ".join(as_plain_text(v) for v in thin[group].tolist()[:8])
-        note += f" Too few contacts (< {MIN_CONTACTS}) for {names}: shown in grey, not to be compared."
+        note += " " + _("Too few contacts (< {min}) for {names}: shown in grey, not to be compared.").format(
+            min=number(MIN_CONTACTS), names=names)
     return note
+
+
+def localized_cells(frame: pd.DataFrame, formats: dict[str, int | str]) -> tuple[pd.DataFrame, set[str]]:
+    """``frame`` with the decimal columns of ``formats`` (column → digits, or "%" for a share as a
+    whole percentage) written as the current language writes them, and the set of columns so written.
+
+    A dataframe's printf formats ("%.1f") always write a decimal point, so in a language with a
+    decimal comma these cells become text ("0,8", "85%"); in English they stay numbers (sortable,
+    formatted by the dataframe) and nothing is written."""
+    if current_language() == SOURCE_LANGUAGE:
+        return frame, set()
+    frame = frame.copy()
+    written = set()
+    for column, digits in formats.items():
+        if column in frame:
+            frame[column] = frame[column].map(lambda v, d=digits: percent(v, 0) if d == "%" else number(v, d))
+            written.add(column)
+    return frame, written
 
 
 def _too_few(n) -> bool:
@@ -55,7 +82,7 @@ def _too_few(n) -> bool:
 
 
 def _pct(value) -> str:
-    return "–" if value is None or value != value else f"{value:.0%}"
+    return "–" if value is None or value != value else percent(value, 0)
 
 
 @dataclass(frozen=True)
@@ -66,6 +93,9 @@ class Tile:
     a reader goes from a tile to its definition in one step, past ``headline_figures``, which
     only gathers the five figures. The Dashboard (``kpi_tiles``) and the brand report (``brand_report``) draw the same tiles
     from ``TILES``; only the label differs where the report has room for a longer one.
+
+    ``label``, ``report_label``, ``help`` and ``delta_format`` are messages in English (marked
+    with ``N_``), translated where shown (``_(tile.label)``).
     """
 
     label: str  # on the Dashboard
@@ -76,26 +106,34 @@ class Tile:
     help: str
     defined_by: Callable  # the scoring function that defines the figure
     delta_scale: float = 1.0  # change against the previous wave, in the tile's unit
-    delta_unit: str = ""
+    delta_format: str = "{change}"  # the change with its unit: "{change} pt"
     delta_color: str = "normal"  # "inverse" where lower is better
 
 
 TILES = (
-    Tile("Quality", "Quality", lambda f: f.quality, lambda f: f.scored, lambda v: f"{v:.1f}",
-         "Mean final quality score (0–100) of scored contacts, with N/A left out of the denominator.",
+    Tile(N_("Quality"), N_("Quality"), lambda f: f.quality, lambda f: f.scored, lambda v: number(v, 1),
+         N_("Mean final quality score (0–100) of scored contacts, with N/A left out of the denominator."),
          metrics_of_timed),
-    Tile("Consistency", "Consistency index", lambda f: f.consistency, lambda f: f.contacts, lambda v: f"{v:.0f}",
-         "Consistency index, 0–100: score parity between channels, answer agreement and timing against each "
-         "channel's own norm (docs/scoring.md). Mean over the brands in view.", brand_mean_consistency),
-    Tile("Response rate", "Response rate", lambda f: f.response_rate, lambda f: f.contacts, _pct,
-         "Contacts with a first response or a resolution, of all contacts (unanswered ones included).",
-         metrics_of_timed, 100, " pt"),
-    Tile("On-time rate", "On-time rate", lambda f: f.on_time_rate, lambda f: f.with_deadline, _pct,
-         "Of contacts with a resolution deadline, the share not late as of now.", metrics_of_timed, 100, " pt"),
-    Tile("1st response", "Median first response", lambda f: f.km_median, lambda f: f.contacts, duration,
-         "Median time to the first response, Kaplan–Meier: unanswered contacts count as still waiting, so the "
-         "median is not flattered.", km_median_first_response, 1 / 60, " min", "inverse"),
+    Tile(N_("Consistency"), N_("Consistency index"), lambda f: f.consistency, lambda f: f.contacts,
+         lambda v: number(v, 0),
+         N_("Consistency index, 0–100: score parity between channels, answer agreement and timing against each "
+            "channel's own norm (docs/scoring.md). Mean over the brands in view."), brand_mean_consistency),
+    Tile(N_("Response rate"), N_("Response rate"), lambda f: f.response_rate, lambda f: f.contacts, _pct,
+         N_("Contacts with a first response or a resolution, of all contacts (unanswered ones included)."),
+         metrics_of_timed, 100, N_("{change} pt")),
+    Tile(N_("On-time rate"), N_("On-time rate"), lambda f: f.on_time_rate, lambda f: f.with_deadline, _pct,
+         N_("Of contacts with a resolution deadline, the share not late as of now."), metrics_of_timed, 100,
+         N_("{change} pt")),
+    Tile(N_("1st response"), N_("Median first response"), lambda f: f.km_median, lambda f: f.contacts, duration,
+         N_("Median time to the first response, Kaplan–Meier: unanswered contacts count as still waiting, so the "
+            "median is not flattered."), km_median_first_response, 1 / 60, N_("{change} min"), "inverse"),
 )
+
+
+def signed(value: float, digits: int = 1) -> str:
+    """A change with its sign, in the current language: "+1.5" / "-0.3" ("+1,5" in Dutch)."""
+    sign = "-" if math.copysign(1.0, value) < 0 else "+"
+    return sign + number(abs(value), digits)
 
 
 def _missing(value) -> bool:
@@ -125,15 +163,17 @@ def kpi_tiles(data: dict, contacts: pd.DataFrame, flt: ContactFilter, shown_figu
             return None
         if _missing(tile.value(before)) or _missing(tile.value(figures)):
             return None
-        return f"{(tile.value(figures) - tile.value(before)) * tile.delta_scale:+.1f}{tile.delta_unit}"
+        change = signed((tile.value(figures) - tile.value(before)) * tile.delta_scale)
+        return _(tile.delta_format).format(change=change)
 
     def compared(tile: Tile) -> str:
         """What the tile's change compares with, and the n of that wave."""
         if before is None:
             return ""
         if _too_few(tile.n(before)):
-            return f" · {as_plain_text(previous)}: too few to compare (n = {tile.n(before):,})"
-        return f" · change vs {as_plain_text(previous)} (n = {tile.n(before):,})"
+            return " · " + _("{wave}: too few to compare (n = {n})").format(
+                wave=as_plain_text(previous), n=number(tile.n(before)))
+        return " · " + _("change vs {wave} (n = {n})").format(wave=as_plain_text(previous), n=number(tile.n(before)))
 
     columns = st.columns(len(TILES))
     for column, tile in zip(columns, TILES, strict=True):
@@ -142,14 +182,15 @@ def kpi_tiles(data: dict, contacts: pd.DataFrame, flt: ContactFilter, shown_figu
         change, note = delta(tile), compared(tile)
         if _too_few(n):
             # the tile is narrow: the short word in large type, the whole reason in the caption
-            shown, change, note = "too few", None, f" · too few contacts (fewer than {MIN_CONTACTS}) for a figure"
+            shown, change = _("too few"), None
+            note = " · " + _("too few contacts (fewer than {min}) for a figure").format(min=number(MIN_CONTACTS))
         elif _missing(value):
             shown = "–"
         else:
             shown = tile.text(value)
-        metric_tile(column, tile.label, shown, n, change, tile.help, tile.delta_color, note=note)
+        metric_tile(column, _(tile.label), shown, n, change, _(tile.help), tile.delta_color, note=note)
     if not single_wave:
-        st.caption("Select one wave to see the change against the previous wave.")
+        st.caption(_("Select one wave to see the change against the previous wave."))
     return figures
 
 
@@ -169,12 +210,17 @@ def metric_tile(column, label: str, value: str, n: int | None, delta: str | None
     """One KPI tile with its n (and ``note``) underneath; ``value`` already formatted (or "too few")."""
     column.metric(label, value, delta=delta, help=help, delta_color=delta_color, border=True)
     if n is not None:
-        column.caption(f"n = {n:,}{note}")
+        column.caption(f"n = {number(n)}{note}")
 
 
 def contacts_label(n: int) -> str:
-    """"1 contact", "1,234 contacts"."""
-    return counted(n, "contact")
+    """"1 contact", "1,234 contacts" ("1.234 contacten" in Dutch)."""
+    return ngettext("{n} contact", "{n} contacts", n).format(n=number(n))
+
+
+# The filters as a caption names them (translated where shown).
+FILTER_LABELS = {"brand": N_("brand"), "wave": N_("wave"), "journey": N_("journey"), "channel": N_("channel"),
+                 "location": N_("location")}
 
 
 def filter_summary(flt: ContactFilter, names: dict[str, str] | None = None) -> str:
@@ -185,19 +231,35 @@ def filter_summary(flt: ContactFilter, names: dict[str, str] | None = None) -> s
     for label, values in (("brand", flt.brands), ("wave", flt.waves), ("journey", flt.journeys),
                           ("channel", tuple(names.get(v, v) for v in flt.channels)), ("location", flt.locations)):
         if values:
-            parts.append(f"{label}: {', '.join(as_plain_text(v) for v in values)}")
+            parts.append(f"{_(FILTER_LABELS[label])}: {', '.join(as_plain_text(v) for v in values)}")
     if flt.started_from or flt.started_before:  # the local dates the manager picked, both ends included
         first = f"{flt.started_from.astimezone(LOCAL_ZONE).date()}" if flt.started_from else "…"
         last = f"{flt.started_before.astimezone(LOCAL_ZONE).date() - timedelta(days=1)}" if flt.started_before else "…"
-        parts.append(f"started {first} to {last}")
-    return "; ".join(parts) or "all contacts"
+        parts.append(_("started {first} to {last}").format(first=first, last=last))
+    return "; ".join(parts) or _("all contacts")
 
 
+
+
+# The contact list's columns as a manager reads them (``contact_list_shown``; translated where shown).
+CONTACT_LIST_COLUMNS = {
+    "contact": N_("contact"), "started (local time)": N_("started (local time)"), "brand": N_("brand"),
+    "channel": N_("channel"), "journey": N_("journey"), "wave": N_("wave"), "score": N_("score"),
+    "first response": N_("first response"), "answer correct": N_("answer correct"),
+    "redirected to": N_("redirected to"),
+}
+
+
+def contact_list_shown(listing: pd.DataFrame) -> pd.DataFrame:
+    """``listing`` (``contact_list``) with its column headers in the current language."""
+    return listing.rename(columns=lambda column: _(CONTACT_LIST_COLUMNS.get(column, column)))
 
 
 def contact_list(contacts: pd.DataFrame, names: dict[str, str] | None = None) -> pd.DataFrame:
     """The contacts of a drill-down, newest first, with the columns a manager scans (channels
-    by their display names ``names``; times in local time, the page names the zone)."""
+    by their display names ``names``; times in local time, the page names the zone). The column
+    names are the English keys of ``CONTACT_LIST_COLUMNS``; the cells' words ("unanswered",
+    "yes") are in the current language, and ``contact_list_shown`` names the columns for a page."""
     names = names or {}
     ordered = contacts.sort_values(["started_at", "contact_id"], ascending=False, kind="stable")
     return pd.DataFrame({
@@ -208,8 +270,9 @@ def contact_list(contacts: pd.DataFrame, names: dict[str, str] | None = None) ->
         "journey": ordered["journey"].astype(str).to_numpy(),
         "wave": ordered["wave"].astype(str).to_numpy(),
         "score": ordered["final_score"].round(1).to_numpy(),
-        "first response": ordered["first_response_s"].map(duration).where(ordered["responded"], "unanswered").to_numpy(),
-        "answer correct": ordered["answer_correct"].map({True: "yes", False: "no"}).fillna("–").to_numpy(),
+        "first response": ordered["first_response_s"].map(duration).where(ordered["responded"],
+                                                                           _("unanswered")).to_numpy(),
+        "answer correct": ordered["answer_correct"].map({True: _("yes"), False: _("no")}).fillna("–").to_numpy(),
         "redirected to": ordered["redirected_to"].fillna("").to_numpy(),
     })
 
@@ -217,9 +280,21 @@ def contact_list(contacts: pd.DataFrame, names: dict[str, str] | None = None) ->
 def report_scope(brand: str, wave: str | None) -> str:
     """What a brand report covers, as printed on its face: every filter it applies, and that the
     dashboards' sidebar filters do not apply."""
-    wave_text = f"wave {wave}" if wave else "all waves"
-    return (f"Covers every contact of brand {brand}, {wave_text}: all channels, journeys, locations and dates. "
-            "The dashboards' sidebar filters do not apply to this report.")
+    if wave:
+        covers = _("Covers every contact of brand {brand}, wave {wave}: all channels, journeys, locations "
+                   "and dates.").format(brand=brand, wave=wave)
+    else:
+        covers = _("Covers every contact of brand {brand}, all waves: all channels, journeys, locations "
+                   "and dates.").format(brand=brand)
+    return covers + " " + _("The dashboards' sidebar filters do not apply to this report.")
+
+
+# The brand report's channel table, its columns as printed (translated where printed).
+REPORT_COLUMNS = {
+    "channel": N_("channel"), "contacts": N_("contacts"), "km_median_first_response_s": N_("median first response (KM)"),
+    "response_rate": N_("response %"), "on_time_rate": N_("on time %"), "accuracy_rate": N_("correct %"),
+    "redirect_rate": N_("redirected %"), "scored": N_("n scored"), "mean_quality": N_("quality"),
+}
 
 
 def brand_report(all_contacts: pd.DataFrame, brand: str, wave: str | None, as_of, names: dict[str, str]) -> str:
@@ -236,15 +311,15 @@ def brand_report(all_contacts: pd.DataFrame, brand: str, wave: str | None, as_of
 
     def shown(tile: Tile) -> tuple[str, str, int]:
         if figures is None or _too_few(tile.n(figures)):
-            return (tile.report_label, "too few contacts", tile.n(figures) if figures else 0)
+            return (_(tile.report_label), _("too few contacts"), tile.n(figures) if figures else 0)
         value = tile.value(figures)
-        return (tile.report_label, "–" if value != value else tile.text(value), tile.n(figures))
+        return (_(tile.report_label), "–" if value != value else tile.text(value), tile.n(figures))
 
     sections = []
     if len(contacts):
-        sections = [("Quality per channel (95 % interval)",
+        sections = [(_("Quality per channel (95 % interval)"),
                      charts.quality_by_group(display_channels(by_channel, names), "channel")),
-                    ("Time to first response (log scale, target in orange)",
+                    (_("Time to first response (log scale, target in orange)"),
                      charts.response_times(display_channels(response_time_table(contacts), names)))]
     table = by_channel[["channel", "contacts", "response_rate", "km_median_first_response_s", "on_time_rate",
                         "scored", "mean_quality", "accuracy_rate", "redirect_rate"]].copy() if len(by_channel) else pd.DataFrame()
@@ -253,9 +328,6 @@ def brand_report(all_contacts: pd.DataFrame, brand: str, wave: str | None, as_of
         for column in ("response_rate", "on_time_rate", "accuracy_rate", "redirect_rate"):
             table[column] = (100 * table[column]).round(1)  # printed with one decimal: 89.77 % is 89.8
         table["km_median_first_response_s"] = table["km_median_first_response_s"].map(duration)
-        table = table.rename(columns={"km_median_first_response_s": "median first response (KM)",
-                                      "response_rate": "response %", "on_time_rate": "on time %",
-                                      "accuracy_rate": "correct %", "redirect_rate": "redirected %",
-                                      "scored": "n scored", "mean_quality": "quality"})
+        table = table.rename(columns=lambda column: _(REPORT_COLUMNS.get(column, column)))
     return brand_report_html(brand=brand, wave=wave, as_of=as_of, scope=report_scope(brand, wave),
                              tiles=[shown(tile) for tile in TILES], chart_sections=sections, table=table)

@@ -4,6 +4,8 @@ A manager downloads it and prints it (or saves it as PDF from the browser's prin
 Charts are rendered to SVG with vl-convert, so the file is self-contained and works offline.
 Every text that comes from the database is escaped. The report states on its face what it
 covers (``scope``: every filter it applies) and the as-of time in local time, the zone named.
+It is written in the current language (``journeys.language``): its words, its numbers ("54,9"
+in Dutch) and its charts' formats (``ui.charts.localized``).
 """
 
 import html
@@ -12,6 +14,7 @@ from datetime import datetime
 import altair as alt
 import pandas as pd
 
+from journeys.language import _, current_language, number
 from journeys.local_time import LOCAL_ZONE_NAME, MINUTE, local_text
 from scoring.metrics import MIN_CONTACTS
 from ui import charts
@@ -36,11 +39,27 @@ def chart_svg(chart: alt.TopLevelMixin) -> str:
     """An Altair chart as an inline SVG string (no browser, no network)."""
     import vl_convert  # lazy: its renderer loads only when a report is downloaded
 
-    return vl_convert.vegalite_to_svg(chart.to_dict())
+    return vl_convert.vegalite_to_svg(charts.localized(chart).to_dict())
+
+
+def cell_text(value) -> str:
+    """A cell of the report's table as the current language writes it: "1.234" and "89,8" in
+    Dutch, "1,234" and "89.8" in English (floats with one decimal); "–" where no figure exists."""
+    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value):
+        return "–"
+    if isinstance(value, bool):
+        return str(value)
+    if hasattr(value, "item"):  # numpy scalars
+        value = value.item()
+    if isinstance(value, float):
+        return number(value, 1)
+    if isinstance(value, int):
+        return number(value)
+    return str(value)
 
 
 def _tile(label: str, value: str, n: int | None) -> str:
-    n_text = f'<div class="n">n = {n:,}</div>' if n is not None else ""
+    n_text = f'<div class="n">n = {html.escape(number(n))}</div>' if n is not None else ""
     return (f'<div class="tile"><div class="label">{html.escape(label)}</div>'
             f'<div class="value">{html.escape(value)}</div>{n_text}</div>')
 
@@ -58,21 +77,22 @@ def brand_report_html(*, brand: str, wave: str | None, as_of: datetime, scope: s
         table: the per-channel metric table printed under the charts.
     """
     title = f"{brand} — {wave}" if wave else brand
+    subtitle = _("Klantreis cross-channel report · figures as of {moment} ({zone}) · n = number of contacts "
+                 "each figure rests on; fewer than {min} is marked as too few.").format(
+        moment=local_text(as_of, MINUTE), zone=LOCAL_ZONE_NAME, min=number(MIN_CONTACTS))
     parts = [
-        "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
+        f"<!doctype html><html lang='{current_language()}'><head><meta charset='utf-8'>",
         f"<title>{html.escape(title)} · Klantreis</title><style>{_STYLE}</style></head><body>",
         f"<h1>{html.escape(title)}</h1>",
         f"<div class='scope'>{html.escape(scope)}</div>",
-        f"<div class='sub'>Klantreis cross-channel report · figures as of "
-        f"{html.escape(local_text(as_of, MINUTE))} ({html.escape(LOCAL_ZONE_NAME)}) · "
-        f"n = number of contacts each figure rests on; fewer than {MIN_CONTACTS} is marked as too few.</div>",
+        f"<div class='sub'>{html.escape(subtitle)}</div>",
         "<div class='tiles'>", *(_tile(*t) for t in tiles), "</div>",
         "<div class='charts'>",
     ]
     for section_title, chart in chart_sections:
         parts.append(f"<div class='chart'><h2>{html.escape(section_title)}</h2>{chart_svg(chart)}</div>")
     parts.append("</div>")
-    parts.append(table.to_html(index=False, escape=True, na_rep="–", float_format=lambda v: f"{v:,.1f}"))
+    parts.append(table.astype(object).map(cell_text).to_html(index=False, escape=True, na_rep="–"))
     parts.append("</body></html>")
     return "".join(parts)
 
