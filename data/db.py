@@ -53,7 +53,8 @@ BUSY_TIMEOUT_ENV = "KLANTREIS_SQLITE_BUSY_TIMEOUT_MS"
 WRITE_OPTION = "klantreis_write"
 READ_ONLY_OPTION = "klantreis_read_only"
 BUSY_TIMEOUT_OPTION = "klantreis_busy_timeout_ms"  # a shorter wait for one write (autosave)
-# The same sentence every page and command shows for a held lock (data.errors' BUSY kind).
+# The same sentence every page and command shows for a held lock (data.errors' BUSY kind), as made at
+# import; ``DatabaseBusy`` makes it afresh, in the language of the moment it is raised.
 BUSY_MESSAGE = explain_kind(BUSY)
 
 
@@ -65,8 +66,8 @@ class DatabaseBusy(DatabaseUnavailable):
     action can simply be retried.
     """
 
-    def __init__(self, message: str = BUSY_MESSAGE):
-        super().__init__(message, kind=BUSY)
+    def __init__(self, message: str | None = None):
+        super().__init__(message or explain_kind(BUSY), kind=BUSY)
 
 
 def busy_timeout_ms() -> int:
