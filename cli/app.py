@@ -21,7 +21,7 @@ The help texts (``help=`` of commands and options) are written in English and ma
 click parses anything (``--help`` is eager: it prints before any callback runs) and translates
 the help of the whole command tree, which Typer builds afresh for every run
 (``translate_help``). So `klantreis --language nl --help` and `LANG=nl_NL.UTF-8 klantreis
-import contacts --help` are Dutch, in a subprocess and in a ``CliRunner`` test alike.
+import contacts --help` are Dutch, in a subprocess and in a `CliRunner` test alike.
 """
 
 import sqlite3
