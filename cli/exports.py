@@ -45,4 +45,5 @@ def export_contacts_command(
         fail(_("cannot write {file}: {reason}").format(file=output, reason=exc.strerror))
     written = ngettext("{n} contact written to {file} ({format})", "{n} contacts written to {file} ({format})",
                        result.contacts)
-    console.print(written.format(n=number(result.contacts), file=result.path, format=file_format), highlight=False)
+    console.print(written.format(n=number(result.contacts), file=result.path, format=file_format), highlight=False,
+                  soft_wrap=True)  # one line: greppable

@@ -111,3 +111,52 @@ def test_help_of_the_installed_command_in_dutch():
     result = _python("-m", "cli.main", "--language", "nl", "--help")
     assert result.returncode == 0, result.stderr
     assert "Gebruikersaccounts beheren." in result.stdout and "Opties" in result.stdout
+
+
+def test_a_dutch_dry_run_names_what_it_would_create(cli, engine, world, tmp_path):
+    path = tmp_path / "new.csv"
+    path.write_text(csv_text([contact(brand="Nieuw merk", journey="Nieuwe reis", channel="duif")]))
+    result = cli("--language", "nl", "import", "contacts", "--create-missing", "--dry-run", path)
+    assert result.exit_code == 0, result.output
+    output = result.output
+    assert "1 rij: zou 1 contact toevoegen, zou 0 bijwerken (op external_id), 3 checklistantwoorden" in output
+    assert "zou 1 merk aanmaken: Nieuw merk" in output and "zou 1 klantreis aanmaken: Nieuwe reis" in output
+    assert "zou 1 kanaal aanmaken: duif" in output
+    assert "zou 1 kanaal van een klantreis aanmaken zonder reactienormen" in output
+    assert "proefdraaien: er is niets opgeslagen" in output
+    assert _count(engine, Contact) == 0
+
+
+def test_backup_and_export_messages_in_dutch(cli, world, tmp_path):
+    existing = tmp_path / "backup.db"
+    existing.write_text("")
+    refused = cli("--language", "nl", "backup", existing)
+    assert refused.exit_code == 1
+    assert f"fout: {existing} bestaat al (gebruik --force om het te overschrijven)" in refused.stderr
+    target = tmp_path / "contacts.csv"
+    exported = cli("--language", "nl", "export", "contacts", "-o", target)
+    assert exported.exit_code == 0, exported.output
+    assert f"0 contacten geschreven naar {target} (csv)" in exported.output
+    assert target.read_text(encoding="utf-8-sig").startswith("contact_id,external_id,brand,")  # the file's own words
+
+
+def test_report_tables_have_dutch_headings_and_decimal_commas():
+    import io
+
+    import pandas as pd
+    from rich.console import Console
+
+    from cli.output import print_table
+    from journeys.language import use_language
+
+    frame = pd.DataFrame({"channel": ["email"], "contacts": [1234], "response_rate": [0.8977],
+                          "mean_quality": [54.94], "kruskal_p": [0.0123]})
+    for language, words in (("nl", ("kanaal", "contacten", "bereikbaarheid", "gemiddelde kwaliteit", "1.234",
+                                     "89,8 %", "54,9", "0,0123")),
+                            ("en", ("channel", "contacts", "response rate", "mean quality", "1,234", "89.8 %",
+                                    "54.9", "0.0123"))):
+        out = io.StringIO()
+        with use_language(language):
+            print_table(Console(file=out, width=200), frame)
+        for word in words:
+            assert word in out.getvalue(), (language, word, out.getvalue())
