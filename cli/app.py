@@ -63,11 +63,19 @@ console = Console(markup=False, emoji=False)
 err_console = Console(stderr=True, markup=False, emoji=False)
 
 
+# Problems that concern the file, its header or a whole row, not a column: named in the user's words.
+_WHOLE_PARTS = {
+    "file": lambda: pgettext("problem field", "file"),
+    "header": lambda: pgettext("problem field", "header"),
+    "row": lambda: pgettext("problem field", "row"),
+}
+
+
 def problem_text(problem: Problem) -> str:
     """One problem as a sentence in the current language: ``row 12, first_response_at: is not ...
     (got '25:00')``. The column (or field) name and the value are the file's own words and stay as
     they are; the message was translated where it was made."""
-    field = problem.label or problem.field
+    field = problem.label or _WHOLE_PARTS.get(problem.field, lambda: problem.field)()
     if problem.value is None:
         text = _("{field}: {message}").format(field=field, message=problem.message)
     else:

@@ -86,7 +86,7 @@ def test_a_dutch_environment_gives_dutch_errors_and_a_dutch_summary(cli, engine,
     bad.write_text("brand,journey,channel\nKoopklik,Ask about a delivery,email\n")
     refused = cli("import", "contacts", bad)
     assert refused.exit_code == 1
-    assert "rij 1, header: verplichte kolom ontbreekt (waarde: 'started_at')" in refused.stderr, refused.stderr
+    assert "rij 1, kopregel: verplichte kolom ontbreekt (waarde: 'started_at')" in refused.stderr, refused.stderr
 
 
 def test_help_follows_the_language_option_and_the_environment(cli, monkeypatch):
