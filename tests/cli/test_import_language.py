@@ -5,8 +5,17 @@ and the sentence around them, what is wrong and what is allowed, is Dutch under 
 (or a Dutch `LANG`) and English otherwise; numbers are written the language's way.
 """
 
-import sqlalchemy as sa
+import io
 
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+from rich.console import Console
+
+from cli.output import print_table
+from journeys.errors import ValidationError
+from journeys.interchange.contact_file import parse_timezone, read_table
+from journeys.language import use_language
 from journeys.models import Answer, Contact
 from tests.cli.conftest import contact, csv_text
 from tests.cli.test_cli_modules import _python
@@ -141,14 +150,6 @@ def test_backup_and_export_messages_in_dutch(cli, world, tmp_path):
 
 
 def test_report_tables_have_dutch_headings_and_decimal_commas():
-    import io
-
-    import pandas as pd
-    from rich.console import Console
-
-    from cli.output import print_table
-    from journeys.language import use_language
-
     frame = pd.DataFrame({"channel": ["email"], "contacts": [1234], "response_rate": [0.8977],
                           "mean_quality": [54.94], "kruskal_p": [0.0123]})
     for language, words in (("nl", ("kanaal", "contacten", "bereikbaarheid", "gemiddelde kwaliteit", "1.234",
@@ -160,3 +161,19 @@ def test_report_tables_have_dutch_headings_and_decimal_commas():
             print_table(Console(file=out, width=200), frame)
         for word in words:
             assert word in out.getvalue(), (language, word, out.getvalue())
+
+
+def test_the_file_reader_describes_and_refuses_in_the_current_language(tmp_path):
+    path = tmp_path / "semicolons.csv"
+    path.write_text('brand;notes\nKoopklik;"two\nlines"\n')
+    with use_language("nl"):
+        _header, rows, _approximate = read_table(path)
+        list(rows)
+        assert rows.describe() == "1 record gelezen uit 3 regels (gescheiden door puntkomma's; cellen tussen " \
+                                  "aanhalingstekens bevatten 1 regeleinde)"
+        with pytest.raises(ValidationError) as refused:
+            parse_timezone("Mars/Olympus")
+        assert refused.value.problems[0].message == "is geen bekende IANA-tijdzone (bijv. Europe/Amsterdam)"
+    _header, rows, _approximate = read_table(path)
+    list(rows)
+    assert rows.describe() == "1 record read from 3 lines (separated by semicolons; quoted cells hold 1 line break)"
