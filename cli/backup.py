@@ -43,6 +43,7 @@ from cli.app import console, fail, ready_engine
 from data import db
 from data.errors import FULL, classify_database_error, driver_message
 from journeys.errors import KlantreisError
+from journeys.language import N_, _, ngettext, number
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PG_DUMP_MAGIC = b"PGDMP"
@@ -142,7 +143,8 @@ def _portable_dump(engine, path: Path) -> int:
 
 
 def _damaged(path: Path, reason: str) -> None:
-    fail(f"{path} is damaged or incomplete ({reason}): nothing was restored; restore another backup")
+    fail(_("{file} is damaged or incomplete ({reason}): nothing was restored; restore another backup").format(
+        file=path, reason=reason))
 
 
 def _read_portable(path: Path) -> dict:
@@ -154,28 +156,30 @@ def _read_portable(path: Path) -> dict:
         # click turns an EOFError that reaches it into a bare "Aborted."
         _damaged(path, str(exc) or type(exc).__name__)
     if not isinstance(snapshot, dict) or snapshot.get("format") != PORTABLE_FORMAT:
-        fail(f"{path} is not a Klantreis backup")
+        fail(_("{file} is not a Klantreis backup").format(file=path))
     head = db.head_revision()
     if snapshot.get("revision") != head:
-        fail(f"{path} was made at schema revision {snapshot.get('revision')}, this version is at {head}: "
-             "restore it with the version that made it, then upgrade")
+        fail(_("{file} was made at schema revision {revision}, this version is at {head}: "
+               "restore it with the version that made it, then upgrade").format(
+            file=path, revision=snapshot.get("revision"), head=head))
     tables = snapshot.get("tables")
     if not isinstance(tables, dict):
-        _damaged(path, "it lists no tables")
+        _damaged(path, _("it lists no tables"))
     known = {table.name: table for table in _tables()}
     for name, data in tables.items():
         table = known.get(name)
         if table is None:
-            _damaged(path, f"unknown table {name!r}")
+            _damaged(path, _("unknown table {table}").format(table=repr(name)))
         columns = data.get("columns") if isinstance(data, dict) else None
         rows = data.get("rows") if isinstance(data, dict) else None
         if not isinstance(columns, list) or not isinstance(rows, list):
-            _damaged(path, f"table {name} has no columns or rows")
+            _damaged(path, _("table {table} has no columns or rows").format(table=name))
         unknown = [c for c in columns if c not in table.c]
         if unknown:
-            _damaged(path, f"table {name} has unknown columns {', '.join(map(str, unknown))}")
+            _damaged(path, _("table {table} has unknown columns {columns}").format(
+                table=name, columns=", ".join(map(str, unknown))))
         if any(not isinstance(row, list) or len(row) != len(columns) for row in rows):
-            _damaged(path, f"table {name} has a row with a wrong number of cells")
+            _damaged(path, _("table {table} has a row with a wrong number of cells").format(table=name))
     return snapshot
 
 
@@ -192,10 +196,10 @@ def portable_restore(engine, path: Path) -> int:
             try:
                 connection.execute(sa.insert(table), records)
             except sa.exc.IntegrityError as exc:  # the driver's text would quote the rows' values
-                raise KlantreisError(
-                    f"{path}: table {table.name} holds rows that break the database's rules (the same key twice, "
+                raise KlantreisError(_(
+                    "{file}: table {table} holds rows that break the database's rules (the same key twice, "
                     "or a reference to a missing row): the backup is damaged or was edited; nothing was restored"
-                ) from exc
+                ).format(file=path, table=table.name)) from exc
             rows += len(records)
         if not db.is_sqlite(engine):
             # explicit ids were inserted: move each id sequence past the restored maximum
@@ -240,24 +244,41 @@ def _written_whole(file: Path) -> Iterator[Path]:
         os.replace(partial, file)
     except OSError as exc:
         full = exc.errno == errno.ENOSPC
-        fail(f"the backup {file} was not written ({'the disk is full' if full else exc.strerror or exc}): "
-             "free some space or choose another folder, then try again")
+        fail(_("the backup {file} was not written ({reason}): free some space or choose another folder, "
+               "then try again").format(file=file, reason=_("the disk is full") if full else exc.strerror or exc))
     except sqlite3.Error as exc:
-        reason = "the disk is full" if classify_database_error(exc) == FULL else driver_message(exc)
-        fail(f"the backup {file} was not written ({reason}): free some space or choose another folder, "
-             "then try again")
+        reason = _("the disk is full") if classify_database_error(exc) == FULL else driver_message(exc)
+        fail(_("the backup {file} was not written ({reason}): free some space or choose another folder, "
+               "then try again").format(file=file, reason=reason))
     finally:
         partial.unlink(missing_ok=True)
 
 
+BACKUP_HELP = N_("Write a consistent snapshot of the whole database to FILE.")
+RESTORE_HELP = N_("Restore a snapshot into the configured database, which must be empty.")
+
+
+def _cannot_write(file: Path) -> str:
+    return _("cannot write {file}: folder {folder} does not exist").format(file=file, folder=file.parent)
+
+
+def _exists(file: Path) -> str:
+    return _("{file} already exists (use --force to overwrite it)").format(file=file)
+
+
+def _portable_written(rows: int, file: Path) -> str:
+    return ngettext("portable backup of {n} row written to {file}", "portable backup of {n} rows written to {file}",
+                    rows).format(n=number(rows), file=file)
+
+
 def backup(
-    file: Path = typer.Argument(..., help="The snapshot file to write.", dir_okay=False),
-    portable: bool = typer.Option(False, "--portable", help="Database-independent gzipped JSON."),
-    force: bool = typer.Option(False, "--force", help="Overwrite FILE if it exists."),
+    file: Path = typer.Argument(..., help=N_("The snapshot file to write."), dir_okay=False),
+    portable: bool = typer.Option(False, "--portable", help=N_("Database-independent gzipped JSON.")),
+    force: bool = typer.Option(False, "--force", help=N_("Overwrite FILE if it exists.")),
 ) -> None:
     """Write a consistent snapshot of the whole database to FILE."""
     if not file.parent.is_dir():
-        fail(f"cannot write {file}: folder {file.parent} does not exist")
+        fail(_cannot_write(file))
     url = db.database_url()
     if db.is_sqlite(url):
         # No ready_engine: its schema upgrade is a write transaction that would wait for (and
@@ -266,26 +287,27 @@ def backup(
         engine = db.get_engine(url)
         live = engine.url.database
         if _is_live_database(file, engine):  # checked before --force: that would overwrite the data itself
-            fail(f"{file} is the live database {live}: write the backup to another file")
+            fail(_("{file} is the live database {database}: write the backup to another file").format(
+                file=file, database=live))
         if not live or live == ":memory:" or not Path(live).is_file():
-            fail(f"there is no database file at {live}: nothing to back up")
+            fail(_("there is no database file at {database}: nothing to back up").format(database=live))
         if file.exists() and not force:
-            fail(f"{file} already exists (use --force to overwrite it)")
+            fail(_exists(file))
         with _written_whole(file) as partial:
             if portable:
                 rows = portable_backup(engine, partial)
             else:
                 _sqlite_copy(live, partial)
-        console.print(f"portable backup of {rows:,} rows written to {file}" if portable
-                      else f"SQLite backup written to {file}", highlight=False)
+        console.print(_portable_written(rows, file) if portable
+                      else _("SQLite backup written to {file}").format(file=file), highlight=False)
         return
     engine = ready_engine()
     if file.exists() and not force:
-        fail(f"{file} already exists (use --force to overwrite it)")
+        fail(_exists(file))
     if portable or shutil.which("pg_dump") is None:
         with _written_whole(file) as partial:
             rows = portable_backup(engine, partial)
-        console.print(f"portable backup of {rows:,} rows written to {file}", highlight=False)
+        console.print(_portable_written(rows, file), highlight=False)
         return
     with _written_whole(file) as partial:
         completed = subprocess.run(
@@ -293,8 +315,8 @@ def backup(
              f"--dbname={_libpq_url(engine)}"],
             capture_output=True, text=True, check=False)
         if completed.returncode != 0:
-            fail(f"pg_dump failed (no backup written): {completed.stderr.strip()}")
-    console.print(f"PostgreSQL backup (pg_dump custom format) written to {file}", highlight=False)
+            fail(_("pg_dump failed (no backup written): {reason}").format(reason=completed.stderr.strip()))
+    console.print(_("PostgreSQL backup (pg_dump custom format) written to {file}").format(file=file), highlight=False)
 
 
 def _check_sqlite_backup(file: Path) -> None:
@@ -306,7 +328,8 @@ def _check_sqlite_backup(file: Path) -> None:
     pages = int.from_bytes(header[28:32], "big")
     # the page count in the header is valid when its "version-valid-for" matches the change counter
     if len(header) == 100 and header[24:28] == header[92:96] and file.stat().st_size < page_size * pages:
-        _damaged(file, f"it holds {file.stat().st_size:,} of its {page_size * pages:,} bytes: a copy that was cut off")
+        _damaged(file, _("it holds {size} of its {total} bytes: a copy that was cut off").format(
+            size=number(file.stat().st_size), total=number(page_size * pages)))
     source = sqlite3.connect(f"{file.resolve().as_uri()}?mode=ro", uri=True)
     try:
         problems = [" ".join(str(row[0]).replace("*** in database main ***", "").split())
@@ -314,33 +337,39 @@ def _check_sqlite_backup(file: Path) -> None:
         if problems != ["ok"]:
             _damaged(file, "; ".join(problems[:3]))
         if source.execute("SELECT 1 FROM sqlite_master WHERE name = 'alembic_version'").fetchone() is None:
-            fail(f"{file} is a SQLite database but not a Klantreis backup (it has no schema version)")
+            fail(_("{file} is a SQLite database but not a Klantreis backup (it has no schema version)").format(
+                file=file))
     except sqlite3.DatabaseError as exc:
         _damaged(file, str(exc))
     finally:
         source.close()
 
 
-def restore(file: Path = typer.Argument(..., help="A file written by `klantreis backup`.", dir_okay=False)) -> None:
+def restore(file: Path = typer.Argument(..., help=N_("A file written by `klantreis backup`."), dir_okay=False)) -> None:
     """Restore a snapshot into the configured database, which must be empty."""
     if not file.is_file():
-        fail(f"{file} does not exist or is not a file")
+        fail(_("{file} does not exist or is not a file").format(file=file))
     with file.open("rb") as handle:
         magic = handle.read(16)
     engine = ready_engine()
     if _is_live_database(file, engine):
-        fail(f"{file} is the live database {engine.url.database} itself: restore another file")
+        fail(_("{file} is the live database {database} itself: restore another file").format(
+            file=file, database=engine.url.database))
     with engine.connect() as connection:
         filled = {name: n for name, n in _row_counts(connection).items() if n}
     if filled:
-        shown = ", ".join(f"{name} ({n:,})" for name, n in sorted(filled.items()))
-        fail(f"the database {db.describe_url(str(engine.url))} is not empty: {shown}; restore only into an empty one")
+        shown = ", ".join(f"{name} ({number(n)})" for name, n in sorted(filled.items()))
+        fail(_("the database {database} is not empty: {tables}; restore only into an empty one").format(
+            database=db.describe_url(str(engine.url)), tables=shown))
     if magic.startswith(GZIP_MAGIC):
         rows = portable_restore(engine, file)
-        console.print(f"restored {rows:,} rows from the portable backup {file}", highlight=False)
+        console.print(ngettext("restored {n} row from the portable backup {file}",
+                               "restored {n} rows from the portable backup {file}", rows).format(
+            n=number(rows), file=file), highlight=False)
     elif magic.startswith(SQLITE_MAGIC):
         if not db.is_sqlite(engine):
-            fail(f"{file} is a SQLite backup; restore it into SQLite, or make a --portable backup for PostgreSQL")
+            fail(_("{file} is a SQLite backup; restore it into SQLite, or make a --portable backup for PostgreSQL").format(
+                file=file))
         _check_sqlite_backup(file)
         path = engine.url.database
         db.dispose_engines()
@@ -348,19 +377,21 @@ def restore(file: Path = typer.Argument(..., help="A file written by `klantreis 
             _sqlite_copy(file, Path(path), read_only=True)  # a failed copy is rolled back: the empty database stays as it was
         except sqlite3.DatabaseError as exc:
             _damaged(file, str(exc))
-        console.print(f"restored the SQLite backup {file} into {path}", highlight=False)
+        console.print(_("restored the SQLite backup {file} into {database}").format(file=file, database=path),
+                      highlight=False)
     elif magic.startswith(PG_DUMP_MAGIC):
         if db.is_sqlite(engine):
-            fail(f"{file} is a PostgreSQL (pg_dump) backup; restore it into PostgreSQL, or make a --portable backup")
+            fail(_("{file} is a PostgreSQL (pg_dump) backup; restore it into PostgreSQL, or make a --portable backup").format(
+                file=file))
         if shutil.which("pg_restore") is None:
-            fail("pg_restore is not on PATH")
+            fail(_("pg_restore is not on PATH"))
         url = _libpq_url(engine)
         db.dispose_engines()
         completed = subprocess.run(
             ["pg_restore", "--clean", "--if-exists", "--no-owner", "--no-privileges", "--single-transaction",
              f"--dbname={url}", str(file)], capture_output=True, text=True, check=False)
         if completed.returncode != 0:
-            fail(f"pg_restore failed (nothing was restored): {completed.stderr.strip()}")
-        console.print(f"restored the PostgreSQL backup {file}", highlight=False)
+            fail(_("pg_restore failed (nothing was restored): {reason}").format(reason=completed.stderr.strip()))
+        console.print(_("restored the PostgreSQL backup {file}").format(file=file), highlight=False)
     else:
-        fail(f"{file} is not a Klantreis backup (neither SQLite, pg_dump nor portable)")
+        fail(_("{file} is not a Klantreis backup (neither SQLite, pg_dump nor portable)").format(file=file))

@@ -7,13 +7,13 @@ from rich.table import Table
 
 from cli.app import console, ready_engine
 from data import db
-from journeys.language import _, number
+from journeys.language import N_, _, number
 
 
 def demo(
-    contacts: int = typer.Option(3000, "--contacts", min=0, help="How many contacts to generate."),
-    seed: int = typer.Option(7, "--seed", help="Same seed, same data."),
-    if_empty: bool = typer.Option(False, "--if-empty", help="Only when the database has no users and no contacts yet."),
+    contacts: int = typer.Option(3000, "--contacts", min=0, help=N_("How many contacts to generate.")),
+    seed: int = typer.Option(7, "--seed", help=N_("Same seed, same data.")),
+    if_empty: bool = typer.Option(False, "--if-empty", help=N_("Only when the database has no users and no contacts yet.")),
 ) -> None:
     """Fill the database with demo data (four brands, five journeys, two waves).
 

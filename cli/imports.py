@@ -11,9 +11,11 @@ from data import db
 from journeys.errors import KlantreisError
 from journeys.interchange.contact_file import parse_timezone, read_table
 from journeys.interchange.imports import ImportAborted, import_contacts, summary_lines, write_failure
+from journeys.language import N_, _
 from journeys.local_time import LOCAL_ZONE_NAME
 
-import_app = typer.Typer(help="Load data files in the interchange format (docs/interchange.md).", no_args_is_help=True)
+import_app = typer.Typer(help=N_("Load data files in the interchange format (docs/interchange.md)."),
+                         no_args_is_help=True)
 
 # Below this many rows a progress bar only flickers.
 PROGRESS_FROM_ROWS = 5000
@@ -25,23 +27,24 @@ class _Operator:
     id = None
 
 
-@import_app.command("contacts")
+@import_app.command(
+    "contacts", help=N_("Import contacts: if any row is invalid nothing is written and every bad row is listed."))
 def import_contacts_command(
-    file: Path = typer.Argument(..., help="CSV (UTF-8) or XLSX contact file.", dir_okay=False),
+    file: Path = typer.Argument(..., help=N_("CSV (UTF-8) or XLSX contact file."), dir_okay=False),
     timezone: Timezone = LOCAL_ZONE_NAME,
     create_missing: bool = typer.Option(
         False, "--create-missing",
-        help="Create unknown brands, locations, journeys, channels, auditors and waves instead of refusing the row."),
+        help=N_("Create unknown brands, locations, journeys, channels, auditors and waves instead of refusing the row.")),
     default_targets: bool = typer.Option(
         False, "--default-targets",
-        help="Give the journey channels --create-missing adds the built-in response targets of their channel "
-             "(phone: answer in 20 s, resolve in 15 min); without it they get none. Never a resolution target "
-             "when the file has a due_at column."),
-    dry_run: bool = typer.Option(False, "--dry-run", help="Validate and count only; write nothing."),
+        help=N_("Give the journey channels --create-missing adds the built-in response targets of their channel "
+                "(phone: answer in 20 s, resolve in 15 min); without it they get none. Never a resolution target "
+                "when the file has a due_at column.")),
+    dry_run: bool = typer.Option(False, "--dry-run", help=N_("Validate and count only; write nothing.")),
 ) -> None:
     """Import contacts: if any row is invalid nothing is written and every bad row is listed."""
     if default_targets and not create_missing:
-        raise typer.BadParameter("only applies to what --create-missing creates", param_hint="--default-targets")
+        raise typer.BadParameter(_("only applies to what --create-missing creates"), param_hint="--default-targets")
     parse_timezone(timezone)
     header, rows, approximate = read_table(file)
     engine = ready_engine()
@@ -52,7 +55,7 @@ def import_contacts_command(
 
     def on_progress(phase: str, done: int) -> None:
         if phase not in tasks:
-            tasks[phase] = progress.add_task("checking rows" if phase == "read" else "writing contacts",
+            tasks[phase] = progress.add_task(_("checking rows") if phase == "read" else _("writing contacts"),
                                              total=approximate)
         progress.update(tasks[phase], completed=done)
 
@@ -69,11 +72,11 @@ def import_contacts_command(
         # The transaction has rolled back. One line, never the exception's text: a driver's message
         # (a duplicate key, a COPY line, SQL parameters) would print contact data on the terminal.
         raise write_failure(exc, engine.url) or ImportAborted(
-            f"the import stopped on an unexpected error ({type(getattr(exc, 'orig', None) or exc).__name__}); "
-            "it was rolled back, nothing was written; please report it") from exc
+            _("the import stopped on an unexpected error ({kind}); it was rolled back, nothing was written; "
+              "please report it").format(kind=type(getattr(exc, "orig", None) or exc).__name__)) from exc
     # records against lines: a quote left open merges lines into one record, and this shows it
     console.print(rows.describe(), highlight=False, markup=False)
     for line in summary_lines(result):
         console.print(line, highlight=False, markup=False, soft_wrap=True)  # one line each: greppable
     if dry_run:
-        console.print("dry run: nothing was written", highlight=False)
+        console.print(_("dry run: nothing was written"), highlight=False)

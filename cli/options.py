@@ -16,6 +16,7 @@ import typer
 
 from journeys.fieldwork.frames import ContactFilter
 from journeys.interchange.contact_file import parse_timestamp
+from journeys.language import N_, _
 from journeys.local_time import LOCAL_ZONE_NAME
 
 OUTPUT_FORMATS = ("table", "csv", "json")
@@ -23,25 +24,26 @@ OUTPUT_FORMATS = ("table", "csv", "json")
 
 def _check_output_format(value: str) -> str:
     if value not in OUTPUT_FORMATS:
-        raise typer.BadParameter(f"must be one of {', '.join(OUTPUT_FORMATS)}", param_hint="--format")
+        raise typer.BadParameter(_("must be one of {choices}").format(choices=", ".join(OUTPUT_FORMATS)),
+                                 param_hint="--format")
     return value
 
 
-Timezone = Annotated[str, typer.Option("--timezone", help="Zone of times given without an offset.")]
+Timezone = Annotated[str, typer.Option("--timezone", help=N_("Zone of times given without an offset."))]
 AsOf = Annotated[str | None, typer.Option(
-    "--as-of", help="Report as of this time (default now); later events are ignored.")]
+    "--as-of", help=N_("Report as of this time (default now); later events are ignored."))]
 # checked while the command line is parsed, so a wrong format is a usage error before anything runs
-OutputFormat = Annotated[str, typer.Option("--format", help="table, csv or json.", callback=_check_output_format)]
+OutputFormat = Annotated[str, typer.Option("--format", help=N_("table, csv or json."), callback=_check_output_format)]
 
 # The filter options, in the order ``--help`` shows them; the names are contact_filter's arguments.
 _FILTER_OPTIONS = {
-    "brand": Annotated[list[str] | None, typer.Option("--brand", help="Only these brands (repeat or comma-separate).")],
-    "wave": Annotated[list[str] | None, typer.Option("--wave", help="Only these waves.")],
-    "journey": Annotated[list[str] | None, typer.Option("--journey", help="Only these journeys.")],
-    "channel": Annotated[list[str] | None, typer.Option("--channel", help="Only these channels.")],
+    "brand": Annotated[list[str] | None, typer.Option("--brand", help=N_("Only these brands (repeat or comma-separate)."))],
+    "wave": Annotated[list[str] | None, typer.Option("--wave", help=N_("Only these waves."))],
+    "journey": Annotated[list[str] | None, typer.Option("--journey", help=N_("Only these journeys."))],
+    "channel": Annotated[list[str] | None, typer.Option("--channel", help=N_("Only these channels."))],
     "started_from": Annotated[str | None, typer.Option(
-        "--from", help="Contacts started at or after this time (YYYY-MM-DD or ISO 8601).")],
-    "started_before": Annotated[str | None, typer.Option("--to", help="Contacts started before this time.")],
+        "--from", help=N_("Contacts started at or after this time (YYYY-MM-DD or ISO 8601)."))],
+    "started_before": Annotated[str | None, typer.Option("--to", help=N_("Contacts started before this time."))],
 }
 
 

@@ -12,7 +12,63 @@ from rich.table import Table
 from rich.text import Text
 
 from journeys.interchange.exports import neutralise_frame
+from journeys.language import _, number, pgettext
 from journeys.local_time import duration
+
+# The heading a person reads above a column of a table (``print_table``), by the column's name with
+# "_s" dropped and "_" as a space (the English heading). CSV and JSON keep the column names.
+_HEADINGS = {
+    "contacts": lambda: pgettext("report column", "contacts"),
+    "responded": lambda: pgettext("report column", "responded"),
+    "response rate": lambda: pgettext("report column", "response rate"),
+    "response rate ci low": lambda: pgettext("report column", "response rate ci low"),
+    "response rate ci high": lambda: pgettext("report column", "response rate ci high"),
+    "median first response": lambda: pgettext("report column", "median first response"),
+    "km median first response": lambda: pgettext("report column", "km median first response"),
+    "with response target": lambda: pgettext("report column", "with response target"),
+    "km share within target": lambda: pgettext("report column", "km share within target"),
+    "with deadline": lambda: pgettext("report column", "with deadline"),
+    "late": lambda: pgettext("report column", "late"),
+    "pending": lambda: pgettext("report column", "pending"),
+    "on time rate": lambda: pgettext("report column", "on time rate"),
+    "on time rate ci low": lambda: pgettext("report column", "on time rate ci low"),
+    "on time rate ci high": lambda: pgettext("report column", "on time rate ci high"),
+    "scored": lambda: pgettext("report column", "scored"),
+    "mean quality": lambda: pgettext("report column", "mean quality"),
+    "mean quality ci low": lambda: pgettext("report column", "mean quality ci low"),
+    "mean quality ci high": lambda: pgettext("report column", "mean quality ci high"),
+    "passed": lambda: pgettext("report column", "passed"),
+    "pass rate": lambda: pgettext("report column", "pass rate"),
+    "redirected": lambda: pgettext("report column", "redirected"),
+    "redirect rate": lambda: pgettext("report column", "redirect rate"),
+    "judged": lambda: pgettext("report column", "judged"),
+    "correct": lambda: pgettext("report column", "correct"),
+    "accuracy rate": lambda: pgettext("report column", "accuracy rate"),
+    "accuracy rate ci low": lambda: pgettext("report column", "accuracy rate ci low"),
+    "accuracy rate ci high": lambda: pgettext("report column", "accuracy rate ci high"),
+    "insufficient": lambda: pgettext("report column", "insufficient"),
+    "channels": lambda: pgettext("report column", "channels"),
+    "best channel": lambda: pgettext("report column", "best channel"),
+    "worst channel": lambda: pgettext("report column", "worst channel"),
+    "channel gap": lambda: pgettext("report column", "channel gap"),
+    "consistency index": lambda: pgettext("report column", "consistency index"),
+    "answer agreement": lambda: pgettext("report column", "answer agreement"),
+    "consistent all channels": lambda: pgettext("report column", "consistent all channels"),
+    "kruskal p": lambda: pgettext("report column", "kruskal p"),
+    "gap to best": lambda: pgettext("report column", "gap to best"),
+    "channel": lambda: pgettext("report column", "channel"),
+    "brand": lambda: pgettext("report column", "brand"),
+    "location": lambda: pgettext("report column", "location"),
+    "journey": lambda: pgettext("report column", "journey"),
+    "wave": lambda: pgettext("report column", "wave"),
+}
+
+
+def column_heading(column: str) -> str:
+    """The heading of ``column`` in a table for people, in the current language."""
+    label = str(column).removesuffix("_s").replace("_", " ")
+    heading = _HEADINGS.get(label)
+    return heading() if heading else label
 
 
 def _plain(value):
@@ -45,18 +101,26 @@ def _cell(column: str, value) -> str:
     if value is None:
         return "–"  # the figure does not exist (no denominator), which is not zero
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     if isinstance(value, float):
         if column.endswith("_s"):
             return duration(value)
         if column.endswith("_rate") or column in ("score_parity", "answer_agreement", "timing_on_norm"):
-            return f"{100 * value:.1f} %"
+            return f"{number(100 * value, 1)} %"
         if column.endswith("_p"):
-            return f"{value:.3g}"
-        return f"{value:,.1f}"
+            return _significant(value)
+        return number(value, 1)
     if isinstance(value, int):
-        return f"{value:,}"
+        return number(value)
     return str(value)
+
+
+def _significant(value: float) -> str:
+    """A p-value with three significant digits (``0.0123``; ``0,0123`` in Dutch)."""
+    written = f"{value:.3g}"
+    if "e" in written:
+        return written  # a tiny p-value: 1.2e-05 reads the same in both languages
+    return number(value, len(written.partition(".")[2]))
 
 
 def print_table(console, frame: pd.DataFrame, title: str = "") -> None:
@@ -67,7 +131,7 @@ def print_table(console, frame: pd.DataFrame, title: str = "") -> None:
     table = Table(title=title or None)
     for column in frame.columns:
         numeric = pd.api.types.is_numeric_dtype(frame[column]) and not pd.api.types.is_bool_dtype(frame[column])
-        label = str(column).removesuffix("_s").replace("_", " ")
+        label = column_heading(column)
         widest = max([len(_cell(str(column), v)) for v in frame[column]] or [1])
         table.add_column(label, justify="right" if numeric else "left", min_width=min(widest, 24),
                          overflow="fold")

@@ -5,14 +5,14 @@ import typer
 from cli.app import EXIT_USAGE, console, fail, ready_engine
 from data import db
 from journeys.fieldwork.retention import purge_evidence, retention_months
-from journeys.language import _, ngettext, number
+from journeys.language import N_, _, ngettext, number
 
 
 def retention(
     months: int = typer.Option(
-        None, "--months", help="Delete evidence uploaded more than this many months ago (default: the app's setting)."
+        None, "--months", help=N_("Delete evidence uploaded more than this many months ago (default: the app's setting).")
     ),
-    dry_run: bool = typer.Option(False, "--dry-run", help="Only count what would be deleted."),
+    dry_run: bool = typer.Option(False, "--dry-run", help=N_("Only count what would be deleted.")),
 ) -> None:
     """Delete evidence files older than N months (contacts and scores stay)."""
     with db.session_scope(ready_engine()) as session:

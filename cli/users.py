@@ -13,10 +13,10 @@ from sqlmodel import select
 from cli.app import console, ready_engine
 from data import db
 from journeys.accounts import users as accounts
-from journeys.language import _, ngettext
+from journeys.language import N_, _, ngettext, number
 from journeys.models import Role, User
 
-users_app = typer.Typer(help="Manage user accounts.", no_args_is_help=True)
+users_app = typer.Typer(help=N_("Manage user accounts."), no_args_is_help=True)
 
 
 @dataclass(frozen=True)
@@ -31,15 +31,15 @@ OPERATOR = _Operator()
 
 PASSWORD_OPTION = typer.Option(
     ..., "--password", prompt=True, hide_input=True, confirmation_prompt=True,
-    help="At least 8 characters (asked for when not given).",
+    help=N_("At least 8 characters (asked for when not given)."),
 )
 
 
-@users_app.command("add")
+@users_app.command("add", help=N_("Add a user (use --role admin for the first account of an empty installation)."))
 def users_add(
-    username: str = typer.Argument(..., help="Login name: lowercase letters, digits, '.', '_' or '-'."),
-    role: str = typer.Option("auditor", "--role", help="auditor, manager or admin."),
-    display_name: str = typer.Option("", "--name", help="Name shown in the app."),
+    username: str = typer.Argument(..., help=N_("Login name: lowercase letters, digits, '.', '_' or '-'.")),
+    role: str = typer.Option("auditor", "--role", help=N_("auditor, manager or admin.")),
+    display_name: str = typer.Option("", "--name", help=N_("Name shown in the app.")),
     password: str = PASSWORD_OPTION,
 ) -> None:
     """Add a user (use --role admin for the first account of an empty installation)."""
@@ -51,7 +51,7 @@ def users_add(
             role=user.role, username=repr(user.username), name=user.display_name))
 
 
-@users_app.command("list")
+@users_app.command("list", help=N_("List user accounts with their role and whether they are active."))
 def users_list() -> None:
     """List user accounts with their role and whether they are active."""
     table = Table()
@@ -63,9 +63,9 @@ def users_list() -> None:
     console.print(table)
 
 
-@users_app.command("passwd")
+@users_app.command("passwd", help=N_("Set a new password, lift a lock and sign the account out of every browser."))
 def users_passwd(
-    username: str = typer.Argument(..., help="The account whose password to set."),
+    username: str = typer.Argument(..., help=N_("The account whose password to set.")),
     password: str = PASSWORD_OPTION,
 ) -> None:
     """Set a new password, lift a lock and sign the account out of every browser."""
@@ -75,10 +75,10 @@ def users_passwd(
     console.print(_("password of {username} changed; its browser sessions are signed out").format(username=repr(username)))
 
 
-@users_app.command("set-role")
+@users_app.command("set-role", help=N_("Change an account's role (the last active admin cannot be demoted)."))
 def users_set_role(
-    username: str = typer.Argument(..., help="The account to change."),
-    role: str = typer.Argument(..., help="auditor, manager or admin."),
+    username: str = typer.Argument(..., help=N_("The account to change.")),
+    role: str = typer.Argument(..., help=N_("auditor, manager or admin.")),
 ) -> None:
     """Change an account's role (the last active admin cannot be demoted)."""
     with db.session_scope(ready_engine()) as session:
@@ -95,23 +95,23 @@ def _set_active(username: str, *, active: bool) -> None:
     console.print(message.format(username=repr(username)))
 
 
-@users_app.command("deactivate")
-def users_deactivate(username: str = typer.Argument(..., help="The account to deactivate.")) -> None:
+@users_app.command("deactivate", help=N_("Stop an account from signing in; its contacts and history stay attributed to it."))
+def users_deactivate(username: str = typer.Argument(..., help=N_("The account to deactivate."))) -> None:
     """Stop an account from signing in; its contacts and history stay attributed to it."""
     _set_active(username, active=False)
 
 
-@users_app.command("activate")
-def users_activate(username: str = typer.Argument(..., help="The account to reactivate.")) -> None:
+@users_app.command("activate", help=N_("Let a deactivated account sign in again."))
+def users_activate(username: str = typer.Argument(..., help=N_("The account to reactivate."))) -> None:
     """Let a deactivated account sign in again."""
     _set_active(username, active=True)
 
 
-@users_app.command("unlock")
-def users_unlock(username: str = typer.Argument(..., help="The account whose sign-in locks to lift.")) -> None:
+@users_app.command("unlock", help=N_("Lift the account's sign-in locks (from every address) and its delay; the password stays."))
+def users_unlock(username: str = typer.Argument(..., help=N_("The account whose sign-in locks to lift."))) -> None:
     """Lift the account's sign-in locks (from every address) and its delay; the password stays."""
     with db.session_scope(ready_engine()) as session:
         user_id = accounts.find_user_id(session=session, username=username)
         lifted = accounts.lift_sign_in_locks(session=session, actor=OPERATOR, user_id=user_id)
     console.print(ngettext("{username}: {n} sign-in lock lifted", "{username}: {n} sign-in locks lifted", lifted).format(
-        username=repr(username), n=lifted))
+        username=repr(username), n=number(lifted)))

@@ -101,7 +101,7 @@ def ensure_builtin_channels(*, session: Session) -> dict[str, Channel]:
 def _clean_name(field: str, name: str) -> str:
     cleaned = (name or "").strip()
     if not cleaned:
-        raise ValidationError(Problem(field, name, "must not be empty"))
+        raise ValidationError(Problem(field, name, _("must not be empty")))
     return cleaned
 
 
@@ -130,7 +130,8 @@ def get_or_create_location(*, session: Session, brand: Brand, name: str, city: s
 def get_or_create_wave(*, session: Session, name: str, starts_on=None, ends_on=None) -> Wave:
     name = _clean_name("wave", name)
     if starts_on and ends_on and ends_on < starts_on:
-        raise ValidationError(Problem("ends_on", ends_on.isoformat(), f"must not be before starts_on {starts_on}"))
+        raise ValidationError(Problem("ends_on", ends_on.isoformat(), _("must not be before starts_on {start}").format(
+            start=starts_on)))
     wave = session.exec(select(Wave).where(Wave.name == name)).first()
     if wave is None:
         wave = Wave(name=name, starts_on=starts_on, ends_on=ends_on)

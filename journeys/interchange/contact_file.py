@@ -19,7 +19,7 @@ import io
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -28,7 +28,9 @@ from sqlmodel import Session
 
 from journeys.accounts.users import USERNAME_PATTERN
 from journeys.errors import Problem, ValidationError
-from journeys.limits import MAX_INTEGER, NUL_MESSAGE, TIMESTAMP_RANGE, shown, text_problem, timestamp_problem
+from journeys.language import N_, _, ngettext
+from journeys.language import number as local_number
+from journeys.limits import EARLIEST, LATEST, MAX_INTEGER, shown
 from journeys.local_time import LOCAL_ZONE_NAME, LocalTimeError, to_utc
 from journeys.models import (
     Brand,
@@ -191,7 +193,7 @@ class ParsedFile:
 
 # A CSV file may be separated by commas (the format), or by semicolons or tabs (Excel in a Dutch,
 # German or French locale saves "CSV" with semicolons): the header line decides.
-DELIMITERS = {",": "commas", ";": "semicolons", "\t": "tabs"}
+DELIMITERS = {",": N_("commas"), ";": N_("semicolons"), "\t": N_("tabs")}
 
 
 class TableRows:
@@ -220,16 +222,21 @@ class TableRows:
     def describe(self) -> str:
         """``2 records read from 3 lines``, with what a user should notice about how they were read."""
         lines = self.lines or 0
-        text = (f"{self.records:,} record{'' if self.records == 1 else 's'} read from "
-                f"{lines:,} {self.unit}{'' if lines == 1 else 's'}")
+        if self.unit == "line":
+            source = ngettext("{n} line", "{n} lines", lines).format(n=local_number(lines))
+        else:
+            source = ngettext("{n} sheet row", "{n} sheet rows", lines).format(n=local_number(lines))
+        text = ngettext("{n} record read from {source}", "{n} records read from {source}", self.records).format(
+            n=local_number(self.records), source=source)
         notes = []
         if self.delimiter != ",":
-            notes.append(f"separated by {DELIMITERS[self.delimiter]}")
+            notes.append(_("separated by {separator}").format(separator=_(DELIMITERS[self.delimiter])))
         if self.unit == "line":
             spanned = lines - 1 - self.records - self.blank  # header line, one line per row
             if spanned > 0:
-                notes.append(f"quoted cells hold {spanned:,} line break{'' if spanned == 1 else 's'}")
-        return text + (f" ({'; '.join(notes)})" if notes else "")
+                notes.append(ngettext("quoted cells hold {n} line break", "quoted cells hold {n} line breaks",
+                                      spanned).format(n=local_number(spanned)))
+        return _("{text} ({notes})").format(text=text, notes="; ".join(notes)) if notes else text
 
 
 def read_table(path: str | Path) -> tuple[list[str], TableRows, int | None]:
@@ -245,28 +252,30 @@ def read_table(path: str | Path) -> tuple[list[str], TableRows, int | None]:
     """
     path = Path(path)
     if not path.is_file():
-        raise ValidationError(Problem("file", str(path), "does not exist or is not a file"))
+        raise ValidationError(Problem("file", str(path), _("does not exist or is not a file")))
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         return _read_xlsx(path)
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise ValidationError(Problem("file", str(path), f"cannot be read: {exc.strerror}")) from exc
+        raise ValidationError(Problem("file", str(path), _("cannot be read: {reason}").format(
+            reason=exc.strerror))) from exc
     if _looks_like_utf16(data):
-        raise ValidationError(Problem("file", str(path), f"looks like UTF-16 text, not UTF-8; {SAVE_AS_UTF8}"))
+        raise ValidationError(Problem("file", str(path), _("looks like UTF-16 text, not UTF-8; {advice}").format(
+            advice=_(SAVE_AS_UTF8))))
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        raise ValidationError(Problem("file", str(path), (
-            f"is not UTF-8 text: byte {data[exc.start]:#04x} on line {line} (byte {exc.start}) is not UTF-8; "
-            f"{SAVE_AS_UTF8}"))) from exc
+        raise ValidationError(Problem("file", str(path), _(
+            "is not UTF-8 text: byte {byte} on line {line} (byte {position}) is not UTF-8; {advice}").format(
+            byte=f"{data[exc.start]:#04x}", line=line, position=exc.start, advice=_(SAVE_AS_UTF8)))) from exc
     delimiter = _delimiter(text)
     records = _records(path, text, delimiter)
     try:
         _line, header = next(records)
     except StopIteration:
-        raise ValidationError(Problem("file", str(path), "is empty: a header row is required")) from None
+        raise ValidationError(Problem("file", str(path), _("is empty: a header row is required"))) from None
     approximate = _count_rows(path, text, delimiter)
     table = TableRows(lines=_count_lines(text), delimiter=delimiter)
 
@@ -284,7 +293,7 @@ def read_table(path: str | Path) -> tuple[list[str], TableRows, int | None]:
     return header, table, approximate
 
 
-SAVE_AS_UTF8 = "save the file as UTF-8 (in Excel: CSV UTF-8)"
+SAVE_AS_UTF8 = N_("save the file as UTF-8 (in Excel: CSV UTF-8)")
 
 
 def _looks_like_utf16(data: bytes) -> bool:
@@ -350,10 +359,11 @@ def _csv_problem(path: Path, exc: csv.Error, row: int, text: str, line: int, del
     reason = str(exc)
     if "field larger than field limit" in reason:
         # in a large file an unclosed quote runs past the cell limit before the end of the file
-        reason = _quote_reason(text, line, delimiter) or f"a cell is longer than {csv.field_size_limit():,} characters"
+        reason = _quote_reason(text, line, delimiter) or _("a cell is longer than {n} characters").format(
+            n=local_number(csv.field_size_limit()))
     elif "unexpected end of data" in reason or "expected after" in reason:
         reason = _quote_reason(text, line, delimiter) or reason
-    return Problem("file", str(path), f"is not valid CSV in row {row}: {reason}")
+    return Problem("file", str(path), _("is not valid CSV in row {row}: {reason}").format(row=row, reason=reason))
 
 
 def _quote_reason(text: str, line: int, delimiter: str) -> str | None:
@@ -379,12 +389,18 @@ def _quote_reason(text: str, line: int, delimiter: str) -> str | None:
                 position += 1
                 following = text[position] if position < length else ""
                 if following and following not in (delimiter, "\r", "\n"):
-                    where = (f"on line {opened}" if opened == current
-                             else f"that opens on line {opened} closes on line {current} and")
-                    return (f"the quoted cell {where} is followed by {shown(following)!r} after its closing "
-                            f"quote instead of a separator or a line break; write a "
-                            f'quote inside a cell as two ("") or check that the opening quote is closed where it '
-                            f"should be")
+                    if opened == current:
+                        message = _(
+                            "the quoted cell on line {line} is followed by {character} after its closing quote "
+                            'instead of a separator or a line break; write a quote inside a cell as two ("") or '
+                            "check that the opening quote is closed where it should be")
+                    else:
+                        message = _(
+                            "the quoted cell that opens on line {opened} closes on line {line} and is followed by "
+                            "{character} after its closing quote instead of a separator or a line break; write a "
+                            'quote inside a cell as two ("") or check that the opening quote is closed where it '
+                            "should be")
+                    return message.format(line=current, opened=opened, character=repr(shown(following)))
                 continue
             if char == "\r" and text.startswith("\n", position + 1):
                 position += 1
@@ -397,8 +413,8 @@ def _quote_reason(text: str, line: int, delimiter: str) -> str | None:
         cell_start = not quoted and char == delimiter
         position += 1
     if quoted:
-        return (f"the quoted cell that opens on line {opened} is never closed, so every line after it "
-                f'would be read into that one cell; add the closing quote (") or remove the opening one')
+        return _("the quoted cell that opens on line {line} is never closed, so every line after it would be "
+                 'read into that one cell; add the closing quote (") or remove the opening one').format(line=opened)
     return None
 
 
@@ -441,8 +457,8 @@ class FormulaRow(list):
     formulas: dict[int, str]
 
 
-FORMULA_MESSAGE = ("is a formula with no computed value: type the value, or open and save the workbook in a "
-                   "spreadsheet program so it computes the formula")
+FORMULA_MESSAGE = N_("is a formula with no computed value: type the value, or open and save the workbook in a "
+                     "spreadsheet program so it computes the formula")
 # a formula element (<f>, <f t="shared" .../>, with or without a namespace prefix) in sheet XML
 _FORMULA_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s/>]")
 
@@ -479,8 +495,11 @@ def _read_xlsx(path: Path):
     import openpyxl  # lazy: a heavy import that only XLSX files need
 
     def unreadable(exc: Exception, row: int | None = None) -> ValidationError:
-        where = f" (row {row})" if row else ""
-        return ValidationError(Problem("file", str(path), f"is not a readable XLSX workbook{where}: {exc}"))
+        if row:
+            message = _("is not a readable XLSX workbook (row {row}): {reason}").format(row=row, reason=exc)
+        else:
+            message = _("is not a readable XLSX workbook: {reason}").format(reason=exc)
+        return ValidationError(Problem("file", str(path), message))
 
     books = []
     try:
@@ -504,7 +523,7 @@ def _read_xlsx(path: Path):
             next(formula_rows, None)  # the header
     except StopIteration:
         close()
-        raise ValidationError(Problem("file", str(path), "is empty: a header row is required")) from None
+        raise ValidationError(Problem("file", str(path), _("is empty: a header row is required"))) from None
     except Exception as exc:  # the sheet itself is read lazily: a damaged part fails only here
         close()
         raise unreadable(exc, 1) from exc
@@ -556,11 +575,11 @@ def _timestamp(text: str, zone: ZoneInfo, *, day_start: bool = False) -> datetim
     (``journeys.local_time``), unless ``day_start``: then it means the first moment of that day.
     """
     if not _TIMESTAMP_SHAPE.match(text):
-        raise _Bad("must be an ISO 8601 timestamp such as 2026-03-02T10:15:00+01:00 or 2026-03-02 10:15")
+        raise _Bad(_("must be an ISO 8601 timestamp such as 2026-03-02T10:15:00+01:00 or 2026-03-02 10:15"))
     try:
         value = datetime.fromisoformat(text)
     except ValueError:
-        raise _Bad("is not a valid date and time (ISO 8601 or YYYY-MM-DD HH:MM[:SS])") from None
+        raise _Bad(_("is not a valid date and time (ISO 8601 or YYYY-MM-DD HH:MM[:SS])")) from None
     try:
         if value.tzinfo is None:
             value = to_utc(value, zone, earliest=day_start)
@@ -569,18 +588,42 @@ def _timestamp(text: str, zone: ZoneInfo, *, day_start: bool = False) -> datetim
     except LocalTimeError as exc:
         raise _Bad(str(exc)) from None
     except OverflowError:  # e.g. 9999-12-31T23:00-05:00 lies past the end of the calendar in UTC
-        raise _Bad(f"must lie {TIMESTAMP_RANGE}") from None
-    problem = timestamp_problem(value)
-    if problem:
-        raise _Bad(problem)
+        raise _Bad(_timestamp_range()) from None
+    if not EARLIEST <= value < LATEST:
+        raise _Bad(_("{rule} (UTC)").format(rule=_timestamp_range()))
     return value
+
+
+def _timestamp_range() -> str:
+    """``must lie between 1970-01-01 and 2100-12-31`` (``journeys.limits``), in the current language."""
+    return _("must lie between {earliest} and {latest}").format(
+        earliest=EARLIEST.date().isoformat(), latest=(LATEST - timedelta(days=1)).date().isoformat())
+
+
+def _text_problem(text: str, max_length: int | None = None) -> str | None:
+    """Why ``text`` cannot be stored (``journeys.limits.text_problem``), in the current language."""
+    if "\x00" in text:
+        return _(NUL_MESSAGE)
+    if max_length is not None and len(text) > max_length:
+        return _("is longer than {limit} characters ({length})").format(limit=max_length, length=local_number(len(text)))
+    return None
+
+
+NUL_MESSAGE = N_("contains a NUL character (\\x00), which cannot be stored; remove it")  # as journeys.limits'
+
+
+def _figure(value: float) -> str:
+    """A bound of a scale as people write it: ``5``, ``2.5`` (``2,5`` in Dutch)."""
+    written = f"{value:g}"
+    digits = len(written.partition(".")[2]) if "e" not in written else 6
+    return local_number(value, digits)
 
 
 # What a number cell may hold: digits 0-9, a sign, a decimal point, an exponent. Python's float()
 # takes more ("1_000", Arabic-Indic digits, " 5 "), and a comma is a decimal separator to some and a
 # thousands separator to others: "1,234" was stored as 1.234 seconds (or would be 1234).
 _NUMBER_SHAPE = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
-NUMBER_RULE = "write digits with a point for decimals (12.5) and no thousands separator"
+NUMBER_RULE = N_("write digits with a point for decimals (12.5) and no thousands separator")
 
 
 class _Comma(_Bad):
@@ -591,14 +634,14 @@ def _number(text: str) -> float:
     """A number cell as a float; refused unless written as ``NUMBER_RULE`` says."""
     if not _NUMBER_SHAPE.fullmatch(text):
         if "," in text:
-            raise _Comma(f"has a comma; {NUMBER_RULE}")
+            raise _Comma(_("has a comma; {rule}").format(rule=_(NUMBER_RULE)))
         lowered = text.lower().lstrip("+-")
         if lowered in ("nan", "inf", "infinity"):
-            raise _Bad("must be a finite number")
-        raise _Bad(f"must be a number ({NUMBER_RULE})")
+            raise _Bad(_("must be a finite number"))
+        raise _Bad(_("must be a number ({rule})").format(rule=_(NUMBER_RULE)))
     value = float(text)
     if value in (float("inf"), float("-inf")):
-        raise _Bad("must be a finite number")
+        raise _Bad(_("must be a finite number"))
     return value
 
 
@@ -613,7 +656,7 @@ def parse_timezone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValidationError(Problem("--timezone", name, "is not a known IANA time zone (e.g. Europe/Amsterdam)")) from None
+        raise ValidationError(Problem("--timezone", name, _("is not a known IANA time zone (e.g. Europe/Amsterdam)"))) from None
 
 
 def parse_timestamp(text: str, timezone: str = LOCAL_ZONE_NAME, field_name: str = "timestamp") -> datetime:
@@ -639,6 +682,12 @@ def parse_timestamp(text: str, timezone: str = LOCAL_ZONE_NAME, field_name: str 
 # ------------------------------------------------------------------------------- validation
 
 
+def _unknown_channel(catalogue: Catalogue) -> str:
+    known = ", ".join(sorted(catalogue.channels))
+    return _("unknown channel; known: {channels}").format(channels=known) if known else _(
+        "unknown channel; known: none yet")
+
+
 def check_header(header: list[str]) -> tuple[dict[str, int], dict[str, int], list[str], list[Problem]]:
     """Map the header to column positions; unknown, duplicate and missing columns are problems."""
     problems: list[Problem] = []
@@ -650,40 +699,39 @@ def check_header(header: list[str]) -> tuple[dict[str, int], dict[str, int], lis
     for position, raw in enumerate(header):
         name = raw.strip().lower()
         if not name:
-            problems.append(Problem("header", raw, f"column {position + 1} has no name", 1))
+            problems.append(Problem("header", raw, _("column {position} has no name").format(position=position + 1), 1))
             continue
         if "\x00" in name:
-            problems.append(Problem("header", raw, NUL_MESSAGE, 1))
+            problems.append(Problem("header", raw, _(NUL_MESSAGE), 1))
             continue
         code = raw.strip()[len(ITEM_PREFIX):].strip() if name.startswith(ITEM_PREFIX) else ""
         if code:
             # "item:C1" and "item: c1" name the same criterion: one would silently win
             name = ITEM_PREFIX + code.lower()
         if name in seen:
-            problems.append(Problem("header", raw, "appears twice", 1))
+            problems.append(Problem("header", raw, _("appears twice"), 1))
             continue
         seen.add(name)
         if name.startswith(EXTRA_PREFIX) or name in EXPORT_ONLY_COLUMNS:
             extras.append(raw.strip())
         elif name.startswith(ITEM_PREFIX):
             if not code:
-                problems.append(Problem("header", raw, "item: needs a criterion code, e.g. item:GREET", 1))
+                problems.append(Problem("header", raw, _("item: needs a criterion code, e.g. item:GREET"), 1))
             elif len(code) > MAX_CODE_LENGTH:
                 problems.append(Problem("header", shown(raw),
-                                        f"a criterion code has at most {MAX_CODE_LENGTH} characters", 1))
+                                        _("a criterion code has at most {n} characters").format(n=MAX_CODE_LENGTH), 1))
             else:
                 items[code] = position
         elif name in known:
             columns[name] = position
         else:
-            problems.append(Problem(
-                "header", raw,
-                "unknown column; allowed are " + ", ".join(COLUMNS)
-                + ", item:CODE, the export's own " + ", ".join(EXPORT_ONLY_COLUMNS)
-                + " (ignored), or any name starting with x: (ignored)", 1))
+            problems.append(Problem("header", raw, _(
+                "unknown column; allowed are {columns}, item:CODE, the export's own {export_columns} (ignored), "
+                "or any name starting with x: (ignored)").format(
+                columns=", ".join(COLUMNS), export_columns=", ".join(EXPORT_ONLY_COLUMNS)), 1))
     for name in REQUIRED:
         if name not in columns:
-            problems.append(Problem("header", name, "required column is missing", 1))
+            problems.append(Problem("header", name, _("required column is missing"), 1))
     return columns, items, extras, problems
 
 
@@ -712,7 +760,7 @@ def parse_contacts(
     """
     zone = parse_timezone(timezone)
     columns, items, extras, problems = check_header(header)
-    if any(p.field == "header" and p.message == "required column is missing" for p in problems):
+    if any(name not in columns for name in REQUIRED):  # reported by check_header
         return ParsedFile([], problems, list(items), extras, 0, columns=frozenset(columns))
     good: list[ContactRow] = []
     seen_external: dict[tuple[str, str], int] = {}
@@ -731,7 +779,8 @@ def parse_contacts(
         if on_progress is not None and count % 1000 == 0:
             on_progress(count)
         if len(cells) > width and any(c.strip() for c in cells[width:]):
-            problems.append(Problem("row", len(cells), f"has more cells than the header's {width} columns", number))
+            problems.append(Problem("row", len(cells), _("has more cells than the header's {n} columns").format(
+                n=width), number))
             continue
         row_problems: list[Problem] = []
         formulas = getattr(cells, "formulas", None)  # before padding makes a plain list of a FormulaRow
@@ -743,7 +792,7 @@ def parse_contacts(
         for position, formula in (formulas or {}).items():
             if position in column_at:
                 uncomputed.add(column_at[position])
-                row_problems.append(Problem(column_at[position], shown(formula), FORMULA_MESSAGE, number))
+                row_problems.append(Problem(column_at[position], shown(formula), _(FORMULA_MESSAGE), number))
 
         def bad(column: str, value, message: str, row_problems=row_problems, number=number,
                 uncomputed=uncomputed) -> None:
@@ -755,16 +804,16 @@ def parse_contacts(
             text = _unquote(cell(name))
             limit = MAX_LENGTHS.get(name)
             if "\x00" in text or (limit is not None and len(text) > limit):
-                bad(name, shown(text), text_problem(text, limit))
+                bad(name, shown(text), _text_problem(text, limit))
             values[name] = text
         for name in REQUIRED:
             if name != "started_at" and not values[name]:
-                bad(name, None, "is required")
+                bad(name, None, _("is required"))
         for name in TIMESTAMP_FIELDS:
             text = cell(name)
             if not text:
                 if name == "started_at":
-                    bad(name, None, "is required")
+                    bad(name, None, _("is required"))
                 values[name] = None
                 continue
             try:
@@ -776,37 +825,38 @@ def parse_contacts(
         if start is not None:
             for name in ("acknowledged_at", "first_response_at", "resolved_at", "due_at"):
                 if values[name] is not None and values[name] < start:
-                    bad(name, cell(name), f"is before started_at {cell('started_at')}")
+                    bad(name, cell(name), _("is before started_at {start}").format(start=cell("started_at")))
         if (values["resolved_at"] is not None and values["first_response_at"] is not None
                 and values["resolved_at"] < values["first_response_at"]):
-            bad("resolved_at", cell("resolved_at"), f"is before first_response_at {cell('first_response_at')}")
+            bad("resolved_at", cell("resolved_at"), _("is before first_response_at {first_response}").format(
+                first_response=cell("first_response_at")))
         text = cell("wait_seconds")
         values["wait_seconds"] = None
         if text:
             try:
                 wait = _number(text)
                 if wait < 0:
-                    raise _Bad("must not be negative")
+                    raise _Bad(_("must not be negative"))
                 values["wait_seconds"] = wait
             except _Bad as exc:
-                bad("wait_seconds", text, f"{exc} (seconds, 0 or more)")
+                bad("wait_seconds", text, _("{problem} (seconds, 0 or more)").format(problem=exc))
         text = cell("transfers")
         values["transfers"] = 0
         if text:
             try:
                 transfers = _number(text)
                 if transfers < 0 or not transfers.is_integer() or transfers > MAX_INTEGER:
-                    raise _Bad(f"must be a whole number from 0 to {MAX_INTEGER:,}")
+                    raise _Bad(_("must be a whole number from 0 to {maximum}").format(maximum=local_number(MAX_INTEGER)))
                 values["transfers"] = int(transfers)
             except _Bad as exc:
-                bad("transfers", text, f"{exc} (a whole number from 0 to {MAX_INTEGER:,})"
-                    if isinstance(exc, _Comma) else str(exc))
+                bad("transfers", text, _("{problem} (a whole number from 0 to {maximum})").format(
+                    problem=exc, maximum=local_number(MAX_INTEGER)) if isinstance(exc, _Comma) else str(exc))
         text = cell("answer_correct")
         values["answer_correct"] = None
         if text:
             verdict = TRUE_WORDS.get(text.lower())
             if verdict is None:
-                bad("answer_correct", text, "must be yes, no, true, false, 1, 0 or empty (not judged)")
+                bad("answer_correct", text, _("must be yes, no, true, false, 1, 0 or empty (not judged)"))
             values["answer_correct"] = verdict
 
         # names: each must exist unless --create-missing
@@ -815,35 +865,38 @@ def parse_contacts(
         redirect = values["redirected_to"].lower()
         brand_id = catalogue.brands.get(brand)
         if brand and brand_id is None and not create_missing:
-            bad("brand", brand, "unknown brand (use --create-missing to add it)")
+            bad("brand", brand, _("unknown brand (use --create-missing to add it)"))
         channel_id = catalogue.channels.get(channel)
         if channel and channel_id is None and not create_missing:
-            bad("channel", values["channel"], "unknown channel; known: " + (", ".join(sorted(catalogue.channels)) or "none yet"))
+            bad("channel", values["channel"], _unknown_channel(catalogue))
         if redirect and catalogue.channels.get(redirect) is None and not create_missing:
-            bad("redirected_to", values["redirected_to"], "unknown channel; known: " + (", ".join(sorted(catalogue.channels)) or "none yet"))
+            bad("redirected_to", values["redirected_to"], _unknown_channel(catalogue))
         if values["location"] and brand_id is not None and not create_missing \
                 and (brand_id, values["location"]) not in catalogue.locations:
-            bad("location", values["location"], f"unknown location of brand {brand} (use --create-missing to add it)")
+            bad("location", values["location"], _("unknown location of brand {brand} (use --create-missing to add it)").format(
+                brand=brand))
         auditor = values["auditor"]
         if auditor:
             if auditor not in catalogue.users:
                 if not create_missing:
-                    bad("auditor", auditor, "unknown username (use --create-missing to add a deactivated account)")
+                    bad("auditor", auditor, _("unknown username (use --create-missing to add a deactivated account)"))
                 elif not USERNAME_PATTERN.match(auditor):
-                    bad("auditor", auditor, "is not a valid username (lowercase letters, digits, '.', '_' or '-')")
+                    bad("auditor", auditor, _("is not a valid username (lowercase letters, digits, '.', '_' or '-')"))
         if values["wave"] and values["wave"] not in catalogue.waves and not create_missing:
-            bad("wave", values["wave"], "unknown wave (use --create-missing to add it)")
+            bad("wave", values["wave"], _("unknown wave (use --create-missing to add it)"))
         journey = catalogue.journeys.get(journey_name)
         if journey_name and journey is None and not create_missing:
-            bad("journey", journey_name, "unknown journey (use --create-missing to add it)")
+            bad("journey", journey_name, _("unknown journey (use --create-missing to add it)"))
         if journey is not None and channel_id is not None and channel_id not in journey.channel_ids \
                 and not create_missing:
-            bad("channel", values["channel"], f"is not a channel of journey {journey_name} (use --create-missing to add it)")
+            bad("channel", values["channel"], _("is not a channel of journey {journey} (use --create-missing to add it)").format(
+                journey=journey_name))
         external = values["external_id"]
         if external and brand:
             key = (brand, external)
             if key in seen_external:
-                bad("external_id", external, f"appears twice for brand {brand} (first in row {seen_external[key]})")
+                bad("external_id", external, _("appears twice for brand {brand} (first in row {row})").format(
+                    brand=brand, row=seen_external[key]))
             else:
                 seen_external[key] = number
 
@@ -863,38 +916,44 @@ def parse_contacts(
                 elif lowered in TRUE_WORDS:
                     answers[code] = 1.0 if TRUE_WORDS[lowered] else 0.0
                 else:
-                    bad(column, text, "must be yes, no or na for a journey created by this import")
+                    bad(column, text, _("must be yes, no or na for a journey created by this import"))
                 new_journey_codes.setdefault(journey_name, [])
                 if code not in new_journey_codes[journey_name]:
                     new_journey_codes[journey_name].append(code)
                 continue
             criterion = journey.criteria.get(code.lower())
             if criterion is None:
-                bad(column, text, f"journey {journey_name} has no criterion {code} in its current checklist")
+                bad(column, text, _("journey {journey} has no criterion {code} in its current checklist").format(
+                    journey=journey_name, code=code))
                 continue
             if criterion.channel_ids and channel_id is not None and channel_id not in criterion.channel_ids:
-                bad(column, text, f"criterion {code} does not apply on channel {channel}")
+                bad(column, text, _("criterion {code} does not apply on channel {channel}").format(
+                    code=code, channel=channel))
                 continue
             if lowered in NA_WORDS:
                 if criterion.na_allowed:
                     answers[code] = None
                 else:
-                    bad(column, text, f"N/A is not allowed for criterion {code}")
+                    bad(column, text, _("N/A is not allowed for criterion {code}").format(code=code))
             elif criterion.kind == CriterionKind.YESNO:
                 if lowered in TRUE_WORDS:
                     answers[code] = 1.0 if TRUE_WORDS[lowered] else 0.0
                 else:
-                    bad(column, text, "must be yes, no" + (" or na" if criterion.na_allowed else ""))
+                    bad(column, text, _("must be yes, no or na") if criterion.na_allowed else _("must be yes or no"))
             else:
                 low, high = criterion.scale_min, criterion.scale_max
                 try:
                     value = _number(text)
                     if not low <= value <= high:
-                        raise _Bad("out of range")
+                        raise _Bad("out of range")  # replaced by the range below
                     answers[code] = value
                 except _Bad as exc:
-                    allowed = f"a number from {low:g} to {high:g}" + (" or na" if criterion.na_allowed else "")
-                    bad(column, text, f"{exc} ({allowed})" if isinstance(exc, _Comma) else f"must be {allowed}")
+                    if criterion.na_allowed:
+                        allowed = _("a number from {low} to {high} or na").format(low=_figure(low), high=_figure(high))
+                    else:
+                        allowed = _("a number from {low} to {high}").format(low=_figure(low), high=_figure(high))
+                    bad(column, text, _("{problem} ({allowed})").format(problem=exc, allowed=allowed)
+                        if isinstance(exc, _Comma) else _("must be {allowed}").format(allowed=allowed))
 
         if row_problems:
             problems.extend(row_problems)

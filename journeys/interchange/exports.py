@@ -30,6 +30,7 @@ from journeys.accounts.access import EXPORTERS, ensure_role
 from journeys.fieldwork.contact_filter import AUDITOR, REDIRECT, ContactFilter, contact_conditions, join_names
 from journeys.fieldwork.frames import read_answers, read_contacts, read_criteria
 from journeys.interchange.contact_file import COLUMNS, EXPORT_ONLY_COLUMNS, FORMULA_TRIGGERS, ITEM_PREFIX
+from journeys.language import _
 from journeys.models import Answer, Brand, Channel, Contact, Criterion, CriterionKind, Journey, Location, Wave
 
 FORMATS = ("csv", "xlsx")
@@ -130,7 +131,7 @@ def export_rows(connection: Connection, flt: ContactFilter = ContactFilter(), *,
         PermissionDenied: an actor whose role may not export.
     """
     if actor is not None:
-        ensure_role(actor, *EXPORTERS, action="export contacts")
+        ensure_role(actor, *EXPORTERS, action=_("export contacts"))
     contacts = connection.execute(_contacts_query(flt)).all()
     ids = [c.id for c in contacts]
     answers: dict[int, dict[str, str]] = {}

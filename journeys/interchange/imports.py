@@ -35,6 +35,7 @@ from journeys.interchange.contact_file import (
     ParsedFile,
     parse_contacts,
 )
+from journeys.language import _, ngettext, number
 from journeys.local_time import LOCAL_ZONE_NAME, duration
 from journeys.models import (
     Answer,
@@ -52,7 +53,6 @@ from journeys.models import (
     UTCDateTime,
     utcnow,
 )
-from journeys.wording import counted
 
 CHUNK = 1000  # rows per IN (...) list: well under every driver's parameter limit
 
@@ -189,11 +189,11 @@ def write_failure(exc: BaseException, url=None) -> ImportAborted | None:
         # PostgreSQL's unique key, serialization failure, deadlock: another transaction wrote the same
         # rows first (an import checks the file against the database, so only a concurrent writer can).
         # SQLite imports never race: the write lock is taken before the catalogue is read.
-        return ImportAborted(
+        return ImportAborted(_(
             "another import wrote the same contacts (or created the same names) at the same time, so this one "
-            "stopped; nothing was written; run the import again (it then updates what the other import added)")
+            "stopped; nothing was written; run the import again (it then updates what the other import added)"))
     trouble = explain_operational_error(exc, url)
-    return None if trouble is None else ImportAborted(f"nothing was written: {trouble}")
+    return None if trouble is None else ImportAborted(_("nothing was written: {reason}").format(reason=trouble))
 
 
 def _existing_id(row: ContactRow, catalogue: Catalogue) -> int | None:
@@ -258,9 +258,13 @@ def _targets_text(targets) -> str:
     if targets is None:
         return ""
     first, resolution, business = targets
-    clock = " (business hours)" if business else ""
-    resolve = f"resolve in {duration(resolution)}" if resolution else "resolution: the file's due_at"
-    return f"first response in {duration(first)}, {resolve}{clock}"
+    if resolution:
+        text = (_("first response in {first}, resolve in {resolution} (business hours)") if business
+                else _("first response in {first}, resolve in {resolution}"))
+    else:
+        text = (_("first response in {first}, resolution: the file's due_at (business hours)") if business
+                else _("first response in {first}, resolution: the file's due_at"))
+    return text.format(first=duration(first), resolution=duration(resolution) if resolution else "")
 
 
 def _create_missing(session: Session, rows: list[ContactRow], catalogue: Catalogue,
@@ -394,9 +398,10 @@ def _plan_updates(matched: list[tuple[ContactRow, int]], stored: dict[int, dict]
             if merged_later is not None and merged_earlier is not None and merged_later < merged_earlier \
                     and (later not in new or earlier not in new):
                 kept = earlier if later in new else later
-                problems.append(Problem(later, merged_later.isoformat(), (
-                    f"would be before {earlier} {merged_earlier.isoformat()}: the file has no {kept} column, "
-                    f"so the stored {kept} is kept; add the column (an empty cell clears it)"), r.row))
+                problems.append(Problem(later, merged_later.isoformat(), _(
+                    "would be before {earlier} {value}: the file has no {kept} column, so the stored {kept} is "
+                    "kept; add the column (an empty cell clears it)").format(
+                    earlier=earlier, value=merged_earlier.isoformat(), kept=kept), r.row))
         log = []
         for column in present:
             target = FIELD_COLUMNS[column]
@@ -626,38 +631,74 @@ def _answers(contact_id: int, r: ContactRow, journey) -> list[dict]:
     ]
 
 
+def _rows(n: int) -> str:
+    return ngettext("{n} row", "{n} rows", n).format(n=number(n))
+
+
+# the names an import creates, by the kind ``_missing_names`` files them under
+def _created(kind: str, n: int) -> str:
+    forms = {
+        "brands": ngettext("{n} brand", "{n} brands", n),
+        "locations": ngettext("{n} location", "{n} locations", n),
+        "journeys": ngettext("{n} journey", "{n} journeys", n),
+        "channels": ngettext("{n} channel", "{n} channels", n),
+        "auditors": ngettext("{n} auditor", "{n} auditors", n),
+        "waves": ngettext("{n} wave", "{n} waves", n),
+    }
+    return forms[kind].format(n=number(n))
+
+
 def summary_lines(result: ImportResult) -> list[str]:
     """A short human summary of an import (used by the CLI): counts, what was created, which targets.
 
-    Every count agrees with its noun (``1 row``, ``2 rows``: ``journeys.wording.counted``)."""
+    Every count agrees with its noun in the current language (``1 row``, ``2 rows``; ``ngettext``)."""
     would = result.dry_run
-    lines = [f"{counted(result.rows, 'row')}: {'would add' if would else 'added'} {counted(result.added, 'contact')}, "
-             f"{'would update' if would else 'updated'} {result.updated:,} (by external_id), "
-             f"{counted(result.answers, 'checklist answer')}"]
+    contacts = ngettext("{n} contact", "{n} contacts", result.added).format(n=number(result.added))
+    answers = ngettext("{n} checklist answer", "{n} checklist answers", result.answers).format(
+        n=number(result.answers))
+    if would:
+        first = _("{rows}: would add {contacts}, would update {updated} (by external_id), {answers}")
+    else:
+        first = _("{rows}: added {contacts}, updated {updated} (by external_id), {answers}")
+    lines = [first.format(rows=_rows(result.rows), contacts=contacts, updated=number(result.updated), answers=answers)]
     if result.updated or result.unchanged:
-        lines.append(f"existing contacts in the file: {result.updated:,} changed "
-                     f"({counted(result.changes, 'field and answer change', 'field and answer changes')} "
-                     f"{'to log' if would else 'logged'}, old → new), {result.unchanged:,} unchanged")
+        if would:
+            changes = ngettext("{n} field and answer change to log", "{n} field and answer changes to log",
+                               result.changes)
+        else:
+            changes = ngettext("{n} field and answer change logged", "{n} field and answer changes logged",
+                               result.changes)
+        lines.append(_("existing contacts in the file: {changed} changed ({changes}, old → new), "
+                       "{unchanged} unchanged").format(
+            changed=number(result.updated), changes=changes.format(n=number(result.changes)),
+            unchanged=number(result.unchanged)))
     for kind, names in result.created.items():
         if names:
-            lines.append(f"{'would create' if would else 'created'} {counted(len(names), kind.removesuffix('s'), kind)}: "
-                         f"{_listed(names)}")
+            made = _("would create {names}: {list}") if would else _("created {names}: {list}")
+            lines.append(made.format(names=_created(kind, len(names)), list=_listed(names)))
     by_targets: dict[str, list[str]] = {}
     for journey, channel, targets in result.journey_channels:
         by_targets.setdefault(targets, []).append(f"{journey} / {channel}")
     for targets, pairs in sorted(by_targets.items()):
-        verb = "would create" if would else "created"
-        made = f"{verb} {counted(len(pairs), 'journey channel')}"
+        pair_count = ngettext("{n} journey channel", "{n} journey channels", len(pairs)).format(n=number(len(pairs)))
         if targets:
-            lines.append(f"{made} with the default targets ({targets}): {_listed(pairs)}")
+            made = (_("would create {pairs} with the default targets ({targets}): {list}") if would
+                    else _("created {pairs} with the default targets ({targets}): {list}"))
         elif result.default_targets:
-            lines.append(f"{made} without response targets (no built-in norm "
-                         f"for their kind of channel): {_listed(pairs)}")
+            made = (_("would create {pairs} without response targets (no built-in norm for their kind of channel): "
+                      "{list}") if would
+                    else _("created {pairs} without response targets (no built-in norm for their kind of channel): "
+                           "{list}"))
         else:
-            lines.append(f"{made} without response targets (set them per journey, "
-                         f"or import with --default-targets for the built-in norms): {_listed(pairs)}")
+            made = (_("would create {pairs} without response targets (set them per journey, or import with "
+                      "--default-targets for the built-in norms): {list}") if would
+                    else _("created {pairs} without response targets (set them per journey, or import with "
+                           "--default-targets for the built-in norms): {list}"))
+        lines.append(made.format(pairs=pair_count, targets=targets, list=_listed(pairs)))
     return lines
 
 
 def _listed(names: list[str], shown: int = 8) -> str:
-    return ", ".join(names[:shown]) + (f" and {len(names) - shown} more" if len(names) > shown else "")
+    if len(names) <= shown:
+        return ", ".join(names)
+    return _("{names} and {n} more").format(names=", ".join(names[:shown]), n=number(len(names) - shown))
