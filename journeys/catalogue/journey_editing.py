@@ -30,7 +30,7 @@ from journeys.catalogue.journeys import (
     current_version,
     journey_field_problems,
 )
-from journeys.catalogue.reference import defaults_for, get_or_create_channel
+from journeys.catalogue.reference import channel_display_name, defaults_for, get_or_create_channel
 from journeys.errors import Problem, ValidationError
 from journeys.language import _, ngettext
 from journeys.limits import shown
@@ -204,7 +204,8 @@ def delete_journey(*, session: Session, actor, journey_id: int) -> None:
 def journey_overview(*, session: Session) -> list[dict]:
     """Per journey: status, channels, checklist size, current version, contacts logged."""
     rows = []
-    channel_names = {c.id: c.label or c.name for c in session.exec(select(Channel)).all()}
+    # what a person reads: a built-in channel in the current language ("Telefoon"), else its label
+    channel_names = {c.id: channel_display_name(c.name, c.label) for c in session.exec(select(Channel)).all()}
     for journey in session.exec(select(Journey).order_by(Journey.status, Journey.name)).all():
         version = current_version(session=session, journey_id=journey.id)
         links = session.exec(select(JourneyChannel.channel_id).where(JourneyChannel.journey_id == journey.id)).all()

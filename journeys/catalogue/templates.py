@@ -8,7 +8,7 @@ catalog (``locales/``) holds its Dutch. ``localized`` (and ``templates``, all fi
 template in the current language (``journeys.language``): its name, scenario, question,
 reference answer and every criterion's text and section translated, the codes, weights,
 policies and channels unchanged. A journey created from a template is stored in the language
-of the person who created it — with Dutch chosen, ``Klacht indienen`` with Dutch questions —
+of the person who created it — with Dutch chosen, "Een klacht indienen" with Dutch questions —
 and then stays as stored: a journey's texts are data, never translated again when another
 user reads them or the catalog changes. Outside a Dutch run (the tests, the demo, a CLI
 without ``--language nl``) the language is English, so ``templates()`` equals ``TEMPLATES``.

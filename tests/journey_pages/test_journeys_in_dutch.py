@@ -77,6 +77,7 @@ def test_journeys_page_in_dutch(world_env, monkeypatch):
     overview = at.dataframe[0].value
     assert {"klantreis", "status", "kanalen", "contacten"} <= set(overview.columns)
     assert set(overview["status"]) == {"actief"}
+    assert "Telefoon" in overview["kanalen"].iloc[0]
 
     # an add refused, in Dutch
     add = next(b for b in at.button if b.label == "Criterium toevoegen" and "FormSubmitter:new_0_add" in b.proto.id)
