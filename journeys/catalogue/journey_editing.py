@@ -32,7 +32,7 @@ from journeys.catalogue.journeys import (
 )
 from journeys.catalogue.reference import channel_display_name, defaults_for, get_or_create_channel
 from journeys.errors import Problem, ValidationError
-from journeys.language import _, ngettext
+from journeys.language import N_, _, ngettext
 from journeys.limits import shown
 from journeys.models import (
     ChangeLog,
@@ -87,7 +87,7 @@ def update_journey(*, session: Session, actor, journey_id: int, journey_in: Jour
         ValidationError: every problem, criteria by row.
         PermissionDenied: anyone but an admin (``JOURNEY_ADMINS``).
     """
-    ensure_role(actor, *JOURNEY_ADMINS, action=_("edit journeys"))
+    ensure_role(actor, *JOURNEY_ADMINS, action=N_("edit journeys"))
     journey = session.get(Journey, journey_id)
     problems: list[Problem] = []
     name = (journey_in.name or "").strip()
@@ -160,7 +160,7 @@ def update_journey(*, session: Session, actor, journey_id: int, journey_in: Jour
 
 def new_journey(*, session: Session, actor, journey_in: JourneyIn) -> Journey:
     """Create a journey (also what copying and importing a JSON document do); admins only."""
-    ensure_role(actor, *JOURNEY_ADMINS, action=_("create journeys"))
+    ensure_role(actor, *JOURNEY_ADMINS, action=N_("create journeys"))
     journey = create_journey(session=session, journey_in=journey_in)
     session.add(ChangeLog(user_id=actor.id, entity="journey", entity_id=journey.id, action="create",
                           field="journey", new_value=journey.name))
@@ -169,7 +169,7 @@ def new_journey(*, session: Session, actor, journey_in: JourneyIn) -> Journey:
 
 def copy_journey(*, session: Session, actor, journey_id: int, name: str) -> Journey:
     """A new journey with the same texts, channels, targets and current checklist; admins only."""
-    ensure_role(actor, *JOURNEY_ADMINS, action=_("copy journeys"))
+    ensure_role(actor, *JOURNEY_ADMINS, action=N_("copy journeys"))
     spec = journey_in_from_db(session=session, journey_id=journey_id)
     spec.name = name
     return new_journey(session=session, actor=actor, journey_in=spec)
@@ -177,7 +177,7 @@ def copy_journey(*, session: Session, actor, journey_id: int, name: str) -> Jour
 
 def set_archived(*, session: Session, actor, journey_id: int, archived: bool) -> Journey:
     """Archive (hidden from logging, kept in reports) or bring back a journey."""
-    ensure_role(actor, *JOURNEY_ADMINS, action=_("archive journeys"))
+    ensure_role(actor, *JOURNEY_ADMINS, action=N_("archive journeys"))
     journey = session.get(Journey, journey_id)
     journey.status = JourneyStatus.ARCHIVED if archived else JourneyStatus.ACTIVE
     journey.updated_at = utcnow()
@@ -189,7 +189,7 @@ def set_archived(*, session: Session, actor, journey_id: int, archived: bool) ->
 
 def delete_journey(*, session: Session, actor, journey_id: int) -> None:
     """Delete a journey that has no contacts (a journey with contacts can only be archived)."""
-    ensure_role(actor, *JOURNEY_ADMINS, action=_("delete journeys"))
+    ensure_role(actor, *JOURNEY_ADMINS, action=N_("delete journeys"))
     count = session.exec(select(func.count()).select_from(Contact).where(Contact.journey_id == journey_id)).one()
     if count:
         raise ValidationError(Problem("journey", journey_id, ngettext("has {n} logged contact; archive it instead",
