@@ -5,151 +5,215 @@ history and the error messages never show an internal code (``flag_fail``, ``fir
 ``item:GREET``) and never name the same thing two ways. The pages, the CLI and the domain's own
 error messages all read them from here.
 
+Every word is in the current language (``journeys.language``): the tables below hold the English
+messages, marked with ``N_`` for the catalog, and the functions translate them when called, so a
+page or a command that sets its language first reads Dutch ("Eerste reactie", "een beheerder",
+"2 contacten"). Index a table only for its codes or its English; for what a person reads, call
+the function (``field_label``, ``critical_policy_label``, ``critical_policy_help``,
+``criterion_kind_label``, ``answer_word``, ``checklist_column_labels``,
+``change_column_labels``, ``change_action_label``, ``role_label``, ...).
+
 - ``CRITICAL_POLICY_LABELS`` / ``CRITICAL_POLICY_HELP``: what a failed critical criterion does,
-  in a few words and in a sentence (the editor shows the sentence where the policy is chosen).
+  in a few words and in a sentence (the editor shows the sentence where the policy is chosen);
+  ``critical_policy_label`` and ``critical_policy_help`` translate them.
 - ``KNOCKOUT_LABELS``: the knock-out that struck a scored contact (``scoring.quality``'s
   ``knockout`` column), as shown next to its score; ``"none"`` reads as nothing at all.
 - ``CONTACT_FIELD_LABELS`` and ``field_label``: a contact's fields by their name on screen, also
   the ``item:CODE`` entries of the change history.
-- ``CRITERION_KIND_LABELS``: yes/no or a scale.
-- ``ANSWER_LABELS`` and ``answer_label``: a checklist answer (Yes, No, N/A, a point on a scale);
-  ``yes_no``: a stored true/false as "yes" or "no".
-- ``CHECKLIST_COLUMN_LABELS``: the columns of a contact's checklist answers in its drill-down.
-- ``CHANGE_ACTION_LABELS``, ``CHANGE_COLUMN_LABELS`` and ``change_value_text``: a contact's
-  change history, its stored values (ISO times in UTC, ``True``, seconds) as a person reads
-  them, times in local time (``journeys.local_time``).
-- ``ROLE_LABELS`` / ``ROLE_PLURALS``, ``role_with_article`` and ``roles_in_words``: the roles as a
-  refusal names them ("The page 'Users' is for administrators; you are signed in as a manager.").
-- ``counted``: a count with its noun in the right number ("1 row", "2 rows").
+- ``CRITERION_KIND_LABELS``: yes/no or a scale (``criterion_kind_label``, ``criterion_kind_labels``).
+- ``ANSWER_LABELS``, ``answer_word`` and ``answer_label``: a checklist answer (Yes, No, N/A, a
+  point on a scale); ``yes_no``: a stored true/false as "yes" or "no".
+- ``CHECKLIST_COLUMN_LABELS`` (``checklist_column_labels``): the columns of a contact's
+  checklist answers in its drill-down.
+- ``CHANGE_ACTION_LABELS``, ``CHANGE_COLUMN_LABELS`` (``change_action_label``,
+  ``change_column_labels``) and ``change_value_text``: a contact's change history, its stored
+  values (ISO times in UTC, ``True``, seconds) as a person reads them, times in local time
+  (``journeys.local_time``).
+- ``ROLE_LABELS`` / ``ROLE_PLURALS``, ``role_label``, ``role_with_article`` and
+  ``roles_in_words``: the roles as a refusal names them ("The page 'Users' is for
+  administrators; you are signed in as a manager."). The article is part of each role's
+  message ("an auditor", Dutch "een auditor"), never computed from the word.
+- ``counted``: a count with its noun in the right number ("1 row", "2 rows"; "1 contact",
+  "2 contacten"), through ``ngettext`` for the nouns it knows.
 """
 
 import re
 from datetime import datetime
 
+from babel.numbers import format_decimal
+
+from journeys.language import N_, _, current_locale, ngettext, number
 from journeys.local_time import DATED_SECOND, local_text
 from journeys.models import CriterionKind, CriticalPolicy, Role
 
 CRITICAL_POLICY_LABELS: dict[str, str] = {
-    CriticalPolicy.NONE: "No knock-out",
-    CriticalPolicy.ZERO_SECTION: "Section scores 0",
-    CriticalPolicy.ZERO_CONTACT: "Contact scores 0",
-    CriticalPolicy.FLAG_FAIL: "Contact fails, score kept",
+    CriticalPolicy.NONE: N_("No knock-out"),
+    CriticalPolicy.ZERO_SECTION: N_("Section scores 0"),
+    CriticalPolicy.ZERO_CONTACT: N_("Contact scores 0"),
+    CriticalPolicy.FLAG_FAIL: N_("Contact fails, score kept"),
 }
 
 CRITICAL_POLICY_HELP: dict[str, str] = {
-    CriticalPolicy.NONE: "A failed answer only loses this criterion's points.",
-    CriticalPolicy.ZERO_SECTION: "A failed answer sets the score of its whole section to 0; "
-                                 "the other sections count as usual.",
-    CriticalPolicy.ZERO_CONTACT: "A failed answer sets the whole contact's score to 0, and the contact fails.",
-    CriticalPolicy.FLAG_FAIL: "A failed answer makes the contact fail, but its score stays as earned, "
-                              "so the score still shows how the rest went.",
+    CriticalPolicy.NONE: N_("A failed answer only loses this criterion's points."),
+    CriticalPolicy.ZERO_SECTION: N_("A failed answer sets the score of its whole section to 0; "
+                                    "the other sections count as usual."),
+    CriticalPolicy.ZERO_CONTACT: N_("A failed answer sets the whole contact's score to 0, and the contact fails."),
+    CriticalPolicy.FLAG_FAIL: N_("A failed answer makes the contact fail, but its score stays as earned, "
+                                 "so the score still shows how the rest went."),
 }
 
 # The knock-out that struck, next to a score (the most severe one when several did).
 KNOCKOUT_LABELS: dict[str, str] = {
     "none": "",
-    CriticalPolicy.ZERO_SECTION: "a critical criterion set its section to 0",
-    CriticalPolicy.ZERO_CONTACT: "a critical criterion set the score to 0",
-    CriticalPolicy.FLAG_FAIL: "failed on a critical criterion (score kept)",
+    CriticalPolicy.ZERO_SECTION: N_("a critical criterion set its section to 0"),
+    CriticalPolicy.ZERO_CONTACT: N_("a critical criterion set the score to 0"),
+    CriticalPolicy.FLAG_FAIL: N_("failed on a critical criterion (score kept)"),
 }
 
 CRITERION_KIND_LABELS: dict[str, str] = {
-    CriterionKind.YESNO: "Yes / no",
-    CriterionKind.SCALE: "Scale",
+    CriterionKind.YESNO: N_("Yes / no"),
+    CriterionKind.SCALE: N_("Scale"),
 }
 
 CONTACT_FIELD_LABELS: dict[str, str] = {
-    "started_at": "Start",
-    "acknowledged_at": "Acknowledged",
-    "first_response_at": "First response",
-    "resolved_at": "Resolved",
-    "due_at": "Due",
-    "wait_seconds": "Waiting time",
-    "handling_seconds": "Handling time",
-    "transfers": "Transfers",
-    "redirected_to_channel_id": "Redirected to",
-    "redirected_to": "Redirected to",
-    "answer_text": "Answer received",
-    "answer_correct": "Answer correct",
-    "notes": "Notes",
-    "external_id": "External id",
-    "wave_id": "Wave",
-    "wave": "Wave",
-    "brand_id": "Brand",
-    "location_id": "Location",
-    "journey_id": "Journey",
-    "channel_id": "Channel",
-    "auditor_id": "Auditor",
-    "is_draft": "Draft",
-    "checklist_version_id": "Checklist version",
-    "evidence": "Evidence",
-    "contact": "Contact",
+    "started_at": N_("Start"),
+    "acknowledged_at": N_("Acknowledged"),
+    "first_response_at": N_("First response"),
+    "resolved_at": N_("Resolved"),
+    "due_at": N_("Due"),
+    "wait_seconds": N_("Waiting time"),
+    "handling_seconds": N_("Handling time"),
+    "transfers": N_("Transfers"),
+    "redirected_to_channel_id": N_("Redirected to"),
+    "redirected_to": N_("Redirected to"),
+    "answer_text": N_("Answer received"),
+    "answer_correct": N_("Answer correct"),
+    "notes": N_("Notes"),
+    "external_id": N_("External id"),
+    "wave_id": N_("Wave"),
+    "wave": N_("Wave"),
+    "brand_id": N_("Brand"),
+    "location_id": N_("Location"),
+    "journey_id": N_("Journey"),
+    "channel_id": N_("Channel"),
+    "auditor_id": N_("Auditor"),
+    "is_draft": N_("Draft"),
+    "checklist_version_id": N_("Checklist version"),
+    "evidence": N_("Evidence"),
+    "contact": N_("Contact"),
 }
 
 ITEM_FIELD_PREFIX = "item:"
 
 
+def _words(message: str) -> str:
+    """A marked message in the current language; "" stays "" (gettext's "" is the catalog's header)."""
+    return _(message) if message else ""
+
+
 def field_label(name: str) -> str:
-    """A contact field's name on screen: ``first_response_at`` → "First response",
-    ``item:GREET`` → "Criterion GREET"; an unknown name is shown as it is, never dropped."""
+    """A contact field's name on screen: ``first_response_at`` → "First response" ("Eerste
+    reactie"), ``item:GREET`` → "Criterion GREET"; an unknown name is shown as it is, never dropped."""
     if name.startswith(ITEM_FIELD_PREFIX):
-        return f"Criterion {name[len(ITEM_FIELD_PREFIX):].strip()}"
-    return CONTACT_FIELD_LABELS.get(name, name.replace("_", " ").capitalize())
+        return _("Criterion {code}").format(code=name[len(ITEM_FIELD_PREFIX):].strip())
+    if name in CONTACT_FIELD_LABELS:
+        return _(CONTACT_FIELD_LABELS[name])
+    return name.replace("_", " ").capitalize()
 
 
 def critical_policy_label(policy: str) -> str:
     """A critical policy in words; an unknown code is shown as it is."""
-    return CRITICAL_POLICY_LABELS.get(policy, policy)
+    return _(CRITICAL_POLICY_LABELS[policy]) if policy in CRITICAL_POLICY_LABELS else policy
+
+
+def critical_policy_help(policy: str) -> str:
+    """What a critical policy does, in a sentence; "" for an unknown code."""
+    return _(CRITICAL_POLICY_HELP[policy]) if policy in CRITICAL_POLICY_HELP else ""
+
+
+def critical_policy_labels() -> dict[str, str]:
+    """Every critical policy's code → its label in the current language (the editor's options)."""
+    return {code: _(label) for code, label in CRITICAL_POLICY_LABELS.items()}
 
 
 def knockout_label(knockout: str | None) -> str:
     """The knock-out next to a score, or "" when none struck."""
     if not knockout:
         return ""
-    return KNOCKOUT_LABELS.get(knockout, knockout)
+    return _words(KNOCKOUT_LABELS[knockout]) if knockout in KNOCKOUT_LABELS else knockout
 
 
 # A checklist answer as the assessment offers it and the drill-down shows it.
-ANSWER_LABELS: dict[str, str] = {"yes": "Yes", "no": "No", "na": "N/A"}
+ANSWER_LABELS: dict[str, str] = {"yes": N_("Yes"), "no": N_("No"), "na": N_("N/A")}
+
+
+def answer_word(key: str) -> str:
+    """``"yes"``, ``"no"`` or ``"na"`` as the checklist offers it: "Yes" / "No" / "N/A"
+    ("Ja" / "Nee" / "N.v.t.")."""
+    return _(ANSWER_LABELS[key])
+
+
+def _point(value: float) -> str:
+    """A point on a scale or a number of seconds as the language writes it, without trailing
+    zeros or grouping: "4", "3.5" / "3,5"."""
+    return format_decimal(value, "0.######", locale=current_locale())
 
 
 def answer_label(value: float | None, is_na: bool, kind: str) -> str:
     """A stored answer in words: "Yes" / "No" (a yes/no criterion's 1 / 0), the point on a
     scale ("4"), "N/A"; "–" when not answered."""
     if is_na:
-        return ANSWER_LABELS["na"]
+        return answer_word("na")
     if value is None or value != value:  # None or NaN: not answered
         return "–"
     if kind == CriterionKind.YESNO and value in (0, 1):
-        return ANSWER_LABELS["yes" if value == 1 else "no"]
-    return f"{value:g}"
+        return answer_word("yes" if value == 1 else "no")
+    return _point(value)
 
 
 def yes_no(value: bool) -> str:
-    """A true/false as a person reads it: "yes" or "no"."""
-    return "yes" if value else "no"
+    """A true/false as a person reads it: "yes" or "no" ("ja" / "nee")."""
+    return _("yes") if value else _("no")
 
 
 # The drill-down's checklist columns, by the column of ``scoring.quality.answer_scores`` they show.
 CHECKLIST_COLUMN_LABELS: dict[str, str] = {
-    "criterion": "Criterion",
-    "section": "Section",
-    "value": "Answer",
-    "is_na": "N/A",
-    "item_score": "Points",
-    "critical_failed": "Critical failed",
-    "comment": "Comment",
+    "criterion": N_("Criterion"),
+    "section": N_("Section"),
+    "value": N_("Answer"),
+    "is_na": N_("N/A"),
+    "item_score": N_("Points"),
+    "critical_failed": N_("Critical failed"),
+    "comment": N_("Comment"),
 }
 
+
+def checklist_column_labels() -> dict[str, str]:
+    """``CHECKLIST_COLUMN_LABELS`` in the current language (column → header)."""
+    return {column: _(label) for column, label in CHECKLIST_COLUMN_LABELS.items()}
+
+
 # The change log's actions and columns.
-CHANGE_ACTION_LABELS: dict[str, str] = {"create": "Created", "update": "Changed", "delete": "Removed"}
+CHANGE_ACTION_LABELS: dict[str, str] = {"create": N_("Created"), "update": N_("Changed"), "delete": N_("Removed")}
 CHANGE_COLUMN_LABELS: dict[str, str] = {
-    "changed_at": "When", "user": "By", "field": "Field", "old_value": "Before", "new_value": "After",
-    "action": "Change",
+    "changed_at": N_("When"), "user": N_("By"), "field": N_("Field"), "old_value": N_("Before"),
+    "new_value": N_("After"), "action": N_("Change"),
 }
+
+
+def change_action_label(action: str) -> str:
+    """A change log's action in words ("Changed" / "Gewijzigd"); an unknown code as it is."""
+    return _(CHANGE_ACTION_LABELS[action]) if action in CHANGE_ACTION_LABELS else action
+
+
+def change_column_labels() -> dict[str, str]:
+    """``CHANGE_COLUMN_LABELS`` in the current language (column → header)."""
+    return {column: _(label) for column, label in CHANGE_COLUMN_LABELS.items()}
+
+
 SECONDS_FIELDS = ("wait_seconds", "handling_seconds")
 _ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
-_TRUE_FALSE = {"True": "yes", "False": "no"}
+_TRUE_FALSE = {"True": True, "False": False}
 
 
 def change_value_text(field: str, value: str | None) -> str:
@@ -166,45 +230,97 @@ def change_value_text(field: str, value: str | None) -> str:
         # a time without an offset is a wall-clock time as typed (an import's cell): shown as it is
         return value if moment.tzinfo is None else local_text(moment, DATED_SECOND)
     if value in _TRUE_FALSE:
-        return _TRUE_FALSE[value]
+        return yes_no(_TRUE_FALSE[value])
     if field in SECONDS_FIELDS:
         try:
-            return f"{float(value):g} s"
+            seconds = float(value)
         except ValueError:
             return value
+        return _("{seconds} s").format(seconds=_point(seconds))
     return value
 
 
 def criterion_kind_label(kind: str) -> str:
     """A criterion's kind in words (yes/no or a scale); an unknown code is shown as it is."""
-    return CRITERION_KIND_LABELS.get(kind, kind)
+    return _(CRITERION_KIND_LABELS[kind]) if kind in CRITERION_KIND_LABELS else kind
+
+
+def criterion_kind_labels() -> dict[str, str]:
+    """Every criterion kind's code → its label in the current language (the editor's options)."""
+    return {code: _(label) for code, label in CRITERION_KIND_LABELS.items()}
 
 
 # A role as a person reads it ("you are signed in as a manager"), and the roles a page is for.
 ROLE_LABELS: dict[str, str] = {
-    Role.AUDITOR: "auditor",
-    Role.MANAGER: "manager",
-    Role.ADMIN: "administrator",
+    Role.AUDITOR: N_("auditor"),
+    Role.MANAGER: N_("manager"),
+    Role.ADMIN: N_("administrator"),
 }
 ROLE_PLURALS: dict[str, str] = {
-    Role.AUDITOR: "auditors",
-    Role.MANAGER: "managers",
-    Role.ADMIN: "administrators",
+    Role.AUDITOR: N_("auditors"),
+    Role.MANAGER: N_("managers"),
+    Role.ADMIN: N_("administrators"),
 }
+# The article belongs to each language's word ("an administrator", "een beheerder").
+ROLE_WITH_ARTICLE: dict[str, str] = {
+    Role.AUDITOR: N_("an auditor"),
+    Role.MANAGER: N_("a manager"),
+    Role.ADMIN: N_("an administrator"),
+}
+
+
+def role_label(role: str) -> str:
+    """A role in a word: ``admin`` → "administrator" ("beheerder"); an unknown code as it is."""
+    return _(ROLE_LABELS[role]) if role in ROLE_LABELS else role
 
 
 def role_with_article(role: str) -> str:
-    """``manager`` → "a manager", ``auditor`` → "an auditor", ``admin`` → "an administrator"."""
-    label = ROLE_LABELS.get(role, role)
-    return f"{'an' if label[:1] in 'aeiou' else 'a'} {label}"
+    """``manager`` → "a manager", ``auditor`` → "an auditor", ``admin`` → "an administrator"
+    (Dutch: "een manager", "een auditor", "een beheerder")."""
+    if role in ROLE_WITH_ARTICLE:
+        return _(ROLE_WITH_ARTICLE[role])
+    return _("a {role}").format(role=role)
 
 
 def roles_in_words(roles) -> str:
-    """The roles a thing is for, in the order auditor, manager, administrator: "managers and administrators"."""
-    names = [ROLE_PLURALS[r] for r in Role if r in set(roles)]
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    """The roles a thing is for, in the order auditor, manager, administrator: "managers and
+    administrators" ("managers en beheerders")."""
+    names = [_(ROLE_PLURALS[r]) for r in Role if r in set(roles)]
+    if len(names) == 1:
+        return names[0]
+    return _("{items} and {last}").format(items=", ".join(names[:-1]), last=names[-1])
+
+
+# The nouns ``counted`` knows, each as its own plural message so every language gets its forms.
+_COUNTED = {
+    "row": lambda n: ngettext("{n} row", "{n} rows", n),
+    "contact": lambda n: ngettext("{n} contact", "{n} contacts", n),
+    "scored contact": lambda n: ngettext("{n} scored contact", "{n} scored contacts", n),
+    "answer": lambda n: ngettext("{n} answer", "{n} answers", n),
+    "checklist answer": lambda n: ngettext("{n} checklist answer", "{n} checklist answers", n),
+    "field and answer change": lambda n: ngettext("{n} field and answer change",
+                                                  "{n} field and answer changes", n),
+    "cell": lambda n: ngettext("{n} cell", "{n} cells", n),
+    "brand": lambda n: ngettext("{n} brand", "{n} brands", n),
+    "location": lambda n: ngettext("{n} location", "{n} locations", n),
+    "journey": lambda n: ngettext("{n} journey", "{n} journeys", n),
+    "journey channel": lambda n: ngettext("{n} journey channel", "{n} journey channels", n),
+    "channel": lambda n: ngettext("{n} channel", "{n} channels", n),
+    "auditor": lambda n: ngettext("{n} auditor", "{n} auditors", n),
+    "wave": lambda n: ngettext("{n} wave", "{n} waves", n),
+    "criterion": lambda n: ngettext("{n} criterion", "{n} criteria", n),
+    "section": lambda n: ngettext("{n} section", "{n} sections", n),
+    "user": lambda n: ngettext("{n} user", "{n} users", n),
+    "version": lambda n: ngettext("{n} version", "{n} versions", n),
+}
 
 
 def counted(count: int, singular: str, plural: str | None = None) -> str:
-    """``1 row``, ``2 rows``, ``0 rows``: a count with its noun in the right number."""
-    return f"{count:,} {singular if count == 1 else (plural or singular + 's')}"
+    """``1 row``, ``2 rows``, ``0 rows``: a count with its noun in the right number, in the
+    current language for the nouns ``_COUNTED`` knows ("2 contacten"), the number as the
+    language writes it ("1.234"). Another noun keeps the English given (``plural`` or
+    ``singular`` + "s"); new code calls ``ngettext`` with its own sentence instead."""
+    forms = _COUNTED.get(singular)
+    if forms is not None:
+        return forms(count).format(n=number(count))
+    return f"{number(count)} {singular if count == 1 else (plural or singular + 's')}"

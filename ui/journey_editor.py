@@ -11,7 +11,11 @@ interaction interrupts that run before it reaches the form (which is how criteri
 while the server was slow: the add was handled in the script body, after the page's reads).
 The callback folds the table's edits into the base (``apply_table_edits``), appends the new
 criterion or refuses it with the problem named, and leaves a notice under the form.
-Critical policies and kinds are shown in the users' words (``journeys.wording``).
+Critical policies and kinds are shown in the users' words (``journeys.wording``), and every
+label, help text and notice in the user's language (``journeys.language``). The tables' column
+keys and the widget keys stay the same in every language; only their labels are translated.
+A new criterion's section starts as "General" in the user's language ("Algemeen"); what is
+typed is stored as typed.
 """
 
 import math
@@ -21,11 +25,11 @@ import streamlit as st
 
 from journeys.catalogue.journeys import CriterionIn, JourneyChannelIn, JourneyIn, criterion_problems
 from journeys.catalogue.reference import BUILTIN_BY_NAME, DEFAULTS_BY_KIND
+from journeys.language import N_, _
 from journeys.models import ChannelKind, CriterionKind, CriticalPolicy
 from journeys.wording import (
-    CRITICAL_POLICY_HELP,
-    CRITICAL_POLICY_LABELS,
     criterion_kind_label,
+    critical_policy_help,
     critical_policy_label,
 )
 from ui.text import as_plain_text
@@ -99,7 +103,7 @@ def apply_table_edits(frame: pd.DataFrame, edits: dict | None) -> pd.DataFrame:
 
 def policy_legend() -> str:
     """Every critical policy in words with what it does, one Markdown line each."""
-    return "\n".join(f"- **{CRITICAL_POLICY_LABELS[p]}**: {CRITICAL_POLICY_HELP[p]}" for p in POLICY_OPTIONS)
+    return "\n".join(f"- **{critical_policy_label(p)}**: {critical_policy_help(p)}" for p in POLICY_OPTIONS)
 
 
 def _add_keys(key: str) -> dict[str, str]:
@@ -114,9 +118,9 @@ _ADD_DEFAULTS = {"code": "", "text": "", "weight": 1.0, "kind": CriterionKind.YE
                  "scale_max": None, "policy": CriticalPolicy.NONE.value, "na": NA_ALLOWED_DEFAULT, "bonus": False,
                  "channels": []}
 # The add form's labels, for its refusals.
-_ADD_FIELD_LABELS = {"code": "Code", "text": "Criterion", "section": "Section", "weight": "Weight", "kind": "Kind",
-                     "scale_min": "Scale from", "scale_max": "Scale to", "critical_policy": "Critical (knock-out)",
-                     "channels": "Only on channels"}
+_ADD_FIELD_LABELS = {"code": N_("Code"), "text": N_("Criterion"), "section": N_("Section"), "weight": N_("Weight"),
+                     "kind": N_("Kind"), "scale_min": N_("Scale from"), "scale_max": N_("Scale to"),
+                     "critical_policy": N_("Critical (knock-out)"), "channels": N_("Only on channels")}
 
 
 def _clear_add_form(key: str) -> None:
@@ -129,8 +133,10 @@ def _refusal(problem) -> str:
     value = problem.value
     if problem.field == "critical_policy" and value is not None:
         value = critical_policy_label(value)
-    shown = "" if value is None else f" (got {value!r})"
-    return f"{_ADD_FIELD_LABELS.get(problem.field, problem.field)}: {problem.message}{shown}"
+    label = _(_ADD_FIELD_LABELS[problem.field]) if problem.field in _ADD_FIELD_LABELS else problem.field
+    if value is None:
+        return _("{field}: {problem}").format(field=label, problem=problem.message)
+    return _("{field}: {problem} (got {value})").format(field=label, problem=problem.message, value=repr(value))
 
 
 def add_criterion(key: str, journey_channels: list[str]) -> None:
@@ -141,7 +147,7 @@ def add_criterion(key: str, journey_channels: list[str]) -> None:
     kind = state.get(keys["kind"]) or CriterionKind.YESNO.value
     criterion = CriterionIn(
         code=(state.get(keys["code"]) or "").strip(), text=(state.get(keys["text"]) or "").strip(),
-        section=(state.get(keys["section"]) or "").strip() or "General",
+        section=(state.get(keys["section"]) or "").strip() or _("General"),
         weight=float(_clean(state.get(keys["weight"]), 1.0)), kind=kind,
         scale_min=_clean(state.get(keys["scale_min"])) if kind == CriterionKind.SCALE else None,
         scale_max=_clean(state.get(keys["scale_max"])) if kind == CriterionKind.SCALE else None,
@@ -159,53 +165,55 @@ def add_criterion(key: str, journey_channels: list[str]) -> None:
         return
     state[base_key] = current + [criterion]
     state[round_key] += 1  # a fresh table, started from the new base (the old edits are in it now)
-    state[result_key] = ("ok", f"Added “{criterion.code}” as criterion {row}; save the journey to keep it.")
+    state[result_key] = ("ok", _("Added “{code}” as criterion {row}; save the journey to keep it.").format(
+        code=criterion.code, row=row))
     _clear_add_form(key)
 
 
 def _add_form(key: str, chosen: list[str]) -> None:
     keys, state = _add_keys(key), st.session_state
-    for field, value in {**_ADD_DEFAULTS, "section": "General"}.items():
+    for field, value in {**_ADD_DEFAULTS, "section": _("General")}.items():
         state.setdefault(keys[field], value)  # set here, not as widget values: the callback resets them
     if any(c not in chosen for c in state[keys["channels"]]):  # a channel left the journey; else keep what is picked
         state[keys["channels"]] = [c for c in state[keys["channels"]] if c in chosen]
     with st.form(f"{key}_add", border=True):
-        st.markdown("**Add a criterion** (handy on a phone)")
+        st.markdown(_("**Add a criterion** (handy on a phone)"))
         left, right = st.columns([1, 3])
-        left.text_input("Code", key=keys["code"])
-        right.text_input("Criterion", key=keys["text"])
+        left.text_input(_("Code"), key=keys["code"])
+        right.text_input(_("Criterion"), key=keys["text"])
         left, mid, right = st.columns(3)
-        left.text_input("Section", key=keys["section"])
-        mid.number_input("Weight", min_value=0.0, step=0.5, key=keys["weight"])
-        right.multiselect("Only on channels", chosen, key=keys["channels"], placeholder="empty = every channel")
+        left.text_input(_("Section"), key=keys["section"])
+        mid.number_input(_("Weight"), min_value=0.0, step=0.5, key=keys["weight"])
+        right.multiselect(_("Only on channels"), chosen, key=keys["channels"], placeholder=_("empty = every channel"))
         left, mid, right = st.columns(3)
-        left.selectbox("Kind", KIND_OPTIONS, format_func=criterion_kind_label, key=keys["kind"])
-        mid.number_input("Scale from", value=None, step=1.0, key=keys["scale_min"], help="Only for a scale.")
-        right.number_input("Scale to", value=None, step=1.0, key=keys["scale_max"], help="Only for a scale.")
-        st.selectbox("Critical (knock-out)", POLICY_OPTIONS, format_func=critical_policy_label, key=keys["policy"],
-                     help="What a failed answer on this criterion does:\n\n" + policy_legend())
+        left.selectbox(_("Kind"), KIND_OPTIONS, format_func=criterion_kind_label, key=keys["kind"])
+        mid.number_input(_("Scale from"), value=None, step=1.0, key=keys["scale_min"], help=_("Only for a scale."))
+        right.number_input(_("Scale to"), value=None, step=1.0, key=keys["scale_max"], help=_("Only for a scale."))
+        st.selectbox(_("Critical (knock-out)"), POLICY_OPTIONS, format_func=critical_policy_label, key=keys["policy"],
+                     help=_("What a failed answer on this criterion does:") + "\n\n" + policy_legend())
         left, right = st.columns(2)
-        left.checkbox("N/A allowed", key=keys["na"],
-                      help="The auditor may answer 'not applicable'; the criterion then does not count.")
-        right.checkbox("Bonus", key=keys["bonus"], help="Extra points on top; never critical.")
-        st.form_submit_button("Add criterion", icon=":material/playlist_add:", on_click=add_criterion,
+        left.checkbox(_("N/A allowed"), key=keys["na"],
+                      help=_("The auditor may answer 'not applicable'; the criterion then does not count."))
+        right.checkbox(_("Bonus"), key=keys["bonus"], help=_("Extra points on top; never critical."))
+        st.form_submit_button(_("Add criterion"), icon=":material/playlist_add:", on_click=add_criterion,
                               args=(key, list(chosen)))
         outcome = st.session_state.pop(f"{key}_add_result", None)
         if outcome and outcome[0] == "ok":
             st.success(as_plain_text(outcome[1]), icon=":material/check_circle:")
         elif outcome:
-            st.error("Not added, your input is kept:\n\n" + "\n".join(f"- {as_plain_text(p)}" for p in outcome[1]),
+            st.error(_("Not added, your input is kept:") + "\n\n" + "\n".join(f"- {as_plain_text(p)}" for p in outcome[1]),
                      icon=":material/error:")
 
 
 def journey_form(initial: JourneyIn, channel_names: list[str], channel_kinds: dict[str, str], key: str) -> JourneyIn:
     """Widgets for a journey, prefilled from ``initial``; returns what the user has entered."""
-    name = st.text_input("Name", value=initial.name, key=f"{key}_name")
-    scenario = st.text_area("Scenario (what the mystery shopper plays)", value=initial.scenario, key=f"{key}_scenario")
-    question = st.text_area("The question asked on every channel", value=initial.question, key=f"{key}_question")
-    reference = st.text_area("Reference answer (what a correct answer must contain)", value=initial.reference_answer,
-                             key=f"{key}_reference")
-    chosen = st.multiselect("Channels", channel_names, default=[c.channel for c in initial.channels
+    name = st.text_input(_("Name"), value=initial.name, key=f"{key}_name")
+    scenario = st.text_area(_("Scenario (what the mystery shopper plays)"), value=initial.scenario,
+                            key=f"{key}_scenario")
+    question = st.text_area(_("The question asked on every channel"), value=initial.question, key=f"{key}_question")
+    reference = st.text_area(_("Reference answer (what a correct answer must contain)"),
+                             value=initial.reference_answer, key=f"{key}_reference")
+    chosen = st.multiselect(_("Channels"), channel_names, default=[c.channel for c in initial.channels
                                                                 if c.channel in channel_names], key=f"{key}_channels")
     given = {c.channel: c for c in initial.channels}
     rows = []
@@ -220,16 +228,20 @@ def journey_form(initial: JourneyIn, channel_names: list[str], channel_kinds: di
             builtin.business_hours if builtin else False)
         rows.append({"channel": name_, "first response (min)": _minutes(first), "resolution (min)": _minutes(resolution),
                      "working hours only": bool(hours)})
-    st.caption("Targets start from the trade's common norms (phone 20 s, chat 40 s, e-mail 4 working hours, "
-               "social 1 h, messaging 20 min); change them per channel. 'Working hours only' measures on the "
-               "business clock (Mon–Fri 09–17, Dutch holidays off).")
+    st.caption(_("Targets start from the trade's common norms (phone 20 s, chat 40 s, e-mail 4 working hours, "
+                 "social 1 h, messaging 20 min); change them per channel. 'Working hours only' measures on the "
+                 "business clock (Mon–Fri 09–17, Dutch holidays off)."))
     targets = st.data_editor(
         pd.DataFrame(rows, columns=["channel", "first response (min)", "resolution (min)", "working hours only"]),
         hide_index=True, width="stretch", disabled=["channel"], key=f"{key}_targets_{'-'.join(chosen)}",
-        column_config={"first response (min)": st.column_config.NumberColumn(min_value=0.01, format="%.2f"),
-                       "resolution (min)": st.column_config.NumberColumn(min_value=0.01, format="%.1f")})
-    st.markdown("**Checklist** — one row per criterion. Channels: empty = every channel, else comma-separated "
-                "names (e.g. `store`): on other channels the item is N/A by design.")
+        column_config={"channel": st.column_config.TextColumn(_("Channel")),
+                       "first response (min)": st.column_config.NumberColumn(
+                           _("First response (min)"), min_value=0.01, format="%.2f"),
+                       "resolution (min)": st.column_config.NumberColumn(
+                           _("Resolution (min)"), min_value=0.01, format="%.1f"),
+                       "working hours only": st.column_config.CheckboxColumn(_("Working hours only"))})
+    st.markdown(_("**Checklist** — one row per criterion. Channels: empty = every channel, else comma-separated "
+                  "names (e.g. `store`): on other channels the item is N/A by design."))
     base_key, round_key = f"{key}_base", f"{key}_round"
     if base_key not in st.session_state:
         st.session_state[base_key] = list(initial.criteria)
@@ -238,25 +250,25 @@ def journey_form(initial: JourneyIn, channel_names: list[str], channel_kinds: di
         checklist_frame(st.session_state[base_key]), num_rows="dynamic", hide_index=True, width="stretch",
         key=f"{key}_checklist_{st.session_state[round_key]}", column_order=CHECKLIST_ORDER,
         column_config={
-            "code": st.column_config.TextColumn("Code", width=80),
-            "text": st.column_config.TextColumn("Criterion", width=260),
+            "code": st.column_config.TextColumn(_("Code"), width=80),
+            "text": st.column_config.TextColumn(_("Criterion"), width=260),
             "critical_policy": st.column_config.SelectboxColumn(
-                "Critical (knock-out)", width=165, options=POLICY_OPTIONS, format_func=critical_policy_label,
+                _("Critical (knock-out)"), width=165, options=POLICY_OPTIONS, format_func=critical_policy_label,
                 default=CriticalPolicy.NONE.value, required=True,
-                help="What a failed answer does; see the list under the table."),
-            "na_allowed": st.column_config.CheckboxColumn("N/A allowed", width=105, default=NA_ALLOWED_DEFAULT),
-            "bonus": st.column_config.CheckboxColumn("Bonus", width=70, default=False),
-            "channels": st.column_config.TextColumn("Only on channels", width=125,
-                                                    help="Empty = every channel; else comma-separated names."),
-            "weight": st.column_config.NumberColumn("Weight", width=70, default=1.0),
-            "section": st.column_config.TextColumn("Section", width=110),
+                help=_("What a failed answer does; see the list under the table.")),
+            "na_allowed": st.column_config.CheckboxColumn(_("N/A allowed"), width=105, default=NA_ALLOWED_DEFAULT),
+            "bonus": st.column_config.CheckboxColumn(_("Bonus"), width=70, default=False),
+            "channels": st.column_config.TextColumn(_("Only on channels"), width=125,
+                                                    help=_("Empty = every channel; else comma-separated names.")),
+            "weight": st.column_config.NumberColumn(_("Weight"), width=70, default=1.0),
+            "section": st.column_config.TextColumn(_("Section"), width=110),
             "kind": st.column_config.SelectboxColumn(
-                "Kind", width=90, options=KIND_OPTIONS, format_func=criterion_kind_label,
+                _("Kind"), width=90, options=KIND_OPTIONS, format_func=criterion_kind_label,
                 default=CriterionKind.YESNO.value, required=True),
-            "scale_min": st.column_config.NumberColumn("Scale from", width=80),
-            "scale_max": st.column_config.NumberColumn("Scale to", width=80),
+            "scale_min": st.column_config.NumberColumn(_("Scale from"), width=80),
+            "scale_max": st.column_config.NumberColumn(_("Scale to"), width=80),
         })
-    st.caption("Critical (knock-out): what a failed answer does.\n\n" + policy_legend())
+    st.caption(_("Critical (knock-out): what a failed answer does.") + "\n\n" + policy_legend())
     _add_form(key, chosen)
 
     def seconds(value):

@@ -9,6 +9,9 @@ Auditors log against journeys and see them on the logging pages.
 Versioning rule: a checklist that no contact uses yet is changed in place; once contacts use
 it, a change creates version n+1. Contacts keep the version they were scored with, so their
 scores never change because a checklist was edited later.
+
+Problems are in the current language (``journeys.language``), translated when found; the JSON
+document's keys and the places they name (``criteria[0].weight``) stay as the format spells them.
 """
 
 import json
@@ -27,8 +30,9 @@ from journeys.catalogue.journeys import (
     current_version,
     journey_field_problems,
 )
-from journeys.catalogue.reference import defaults_for, get_or_create_channel
+from journeys.catalogue.reference import channel_display_name, defaults_for, get_or_create_channel
 from journeys.errors import Problem, ValidationError
+from journeys.language import N_, _, ngettext
 from journeys.limits import shown
 from journeys.models import (
     ChangeLog,
@@ -83,16 +87,16 @@ def update_journey(*, session: Session, actor, journey_id: int, journey_in: Jour
         ValidationError: every problem, criteria by row.
         PermissionDenied: anyone but an admin (``JOURNEY_ADMINS``).
     """
-    ensure_role(actor, *JOURNEY_ADMINS, action="edit journeys")
+    ensure_role(actor, *JOURNEY_ADMINS, action=N_("edit journeys"))
     journey = session.get(Journey, journey_id)
     problems: list[Problem] = []
     name = (journey_in.name or "").strip()
     if not name:
-        problems.append(Problem("name", journey_in.name, "must not be empty"))
+        problems.append(Problem("name", journey_in.name, _("must not be empty")))
     elif "\x00" in name:
         pass  # reported by journey_field_problems; PostgreSQL refuses NUL even in a query parameter
     elif session.exec(select(Journey).where(Journey.name == name, Journey.id != journey_id)).first():
-        problems.append(Problem("name", name, "is already used by another journey"))
+        problems.append(Problem("name", name, _("is already used by another journey")))
     channel_names = [(c.channel or "").strip().lower() for c in journey_in.channels]
     # also catches a channel listed twice, which would insert its journey-channel row twice
     problems += journey_field_problems(journey_in)
@@ -101,9 +105,9 @@ def update_journey(*, session: Session, actor, journey_id: int, journey_in: Jour
         .where(Contact.journey_id == journey_id).distinct()).all())
     dropped = sorted(used - set(channel_names))
     if dropped:
-        problems.append(Problem("channels", ", ".join(dropped), "has logged contacts and cannot be removed; archive the journey instead"))
+        problems.append(Problem("channels", ", ".join(dropped), _("has logged contacts and cannot be removed; archive the journey instead")))
     if not journey_in.criteria:
-        problems.append(Problem("checklist", None, "add at least one criterion"))
+        problems.append(Problem("checklist", None, _("add at least one criterion")))
     problems += criterion_problems(journey_in.criteria, set(channel_names))
     if problems:
         raise ValidationError(problems)
@@ -156,7 +160,7 @@ def update_journey(*, session: Session, actor, journey_id: int, journey_in: Jour
 
 def new_journey(*, session: Session, actor, journey_in: JourneyIn) -> Journey:
     """Create a journey (also what copying and importing a JSON document do); admins only."""
-    ensure_role(actor, *JOURNEY_ADMINS, action="create journeys")
+    ensure_role(actor, *JOURNEY_ADMINS, action=N_("create journeys"))
     journey = create_journey(session=session, journey_in=journey_in)
     session.add(ChangeLog(user_id=actor.id, entity="journey", entity_id=journey.id, action="create",
                           field="journey", new_value=journey.name))
@@ -165,7 +169,7 @@ def new_journey(*, session: Session, actor, journey_in: JourneyIn) -> Journey:
 
 def copy_journey(*, session: Session, actor, journey_id: int, name: str) -> Journey:
     """A new journey with the same texts, channels, targets and current checklist; admins only."""
-    ensure_role(actor, *JOURNEY_ADMINS, action="copy journeys")
+    ensure_role(actor, *JOURNEY_ADMINS, action=N_("copy journeys"))
     spec = journey_in_from_db(session=session, journey_id=journey_id)
     spec.name = name
     return new_journey(session=session, actor=actor, journey_in=spec)
@@ -173,7 +177,7 @@ def copy_journey(*, session: Session, actor, journey_id: int, name: str) -> Jour
 
 def set_archived(*, session: Session, actor, journey_id: int, archived: bool) -> Journey:
     """Archive (hidden from logging, kept in reports) or bring back a journey."""
-    ensure_role(actor, *JOURNEY_ADMINS, action="archive journeys")
+    ensure_role(actor, *JOURNEY_ADMINS, action=N_("archive journeys"))
     journey = session.get(Journey, journey_id)
     journey.status = JourneyStatus.ARCHIVED if archived else JourneyStatus.ACTIVE
     journey.updated_at = utcnow()
@@ -185,10 +189,12 @@ def set_archived(*, session: Session, actor, journey_id: int, archived: bool) ->
 
 def delete_journey(*, session: Session, actor, journey_id: int) -> None:
     """Delete a journey that has no contacts (a journey with contacts can only be archived)."""
-    ensure_role(actor, *JOURNEY_ADMINS, action="delete journeys")
+    ensure_role(actor, *JOURNEY_ADMINS, action=N_("delete journeys"))
     count = session.exec(select(func.count()).select_from(Contact).where(Contact.journey_id == journey_id)).one()
     if count:
-        raise ValidationError(Problem("journey", journey_id, f"has {count} logged contacts; archive it instead"))
+        raise ValidationError(Problem("journey", journey_id, ngettext("has {n} logged contact; archive it instead",
+                                                             "has {n} logged contacts; archive it instead",
+                                                             count).format(n=count)))
     journey = session.get(Journey, journey_id)
     session.add(ChangeLog(user_id=actor.id, entity="journey", entity_id=journey_id, action="delete", field="journey",
                           old_value=journey.name))
@@ -198,7 +204,8 @@ def delete_journey(*, session: Session, actor, journey_id: int) -> None:
 def journey_overview(*, session: Session) -> list[dict]:
     """Per journey: status, channels, checklist size, current version, contacts logged."""
     rows = []
-    channel_names = {c.id: c.label or c.name for c in session.exec(select(Channel)).all()}
+    # what a person reads: a built-in channel in the current language ("Telefoon"), else its label
+    channel_names = {c.id: channel_display_name(c.name, c.label) for c in session.exec(select(Channel)).all()}
     for journey in session.exec(select(Journey).order_by(Journey.status, Journey.name)).all():
         version = current_version(session=session, journey_id=journey.id)
         links = session.exec(select(JourneyChannel.channel_id).where(JourneyChannel.journey_id == journey.id)).all()
@@ -246,22 +253,22 @@ def journey_from_json(text: str | bytes) -> JourneyIn:
     try:
         document = json.loads(text)
     except (ValueError, UnicodeDecodeError) as exc:
-        raise ValidationError(Problem("file", None, f"is not valid JSON ({exc})")) from exc
+        raise ValidationError(Problem("file", None, _("is not valid JSON ({error})").format(error=exc))) from exc
     if not isinstance(document, dict):
         # show what the file holds instead (a list, a number...): "got None" would say nothing
         raise ValidationError(Problem("file", shown(json.dumps(document)),
-                                      f'must be a JSON object with "format": "{JSON_FORMAT}"'))
+                                      _('must be a JSON object with "format": "{format}"').format(format=JSON_FORMAT)))
     if document.get("format") is None:  # missing or null
-        raise ValidationError(Problem("format", None, f"is required: {JSON_FORMAT!r}"))
+        raise ValidationError(Problem("format", None, _("is required: '{format}'").format(format=JSON_FORMAT)))
     if document["format"] != JSON_FORMAT:
-        raise ValidationError(Problem("format", document["format"], f"must be {JSON_FORMAT!r}"))
+        raise ValidationError(Problem("format", document["format"], _("must be '{format}'").format(format=JSON_FORMAT)))
     problems = []
 
     def text_field(where: str, value, required=False) -> str:
         if value is None and not required:
             return ""
         if not isinstance(value, str) or (required and not value.strip()):
-            problems.append(Problem(where, value, "must be text" + (" and not empty" if required else "")))
+            problems.append(Problem(where, value, _("must be text and not empty") if required else _("must be text")))
             return ""
         return value
 
@@ -269,7 +276,7 @@ def journey_from_json(text: str | bytes) -> JourneyIn:
         if value is None and allow_none:
             return None
         if isinstance(value, bool) or not isinstance(value, int | float):
-            problems.append(Problem(where, value, "must be a number"))
+            problems.append(Problem(where, value, _("must be a number")))
             return None
         return value
 
@@ -278,14 +285,14 @@ def journey_from_json(text: str | bytes) -> JourneyIn:
         if value is None:
             return []
         if not isinstance(value, list):
-            problems.append(Problem(key, value, "must be a list"))
+            problems.append(Problem(key, value, _("must be a list")))
             return []
         return value
 
     channels = []
     for i, item in enumerate(listed("channels")):
         if not isinstance(item, dict):
-            problems.append(Problem(f"channels[{i}]", item, "must be an object"))
+            problems.append(Problem(f"channels[{i}]", item, _("must be an object")))
             continue
         channels.append(JourneyChannelIn(
             text_field(f"channels[{i}].channel", item.get("channel"), True),
@@ -295,12 +302,12 @@ def journey_from_json(text: str | bytes) -> JourneyIn:
     criteria = []
     for i, item in enumerate(listed("criteria")):
         if not isinstance(item, dict):
-            problems.append(Problem(f"criteria[{i}]", item, "must be an object"))
+            problems.append(Problem(f"criteria[{i}]", item, _("must be an object")))
             continue
         where = f"criteria[{i}]"
         raw_channels = item.get("channels") or []
         if not isinstance(raw_channels, list) or not all(isinstance(c, str) for c in raw_channels):
-            problems.append(Problem(f"{where}.channels", raw_channels, "must be a list of channel names"))
+            problems.append(Problem(f"{where}.channels", raw_channels, _("must be a list of channel names")))
             raw_channels = []
         criteria.append(CriterionIn(
             code=text_field(f"{where}.code", item.get("code"), True), text=text_field(f"{where}.text", item.get("text"), True),

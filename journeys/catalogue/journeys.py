@@ -1,5 +1,8 @@
 """Journeys and their checklists: validation and creation.
 
+Every problem's message is in the current language (``journeys.language``), translated when
+the problem is found, never at import time; field names and codes stay as the program knows them.
+
 A journey owns numbered checklist versions; a contact points at the version it was scored
 with, so editing a checklist that contacts already use creates a new version instead of
 changing history.
@@ -11,6 +14,7 @@ from sqlmodel import Session, select
 
 from journeys.catalogue.reference import defaults_for, get_or_create_channel
 from journeys.errors import Problem, ValidationError
+from journeys.language import _, current_locale, number
 from journeys.limits import MAX_INTEGER, is_finite, shown, text_problem
 from journeys.models import (
     ChecklistVersion,
@@ -69,8 +73,19 @@ MAX_SECTION_LENGTH = 80  # Criterion.section
 
 
 def _choices(labels: dict[str, str]) -> str:
-    """The allowed codes with the users' word for each: ``'none' (No knock-out), ...``."""
-    return ", ".join(f"{str(code.value)!r} ({label})" for code, label in labels.items())
+    """The allowed codes with the users' word for each, in the current language:
+    ``'none' (No knock-out), ...``."""
+    return ", ".join(f"{str(code.value)!r} ({_(label)})" for code, label in labels.items())
+
+
+def _decimal(value) -> str:
+    """A bound in a message as the current language writes it ("2.5" / "2,5")."""
+    from babel.numbers import format_decimal
+
+    try:
+        return format_decimal(value, "0.######", locale=current_locale())
+    except (TypeError, ValueError):
+        return str(value)
 
 
 def criterion_problems(criteria: list[CriterionIn], channels: set[str] | None = None) -> list[Problem]:
@@ -82,46 +97,47 @@ def criterion_problems(criteria: list[CriterionIn], channels: set[str] | None = 
     for row, c in enumerate(criteria, start=1):
         code = (c.code or "").strip()
         if not code:
-            problems.append(Problem("code", c.code, "must not be empty", row))
+            problems.append(Problem("code", c.code, _("must not be empty"), row))
         elif issue := text_problem(code, MAX_CODE_LENGTH):
             problems.append(Problem("code", shown(code), issue, row))
         elif code.lower() in seen:
-            problems.append(Problem("code", code, f"duplicates the code of row {seen[code.lower()]}", row))
+            problems.append(Problem("code", code, _("duplicates the code of row {row}").format(row=seen[code.lower()]), row))
         else:
             seen[code.lower()] = row
         if not (c.text or "").strip():
-            problems.append(Problem("text", c.text, "must not be empty", row))
+            problems.append(Problem("text", c.text, _("must not be empty"), row))
         elif issue := text_problem(c.text):
             problems.append(Problem("text", shown(c.text), issue, row))
         if issue := text_problem((c.section or "General").strip(), MAX_SECTION_LENGTH):
             problems.append(Problem("section", shown(c.section), issue, row))
         # NaN and infinity pass a "< 0" test; an infinite weight would make every score NaN
         if not is_finite(c.weight) or c.weight < 0:
-            problems.append(Problem("weight", c.weight, "must be a number of at least 0", row))
+            problems.append(Problem("weight", c.weight, _("must be a number of at least 0"), row))
         if c.kind not in kinds:
-            problems.append(Problem("kind", c.kind, f"must be one of {_choices(CRITERION_KIND_LABELS)}", row))
+            problems.append(Problem("kind", c.kind, _("must be one of {choices}").format(choices=_choices(CRITERION_KIND_LABELS)), row))
         elif c.kind == CriterionKind.SCALE:
             if c.scale_min is None or c.scale_max is None:
-                problems.append(Problem("scale_min", c.scale_min, "a scale needs a minimum and a maximum", row))
+                problems.append(Problem("scale_min", c.scale_min, _("a scale needs a minimum and a maximum"), row))
             elif not is_finite(c.scale_min) or not is_finite(c.scale_max):
                 which, value = ("scale_min", c.scale_min) if not is_finite(c.scale_min) else ("scale_max", c.scale_max)
-                problems.append(Problem(which, value, "must be a finite number", row))
+                problems.append(Problem(which, value, _("must be a finite number"), row))
             elif c.scale_min >= c.scale_max:
                 problems.append(
-                    Problem("scale_max", c.scale_max, f"must be greater than scale_min {c.scale_min}", row)
+                    Problem("scale_max", c.scale_max, _("must be greater than scale_min {minimum}").format(minimum=_decimal(c.scale_min)), row)
                 )
         if c.critical_policy not in policies:
             problems.append(Problem("critical_policy", c.critical_policy,
-                                    f"must be one of {_choices(CRITICAL_POLICY_LABELS)}", row))
+                                    _("must be one of {choices}").format(choices=_choices(CRITICAL_POLICY_LABELS)),
+                                    row))
         elif c.bonus and c.critical_policy != CriticalPolicy.NONE:
             problems.append(Problem("critical_policy", critical_policy_label(c.critical_policy),
-                                    f"a bonus item cannot be critical: choose {critical_policy_label(CriticalPolicy.NONE)!r}"
-                                    " or untick bonus", row))
+                                    _("a bonus item cannot be critical: choose '{none}' or untick bonus").format(
+                                        none=critical_policy_label(CriticalPolicy.NONE)), row))
         if channels is not None:
             unknown = [ch for ch in c.channels if ch not in channels]
             if unknown:
                 problems.append(
-                    Problem("channels", ", ".join(unknown), f"not a channel of this journey {sorted(channels)}", row)
+                    Problem("channels", ", ".join(unknown), _("not a channel of this journey {channels}").format(channels=sorted(channels)), row)
                 )
     return problems
 
@@ -141,12 +157,12 @@ def journey_field_problems(journey_in: JourneyIn) -> list[Problem]:
             problems.append(Problem(attribute, shown(getattr(journey_in, attribute)), issue))
     channel_names = [(c.channel or "").strip().lower() for c in journey_in.channels]
     if not channel_names:
-        problems.append(Problem("channels", None, "choose at least one channel"))
+        problems.append(Problem("channels", None, _("choose at least one channel")))
     if len(set(channel_names)) != len(channel_names):
-        problems.append(Problem("channels", ", ".join(channel_names), "a channel is listed twice"))
+        problems.append(Problem("channels", ", ".join(channel_names), _("a channel is listed twice")))
     for jc, channel in zip(journey_in.channels, channel_names, strict=True):
         if not channel:
-            problems.append(Problem("channels", jc.channel, "a channel needs a name"))
+            problems.append(Problem("channels", jc.channel, _("a channel needs a name")))
         elif issue := text_problem(channel, MAX_CHANNEL_LENGTH):
             problems.append(Problem("channels", shown(channel), issue))
         for fld in ("first_response_target_seconds", "resolution_target_seconds"):
@@ -155,7 +171,8 @@ def journey_field_problems(journey_in: JourneyIn) -> list[Problem]:
                 continue
             if not is_finite(value) or value != int(value) or not 0 < value <= MAX_INTEGER:
                 problems.append(Problem(f"{jc.channel}.{fld}", value,
-                                        f"must be a whole number of seconds from 1 to {MAX_INTEGER:,}"))
+                                        _("must be a whole number of seconds from 1 to {maximum}").format(
+                                            maximum=number(MAX_INTEGER))))
     return problems
 
 
@@ -198,15 +215,15 @@ def create_journey(*, session: Session, journey_in: JourneyIn) -> Journey:
     problems: list[Problem] = []
     name = (journey_in.name or "").strip()
     if not name:
-        problems.append(Problem("name", journey_in.name, "must not be empty"))
+        problems.append(Problem("name", journey_in.name, _("must not be empty")))
     elif "\x00" in name:
         pass  # reported by journey_field_problems; PostgreSQL refuses NUL even in a query parameter
     elif session.exec(select(Journey).where(Journey.name == name)).first():
-        problems.append(Problem("name", name, "is already used by another journey"))
+        problems.append(Problem("name", name, _("is already used by another journey")))
     channel_names = [(c.channel or "").strip().lower() for c in journey_in.channels]
     problems += journey_field_problems(journey_in)
     if not journey_in.criteria:
-        problems.append(Problem("checklist", None, "add at least one criterion"))
+        problems.append(Problem("checklist", None, _("add at least one criterion")))
     problems += criterion_problems(journey_in.criteria, set(channel_names))
     if problems:
         raise ValidationError(problems)
@@ -249,6 +266,6 @@ def current_version(*, session: Session, journey_id: int) -> ChecklistVersion:
         .order_by(ChecklistVersion.number.desc())
     ).first()
     if version is None:
-        raise ValidationError(Problem("journey", journey_id, "has no checklist"))
+        raise ValidationError(Problem("journey", journey_id, _("has no checklist")))
     return version
 
