@@ -26,7 +26,7 @@ from journeys.errors import KlantreisError
 from journeys.fieldwork.contacts import ContactStart, draft_text, my_contacts, my_drafts, start_contact
 from journeys.fieldwork.frames import read_answers, read_criteria
 from journeys.fieldwork.overview import last_start
-from journeys.language import _, day_text, ngettext, number
+from journeys.language import _, day_text, ngettext, number, pgettext
 from journeys.local_time import DAY_MINUTE, duration, local_text, to_local
 from journeys.models import Brand, Channel, Journey, JourneyChannel, JourneyStatus, Location, Wave
 from scoring.quality import score_contacts
@@ -218,7 +218,7 @@ for row in _page_of(open_ones, "mine_open_page", lambda total: ngettext(
     _contact_card(row, _("Started {time} · waiting {waited} · {target}").format(
                       time=local_text(row["started_at"]), waited=duration(row["response_time_s"]),
                       target=_target_state(row)),
-                  _("Open"), key="open", icon=":material/edit:")
+                  pgettext("button", "Open"), key="open", icon=":material/edit:")
 _pager(open_ones, "mine_open_page")
 
 
