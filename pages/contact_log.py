@@ -117,7 +117,7 @@ st.caption(_("Contact {id} · {journey} · started {start} (local time, {zone})"
 if NOTICE_PLACE_KEY not in st.session_state:
     show_notice()  # a notice that belongs to no part of this page
 with st.container(border=True):
-    st.markdown(f"**{_('Ask on this channel')}**")
+    st.markdown("**{}**".format(_("Ask on this channel")))
     st.text(journey.question or journey.scenario)
 
 st.subheader(_("Timing"), anchor=False)
@@ -204,7 +204,7 @@ def assessment() -> None:
         answer_text = left.text_area(_("Answer received"), value=typed_fields["answer_text"], key="a_answer",
                                      height=140)
         with right:
-            st.markdown(f"**{_('Reference answer')}**")
+            st.markdown("**{}**".format(_("Reference answer")))
             st.text(journey.reference_answer)
         # the options are the English words (the widget's value stays the same in every language), shown translated
         correct = st.segmented_control(_("Answer correct?"), ["Yes", "No", "Not judged"], key="a_correct",

@@ -128,7 +128,7 @@ def start_form() -> None:
 
 
 with st.container(border=True, key="start_form"):
-    st.markdown(f"**{_('Start a new contact')}**")
+    st.markdown("**{}**".format(_("Start a new contact")))
     start_form()
 
 frame = my_contacts(engine=engine, actor=user)

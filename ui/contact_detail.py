@@ -139,30 +139,30 @@ def show_contact(engine: Engine, contact_id: int, *, actor) -> None:
     })))
     left, right = st.columns(2)
     with left:
-        st.markdown(f"**{_('Answer received')}**")
+        st.markdown("**{}**".format(_("Answer received")))
         st.text(contact.answer_text or _("(none recorded)"))
         if contact.notes:
-            st.markdown(f"**{_('Notes')}**")
+            st.markdown("**{}**".format(_("Notes")))
             st.text(contact.notes)
     with right:
-        st.markdown(f"**{_('Reference answer')}**")
+        st.markdown("**{}**".format(_("Reference answer")))
         st.text(journey.reference_answer if journey else "")
     items = answer_scores(frame, answers, criteria).merge(
         criteria[["criterion_id", "text"]], on="criterion_id", how="left")
     items = items.merge(answers[["criterion_id", "value", "comment"]], on="criterion_id", how="left")
     if len(items):
-        st.markdown(f"**{_('Checklist')}**")
+        st.markdown("**{}**".format(_("Checklist")))
         st.dataframe(_checklist_table(items, criteria), hide_index=True, width="stretch",
                      column_config={
                          _(CHECKLIST_COLUMN_LABELS["item_score"]): st.column_config.NumberColumn(
                              help=_("Points earned on this criterion, as a % of its points"), format="%.0f%%"),
                          _(CHECKLIST_COLUMN_LABELS["is_na"]): st.column_config.CheckboxColumn()})
     if evidence:
-        st.markdown(f"**{_('Evidence')}**")
+        st.markdown("**{}**".format(_("Evidence")))
         for item in evidence:
             _show_evidence(engine, item, actor=actor)
     if history:
-        st.markdown(f"**{_('Change history')}**")
+        st.markdown("**{}**".format(_("Change history")))
         st.dataframe(_history_table(history, names), hide_index=True, width="stretch")
 
 
