@@ -188,3 +188,53 @@ def test_drafts_and_scores_in_dutch_words_and_numbers():
         assert score_text(score) == "Score 80,0 (ruw 75,5)"
     assert draft_text(1, 1) == "Draft, 1 of 1 item answered"
     assert score_text(score) == "Score 80.0 (raw 75.5)"
+
+
+@pytest.fixture
+def dutch_call(app_env, monkeypatch):
+    """A phone call waited on for 40 seconds in a Dutch installation; returns (auditor, contact id)."""
+    monkeypatch.setenv(LANGUAGE_ENV, "nl")
+    with session_scope(db.get_engine(app_env)) as session:
+        world = make_world(session)
+        auditor = SignedInUser(world["auditor"].id, "auditor1", "Auditor One", "auditor")
+        contact = start_contact(session=session, actor=auditor, start=ContactStart(
+            journey_id=world["journey"].id, brand_id=world["brand"].id, channel_id=world["channels"]["phone"].id,
+            started_at=datetime.now(UTC) - timedelta(seconds=40)))
+    return auditor, contact.id
+
+
+def test_the_stopwatch_in_dutch(dutch_call):
+    auditor, contact_id = dutch_call
+    at = open_page("contact_log", auditor, log_contact_id=contact_id)
+    assert [m.label for m in at.metric] == ["Wachten"]
+    assert at.metric[0].value.endswith(" s")
+    assert at.button(key="sw_answer").label == "Nu beantwoord / opgenomen"
+    assert at.button(key="sw_end").label == "Gesprek nu beëindigd"
+    at.button(key="sw_answer").click().run()
+    assert not at.exception
+    assert [shown(s.value) for s in at.success] == ["Wachttijd gestopt."]
+    assert [m.label for m in at.metric] == ["Gewacht", "Afhandeling"]
+    assert _english_in(_texts(at)) == []
+
+
+def test_a_time_correction_refused_in_dutch(dutch_call):
+    auditor, contact_id = dutch_call
+    at = open_page("contact_log", auditor, log_contact_id=contact_id)
+    at.button(key="FormSubmitter:times-Tijden opslaan").click().run()
+    assert [shown(i.value) for i in at.info] == ["Niets gewijzigd: de tijden zijn zoals opgeslagen."]
+    at.number_input(key="t_wait").set_value(-5.0)
+    at.button(key="FormSubmitter:times-Tijden opslaan").click().run()
+    assert not at.exception
+    assert any("mag niet negatief zijn" in shown(e.value) for e in at.error), [e.value for e in at.error]
+
+
+def test_a_draft_in_my_contacts_in_dutch(dutch_world, app_env):
+    auditor, _answered, waiting = dutch_world
+    with session_scope(db.get_engine(app_env)) as session:
+        save_contact(session=session, actor=auditor, contact_id=waiting, draft=True)
+    at = open_page("contacts_mine", auditor)
+    texts = _texts(at)
+    assert "Concepten (1)" in texts and "Voltooien" in texts
+    assert any(t.startswith("Concept, 0 van 3 criteria beantwoord · gestart ") for t in texts), texts
+    assert "Wacht op een reactie (0)" in texts and "Geen open contacten." in texts
+    assert _english_in(texts) == []
