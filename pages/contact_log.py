@@ -3,6 +3,10 @@
 Short on a phone: a stopwatch step that is done is one line, not a metric and a button; the saved
 contact (score, timings, evidence, history) is shown on request; and the confirmation of an action is
 shown where it was tapped (``_notice_here``), not at the top of the page, off-screen.
+
+Every word is in the user's language (``journeys.language``), the stopwatch fragment's reruns
+too (the app registers the session's language as the source of a run that sets none); widget
+keys stay the same in every language.
 """
 
 import streamlit as st
@@ -28,6 +32,7 @@ from journeys.fieldwork.contacts import (
     save_contact,
 )
 from journeys.fieldwork.frames import ContactFilter, read_answers, read_contacts, read_criteria
+from journeys.language import _, number
 from journeys.local_time import LOCAL_ZONE_NAME, local_text
 from journeys.models import Answer, Brand, Channel, CriterionKind, Journey
 from scoring.quality import score_contacts
@@ -74,11 +79,13 @@ contact_id = parse_contact_id(requested) if requested else None
 if contact_id is None:
     if requested:  # a hand-edited or cut-off link: say so instead of a traceback
         shown = str(requested)[:40] + ("…" if len(str(requested)) > 40 else "")
-        st.error(f"This link's contact number “{as_plain_text(shown)}” is not a contact number (a whole number "
-                 f"from 1 to {MAX_CONTACT_ID:,}). Open the contact from My contacts.", icon=":material/link_off:")
+        st.error(_("This link's contact number “{number}” is not a contact number (a whole number from 1 to "
+                   "{limit}). Open the contact from My contacts.").format(number=as_plain_text(shown),
+                                                                          limit=number(MAX_CONTACT_ID)),
+                 icon=":material/link_off:")
     else:
-        st.info("Open a contact from **My contacts**, or start a new one there.", icon=":material/arrow_back:")
-    st.page_link("pages/contacts_mine.py", label="My contacts", icon=":material/list:")
+        st.info(_("Open a contact from **My contacts**, or start a new one there."), icon=":material/arrow_back:")
+    st.page_link("pages/contacts_mine.py", label=_("My contacts"), icon=":material/list:")
     st.stop()
 st.query_params["contact"] = str(contact_id)  # a reload keeps the contact open
 
@@ -105,73 +112,78 @@ typed_answers, typed_fields = assessment_input(saved, contact, pending[0] if pen
 
 st.title(f"{as_plain_text(channel_display_name(channel.name, channel.label))} · {as_plain_text(brand.name)}",
          anchor=False)
-st.caption(f"Contact {contact.id} · {as_plain_text(journey.name)} · started {local_text(contact.started_at)} "
-           f"(local time, {LOCAL_ZONE_NAME})")
+st.caption(_("Contact {id} · {journey} · started {start} (local time, {zone})").format(
+    id=contact.id, journey=as_plain_text(journey.name), start=local_text(contact.started_at), zone=LOCAL_ZONE_NAME))
 if NOTICE_PLACE_KEY not in st.session_state:
     show_notice()  # a notice that belongs to no part of this page
 with st.container(border=True):
-    st.markdown("**Ask on this channel**")
+    st.markdown("**{}**".format(_("Ask on this channel")))
     st.text(journey.question or journey.scenario)
 
-st.subheader("Timing", anchor=False)
+st.subheader(_("Timing"), anchor=False)
 if channel.is_live:
     # a finished conversation's times no longer change: no need to redraw them every second
     @st.fragment(run_every=1 if contact.resolved_at is None else None)
     def stopwatch() -> None:
         """Elapsed times from the stored server-side stamps, refreshed every second."""
         if contact.first_response_at is None:
-            st.metric("Waiting", elapsed_text(contact.started_at), help="since you started waiting")
+            st.metric(_("Waiting"), elapsed_text(contact.started_at), help=_("since you started waiting"))
         else:
-            st.metric("Waited", elapsed_text(contact.started_at, contact.first_response_at))
-            st.metric("Handling" if contact.resolved_at is None else "Handled",
+            st.metric(_("Waited"), elapsed_text(contact.started_at, contact.first_response_at))
+            st.metric(_("Handling") if contact.resolved_at is None else _("Handled"),
                       elapsed_text(contact.first_response_at, contact.resolved_at))
 
     if contact.resolved_at is not None:  # done: one line
-        st.markdown(f"Waited **{elapsed_text(contact.started_at, contact.first_response_at)}** · handled "
-                    f"**{elapsed_text(contact.first_response_at or contact.started_at, contact.resolved_at)}**")
+        st.markdown(_("Waited **{waited}** · handled **{handled}**").format(
+            waited=elapsed_text(contact.started_at, contact.first_response_at),
+            handled=elapsed_text(contact.first_response_at or contact.started_at, contact.resolved_at)))
     else:
         left, right = st.columns([2, 3])
         with left:
             stopwatch()
         with right:
             if contact.first_response_at is None:
-                if st.button("Answered / picked up now", type="primary", icon=":material/call:", key="sw_answer",
+                if st.button(_("Answered / picked up now"), type="primary", icon=":material/call:", key="sw_answer",
                              width="stretch"):
                     _act("timing", lambda s: record_event(session=s, actor=user, contact_id=contact_id,
-                                                          event="first_response"), "Wait time stopped.")
-            if st.button("Conversation ended now", icon=":material/call_end:", key="sw_end", width="stretch",
+                                                          event="first_response"), _("Wait time stopped."))
+            if st.button(_("Conversation ended now"), icon=":material/call_end:", key="sw_end", width="stretch",
                          type="primary" if contact.first_response_at is not None else "secondary"):
                 _act("timing", lambda s: record_event(session=s, actor=user, contact_id=contact_id, event="resolved"),
-                     "Handling time stopped.")
+                     _("Handling time stopped."))
     _notice_here("timing")
 else:
-    steps = (("acknowledged", "acknowledged_at", "Acknowledged"),
-             ("first_response", "first_response_at", "First response"),
-             ("resolved", "resolved_at", "Resolved"))
-    done = [f"{label} {local_text(getattr(contact, field))} (after "
-            f"{elapsed_text(contact.started_at, getattr(contact, field))})"
-            for _, field, label in steps if getattr(contact, field)]
+    # each step: its event, its field, its name, the "... now" button and the notice after it
+    steps = (("acknowledged", "acknowledged_at", _("Acknowledged"), _("Acknowledged now"), _("Acknowledged recorded.")),
+             ("first_response", "first_response_at", _("First response"), _("First response now"),
+              _("First response recorded.")),
+             ("resolved", "resolved_at", _("Resolved"), _("Resolved now"), _("Resolved recorded.")))
+    done = [_("{step} {time} (after {elapsed})").format(
+                step=label, time=local_text(getattr(contact, field)),
+                elapsed=elapsed_text(contact.started_at, getattr(contact, field)))
+            for _event, field, label, *_words in steps if getattr(contact, field)]
     if done:  # the steps that are done: one line each, no metric and no button
         st.markdown("  \n".join(done))
-    waiting = [(event, label) for event, field, label in steps if getattr(contact, field) is None]
-    for column, (event, label) in zip(st.columns(len(waiting)) if waiting else [], waiting, strict=True):
-        if column.button(f"{label} now", key=f"now_{event}", icon=":material/schedule:", width="stretch"):
+    waiting = [(event, button, notice) for event, field, _label, button, notice in steps
+               if getattr(contact, field) is None]
+    for column, (event, button, notice) in zip(st.columns(len(waiting)) if waiting else [], waiting, strict=True):
+        if column.button(button, key=f"now_{event}", icon=":material/schedule:", width="stretch"):
             _act("timing", lambda s, e=event: record_event(session=s, actor=user, contact_id=contact_id, event=e),
-                 f"{label} recorded.")
+                 notice)
     _notice_here("timing")
     if contact.first_response_at is None and contact.resolved_at is None:
-        st.caption(f"Unanswered for {elapsed_text(contact.started_at)} so far: it stays open and counts as "
-                   "unanswered until a response comes in.")
+        st.caption(_("Unanswered for {elapsed} so far: it stays open and counts as unanswered until a response "
+                     "comes in.").format(elapsed=elapsed_text(contact.started_at)))
 
 times_correction_form(contact, save=lambda changes: run_action(
-    engine, lambda s: save_contact(session=s, actor=user, contact_id=contact_id, changes=changes), "Times saved."))
+    engine, lambda s: save_contact(session=s, actor=user, contact_id=contact_id, changes=changes), _("Times saved.")))
 
-st.subheader("Assessment", anchor=False)
+st.subheader(_("Assessment"), anchor=False)
 if contact.is_draft:
-    st.info(f"{draft_text(*progress)}. A draft is kept but not scored or counted until you save the assessment.",
-            icon=":material/edit_note:")
+    st.info(_("{draft}. A draft is kept but not scored or counted until you save the assessment.").format(
+        draft=draft_text(*progress)), icon=":material/edit_note:")
 if pending is not None:
-    st.caption(f"Restored what you typed on {local_text(pending[1])} (not saved yet).")
+    st.caption(_("Restored what you typed on {time} (not saved yet).").format(time=local_text(pending[1])))
 
 
 @st.fragment
@@ -181,30 +193,34 @@ def assessment() -> None:
     only this fragment reruns on a change."""
     with st.container(border=True, key="assessment"):
         yes_no = [c for c in criteria if c.kind != CriterionKind.SCALE]
-        if yes_no and st.button("Yes to every unanswered item", key="a_all_yes", icon=":material/done_all:",
-                                help="A routine contact in one tap; then change the items that were not a yes."):
+        if yes_no and st.button(_("Yes to every unanswered item"), key="a_all_yes", icon=":material/done_all:",
+                                help=_("A routine contact in one tap; then change the items that were not a yes.")):
             for criterion in yes_no:  # set before the items are drawn below, so they show it at once
                 if st.session_state.get(f"a_c{criterion.id}") is None:
                     st.session_state[f"a_c{criterion.id}"] = YES
         answers = checklist_inputs(criteria, typed_answers, "a")
         st.divider()
         left, right = st.columns(2)
-        answer_text = left.text_area("Answer received", value=typed_fields["answer_text"], key="a_answer", height=140)
+        answer_text = left.text_area(_("Answer received"), value=typed_fields["answer_text"], key="a_answer",
+                                     height=140)
         with right:
-            st.markdown("**Reference answer**")
+            st.markdown("**{}**".format(_("Reference answer")))
             st.text(journey.reference_answer)
-        correct = st.segmented_control("Answer correct?", ["Yes", "No", "Not judged"], key="a_correct",
+        # the options are the English words (the widget's value stays the same in every language), shown translated
+        correct = st.segmented_control(_("Answer correct?"), ["Yes", "No", "Not judged"], key="a_correct",
+                                       format_func=lambda option: {"Yes": _("Yes"), "No": _("No"),
+                                                                   "Not judged": _("Not judged")}[option],
                                        default={True: "Yes", False: "No"}.get(typed_fields["answer_correct"], "Not judged"))
         left, right = st.columns(2)
         redirect_options = [None, *other_channels]
         redirected = left.selectbox(
-            "Redirected to another channel", redirect_options, key="a_redirect",
+            _("Redirected to another channel"), redirect_options, key="a_redirect",
             index=next((i for i, c in enumerate(redirect_options)
                         if c and c.id == typed_fields["redirected_to_channel_id"]), 0),
-            format_func=lambda c: "not redirected" if c is None else channel_display_name(c.name, c.label))
-        transfers = right.number_input("Transfers", min_value=0, value=int(typed_fields["transfers"] or 0), step=1,
+            format_func=lambda c: _("not redirected") if c is None else channel_display_name(c.name, c.label))
+        transfers = right.number_input(_("Transfers"), min_value=0, value=int(typed_fields["transfers"] or 0), step=1,
                                        key="a_transfers")
-        notes = st.text_area("Notes", value=typed_fields["notes"], key="a_notes")
+        notes = st.text_area(_("Notes"), value=typed_fields["notes"], key="a_notes")
         changes = {"answer_text": answer_text, "answer_correct": {"Yes": True, "No": False}.get(correct),
                    "redirected_to_channel_id": redirected.id if redirected else None, "transfers": int(transfers),
                    "notes": notes}
@@ -216,17 +232,18 @@ def assessment() -> None:
                       write_scope(engine, busy_timeout_ms=min(AUTOSAVE_BUSY_TIMEOUT_MS, busy_timeout_ms())) as session):
                     keep_pending_input(session=session, actor=user, contact_id=contact_id, values=typed)
             except (DatabaseBusy, DatabaseUnavailable) as trouble:
-                st.caption(f"Not autosaved ({as_plain_text(trouble)}): what you typed stays on this page and is "
-                           "autosaved on your next change.")
+                st.caption(_("Not autosaved ({reason}): what you typed stays on this page and is autosaved on your "
+                             "next change.").format(reason=as_plain_text(trouble)))
             except KlantreisError as problem:
                 st.warning(as_plain_text(problem), icon=":material/warning:")
             else:
                 st.session_state[autosaved_key] = typed
         left, right = st.columns(2)
         _notice_here("assessment")
-        save_draft = left.button("Save draft", icon=":material/edit_note:", key="a_save_draft", width="stretch",
-                                 help="Keep an unfinished assessment: not scored or counted until you save it complete.")
-        submitted = right.button("Save assessment", type="primary", icon=":material/save:", key="a_save", width="stretch")
+        save_draft = left.button(_("Save draft"), icon=":material/edit_note:", key="a_save_draft", width="stretch",
+                                 help=_("Keep an unfinished assessment: not scored or counted until you save it "
+                                        "complete."))
+        submitted = right.button(_("Save assessment"), type="primary", icon=":material/save:", key="a_save", width="stretch")
     if not (submitted or save_draft):
         return
     try:
@@ -240,32 +257,33 @@ def assessment() -> None:
     st.session_state.pop(autosaved_key, None)
     st.session_state[NOTICE_PLACE_KEY] = "assessment"
     if save_draft:
-        st.session_state[NOTICE_KEY] = f"Draft saved ({draft_text(*progress_now)}): not scored or counted yet."
+        st.session_state[NOTICE_KEY] = _("Draft saved ({draft}): not scored or counted yet.").format(
+            draft=draft_text(*progress_now))
     else:
         frame = read_contacts(engine, ContactFilter(contact_ids=(contact_id,)))
         score = score_contacts(frame, read_answers(engine, [contact_id]), read_criteria(engine, frame["version_id"]))
-        st.session_state[NOTICE_KEY] = f"Assessment saved. {score_text(score.iloc[0])}"
+        st.session_state[NOTICE_KEY] = _("Assessment saved. {score}").format(score=score_text(score.iloc[0]))
     st.rerun()
 
 
 assessment()
 
-st.subheader("Evidence", anchor=False)
+st.subheader(_("Evidence"), anchor=False)
 upload = st.file_uploader(
-    f"Screenshots, photos, audio or PDF — {ALLOWED_EVIDENCE}; at most {MAX_EVIDENCE_MB} MB, "
-    f"images at most {MAX_EVIDENCE_PIXELS // 1_000_000} megapixels",
+    _("Screenshots, photos, audio or PDF — {types}; at most {size} MB, images at most {pixels} megapixels").format(
+        types=_(ALLOWED_EVIDENCE), size=number(MAX_EVIDENCE_MB), pixels=number(MAX_EVIDENCE_PIXELS // 1_000_000)),
     type=["png", "jpg", "jpeg", "gif", "webp", "pdf", "mp3", "m4a", "ogg", "wav", "mp4"],
     max_upload_size=MAX_EVIDENCE_MB,  # the limit stated, whatever server.maxUploadSize this server runs with
     # a fresh key after each attach empties the uploader, so a second click cannot attach the file twice
     key=f"evidence_upload_{st.session_state.get('evidence_round', 0)}")
-if upload is not None and st.button("Attach file", icon=":material/attach_file:", key="evidence_attach"):
+if upload is not None and st.button(_("Attach file"), icon=":material/attach_file:", key="evidence_attach"):
     data = upload.getvalue()
     st.session_state["evidence_round"] = st.session_state.get("evidence_round", 0) + 1
     _act("evidence", lambda s: add_evidence(session=s, actor=user, contact_id=contact_id, file_name=upload.name,
-                                            data=data), f"Attached {as_plain_text(upload.name)}.")
+                                            data=data), _("Attached {name}.").format(name=as_plain_text(upload.name)))
 _notice_here("evidence")
 
 st.divider()
 # drawn only when asked for: scoring it for the page's every rerun made each stopwatch tap slower
-if st.toggle("Show the saved contact: score, timings, evidence and history", key="log_show_saved"):
+if st.toggle(_("Show the saved contact: score, timings, evidence and history"), key="log_show_saved"):
     show_contact(engine, contact_id, actor=user)

@@ -7,6 +7,11 @@ dropdowns depend on each other, which a ``st.form`` cannot do), not the whole pa
 start from the auditor's last contact (``journeys.fieldwork.overview.last_start``); the wave is the
 one covering the contact's day (``journeys.catalogue.reference.default_wave``), and when none does
 the form says so and the auditor chooses one or "No wave".
+
+Every word is in the user's language (``journeys.language``), the start form's fragment reruns
+too; counts in the right number ("1 contact", "2 contacten"), durations and dates as the
+language writes them. Choices are stored as codes or the English words, shown translated, so a
+widget keeps its value when the language changes.
 """
 
 from datetime import UTC, datetime
@@ -21,6 +26,7 @@ from journeys.errors import KlantreisError
 from journeys.fieldwork.contacts import ContactStart, draft_text, my_contacts, my_drafts, start_contact
 from journeys.fieldwork.frames import read_answers, read_criteria
 from journeys.fieldwork.overview import last_start
+from journeys.language import _, day_text, ngettext, number, pgettext
 from journeys.local_time import DAY_MINUTE, duration, local_text, to_local
 from journeys.models import Brand, Channel, Journey, JourneyChannel, JourneyStatus, Location, Wave
 from scoring.quality import score_contacts
@@ -35,7 +41,7 @@ PAGE_SIZE = 10  # cards per page of a long list (a phone shows two or three at a
 RECENT = 10  # completed contacts in the compact list
 NO_WAVE = 0  # the wave dropdown's "No wave" (wave ids start at 1)
 engine = get_engine()
-st.title("My contacts", anchor=False)
+st.title(_("My contacts"), anchor=False)
 
 with read_scope(engine) as session:
     journeys = session.exec(select(Journey).where(Journey.status == JourneyStatus.ACTIVE).order_by(Journey.name)).all()
@@ -53,60 +59,60 @@ def _index(ids: list, wanted) -> int:
     return ids.index(wanted) if wanted in ids else 0
 
 
-def _day_text(day) -> str:
-    return f"{day.day} {day:%b %Y}"
-
-
 @st.fragment
 def start_form() -> None:
     """Brand, location, journey, channel and wave of a new contact; only this part reruns on a pick."""
     if not journeys or not brands:
-        st.info("An admin first needs to add a journey and a brand.")
+        st.info(_("An admin first needs to add a journey and a brand."))
         return
     by_id = {"brand": {b.id: b for b in brands}, "journey": {j.id: j for j in journeys},
              "location": {loc.id: loc for loc in locations}, "wave": {w.id: w for w in waves}}
     brand_ids = list(by_id["brand"])
-    brand_id = st.selectbox("Brand", brand_ids, index=_index(brand_ids, last and last.brand_id), key="new_brand",
+    brand_id = st.selectbox(_("Brand"), brand_ids, index=_index(brand_ids, last and last.brand_id), key="new_brand",
                             format_func=lambda i: by_id["brand"][i].name)
     location_ids = [None, *(loc.id for loc in locations if loc.brand_id == brand_id)]
-    location_id = st.selectbox("Location", location_ids, key="new_location",
+    location_id = st.selectbox(_("Location"), location_ids, key="new_location",
                                index=_index(location_ids, last and last.location_id),
                                format_func=lambda i: "—" if i is None else by_id["location"][i].name)
     journey_ids = list(by_id["journey"])
-    journey_id = st.selectbox("Journey", journey_ids, index=_index(journey_ids, last and last.journey_id),
+    journey_id = st.selectbox(_("Journey"), journey_ids, index=_index(journey_ids, last and last.journey_id),
                               key="new_journey", format_func=lambda i: by_id["journey"][i].name)
     journey = by_id["journey"][journey_id]
-    st.caption(f"Ask: {as_plain_text(journey.question)}")
+    st.caption(_("Ask: {question}").format(question=as_plain_text(journey.question)))
     options = sorted((channels[jc.channel_id] for jc in journey_channels if jc.journey_id == journey_id),
                      key=lambda c: c.label or c.name)
     channel_ids = [c.id for c in options]
-    channel_id = st.selectbox("Channel", channel_ids, key="new_channel",
+    channel_id = st.selectbox(_("Channel"), channel_ids, key="new_channel",
                               index=_index(channel_ids, last and last.channel_id) if channel_ids else None,
                               format_func=lambda i: channel_names[channels[i].name])
     channel = channels.get(channel_id)
     live = channel is not None and channel.is_live
     when = None
     if not live:
-        mode = st.segmented_control("Sent at", ["Now", "Another time"], default="Now", key="new_when")
+        # the options are the English words (the value stays the same in every language), shown translated
+        mode = st.segmented_control(_("Sent at"), ["Now", "Another time"], default="Now", key="new_when",
+                                    format_func=lambda option: {"Now": _("Now"), "Another time": _("Another time")}[
+                                        option])
         if mode == "Another time":
-            when = datetime_input("Sent", datetime.now(UTC), "new_sent")
+            when = datetime_input(_("Sent"), datetime.now(UTC), "new_sent")
     day = to_local(when or datetime.now(UTC)).date()
     covering = default_wave(list(waves), day)
     wave_ids = [NO_WAVE, *by_id["wave"]]
     if covering is None and waves:
-        st.warning(f"No wave covers {_day_text(day)} — choose one, or leave without a wave.",
+        st.warning(_("No wave covers {day} — choose one, or leave without a wave.").format(day=day_text(day)),
                    icon=":material/event_busy:")
-    wave_id = st.selectbox("Wave", wave_ids, key="new_wave", placeholder="Choose a wave",
+    wave_id = st.selectbox(_("Wave"), wave_ids, key="new_wave", placeholder=_("Choose a wave"),
                            index=wave_ids.index(covering.id) if covering else (0 if not waves else None),
-                           format_func=lambda i: "No wave" if i == NO_WAVE else by_id["wave"][i].name)
-    if st.button("Start contact" if not live else "Start waiting (stopwatch)", type="primary",
+                           format_func=lambda i: _("No wave") if i == NO_WAVE else by_id["wave"][i].name)
+    if st.button(_("Start contact") if not live else _("Start waiting (stopwatch)"), type="primary",
                  icon=":material/play_arrow:", key="new_start", width="stretch"):
         if channel is None:
-            st.error("This journey has no channel yet: an admin adds one in the journey builder.",
+            st.error(_("This journey has no channel yet: an admin adds one in the journey builder."),
                      icon=":material/error:")
             return
         if wave_id is None:
-            st.error(f"Wave: choose the wave this contact belongs to, or “No wave” (none covers {_day_text(day)}).",
+            st.error(_("Wave: choose the wave this contact belongs to, or “No wave” (none covers {day}).").format(
+                day=day_text(day)),
                      icon=":material/event_busy:")
             return
         try:
@@ -122,7 +128,7 @@ def start_form() -> None:
 
 
 with st.container(border=True, key="start_form"):
-    st.markdown("**Start a new contact**")
+    st.markdown("**{}**".format(_("Start a new contact")))
     start_form()
 
 frame = my_contacts(engine=engine, actor=user)
@@ -136,10 +142,11 @@ def _target_state(row) -> str:
     status = row["first_response_status"]
     target = row["first_response_target_s"]
     if status == "no_target" or target != target:
-        return "no target"
-    clock = "working hours" if row["business_hours"] else "24/7"
-    label = {"within": "within", "late": "over", "pending": "within"}.get(status, status)
-    return f"{label} target {duration(target)} ({clock})"
+        return _("no target")
+    clock = _("working hours") if row["business_hours"] else _("24/7")
+    if status == "late":
+        return _("over target {target} ({clock})").format(target=duration(target), clock=clock)
+    return _("within target {target} ({clock})").format(target=duration(target), clock=clock)
 
 
 def _contact_card(row: dict, caption: str, action: str, *, key: str, icon: str) -> None:
@@ -155,13 +162,17 @@ def _contact_card(row: dict, caption: str, action: str, *, key: str, icon: str) 
             st.switch_page(LOG_PAGE)
 
 
-def _page_of(rows: pd.DataFrame, key: str, noun: str) -> pd.DataFrame:
-    """The rows of the current page of a long list (``PAGE_SIZE`` each), with Previous/Next under it."""
+def _page_of(rows: pd.DataFrame, key: str, caption) -> pd.DataFrame:
+    """The rows of the current page of a long list (``PAGE_SIZE`` each), with Previous/Next under it;
+    ``caption(total)`` is the caption's message for ``total`` rows ("… of {total} drafts …")."""
     pages = max(1, -(-len(rows) // PAGE_SIZE))
-    number = min(st.session_state.get(key, 0), pages - 1)
+    page = min(st.session_state.get(key, 0), pages - 1)
     if pages > 1:
-        shown = rows.iloc[number * PAGE_SIZE:(number + 1) * PAGE_SIZE]
-        st.caption(f"{number * PAGE_SIZE + 1}–{number * PAGE_SIZE + len(shown)} of {len(rows)} {noun}, newest first")
+        shown = rows.iloc[page * PAGE_SIZE:(page + 1) * PAGE_SIZE]
+        st.caption(caption(len(rows)).format(first=number(page * PAGE_SIZE + 1),
+                                                     last=number(page * PAGE_SIZE + len(shown)),
+                                                     total=number(len(rows)), page=number(page + 1),
+                                                     pages=number(pages)))
         return shown
     return rows
 
@@ -170,53 +181,62 @@ def _pager(rows: pd.DataFrame, key: str) -> None:
     pages = max(1, -(-len(rows) // PAGE_SIZE))
     if pages <= 1:
         return
-    number = min(st.session_state.get(key, 0), pages - 1)
+    page = min(st.session_state.get(key, 0), pages - 1)
     left, right = st.columns(2)
-    if left.button("Previous", key=f"{key}_prev", icon=":material/chevron_left:", disabled=number == 0,
+    if left.button(_("Previous"), key=f"{key}_prev", icon=":material/chevron_left:", disabled=page == 0,
                    width="stretch"):
-        st.session_state[key] = number - 1
+        st.session_state[key] = page - 1
         st.rerun()
-    if right.button("Next", key=f"{key}_next", icon=":material/chevron_right:", disabled=number >= pages - 1,
+    if right.button(_("Next"), key=f"{key}_next", icon=":material/chevron_right:", disabled=page >= pages - 1,
                     width="stretch"):
-        st.session_state[key] = number + 1
+        st.session_state[key] = page + 1
         st.rerun()
 
 
 if not drafts.empty:
     with read_scope(engine) as session:
         progress = my_drafts(session=session, actor=user)
-    st.subheader(f"Drafts ({len(drafts)})", anchor=False)
-    st.caption("Assessments saved unfinished: not scored or counted anywhere until you complete them.")
-    for row in _page_of(drafts, "mine_drafts_page", "drafts").itertuples():
+    st.subheader(_("Drafts ({n})").format(n=number(len(drafts))), anchor=False)
+    st.caption(_("Assessments saved unfinished: not scored or counted anywhere until you complete them."))
+    for row in _page_of(drafts, "mine_drafts_page", lambda total: ngettext(
+            "{first}–{last} of {total} draft, newest first (page {page} of {pages})",
+            "{first}–{last} of {total} drafts, newest first (page {page} of {pages})", total)).itertuples():
         row = row._asdict()
-        _contact_card(row, f"{draft_text(*progress.get(int(row['contact_id']), (0, 0)))} · "
-                           f"started {local_text(row['started_at'])}",
-                      "Complete", key="draft", icon=":material/edit_note:")
+        _contact_card(row, _("{draft} · started {time}").format(
+                          draft=draft_text(*progress.get(int(row["contact_id"]), (0, 0))),
+                          time=local_text(row["started_at"])),
+                      _("Complete"), key="draft", icon=":material/edit_note:")
     _pager(drafts, "mine_drafts_page")
 
-st.subheader(f"Waiting for a response ({len(open_ones)})", anchor=False)
+st.subheader(_("Waiting for a response ({n})").format(n=number(len(open_ones))), anchor=False)
 if open_ones.empty:
-    st.caption("No open contacts.")
-for row in _page_of(open_ones, "mine_open_page", "open contacts").itertuples():
+    st.caption(_("No open contacts."))
+for row in _page_of(open_ones, "mine_open_page", lambda total: ngettext(
+        "{first}–{last} of {total} open contact, newest first (page {page} of {pages})",
+        "{first}–{last} of {total} open contacts, newest first (page {page} of {pages})", total)).itertuples():
     row = row._asdict()
-    _contact_card(row, f"Started {local_text(row['started_at'])} · waiting {duration(row['response_time_s'])} · "
-                       f"{_target_state(row)}",
-                  "Open", key="open", icon=":material/edit:")
+    _contact_card(row, _("Started {time} · waiting {waited} · {target}").format(
+                      time=local_text(row["started_at"]), waited=duration(row["response_time_s"]),
+                      target=_target_state(row)),
+                  pgettext("button", "Open"), key="open", icon=":material/edit:")
 _pager(open_ones, "mine_open_page")
 
 
 def _short_score(score) -> str:
     """A completed contact's score for the compact list: "score 75.0", or "not scored"."""
-    return "not scored" if pd.isna(score["final_score"]) else f"score {score['final_score']:.1f}"
+    if pd.isna(score["final_score"]):
+        return _("not scored")
+    return _("score {score}").format(score=number(score["final_score"], 1))
 
 
-st.subheader("Recently completed", anchor=False)
+st.subheader(_("Recently completed"), anchor=False)
 if done.empty:
-    st.caption("Nothing completed yet.")
+    st.caption(_("Nothing completed yet."))
 else:
     ids = [int(i) for i in done["contact_id"]]
     scores = score_contacts(done, read_answers(engine, ids), read_criteria(engine, done["version_id"]))
-    st.caption(f"The {len(done)} newest: tap one to open it.")
+    st.caption(ngettext("The {n} newest: tap it to open it.", "The {n} newest: tap one to open it.",
+                        len(done)).format(n=number(len(done))))
     for row in done.itertuples():
         row = row._asdict()
         contact_id = int(row["contact_id"])

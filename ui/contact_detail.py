@@ -3,7 +3,9 @@ evidence and its change history. Used by the drill-down; all user text is shown 
 
 Everything is in the users' words (``journeys.wording``), never a code: the knock-out as its
 policy's label, the checklist's columns and answers, and the change history's fields
-(``field_label``), actions and values, its times in local time and its ids as names."""
+(``field_label``), actions and values, its times in local time and its ids as names. Every
+label and column header is in the user's language (``journeys.language``), translated where it
+is shown; the user's own text (names, notes, answers, file names) is shown as typed."""
 
 import logging
 from datetime import UTC, datetime
@@ -21,6 +23,7 @@ from journeys.errors import PermissionDenied
 from journeys.fieldwork.contacts import draft_text, remove_evidence
 from journeys.fieldwork.evidence import Preview, ensure_preview, is_image, original_content
 from journeys.fieldwork.frames import ContactFilter, read_answers, read_contacts, read_criteria
+from journeys.language import _, number
 from journeys.local_time import DATED_SECOND, LOCAL_ZONE_NAME, duration, local_text
 from journeys.models import ChangeLog, Channel, Contact, Evidence, Journey, Location, User, Wave
 from journeys.wording import (
@@ -53,11 +56,14 @@ def score_text(score) -> str:
     final, raw = score["final_score"], score["raw_score"]
     if pd.isna(final):
         if score["applicable_items"] and score["na_items"] == score["applicable_items"]:
-            return "Not scored: every item N/A"
+            return _("Not scored: every item N/A")
         if not score["applicable_items"]:
-            return "Not scored: no checklist item applies on this channel"
-        return "Not scored: no item answered yet"
-    text = f"Score {final:.1f}" + ("" if pd.isna(raw) else f" (raw {raw:.1f})")
+            return _("Not scored: no checklist item applies on this channel")
+        return _("Not scored: no item answered yet")
+    if pd.isna(raw):
+        text = _("Score {score}").format(score=number(final, 1))
+    else:
+        text = _("Score {score} (raw {raw})").format(score=number(final, 1), raw=number(raw, 1))
     knockout = knockout_label(score["knockout"])  # "" when none struck
     return text + (f" — {knockout}" if knockout else "")
 
@@ -71,7 +77,7 @@ def show_contact(engine: Engine, contact_id: int, *, actor) -> None:
     with read_scope(engine) as session:
         contact = session.get(Contact, contact_id)
         if contact is None:
-            st.error(f"Contact {contact_id} does not exist (any more).")
+            st.error(_("Contact {id} does not exist (any more).").format(id=contact_id))
             return
         try:
             ensure_can_read_contact(actor, contact)
@@ -87,7 +93,7 @@ def show_contact(engine: Engine, contact_id: int, *, actor) -> None:
         history = session.exec(select(ChangeLog, User.username).outerjoin(User, User.id == ChangeLog.user_id)
                                .where(ChangeLog.entity == "contact", ChangeLog.entity_id == contact_id)
                                .order_by(ChangeLog.changed_at)).all()
-        names = _reference_names(session, {h.field for h, _ in history})
+        names = _reference_names(session, {h.field for h, _by in history})
         channel_names = channel_display_names(session=session)
     # the auditor's own draft is shown too, marked as one and without a score
     frame = read_contacts(engine, ContactFilter(contact_ids=(contact_id,), include_drafts=True))
@@ -98,59 +104,65 @@ def show_contact(engine: Engine, contact_id: int, *, actor) -> None:
     row = frame.iloc[0]
 
     plain = as_plain_text  # names are user input: shown literally, never as Markdown
-    st.subheader(f"Contact {contact_id} · {plain(row['brand'])} · "
-                 f"{plain(channel_names.get(row['channel'], row['channel']))}", anchor=False)
-    st.caption(f"{plain(row['journey'])} · wave {plain(row['wave'] or '–')} · location "
-               f"{plain(row['location'] or '–')} · auditor {plain(row['auditor'] or '–')}")
+    st.subheader(_("Contact {id} · {brand} · {channel}").format(
+        id=contact_id, brand=plain(row["brand"]), channel=plain(channel_names.get(row["channel"], row["channel"]))),
+        anchor=False)
+    st.caption(_("{journey} · wave {wave} · location {location} · auditor {auditor}").format(
+        journey=plain(row["journey"]), wave=plain(row["wave"] or "–"), location=plain(row["location"] or "–"),
+        auditor=plain(row["auditor"] or "–")))
     columns = st.columns(4)
     final = score["final_score"]
     if contact.is_draft:
         answered = int(score["applicable_items"] - score["missing_items"])
-        columns[0].metric("Final score", "draft", help=draft_text(answered, int(score["applicable_items"]))
-                          + ": not scored or counted until the assessment is saved complete")
+        columns[0].metric(_("Final score"), _("draft"), help=_("{draft}: not scored or counted until the assessment "
+                                                               "is saved complete").format(
+            draft=draft_text(answered, int(score["applicable_items"]))))
     elif pd.isna(final):
-        columns[0].metric("Final score", "not scored")
+        columns[0].metric(_("Final score"), _("not scored"))
         columns[0].caption(score_text(score))
     else:
-        columns[0].metric("Final score", f"{final:.1f}",
-                          help=f"Raw score {score['raw_score']:.1f}" if not pd.isna(score["raw_score"]) else None)
-    columns[1].metric("Knock-out", critical_policy_label(score["knockout"] or "none"),
+        columns[0].metric(_("Final score"), number(final, 1),
+                          help=_("Raw score {raw}").format(raw=number(score["raw_score"], 1))
+                          if not pd.isna(score["raw_score"]) else None)
+    columns[1].metric(_("Knock-out"), critical_policy_label(score["knockout"] or "none"),
                       help=knockout_label(score["knockout"]) or None)
-    columns[2].metric("First response after", duration(score["first_response_s"]) if score["responded"]
-                      else "unanswered")
-    columns[3].metric("Answer correct", {True: "yes", False: "no"}.get(row["answer_correct"], "not judged"))
+    columns[2].metric(_("First response after"), duration(score["first_response_s"]) if score["responded"]
+                      else _("unanswered"))
+    correct = row["answer_correct"]
+    columns[3].metric(_("Answer correct"), _("not judged") if pd.isna(correct) else yes_no(bool(correct)))
 
-    st.markdown(f"**Timings** (local time, {LOCAL_ZONE_NAME})")
+    st.markdown(_("**Timings** (local time, {zone})").format(zone=LOCAL_ZONE_NAME))
     st.table(plain_table(pd.DataFrame({
-        "event": ["started", "acknowledged", "first response", "resolved", "deadline"],
-        "time": [_local(row[c]) for c in ("started_at", "acknowledged_at", "first_response_at", "resolved_at", "due_at")],
+        _("event"): [_("started"), _("acknowledged"), _("first response"), _("resolved"), _("deadline")],
+        _("time"): [_local(row[c]) for c in ("started_at", "acknowledged_at", "first_response_at", "resolved_at",
+                                             "due_at")],
     })))
     left, right = st.columns(2)
     with left:
-        st.markdown("**Answer received**")
-        st.text(contact.answer_text or "(none recorded)")
+        st.markdown("**{}**".format(_("Answer received")))
+        st.text(contact.answer_text or _("(none recorded)"))
         if contact.notes:
-            st.markdown("**Notes**")
+            st.markdown("**{}**".format(_("Notes")))
             st.text(contact.notes)
     with right:
-        st.markdown("**Reference answer**")
+        st.markdown("**{}**".format(_("Reference answer")))
         st.text(journey.reference_answer if journey else "")
     items = answer_scores(frame, answers, criteria).merge(
         criteria[["criterion_id", "text"]], on="criterion_id", how="left")
     items = items.merge(answers[["criterion_id", "value", "comment"]], on="criterion_id", how="left")
     if len(items):
-        st.markdown("**Checklist**")
+        st.markdown("**{}**".format(_("Checklist")))
         st.dataframe(_checklist_table(items, criteria), hide_index=True, width="stretch",
                      column_config={
-                         CHECKLIST_COLUMN_LABELS["item_score"]: st.column_config.NumberColumn(
-                             help="Points earned on this criterion, as a % of its points", format="%.0f%%"),
-                         CHECKLIST_COLUMN_LABELS["is_na"]: st.column_config.CheckboxColumn()})
+                         _(CHECKLIST_COLUMN_LABELS["item_score"]): st.column_config.NumberColumn(
+                             help=_("Points earned on this criterion, as a % of its points"), format="%.0f%%"),
+                         _(CHECKLIST_COLUMN_LABELS["is_na"]): st.column_config.CheckboxColumn()})
     if evidence:
-        st.markdown("**Evidence**")
+        st.markdown("**{}**".format(_("Evidence")))
         for item in evidence:
             _show_evidence(engine, item, actor=actor)
     if history:
-        st.markdown("**Change history**")
+        st.markdown("**{}**".format(_("Change history")))
         st.dataframe(_history_table(history, names), hide_index=True, width="stretch")
 
 
@@ -158,7 +170,7 @@ def _checklist_table(items: pd.DataFrame, criteria: pd.DataFrame) -> pd.DataFram
     """The drill-down's checklist in words: the criterion, its answer ("Yes", "4", "N/A"),
     its points and whether it failed as a critical criterion (yes/no)."""
     kinds = criteria.set_index("criterion_id")["kind"]
-    words = CHECKLIST_COLUMN_LABELS
+    words = {column: _(label) for column, label in CHECKLIST_COLUMN_LABELS.items()}
     return pd.DataFrame({
         words["criterion"]: [f"{code} · {text}" for code, text in zip(items["code"], items["text"], strict=True)],
         words["section"]: items["section"].to_numpy(),
@@ -193,14 +205,14 @@ def _history_table(history, names: dict[str, dict[str, str]]) -> pd.DataFrame:
             return names[field].get(stored, stored)
         return change_value_text(field, stored)
 
-    words = CHANGE_COLUMN_LABELS
+    words = {column: _(label) for column, label in CHANGE_COLUMN_LABELS.items()}
     return pd.DataFrame([{
         words["changed_at"]: _local(pd.Timestamp(h.changed_at)),
         words["user"]: by or "–",
         words["field"]: field_label(h.field or "contact"),
         words["old_value"]: value(h.field, h.old_value),
         words["new_value"]: value(h.field, h.new_value),
-        words["action"]: CHANGE_ACTION_LABELS.get(h.action, h.action),
+        words["action"]: _(CHANGE_ACTION_LABELS[h.action]) if h.action in CHANGE_ACTION_LABELS else h.action,
     } for h, by in history], columns=list(words.values()))
 
 
@@ -210,10 +222,10 @@ def _preview(engine: Engine, item) -> Preview:
         return Preview(item.thumbnail, item.thumbnail_media_type, item.preview_problem)
     try:
         with session_scope(engine, busy_timeout_ms=PREVIEW_BUSY_TIMEOUT_MS) as session:
-            return ensure_preview(session=session, evidence_id=item.id) or Preview(None, None, "it no longer exists")
+            return ensure_preview(session=session, evidence_id=item.id) or Preview(None, None, _("it no longer exists"))
     except (sa.exc.SQLAlchemyError, DatabaseBusy):  # e.g. the database is busy: show the page now, try again next view
         log.exception("could not store the thumbnail of evidence %s", item.id)
-        return Preview(None, None, "its preview could not be made just now; reload the page to try again")
+        return Preview(None, None, _("its preview could not be made just now; reload the page to try again"))
 
 
 def _download_original(engine: Engine, item, label: str) -> None:
@@ -222,7 +234,7 @@ def _download_original(engine: Engine, item, label: str) -> None:
         with read_scope(engine) as session:
             return original_content(session=session, evidence_id=item.id)
 
-    st.download_button(f"{label} ({item.size_bytes:,} bytes)", content, item.file_name, item.media_type,
+    st.download_button(_("{file} ({size} bytes)").format(file=label, size=number(item.size_bytes)), content, item.file_name, item.media_type,
                        key=f"evidence_{item.id}", on_click="ignore", icon=":material/download:")
 
 
@@ -239,9 +251,10 @@ def _show_evidence(engine: Engine, item, *, actor) -> None:
             if preview.thumbnail is not None:
                 st.image(preview.thumbnail, caption=name, width=320)
             else:
-                st.warning(f"This file could not be shown: {name} {as_plain_text(preview.problem)}."
-                           + ("" if may_remove else " An admin can remove it."), icon=":material/broken_image:")
-            _download_original(engine, item, f"Download the original {name}")
+                st.warning(_("This file could not be shown: {name} {problem}.").format(
+                    name=name, problem=as_plain_text(preview.problem))
+                    + ("" if may_remove else " " + _("An admin can remove it.")), icon=":material/broken_image:")
+            _download_original(engine, item, _("Download the original {name}").format(name=name))
         elif item.media_type.startswith(("audio/", "video/")):
             # played by the browser from the stored bytes; the server does not decode them
             with read_scope(engine) as session:
@@ -253,9 +266,9 @@ def _show_evidence(engine: Engine, item, *, actor) -> None:
             _download_original(engine, item, name)
         st.caption(f"sha256 {item.sha256}")
         if may_remove:
-            with st.popover("Remove file", icon=":material/delete:"):
-                st.markdown(f"Remove **{name}** from this contact for good? The change history keeps its name, "
-                            "its hash, who removed it and when.")
-                if st.button("Remove for good", key=f"evidence_remove_{item.id}", type="primary"):
+            with st.popover(_("Remove file"), icon=":material/delete:"):
+                st.markdown(_("Remove **{name}** from this contact for good? The change history keeps its name, "
+                              "its hash, who removed it and when.").format(name=name))
+                if st.button(_("Remove for good"), key=f"evidence_remove_{item.id}", type="primary"):
                     run_action(engine, lambda s: remove_evidence(session=s, actor=actor, evidence_id=item.id),
-                               f"Removed {name}.")
+                               _("Removed {name}.").format(name=name))

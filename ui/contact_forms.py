@@ -6,6 +6,10 @@ Auditors type and read local time (``journeys.local_time.LOCAL_ZONE``); the serv
 get timezone-aware UTC. ``times_correction_form`` starts from the exact stored times, to the
 second, each time they change (the stopwatch, another session, a save), hands the service only
 what was changed, and says "Nothing changed" when nothing was.
+
+Every label is in the user's language (``journeys.language``); the checklist's options are
+stored as their English words (``YES``, ``NO``, ``NA``: a widget's value must stay the same when
+the user switches language) and shown translated (``option_text``).
 """
 
 import re
@@ -15,6 +19,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import streamlit as st
 
 from journeys.fieldwork.contacts import AnswerIn
+from journeys.language import N_, _
 from journeys.local_time import LOCAL_ZONE, LocalTimeError, duration, to_local, to_utc
 from journeys.models import Contact, Criterion, CriterionKind
 from journeys.wording import ANSWER_LABELS, field_label
@@ -24,6 +29,7 @@ from ui.text import as_plain_text
 LOG_PAGE = "pages/contact_log.py"
 OPEN_KEY = "log_contact_id"  # session key: the contact the log page shows
 YES, NO, NA = ANSWER_LABELS["yes"], ANSWER_LABELS["no"], ANSWER_LABELS["na"]  # the checklist's options
+_OPTION_WORDS = (N_("Yes"), N_("No"), N_("N/A"))  # their words, for the catalog
 # The contact fields of the assessment next to the checklist (autosaved with it).
 ASSESSMENT_FIELDS = ("answer_text", "answer_correct", "redirected_to_channel_id", "transfers", "notes")
 # An autosave waits at most this long for the write lock (milliseconds); the next change retries.
@@ -42,9 +48,10 @@ def datetime_input(label: str, value: datetime | None, key: str, *, optional: bo
     local = to_local(value)
     shown_time = local.time().replace(second=0, microsecond=0) if local else None
     left, right = st.columns([3, 2])
-    day = left.date_input(f"{label} — date", value=local.date() if local else None, key=f"{key}_d",
-                          format="YYYY-MM-DD")
-    clock = right.time_input(f"{label} — time", value=shown_time, key=f"{key}_t", step=timedelta(minutes=1))
+    day = left.date_input(_("{field} — date").format(field=label), value=local.date() if local else None,
+                          key=f"{key}_d", format="YYYY-MM-DD")
+    clock = right.time_input(_("{field} — time").format(field=label), value=shown_time, key=f"{key}_t",
+                             step=timedelta(minutes=1))
     return _moment(label, value, (local.date(), shown_time) if local else None, day, clock, problems)
 
 
@@ -112,7 +119,7 @@ def times_correction_form(contact: Contact, *, save: Callable[[dict], object]) -
     _fill_times_form(contact)
     # open or closed kept server-side: a rerun that drops an element above it (a notice shown once)
     # would otherwise fold it shut and hide "Nothing changed" or a refusal under its title
-    with (st.expander("Correct the times by hand", icon=":material/edit_calendar:", key=TIMES_OPEN_KEY,
+    with (st.expander(_("Correct the times by hand"), icon=":material/edit_calendar:", key=TIMES_OPEN_KEY,
                       on_change="rerun"),
           st.form("times")):
         problems: list[str] = []
@@ -121,21 +128,23 @@ def times_correction_form(contact: Contact, *, save: Callable[[dict], object]) -
             label = field_label(field)
             left, right = st.columns([3, 2])
             # value=None: the widgets start from the session state filled above
-            day = left.date_input(f"{label} — date", value=None, key=f"{key}_d", format="YYYY-MM-DD")
-            clock = right.time_input(f"{label} — time", value=None, key=f"{key}_t", step=1,
-                                     help="Local time, to the second (HH:MM:SS)")
+            day = left.date_input(_("{field} — date").format(field=label), value=None, key=f"{key}_d",
+                                  format="YYYY-MM-DD")
+            clock = right.time_input(_("{field} — time").format(field=label), value=None, key=f"{key}_t", step=1,
+                                     help=_("Local time, to the second (HH:MM:SS)"))
             stored = getattr(contact, field)
             typed[field] = _moment(label, stored, _local_fields(stored), day, clock, problems)
         columns = st.columns(len(TIMES_FORM_SECONDS))
         for column, (field, key) in zip(columns, TIMES_FORM_SECONDS.items(), strict=True):
-            typed[field] = column.number_input(f"{field_label(field)} (seconds)", value=None, step=1.0, key=key)
-        if not st.form_submit_button("Save times"):
+            typed[field] = column.number_input(_("{field} (seconds)").format(field=field_label(field)), value=None,
+                                               step=1.0, key=key)
+        if not st.form_submit_button(_("Save times")):
             return
         changes = {field: value for field, value in typed.items() if value != getattr(contact, field)}
         if problems:
-            show_problems("Not saved:", problems, icon=":material/schedule:")
+            show_problems(_("Not saved:"), problems, icon=":material/schedule:")
         elif not changes:
-            st.info("Nothing changed: the times are as saved.", icon=":material/check:")
+            st.info(_("Nothing changed: the times are as saved."), icon=":material/check:")
         else:
             save(changes)
 
@@ -143,6 +152,11 @@ def times_correction_form(contact: Contact, *, save: Callable[[dict], object]) -
 def elapsed_text(since: datetime, until: datetime | None = None) -> str:
     end = until or datetime.now(UTC)
     return duration((end - since).total_seconds())
+
+
+def option_text(option: str) -> str:
+    """A checklist option as the user reads it: Yes, No and N/A in their language, a scale's point as it is."""
+    return _(option) if option in (YES, NO, NA) else option
 
 
 def checklist_inputs(criteria: list[Criterion], saved: dict[int, tuple], key: str) -> list[AnswerIn]:
@@ -156,9 +170,9 @@ def checklist_inputs(criteria: list[Criterion], saved: dict[int, tuple], key: st
         value, is_na, comment = saved.get(criterion.id, (None, False, ""))
         flags = []
         if criterion.bonus:
-            flags.append("bonus")
+            flags.append(_("bonus"))
         if criterion.critical_policy != "none":
-            flags.append("critical")
+            flags.append(_("critical"))
         label = f"{as_plain_text(criterion.code)} · {as_plain_text(criterion.text)}" + (
             f" ({', '.join(flags)})" if flags else "")
         if criterion.kind == CriterionKind.SCALE:
@@ -168,9 +182,10 @@ def checklist_inputs(criteria: list[Criterion], saved: dict[int, tuple], key: st
         else:
             options = [YES, NO] + ([NA] if criterion.na_allowed else [])
             current = NA if is_na else ({1.0: YES, 0.0: NO}.get(value) if value is not None else None)
-        choice = st.segmented_control(label, options, default=current, key=f"{key}_c{criterion.id}")
-        note = st.text_input("Comment", value=comment, key=f"{key}_n{criterion.id}", label_visibility="collapsed",
-                             placeholder=f"Comment on {criterion.code} (optional)")
+        choice = st.segmented_control(label, options, default=current, key=f"{key}_c{criterion.id}",
+                                      format_func=option_text)
+        note = st.text_input(_("Comment"), value=comment, key=f"{key}_n{criterion.id}", label_visibility="collapsed",
+                             placeholder=_("Comment on {code} (optional)").format(code=criterion.code))
         if choice is None:
             answers.append(AnswerIn(criterion.id, None, False, note))
         elif choice == NA:

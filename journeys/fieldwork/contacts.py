@@ -55,6 +55,7 @@ from journeys.fieldwork.evidence import (  # noqa: F401  - the limits and the sn
     sniff_media_type,
 )
 from journeys.fieldwork.frames import ContactFilter, read_contacts
+from journeys.language import _, ngettext, number
 from journeys.limits import MAX_INTEGER, is_finite, shown, text_problem, timestamp_problem
 from journeys.local_time import MINUTE, local_text
 from journeys.models import (
@@ -134,7 +135,7 @@ def _load_with_channel(session: Session, contact_id: int) -> tuple[Contact, Chan
     # The contact and its channel in one query: every click on the logging page starts here.
     row = session.exec(_CONTACT_WITH_CHANNEL, params={"contact_id": contact_id}).first()
     if row is None:
-        raise NotFoundError(f"Contact {contact_id} does not exist.")
+        raise NotFoundError(_("Contact {id} does not exist.").format(id=contact_id))
     return row[0], row[1]
 
 
@@ -180,7 +181,7 @@ def timing_problems(values: dict, *, now: datetime) -> list[Problem]:
     problems = []
     started = values.get("started_at")
     if started is None:
-        problems.append(_problem("started_at", None, "is required"))
+        problems.append(_problem("started_at", None, _("is required")))
     for field in TIMESTAMP_FIELDS:
         value = values.get(field)
         if value is None:
@@ -188,27 +189,29 @@ def timing_problems(values: dict, *, now: datetime) -> list[Problem]:
         if issue := timestamp_problem(value):  # e.g. year 1: stored fine, but breaks every dashboard
             problems.append(_problem(field, typed_time(value), issue))
         elif field != "due_at" and value > now + FUTURE_TOLERANCE:
-            problems.append(_problem(field, typed_time(value), f"lies in the future; it is now {typed_time(now)}"))
+            problems.append(_problem(field, typed_time(value),
+                                     _("lies in the future; it is now {now}").format(now=typed_time(now))))
     if started is not None:
         for field in ("acknowledged_at", "first_response_at", "resolved_at"):
             value = values.get(field)
             if value is not None and value < started:
                 problems.append(_problem(field, typed_time(value),
-                                         f"is before the start of the contact, {typed_time(started)}"))
+                                         _("is before the start of the contact, {start}").format(
+                                             start=typed_time(started))))
     first, resolved = values.get("first_response_at"), values.get("resolved_at")
     if first is not None and resolved is not None and resolved < first:
         problems.append(_problem("resolved_at", typed_time(resolved),
-                                 f"is before the first response, {typed_time(first)}"))
+                                 _("is before the first response, {first}").format(first=typed_time(first))))
     for field in ("wait_seconds", "handling_seconds", "transfers"):
         value = values.get(field)
         if value is None:
             continue
         if not is_finite(value):  # NaN passes "< 0" and would be stored (SQLite: as NULL)
-            problems.append(_problem(field, value, "must be a finite number"))
+            problems.append(_problem(field, value, _("must be a finite number")))
         elif value < 0:
-            problems.append(_problem(field, value, "must not be negative"))
+            problems.append(_problem(field, value, _("must not be negative")))
         elif field == "transfers" and value > MAX_INTEGER:  # an INTEGER column on PostgreSQL
-            problems.append(_problem(field, value, f"must be at most {MAX_INTEGER:,}"))
+            problems.append(_problem(field, value, _("must be at most {limit}").format(limit=number(MAX_INTEGER))))
     return problems
 
 
@@ -235,27 +238,33 @@ def answer_problems(criteria: list[Criterion], answers: list[AnswerIn], *, compl
     for answer in answers:
         criterion = by_id.get(answer.criterion_id)
         if criterion is None:
-            problems.append(Problem("checklist", answer.criterion_id, "is not an item of this contact's checklist"))
+            problems.append(Problem("checklist", answer.criterion_id, _("is not an item of this contact's checklist"),
+                                    label=_("checklist")))
             continue
         field = f"checklist item {criterion.code}"
+        label = _("checklist item {code}").format(code=criterion.code)
         given[criterion.id] = answer
         if answer.comment and (issue := text_problem(answer.comment)):
-            problems.append(Problem(field, shown(answer.comment), f"comment {issue}"))
+            problems.append(Problem(field, shown(answer.comment), _("comment {problem}").format(problem=issue),
+                                    label=label))
         if answer.is_na:
             if not criterion.na_allowed:
-                problems.append(Problem(field, "N/A", "does not allow N/A"))
+                problems.append(Problem(field, _("N/A"), _("does not allow N/A"), label=label))
             continue
         if answer.value is None:
             continue
         if criterion.kind == CriterionKind.YESNO and answer.value not in (0, 1):
-            problems.append(Problem(field, answer.value, "must be yes (1) or no (0)"))
+            problems.append(Problem(field, answer.value, _("must be yes (1) or no (0)"), label=label))
         if criterion.kind == CriterionKind.SCALE and not (criterion.scale_min <= answer.value <= criterion.scale_max):
-            problems.append(Problem(field, answer.value, f"must be between {criterion.scale_min:g} and {criterion.scale_max:g}"))
+            problems.append(Problem(field, answer.value, _("must be between {low} and {high}").format(
+                low=f"{criterion.scale_min:g}", high=f"{criterion.scale_max:g}"), label=label))
     if complete:
         for criterion in criteria:
             answer = given.get(criterion.id)
             if answer is None or (not answer.is_na and answer.value is None):
-                problems.append(Problem(f"checklist item {criterion.code}", None, "has no answer (choose a value or N/A)"))
+                problems.append(Problem(f"checklist item {criterion.code}", None,
+                                        _("has no answer (choose a value or N/A)"),
+                                        label=_("checklist item {code}").format(code=criterion.code)))
     return problems
 
 
@@ -272,17 +281,17 @@ def start_contact(*, session: Session, actor, start: ContactStart, now: datetime
     journey = session.get(Journey, start.journey_id)
     problems = []
     if journey is None or journey.status != JourneyStatus.ACTIVE:
-        problems.append(_problem("journey", start.journey_id, "choose an active journey"))
+        problems.append(_problem("journey", start.journey_id, _("choose an active journey")))
     else:
         # the channel only if the journey runs on it (one query serves the check and the log text)
         channel = session.exec(_CHANNEL_OF_JOURNEY,
                                params={"journey_id": start.journey_id, "channel_id": start.channel_id}).first()
         if channel is None:
-            problems.append(_problem("channel", start.channel_id, "this journey does not run on this channel"))
+            problems.append(_problem("channel", start.channel_id, _("this journey does not run on this channel")))
     if start.location_id is not None:
         location = session.get(Location, start.location_id)
         if location is None or location.brand_id != start.brand_id:
-            problems.append(_problem("location", start.location_id, "is not a location of this brand"))
+            problems.append(_problem("location", start.location_id, _("is not a location of this brand")))
     started = start.started_at or now
     problems += timing_problems({"started_at": started}, now=now)
     if problems:
@@ -305,7 +314,7 @@ def record_event(*, session: Session, actor, contact_id: int, event: str, at: da
     On live channels the wait and handling seconds follow from the stamps.
     """
     if event not in EVENTS:
-        raise ValidationError(Problem("event", event, f"must be one of {EVENTS}"))
+        raise ValidationError(Problem("event", event, _("must be one of {events}").format(events=", ".join(EVENTS))))
     field = {"acknowledged": "acknowledged_at", "first_response": "first_response_at", "resolved": "resolved_at"}[event]
     contact, channel = _load_with_channel(session, contact_id)
     changes = {field: at or utcnow()}
@@ -349,7 +358,7 @@ def _save_loaded(*, session: Session, actor, contact: Contact, channel: Channel,
     changes = dict(changes or {})
     unknown = sorted(set(changes) - set(EDITABLE_FIELDS))
     if unknown:
-        raise ValidationError(Problem("field", ", ".join(unknown), "cannot be changed here"))
+        raise ValidationError(Problem("field", ", ".join(unknown), _("cannot be changed here"), label=_("field")))
     merged = {field: getattr(contact, field) for field in EDITABLE_FIELDS}
     # a field given its stored value is no change: it neither recomputes the stopwatch nor is logged
     changes = {field: value for field, value in changes.items() if _differs(merged[field], value)}
@@ -378,7 +387,7 @@ def _save_loaded(*, session: Session, actor, contact: Contact, channel: Channel,
                 + answer_problems(criteria, answers_for_check, complete=complete))
     if merged["redirected_to_channel_id"] is not None and merged["redirected_to_channel_id"] == contact.channel_id:
         problems.append(_problem("redirected_to", channel.label or channel.name,
-                                 "a contact cannot be redirected to its own channel"))
+                                 _("a contact cannot be redirected to its own channel")))
     if problems:
         raise ValidationError(problems)
 
@@ -437,7 +446,9 @@ def assessment_progress(session: Session, contact: Contact) -> tuple[int, int]:
 
 def draft_text(answered: int, applicable: int) -> str:
     """How a draft is shown everywhere: "Draft, 3 of 8 items answered"."""
-    return f"Draft, {answered} of {applicable} item{'' if applicable == 1 else 's'} answered"
+    return ngettext("Draft, {answered} of {applicable} item answered",
+                    "Draft, {answered} of {applicable} items answered", applicable).format(
+        answered=number(answered), applicable=number(applicable))
 
 
 def my_drafts(*, session: Session, actor) -> dict[int, tuple[int, int]]:
@@ -457,8 +468,10 @@ def keep_pending_input(*, session: Session, actor, contact_id: int, values: dict
     ensure_can_edit_contact(actor, contact)
     text = json.dumps(values, sort_keys=True)
     if len(text) > MAX_PENDING_INPUT_CHARS:
-        raise ValidationError(Problem("assessment", f"{len(text):,} characters",
-                                      f"is too much typed text to keep (at most {MAX_PENDING_INPUT_CHARS:,})"))
+        raise ValidationError(Problem(
+            "assessment", ngettext("{n} character", "{n} characters", len(text)).format(n=number(len(text))),
+            _("is too much typed text to keep (at most {limit})").format(limit=number(MAX_PENDING_INPUT_CHARS)),
+            label=_("assessment")))
     row = session.get(PendingInput, (contact_id, actor.id))
     if row is None:
         session.add(PendingInput(contact_id=contact_id, user_id=actor.id, values_json=text))
@@ -522,7 +535,8 @@ def add_evidence(*, session: Session, actor, contact_id: int, file_name: str, da
     duplicate = session.exec(select(Evidence.file_name).where(Evidence.contact_id == contact.id,
                                                               Evidence.sha256 == digest)).first()
     if duplicate is not None:
-        raise ValidationError(Problem("evidence", name, f"is already attached to this contact as {duplicate}"))
+        raise ValidationError(Problem("evidence", name, _("is already attached to this contact as {name}").format(
+            name=duplicate), label=_("evidence")))
     evidence = Evidence(contact_id=contact.id, file_name=name, media_type=media_type, size_bytes=len(data),
                         sha256=digest, content=data, uploaded_by_id=actor.id, thumbnail=checked.thumbnail,
                         thumbnail_media_type=checked.thumbnail_media_type)
@@ -550,7 +564,7 @@ def remove_evidence(*, session: Session, actor, evidence_id: int) -> str:
     row = session.exec(select(Evidence.contact_id, Evidence.file_name, Evidence.media_type, Evidence.sha256)
                        .where(Evidence.id == evidence_id)).first()
     if row is None:
-        raise NotFoundError(f"Evidence file {evidence_id} does not exist (any more).")
+        raise NotFoundError(_("Evidence file {id} does not exist (any more).").format(id=evidence_id))
     contact_id, name, media_type, digest = row
     session.execute(sa.delete(Evidence.__table__).where(Evidence.__table__.c.id == evidence_id))
     session.execute(sa.update(Contact.__table__).where(Contact.__table__.c.id == contact_id)

@@ -30,6 +30,7 @@ from PIL import Image, ImageOps
 from sqlmodel import Session
 
 from journeys.errors import Problem, ValidationError
+from journeys.language import N_, _, number
 from journeys.limits import MAX_EVIDENCE_MB, MEGABYTE
 from journeys.models import Evidence
 
@@ -60,7 +61,8 @@ EVIDENCE_SIGNATURES: tuple[tuple[bytes, int, str], ...] = (
     (b"ftypM4A", 4, "audio/mp4"),
     (b"ftyp", 4, "video/mp4"),
 )
-ALLOWED_EVIDENCE = "PNG, JPEG, GIF or WebP images, PDF, MP3/M4A/OGG/WAV audio, MP4 video"
+# Shown translated (``_(ALLOWED_EVIDENCE)``) where a page or a refusal names the accepted types.
+ALLOWED_EVIDENCE = N_("PNG, JPEG, GIF or WebP images, PDF, MP3/M4A/OGG/WAV audio, MP4 video")
 # The ISO container brands of HEIC/AVIF photos (an iPhone's default): they start like an MP4
 # but no browser plays them as video and Pillow cannot read them.
 _HEIF_BRANDS = frozenset({b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1", b"avif", b"avis"})
@@ -98,8 +100,13 @@ def is_image(media_type: str) -> bool:
     return media_type in _PILLOW_FORMATS
 
 
+def _problem(value: object, message: str) -> Problem:
+    """A problem with an upload, named "evidence" on screen in the user's language."""
+    return Problem("evidence", value, message, label=_("evidence"))
+
+
 def _refuse(message: str) -> ValidationError:
-    return ValidationError(Problem("evidence", None, message))
+    return ValidationError(_problem(None, message))
 
 
 def inspect_evidence(name: str, data: bytes) -> CheckedEvidence:
@@ -111,20 +118,21 @@ def inspect_evidence(name: str, data: bytes) -> CheckedEvidence:
             naming the file and what to do.
     """
     if not data:
-        raise ValidationError(Problem("evidence", name, "the file is empty"))
+        raise ValidationError(_problem(name, _("the file is empty")))
     if len(data) > MAX_EVIDENCE_BYTES:
-        raise ValidationError(Problem("evidence", name, f"is {math.ceil(len(data) * 10 / MEGABYTE) / 10:.1f} MB; the limit is "
-                                      f"{MAX_EVIDENCE_MB} MB"))
+        raise ValidationError(_problem(name, _("is {size} MB; the limit is {limit} MB").format(
+            size=number(math.ceil(len(data) * 10 / MEGABYTE) / 10, 1), limit=number(MAX_EVIDENCE_MB))))
     if data[4:8] == b"ftyp" and data[8:12] in _HEIF_BRANDS:
-        raise _refuse(f"{name} is a HEIC/AVIF photo, which cannot be shown here — save or export it as JPEG "
-                      "and attach again")
+        raise _refuse(_("{name} is a HEIC/AVIF photo, which cannot be shown here — save or export it as JPEG "
+                        "and attach again").format(name=name))
     media_type = sniff_media_type(data)
     if media_type is None:
-        raise ValidationError(Problem("evidence", name, f"is not an allowed file type ({ALLOWED_EVIDENCE})"))
+        raise ValidationError(_problem(name, _("is not an allowed file type ({types})").format(
+            types=_(ALLOWED_EVIDENCE))))
     if media_type == "application/pdf":
         if b"%%EOF" not in data[-PDF_EOF_WINDOW:]:
-            raise _refuse(f"{name} is not a complete PDF (its %%EOF end marker is missing, so the file is cut off "
-                          "or damaged) — save it again and attach the new file")
+            raise _refuse(_("{name} is not a complete PDF (its %%EOF end marker is missing, so the file is cut "
+                            "off or damaged) — save it again and attach the new file").format(name=name))
         return CheckedEvidence(media_type)
     if not is_image(media_type):
         return CheckedEvidence(media_type)
@@ -151,15 +159,16 @@ def make_thumbnail(data: bytes, media_type: str) -> tuple[bytes, str]:
     """
     pillow_format = _PILLOW_FORMATS[media_type]
     type_name = _TYPE_NAMES[media_type]
-    unreadable = (f"could not be read as a {type_name} image: the file is damaged, cut off or not really "
-                  f"a {type_name} — export it again and attach the new file")
+    unreadable = _("could not be read as a {type} image: the file is damaged, cut off or not really "
+                   "a {type} — export it again and attach the new file").format(type=type_name)
     try:
         width, height = _header_size(data, pillow_format)
     except Exception:  # any failure to parse untrusted bytes means "not an image"
         raise ImageProblem(unreadable) from None
     if width * height > MAX_EVIDENCE_PIXELS:
-        raise ImageProblem(f"is {width} × {height} pixels; at most {MAX_EVIDENCE_PIXELS // 1_000_000} megapixels "
-                           "are accepted — resize it and attach again")
+        raise ImageProblem(_("is {width} × {height} pixels; at most {limit} megapixels are accepted — resize it "
+                             "and attach again").format(width=width, height=height,
+                                                        limit=number(MAX_EVIDENCE_PIXELS // 1_000_000)))
     try:
         # within the limit now, so Pillow's own bomb check (MAX_IMAGE_PIXELS) cannot fire either
         with Image.open(io.BytesIO(data), formats=[pillow_format]) as image:

@@ -1,5 +1,8 @@
 """Counts that describe an installation (for the overview page and the CLI), and the start form's
-remembered choices (``last_start``)."""
+remembered choices (``last_start``).
+
+The counts' names and the frames' column headers are English words marked for the catalog
+(``N_``): they are keys a caller reads, and a page translates them where it shows them, ``_(label)``."""
 
 import pandas as pd
 import sqlalchemy as sa
@@ -7,6 +10,7 @@ from sqlmodel import Session, func, select
 
 from journeys.accounts.access import contact_visible_to
 from journeys.fieldwork.contacts import ContactStart
+from journeys.language import N_
 from journeys.models import Brand, Channel, Contact, Journey, JourneyStatus, User, Wave
 
 
@@ -23,12 +27,12 @@ def installation_summary(*, session: Session, actor=None) -> dict:
         return session.exec(select(func.count()).select_from(model).where(*where)).one()
 
     counts = {
-        "Contacts": count(Contact, visible),
-        "Brands": count(Brand),
-        "Channels": count(Channel),
-        "Active journeys": count(Journey, Journey.status == JourneyStatus.ACTIVE),
-        "Waves": count(Wave),
-        "Users": count(User, User.active),
+        N_("Contacts"): count(Contact, visible),
+        N_("Brands"): count(Brand),
+        N_("Channels"): count(Channel),
+        N_("Active journeys"): count(Journey, Journey.status == JourneyStatus.ACTIVE),
+        N_("Waves"): count(Wave),
+        N_("Users"): count(User, User.active),
     }
     rows = session.exec(
         select(
@@ -43,7 +47,7 @@ def installation_summary(*, session: Session, actor=None) -> dict:
         .group_by(Brand.name, Channel.label)
         .order_by(Brand.name, Channel.label)
     ).all()
-    frame = pd.DataFrame(rows, columns=["Brand", "Channel", "Contacts", "Open"])
+    frame = pd.DataFrame(rows, columns=[N_("Brand"), N_("Channel"), N_("Contacts"), N_("Open")])
     return {"counts": counts, "by_brand_channel": frame}
 
 
@@ -62,7 +66,8 @@ def recent_contacts(*, session: Session, actor, limit: int = 10) -> pd.DataFrame
         .order_by(Contact.started_at.desc(), Contact.id.desc())
         .limit(limit)
     ).all()
-    return pd.DataFrame(rows, columns=["Started", "Brand", "Channel", "Journey", "Auditor", "Notes"])
+    return pd.DataFrame(rows, columns=[N_("Started"), N_("Brand"), N_("Channel"), N_("Journey"),
+                                       N_("Auditor"), N_("Notes")])
 
 
 def last_start(*, session: Session, actor) -> ContactStart | None:
