@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 from babel.dates import format_datetime
 
-from journeys.language import current_locale, ngettext, number
+from journeys.language import _, current_locale, ngettext, number
 from scoring.calendar import BUSINESS_TIMEZONE
 
 LOCAL_ZONE_NAME = BUSINESS_TIMEZONE
@@ -138,15 +138,19 @@ def to_utc(naive: datetime, zone: ZoneInfo, *, earliest: bool = False) -> dateti
         # both readings exist: the clocks went back and this wall time happened twice
         if earliest:
             return first.astimezone(UTC)
-        raise LocalTimeError(
-            f"is ambiguous in {zone.key}: the clocks went back on {naive.date()}, so {_clock(naive)} happened twice, "
-            f"{_reading(naive, before)} or {_reading(naive, after)}; write the one you mean with its offset")
+        raise LocalTimeError(_(
+            "is ambiguous in {zone}: the clocks went back on {day}, so {clock} happened twice, "
+            "{first} or {second}; write the one you mean with its offset").format(
+                zone=zone.key, day=naive.date(), clock=_clock(naive),
+                first=_reading(naive, before), second=_reading(naive, after)))
     # neither reading gives this wall time back: it lies in the hour the clocks skipped
     jump = _transition(naive, zone, before, after)
     if earliest:
         return jump
     old = (jump + before).replace(tzinfo=None)
     new = (jump + after).replace(tzinfo=None)
-    raise LocalTimeError(
-        f"does not exist in {zone.key}: the clocks went forward from {_clock(old)} to {_clock(new)} on {naive.date()} "
-        f"({_offset(before)} to {_offset(after)}); correct the time, or write it with its offset")
+    raise LocalTimeError(_(
+        "does not exist in {zone}: the clocks went forward from {old} to {new} on {day} "
+        "({old_offset} to {new_offset}); correct the time, or write it with its offset").format(
+            zone=zone.key, old=_clock(old), new=_clock(new), day=naive.date(),
+            old_offset=_offset(before), new_offset=_offset(after)))
