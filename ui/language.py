@@ -2,7 +2,7 @@
 
 Which language a run speaks (``pick_language``), the first that applies:
 
-1. the signed-in account's stored language (``User.language``): what the person chose in the
+1. the signed-in account's stored language (``journeys.models.User.language``): what the person chose in the
    menu, on this or any other browser, so it wins over the browser's as soon as they sign in;
 2. the language chosen in this session's menu (on the sign-in page, or by an account that has
    none stored);

@@ -220,3 +220,28 @@ def _dutch_manager() -> str:
 
     with use_language("nl"):
         return role_with_article("manager")
+
+
+def _run_without_its_own_language():
+    """A script that, like a fragment's rerun, runs code in a context where no language was set."""
+    import contextvars
+
+    import streamlit as st
+
+    from journeys import language
+    from ui.language import apply_language
+
+    apply_language(None)  # the frame's run: the session's language, registered as the source
+    st.text(contextvars.Context().run(language.current_language))  # a run that set none itself
+    st.text(contextvars.Context().run(lambda: language.gettext("Sign out")))
+
+
+def test_a_run_that_sets_no_language_speaks_the_sessions():
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(_run_without_its_own_language, default_timeout=30)
+    at.context = {"locale": "nl-BE"}
+    at.run()
+    assert not at.exception, at.exception
+    assert [t.value for t in at.text] == ["nl", "Uitloggen"]
+    language.set_language_source(None)
