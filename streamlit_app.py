@@ -23,6 +23,7 @@ from journeys.accounts.users import SignInRefused, authenticate
 from journeys.demo import demo_info
 from journeys.errors import PermissionDenied
 from journeys.language import _
+from journeys.wording import ROLE_LABELS
 from ui.actions import database_trouble_stops_page, show_blocked
 from ui.language import apply_language, language_menu, store_choice
 from ui.navigation import PAGES, home_for, pages_for, refusal_text, url_path
@@ -40,7 +41,6 @@ from ui.session import (
     sync_cookie,
 )
 from ui.text import as_plain_text
-from journeys.wording import ROLE_LABELS
 
 apply_language(current_user())  # the last run's account until it is read again below: for the first messages
 st.set_page_config(page_title="Klantreis", page_icon=":material/route:", layout="wide")

@@ -18,7 +18,6 @@ from journeys.language import use_language
 from tests.apptest import app_test
 from ui.language import MENU_KEY, pick_language, session_language
 
-
 # --- the order, without Streamlit ------------------------------------------------------------------
 
 @pytest.mark.parametrize(("stored", "chosen", "browser", "installation", "expected"), [

@@ -125,13 +125,9 @@ def page_texts(at) -> tuple[list[str], list[str]]:
             value = _attr(node, "message") if kind == "exception" else _attr(node, "value")
             if isinstance(value, str):
                 texts.append(value)
-        options = _attr(node, "options")
-        if isinstance(options, (list, tuple)) or (options is not None and hasattr(options, "__iter__")
-                                                  and not isinstance(options, str)):
-            try:
-                texts.extend(str(o) for o in options)
-            except Exception:  # noqa: BLE001 - not a list of options
-                pass
+        options = _attr(node, "options")  # a list, or the proto's repeated field
+        if options is not None and not isinstance(options, str) and hasattr(options, "__iter__"):
+            texts.extend(str(o) for o in options)
         if kind == "metric":
             for name in ("value", "delta"):
                 value = _attr(node, name)
