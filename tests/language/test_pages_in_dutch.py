@@ -24,6 +24,7 @@ from journeys.demo import seed_demo
 from journeys.models import Answer, Brand, ChecklistVersion, Contact, Criterion, Journey, Location, User, Wave
 from tests.apptest import app_pointed_at, app_test
 from tests.shown import shown
+from ui.contact_forms import OPEN_KEY
 from ui.navigation import pages_for
 from ui.session import RETURN_TO_KEY
 
@@ -36,7 +37,7 @@ ENGLISH = (
     "Save", "Cancel", "Delete", "Download", "Channel", "Channels", "Wave", "Waves", "Brand",
     "Brands", "Location", "Locations", "Journey", "Journeys", "Users", "Overview", "Quality",
     "Response time", "First response", "Resolved", "Answer", "Evidence", "Draft", "Notes",
-    "Settings", "Role", "Add", "Please", "Explore", "Consistency", "Weekday",
+    "Settings", "Role", "Add", "Please", "Explore", "Consistency", "Weekday", "Acknowledged", "Date", "Time",
     "the", "your", "and", "with",
 )
 _ENGLISH = re.compile(r"(?<![\w-])(" + "|".join(re.escape(w) for w in sorted(ENGLISH, key=len, reverse=True))
@@ -173,8 +174,9 @@ def _through_frame(at):
     return at
 
 
-def render_in_dutch(role: str, path: str | None):
-    """The frame in a Dutch browser, signed in as ``role``'s demo account, on ``path`` (None: the sign-in page)."""
+def render_in_dutch(role: str, path: str | None, **state):
+    """The frame in a Dutch browser, signed in as ``role``'s demo account, on ``path`` (None: the
+    sign-in page), with ``state`` in the session first."""
     at = app_test()
     at.context = {"locale": "nl-NL"}
     at.run()
@@ -187,6 +189,8 @@ def render_in_dutch(role: str, path: str | None):
     at.button[0].click().run()
     assert not at.exception, at.exception
     at.session_state[RETURN_TO_KEY] = path
+    for key, value in state.items():
+        at.session_state[key] = value
     _through_frame(at).run()
     assert not at.exception, at.exception
     return at
@@ -209,6 +213,22 @@ def test_every_page_reads_dutch(dutch_app, user_data, role, path):
     offending = english_in(texts, user_data)
     offending += [f"decimal point  ←  {v!r}" for v in metric_values if DECIMAL_POINT.search(v)]
     assert offending == [], f"English on {path} ({role}):\n" + "\n".join(offending)
+
+
+@pytest.mark.parametrize("which", ["open", "completed"])
+def test_a_contact_being_logged_reads_dutch(dutch_app, demo_url, user_data, which):
+    """Log contact with one of auditor1's contacts open: the timing, checklist and evidence forms."""
+    with db.read_scope(db.get_engine(demo_url)) as session:
+        auditor = session.exec(select(User).where(User.username == ROLES["auditor"])).one()
+        contacts = session.exec(select(Contact).where(Contact.auditor_id == auditor.id).order_by(Contact.id)).all()
+        chosen = next(c for c in contacts if (c.first_response_at is None) == (which == "open"))
+        contact_id = chosen.id
+    at = render_in_dutch("auditor", "pages/contact_log.py", **{OPEN_KEY: contact_id})
+    texts, metric_values = page_texts(at)
+    assert len(texts) > 10, texts  # the contact's forms, not the "open a contact" notice
+    offending = english_in(texts, user_data)
+    offending += [f"decimal point  ←  {v!r}" for v in metric_values if DECIMAL_POINT.search(v)]
+    assert offending == [], f"English on pages/contact_log.py ({which} contact):\n" + "\n".join(offending)
 
 
 def test_figures_show_a_decimal_comma(dutch_app):
