@@ -33,6 +33,7 @@ def test_a_dutch_browser_signs_in_to_dutch_and_english_chosen_in_the_menu_persis
     page = dutch_page
     expect(page.get_by_label("Gebruikersnaam", exact=True)).to_be_visible()
     expect(page.get_by_role("button", name="Inloggen", exact=True)).to_be_visible()
+    screenshot(page, "16-sign-in-nl")
     _sign_in_in_dutch(page, "manager")
 
     # The Dutch menu: page names, sections and the sign-out button.

@@ -11,12 +11,16 @@ import pytest
 
 from data import db
 from journeys import language
+from journeys.accounts.access import USER_ADMINS
 from journeys.accounts.users import get_user, set_user_language
 from journeys.demo import seed_demo
 from journeys.errors import NotFoundError, ValidationError
 from journeys.language import use_language
+from journeys.wording import role_with_article, roles_in_words
 from tests.apptest import app_test
+from tests.shown import shown
 from ui.language import MENU_KEY, pick_language, session_language
+from ui.session import RETURN_TO_KEY
 
 # --- the order, without Streamlit ------------------------------------------------------------------
 
@@ -193,30 +197,21 @@ def test_the_menu_stores_the_choice_with_the_account_across_sign_out_and_sign_in
 
 
 def test_the_refusal_of_another_roles_page_speaks_dutch(demo_app):
-    from ui.session import RETURN_TO_KEY
-
     at = _sign_in(_frame("nl-BE").run(), "manager")
     at.session_state[RETURN_TO_KEY] = "pages/admin_users.py"
     _through_frame(at).run()
     assert not at.exception, at.exception
     assert [t.value for t in at.title] == ["Pagina niet beschikbaar"]
-    from tests.shown import shown
-
     assert [shown(e.value) for e in at.error] == [
         "De pagina 'Gebruikers' is voor " + _dutch_roles() + "; je bent ingelogd als " + _dutch_manager() + "."]
 
 
 def _dutch_roles() -> str:
-    from journeys.accounts.access import USER_ADMINS
-    from journeys.wording import roles_in_words
-
     with use_language("nl"):
         return roles_in_words(USER_ADMINS)
 
 
 def _dutch_manager() -> str:
-    from journeys.wording import role_with_article
-
     with use_language("nl"):
         return role_with_article("manager")
 
