@@ -5,8 +5,9 @@ of its menu (``ui.navigation.pages_for``). From each rendered page the test coll
 person reads: titles, headers, Markdown and captions, alerts, button and widget labels, their
 help texts, placeholders and options, metric labels and values, the column names of tables and
 dataframes, tab and expander labels, chart titles. User data (brand, location, journey and
-wave names, checklist texts, answers, notes, display names; the demo is partly English) is cut
-out of those texts first, so what remains is the app's own words. Every English word or phrase
+wave names, checklist texts, answers, notes, display names; the demo is partly English) and
+Markdown code spans (a command such as `klantreis users add`) are cut out of those texts first,
+so what remains is the app's own words. Every English word or phrase
 of ``ENGLISH`` found there is reported, per page, in one assertion message.
 
 Figures follow the language too: somewhere a metric shows a decimal comma ("54,9") and no
@@ -42,6 +43,7 @@ ENGLISH = (
 )
 _ENGLISH = re.compile(r"(?<![\w-])(" + "|".join(re.escape(w) for w in sorted(ENGLISH, key=len, reverse=True))
                       + r")(?![\w-])", re.IGNORECASE)
+CODE_SPAN = re.compile(r"`[^`]*`")  # a command or file name in Markdown code: never translated
 DECIMAL_COMMA = re.compile(r"\d,\d")
 DECIMAL_POINT = re.compile(r"\d\.\d(?!\d\d)")  # 54.9, 4.25; not the Dutch thousands of 1.234
 
@@ -155,10 +157,10 @@ def page_texts(at) -> tuple[list[str], list[str]]:
 
 
 def english_in(texts: list[str], user_data: list[str]) -> list[str]:
-    """The texts that hold an English word of ``ENGLISH`` once user data is cut out of them."""
+    """The texts that hold an English word of ``ENGLISH`` once user data and code spans are cut out of them."""
     offending = []
     for text in texts:
-        own = text
+        own = CODE_SPAN.sub(" ", text)
         for datum in user_data:
             if datum in own:
                 own = own.replace(datum, " ")
@@ -245,6 +247,7 @@ def test_english_words_would_be_found():
     assert english_in(["Opslaan", "Kanaal: Winkel", "Mijn contacten"], []) == []
     assert english_in(["Save changes", "Kanaal"], []) == ["Save  ←  'Save changes'"]
     assert english_in(["Klantreis: Cancel the order"], ["Cancel the order"]) == []
+    assert english_in(["Maak een beheerder aan met `klantreis users add`."], []) == []
     assert english_in(["Waves of the sea"], []) == ["Waves, the  ←  'Waves of the sea'"]
     assert english_in(["Contacten per channel"], []) == ["channel  ←  'Contacten per channel'"]
     assert not DECIMAL_POINT.search("1.234") and DECIMAL_POINT.search("54.9") and DECIMAL_COMMA.search("54,9")
