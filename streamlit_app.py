@@ -9,6 +9,10 @@ auditor, the Overview for the others) through a hidden start page, so every page
 address (``/overview``, ``/contacts_mine``). The pages of other roles are registered too, hidden,
 as a refusal naming whom the page is for (``ui.navigation.refusal_text``): a typed URL of another
 role is refused on its face instead of falling back to the home page without a word.
+
+Every run speaks the session's language (``ui.language``: the account's stored choice, this
+session's menu choice, the browser's, the installation's default); the language menu sits in the
+sidebar and on the sign-in page.
 """
 
 import streamlit as st
@@ -18,10 +22,14 @@ from data.errors import DatabaseUnavailable
 from journeys.accounts.users import SignInRefused, authenticate
 from journeys.demo import demo_info
 from journeys.errors import PermissionDenied
+from journeys.language import _
+from journeys.wording import ROLE_LABELS
 from ui.actions import database_trouble_stops_page, show_blocked
+from ui.language import apply_language, language_menu, store_choice
 from ui.navigation import PAGES, home_for, pages_for, refusal_text, url_path
 from ui.resources import get_engine
 from ui.session import (
+    current_user,
     mark_frame_ran,
     pop_return_to,
     restore_user,
@@ -34,12 +42,14 @@ from ui.session import (
 )
 from ui.text import as_plain_text
 
+apply_language(current_user())  # the last run's account until it is read again below: for the first messages
 st.set_page_config(page_title="Klantreis", page_icon=":material/route:", layout="wide")
 
 engine = get_engine()
 mark_frame_ran()
 with database_trouble_stops_page(engine):  # e.g. a held lock while a single sign-on token is stored
-    user = restore_user(engine)
+    user = store_choice(engine, restore_user(engine))
+apply_language(user)
 sync_cookie()
 
 
@@ -51,14 +61,16 @@ if user is None:
     # A hidden menu: without an st.navigation call Streamlit lists the files in pages/ ("admin users",
     # "contact log", ...) beside the form. The pages are in it only so that a typed page URL opens
     # after signing in; nothing runs them here.
-    st.navigation([st.Page(_sign_in_page, title="Sign in", default=True),
-                   *(st.Page(spec.path, title=spec.title) for spec in PAGES)], position="hidden")
+    st.navigation([st.Page(_sign_in_page, title=_("Sign in"), default=True),
+                   *(st.Page(spec.path, title=_(spec.title)) for spec in PAGES)], position="hidden")
     st.title("Klantreis", anchor=False)
-    st.caption("Cross-channel mystery shopping: the same question on every channel, timed and scored.")
+    st.caption(_("Cross-channel mystery shopping: the same question on every channel, timed and scored."))
+    language_menu(width=220)
     with st.form("sign_in"):
-        username = st.text_input("Username", autocomplete="username")
-        password = st.text_input("Password", type="password", autocomplete="current-password")
-        submitted = st.form_submit_button("Sign in", type="primary")
+        username = st.text_input(_("Username"), autocomplete="username", key="sign_in_username")
+        password = st.text_input(_("Password"), type="password", autocomplete="current-password",
+                                 key="sign_in_password")
+        submitted = st.form_submit_button(_("Sign in"), type="primary")
     if submitted:
         try:
             with session_scope(engine) as session:
@@ -69,32 +81,32 @@ if user is None:
         except SignInRefused as refusal:
             st.error(str(refusal), icon=":material/lock:")
         except DatabaseUnavailable as trouble:  # every attempt is counted, so it writes: a held lock
-            st.error(f"Not signed in: {as_plain_text(trouble)}.", icon=":material/database:")
-    st.caption("You stay signed in on this browser for 7 days, or until you sign out.")
+            st.error(_("Not signed in: {reason}.").format(reason=as_plain_text(trouble)), icon=":material/database:")
+    st.caption(_("You stay signed in on this browser for 7 days, or until you sign out."))
     if sso_configured():
         identity = sso_identity()
         if identity:
             st.error(
-                f"Your single sign-on identity ({as_plain_text(identity)}) is not linked to an active Klantreis account. "
-                "Ask an admin to link it on the Users page.",
+                _("Your single sign-on identity ({identity}) is not linked to an active Klantreis account. "
+                  "Ask an admin to link it on the Users page.").format(identity=as_plain_text(identity)),
                 icon=":material/person_off:",
             )
-            st.button("Sign out of single sign-on", on_click=st.logout)
+            st.button(_("Sign out of single sign-on"), on_click=st.logout)
         else:
-            st.button("Sign in with single sign-on", icon=":material/key:", on_click=st.login)
+            st.button(_("Sign in with single sign-on"), icon=":material/key:", on_click=st.login)
     with read_scope(engine) as session:
         demo = demo_info(session)
     if demo:
         st.info(
-            "This installation holds **demo data**. Sign in as `auditor1`, `manager` or `admin`; "
-            "the password is the username followed by `-demo` (e.g. `manager-demo`).",
+            _("This installation holds **demo data**. Sign in as `auditor1`, `manager` or `admin`; "
+              "the password is the username followed by `-demo` (e.g. `manager-demo`)."),
             icon=":material/science:",
         )
     st.stop()
 
 pages = pages_for(user.role)
 home = home_for(user.role)
-menu = {spec.path: st.Page(spec.path, title=spec.title, icon=spec.icon, help=spec.help) for spec in pages}
+menu = {spec.path: st.Page(spec.path, title=_(spec.title), icon=spec.icon, help=_(spec.help)) for spec in pages}
 
 
 def _home() -> None:
@@ -105,17 +117,17 @@ def _home() -> None:
 def _refusal(spec):
     """A hidden page at ``spec``'s address for a role that may not open it: it says so, and links home."""
     def refused() -> None:
-        st.title("Page not available", anchor=False)
+        st.title(_("Page not available"), anchor=False)
         show_blocked(PermissionDenied(refusal_text(spec, user.role)))
-        st.page_link(menu[home.path], label=f"Go to {home.title}", icon=home.icon)
+        st.page_link(menu[home.path], label=_("Go to {page}").format(page=_(home.title)), icon=home.icon)
         st.stop()  # nothing of the page itself
-    return st.Page(refused, title=spec.title, url_path=url_path(spec), visibility="hidden")
+    return st.Page(refused, title=_(spec.title), url_path=url_path(spec), visibility="hidden")
 
 
-sections: dict[str, list] = {"": [st.Page(_home, title=home.title, icon=home.icon, url_path="home",
+sections: dict[str, list] = {"": [st.Page(_home, title=_(home.title), icon=home.icon, url_path="home",
                                           default=True, visibility="hidden")]}
 for spec in pages:
-    sections.setdefault(spec.section, []).append(menu[spec.path])
+    sections.setdefault(_(spec.section) if spec.section else "", []).append(menu[spec.path])
 refusals = {spec.path: _refusal(spec) for spec in PAGES if spec.path not in menu}
 sections[""].extend(refusals.values())
 page = st.navigation(sections, position="sidebar")
@@ -128,13 +140,15 @@ elif return_to in refusals:
     st.switch_page(refusals[return_to])
 
 with st.sidebar:
-    st.caption(f"Signed in as **{as_plain_text(user.display_name)}** ({user.role})")
-    if st.button("Sign out", icon=":material/logout:"):
+    st.caption(_("Signed in as **{name}** ({role})").format(
+        name=as_plain_text(user.display_name), role=_(ROLE_LABELS.get(user.role, user.role))))
+    if st.button(_("Sign out"), icon=":material/logout:", key="sign_out"):
         with database_trouble_stops_page(engine):
             sign_out(engine=engine)
         if sso_identity():
             st.logout()
         st.rerun()
+    language_menu()
 
 with database_trouble_stops_page(engine):  # a full disk or read-only file: a sentence, not a traceback
     page.run()

@@ -300,6 +300,9 @@ class User(SQLModel, table=True):
     password_hash: str = Field(default="")
     active: bool = Field(default=True)
     created_at: datetime = _ts(nullable=False, default_factory=utcnow)
+    # The language the app speaks to this person ("nl", "en"; journeys.language.LANGUAGES), chosen in
+    # the app's menu; None: the browser's language, then the installation's default.
+    language: str | None = Field(default=None, max_length=8)
 
     __table_args__ = (
         _one_of("role", Role, "role"),

@@ -23,12 +23,16 @@ from journeys.accounts.access import (
     SIGNED_IN,
     USER_ADMINS,
 )
+from journeys.language import N_, _
 from journeys.models import Role
 from journeys.wording import role_with_article, roles_in_words
 
 
 @dataclass(frozen=True)
 class PageSpec:
+    """One page. ``title``, ``section`` and ``help`` are English messages (marked with ``N_``):
+    translate them where they are shown, ``_(spec.title)``; the section "" is the menu's top."""
+
     path: str
     title: str
     icon: str
@@ -38,29 +42,29 @@ class PageSpec:
 
 
 PAGES: tuple[PageSpec, ...] = (
-    PageSpec("pages/overview.py", "Overview", ":material/home:", SIGNED_IN, "",
-             "What is in this installation: brands, channels, journeys, waves and contacts logged."),
-    PageSpec("pages/contacts_mine.py", "My contacts", ":material/assignment:", CONTACT_WRITERS, "Audit",
-             "Your open contacts waiting for a response and recently completed ones; start a new contact."),
-    PageSpec("pages/contact_log.py", "Log contact", ":material/edit_note:", CONTACT_WRITERS, "Audit",
-             "Time one contact (stopwatch or response times), score its checklist and attach evidence."),
+    PageSpec("pages/overview.py", N_("Overview"), ":material/home:", SIGNED_IN, "",
+             N_("What is in this installation: brands, channels, journeys, waves and contacts logged.")),
+    PageSpec("pages/contacts_mine.py", N_("My contacts"), ":material/assignment:", CONTACT_WRITERS, N_("Audit"),
+             N_("Your open contacts waiting for a response and recently completed ones; start a new contact.")),
+    PageSpec("pages/contact_log.py", N_("Log contact"), ":material/edit_note:", CONTACT_WRITERS, N_("Audit"),
+             N_("Time one contact (stopwatch or response times), score its checklist and attach evidence.")),
     # The dashboards aggregate every auditor's contacts: the roles that may read them all.
-    PageSpec("pages/dashboard.py", "Dashboard", ":material/monitoring:", ALL_CONTACT_READERS, "Analyse",
-             "Channel comparison at a glance: quality, response rate, on-time rate and response times per channel."),
-    PageSpec("pages/consistency.py", "Consistency", ":material/compare_arrows:", ALL_CONTACT_READERS, "Analyse",
-             "Per brand: channel gap, answer agreement, timing against each channel's norm, and which checklist items differ."),
-    PageSpec("pages/trends.py", "Trends and hours", ":material/schedule:", ALL_CONTACT_READERS, "Analyse",
-             "Quality and response per wave, and the weekday × hour pattern of response (after-hours gaps)."),
+    PageSpec("pages/dashboard.py", N_("Dashboard"), ":material/monitoring:", ALL_CONTACT_READERS, N_("Analyse"),
+             N_("Channel comparison at a glance: quality, response rate, on-time rate and response times per channel.")),
+    PageSpec("pages/consistency.py", N_("Consistency"), ":material/compare_arrows:", ALL_CONTACT_READERS, N_("Analyse"),
+             N_("Per brand: channel gap, answer agreement, timing against each channel's norm, and which checklist items differ.")),
+    PageSpec("pages/trends.py", N_("Trends and hours"), ":material/schedule:", ALL_CONTACT_READERS, N_("Analyse"),
+             N_("Quality and response per wave, and the weekday × hour pattern of response (after-hours gaps).")),
     # Its downloads are journeys.interchange.exports' (EXPORTERS); its drill-down reads every contact, the same roles.
-    PageSpec("pages/explore.py", "Explore and export", ":material/table_view:", EXPORTERS, "Analyse",
-             "Drill down to contacts and one contact; download contacts and metrics (CSV, XLSX) and brand reports."),
+    PageSpec("pages/explore.py", N_("Explore and export"), ":material/table_view:", EXPORTERS, N_("Analyse"),
+             N_("Drill down to contacts and one contact; download contacts and metrics (CSV, XLSX) and brand reports.")),
     # The same rule as the journey services (journeys.accounts.access): only admins define journeys.
-    PageSpec("pages/journey_admin.py", "Journeys", ":material/route:", JOURNEY_ADMINS, "Admin",
-             "Define journeys: the question asked on every channel, targets per channel, the checklist and its versions."),
-    PageSpec("pages/admin_users.py", "Users", ":material/group:", USER_ADMINS, "Admin",
-             "Add accounts, change roles, reset passwords, deactivate."),
-    PageSpec("pages/admin_retention.py", "Privacy", ":material/shield_lock:", SETTINGS_ADMINS, "Admin",
-             "How long evidence files are kept; delete older ones with a dry run first."),
+    PageSpec("pages/journey_admin.py", N_("Journeys"), ":material/route:", JOURNEY_ADMINS, N_("Admin"),
+             N_("Define journeys: the question asked on every channel, targets per channel, the checklist and its versions.")),
+    PageSpec("pages/admin_users.py", N_("Users"), ":material/group:", USER_ADMINS, N_("Admin"),
+             N_("Add accounts, change roles, reset passwords, deactivate.")),
+    PageSpec("pages/admin_retention.py", N_("Privacy"), ":material/shield_lock:", SETTINGS_ADMINS, N_("Admin"),
+             N_("How long evidence files are kept; delete older ones with a dry run first.")),
 )
 
 PAGES_BY_PATH = {p.path: p for p in PAGES}
@@ -88,5 +92,5 @@ def url_path(spec: PageSpec) -> str:
 
 def refusal_text(spec: PageSpec, role: str) -> str:
     """Why ``role`` cannot open ``spec``: "The page 'Users' is for administrators; you are signed in as a manager."."""
-    return (f"The page '{spec.title}' is for {roles_in_words(spec.roles)}; "
-            f"you are signed in as {role_with_article(role)}.")
+    return _("The page '{page}' is for {roles}; you are signed in as {role}.").format(
+        page=_(spec.title), roles=roles_in_words(spec.roles), role=role_with_article(role))

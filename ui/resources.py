@@ -9,10 +9,11 @@ from sqlalchemy.engine import Engine
 
 from data import db
 from data.errors import driver_message, explain_operational_error
+from journeys.language import _
 from ui.text import as_plain_text
 
 
-@st.cache_resource(show_spinner="Preparing the database…")
+@st.cache_resource(show_spinner=False)  # the spinner is get_engine's, in the session's language
 def _migrated_engine(url: str) -> Engine:
     db.upgrade(url)
     return db.get_engine(url)
@@ -26,10 +27,12 @@ def get_engine() -> Engine:
     """
     url = db.database_url()
     try:
-        return _migrated_engine(url)
+        with st.spinner(_("Preparing the database…")):  # shown only when it takes a while (a migration)
+            return _migrated_engine(url)
     except Exception as exc:  # noqa: BLE001 - any failure to open is reported the same way
         # the sentence of data.errors, or the driver's first line: never SQLAlchemy's statement dump
         explained = explain_operational_error(exc, url)
         st.error(as_plain_text(f"{explained[0].upper()}{explained[1:]}." if explained
-                 else f"Cannot open the database {db.describe_url(url)}: {driver_message(exc)}"), icon=":material/error:")
+                 else _("Cannot open the database {database}: {reason}").format(
+                     database=db.describe_url(url), reason=driver_message(exc))), icon=":material/error:")
         st.stop()

@@ -22,6 +22,7 @@ from streamlit.runtime.context import StreamlitHeaders
 from data.db import read_scope, session_scope
 from journeys.accounts import sessions as auth_sessions
 from journeys.accounts.users import get_user_by_sso_email
+from journeys.language import _
 from journeys.models import User
 from ui.auth_cookie import clear_cookie, cookie_token, write_cookie
 from ui.navigation import PAGES_BY_PATH
@@ -31,6 +32,9 @@ TOKEN_KEY = "klantreis_session_token"
 FRAME_KEY = "klantreis_frame_ran"
 RETURN_TO_KEY = "klantreis_return_to"
 SIGNED_OUT_KEY = "klantreis_signed_out"
+# The language chosen in this session's menu (a code), and the one this run speaks (ui.language).
+LANGUAGE_KEY = "klantreis_language"
+SPOKEN_LANGUAGE_KEY = "klantreis_language_spoken"
 ENTRYPOINT = "streamlit_app.py"
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
@@ -41,10 +45,11 @@ class SignedInUser:
     username: str
     display_name: str
     role: str
+    language: str | None = None  # the account's stored language (None: the browser's)
 
 
 def _as_signed_in(user: User) -> SignedInUser:
-    return SignedInUser(user.id, user.username, user.display_name, user.role)
+    return SignedInUser(user.id, user.username, user.display_name, user.role, user.language)
 
 
 def current_user() -> SignedInUser | None:
@@ -116,6 +121,7 @@ def sign_out(*, engine) -> None:
         # The cookie this page was opened with may be an older token of the same browser.
         auth_sessions.revoke_token(session=session, token=cookie_token())
     st.session_state.pop(USER_KEY, None)
+    st.session_state.pop(LANGUAGE_KEY, None)  # signed out, the browser's language speaks again
     st.session_state[SIGNED_OUT_KEY] = True
 
 
@@ -183,7 +189,7 @@ def require_page(page_file: str) -> SignedInUser:
     relative = Path(page_file).resolve().relative_to(PROJECT_ROOT).as_posix()
     spec = PAGES_BY_PATH.get(relative)
     if spec is None:  # a page file nobody registered in ui.navigation is open to no one
-        st.error(f"{relative} is not a registered page.", icon=":material/block:")
+        st.error(_("{page} is not a registered page.").format(page=relative), icon=":material/block:")
         st.stop()
     user = current_user()
     if not st.session_state.get(FRAME_KEY):
@@ -194,13 +200,14 @@ def require_page(page_file: str) -> SignedInUser:
             pass  # no entrypoint reachable from here (e.g. the page run on its own in a test)
         user = None
     if user is None:
-        st.warning("Please sign in to see this page.", icon=":material/lock:")
+        st.warning(_("Please sign in to see this page."), icon=":material/lock:")
         try:
-            st.page_link(ENTRYPOINT, label="Go to sign-in", icon=":material/login:")
+            st.page_link(ENTRYPOINT, label=_("Go to sign-in"), icon=":material/login:")
         except Exception:  # noqa: BLE001 - outside the navigation frame there may be no link target
             pass
         st.stop()
     if user.role not in {r.value for r in spec.roles}:
-        st.error(f"Your role ({user.role}) does not give access to {spec.title}.", icon=":material/block:")
+        st.error(_("Your role ({role}) does not give access to {page}.").format(role=user.role, page=_(spec.title)),
+                 icon=":material/block:")
         st.stop()
     return user

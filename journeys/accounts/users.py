@@ -532,3 +532,28 @@ def get_user_by_sso_email(*, session: Session, email: str | None) -> User | None
     username = _sso_links(session).get((email or "").strip().lower())
     user = get_user(session=session, username=username) if username else None
     return user if user is not None and user.active else None
+
+
+def set_user_language(*, session: Session, user_id: int, language: str | None) -> User:
+    """Store the language the app speaks to this user ("nl", "en"; None: follow the browser).
+
+    A person sets their own, from the app's language menu; the caller passes the signed-in
+    user's id. A regional code (``nl-BE``) is stored as its language (``nl``).
+
+    Raises:
+        NotFoundError: no user with this id.
+        ValidationError: a language Klantreis does not speak.
+    """
+    from journeys.language import LANGUAGES, gettext, supported  # here: the module's top is being translated elsewhere
+
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFoundError(gettext("No user with id {user_id}.").format(user_id=user_id))
+    code = supported(language) if language else None
+    if language and code is None:
+        raise ValidationError(Problem("language", language, gettext("must be one of {codes}").format(
+            codes=", ".join(sorted(LANGUAGES)))))
+    user.language = code
+    session.add(user)
+    session.flush()
+    return user
