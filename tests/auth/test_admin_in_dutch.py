@@ -28,7 +28,11 @@ ENGLISH = ("Users", "Username", "Add account", "Save", "Role", "Sign-in locked f
 
 @pytest.fixture
 def dutch(monkeypatch):
+    """The app in Dutch, and the test's own thread too: AppTest formats a selectbox's value with
+    the page's ``format_func`` in the test's thread when it sends the widgets back."""
     monkeypatch.setenv("KLANTREIS_LANGUAGE", "nl")
+    with use_language("nl"):
+        yield
 
 
 def _words(at: AppTest) -> list[str]:
@@ -98,8 +102,8 @@ def test_account_refusals_in_dutch(engine, people):
                            password="long-enough")
         with pytest.raises(ValidationError) as yourself:
             users.set_active(session=session, actor=people["admin"], user_id=people["admin"].id, active=False)
-    assert str(taken.value) == "gebruikersnaam: is al in gebruik (ingevuld: 'manager')"
-    assert str(yourself.value) == "actief: je kunt je eigen account niet deactiveren (ingevuld: 'admin')"
+    assert str(taken.value) == "gebruikersnaam: is al in gebruik (waarde: 'manager')"
+    assert str(yourself.value) == "actief: je kunt je eigen account niet deactiveren (waarde: 'admin')"
     with db.session_scope(engine) as session, pytest.raises(ValidationError) as english:
         users.set_active(session=session, actor=people["admin"], user_id=people["admin"].id, active=False)
     assert str(english.value) == "active: you cannot deactivate your own account (got 'admin')"
@@ -119,7 +123,7 @@ def test_role_and_retention_refusals_in_dutch(engine, people):
         with db.session_scope(engine) as session, pytest.raises(ValidationError) as months:
             set_retention_months(session=session, actor=people["admin"], months=1000)
     assert str(denied.value).startswith("Je rol (manager) geeft je geen toestemming om accounts te beheren;")
-    assert str(months.value) == "maanden: moet een heel aantal maanden zijn van 1 tot en met 120 (ingevuld: 1000)"
+    assert str(months.value) == "maanden: moet een heel aantal maanden zijn van 1 tot en met 120 (waarde: 1000)"
 
 
 def test_database_trouble_in_dutch():

@@ -114,6 +114,15 @@ def _chart_titles(spec) -> list[str]:
     return found
 
 
+def _column_config(node) -> dict:
+    """A table's column configuration (label, hidden) by column name, as Streamlit sends it."""
+    raw = getattr(getattr(node, "proto", None), "columns", "")
+    try:
+        return json.loads(raw) if isinstance(raw, str) and raw else {}
+    except ValueError:
+        return {}
+
+
 def page_texts(at) -> tuple[list[str], list[str]]:
     """What a person reads on the rendered page, and the metric values among it."""
     texts, metric_values = [], []
@@ -142,7 +151,14 @@ def page_texts(at) -> tuple[list[str], list[str]]:
             frame = _attr(node, "value")
             columns = getattr(frame, "columns", None)
             if columns is not None:
+                configured = _column_config(node)
                 for column in columns:
+                    config = configured.get(str(column), {})
+                    if config.get("hidden"):
+                        continue  # a key column the table hides
+                    if config.get("label"):  # shown under its configured label, not its key
+                        texts.append(str(config["label"]))
+                        continue
                     texts.extend(str(c) for c in (column if isinstance(column, tuple) else (column,)))
                 if getattr(frame.index, "name", None):
                     texts.append(str(frame.index.name))
