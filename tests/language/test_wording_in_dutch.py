@@ -86,3 +86,18 @@ def test_policies_kinds_answers_and_the_change_log_in_dutch():
     assert change_value_text("wait_seconds", "26") == "26 s"
     assert change_value_text("answer_correct", "False") == "no"
     assert critical_policy_label("flag_fail") == "Contact fails, score kept"
+
+
+def test_a_database_rule_refusal_reads_dutch():
+    """A constraint the database enforces is explained in the user's language (data.constraints)."""
+    import sqlalchemy as sa
+
+    from data.constraints import explain
+
+    class _Orig(Exception):
+        pass
+
+    refused = sa.exc.IntegrityError("INSERT", {}, _Orig("UNIQUE constraint failed: brand.name"))
+    with use_language("nl"):
+        assert str(explain(refused)) == "brand: er bestaat al een merk met deze naam"
+    assert str(explain(refused)) == "brand: a brand with this name already exists"
