@@ -106,5 +106,5 @@ st.subheader(_("Ranking"), anchor=False)
 rank_by = st.segmented_control(_("Rank"), list(RANKS), default="brand", key="cons_rank",
                                format_func=lambda key: _(RANKS[key]))
 ranking = figure(data, flt, metrics_table, (rank_by or "brand",)).sort_values("mean_quality", ascending=False)
-st.caption(sample_note(ranking, rank_by or "brand", "scored") + " " + _("Bars: 95 % interval."))
+st.caption(sample_note(ranking, rank_by or "brand", "scored") + " " + _("Bars: {level} interval.").format(level=charts.interval_level()))
 charts.show(charts.quality_by_group(ranking, rank_by or "brand"))

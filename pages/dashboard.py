@@ -38,7 +38,7 @@ by_channel, response_times, survival = (display_channels(t, names) for t in (by_
 left, right = st.columns(2)
 with left:
     st.subheader(_("Quality per channel"), anchor=False)
-    st.caption(sample_note(by_channel, "channel", "scored") + " " + _("Bars: 95 % interval."))
+    st.caption(sample_note(by_channel, "channel", "scored") + " " + _("Bars: {level} interval.").format(level=charts.interval_level()))
     charts.show(charts.quality_by_group(by_channel, "channel"))
 with right:
     st.subheader(_("Time to first response"), anchor=False)

@@ -22,7 +22,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from journeys.language import N_, _, current_language, current_locale
+from journeys.language import N_, _, current_language, current_locale, pgettext
 from journeys.local_time import duration
 
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]  # English; ``weekday_names`` for the language
@@ -80,6 +80,13 @@ VEGA_LOCALES: dict[str, dict] = {
     },
 }
 
+
+
+def interval_level() -> str:
+    """The confidence level of the figures' intervals as the current language writes it beside
+    the word ("95 % interval", "95%-betrouwbaarheidsinterval"). A message of its own, so that no
+    catalog message holds a bare "%", which gettext's tools would take for a printf placeholder."""
+    return pgettext("confidence level", "95 %")
 
 def vega_locale(language: str | None = None) -> dict:
     """The Vega-Lite `config.locale` of ``language`` (default: the current one)."""
@@ -175,7 +182,7 @@ def quality_by_group(frame: pd.DataFrame, group: str = "channel") -> alt.Chart:
     )
     color = alt.condition(alt.datum.insufficient, alt.value(INSUFFICIENT_COLOR), alt.value(MAIN_COLOR))
     points = base.mark_point(filled=True, size=90).encode(
-        x=alt.X("mean_quality:Q", title=_("Mean quality (0–100) with 95 % interval"), scale=alt.Scale(domain=[0, 100])),
+        x=alt.X("mean_quality:Q", title=_("Mean quality (0–100) with {level} interval").format(level=interval_level()), scale=alt.Scale(domain=[0, 100])),
         color=color,
     )
     bars = base.mark_rule(strokeWidth=2).encode(x="mean_quality_ci_low:Q", x2="mean_quality_ci_high:Q", color=color)

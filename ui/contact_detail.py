@@ -155,7 +155,7 @@ def show_contact(engine: Engine, contact_id: int, *, actor) -> None:
         st.dataframe(_checklist_table(items, criteria), hide_index=True, width="stretch",
                      column_config={
                          _(CHECKLIST_COLUMN_LABELS["item_score"]): st.column_config.NumberColumn(
-                             help=_("Points earned on this criterion, as a % of its points"), format="%.0f%%"),
+                             help=_("Points earned on this criterion, as a percentage of its points"), format="%.0f%%"),
                          _(CHECKLIST_COLUMN_LABELS["is_na"]): st.column_config.CheckboxColumn()})
     if evidence:
         st.markdown("**{}**".format(_("Evidence")))

@@ -317,7 +317,7 @@ def brand_report(all_contacts: pd.DataFrame, brand: str, wave: str | None, as_of
 
     sections = []
     if len(contacts):
-        sections = [(_("Quality per channel (95 % interval)"),
+        sections = [(_("Quality per channel ({level} interval)").format(level=charts.interval_level()),
                      charts.quality_by_group(display_channels(by_channel, names), "channel")),
                     (_("Time to first response (log scale, target in orange)"),
                      charts.response_times(display_channels(response_time_table(contacts), names)))]

@@ -81,3 +81,12 @@ def test_a_wrong_placeholder_would_be_found():
     """The placeholder check itself: a translation that renames ``{n}`` is caught."""
     assert _placeholders("{n} problemen") != _placeholders("{count} problems")
     assert _placeholders("{username}: {n} lock") == _placeholders("{username}: {n} blokkade")
+
+
+@pytest.mark.parametrize("language", sorted(LANGUAGES))
+def test_each_catalog_passes_the_checks_of_its_compiler(language):
+    """`pybabel compile` (run by `make install`) refuses a catalog its checkers find fault with,
+    e.g. a message holding a bare "%" that the extractor took for a printf placeholder."""
+    catalog = _catalog(LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po", language)
+    problems = [f"{message.id!r}: {', '.join(map(str, errors))}" for message, errors in catalog.check()]
+    assert problems == []
