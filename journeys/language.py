@@ -46,7 +46,7 @@ from pathlib import Path
 
 from babel import Locale, UnknownLocaleError, negotiate_locale
 from babel.dates import format_date, format_datetime
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, format_scientific
 from babel.numbers import format_percent as _format_percent
 
 LOCALE_DIR = Path(__file__).resolve().parents[1] / "locales"
@@ -56,6 +56,9 @@ LANGUAGE_ENV = "KLANTREIS_LANGUAGE"
 # The supported languages, each named as its speakers name it (for the language menu).
 LANGUAGES: dict[str, str] = {"nl": "Nederlands", "en": "English"}
 SOURCE_LANGUAGE = "en"  # the language the code's messages are written in
+# From here on a number is written in powers of ten: Babel rounds in 28 significant digits and
+# refuses more, and no figure of ours is that large (only a typed value can be).
+HUGE = 1e15
 
 _current: ContextVar[str | None] = ContextVar("klantreis_language", default=None)
 _source: list = []  # at most one callable returning the language of the running session, or None
@@ -211,14 +214,26 @@ def number(value, digits: int = 0) -> str:
     (``1.234,5`` in Dutch, ``1,234.5`` in English); "–" when missing."""
     if value is None or value != value:
         return "–"
+    if HUGE <= abs(value) < float("inf"):  # typed nonsense (1e22): Babel cannot round it; say it in powers of ten
+        return format_scientific(value, "0.###E0", locale=_locale(current_language()))
     pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
     return format_decimal(value, pattern, locale=_locale(current_language()))
+
+
+def plain_number(value) -> str:
+    """A number without grouping or trailing zeros, as the current language writes it: a point
+    on a scale, a bound in a message ("4", "3.5" / "3,5"); powers of ten when huge."""
+    if HUGE <= abs(value) < float("inf"):
+        return format_scientific(value, "0.###E0", locale=_locale(current_language()))
+    return format_decimal(value, "0.######", locale=_locale(current_language()))
 
 
 def percent(share, digits: int = 0) -> str:
     """A share (0.8977) as a percentage in the current language (``89,8%`` / ``89.8%``)."""
     if share is None or share != share:
         return "–"
+    if HUGE <= abs(share) < float("inf"):
+        return format_scientific(share * 100, "0.###E0", locale=_locale(current_language())) + "%"
     pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "") + "%"
     return _format_percent(share, pattern, locale=_locale(current_language()))
 

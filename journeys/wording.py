@@ -40,9 +40,7 @@ the function (``field_label``, ``critical_policy_label``, ``critical_policy_help
 import re
 from datetime import datetime
 
-from babel.numbers import format_decimal
-
-from journeys.language import N_, _, current_locale, ngettext, number
+from journeys.language import N_, _, ngettext, number, plain_number
 from journeys.local_time import DATED_SECOND, local_text
 from journeys.models import CriterionKind, CriticalPolicy, Role
 
@@ -156,7 +154,7 @@ def answer_word(key: str) -> str:
 def _point(value: float) -> str:
     """A point on a scale or a number of seconds as the language writes it, without trailing
     zeros or grouping: "4", "3.5" / "3,5"."""
-    return format_decimal(value, "0.######", locale=current_locale())
+    return plain_number(value)
 
 
 def answer_label(value: float | None, is_na: bool, kind: str) -> str:

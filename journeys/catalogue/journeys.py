@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 
 from journeys.catalogue.reference import defaults_for, get_or_create_channel
 from journeys.errors import Problem, ValidationError
-from journeys.language import _, current_locale, number
+from journeys.language import _, number, plain_number
 from journeys.limits import MAX_INTEGER, is_finite, shown, text_problem
 from journeys.models import (
     ChecklistVersion,
@@ -80,11 +80,9 @@ def _choices(labels: dict[str, str]) -> str:
 
 def _decimal(value) -> str:
     """A bound in a message as the current language writes it ("2.5" / "2,5")."""
-    from babel.numbers import format_decimal
-
     try:
-        return format_decimal(value, "0.######", locale=current_locale())
-    except (TypeError, ValueError):
+        return plain_number(value)
+    except (TypeError, ValueError):  # not a number at all: shown as given
         return str(value)
 
 

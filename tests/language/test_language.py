@@ -95,3 +95,23 @@ def test_a_catalog_without_its_compiled_file_is_compiled_on_first_use(tmp_path, 
         assert sorted(p.name for p in folder.iterdir()) == ["klantreis.mo", "klantreis.po"]
     finally:
         language.translations.cache_clear()
+
+
+def test_a_huge_typed_number_is_written_in_powers_of_ten_not_refused():
+    """Babel rounds in 28 digits; a typed 1e30 (a fuzzed scale minimum) must still read back."""
+    from journeys.language import number, percent
+
+    assert number(1e30) == "1E30" and number(-1e22, 1) == "-1E22"
+    assert percent(1e30) == "1E32%"
+    assert number(float("inf")) == "∞"
+    with use_language("nl"):
+        assert number(1234.5, 1) == "1.234,5"
+
+
+def test_a_plain_number_drops_trailing_zeros_and_survives_huge_values():
+    from journeys.language import plain_number
+
+    assert plain_number(4.0) == "4" and plain_number(3.5) == "3.5"
+    assert plain_number(1e22) == "1E22"
+    with use_language("nl"):
+        assert plain_number(3.5) == "3,5"
