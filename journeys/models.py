@@ -2,11 +2,13 @@
 
 Entity map (arrows are foreign keys)::
 
-    Brand ─< Location
+    Brand ─< Location                        (a location has a region: brand → region → location)
     Channel                      (built-in and user-added; kind decides live vs asynchronous)
     Journey ─< JourneyChannel >─ Channel     (per-channel response targets)
     Journey ─< ChecklistVersion ─< Criterion ─< CriterionChannel >─ Channel
-    Wave
+    Wave ─< WaveBrand, WaveJourney, WaveChannel   (what the wave covers; no rows: all)
+    Wave ─< PlanLine ─< Assignment >─ User, Contact   (the fieldwork plan: quotas, planned contacts)
+    User ─< AuditorChannel, AuditorRegion, AuditorAbsence   (what assignment honours)
     User                         (table ``app_user``: "user" is reserved in PostgreSQL)
     Contact >─ Wave, Brand, Location, Journey, ChecklistVersion, Channel, User
     Contact ─< Answer >─ Criterion
@@ -106,6 +108,15 @@ class CriticalPolicy(enum.StrEnum):
     FLAG_FAIL = "flag_fail"
 
 
+class TimeSlot(enum.StrEnum):
+    """When a planned contact is to be made: after-hours coverage is one of the things measured."""
+
+    ANY = "any"
+    OFFICE_HOURS = "office_hours"   # a weekday within office hours
+    AFTER_HOURS = "after_hours"     # a weekday outside office hours
+    WEEKEND = "weekend"
+
+
 class Role(enum.StrEnum):
     AUDITOR = "auditor"
     MANAGER = "manager"
@@ -132,6 +143,8 @@ class Brand(SQLModel, table=True):
     name: str = Field(max_length=120, unique=True)
     sector: str = Field(default="", max_length=80)
     created_at: datetime = _ts(nullable=False, default_factory=utcnow)
+    # Archived: kept with its contacts and figures, offered in no new plan or contact form.
+    archived: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
 
     __table_args__ = (sa.CheckConstraint("length(trim(name)) > 0", name="name_not_empty"),)
 
@@ -143,9 +156,17 @@ class Location(SQLModel, table=True):
     brand_id: int = Field(foreign_key="brand.id", ondelete="CASCADE", index=True)
     name: str = Field(max_length=120)
     city: str = Field(default="", max_length=80)
+    address: str = Field(default="", max_length=200, sa_column_kwargs={"server_default": ""})
+    # The level between brand and location that reports group by ("Noord", "Randstad"); "" none.
+    region: str = Field(default="", max_length=80, sa_column_kwargs={"server_default": ""})
+    # The client's own code for the location (a branch number); unique within a brand.
+    external_code: str | None = Field(default=None, max_length=60)
+    archived: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
 
     __table_args__ = (
         sa.UniqueConstraint("brand_id", "name", name="uq_location_brand_name"),
+        # An index, not a constraint: SQLite adds an index to an existing table without copying it.
+        sa.Index("uq_location_brand_external_code", "brand_id", "external_code", unique=True),
         sa.CheckConstraint("length(trim(name)) > 0", name="name_not_empty"),
     )
 
@@ -272,12 +293,15 @@ class CriterionChannel(SQLModel, table=True):
 
 
 class Wave(SQLModel, table=True):
-    """One audit round, e.g. 2026-Q1."""
+    """One audit round, e.g. 2026-Q1: its dates and whether it is closed (who closed it is in the
+    change log). A closed wave takes no new contacts and its figures are final. What it covers:
+    ``WaveBrand``, ``WaveJourney``, ``WaveChannel`` (no rows: every brand, journey, channel)."""
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=40, unique=True)
     starts_on: date | None = Field(default=None)
     ends_on: date | None = Field(default=None)
+    closed_at: datetime | None = _ts()
 
     __table_args__ = (
         sa.CheckConstraint(
@@ -286,6 +310,105 @@ class Wave(SQLModel, table=True):
         ),
         sa.CheckConstraint("length(trim(name)) > 0", name="name_not_empty"),
     )
+
+
+class WaveBrand(SQLModel, table=True):
+    """A brand a wave is for; a wave without rows is for every brand."""
+
+    __tablename__ = "wave_brand"
+
+    wave_id: int = Field(foreign_key="wave.id", ondelete="CASCADE", primary_key=True)
+    brand_id: int = Field(foreign_key="brand.id", ondelete="CASCADE", primary_key=True)
+
+
+class WaveJourney(SQLModel, table=True):
+    """A journey a wave covers; a wave without rows covers every journey."""
+
+    __tablename__ = "wave_journey"
+
+    wave_id: int = Field(foreign_key="wave.id", ondelete="CASCADE", primary_key=True)
+    journey_id: int = Field(foreign_key="journey.id", ondelete="CASCADE", primary_key=True)
+
+
+class WaveChannel(SQLModel, table=True):
+    """A channel a wave covers; a wave without rows covers every channel."""
+
+    __tablename__ = "wave_channel"
+
+    wave_id: int = Field(foreign_key="wave.id", ondelete="CASCADE", primary_key=True)
+    channel_id: int = Field(foreign_key="channel.id", ondelete="CASCADE", primary_key=True)
+
+
+class PlanLine(SQLModel, table=True):
+    """One quota of a wave's fieldwork plan: so many contacts for a brand (at a location, or at
+    brand level when ``location_id`` is None) on a journey and channel, in a time slot, by a date.
+    Each planned contact of it is an ``Assignment`` row (``quantity`` of them)."""
+
+    __tablename__ = "plan_line"
+
+    id: int | None = Field(default=None, primary_key=True)
+    wave_id: int = Field(foreign_key="wave.id", ondelete="CASCADE", index=True)
+    brand_id: int = Field(foreign_key="brand.id", ondelete="RESTRICT")
+    location_id: int | None = Field(default=None, foreign_key="location.id", ondelete="RESTRICT")
+    journey_id: int = Field(foreign_key="journey.id", ondelete="RESTRICT")
+    channel_id: int = Field(foreign_key="channel.id", ondelete="RESTRICT")
+    quantity: int = Field(default=1)
+    time_slot: str = Field(default=TimeSlot.ANY.value, max_length=12)
+    due_on: date | None = Field(default=None)
+
+    __table_args__ = (
+        sa.UniqueConstraint("wave_id", "brand_id", "location_id", "journey_id", "channel_id", "time_slot",
+                            name="uq_plan_line_cell"),
+        sa.CheckConstraint("quantity >= 1", name="quantity_positive"),
+        _one_of("time_slot", TimeSlot, "time_slot"),
+    )
+
+
+class Assignment(SQLModel, table=True):
+    """One planned contact of a plan line: who is to make it (None: not assigned yet), by when,
+    and the contact made for it. Done when its contact is saved complete; a contact no
+    assignment points at is ad hoc (outside the plan)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_line_id: int = Field(foreign_key="plan_line.id", ondelete="CASCADE", index=True)
+    wave_id: int = Field(foreign_key="wave.id", ondelete="CASCADE", index=True)  # the line's, for fast counts
+    auditor_id: int | None = Field(default=None, foreign_key="app_user.id", ondelete="RESTRICT", index=True)
+    due_on: date | None = Field(default=None)
+    contact_id: int | None = Field(default=None, foreign_key="contact.id", ondelete="SET NULL", unique=True)
+    assigned_at: datetime | None = _ts()
+    created_at: datetime = _ts(nullable=False, default_factory=utcnow)
+
+
+class AuditorChannel(SQLModel, table=True):
+    """A channel an auditor tests; an auditor without rows may be given every channel."""
+
+    __tablename__ = "auditor_channel"
+
+    user_id: int = Field(foreign_key="app_user.id", ondelete="CASCADE", primary_key=True)
+    channel_id: int = Field(foreign_key="channel.id", ondelete="CASCADE", primary_key=True)
+
+
+class AuditorRegion(SQLModel, table=True):
+    """A region an auditor covers (``Location.region``); an auditor without rows covers all."""
+
+    __tablename__ = "auditor_region"
+
+    user_id: int = Field(foreign_key="app_user.id", ondelete="CASCADE", primary_key=True)
+    region: str = Field(max_length=80, primary_key=True)
+
+
+class AuditorAbsence(SQLModel, table=True):
+    """A period (both days included) an auditor cannot do fieldwork."""
+
+    __tablename__ = "auditor_absence"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="app_user.id", ondelete="CASCADE", index=True)
+    starts_on: date
+    ends_on: date
+    note: str = Field(default="", max_length=200)
+
+    __table_args__ = (sa.CheckConstraint("ends_on >= starts_on", name="ends_after_start"),)
 
 
 class User(SQLModel, table=True):

@@ -33,6 +33,10 @@ the function (``field_label``, ``critical_policy_label``, ``critical_policy_help
   ``roles_in_words``: the roles as a refusal names them ("The page 'Users' is for
   administrators; you are signed in as a manager."). The article is part of each role's
   message ("an auditor", Dutch "een auditor"), never computed from the word.
+- ``TIME_SLOT_LABELS`` (``time_slot_label``, ``time_slot_labels``): when a planned contact is to
+  be made (any time, office hours, after hours, weekend).
+- ``ASSIGNMENT_STATUS_LABELS`` (``assignment_status_label``): a planned contact's state on a work
+  list and in the progress figures (to do, due soon, overdue, started, done).
 - ``counted``: a count with its noun in the right number ("1 row", "2 rows"; "1 contact",
   "2 contacten"), through ``ngettext`` for the nouns it knows.
 """
@@ -322,3 +326,36 @@ def counted(count: int, singular: str, plural: str | None = None) -> str:
     if forms is not None:
         return forms(count).format(n=number(count))
     return f"{number(count)} {singular if count == 1 else (plural or singular + 's')}"
+
+
+TIME_SLOT_LABELS: dict[str, str] = {
+    "any": N_("Any time"),
+    "office_hours": N_("Office hours"),
+    "after_hours": N_("After hours"),
+    "weekend": N_("Weekend"),
+}
+
+
+def time_slot_label(slot: str) -> str:
+    """A time slot (``journeys.models.TimeSlot``) in words; an unknown code is shown as it is."""
+    return _(TIME_SLOT_LABELS[slot]) if slot in TIME_SLOT_LABELS else slot
+
+
+def time_slot_labels() -> dict[str, str]:
+    """Every time slot's code → its label in the current language (a form's options)."""
+    return {code: _(label) for code, label in TIME_SLOT_LABELS.items()}
+
+
+ASSIGNMENT_STATUS_LABELS: dict[str, str] = {
+    "unassigned": N_("Not assigned"),
+    "to_do": N_("To do"),
+    "due_soon": N_("Due soon"),
+    "overdue": N_("Overdue"),
+    "started": N_("Started"),
+    "done": N_("Done"),
+}
+
+
+def assignment_status_label(status: str) -> str:
+    """A planned contact's status in words; an unknown code is shown as it is."""
+    return _(ASSIGNMENT_STATUS_LABELS[status]) if status in ASSIGNMENT_STATUS_LABELS else status

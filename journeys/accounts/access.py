@@ -4,13 +4,19 @@
     manager   dashboards, every contact read-only, exports
     admin     users, journeys, settings, everything
 
+Running a study (clients and locations, waves, the fieldwork plan, auditors' channels, regions
+and absences, assigning planned contacts) is for managers and admins (``STUDY_PLANNERS``): in an
+agency the project manager who runs the study plans it; there is no separate planning role. Auditors
+read and hand back their own assignments (``ASSIGNMENT_HOLDERS``); fieldwork progress is read by
+those who read every contact (``ALL_CONTACT_READERS``).
+
 Journeys (scenario, reference answer, targets, checklist) are defined by admins only
 (``JOURNEY_ADMINS``): they are the yardstick every contact is scored against, so the people
 being measured by them — auditors — log against them but do not change them. In an agency the
 lead auditor who writes the scenarios holds the admin role; there is no separate role for it.
 
 The role sets below (``CONTACT_WRITERS``, ``ALL_CONTACT_READERS``, ``EXPORTERS``,
-``JOURNEY_ADMINS``, ``USER_ADMINS``, ``SETTINGS_ADMINS``, ``EVIDENCE_REMOVERS``, ``SIGNED_IN``) are
+``JOURNEY_ADMINS``, ``STUDY_PLANNERS``, ``ASSIGNMENT_HOLDERS``, ``USER_ADMINS``, ``SETTINGS_ADMINS``, ``EVIDENCE_REMOVERS``, ``SIGNED_IN``) are
 the one statement of the role model: the services check them, and the menu (``ui.navigation``)
 shows each page to the very set its service checks.
 
@@ -48,6 +54,10 @@ EXPORTERS = frozenset({Role.MANAGER, Role.ADMIN})
 JOURNEY_ADMINS = frozenset({Role.ADMIN})  # create, edit, copy, archive, delete journeys
 USER_ADMINS = frozenset({Role.ADMIN})  # add, change, deactivate and unlock accounts
 SETTINGS_ADMINS = frozenset({Role.ADMIN})  # installation settings: evidence retention
+# Set up clients, locations and waves; plan a wave's fieldwork and assign it; auditors' profiles.
+STUDY_PLANNERS = frozenset({Role.MANAGER, Role.ADMIN})
+# Hold planned contacts: see them on a work list, start them, hand them back.
+ASSIGNMENT_HOLDERS = CONTACT_WRITERS
 # Removing a file destroys evidence a result may be disputed over: not even its auditor may.
 EVIDENCE_REMOVERS = frozenset({Role.ADMIN})
 
@@ -68,6 +78,11 @@ ACTIONS = (
     N_("copy journeys"),
     N_("archive journeys"),
     N_("delete journeys"),
+    N_("manage clients and locations"),
+    N_("manage waves"),
+    N_("plan fieldwork"),
+    N_("assign fieldwork"),
+    N_("read fieldwork progress"),
 )
 
 
