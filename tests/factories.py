@@ -8,7 +8,7 @@ from sqlmodel import Session
 from journeys.accounts.users import create_user
 from journeys.catalogue.journeys import CriterionIn, JourneyChannelIn, JourneyIn, create_journey, current_version
 from journeys.catalogue.reference import ensure_builtin_channels, get_or_create_brand, get_or_create_wave
-from journeys.models import Contact
+from journeys.models import Assignment, Contact, PlanLine
 
 T0 = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 
@@ -57,3 +57,21 @@ def make_png(width: int = 8, height: int = 8, color: str = "red") -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (width, height), color).save(out, "PNG")
     return out.getvalue()
+
+
+def make_plan_line(session: Session, world: dict, *, channel="phone", quantity=2, location=None,
+                   due_on=None, time_slot="any", auditor=None) -> PlanLine:
+    """A plan line of the world's wave with its ``quantity`` planned contacts (assigned to
+    ``auditor`` if given), flushed."""
+    line = PlanLine(wave_id=world["wave"].id, brand_id=world["brand"].id,
+                    location_id=location.id if location is not None else None,
+                    journey_id=world["journey"].id, channel_id=world["channels"][channel].id,
+                    quantity=quantity, time_slot=time_slot, due_on=due_on)
+    session.add(line)
+    session.flush()
+    session.add_all([Assignment(plan_line_id=line.id, wave_id=line.wave_id, due_on=due_on,
+                                auditor_id=auditor.id if auditor is not None else None,
+                                assigned_at=T0 if auditor is not None else None)
+                     for _ in range(quantity)])
+    session.flush()
+    return line
