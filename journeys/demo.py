@@ -10,6 +10,11 @@ The story the data tells (so the dashboards have something to find):
 * **Koopklik** (web shop): fast everywhere with automatic acknowledgements, but answers differ
   between channels (low consistency).
 
+The study around them: the stores lie in three regions (Noord, Midden, Zuid) and wave 2026-Q3
+has a fieldwork plan — one planned contact for each of its contacts, assigned to the auditor
+who made it (done), and some more that nobody made: assigned but overdue, or never assigned.
+So the progress page and the dashboards' plan coverage have a gap to show on first start.
+
 Same seed → same rows. Contacts carry ``external_id = demo-<seed>-<n>``, so running the
 command again adds nothing that is already there. Rows are generated with numpy per
 (journey, channel) group and written with bulk inserts in one transaction.
@@ -45,14 +50,22 @@ from journeys.models import (
     Contact,
     Criterion,
     CriterionChannel,
+    Assignment,
     Journey,
     JourneyChannel,
+    PlanLine,
     Role,
     Setting,
     User,
 )
 
 DEMO_SETTING_KEY = "demo_data"
+REGIONS = ("Noord", "Midden", "Zuid")
+PLANNED_WAVE = "2026-Q3"
+# Of the plan's cells, this share asks for one contact more than was made (the gap), and of those
+# extra planned contacts this share was never assigned.
+SHORT_CELLS = 0.25
+NEVER_ASSIGNED = 0.3
 DEFAULT_CONTACTS = 3000
 
 
@@ -116,9 +129,13 @@ def _ensure_catalogue(session: Session, fake: Faker) -> dict:
         brand = get_or_create_brand(session=session, name=profile.name, sector=profile.sector)
         brands[profile.name] = brand
         stores = []
-        for _ in range(3):
+        for number in range(3):
             city = fake.unique.city()
-            stores.append(get_or_create_location(session=session, brand=brand, name=f"{profile.name} {city}", city=city))
+            store = get_or_create_location(session=session, brand=brand, name=f"{profile.name} {city}", city=city)
+            if not store.region:  # a new store, or one from before regions existed
+                store.region = REGIONS[number]
+                store.external_code = f"{profile.name[:3].upper()}-{number + 1:03d}"
+            stores.append(store)
         service = get_or_create_location(session=session, brand=brand, name="Klantenservice", city="")
         locations[profile.name] = (stores, service)
     journeys = {}
@@ -227,6 +244,7 @@ def seed_demo(engine: Engine, *, contacts: int = DEFAULT_CONTACTS, seed: int = 7
             plan = _plan_contacts(session, rng, fake, catalogue, contacts, prefix)
             keep = ~plan["contacts"]["external_id"].isin(existing).to_numpy()
             added, skipped = _insert(session, plan, keep), int((~keep).sum())
+        _ensure_fieldwork_plan(session, catalogue, prefix, np.random.default_rng(seed + 1))
         marker = session.get(Setting, DEMO_SETTING_KEY) or Setting(key=DEMO_SETTING_KEY)
         marker.value_json = json.dumps({"seed": seed, "contacts": contacts})
         session.add(marker)
@@ -443,6 +461,47 @@ def _insert(session: Session, plan: dict, keep: np.ndarray) -> int:
     for start in range(0, len(answer_rows), 50_000):
         connection.execute(sa.insert(Answer.__table__), answer_rows[start:start + 50_000])
     return len(records)
+
+
+def _ensure_fieldwork_plan(session: Session, catalogue: dict, prefix: str, rng: np.random.Generator) -> None:
+    """Wave 2026-Q3's fieldwork plan, made once: a plan line per brand × location × journey ×
+    channel the wave's demo contacts fall in, one done assignment per contact (its auditor's),
+    and in ``SHORT_CELLS`` of the cells one planned contact more — assigned and overdue, or never
+    assigned. Bulk inserts; nothing when the wave has a plan already."""
+    wave = next(w for w in catalogue["waves"] if w.name == PLANNED_WAVE)
+    if session.exec(select(PlanLine.id).where(PlanLine.wave_id == wave.id).limit(1)).first() is not None:
+        return
+    made = pd.DataFrame(session.exec(
+        select(Contact.id, Contact.brand_id, Contact.location_id, Contact.journey_id, Contact.channel_id,
+               Contact.auditor_id)
+        .where(Contact.wave_id == wave.id, Contact.external_id.like(f"{prefix}%"))
+        .order_by(Contact.id)).all(),
+        columns=["contact_id", "brand_id", "location_id", "journey_id", "channel_id", "auditor_id"])
+    if made.empty:
+        return
+    cell = ["brand_id", "location_id", "journey_id", "channel_id"]
+    cells = made.groupby(cell, sort=True).size().rename("made").reset_index()
+    cells["extra"] = (rng.random(len(cells)) < SHORT_CELLS).astype(int)
+    connection = session.connection()
+    table = PlanLine.__table__
+    line_rows = [dict(wave_id=wave.id, brand_id=int(r.brand_id), location_id=int(r.location_id),
+                      journey_id=int(r.journey_id), channel_id=int(r.channel_id), quantity=int(r.made + r.extra),
+                      time_slot="any", due_on=wave.ends_on) for r in cells.itertuples()]
+    line_ids = [row[0] for row in connection.execute(
+        sa.insert(table).returning(table.c.id, sort_by_parameter_order=True), line_rows)]
+    cells["line_id"] = line_ids
+    made = made.merge(cells[[*cell, "line_id"]], on=cell)
+    assigned_at = datetime.combine(wave.starts_on, datetime.min.time(), tzinfo=UTC)
+    rows = [dict(plan_line_id=int(r.line_id), wave_id=wave.id, auditor_id=int(r.auditor_id), due_on=wave.ends_on,
+                 contact_id=int(r.contact_id), assigned_at=assigned_at, created_at=assigned_at)
+            for r in made.itertuples()]
+    auditors = [a.id for a in catalogue["auditors"]]
+    for r in cells[cells["extra"] > 0].itertuples():
+        assigned = rng.random() >= NEVER_ASSIGNED
+        rows.append(dict(plan_line_id=int(r.line_id), wave_id=wave.id, due_on=wave.ends_on, contact_id=None,
+                         auditor_id=int(auditors[int(rng.integers(0, len(auditors)))]) if assigned else None,
+                         assigned_at=assigned_at if assigned else None, created_at=assigned_at))
+    connection.execute(sa.insert(Assignment.__table__), rows)
 
 
 def demo_info(session: Session) -> dict | None:

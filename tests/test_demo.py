@@ -61,3 +61,32 @@ def test_demo_accounts_sign_in(engine):
             assert user.role == role.value
         assert session.exec(select(func.count()).select_from(User)).one() == len(DEMO_ACCOUNTS)
         assert session.exec(select(func.count()).select_from(Criterion)).one() > 0
+
+
+def test_demo_has_a_fieldwork_plan_with_a_gap(engine):
+    """Wave 2026-Q3 is planned: each of its contacts is a done planned contact of its own auditor,
+    some planned contacts were never made (overdue, some never assigned), stores have regions;
+    seeding again plans nothing twice."""
+    from datetime import date
+
+    from journeys.fieldwork.planned import planned_contacts
+    from journeys.models import Assignment, Location, Wave
+
+    seed_demo(engine, contacts=600, seed=4)
+    with session_scope(engine) as session:
+        wave = session.exec(select(Wave).where(Wave.name == "2026-Q3")).one()
+        q3 = session.exec(select(func.count()).select_from(Contact).where(Contact.wave_id == wave.id)).one()
+        frame = planned_contacts(session=session, today=date(2026, 12, 2), wave_id=wave.id)
+        done = frame[frame["status"] == "done"]
+        assert len(done) == q3
+        made_by = dict(session.exec(select(Contact.id, Contact.auditor_id)).all())
+        assert all(made_by[int(c)] == a for c, a in zip(done["contact_id"], done["auditor_id"], strict=True))
+        gap = frame[frame["status"] != "done"]
+        assert set(gap["status"]) == {"overdue"} and len(gap) > 0
+        assert gap["auditor_id"].isna().any() and gap["auditor_id"].notna().any()
+        regions = set(session.exec(select(Location.region)).all())
+        assert {"Noord", "Midden", "Zuid"} <= regions
+        before = session.exec(select(func.count()).select_from(Assignment)).one()
+    seed_demo(engine, contacts=600, seed=4)
+    with session_scope(engine) as session:
+        assert session.exec(select(func.count()).select_from(Assignment)).one() == before
