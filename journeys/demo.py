@@ -11,7 +11,7 @@ The story the data tells (so the dashboards have something to find):
   between channels (low consistency).
 
 The study around them: the stores lie in three regions (Noord, Midden, Zuid) and wave 2026-Q3
-has a fieldwork plan — one planned contact for each of its contacts, assigned to the auditor
+has a fieldwork plan — one planned contact for each of its logged contacts, assigned to the auditor
 who made it (done), and some more that nobody made: assigned but overdue, or never assigned.
 So the progress page and the dashboards' plan coverage have a gap to show on first start.
 
@@ -41,6 +41,7 @@ from journeys.catalogue.reference import (
     get_or_create_wave,
 )
 from journeys.catalogue.templates import TEMPLATES
+from journeys.fieldwork.planned import contact_logged
 from journeys.local_time import LOCAL_ZONE_NAME
 from journeys.models import (
     LIVE_KINDS,
@@ -465,7 +466,8 @@ def _insert(session: Session, plan: dict, keep: np.ndarray) -> int:
 
 def _ensure_fieldwork_plan(session: Session, catalogue: dict, prefix: str, rng: np.random.Generator) -> None:
     """Wave 2026-Q3's fieldwork plan, made once: a plan line per brand × location × journey ×
-    channel the wave's demo contacts fall in, one done assignment per contact (its auditor's),
+    channel the wave's logged demo contacts fall in, one done assignment per such contact (its
+    auditor's; the demo's unanswered contacts carry no checklist, so they stay ad hoc),
     and in ``SHORT_CELLS`` of the cells one planned contact more — assigned and overdue, or never
     assigned. Bulk inserts; nothing when the wave has a plan already."""
     wave = next(w for w in catalogue["waves"] if w.name == PLANNED_WAVE)
@@ -474,7 +476,8 @@ def _ensure_fieldwork_plan(session: Session, catalogue: dict, prefix: str, rng: 
     made = pd.DataFrame(session.exec(
         select(Contact.id, Contact.brand_id, Contact.location_id, Contact.journey_id, Contact.channel_id,
                Contact.auditor_id)
-        .where(Contact.wave_id == wave.id, Contact.external_id.like(f"{prefix}%"))
+        .join(Channel, Channel.id == Contact.channel_id)
+        .where(Contact.wave_id == wave.id, Contact.external_id.like(f"{prefix}%"), contact_logged())
         .order_by(Contact.id)).all(),
         columns=["contact_id", "brand_id", "location_id", "journey_id", "channel_id", "auditor_id"])
     if made.empty:

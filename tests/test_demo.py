@@ -64,18 +64,19 @@ def test_demo_accounts_sign_in(engine):
 
 
 def test_demo_has_a_fieldwork_plan_with_a_gap(engine):
-    """Wave 2026-Q3 is planned: each of its contacts is a done planned contact of its own auditor,
+    """Wave 2026-Q3 is planned: each of its logged contacts is a done planned contact of its own auditor,
     some planned contacts were never made (overdue, some never assigned), stores have regions;
     seeding again plans nothing twice."""
     from datetime import date
 
-    from journeys.fieldwork.planned import planned_contacts
-    from journeys.models import Assignment, Location, Wave
+    from journeys.fieldwork.planned import contact_logged, planned_contacts
+    from journeys.models import Assignment, Channel, Location, Wave
 
     seed_demo(engine, contacts=600, seed=4)
     with session_scope(engine) as session:
         wave = session.exec(select(Wave).where(Wave.name == "2026-Q3")).one()
-        q3 = session.exec(select(func.count()).select_from(Contact).where(Contact.wave_id == wave.id)).one()
+        q3 = session.exec(select(func.count()).select_from(Contact).join(Channel, Channel.id == Contact.channel_id)
+                          .where(Contact.wave_id == wave.id, contact_logged())).one()
         frame = planned_contacts(session=session, today=date(2026, 12, 2), wave_id=wave.id)
         done = frame[frame["status"] == "done"]
         assert len(done) == q3

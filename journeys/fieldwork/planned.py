@@ -5,8 +5,11 @@ progress page never count the same contact two ways.
 A planned contact is an ``Assignment`` row (one per contact a ``PlanLine`` asks for). Its status on
 day ``today`` (local):
 
-- ``done``: its contact is saved complete (not a draft);
-- ``started``: a contact was started for it and is not complete yet;
+- ``done``: its contact is logged (``contact_logged``): not a draft, and either answered — a live
+  conversation ended (resolved), or a reply received on an asynchronous channel — or assessed
+  (its checklist saved). A contact nobody ever answers is done once its auditor saves the
+  checklist: unanswered is a result, not missing fieldwork;
+- ``started``: a contact was started for it and is not logged yet;
 - ``unassigned``: nobody is to make it yet;
 - ``overdue``: assigned, not done, and its due date has passed;
 - ``due_soon``: assigned, not done, due within ``DUE_SOON_DAYS`` days (today included);
@@ -23,7 +26,19 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from journeys.local_time import LOCAL_ZONE
-from journeys.models import Assignment, Brand, Channel, Contact, Journey, Location, PlanLine, User, Wave
+from journeys.models import (
+    LIVE_KINDS,
+    Answer,
+    Assignment,
+    Brand,
+    Channel,
+    Contact,
+    Journey,
+    Location,
+    PlanLine,
+    User,
+    Wave,
+)
 
 DUE_SOON_DAYS = 3
 
@@ -35,10 +50,20 @@ def local_today(now: datetime | None = None) -> date:
     return (now or datetime.now(LOCAL_ZONE)).astimezone(LOCAL_ZONE).date()
 
 
+def contact_logged() -> sa.ColumnElement[bool]:
+    """SQL: the ``Contact`` (joined in the query) is logged, so its planned contact is done (see the
+    module's docstring). The one statement of "done" for every count of planned contacts."""
+    assessed = sa.exists().where(Answer.contact_id == Contact.id)
+    live = Channel.kind.in_([kind.value for kind in LIVE_KINDS])
+    answered = sa.or_(sa.and_(live, Contact.resolved_at.is_not(None)),
+                      sa.and_(sa.not_(live), Contact.first_response_at.is_not(None)))
+    return sa.and_(Contact.id.is_not(None), sa.not_(Contact.is_draft), sa.or_(answered, assessed))
+
+
 def status_of(*, auditor_id: int | None, due_on: date | None, contact_id: int | None,
-              contact_is_draft: bool | None, today: date) -> str:
+              contact_logged: bool, today: date) -> str:
     """The status of one planned contact (see the module's docstring)."""
-    if contact_id is not None and contact_is_draft is False:
+    if contact_id is not None and contact_logged:
         return "done"
     if due_on is not None and due_on < today:
         return "overdue"
@@ -54,7 +79,7 @@ def status_of(*, auditor_id: int | None, due_on: date | None, contact_id: int | 
 PLANNED_COLUMNS = (
     "assignment_id", "plan_line_id", "wave_id", "wave", "brand_id", "brand", "location_id", "location",
     "region", "journey_id", "journey", "channel_id", "channel", "time_slot", "due_on", "auditor_id",
-    "auditor", "contact_id", "contact_is_draft", "contact_started_at", "contact_saved_at", "status",
+    "auditor", "contact_id", "contact_logged", "contact_started_at", "contact_saved_at", "status",
 )
 
 
@@ -66,8 +91,9 @@ def planned_contacts(*, session: Session, today: date, wave_id: int | None = Non
 
     Access is the caller's to check: a service reads this after ``ensure_role``.
     ``channel`` is the channel's key name (map it through
-    ``journeys.catalogue.reference.channel_display_names`` to show it). ``contact_saved_at`` is
-    the contact's last save (when it was completed, for a done contact).
+    ``journeys.catalogue.reference.channel_display_names`` to show it). ``contact_logged``: whether
+    its contact is logged (``contact_logged``); ``contact_saved_at`` is the contact's last save
+    (when it was logged, for a done contact).
     """
     query = (
         select(
@@ -77,7 +103,7 @@ def planned_contacts(*, session: Session, today: date, wave_id: int | None = Non
             Journey.name.label("journey"), PlanLine.channel_id, Channel.name.label("channel"),
             PlanLine.time_slot, Assignment.due_on, Assignment.auditor_id,
             sa.func.coalesce(sa.func.nullif(User.display_name, ""), User.username).label("auditor"),
-            Assignment.contact_id, Contact.is_draft.label("contact_is_draft"),
+            Assignment.contact_id, contact_logged().label("contact_logged"),
             Contact.started_at.label("contact_started_at"), Contact.updated_at.label("contact_saved_at"),
         )
         .join(PlanLine, PlanLine.id == Assignment.plan_line_id)
@@ -85,6 +111,7 @@ def planned_contacts(*, session: Session, today: date, wave_id: int | None = Non
         .join(Brand, Brand.id == PlanLine.brand_id)
         .outerjoin(Location, Location.id == PlanLine.location_id)
         .join(Journey, Journey.id == PlanLine.journey_id)
+        # the plan line's channel: a contact started from its planned contact is on that channel
         .join(Channel, Channel.id == PlanLine.channel_id)
         .outerjoin(User, User.id == Assignment.auditor_id)
         .outerjoin(Contact, Contact.id == Assignment.contact_id)
@@ -98,12 +125,12 @@ def planned_contacts(*, session: Session, today: date, wave_id: int | None = Non
     rows = session.exec(query).all()
     frame = pd.DataFrame([tuple(row) for row in rows], columns=list(PLANNED_COLUMNS[:-1]))
     frame["region"] = frame["region"].fillna("")
+    frame["contact_logged"] = frame["contact_logged"].fillna(False).astype(bool)
     frame["status"] = [
         status_of(auditor_id=None if pd.isna(a) else a, due_on=d if isinstance(d, date) else None,
-                  contact_id=None if pd.isna(c) else c, contact_is_draft=None if pd.isna(c) else bool(draft),
-                  today=today)
-        for a, d, c, draft in zip(frame["auditor_id"], frame["due_on"], frame["contact_id"],
-                                  frame["contact_is_draft"], strict=True)
+                  contact_id=None if pd.isna(c) else c, contact_logged=logged, today=today)
+        for a, d, c, logged in zip(frame["auditor_id"], frame["due_on"], frame["contact_id"],
+                                   frame["contact_logged"], strict=True)
     ]
     frame["_no_due"] = frame["due_on"].isna()
     frame = frame.sort_values(["_no_due", "due_on", "brand", "location", "assignment_id"],
