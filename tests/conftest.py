@@ -6,10 +6,19 @@ SQLite file and once on a throw-away PostgreSQL database created next to
 visible reason; in CI (``CI=true``) a missing PostgreSQL is an error, never a skip.
 
 Passwords are hashed with cheap argon2 parameters for the whole run (see ``CHEAP_HASHER``).
+
+The migrations run once per kind and test run, into a template (``_MigratedTemplates``); each
+test's database is a copy of it: a file copy on SQLite, ``CREATE DATABASE ... TEMPLATE`` on
+PostgreSQL. Running the whole migration chain for every test was the largest single cost of the
+suite, and grows with every migration. ``tests/test_migrations.py`` still upgrades real empty
+databases step by step.
 """
 
+import atexit
 import contextlib
 import os
+import shutil
+import tempfile
 import uuid
 from pathlib import Path
 
@@ -52,13 +61,53 @@ def _postgres_admin_url() -> str | None:
     return url or None
 
 
+class _MigratedTemplates:
+    """One migrated, empty database per kind for the run (made on first use, removed at exit)."""
+
+    def __init__(self):
+        self._sqlite: Path | None = None
+        self._postgres: str | None = None
+
+    def sqlite_file(self) -> Path:
+        if self._sqlite is None:
+            folder = Path(tempfile.mkdtemp(prefix="klantreis-template-"))
+            atexit.register(shutil.rmtree, folder, ignore_errors=True)
+            path = folder / "template.db"
+            db.upgrade(f"sqlite:///{path}")
+            db.dispose_engines()  # closed, so the file is whole and copies cleanly
+            self._sqlite = path
+        return self._sqlite
+
+    def postgres_name(self, admin: sa.Engine, admin_url: str) -> str:
+        if self._postgres is None:
+            name = f"klantreis_template_{uuid.uuid4().hex[:12]}"
+            with admin.connect() as connection:
+                connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+            db.upgrade(sa.make_url(admin_url).set(database=name).render_as_string(hide_password=False))
+            db.dispose_engines()  # CREATE DATABASE ... TEMPLATE needs the template without sessions
+
+            def drop():
+                engine = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+                with engine.connect() as connection:
+                    connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                engine.dispose()
+
+            atexit.register(drop)
+            self._postgres = name
+        return self._postgres
+
+
+_TEMPLATES = _MigratedTemplates()
+
+
 @contextlib.contextmanager
 def _fresh_database(kind: str, folder: Path):
     """An empty, migrated database of ``kind`` ("sqlite": a file in ``folder``; "postgresql": a new
     database next to ``KLANTREIS_TEST_POSTGRES_URL``), dropped afterwards; yields its URL."""
     if kind == "sqlite":
-        url = f"sqlite:///{folder / 'klantreis-test.db'}"
-        db.upgrade(url)
+        path = folder / "klantreis-test.db"
+        shutil.copyfile(_TEMPLATES.sqlite_file(), path)
+        url = f"sqlite:///{path}"
         try:
             yield url
         finally:
@@ -70,15 +119,15 @@ def _fresh_database(kind: str, folder: Path):
     name = f"klantreis_test_{uuid.uuid4().hex[:12]}"
     admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
     try:
+        template = _TEMPLATES.postgres_name(admin, admin_url)
         with admin.connect() as connection:
-            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+            connection.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
     except sa.exc.OperationalError as exc:
         if IN_CI:
             raise
         pytest.skip(f"PostgreSQL at {db.describe_url(admin_url)} unreachable: {exc.orig}")
     url = sa.make_url(admin_url).set(database=name).render_as_string(hide_password=False)
     try:
-        db.upgrade(url)
         yield url
     finally:
         db.dispose_engines()
