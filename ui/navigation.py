@@ -80,6 +80,7 @@ def pages_for(role: str) -> list[PageSpec]:
 
 
 OVERVIEW = "pages/overview.py"
+ASSIGNMENTS_PAGE = "pages/assignments_mine.py"  # the auditor's work list, linked from My contacts
 # The page a role lands on after signing in; a role not named here lands on the Overview.
 HOME_BY_ROLE: dict[str, str] = {Role.AUDITOR: "pages/contacts_mine.py"}
 

@@ -10,7 +10,9 @@ from data import db
 from data.db import session_scope
 from journeys.accounts.users import create_user
 from journeys.catalogue.reference import get_or_create_location
+from journeys.fieldwork.contacts import ContactStart, start_contact
 from journeys.fieldwork.planned import local_today
+from journeys.fieldwork.worklist import start_assignment
 from journeys.models import Assignment, ChangeLog, Contact
 from tests.apptest import app_test, as_user, open_page
 from tests.factories import make_plan_line, make_world
@@ -120,3 +122,44 @@ def test_a_started_one_cannot_be_handed_back_from_the_page(work):
     assert [s.value for s in at.subheader] == ["Overdue (1)", "To do (1)", "Started (1)"]
     assert not any(b.key == f"hand_back_go_{ids['email']}" for b in at.button)
     assert any(b.key == f"hand_back_go_{ids['email2']}" for b in at.button)
+
+
+def test_my_contacts_links_to_the_work_list_and_marks_planned_and_ad_hoc(work):
+    """My contacts says how many planned contacts wait (a link to My assignments) and marks each
+    contact as planned (with its wave) or ad hoc."""
+    url, auditor, ids = work
+    with session_scope(db.get_engine(url)) as session:
+        planned = start_assignment(session=session, actor=auditor, assignment_id=ids["email"]).id
+        ad_hoc = start_contact(session=session, actor=auditor, start=ContactStart(
+            journey_id=session.get(Contact, planned).journey_id, brand_id=session.get(Contact, planned).brand_id,
+            channel_id=session.get(Contact, planned).channel_id)).id
+    at = as_user(app_test(), auditor).switch_page("pages/contacts_mine.py").run()
+    assert not at.exception, at.exception
+    links = [el for el in at.get("page_link")]
+    assert any(shown(link.proto.label) == "3 assignments to do, 1 overdue → My assignments" for link in links), [
+        link.proto.label for link in links]
+    captions = [shown(c.value) for c in at.caption]
+    assert any(c.endswith("· Ad hoc (outside the plan)") for c in captions), captions
+    planned_card = [c for c in captions if c.endswith("· Planned: 2026-Q1")]
+    assert len(planned_card) == 1 and "Draft, 0 of 3 items answered" in planned_card[0], captions
+    assert ad_hoc != planned
+
+
+def test_no_link_without_assignments(work):
+    """An auditor with no open planned contact sees no work-list line on My contacts."""
+    url, auditor, ids = work
+    with session_scope(db.get_engine(url)) as session:
+        lone = create_user(session=session, username="auditor3", role="auditor", password="auditor3-pass")
+        lone = SignedInUser(lone.id, "auditor3", "", "auditor")
+    at = as_user(app_test(), lone).switch_page("pages/contacts_mine.py").run()
+    assert not any("My assignments" in shown(link.proto.label) for link in at.get("page_link"))
+
+
+def test_the_saved_contact_says_it_was_planned(work):
+    """The contact's detail (shown on Log contact) names the wave whose plan it was made for."""
+    url, auditor, ids = work
+    with session_scope(db.get_engine(url)) as session:
+        contact_id = start_assignment(session=session, actor=auditor, assignment_id=ids["phone"]).id
+    at = open_page("contact_log", auditor, **{OPEN_KEY: contact_id, "log_show_saved": True})
+    assert any(shown(c.value).endswith("auditor auditor1 · Planned: 2026-Q1") for c in at.caption), [
+        shown(c.value) for c in at.caption]
