@@ -13,7 +13,7 @@ from journeys.catalogue.reference import get_or_create_location
 from journeys.fieldwork.contacts import ContactStart, start_contact
 from journeys.fieldwork.planned import local_today
 from journeys.fieldwork.worklist import start_assignment
-from journeys.models import Assignment, ChangeLog, Contact
+from journeys.models import Assignment, ChangeLog, Contact, Location, PlanLine, User, Wave
 from tests.apptest import app_test, as_user, open_page
 from tests.factories import make_plan_line, make_world
 from tests.shown import shown
@@ -163,3 +163,29 @@ def test_the_saved_contact_says_it_was_planned(work):
     at = open_page("contact_log", auditor, **{OPEN_KEY: contact_id, "log_show_saved": True})
     assert any(shown(c.value).endswith("auditor auditor1 · Planned: 2026-Q1") for c in at.caption), [
         shown(c.value) for c in at.caption]
+
+
+def test_work_list_and_plan_marks_show_names_literally(app_env, monkeypatch):
+    """Brand, location, journey, channel and wave named by Markdown payloads stay text on the work
+    list and in My contacts' plan marks."""
+    from tests import poison
+    from tests.auth.test_markdown_injection import assert_no_leaks
+
+    engine = db.get_engine(app_env)
+    ids = poison.poisoned_world(engine)
+    with session_scope(engine) as session:
+        wave = session.exec(select(Wave).where(Wave.name == poison.WAVE)).one()
+        location = session.exec(select(Location).where(Location.name == poison.LOCATION)).one()
+        contact = session.get(Contact, ids["contact"])
+        line = PlanLine(wave_id=wave.id, brand_id=location.brand_id, location_id=location.id,
+                        journey_id=contact.journey_id, channel_id=contact.channel_id, quantity=2)
+        session.add(line)
+        session.flush()
+        session.add_all([Assignment(plan_line_id=line.id, wave_id=wave.id, auditor_id=ids["auditor"]),
+                         Assignment(plan_line_id=line.id, wave_id=wave.id, auditor_id=ids["auditor"],
+                                    contact_id=contact.id)])
+        user = session.get(User, ids["auditor"])
+        auditor = SignedInUser(user.id, user.username, user.display_name, user.role)
+    for page in ("assignments_mine", "contacts_mine"):
+        at = open_page(page, auditor)
+        assert assert_no_leaks(at), f"{page} showed no payload: the test would prove nothing"
