@@ -35,8 +35,8 @@ from journeys.local_time import DAY_MINUTE, duration, local_text, to_local
 from journeys.models import Brand, Channel, Journey, JourneyChannel, JourneyStatus, Location, Wave
 from scoring.quality import score_contacts
 from ui.actions import show_refusal
-from ui.navigation import ASSIGNMENTS_PAGE
 from ui.contact_forms import LOG_PAGE, OPEN_KEY, datetime_input
+from ui.navigation import ASSIGNMENTS_PAGE
 from ui.resources import get_engine
 from ui.session import require_page
 from ui.text import as_plain_text

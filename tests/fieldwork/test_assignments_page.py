@@ -18,7 +18,7 @@ from tests.apptest import app_test, as_user, open_page
 from tests.factories import make_plan_line, make_world
 from tests.shown import shown
 from ui.contact_forms import OPEN_KEY
-from ui.session import SignedInUser
+from ui.session import LANGUAGE_KEY, SignedInUser
 
 
 @pytest.fixture
@@ -189,3 +189,20 @@ def test_work_list_and_plan_marks_show_names_literally(app_env, monkeypatch):
     for page in ("assignments_mine", "contacts_mine"):
         at = open_page(page, auditor)
         assert assert_no_leaks(at), f"{page} showed no payload: the test would prove nothing"
+
+
+def test_the_work_list_reads_dutch(work):
+    """With Dutch chosen in the menu the sections, due dates, status and buttons are Dutch."""
+    url, auditor, ids = work
+    at = as_user(app_test(), auditor)
+    at.session_state[LANGUAGE_KEY] = "nl"
+    at.run()  # the frame, which decides the language
+    at.switch_page("pages/assignments_mine.py").run()
+    assert not at.exception, at.exception
+    assert [t.value for t in at.title] == ["Mijn toewijzingen"]
+    assert [s.value for s in at.subheader] == ["Te laat (1)", "Te doen (2)"]
+    captions = [shown(c.value) for c in at.caption]
+    assert "Ask about a delivery · Telefoon · Buiten kantooruren · 2 dagen te laat · Te laat" in captions, captions
+    assert any(" · uiterlijk " in c and c.endswith(" · Te doen") for c in captions), captions
+    assert at.button(key=f"start_{ids['phone']}").label == "Start"
+    assert at.button(key=f"hand_back_go_{ids['phone']}").label == "Teruggeven"
