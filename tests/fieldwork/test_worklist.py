@@ -2,6 +2,7 @@
 planned contact pre-filled and linked (a second tap continues it), handing one back, ad-hoc marks."""
 
 from datetime import date, timedelta
+from types import SimpleNamespace
 
 import pytest
 from sqlmodel import Session, select
@@ -189,3 +190,34 @@ def test_plan_marks_tell_planned_from_ad_hoc(planned):
 ])
 def test_due_dates_read_as_a_person_says_them(due, text):
     assert due_text(due, TODAY) == text
+
+
+def test_two_taps_at_once_make_one_contact(planned, db_url):
+    """Two Starts of one planned contact at the same moment (two phones): one contact, both get it."""
+    import threading
+    import time
+
+    from data.db import session_scope
+
+    session, world = planned
+    engine = db.get_engine(db_url)
+    auditor = SimpleNamespace(id=world["auditor"].id, role="auditor")  # no ORM row shared between threads
+    assignment_id = world["assignment"].id
+    session.rollback()  # the fixture's session holds no transaction while the two taps run
+    first_started, got = threading.Event(), {}
+
+    def slow_first():
+        with session_scope(engine) as own:
+            got["first"] = start_assignment(session=own, actor=auditor, assignment_id=assignment_id).id
+            first_started.set()
+            time.sleep(0.5)  # still uncommitted while the second tap arrives
+
+    thread = threading.Thread(target=slow_first)
+    thread.start()
+    assert first_started.wait(10)
+    with session_scope(engine) as own:
+        got["second"] = start_assignment(session=own, actor=auditor, assignment_id=assignment_id).id
+    thread.join()
+    assert got["first"] == got["second"]
+    with session_scope(engine) as own:
+        assert len(own.exec(select(Contact)).all()) == 1
