@@ -1,6 +1,8 @@
 """My contacts: starting a new contact (open first, with the auditor's last choices), drafts to
 complete, open contacts waiting for a response (against the channel's target, a page at a time),
-and the recently completed ones as a compact list.
+and the recently completed ones as a compact list; each contact says whether it was made for the
+plan ("Planned: 2026-Q1") or outside it ("Ad hoc (outside the plan)"), and a line links to My
+assignments when planned contacts are waiting ("3 assignments to do, 1 overdue → My assignments").
 
 The start form is a fragment: picking a brand, journey or channel reruns only the form (its
 dropdowns depend on each other, which a ``st.form`` cannot do), not the whole page. Its choices
@@ -26,12 +28,15 @@ from journeys.errors import KlantreisError
 from journeys.fieldwork.contacts import ContactStart, draft_text, my_contacts, my_drafts, start_contact
 from journeys.fieldwork.frames import read_answers, read_criteria
 from journeys.fieldwork.overview import last_start
+from journeys.fieldwork.planned import local_today
+from journeys.fieldwork.worklist import my_assignments, plan_mark_text, plan_marks, work_list_summary
 from journeys.language import _, day_text, ngettext, number, pgettext
 from journeys.local_time import DAY_MINUTE, duration, local_text, to_local
 from journeys.models import Brand, Channel, Journey, JourneyChannel, JourneyStatus, Location, Wave
 from scoring.quality import score_contacts
 from ui.actions import show_refusal
 from ui.contact_forms import LOG_PAGE, OPEN_KEY, datetime_input
+from ui.navigation import ASSIGNMENTS_PAGE
 from ui.resources import get_engine
 from ui.session import require_page
 from ui.text import as_plain_text
@@ -51,7 +56,17 @@ with read_scope(engine) as session:
     journey_channels = session.exec(select(JourneyChannel)).all()
     locations = session.exec(select(Location).order_by(Location.name)).all()
     last = last_start(session=session, actor=user)
+    assignments = work_list_summary(my_assignments(session=session, actor=user, today=local_today()))
 channel_names = {c.name: channel_display_name(c.name, c.label) for c in channels.values()}
+
+
+def assignments_link(summary: str) -> None:
+    """"3 assignments to do, 1 overdue → My assignments", a link to the work list."""
+    label = _("{summary} → My assignments").format(summary=summary)
+    try:
+        st.page_link(ASSIGNMENTS_PAGE, label=label, icon=":material/checklist:")
+    except Exception:  # noqa: BLE001 - outside the navigation frame (a page run on its own) there is no link target
+        st.markdown(label)
 
 
 def _index(ids: list, wanted) -> int:
@@ -127,6 +142,9 @@ def start_form() -> None:
         st.switch_page(LOG_PAGE)
 
 
+if assignments:  # planned contacts waiting: one line to the work list
+    assignments_link(assignments)
+
 with st.container(border=True, key="start_form"):
     st.markdown("**{}**".format(_("Start a new contact")))
     start_form()
@@ -136,6 +154,14 @@ drafts = frame[frame["draft"]]
 frame = frame[~frame["draft"]]  # a draft is listed once, as a draft: it is not counted as open or completed
 open_ones = frame[frame["open"]]
 done = frame[~frame["open"]].head(RECENT)
+with read_scope(engine) as session:  # planned or ad hoc, for every contact listed here: one query
+    marks = plan_marks(session=session, contact_ids=[*drafts["contact_id"], *open_ones["contact_id"],
+                                                      *done["contact_id"]])
+
+
+def _mark(contact_id) -> str:
+    """"Planned: 2026-Q1" or "Ad hoc (outside the plan)", shown literally (a wave's name is typed text)."""
+    return as_plain_text(plan_mark_text(marks.get(int(contact_id))))
 
 
 def _target_state(row) -> str:
@@ -156,7 +182,7 @@ def _contact_card(row: dict, caption: str, action: str, *, key: str, icon: str) 
         left, right = st.columns([4, 1], vertical_alignment="center")
         left.markdown(f"**{as_plain_text(channel_names.get(row['channel'], row['channel']))}** · {as_plain_text(row['brand'])} · "
                       f"{as_plain_text(row['journey'])}")
-        left.caption(caption)
+        left.caption(f"{caption} · {_mark(row['contact_id'])}")
         if right.button(action, key=f"{key}_{row['contact_id']}", icon=icon):
             st.session_state[OPEN_KEY] = int(row["contact_id"])
             st.switch_page(LOG_PAGE)
@@ -241,7 +267,8 @@ else:
         row = row._asdict()
         contact_id = int(row["contact_id"])
         line = " · ".join((as_plain_text(row["brand"]), as_plain_text(channel_names.get(row["channel"], row["channel"])),
-                           local_text(row["started_at"], DAY_MINUTE), _short_score(scores.loc[contact_id])))
+                           local_text(row["started_at"], DAY_MINUTE), _mark(contact_id),
+                           _short_score(scores.loc[contact_id])))
         if st.button(line, key=f"done_{contact_id}", type="tertiary", icon=":material/check_circle:"):
             st.session_state[OPEN_KEY] = contact_id
             st.switch_page(LOG_PAGE)

@@ -1,5 +1,6 @@
 """One contact in full: timings, checklist answers, the answer received beside the reference,
-evidence and its change history. Used by the drill-down; all user text is shown as text.
+evidence and its change history, and whether it was made for the fieldwork plan ("Planned: 2026-Q1")
+or outside it ("Ad hoc (outside the plan)"). Used by the drill-down; all user text is shown as text.
 
 Everything is in the users' words (``journeys.wording``), never a code: the knock-out as its
 policy's label, the checklist's columns and answers, and the change history's fields
@@ -23,6 +24,7 @@ from journeys.errors import PermissionDenied
 from journeys.fieldwork.contacts import draft_text, remove_evidence
 from journeys.fieldwork.evidence import Preview, ensure_preview, is_image, original_content
 from journeys.fieldwork.frames import ContactFilter, read_answers, read_contacts, read_criteria
+from journeys.fieldwork.worklist import plan_mark_text, plan_marks
 from journeys.language import _, number
 from journeys.local_time import DATED_SECOND, LOCAL_ZONE_NAME, duration, local_text
 from journeys.models import ChangeLog, Channel, Contact, Evidence, Journey, Location, User, Wave
@@ -95,6 +97,7 @@ def show_contact(engine: Engine, contact_id: int, *, actor) -> None:
                                .order_by(ChangeLog.changed_at)).all()
         names = _reference_names(session, {h.field for h, _by in history})
         channel_names = channel_display_names(session=session)
+        planned_wave = plan_marks(session=session, contact_ids=[contact_id]).get(contact_id)
     # the auditor's own draft is shown too, marked as one and without a score
     frame = read_contacts(engine, ContactFilter(contact_ids=(contact_id,), include_drafts=True))
     answers = read_answers(engine, [contact_id])
@@ -109,7 +112,7 @@ def show_contact(engine: Engine, contact_id: int, *, actor) -> None:
         anchor=False)
     st.caption(_("{journey} · wave {wave} · location {location} · auditor {auditor}").format(
         journey=plain(row["journey"]), wave=plain(row["wave"] or "–"), location=plain(row["location"] or "–"),
-        auditor=plain(row["auditor"] or "–")))
+        auditor=plain(row["auditor"] or "–")) + " · " + plain(plan_mark_text(planned_wave)))
     columns = st.columns(4)
     final = score["final_score"]
     if contact.is_draft:

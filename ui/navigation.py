@@ -16,6 +16,7 @@ from pathlib import Path
 
 from journeys.accounts.access import (
     ALL_CONTACT_READERS,
+    ASSIGNMENT_HOLDERS,
     CONTACT_WRITERS,
     EXPORTERS,
     JOURNEY_ADMINS,
@@ -46,6 +47,9 @@ PAGES: tuple[PageSpec, ...] = (
              N_("What is in this installation: brands, channels, journeys, waves and contacts logged.")),
     PageSpec("pages/contacts_mine.py", N_("My contacts"), ":material/assignment:", CONTACT_WRITERS, N_("Audit"),
              N_("Your open contacts waiting for a response and recently completed ones; start a new contact.")),
+    PageSpec("pages/assignments_mine.py", N_("My assignments"), ":material/checklist:", ASSIGNMENT_HOLDERS,
+             N_("Audit"), N_("The planned contacts given to you, overdue and due soon first: start one with one tap, "
+                             "or hand it back.")),
     PageSpec("pages/contact_log.py", N_("Log contact"), ":material/edit_note:", CONTACT_WRITERS, N_("Audit"),
              N_("Time one contact (stopwatch or response times), score its checklist and attach evidence.")),
     # The dashboards aggregate every auditor's contacts: the roles that may read them all.
@@ -76,6 +80,7 @@ def pages_for(role: str) -> list[PageSpec]:
 
 
 OVERVIEW = "pages/overview.py"
+ASSIGNMENTS_PAGE = "pages/assignments_mine.py"  # the auditor's work list, linked from My contacts
 # The page a role lands on after signing in; a role not named here lands on the Overview.
 HOME_BY_ROLE: dict[str, str] = {Role.AUDITOR: "pages/contacts_mine.py"}
 

@@ -83,6 +83,9 @@ ACTIONS = (
     N_("plan fieldwork"),
     N_("assign fieldwork"),
     N_("read fieldwork progress"),
+    N_("see your assignments"),
+    N_("start assignments"),
+    N_("hand back assignments"),
 )
 
 

@@ -10,6 +10,7 @@ SERVICE_RULE = {
     "pages/overview.py": "SIGNED_IN",
     "pages/contacts_mine.py": "CONTACT_WRITERS",
     "pages/contact_log.py": "CONTACT_WRITERS",
+    "pages/assignments_mine.py": "ASSIGNMENT_HOLDERS",
     "pages/dashboard.py": "ALL_CONTACT_READERS",
     "pages/consistency.py": "ALL_CONTACT_READERS",
     "pages/trends.py": "ALL_CONTACT_READERS",

@@ -130,7 +130,8 @@ def test_recently_completed_is_a_compact_list(world):
     at = open_page("contacts_mine", auditor)
     assert not at.table
     line = at.button(key=f"done_{contact_id}").label
-    assert shown(line) == f"Zeezicht · E-mail · {local_text(started, DAY_MINUTE)} · not scored", line
+    assert shown(line) == (
+        f"Zeezicht · E-mail · {local_text(started, DAY_MINUTE)} · Ad hoc (outside the plan) · not scored"), line
 
 
 def test_yes_to_every_unanswered_item_in_one_tap(world):
