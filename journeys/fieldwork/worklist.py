@@ -10,7 +10,7 @@ The calls, each in one transaction (``data.db.session_scope``)::
     plan_marks(session=s, contact_ids=[...])                            # contact id → its wave's name
 
 A planned contact's status is ``journeys.fieldwork.planned``'s one rule: "started" from the tap
-on Start until its contact is logged (answered or assessed, see ``planned.contact_logged``), then
+on Start until its contact is logged (answered or assessed, see ``journeys.fieldwork.planned.contact_logged``), then
 "done". A contact no assignment points at is ad hoc (outside the plan).
 """
 
