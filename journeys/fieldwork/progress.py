@@ -8,7 +8,7 @@ progress page, ``klantreis report progress`` and the auditors' work list agree o
   with ``planned``, ``done``, ``started``, ``overdue``, ``unassigned`` and ``share_done``
   (done / planned; ``planned`` is its n). Each planned contact counts in ``planned`` and in at
   most one of the other four (its status); to do and due soon are the rest. A contact past its
-  due date counts as overdue, started or not, assigned or not (``planned.status_of``).
+  due date counts as overdue, started or not, assigned or not (``journeys.fieldwork.planned.status_of``).
 - ``progress_totals(frame)``: the same counts for the whole frame (a ``ProgressCounts``), and
   ``with_totals_row`` to put them under a table.
 - ``burn_up(frame, starts_on, ends_on, today)``: per day, the cumulative done and the cumulative

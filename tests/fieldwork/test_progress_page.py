@@ -165,3 +165,16 @@ def test_the_page_speaks_dutch(app_env, engine, dutch):
 
     spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
     assert spec["config"]["locale"]["number"]["decimal"] == ","
+
+
+def test_no_english_is_left_on_the_dutch_page(app_env, engine, dutch):
+    """The Dutch pages' check (tests/language/test_pages_in_dutch.py) on a wave with a plan: the
+    headline, notices, tabs, tables and chart titles hold no English UI word."""
+    from tests.language.test_pages_in_dutch import english_in, page_texts
+
+    made = build_plan(engine, done=1, planned=12, overdue=3, unassigned=2)
+    at = open_page("progress", made["manager"])
+    texts, _values = page_texts(at)
+    user_data = ["Koopklik", "Groningen", "Maastricht", "Noord", "Zuid", "auditor1", "2026-Q1", "Ask about a delivery"]
+    assert english_in(texts, user_data) == []
+    assert len(texts) > 20
