@@ -91,8 +91,8 @@ def show_status(result: WaveProgress) -> None:
     if result.final:
         st.caption(_("Final figures: this wave was closed on {day}.").format(day=day_text(result.wave.closed_at)))
     else:
-        st.caption(_("As of {day}. A contact is done once it is saved complete; overdue: not done and its due "
-                     "date has passed.").format(day=day_text(result.today)))
+        st.caption(_("As of {day}. A planned contact is done once its contact is logged; overdue: not done and "
+                     "its due date has passed.").format(day=day_text(result.today)))
     if totals.complete:
         st.success(completeness_text(totals), icon=":material/task_alt:")
     else:

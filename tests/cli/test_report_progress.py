@@ -12,7 +12,7 @@ from data import db
 from journeys.catalogue.reference import get_or_create_location, get_or_create_wave
 from journeys.fieldwork.planned import local_today
 from journeys.models import Assignment
-from tests.factories import make_contact, make_plan_line
+from tests.factories import T0, make_contact, make_plan_line
 
 COLUMNS = ["planned", "done", "started", "overdue", "unassigned"]
 
@@ -32,7 +32,8 @@ def plan(engine, world):
         make_plan_line(session, merged, channel="phone", quantity=3, location=store,
                        due_on=today + timedelta(days=5), auditor=auditor)
         make_plan_line(session, merged, channel="email", quantity=2, due_on=today - timedelta(days=1))
-        contact = make_contact(merged, channel="phone", location_id=store.id, updated_at=datetime.now(UTC))
+        contact = make_contact(merged, channel="phone", location_id=store.id, resolved_at=T0 + timedelta(hours=3),
+                               updated_at=datetime.now(UTC))  # a phone call ended: logged
         session.add(contact)
         session.flush()
         first = session.exec(select(Assignment).order_by(Assignment.id)).first()

@@ -16,9 +16,9 @@ from journeys.errors import PermissionDenied
 from journeys.fieldwork.planned import local_today
 from journeys.fieldwork.progress import wave_progress
 from journeys.language import use_language
-from journeys.models import Assignment, Wave
+from journeys.models import Assignment
 from tests.apptest import open_page
-from tests.factories import make_contact, make_plan_line, make_world
+from tests.factories import T0, make_contact, make_plan_line, make_world
 
 
 def chart_rows(chart) -> pd.DataFrame:
@@ -57,8 +57,8 @@ def build_plan(engine, *, done: int, planned: int, overdue: int = 0, unassigned:
                                  .order_by(Assignment.id)).all()
         assert len(open_ones) >= done
         for assignment in open_ones[:done]:
-            contact = make_contact(world, channel="phone", location_id=north.id,
-                                   updated_at=datetime.now(UTC) - timedelta(days=1))
+            contact = make_contact(world, channel="phone", location_id=north.id,  # a call that ended: logged
+                                   resolved_at=T0 + timedelta(hours=3), updated_at=datetime.now(UTC) - timedelta(days=1))
             session.add(contact)
             session.flush()
             assignment.contact_id = contact.id
@@ -139,8 +139,6 @@ def test_the_page_opens_on_the_running_wave(app_env, engine):
     assert at.selectbox[0].value == made["wave_id"]
     at.selectbox[0].select(next(o for o in at.selectbox[0].options if "2027" in o)).run()
     assert not at.exception
-    with db.read_scope(engine) as session:
-        assert session.exec(select(Wave).where(Wave.name == "2027-Q1")).one()
     assert [i.value for i in at.info][0].startswith("No fieldwork planned for this wave yet")
 
 
