@@ -250,7 +250,9 @@ def progress_report(
     with db.read_scope(ready_engine()) as session:
         chosen = progress.wave_named(session=session, name=wave)
         result = progress.wave_progress(session=session, actor=OPERATOR, wave_id=chosen.id, today=local_today())
-    table = progress.progress_by(result.frame, group)[[group, *PROGRESS_OUTPUT_COLUMNS]]
+    # the rows without a value read in the run's language for a person, in English for a program
+    missing = progress.missing_labels() if output_format == "table" else None
+    table = progress.progress_by(result.frame, group, missing=missing)[[group, *PROGRESS_OUTPUT_COLUMNS]]
     if output_format != "table":
         typer.echo(frame_text(table, output_format), nl=False if output_format == "csv" else True)
         return

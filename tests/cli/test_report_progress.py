@@ -80,6 +80,8 @@ def test_the_table_says_the_wave_is_not_complete(cli, engine, world):
     assert "Fieldwork is not complete (running): 1 of 5 planned contacts done." in result.output
     dutch = cli("--language", "nl", "report", "progress", "--wave", "2026-Q1")
     assert "Veldwerk is niet compleet (loopt): 1 van 5 geplande contacten gedaan." in dutch.output
+    by_auditor = cli("--language", "nl", "report", "progress", "--wave", "2026-Q1", "--by", "auditor").output
+    assert "Niet toegewezen" in by_auditor and "Not assigned" not in by_auditor
 
 
 def test_an_unknown_wave_is_named_with_the_known_ones(cli, engine, world):
