@@ -64,6 +64,8 @@ COLUMN_LABELS: dict[str, str] = {
     "channel_gap": N_("channel gap"), "consistency_index": N_("consistency index"),
     "answer_agreement": N_("answer agreement"), "consistent_all_channels": N_("consistent all channels"),
     "kruskal_p": N_("kruskal p"), "gap_to_best": N_("gap to best"),
+    "region": N_("region"), "auditor": N_("auditor"), "planned": N_("planned"), "done": N_("done"),
+    "started": N_("started"), "overdue": N_("overdue"), "unassigned": N_("not assigned"),
 }
 PERCENT_COLUMNS = ("score_parity", "answer_agreement", "timing_on_norm")  # shares printed as percentages
 
@@ -218,3 +220,54 @@ def consistency(
     _emit(summary, output_format, _("Consistency by {groups} as of {moment}").format(
         groups=_groups_text(groups), moment=moment.isoformat(timespec="seconds")))
     _emit(channels, output_format, _("The channels it rests on"))
+
+
+PROGRESS_OUTPUT_COLUMNS = ("planned", "done", "started", "overdue", "unassigned")
+
+
+@report_app.command("progress", help=N_(
+    "A wave's fieldwork: planned, done, started, overdue and not assigned contacts per group."))
+def progress_report(
+    *,
+    wave: str = typer.Option(..., "--wave", help=N_("The wave, by name.")),
+    by: str = typer.Option("brand", "--by", help=N_("Group by brand, region, location, channel, journey or auditor.")),
+    output_format: OutputFormat = "table",
+) -> None:
+    """A wave's fieldwork: planned, done, started, overdue and not assigned contacts per group.
+
+    The counts are ``journeys.fieldwork.progress.progress_by``'s (the Fieldwork progress page's),
+    on today's local date; the columns stay English in every format and language."""
+    from cli.users import OPERATOR
+    from data import db
+    from journeys.fieldwork import progress
+    from journeys.fieldwork.planned import local_today
+
+    groups = parse_groups(by, allowed=progress.GROUPS)
+    if len(groups) > 1:
+        raise ValidationError(Problem("--by", by, _("takes one group: {groups}").format(
+            groups=", ".join(progress.GROUPS))))
+    group = groups[0]
+    with db.read_scope(ready_engine()) as session:
+        chosen = progress.wave_named(session=session, name=wave)
+        result = progress.wave_progress(session=session, actor=OPERATOR, wave_id=chosen.id, today=local_today())
+    # the rows without a value read in the run's language for a person, in English for a program
+    missing = progress.missing_labels() if output_format == "table" else None
+    table = progress.progress_by(result.frame, group, missing=missing)[[group, *PROGRESS_OUTPUT_COLUMNS]]
+    if output_format != "table":
+        typer.echo(frame_text(table, output_format), nl=False if output_format == "csv" else True)
+        return
+    totals = result.totals
+    if table.empty:
+        console.print(_("{wave}: no fieldwork planned yet").format(wave=chosen.name), highlight=False)
+        return
+    title = _("Fieldwork of {wave} by {group} on {day}").format(
+        wave=chosen.name, group=column_label(group), day=result.today.isoformat())
+    print_report_table(progress.with_totals_row(table, group, label=_("Total"))
+                       [[group, *PROGRESS_OUTPUT_COLUMNS]], title)
+    state = _("final") if result.final else _("running")
+    if totals.complete:
+        console.print(_("Fieldwork is complete ({state}): {coverage} done.").format(
+            state=state, coverage=progress.coverage_text(totals.done, totals.planned)), highlight=False)
+    else:
+        console.print(_("Fieldwork is not complete ({state}): {coverage} done.").format(
+            state=state, coverage=progress.coverage_text(totals.done, totals.planned)), highlight=False)

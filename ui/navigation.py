@@ -62,6 +62,11 @@ PAGES: tuple[PageSpec, ...] = (
     # Its downloads are journeys.interchange.exports' (EXPORTERS); its drill-down reads every contact, the same roles.
     PageSpec("pages/explore.py", N_("Explore and export"), ":material/table_view:", EXPORTERS, N_("Analyse"),
              N_("Drill down to contacts and one contact; download contacts and metrics (CSV, XLSX) and brand reports.")),
+    # Section Study, not Analyse: it follows the plan a manager made (the Study pages' loop of plan,
+    # assign, watch, chase), not the customer experience the Analyse pages measure.
+    PageSpec("pages/progress.py", N_("Fieldwork progress"), ":material/insights:", ALL_CONTACT_READERS, N_("Study"),
+             N_("Per wave: planned contacts against done, overdue and not assigned, per brand, channel, "
+                "location and auditor, with a burn-up over the wave's days.")),
     # The same rule as the journey services (journeys.accounts.access): only admins define journeys.
     PageSpec("pages/journey_admin.py", N_("Journeys"), ":material/route:", JOURNEY_ADMINS, N_("Admin"),
              N_("Define journeys: the question asked on every channel, targets per channel, the checklist and its versions.")),

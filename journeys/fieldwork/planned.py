@@ -79,7 +79,7 @@ def status_of(*, auditor_id: int | None, due_on: date | None, contact_id: int | 
 PLANNED_COLUMNS = (
     "assignment_id", "plan_line_id", "wave_id", "wave", "brand_id", "brand", "location_id", "location",
     "region", "journey_id", "journey", "channel_id", "channel", "time_slot", "due_on", "auditor_id",
-    "auditor", "contact_id", "contact_logged", "contact_started_at", "contact_saved_at", "status",
+    "auditor", "contact_id", "contact_logged", "contact_started_at", "contact_logged_at", "status",
 )
 
 
@@ -92,8 +92,9 @@ def planned_contacts(*, session: Session, today: date, wave_id: int | None = Non
     Access is the caller's to check: a service reads this after ``ensure_role``.
     ``channel`` is the channel's key name (map it through
     ``journeys.catalogue.reference.channel_display_names`` to show it). ``contact_logged``: whether
-    its contact is logged (``contact_logged``); ``contact_saved_at`` is the contact's last save
-    (when it was logged, for a done contact).
+    its contact is logged (``contact_logged``); ``contact_logged_at`` is when its
+    contact was logged: the live conversation's end, the first reply on an asynchronous channel,
+    else (assessed without an answer) its last save.
     """
     query = (
         select(
@@ -104,7 +105,8 @@ def planned_contacts(*, session: Session, today: date, wave_id: int | None = Non
             PlanLine.time_slot, Assignment.due_on, Assignment.auditor_id,
             sa.func.coalesce(sa.func.nullif(User.display_name, ""), User.username).label("auditor"),
             Assignment.contact_id, contact_logged().label("contact_logged"),
-            Contact.started_at.label("contact_started_at"), Contact.updated_at.label("contact_saved_at"),
+            Contact.started_at.label("contact_started_at"), sa.case((Channel.kind.in_([kind.value for kind in LIVE_KINDS]), Contact.resolved_at),
+                    else_=Contact.first_response_at).label("_answered_at"), Contact.updated_at.label("_saved_at"),
         )
         .join(PlanLine, PlanLine.id == Assignment.plan_line_id)
         .join(Wave, Wave.id == Assignment.wave_id)
@@ -123,9 +125,11 @@ def planned_contacts(*, session: Session, today: date, wave_id: int | None = Non
     if assignment_ids is not None:
         query = query.where(Assignment.id.in_(list(assignment_ids)))
     rows = session.exec(query).all()
-    frame = pd.DataFrame([tuple(row) for row in rows], columns=list(PLANNED_COLUMNS[:-1]))
+    frame = pd.DataFrame([tuple(row) for row in rows],
+                         columns=[*PLANNED_COLUMNS[:-2], "_answered_at", "_saved_at"])
     frame["region"] = frame["region"].fillna("")
     frame["contact_logged"] = frame["contact_logged"].fillna(False).astype(bool)
+    frame["contact_logged_at"] = frame.pop("_answered_at").fillna(frame.pop("_saved_at"))
     frame["status"] = [
         status_of(auditor_id=None if pd.isna(a) else a, due_on=d if isinstance(d, date) else None,
                   contact_id=None if pd.isna(c) else c, contact_logged=logged, today=today)

@@ -50,7 +50,7 @@ def my_assignments(*, session: Session, actor, today: date) -> pd.DataFrame:
     frame["section"] = frame["status"]
     done = frame["section"] == "done"
     recent = [to_local(saved).date() >= today - timedelta(days=RECENT_DONE_DAYS) if not pd.isna(saved) else False
-              for saved in frame["contact_saved_at"]]
+              for saved in frame["contact_logged_at"]]
     frame = frame[~done | pd.Series(recent, index=frame.index, dtype=bool)]
     frame = frame[frame["section"].isin(SECTIONS)].copy()
     order = {section: position for position, section in enumerate(SECTIONS)}

@@ -14,6 +14,7 @@ SERVICE_RULE = {
     "pages/dashboard.py": "ALL_CONTACT_READERS",
     "pages/consistency.py": "ALL_CONTACT_READERS",
     "pages/trends.py": "ALL_CONTACT_READERS",
+    "pages/progress.py": "ALL_CONTACT_READERS",
     "pages/explore.py": "EXPORTERS",
     "pages/journey_admin.py": "JOURNEY_ADMINS",
     "pages/admin_users.py": "USER_ADMINS",
