@@ -184,6 +184,7 @@ def set_cells(session: Session, wave: Wave, cells: list[Cell]) -> FillResult:
         ValidationError: a line would go below the planned contacts that have a contact (naming
             the cell's row when it has one); nothing is written then.
     """
+    session.flush()  # the bulk statements below bypass the ORM: it writes what it holds first
     run = session.connection().execute
     existing = {(b, loc, j, ch, slot): (i, q, due) for i, b, loc, j, ch, slot, q, due in run(
         sa.select(PlanLine.id, PlanLine.brand_id, PlanLine.location_id, PlanLine.journey_id, PlanLine.channel_id,
@@ -239,6 +240,7 @@ def set_cells(session: Session, wave: Wave, cells: list[Cell]) -> FillResult:
             {"plan_line_id": line_id, "wave_id": wave.id, "due_on": due} for line_id, due in additions])
     result.assignments_added = len(additions)
     result.assignments_removed = len(removals)
+    session.expire_all()  # objects the caller holds read what the statements wrote
     return result
 
 
@@ -353,7 +355,6 @@ def set_line(*, session: Session, actor, line_id: int, quantity: int, time_slot:
         session.flush()
     set_cells(session, wave, [Cell(line.brand_id, line.location_id, line.journey_id, line.channel_id, time_slot,
                                    quantity, due_on)])
-    session.refresh(line)
     return line
 
 
@@ -375,6 +376,7 @@ def delete_line(*, session: Session, actor, line_id: int) -> None:
             label=_("plan line")))
     session.execute(Assignment.__table__.delete().where(Assignment.__table__.c.plan_line_id == line_id))
     session.execute(PlanLine.__table__.delete().where(PlanLine.__table__.c.id == line_id))
+    session.expire_all()
 
 
 def plan_frame(*, session: Session, actor, wave_id: int | None = None, today: date | None = None) -> pd.DataFrame:
