@@ -8,7 +8,7 @@ started; it never goes below the rows that already have a contact.
 
 ``fill_quota`` fills the plan quickly ("every location, every journey, phone + e-mail +
 WhatsApp, 2 each"): it sets the product of the choices, skipping journey-channel pairs the
-journey does not run on (``FillResult.skipped``). ``set_cells`` is the upsert both the quick fill
+journey does not run on (listed in the ``FillResult``). ``set_cells`` is the upsert both the quick fill
 and the plan file (``journeys.interchange.plan_file``) use. Who may: ``STUDY_PLANNERS`` ("plan
 fieldwork"). Statuses (assigned, done) are ``journeys.fieldwork.planned``'s.
 """
@@ -253,7 +253,7 @@ def fill_quota(*, session: Session, actor, wave_id: int, brand_ids, location_ids
         location_ids: None: every location of the brands that is not archived; []: brand level
             only (no location); ids: those locations (each of one of the brands).
         journey_ids, channel_ids: the product is taken; a pair the journey does not run on is
-            skipped and listed in ``FillResult.skipped``.
+            skipped and listed in the result (its skipped pairs).
 
     Raises:
         PermissionDenied: not a study planner.
