@@ -6,8 +6,8 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from cli.app import console, err_console, ready_engine
-from cli.users import OPERATOR
 from cli.options import Timezone
+from cli.users import OPERATOR
 from data import db
 from journeys.errors import KlantreisError
 from journeys.interchange.contact_file import parse_timezone, read_table

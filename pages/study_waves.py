@@ -9,7 +9,15 @@ from data.db import read_scope
 from journeys.accounts.access import has_role
 from journeys.catalogue.reference import channel_display_name
 from journeys.fieldwork.plan import TIME_SLOTS, delete_line, fill_quota, plan_frame, set_line
-from journeys.fieldwork.waves import REOPENERS, close_wave, create_wave, reopen_wave, update_wave, wave_scope, waves_frame
+from journeys.fieldwork.waves import (
+    REOPENERS,
+    close_wave,
+    create_wave,
+    reopen_wave,
+    update_wave,
+    wave_scope,
+    waves_frame,
+)
 from journeys.interchange.plan_file import plan_csv
 from journeys.language import _, ngettext, number
 from journeys.limits import MAX_PLANNED_PER_LINE
@@ -46,6 +54,11 @@ else:
 
 names = dict(zip(waves["wave_id"].astype(int), waves["name"], strict=True))
 closed = dict(zip(waves["wave_id"].astype(int), waves["closed"].astype(bool), strict=True))
+
+
+def as_day(value) -> date | None:
+    """A date cell of a frame, None when empty (a wave made by an import may have no dates)."""
+    return value if isinstance(value, date) else None
 
 
 def scope_inputs(prefix: str, scope: dict | None = None) -> tuple[list, list, list]:
@@ -92,8 +105,8 @@ with change_tab:
             with st.form(f"waves_change_{wave_id}"):
                 name = st.text_input(_("Wave name"), value=row["name"], key=f"waves_name_{wave_id}", max_chars=40)
                 start_column, end_column = st.columns(2)
-                starts_on = start_column.date_input(_("Start"), value=row["starts_on"], key=f"waves_start_{wave_id}")
-                ends_on = end_column.date_input(_("End"), value=row["ends_on"], key=f"waves_end_{wave_id}")
+                starts_on = start_column.date_input(_("Start"), value=as_day(row["starts_on"]), key=f"waves_start_{wave_id}")
+                ends_on = end_column.date_input(_("End"), value=as_day(row["ends_on"]), key=f"waves_end_{wave_id}")
                 scope = scope_inputs(f"waves_{wave_id}", scopes[wave_id])
                 if st.form_submit_button(_("Save wave")):
                     run_action(engine, lambda s: update_wave(
@@ -171,7 +184,7 @@ else:
                                                  value=int(line.quantity), step=1, key=f"waves_line_count_{line_id}")
             line_slot = slot_column.selectbox(_("Time slot"), list(slots), index=list(slots).index(line.time_slot),
                                               format_func=slots.get, key=f"waves_line_slot_{line_id}")
-            line_due = due_column.date_input(_("Due date"), value=line.due_on if isinstance(line.due_on, date) else None,
+            line_due = due_column.date_input(_("Due date"), value=as_day(line.due_on),
                                              key=f"waves_line_due_{line_id}")
             if st.form_submit_button(_("Save line")):
                 run_action(engine, lambda s: set_line(session=s, actor=user, line_id=line_id, quantity=int(quantity),

@@ -101,19 +101,23 @@ def parse_plan(session: Session, header: list[str], rows) -> tuple[dict[int, lis
     cells: dict[int, list[Cell]] = {}
     seen: dict[tuple, int] = {}
     count = 0
-    for number, raw_cells in rows:
+    for row_number, raw_cells in rows:
         count += 1
+        if len(raw_cells) > width and any(c.strip() for c in raw_cells[width:]):
+            problems.append(Problem("row", len(raw_cells), _("has more cells than the header's {n} columns").format(
+                n=width), row_number))
+            continue
         row_problems: list[Problem] = []
         formulas = getattr(raw_cells, "formulas", None) or {}
         values = list(raw_cells) + [""] * max(0, width - len(raw_cells))
         for position, formula in formulas.items():
             if position in column_at:
-                row_problems.append(Problem(column_at[position], shown(formula), _(FORMULA_MESSAGE), number))
+                row_problems.append(Problem(column_at[position], shown(formula), _(FORMULA_MESSAGE), row_number))
         uncomputed = {column_at[p] for p in formulas if p in column_at}
 
-        def bad(column, value, message, row_problems=row_problems, number=number, uncomputed=uncomputed):
+        def bad(column, value, message, row_problems=row_problems, row_number=row_number, uncomputed=uncomputed):
             if column not in uncomputed:
-                row_problems.append(Problem(column, value, message, number))
+                row_problems.append(Problem(column, value, message, row_number))
 
         text = {name: _unquote(values[position].strip()) for name, position in columns.items()}
         for name in COLUMNS:
@@ -163,13 +167,13 @@ def parse_plan(session: Session, header: list[str], rows) -> tuple[dict[int, lis
         if row_problems:
             problems += row_problems
             continue
-        cell = Cell(brand_id, location_id, journey_id, channel_id, slot, quantity, due_on, number)
+        cell = Cell(brand_id, location_id, journey_id, channel_id, slot, quantity, due_on, row_number)
         key = (wave[0], *cell.key)
         if key in seen:
             problems.append(Problem("row", None, _("names the same plan line as row {row}").format(row=seen[key]),
-                                    number, label=_("row")))
+                                    row_number, label=_("row")))
             continue
-        seen[key] = number
+        seen[key] = row_number
         cells.setdefault(wave[0], []).append(cell)
     for wave_id, wave_cells in cells.items():
         problems += cell_problems(session, wave_id, wave_cells)
