@@ -197,7 +197,7 @@ st.download_button(_("Download the plan (CSV)"), plan_file, file_name=f"plan-{pl
                    key="waves_plan_download", icon=":material/download:")
 if not closed[plan_wave]:
     upload = st.file_uploader(_("Upload a plan file (CSV or XLSX)"), type=["csv", "xlsx"], key="waves_plan_upload",
-                              help=_("Columns wave, brand, location, journey, channel, quantity, time_slot, due_on: "
-                                     "each row sets one plan line; all rows or none (docs/interchange.md)."))
+                              help=_("Columns `wave`, `brand`, `location`, `journey`, `channel`, `quantity`, `time_slot`, "
+                                     "`due_on`: each row sets one plan line; all rows or none (`docs/interchange.md`)."))
     if upload is not None and st.button(_("Import plan file"), key="waves_plan_import"):
         import_upload(engine, user, upload)
