@@ -79,3 +79,17 @@ def test_an_auditor_cannot_open_it(study, engine):
     """The page refuses an auditor (the services would refuse too)."""
     at = open_page("study_waves", study["world"]["auditor"])
     assert not at.dataframe and not [b for b in at.button if b.label == "Create wave"]
+
+
+def test_start_form_offers_open_waves_only(study, engine):
+    """After closing 2026-Q1 the auditor's start form no longer offers it; an open wave stays."""
+    from journeys.fieldwork.waves import close_wave, create_wave
+
+    with db.session_scope(engine) as session:
+        manager = session.get(User, study["manager"].id)
+        create_wave(session=session, actor=manager, name="2026-Q2", starts_on=date(2026, 4, 1),
+                    ends_on=date(2026, 6, 30))
+        close_wave(session=session, actor=manager, wave_id=study["world"]["wave"].id)
+    at = open_page("contacts_mine", study["world"]["auditor"])
+    options = at.selectbox(key="new_wave").options
+    assert "2026-Q2" in options and "2026-Q1" not in options
