@@ -83,6 +83,8 @@ def test_brand_level_fill_and_lowering_keeps_made_contacts(session):
     kept = session.exec(select(Assignment).order_by(Assignment.id)).all()
     assert [a.id for a in kept] == [rows[0].id, rows[1].id]
     assert {a.due_on for a in kept} == {date(2026, 3, 1)} and line.time_slot == "after_hours"
+    row = plan_frame(session=session, actor=manager, wave_id=world["wave"].id).iloc[0]
+    assert (row["location"], row["quantity"], row["assigned"], row["done"]) == ("", 2, 1, 1)
     second = make_contact(world, channel="phone")
     session.add(second)
     session.flush()
