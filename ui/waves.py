@@ -74,6 +74,8 @@ def fill_text(result: FillResult) -> str:
         text += " " + ngettext("Skipped {n} pair (the journey does not run on the channel): {pairs}.",
                                "Skipped {n} pairs (the journey does not run on the channel): {pairs}.",
                                len(result.skipped)).format(n=number(len(result.skipped)), pairs=pairs)
+    if result.without_locations:
+        text += " " + _("Nothing planned for {brands}: no locations.").format(brands=", ".join(result.without_locations))
     return text
 
 

@@ -1,4 +1,5 @@
 """What auditors do and what it produced: logging contacts with their timings, answers and drafts
 (``contacts``), evidence files (``evidence``) and their retention (``retention``), which
 contacts a filter selects (``contact_filter``), the contacts read as frames for ``scoring/``
-(``frames``) and the installation's counts (``overview``)."""
+(``frames``) and the installation's counts (``overview``); waves, their scope and closing
+(``waves``) and a wave's fieldwork plan (``plan``)."""

@@ -77,6 +77,8 @@ class FillResult:
     assignments_added: int = 0
     assignments_removed: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    # brands a fill of "every location" planned nothing for: they have no location (not archived)
+    without_locations: list[str] = field(default_factory=list)
 
 
 def _quantity_problem(quantity, row=None) -> Problem | None:
@@ -281,18 +283,19 @@ def fill_quota(*, session: Session, actor, wave_id: int, brand_ids, location_ids
                 Location.brand_id.in_(brand_ids), Location.archived.is_(False)).order_by(Location.name)):
             by_brand[b].append(loc_id)
         places = [(b, loc) for b in brand_ids for loc in by_brand[b]]
+        empty = [b for b in brand_ids if not by_brand[b]]
         if not places:
             raise ValidationError(Problem("locations", None, _(
                 "these brands have no locations: choose brand level (no locations)"), label=_("Locations")))
     elif not location_ids:
-        places = [(b, None) for b in brand_ids]
+        places, empty = [(b, None) for b in brand_ids], []
     else:
         owner = dict(run(sa.select(Location.id, Location.brand_id).where(Location.id.in_(list(location_ids)))).all())
         outside = [i for i in location_ids if owner.get(i) not in brand_ids]
         if outside:
             raise ValidationError(Problem("locations", ", ".join(map(str, outside)),
                                           _("are not locations of the chosen brands"), label=_("Locations")))
-        places = [(owner[i], i) for i in sorted(set(location_ids))]
+        places, empty = [(owner[i], i) for i in sorted(set(location_ids))], []
     runs_on = set(run(sa.select(JourneyChannel.journey_id, JourneyChannel.channel_id)).all())
     cells, skipped = [], set()
     for journey_id in sorted(set(journey_ids)):
@@ -314,6 +317,8 @@ def fill_quota(*, session: Session, actor, wave_id: int, brand_ids, location_ids
         raise ValidationError(list(dict.fromkeys(problems)))
     result = set_cells(session, wave, cells)
     result.skipped = skipped_names
+    brand_names = dict(run(sa.select(Brand.id, Brand.name).where(Brand.id.in_(empty))).all()) if empty else {}
+    result.without_locations = sorted(brand_names.values())
     return result
 
 

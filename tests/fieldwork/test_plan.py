@@ -55,7 +55,7 @@ def test_quick_fill_every_location_and_channel(session):
     session.flush()
     result = _fill(session, world, manager, due_on=date(2026, 3, 20))
     assert (result.added, result.assignments_added) == (4, 8)
-    assert result.skipped == [("Ask about a delivery", "WhatsApp")]
+    assert result.skipped == [("Ask about a delivery", "WhatsApp")] and result.without_locations == []
     frame = plan_frame(session=session, actor=manager, wave_id=world["wave"].id)
     assert sorted(frame["location"]) == ["Breda", "Breda", "Utrecht", "Utrecht"]
     assert set(frame["channel"]) == {"Phone", "E-mail"}
@@ -135,3 +135,15 @@ def test_ten_thousand_planned_contacts_in_seconds(session):
     elapsed = time.perf_counter() - began
     assert result.assignments_added == 10_000 and _count(session) == 10_000
     assert elapsed < 10, elapsed
+
+
+def test_every_location_names_brands_without_locations(session):
+    """A fill of every location says which chosen brand got nothing because it has no location."""
+    from journeys.catalogue.reference import get_or_create_brand
+
+    world = make_world(session)
+    manager = manager_of(session)
+    get_or_create_location(session=session, brand=world["brand"], name="Utrecht")
+    empty = get_or_create_brand(session=session, name="Leeg")
+    result = _fill(session, world, manager, brand_ids=[world["brand"].id, empty.id])
+    assert result.added == 2 and result.without_locations == ["Leeg"]
