@@ -1,15 +1,20 @@
-"""``klantreis export contacts``: contacts in the interchange format (CSV or XLSX)."""
+"""``klantreis export contacts``: contacts in the interchange format (CSV or XLSX); ``export plan``: the fieldwork plan."""
 
 from pathlib import Path
 
 import typer
+from sqlmodel import select
 
 from cli.app import console, fail, ready_engine
 from cli.options import Timezone, with_contact_filter
+from cli.users import OPERATOR
+from data import db
 from journeys.fieldwork.frames import ContactFilter
 from journeys.interchange.exports import FORMATS, export_contacts
+from journeys.interchange.plan_file import export_plan
 from journeys.language import N_, _, ngettext, number
 from journeys.local_time import LOCAL_ZONE_NAME
+from journeys.models import Wave
 
 export_app = typer.Typer(help=N_("Write data files in the interchange format (docs/interchange.md)."),
                          no_args_is_help=True)
@@ -47,3 +52,30 @@ def export_contacts_command(
                        result.contacts)
     console.print(written.format(n=number(result.contacts), file=result.path, format=file_format), highlight=False,
                   soft_wrap=True)  # one line: greppable
+
+
+@export_app.command("plan", help=N_("Export the fieldwork plan (one wave or all) in the format ``import plan`` reads."))
+def export_plan_command(
+    output: Path = typer.Option(..., "-o", "--output", help=N_("File to write: .xlsx for XLSX, else CSV."),
+                                dir_okay=False),
+    wave: str = typer.Option(None, "--wave", help=N_("Only this wave (its name); default: every wave.")),
+) -> None:
+    """Export the fieldwork plan in the format ``import plan`` reads."""
+    file_format = "xlsx" if output.suffix.lower() == ".xlsx" else "csv"
+    if not output.parent.exists():
+        fail(_("cannot write {file}: folder {folder} does not exist").format(file=output, folder=output.parent))
+    engine = ready_engine()
+    with db.read_scope(engine) as session:
+        wave_id = None
+        if wave is not None:
+            wave_id = session.exec(select(Wave.id).where(Wave.name == wave)).first()
+            if wave_id is None:
+                raise typer.BadParameter(_("unknown wave {name}").format(name=repr(wave)), param_hint="--wave")
+        try:
+            lines = export_plan(session=session, actor=OPERATOR, path=output, file_format=file_format,
+                                wave_id=wave_id)
+        except OSError as exc:
+            fail(_("cannot write {file}: {reason}").format(file=output, reason=exc.strerror))
+    written = ngettext("{n} plan line written to {file} ({format})", "{n} plan lines written to {file} ({format})",
+                       lines)
+    console.print(written.format(n=number(lines), file=output, format=file_format), highlight=False, soft_wrap=True)

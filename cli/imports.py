@@ -1,4 +1,4 @@
-"""``klantreis import contacts FILE``: load a contact file, all rows or none."""
+"""``klantreis import contacts FILE``: load a contact file, all rows or none; ``import plan FILE``: a fieldwork plan."""
 
 from pathlib import Path
 
@@ -7,10 +7,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from cli.app import console, err_console, ready_engine
 from cli.options import Timezone
+from cli.users import OPERATOR
 from data import db
 from journeys.errors import KlantreisError
 from journeys.interchange.contact_file import parse_timezone, read_table
 from journeys.interchange.imports import ImportAborted, import_contacts, summary_lines, write_failure
+from journeys.interchange.plan_file import import_plan, plan_summary_lines
 from journeys.language import N_, _
 from journeys.local_time import LOCAL_ZONE_NAME
 
@@ -78,5 +80,30 @@ def import_contacts_command(
     console.print(rows.describe(), highlight=False, markup=False)
     for line in summary_lines(result):
         console.print(line, highlight=False, markup=False, soft_wrap=True)  # one line each: greppable
+    if dry_run:
+        console.print(_("dry run: nothing was written"), highlight=False)
+
+
+@import_app.command(
+    "plan", help=N_("Import a wave's fieldwork plan: each row sets one plan line's quantity; if any row is invalid "
+                    "nothing is written and every bad row is listed."))
+def import_plan_command(
+    file: Path = typer.Argument(..., help=N_("CSV (UTF-8) or XLSX plan file."), dir_okay=False),
+    dry_run: bool = typer.Option(False, "--dry-run", help=N_("Validate and count only; write nothing.")),
+) -> None:
+    """Import a wave's fieldwork plan, all rows or none."""
+    header, rows, _approximate = read_table(file)
+    engine = ready_engine()
+    try:
+        with db.session_scope(engine) as session:
+            result = import_plan(session=session, actor=OPERATOR, header=header, rows=rows, dry_run=dry_run)
+    except KlantreisError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the database refused the commit, or a bug
+        raise write_failure(exc, engine.url) or ImportAborted(
+            _("the import stopped on an unexpected error ({kind}); it was rolled back, nothing was written; "
+              "please report it").format(kind=type(getattr(exc, "orig", None) or exc).__name__)) from exc
+    for line in plan_summary_lines(result):
+        console.print(line, highlight=False, markup=False, soft_wrap=True)
     if dry_run:
         console.print(_("dry run: nothing was written"), highlight=False)

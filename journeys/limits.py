@@ -57,3 +57,6 @@ def is_finite(value) -> bool:
     if isinstance(value, numbers.Integral):
         return True  # math.isfinite would overflow converting 10**400 to float
     return isinstance(value, numbers.Real) and math.isfinite(value)
+# The most planned contacts one plan line (a quota cell) may ask for: a typo such as 2000 for 20
+# would otherwise create thousands of assignments nobody can make.
+MAX_PLANNED_PER_LINE = 1000

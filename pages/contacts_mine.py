@@ -51,7 +51,8 @@ st.title(_("My contacts"), anchor=False)
 with read_scope(engine) as session:
     journeys = session.exec(select(Journey).where(Journey.status == JourneyStatus.ACTIVE).order_by(Journey.name)).all()
     brands = session.exec(select(Brand).order_by(Brand.name)).all()
-    waves = session.exec(select(Wave).order_by(Wave.name.desc())).all()
+    # a closed wave takes no new contacts: the form offers open waves only
+    waves = session.exec(select(Wave).where(Wave.closed_at.is_(None)).order_by(Wave.name.desc())).all()
     channels = {c.id: c for c in session.exec(select(Channel)).all()}
     journey_channels = session.exec(select(JourneyChannel)).all()
     locations = session.exec(select(Location).order_by(Location.name)).all()

@@ -22,6 +22,7 @@ from journeys.accounts.access import (
     JOURNEY_ADMINS,
     SETTINGS_ADMINS,
     SIGNED_IN,
+    STUDY_PLANNERS,
     USER_ADMINS,
 )
 from journeys.language import N_, _
@@ -62,6 +63,10 @@ PAGES: tuple[PageSpec, ...] = (
     # Its downloads are journeys.interchange.exports' (EXPORTERS); its drill-down reads every contact, the same roles.
     PageSpec("pages/explore.py", N_("Explore and export"), ":material/table_view:", EXPORTERS, N_("Analyse"),
              N_("Drill down to contacts and one contact; download contacts and metrics (CSV, XLSX) and brand reports.")),
+    # Waves and their plans: journeys.fieldwork.waves and .plan check the same set.
+    PageSpec("pages/study_waves.py", N_("Waves and plan"), ":material/event_note:", STUDY_PLANNERS, N_("Study"),
+             N_("Create and close waves; fill a wave's fieldwork plan: contacts per brand, location, journey and "
+                "channel.")),
     # Section Study, not Analyse: it follows the plan a manager made (the Study pages' loop of plan,
     # assign, watch, chase), not the customer experience the Analyse pages measure.
     PageSpec("pages/progress.py", N_("Fieldwork progress"), ":material/insights:", ALL_CONTACT_READERS, N_("Study"),

@@ -80,6 +80,7 @@ ACTIONS = (
     N_("delete journeys"),
     N_("manage clients and locations"),
     N_("manage waves"),
+    N_("reopen waves"),
     N_("plan fieldwork"),
     N_("assign fieldwork"),
     N_("read fieldwork progress"),

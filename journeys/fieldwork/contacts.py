@@ -55,6 +55,7 @@ from journeys.fieldwork.evidence import (  # noqa: F401  - the limits and the sn
     sniff_media_type,
 )
 from journeys.fieldwork.frames import ContactFilter, read_contacts
+from journeys.fieldwork.waves import ensure_wave_open
 from journeys.language import _, ngettext, number
 from journeys.limits import MAX_INTEGER, is_finite, shown, text_problem, timestamp_problem
 from journeys.local_time import MINUTE, local_text
@@ -274,7 +275,7 @@ def start_contact(*, session: Session, actor, start: ContactStart, now: datetime
     Raises:
         PermissionDenied: a manager, or an auditor logging for someone else.
         ValidationError: an archived journey, a channel the journey does not run on, a location
-            of another brand, a start in the future.
+            of another brand, a start in the future, a closed wave.
     """
     ensure_can_log_contact_for(actor, actor.id)
     now = now or utcnow()
@@ -294,6 +295,10 @@ def start_contact(*, session: Session, actor, start: ContactStart, now: datetime
             problems.append(_problem("location", start.location_id, _("is not a location of this brand")))
     started = start.started_at or now
     problems += timing_problems({"started_at": started}, now=now)
+    try:
+        ensure_wave_open(session, start.wave_id)
+    except ValidationError as closed:
+        problems += closed.problems
     if problems:
         raise ValidationError(problems)
     contact = Contact(
@@ -356,6 +361,10 @@ def _save_loaded(*, session: Session, actor, contact: Contact, channel: Channel,
     contact_id = contact.id
     now = now or utcnow()
     changes = dict(changes or {})
+    # a contact of a closed wave is final; nor can one be moved into a closed wave
+    ensure_wave_open(session, contact.wave_id)
+    if changes.get("wave_id") is not None and changes["wave_id"] != contact.wave_id:
+        ensure_wave_open(session, changes["wave_id"])
     unknown = sorted(set(changes) - set(EDITABLE_FIELDS))
     if unknown:
         raise ValidationError(Problem("field", ", ".join(unknown), _("cannot be changed here"), label=_("field")))
@@ -528,6 +537,7 @@ def add_evidence(*, session: Session, actor, contact_id: int, file_name: str, da
     """
     contact = _load(session, contact_id)
     ensure_can_edit_contact(actor, contact)
+    ensure_wave_open(session, contact.wave_id)
     name = (file_name or "evidence").replace("/", "_").replace("\\", "_")[:255]
     checked = inspect_evidence(name, data)
     media_type = checked.media_type

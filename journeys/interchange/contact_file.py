@@ -28,6 +28,7 @@ from sqlmodel import Session
 
 from journeys.accounts.users import USERNAME_PATTERN
 from journeys.errors import Problem, ValidationError
+from journeys.fieldwork.waves import closed_wave_message
 from journeys.language import N_, _, ngettext
 from journeys.language import number as local_number
 from journeys.limits import EARLIEST, LATEST, MAX_INTEGER, shown
@@ -132,6 +133,7 @@ class Catalogue:
     users: dict[str, int]
     waves: dict[str, int]
     external_ids: dict[tuple[int, str], int]
+    closed_waves: frozenset[str] = frozenset()  # a row in one of these is refused: its figures are final
 
     @classmethod
     def load(cls, session: Session) -> "Catalogue":
@@ -166,6 +168,7 @@ class Catalogue:
             journeys=journeys,
             users={name: i for i, name in run(sa.select(User.id, User.username))},
             waves={name: i for i, name in run(sa.select(Wave.id, Wave.name))},
+            closed_waves=frozenset(run(sa.select(Wave.name).where(Wave.closed_at.is_not(None))).scalars()),
             external_ids={
                 (b, e): i for i, b, e in run(
                     sa.select(Contact.id, Contact.brand_id, Contact.external_id).where(Contact.external_id.is_not(None))
@@ -884,6 +887,8 @@ def parse_contacts(
                     bad("auditor", auditor, _("is not a valid username (lowercase letters, digits, '.', '_' or '-')"))
         if values["wave"] and values["wave"] not in catalogue.waves and not create_missing:
             bad("wave", values["wave"], _("unknown wave (use --create-missing to add it)"))
+        elif values["wave"] in catalogue.closed_waves:
+            bad("wave", values["wave"], closed_wave_message(values["wave"]))
         journey = catalogue.journeys.get(journey_name)
         if journey_name and journey is None and not create_missing:
             bad("journey", journey_name, _("unknown journey (use --create-missing to add it)"))

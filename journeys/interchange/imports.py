@@ -28,6 +28,7 @@ from sqlmodel import Session
 from data.errors import explain_operational_error
 from journeys.catalogue.reference import defaults_for, get_or_create_channel, get_or_create_wave, guess_channel_kind
 from journeys.errors import KlantreisError, Problem, ValidationError
+from journeys.fieldwork.waves import closed_wave_message
 from journeys.interchange.contact_file import (
     ITEM_PREFIX,
     Catalogue,
@@ -149,6 +150,12 @@ def _import(*, session, actor, header, rows, timezone, create_missing, default_t
     connection = session.connection()
     matched = [(r, contact_id) for r in parsed.rows if (contact_id := _existing_id(r, catalogue)) is not None]
     stored = _stored_contacts(connection, [contact_id for _, contact_id in matched])
+    # a contact of a closed wave is final: a row may not change it (not even move it out)
+    closed = {catalogue.waves[name]: name for name in catalogue.closed_waves}
+    final = [Problem("wave", r.wave or None, closed_wave_message(closed[stored[contact_id]["wave_id"]]), r.row)
+             for r, contact_id in matched if stored[contact_id]["wave_id"] in closed]
+    if final:
+        raise ValidationError(final)
     plan = _plan_updates(matched, stored, parsed, catalogue)  # refuses kept values out of order
     pairs = _new_pairs(parsed.rows, catalogue)
     kinds = dict(connection.execute(sa.select(Channel.name, Channel.kind)).all())
