@@ -21,6 +21,7 @@ from journeys.accounts.access import (
     JOURNEY_ADMINS,
     SETTINGS_ADMINS,
     SIGNED_IN,
+    STUDY_PLANNERS,
     USER_ADMINS,
 )
 from journeys.language import N_, _
@@ -59,6 +60,10 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/explore.py", N_("Explore and export"), ":material/table_view:", EXPORTERS, N_("Analyse"),
              N_("Drill down to contacts and one contact; download contacts and metrics (CSV, XLSX) and brand reports.")),
     # The same rule as the journey services (journeys.accounts.access): only admins define journeys.
+    PageSpec("pages/study_assign.py", N_("Assign fieldwork"), ":material/assignment_ind:", STUDY_PLANNERS,
+             N_("Study"),
+             N_("Give a wave's planned contacts to auditors, automatically after a preview or by hand; "
+                "auditors' channels, regions and absences; the rotation lockout.")),
     PageSpec("pages/journey_admin.py", N_("Journeys"), ":material/route:", JOURNEY_ADMINS, N_("Admin"),
              N_("Define journeys: the question asked on every channel, targets per channel, the checklist and its versions.")),
     PageSpec("pages/admin_users.py", N_("Users"), ":material/group:", USER_ADMINS, N_("Admin"),

@@ -647,3 +647,11 @@ def location_regions(*, session: Session, actor) -> list[str]:
     found = set(session.exec(select(Location.region).where(Location.region != "")).all())
     found |= set(session.exec(select(AuditorRegion.region)).all())
     return sorted(r for r in found if r)
+
+
+def channel_options(*, session: Session, actor) -> dict[int, str]:
+    """Every channel's id → its display name, for a profile's channel choice."""
+    _ensure(actor)
+    names = channel_display_names(session=session)
+    return {channel_id: names.get(name, name)
+            for channel_id, name in session.exec(select(Channel.id, Channel.name).order_by(Channel.id)).all()}

@@ -17,6 +17,7 @@ SERVICE_RULE = {
     "pages/journey_admin.py": "JOURNEY_ADMINS",
     "pages/admin_users.py": "USER_ADMINS",
     "pages/admin_retention.py": "SETTINGS_ADMINS",
+    "pages/study_assign.py": "STUDY_PLANNERS",
 }
 
 ACCESS_SETS = {name: value for name, value in vars(access).items() if isinstance(value, frozenset)}
