@@ -54,12 +54,13 @@ test-fast: install-dev
 bench: install-dev
 	$(BIN)/python bench/bench_scale.py $(BENCH_ARGS)
 
-## bench-parts: the focused benchmarks (demo seeding, import, scoring, dashboard computations)
+## bench-parts: the focused benchmarks (demo seeding, import, scoring, dashboard computations, auto-assignment)
 bench-parts: install-dev
 	$(BIN)/python bench/bench_demo.py
 	$(BIN)/python bench/bench_import.py
 	$(BIN)/python bench/bench_scoring.py
 	$(BIN)/python bench/bench_dashboard.py
+	$(BIN)/python bench/bench_assign.py
 
 lint: install-dev
 	$(BIN)/ruff check .
