@@ -585,8 +585,6 @@ def assign_by_hand(*, session: Session, actor, assignment_ids: Iterable[int], au
                         .execution_options(synchronize_session=False))
     if log:
         session.execute(sa.insert(ChangeLog), log)
-    for row in rows.values():
-        session.refresh(row)
     if auditor is None:
         return []
     return _warnings(session, actor, auditor, ids, waves, today or local_today())
