@@ -86,3 +86,35 @@ def test_a_profile_and_the_lockout_are_saved_from_the_page(app_env, study):  # n
             AuditorChannel.user_id == study["auditor2"].id)).all() == [study["channels"]["phone"].id]
         assert session.get(Setting, service.LOCKOUT_SETTING) is not None
         assert service.get_lockout(session=session).waves == 2
+
+
+def test_names_regions_and_notes_show_literally(app_env, study):  # noqa: F811
+    """An auditor's name, a location, a region and an absence note that are Markdown payloads never
+    become links or images: on the profiles, in the preview and in a by-hand warning."""
+    from tests import poison
+    from tests.auth.test_markdown_injection import assert_no_leaks
+
+    with db.session_scope(study["engine"]) as session:
+        sam = session.get(type(study["auditor2"]), study["auditor2"].id)
+        sam.display_name = poison.DISPLAY_NAME
+        breda = session.get(type(study["locations"][2]), study["locations"][2].id)
+        breda.name, breda.region = poison.LOCATION, poison.poison("reg")[:80]
+    _plan(study)
+    with db.session_scope(study["engine"]) as session:
+        service.set_auditor_channels(session=session, actor=study["manager"], user_id=study["auditor2"].id,
+                                     channel_ids=[study["channels"]["phone"].id])
+        service.set_auditor_regions(session=session, actor=study["manager"], user_id=study["auditor"].id,
+                                    regions=["Noord"])
+        service.add_absence(session=session, actor=study["manager"], user_id=study["auditor2"].id,
+                            starts_on=study["wave"].starts_on, ends_on=study["wave"].starts_on,
+                            note=poison.poison("note"))
+    at = open_page(PAGE, study["manager"])
+    at.selectbox(key="assign_profile_auditor").select(study["auditor2"].id).run()
+    _button(at, "Preview automatic assignment").click().run()
+    assert_no_leaks(at)
+    at.multiselect(key="assign_filter_channel").select("E-mail").run()
+    at.checkbox(key="assign_pick_all").check().run()
+    at.selectbox(key="assign_to").select(study["auditor2"].id).run()
+    at.button(key="assign_by_hand_button").click().run()
+    assert at.warning and poison.EVIL in at.warning[0].value
+    assert assert_no_leaks(at) > 0
