@@ -118,3 +118,27 @@ def test_names_regions_and_notes_show_literally(app_env, study):  # noqa: F811
     at.button(key="assign_by_hand_button").click().run()
     assert at.warning and poison.EVIL in at.warning[0].value
     assert assert_no_leaks(at) > 0
+
+
+def test_the_page_speaks_dutch(app_env, study, monkeypatch):  # noqa: F811
+    """With the installation in Dutch the page, its preview and its reasons are Dutch."""
+    from journeys.language import set_language
+
+    monkeypatch.setenv("KLANTREIS_LANGUAGE", "nl")
+    set_language("nl")  # the test's own thread too: AppTest calls a selectbox's format_func here
+    try:
+        _plan(study, channels=("phone", "email"))
+        with db.session_scope(study["engine"]) as session:
+            for auditor in (study["auditor"], study["auditor2"]):
+                service.set_auditor_channels(session=session, actor=study["manager"], user_id=auditor.id,
+                                             channel_ids=[study["channels"]["phone"].id])
+        at = open_page(PAGE, study["manager"])
+        assert at.title[0].value == "Veldwerk toewijzen"
+        assert [m.label for m in at.metric] == ["Geplande contacten", "Toegewezen", "Niet toegewezen"]
+        _button(at, "Voorbeeld automatische toewijzing").click().run()
+        assert not at.exception
+        assert list(at.dataframe[0].value.columns) == ["Auditor", "Nu", "Nieuw", "Totaal"]
+        assert set(at.dataframe[1].value["Waarom"]) == {"Geen enkele auditor doet het kanaal E-mail."}
+        assert any(b.label == "Toewijzing uitvoeren" for b in at.button)
+    finally:
+        set_language(None)
