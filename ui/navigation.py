@@ -73,6 +73,10 @@ PAGES: tuple[PageSpec, ...] = (
              N_("Per wave: planned contacts against done, overdue and not assigned, per brand, channel, "
                 "location and auditor, with a burn-up over the wave's days.")),
     # The same rule as the journey services (journeys.accounts.access): only admins define journeys.
+    PageSpec("pages/study_assign.py", N_("Assign fieldwork"), ":material/assignment_ind:", STUDY_PLANNERS,
+             N_("Study"),
+             N_("Give a wave's planned contacts to auditors, automatically after a preview or by hand; "
+                "auditors' channels, regions and absences; the rotation lockout.")),
     PageSpec("pages/journey_admin.py", N_("Journeys"), ":material/route:", JOURNEY_ADMINS, N_("Admin"),
              N_("Define journeys: the question asked on every channel, targets per channel, the checklist and its versions.")),
     PageSpec("pages/admin_users.py", N_("Users"), ":material/group:", USER_ADMINS, N_("Admin"),

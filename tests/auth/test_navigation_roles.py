@@ -20,6 +20,7 @@ SERVICE_RULE = {
     "pages/admin_users.py": "USER_ADMINS",
     "pages/admin_retention.py": "SETTINGS_ADMINS",
     "pages/study_waves.py": "STUDY_PLANNERS",
+    "pages/study_assign.py": "STUDY_PLANNERS",
 }
 
 ACCESS_SETS = {name: value for name, value in vars(access).items() if isinstance(value, frozenset)}
