@@ -21,6 +21,7 @@ from journeys.accounts.access import (
     JOURNEY_ADMINS,
     SETTINGS_ADMINS,
     SIGNED_IN,
+    STUDY_PLANNERS,
     USER_ADMINS,
 )
 from journeys.language import N_, _
@@ -58,6 +59,8 @@ PAGES: tuple[PageSpec, ...] = (
     # Its downloads are journeys.interchange.exports' (EXPORTERS); its drill-down reads every contact, the same roles.
     PageSpec("pages/explore.py", N_("Explore and export"), ":material/table_view:", EXPORTERS, N_("Analyse"),
              N_("Drill down to contacts and one contact; download contacts and metrics (CSV, XLSX) and brand reports.")),
+    PageSpec("pages/study_clients.py", N_("Clients and locations"), ":material/storefront:", STUDY_PLANNERS,
+             N_("Study"), N_("Brands and their locations (city, address, region, code): add, edit, archive, load from a file.")),
     # The same rule as the journey services (journeys.accounts.access): only admins define journeys.
     PageSpec("pages/journey_admin.py", N_("Journeys"), ":material/route:", JOURNEY_ADMINS, N_("Admin"),
              N_("Define journeys: the question asked on every channel, targets per channel, the checklist and its versions.")),

@@ -266,7 +266,8 @@ def brands_frame(*, session: Session, actor, include_archived: bool = True) -> p
 
 def locations_frame(*, session: Session, actor, brand_id: int | None = None,
                     include_archived: bool = True) -> pd.DataFrame:
-    """One row per location (of ``brand_id``, or of every brand), by brand and name."""
+    """One row per location (of ``brand_id``, or of every brand), by brand and name; without
+    ``include_archived`` neither archived locations nor those of an archived brand."""
     ensure_role(actor, *STUDY_PLANNERS, action=ACTION)
     query = (sa.select(Location.id, Location.brand_id, Brand.name, Location.name, Location.city, Location.address,
                        Location.region, Location.external_code, Location.archived)
@@ -274,7 +275,7 @@ def locations_frame(*, session: Session, actor, brand_id: int | None = None,
     if brand_id is not None:
         query = query.where(Location.brand_id == brand_id)
     if not include_archived:
-        query = query.where(Location.archived == sa.false())
+        query = query.where(Location.archived == sa.false(), Brand.archived == sa.false())
     frame = pd.DataFrame([tuple(r) for r in session.execute(query).all()], columns=list(LOCATION_COLUMNS))
     frame["archived"] = frame["archived"].astype(bool)
     return frame

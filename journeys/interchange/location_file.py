@@ -13,8 +13,10 @@ an empty cell in a column it has clears it. An unknown brand is refused unless
 the ``ValidationError`` lists every problem by row and column, as the contact import does.
 """
 
+import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 from sqlmodel import Session, select
 
@@ -232,3 +234,20 @@ def summary_lines(result: LocationImportResult) -> list[str]:
                               len(result.brands_created)).format(
             verb=verb_added, n=number(len(result.brands_created)), names=", ".join(result.brands_created)))
     return lines
+
+
+def import_location_upload(*, session: Session, actor, file_name: str, data: bytes, create_missing: bool = False,
+                           dry_run: bool = False) -> LocationImportResult:
+    """``import_locations`` of an uploaded file's bytes: CSV, or XLSX when ``file_name`` ends in .xlsx."""
+    suffix = ".xlsx" if file_name.lower().endswith((".xlsx", ".xlsm")) else ".csv"
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"locations{suffix}"
+        path.write_bytes(data)
+        try:
+            header, rows, _approximate = read_table(path)
+            return import_locations(session=session, actor=actor, header=header, rows=rows,
+                                    create_missing=create_missing, dry_run=dry_run)
+        except ValidationError as error:
+            # the reader names its temporary file; the user knows the file by the name they chose
+            raise ValidationError([replace(p, value=file_name) if p.field == "file" else p
+                                   for p in error.problems]) from None
