@@ -11,6 +11,7 @@ import streamlit as st
 
 from data.db import read_scope
 from journeys.catalogue import clients
+from journeys.interchange import location_file
 from journeys.interchange.location_file import import_location_upload
 from journeys.language import _, ngettext, number
 from ui.actions import run_action, show_notice
@@ -127,9 +128,10 @@ if not brands.empty:
                         name=plain_name(place.name)))
 
 st.subheader(_("Load locations from a file"), anchor=False)
-st.caption(_("Columns brand and location, optionally city, address, region and external_code "
-             "(docs/interchange.md, \"Locations file\"). A row updates the brand's location with the same code, "
-             "else the same name. If any row is wrong nothing is imported and every bad row is listed."))
+st.caption(_("Columns {required}, optionally {optional}. A row updates the brand's location with the same code, "
+             "else the one with the same name. If any row is wrong nothing is imported and every bad row is listed.")
+           .format(required=", ".join(f"`{c}`" for c in location_file.REQUIRED),
+                   optional=", ".join(f"`{c}`" for c in location_file.COLUMNS if c not in location_file.REQUIRED)))
 upload_round = st.session_state.get(UPLOAD_ROUND_KEY, 0)
 upload = st.file_uploader(_("Upload locations (CSV or XLSX)"), type=["csv", "xlsx"],
                           key=f"clients_upload_{upload_round}")

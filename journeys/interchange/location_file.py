@@ -218,21 +218,21 @@ def import_location_file(*, session: Session, actor, path, create_missing: bool 
 
 
 def summary_lines(result: LocationImportResult) -> list[str]:
-    """What the import did, one line each: "added 2 locations", "updated 1 location", "1 unchanged"."""
-    verb_added = _("would add") if result.dry_run else _("added")
-    verb_updated = _("would update") if result.dry_run else _("updated")
-    lines = [
-        ngettext("{verb} {n} location", "{verb} {n} locations", result.created).format(
-            verb=verb_added, n=number(result.created)),
-        ngettext("{verb} {n} location", "{verb} {n} locations", result.updated).format(
-            verb=verb_updated, n=number(result.updated)),
-        ngettext("{n} location unchanged", "{n} locations unchanged", result.unchanged).format(
-            n=number(result.unchanged)),
-    ]
-    if result.brands_created:
-        lines.append(ngettext("{verb} {n} brand: {names}", "{verb} {n} brands: {names}",
-                              len(result.brands_created)).format(
-            verb=verb_added, n=number(len(result.brands_created)), names=", ".join(result.brands_created)))
+    """What the import did (or would do), one line each: "added 2 locations", "updated 1 location", "1 location unchanged"."""
+    n_new, n_updated, n_same, n_brands = result.created, result.updated, result.unchanged, len(result.brands_created)
+    if result.dry_run:
+        lines = [ngettext("would add {n} location", "would add {n} locations", n_new).format(n=number(n_new)),
+                 ngettext("would update {n} location", "would update {n} locations", n_updated).format(
+                     n=number(n_updated))]
+    else:
+        lines = [ngettext("added {n} location", "added {n} locations", n_new).format(n=number(n_new)),
+                 ngettext("updated {n} location", "updated {n} locations", n_updated).format(n=number(n_updated))]
+    lines.append(ngettext("{n} location unchanged", "{n} locations unchanged", n_same).format(n=number(n_same)))
+    if n_brands:
+        names = ", ".join(result.brands_created)
+        lines.append((ngettext("would add {n} brand: {names}", "would add {n} brands: {names}", n_brands)
+                      if result.dry_run else ngettext("added {n} brand: {names}", "added {n} brands: {names}",
+                                                      n_brands)).format(n=number(n_brands), names=names))
     return lines
 
 

@@ -81,3 +81,10 @@ def test_the_page_in_dutch(page_env, study, monkeypatch):
     assert at.title[0].value == "Opdrachtgevers en locaties"
     labels = {b.label for b in at.button}
     assert {"Merk toevoegen", "Locatie toevoegen", "Locaties importeren"} <= labels
+
+
+def test_an_auditor_is_refused_the_page(page_env, study):
+    """An auditor who reaches the page by its address sees a refusal and no brands."""
+    at = open_page("study_clients", study["auditor"])
+    assert not at.dataframe and not at.text_input
+    assert any("Clients and locations" in e.value for e in at.error)
