@@ -88,3 +88,17 @@ def test_an_auditor_is_refused_the_page(page_env, study):
     at = open_page("study_clients", study["auditor"])
     assert not at.dataframe and not at.text_input
     assert any("Clients and locations" in e.value for e in at.error)
+
+
+def test_the_start_form_leaves_out_archived_brands_and_locations(page_env, study, engine):
+    """An auditor's start form offers neither an archived brand nor an archived location."""
+    actor = study["manager"]
+    with db.session_scope(engine) as session:
+        clients.create_location(session=session, actor=actor, brand_id=study["brand"].id, name="Kept")
+        gone = clients.create_location(session=session, actor=actor, brand_id=study["brand"].id, name="Gone")
+        clients.set_location_archived(session=session, actor=actor, location_id=gone.id, archived=True)
+        other = clients.create_brand(session=session, actor=actor, name="Archived brand")
+        clients.set_brand_archived(session=session, actor=actor, brand_id=other.id, archived=True)
+    at = open_page("contacts_mine", study["auditor"])
+    assert at.selectbox(key="new_brand").options == ["Koopklik"]
+    assert at.selectbox(key="new_location").options == ["—", "Kept"]
