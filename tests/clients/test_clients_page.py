@@ -102,3 +102,30 @@ def test_the_start_form_leaves_out_archived_brands_and_locations(page_env, study
     at = open_page("contacts_mine", study["auditor"])
     assert at.selectbox(key="new_brand").options == ["Koopklik"]
     assert at.selectbox(key="new_location").options == ["—", "Kept"]
+
+
+def test_upload_imports_locations_and_shows_what_it_did(page_env, study, engine):
+    """A CSV uploaded and "Import locations" clicked: both rows added, the counts shown."""
+    at = open_page("study_clients", study["manager"])
+    assert at.file_uploader[0].label == "Upload locations (CSV or XLSX)"
+    at.file_uploader[0].set_value(("more.csv", b"brand,location,region\nKoopklik,Ede,Oost\nKoopklik,Arnhem,Oost\n",
+                                   "text/csv")).run()
+    _button(at, "Import locations").click().run()
+    assert not at.exception, at.exception
+    assert any("added 2 locations" in s.value for s in at.success)
+    with db.read_scope(engine) as session:
+        assert sorted(clients.locations_frame(session=session, actor=study["manager"])["name"]) == ["Arnhem", "Ede"]
+
+
+def test_upload_with_a_bad_row_shows_the_rows_and_writes_nothing(page_env, study, engine):
+    """A CSV with a bad row: the problems as a table (row, column), nothing imported."""
+    at = open_page("study_clients", study["manager"])
+    at.file_uploader[0].set_value(("bad.csv", b"brand,location\nKoopklik,Ede\nNobody,Arnhem\n", "text/csv")).run()
+    _button(at, "Import locations").click().run()
+    assert not at.exception, at.exception
+    assert any("nothing was written" in e.value for e in at.error)
+    table = at.dataframe[-1].value
+    assert list(table["Row"]) == [3] and list(table["Column"]) == ["brand"]
+    assert "unknown brand" in table["Problem"][0]
+    with db.read_scope(engine) as session:
+        assert clients.locations_frame(session=session, actor=study["manager"]).empty
