@@ -135,8 +135,11 @@ st.caption(_("Columns {required}, optionally {optional}. A row updates the brand
 upload_round = st.session_state.get(UPLOAD_ROUND_KEY, 0)
 upload = st.file_uploader(_("Upload locations (CSV or XLSX)"), type=["csv", "xlsx"],
                           key=f"clients_upload_{upload_round}")
-create_missing = st.checkbox(_("Add the brands the file names that do not exist yet"), key="clients_create_missing")
+ADD_BRANDS = _("Add the brands the file names that do not exist yet")
+create_missing = st.checkbox(ADD_BRANDS, key="clients_create_missing")
 if st.button(_("Import locations"), icon=":material/upload:", key="clients_import", disabled=upload is None):
     run_import(engine, lambda s: import_location_upload(session=s, actor=user, file_name=upload.name,
-                                                        data=upload.getvalue(), create_missing=create_missing),
+                                                        data=upload.getvalue(), create_missing=create_missing,
+                                                        unknown_brand=_("unknown brand (tick '{option}' to add it)")
+                                                        .format(option=ADD_BRANDS)),
                round_key=UPLOAD_ROUND_KEY)

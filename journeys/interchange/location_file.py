@@ -117,8 +117,12 @@ def _parse(header: list[str], rows: Iterable[tuple[int, list[str]]]) -> tuple[li
 
 
 def import_locations(*, session: Session, actor, header: list[str], rows: Iterable[tuple[int, list[str]]],
-                     create_missing: bool = False, dry_run: bool = False) -> LocationImportResult:
+                     create_missing: bool = False, dry_run: bool = False,
+                     unknown_brand: str | None = None) -> LocationImportResult:
     """Check every row of a locations file, then write them all in the caller's transaction, or none.
+
+    ``unknown_brand`` is what a row naming an unknown brand is told (by default: use
+    `--create-missing`; the app's upload names its own check box instead).
 
     Raises:
         ValidationError: every problem of the file (by row and column); nothing is written.
@@ -142,7 +146,8 @@ def import_locations(*, session: Session, actor, header: list[str], rows: Iterab
         brand = brands.get(r.brand)
         if brand is None:
             if not create_missing:
-                problems.append(Problem("brand", r.brand, _("unknown brand (use --create-missing to add it)"), r.row))
+                problems.append(Problem("brand", r.brand, unknown_brand or _(
+                    "unknown brand (use --create-missing to add it)"), r.row))
             elif r.brand.lower() in lowered:
                 problems.append(Problem("brand", r.brand, _("differs only in case from brand {name}").format(
                     name=repr(lowered[r.brand.lower()])), r.row))
@@ -237,7 +242,7 @@ def summary_lines(result: LocationImportResult) -> list[str]:
 
 
 def import_location_upload(*, session: Session, actor, file_name: str, data: bytes, create_missing: bool = False,
-                           dry_run: bool = False) -> LocationImportResult:
+                           dry_run: bool = False, unknown_brand: str | None = None) -> LocationImportResult:
     """``import_locations`` of an uploaded file's bytes: CSV, or XLSX when ``file_name`` ends in .xlsx."""
     suffix = ".xlsx" if file_name.lower().endswith((".xlsx", ".xlsm")) else ".csv"
     with tempfile.TemporaryDirectory() as folder:
@@ -246,7 +251,7 @@ def import_location_upload(*, session: Session, actor, file_name: str, data: byt
         try:
             header, rows, _approximate = read_table(path)
             return import_locations(session=session, actor=actor, header=header, rows=rows,
-                                    create_missing=create_missing, dry_run=dry_run)
+                                    create_missing=create_missing, dry_run=dry_run, unknown_brand=unknown_brand)
         except ValidationError as error:
             # the reader names its temporary file; the user knows the file by the name they chose
             raise ValidationError([replace(p, value=file_name) if p.field == "file" else p

@@ -126,6 +126,6 @@ def test_upload_with_a_bad_row_shows_the_rows_and_writes_nothing(page_env, study
     assert any("nothing was written" in e.value for e in at.error)
     table = at.dataframe[-1].value
     assert list(table["Row"]) == [3] and list(table["Column"]) == ["brand"]
-    assert "unknown brand" in table["Problem"][0]
+    assert table["Problem"][0] == "unknown brand (tick 'Add the brands the file names that do not exist yet' to add it)"
     with db.read_scope(engine) as session:
         assert clients.locations_frame(session=session, actor=study["manager"]).empty
