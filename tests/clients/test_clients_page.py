@@ -6,6 +6,7 @@ from data import db
 from journeys.catalogue import clients
 from journeys.language import use_language
 from tests.apptest import open_page
+from ui.text import as_plain_text
 
 
 @pytest.fixture
@@ -129,3 +130,14 @@ def test_upload_with_a_bad_row_shows_the_rows_and_writes_nothing(page_env, study
     assert table["Problem"][0] == "unknown brand (tick 'Add the brands the file names that do not exist yet' to add it)"
     with db.read_scope(engine) as session:
         assert clients.locations_frame(session=session, actor=study["manager"]).empty
+
+
+def test_names_are_shown_as_typed_never_as_markup(page_env, study, engine):
+    """A brand named like a Markdown link shows literally in the heading and the dropdown."""
+    with db.session_scope(engine) as session:
+        brand = clients.create_brand(session=session, actor=study["manager"], name="[A](http://evil.example) **b**")
+    at = open_page("study_clients", study["manager"])
+    at.selectbox(key="clients_brand").set_value(brand.id).run()
+    assert not at.exception, at.exception
+    heading = next(h.value for h in at.subheader if h.value.startswith("Locations of"))
+    assert heading == "Locations of " + as_plain_text("[A](http://evil.example) **b**")
