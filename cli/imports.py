@@ -1,4 +1,5 @@
-"""``klantreis import contacts FILE``: load a contact file, all rows or none; ``import plan FILE``: a fieldwork plan."""
+"""``klantreis import contacts FILE``, ``import locations FILE`` and ``import plan FILE``: load a contact
+file, a locations file or a fieldwork plan, all rows or none."""
 
 from pathlib import Path
 
@@ -12,6 +13,8 @@ from data import db
 from journeys.errors import KlantreisError
 from journeys.interchange.contact_file import parse_timezone, read_table
 from journeys.interchange.imports import ImportAborted, import_contacts, summary_lines, write_failure
+from journeys.interchange.location_file import import_locations
+from journeys.interchange.location_file import summary_lines as location_summary_lines
 from journeys.interchange.plan_file import import_plan, plan_summary_lines
 from journeys.language import N_, _
 from journeys.local_time import LOCAL_ZONE_NAME
@@ -21,12 +24,6 @@ import_app = typer.Typer(help=N_("Load data files in the interchange format (doc
 
 # Below this many rows a progress bar only flickers.
 PROGRESS_FROM_ROWS = 5000
-
-
-class _Operator:
-    """The person at the command line (no account: change-log rows carry no user id)."""
-
-    id = None
 
 
 @import_app.command(
@@ -64,7 +61,7 @@ def import_contacts_command(
     try:
         with progress, db.session_scope(engine) as session:
             result = import_contacts(
-                session=session, actor=_Operator(), header=header, rows=rows, timezone=timezone,
+                session=session, actor=OPERATOR, header=header, rows=rows, timezone=timezone,
                 create_missing=create_missing, default_targets=default_targets, dry_run=dry_run,
                 on_progress=on_progress,
             )
@@ -104,6 +101,28 @@ def import_plan_command(
             _("the import stopped on an unexpected error ({kind}); it was rolled back, nothing was written; "
               "please report it").format(kind=type(getattr(exc, "orig", None) or exc).__name__)) from exc
     for line in plan_summary_lines(result):
+        console.print(line, highlight=False, markup=False, soft_wrap=True)
+    if dry_run:
+        console.print(_("dry run: nothing was written"), highlight=False)
+
+
+@import_app.command(
+    "locations",
+    help=N_("Import brands' locations: if any row is invalid nothing is written and every bad row is listed."))
+def import_locations_command(
+    file: Path = typer.Argument(..., help=N_("CSV (UTF-8) or XLSX locations file."), dir_okay=False),
+    create_missing: bool = typer.Option(
+        False, "--create-missing", help=N_("Create unknown brands instead of refusing the row.")),
+    dry_run: bool = typer.Option(False, "--dry-run", help=N_("Validate and count only; write nothing.")),
+) -> None:
+    """Import brands' locations: if any row is invalid nothing is written and every bad row is listed."""
+    header, rows, _approximate = read_table(file)
+    engine = ready_engine()
+    with db.session_scope(engine) as session:
+        result = import_locations(session=session, actor=OPERATOR, header=header, rows=rows,
+                                  create_missing=create_missing, dry_run=dry_run)
+    console.print(rows.describe(), highlight=False, markup=False)
+    for line in location_summary_lines(result):
         console.print(line, highlight=False, markup=False, soft_wrap=True)
     if dry_run:
         console.print(_("dry run: nothing was written"), highlight=False)

@@ -23,6 +23,7 @@ import streamlit as st
 from sqlmodel import select
 
 from data.db import read_scope, session_scope
+from journeys.catalogue.clients import startable_brands, startable_locations
 from journeys.catalogue.reference import channel_display_name, default_wave
 from journeys.errors import KlantreisError
 from journeys.fieldwork.contacts import ContactStart, draft_text, my_contacts, my_drafts, start_contact
@@ -32,7 +33,7 @@ from journeys.fieldwork.planned import local_today
 from journeys.fieldwork.worklist import my_assignments, plan_mark_text, plan_marks, work_list_summary
 from journeys.language import _, day_text, ngettext, number, pgettext
 from journeys.local_time import DAY_MINUTE, duration, local_text, to_local
-from journeys.models import Brand, Channel, Journey, JourneyChannel, JourneyStatus, Location, Wave
+from journeys.models import Channel, Journey, JourneyChannel, JourneyStatus, Wave
 from scoring.quality import score_contacts
 from ui.actions import show_refusal
 from ui.contact_forms import LOG_PAGE, OPEN_KEY, datetime_input
@@ -50,12 +51,12 @@ st.title(_("My contacts"), anchor=False)
 
 with read_scope(engine) as session:
     journeys = session.exec(select(Journey).where(Journey.status == JourneyStatus.ACTIVE).order_by(Journey.name)).all()
-    brands = session.exec(select(Brand).order_by(Brand.name)).all()
+    brands = startable_brands(session=session)  # archived brands and locations are offered no new contact
     # a closed wave takes no new contacts: the form offers open waves only
     waves = session.exec(select(Wave).where(Wave.closed_at.is_(None)).order_by(Wave.name.desc())).all()
     channels = {c.id: c for c in session.exec(select(Channel)).all()}
     journey_channels = session.exec(select(JourneyChannel)).all()
-    locations = session.exec(select(Location).order_by(Location.name)).all()
+    locations = startable_locations(session=session)
     last = last_start(session=session, actor=user)
     assignments = work_list_summary(my_assignments(session=session, actor=user, today=local_today()))
 channel_names = {c.name: channel_display_name(c.name, c.label) for c in channels.values()}

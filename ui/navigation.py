@@ -63,6 +63,8 @@ PAGES: tuple[PageSpec, ...] = (
     # Its downloads are journeys.interchange.exports' (EXPORTERS); its drill-down reads every contact, the same roles.
     PageSpec("pages/explore.py", N_("Explore and export"), ":material/table_view:", EXPORTERS, N_("Analyse"),
              N_("Drill down to contacts and one contact; download contacts and metrics (CSV, XLSX) and brand reports.")),
+    PageSpec("pages/study_clients.py", N_("Clients and locations"), ":material/storefront:", STUDY_PLANNERS,
+             N_("Study"), N_("Brands and their locations (city, address, region, code): add, edit, archive, load from a file.")),
     # Waves and their plans: journeys.fieldwork.waves and .plan check the same set.
     PageSpec("pages/study_waves.py", N_("Waves and plan"), ":material/event_note:", STUDY_PLANNERS, N_("Study"),
              N_("Create and close waves; fill a wave's fieldwork plan: contacts per brand, location, journey and "
