@@ -147,7 +147,7 @@ def scored_data(engine: Engine) -> dict:
 # The columns the figure tables and the contact list read. A filtered frame keeps only these:
 # copying a million rows of two dozen columns instead of fifty halves a fresh filter's cost.
 ANALYSIS_COLUMNS = (
-    "contact_id", "row", "brand", "location", "journey", "wave", "channel", "started_at", "weekday", "hour",
+    "contact_id", "row", "brand", "region", "location", "journey", "wave", "channel", "started_at", "weekday", "hour",
     "responded", "first_response_s", "response_time_s", "response_clock_s", "first_response_target_s",
     "deadline", "late", "resolution_status", "final_score", "passed", "redirected_to", "answer_correct",
 )
