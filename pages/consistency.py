@@ -16,7 +16,7 @@ from ui.dashboard_data import (
     filtered_contacts,
     scored_data,
 )
-from ui.dashboard_view import localized_cells, p_value_text, sample_note
+from ui.dashboard_view import group_name, has_regions, localized_cells, p_value_text, plan_coverage_line, sample_note
 from ui.filters import filter_bar
 from ui.resources import get_engine
 from ui.session import require_page
@@ -30,7 +30,9 @@ contacts = filtered_contacts(data, flt)
 # The scopes to compare channels within: the option (its English label, also its value) → the grouping.
 LEVELS = {N_("Brand"): ["brand"], N_("Brand × journey"): ["brand", "journey"],
           N_("Brand × journey × wave"): ["brand", "journey", "wave"]}
-RANKS = {"brand": N_("Brand"), "location": N_("Location")}  # the ranking's option → its label
+RANKS = {"brand": N_("Brand"), "region": N_("Region"), "location": N_("Location")}  # the ranking's option → its label
+if not has_regions(data):
+    RANKS.pop("region")  # no location has a region: brand → location
 # The table's columns named by a word, named in the language (the others are codes, shown by their
 # column_config label); in English each reads as its key.
 WORD_COLUMNS = {"brand": N_("brand"), "journey": N_("journey"), "wave": N_("wave"), "channels": N_("channels")}
@@ -40,6 +42,7 @@ st.caption(
     _("The same question should get the same correct answer on every channel, at a speed that fits the channel. "
       "Index = mean of score parity, answer agreement and timing against each channel's own norm (docs/scoring.md).")
 )
+plan_coverage_line(engine, data, flt)
 if contacts.empty:
     st.info(_("No contacts match these filters."), icon=":material/filter_alt_off:")
     st.stop()
@@ -105,6 +108,9 @@ else:
 st.subheader(_("Ranking"), anchor=False)
 rank_by = st.segmented_control(_("Rank"), list(RANKS), default="brand", key="cons_rank",
                                format_func=lambda key: _(RANKS[key]))
-ranking = figure(data, flt, metrics_table, (rank_by or "brand",)).sort_values("mean_quality", ascending=False)
-st.caption(sample_note(ranking, rank_by or "brand", "scored") + " " + _("Bars: {level} interval.").format(level=charts.interval_level()))
-charts.show(charts.quality_by_group(ranking, rank_by or "brand"))
+rank_by = rank_by if rank_by in RANKS else "brand"
+ranking = figure(data, flt, metrics_table, (rank_by,)).sort_values("mean_quality", ascending=False)
+if rank_by == "region":
+    ranking = ranking.assign(region=ranking["region"].map(lambda v: group_name("region", v)))
+st.caption(sample_note(ranking, rank_by, "scored") + " " + _("Bars: {level} interval.").format(level=charts.interval_level()))
+charts.show(charts.quality_by_group(ranking, rank_by))

@@ -12,7 +12,7 @@ from ui.dashboard_data import (
     filtered_contacts,
     scored_data,
 )
-from ui.dashboard_view import as_of_text, kpi_tiles, sample_note
+from ui.dashboard_view import as_of_text, kpi_tiles, plan_coverage_line, sample_note
 from ui.filters import filter_bar
 from ui.resources import get_engine
 from ui.session import require_page
@@ -26,6 +26,7 @@ contacts = filtered_contacts(data, flt)
 st.title(_("Dashboard"), anchor=False)
 st.caption(_("Figures as of {moment} · open contacts count as unanswered until then.").format(
     moment=as_of_text(data["as_of"])))
+plan_coverage_line(engine, data, flt)
 if contacts.empty:
     st.info(_("No contacts match these filters."), icon=":material/filter_alt_off:")
     st.stop()

@@ -13,14 +13,17 @@ from journeys.language import N_, _, ngettext, number
 from journeys.local_time import LOCAL_ZONE_NAME
 from scoring.metrics import metrics_table
 from ui.contact_detail import show_contact
-from ui.dashboard_data import channel_names, figure, filtered_contacts, scored_data
+from ui.dashboard_data import channel_names, closed_waves, figure, filtered_contacts, scored_data, wave_label
 from ui.dashboard_view import (
     brand_report,
     contact_list,
     contact_list_shown,
     contacts_label,
     filter_summary,
+    group_name,
+    has_regions,
     localized_cells,
+    plan_coverage_line,
     report_scope,
 )
 from ui.downloads import XLSX_MAX_ROWS, csv_bytes, xlsx_bytes
@@ -37,13 +40,17 @@ contacts = filtered_contacts(data, flt)
 names = channel_names(engine)
 
 # The drill-down's groups: the option (a column) → its label, and the selectbox's label for it.
-LEVELS = {"channel": N_("Channel"), "brand": N_("Brand"), "location": N_("Location")}
-PICK = {"channel": N_("Pick a channel"), "brand": N_("Pick a brand"), "location": N_("Pick a location")}
+LEVELS = {"channel": N_("Channel"), "brand": N_("Brand"), "region": N_("Region"), "location": N_("Location")}
+PICK = {"channel": N_("Pick a channel"), "brand": N_("Pick a brand"), "region": N_("Pick a region"),
+        "location": N_("Pick a location")}
+if not has_regions(data):
+    LEVELS.pop("region")  # no location has a region: brand → location
 ALL_WAVES = N_("all waves")  # the report's wave option for every wave (its value; shown translated)
 
 st.title(_("Explore and export"), anchor=False)
 st.caption(_("Filters: {filters} · {contacts}").format(filters=filter_summary(flt, names),
                                                        contacts=contacts_label(len(contacts))))
+plan_coverage_line(engine, data, flt)
 if contacts.empty:
     st.info(_("No contacts match these filters."), icon=":material/filter_alt_off:")
     st.stop()
@@ -53,9 +60,11 @@ drill_tab, export_tab = st.tabs([_("Drill down"), _("Export")])
 with drill_tab:
     level = st.segmented_control(_("Group by"), list(LEVELS), default="channel",
                                  format_func=lambda key: _(LEVELS[key]), key="explore_level") or "channel"
+    level = level if level in LEVELS else "channel"
     table = figure(data, flt, metrics_table, (level,))
+
     def shown_name(value: str) -> str:
-        return names.get(value, value) if level == "channel" else value
+        return group_name(level, value, names)
 
     choice = st.selectbox(
         _(PICK[level]), table[level].astype(str).tolist(), key="explore_group",
@@ -130,14 +139,15 @@ with export_tab:
     everything = data["contacts"]
     brands = sorted(everything["brand"].dropna().astype(str).unique())
     waves = sorted(everything["wave"].dropna().astype(str).unique())
+    closed = closed_waves(engine)
     left, right = st.columns(2)
     report_brand = left.selectbox(_("Brand"), brands, key="report_brand")
     report_wave = right.selectbox(_("Wave"), [ALL_WAVES, *waves], key="report_wave",
-                                  format_func=lambda wave: _(ALL_WAVES) if wave == ALL_WAVES else wave)
+                                  format_func=lambda wave: _(ALL_WAVES) if wave == ALL_WAVES else wave_label(wave, closed))
     chosen_wave = None if report_wave == ALL_WAVES else report_wave
-    st.caption(as_plain_text(report_scope(report_brand, chosen_wave)))
+    st.caption(as_plain_text(report_scope(report_brand, chosen_wave, closed)))
     if st.button(_("Build report"), icon=":material/description:", key="report_build"):
-        page = brand_report(everything, report_brand, chosen_wave, data["as_of"], names)
+        page = brand_report(everything, report_brand, chosen_wave, data["as_of"], names, closed)
         st.session_state["report_html"] = (report_brand, report_wave, page)
     built = st.session_state.get("report_html")
     if built and built[:2] == (report_brand, report_wave):

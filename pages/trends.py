@@ -6,10 +6,20 @@ from journeys.language import N_, _, ngettext, number
 from journeys.local_time import LOCAL_ZONE_NAME
 from scoring.metrics import MIN_CONTACTS, metrics_table
 from ui import charts
-from ui.dashboard_data import channel_names, display_channels, figure, filtered_contacts, scored_data
+from ui.dashboard_data import (
+    channel_names,
+    closed_waves,
+    display_channels,
+    figure,
+    filtered_contacts,
+    open_waves,
+    scored_data,
+)
+from ui.dashboard_view import plan_coverage_line
 from ui.filters import filter_bar
 from ui.resources import get_engine
 from ui.session import require_page
+from ui.text import as_plain_text
 
 require_page(__file__)
 engine = get_engine()
@@ -20,6 +30,7 @@ contacts = filtered_contacts(data, flt)
 SERIES = {"channel": N_("Channel"), "brand": N_("Brand")}  # the option's key → its label
 
 st.title(_("Trends and hours"), anchor=False)
+plan_coverage_line(engine, data, flt)
 if contacts.empty:
     st.info(_("No contacts match these filters."), icon=":material/filter_alt_off:")
     st.stop()
@@ -41,6 +52,14 @@ total = int(per_wave["n"].sum())
 st.caption(ngettext("n = {n} contact; points with fewer than {min} contacts are left out. Hover a point for its n.",
                     "n = {n} contacts; points with fewer than {min} contacts are left out. Hover a point for its n.",
                     total).format(n=number(total), min=number(MIN_CONTACTS)))
+closed = closed_waves(engine)
+still_open = open_waves(per_wave["wave"].unique(), closed)
+if still_open:  # a closed wave's figures are final; an open one's can still change
+    st.caption(ngettext("Provisional figures: wave {waves} is still open.",
+                        "Provisional figures: waves {waves} are still open.", len(still_open)).format(
+        waves=", ".join(as_plain_text(w) for w in still_open)))
+elif len(per_wave):
+    st.caption(_("Final: every wave shown is closed."))
 
 st.subheader(_("When service slips: weekday × hour the contact was made"), anchor=False)
 grid = figure(data, flt, metrics_table, ("weekday", "hour"))

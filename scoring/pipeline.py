@@ -20,7 +20,7 @@ from scoring.timeliness import timeliness
 
 __all__ = ["dashboard_frame", "scored_contacts"]
 
-_CATEGORY_COLUMNS = ("brand", "channel", "journey", "wave", "location")
+_CATEGORY_COLUMNS = ("brand", "channel", "journey", "wave", "region", "location")
 
 
 def scored_contacts(
@@ -55,14 +55,15 @@ def dashboard_frame(scored: pd.DataFrame, timezone: str = BUSINESS_TIMEZONE) -> 
 
     Adds ``weekday`` (0 = Monday) and ``hour`` of the start in ``timezone`` and ``row`` (the
     row's position, which ``criterion_channel.item_scores`` refers to); makes the group keys
-    categorical (fast ``isin``/``groupby`` at a million rows) and orders the rows by
+    categorical (fast ``isin``/``groupby`` at a million rows; ``region`` too where the frame has it) and orders the rows by
     ``response_time_s`` (unknown last): every subset is then in that order too, so the
     Kaplan–Meier tables (``stats.km_table``) skip their sort.
     """
     local = scored["started_at"].dt.tz_convert(timezone)
     # categories before the sort: reordering integer codes is far cheaper than reordering strings
     frame = scored.assign(weekday=local.dt.day_of_week.astype("int8"), hour=local.dt.hour.astype("int8"),
-                          **{column: scored[column].astype("category") for column in _CATEGORY_COLUMNS})
+                          **{column: scored[column].astype("category") for column in _CATEGORY_COLUMNS
+                             if column in scored})
     frame = frame.sort_values("response_time_s", kind="stable", na_position="last", ignore_index=True)
     frame["row"] = np.arange(len(frame), dtype=np.int64)
     return frame

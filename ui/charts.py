@@ -39,9 +39,9 @@ LEGEND_ROW_HEIGHT = 30  # px per legend row in Streamlit's theme
 LEGEND_TITLE_HEIGHT = 40
 TARGET_COLOR = "#c2410c"
 # A group column as a tooltip names it, and as a legend's title names its lines (translated where shown).
-GROUP_TITLES = {"channel": N_("channel"), "brand": N_("brand"), "location": N_("location"),
+GROUP_TITLES = {"channel": N_("channel"), "brand": N_("brand"), "region": N_("region"), "location": N_("location"),
                 "journey": N_("journey"), "wave": N_("wave")}
-SERIES_TITLES = {"channel": N_("Channel"), "brand": N_("Brand"), "location": N_("Location")}
+SERIES_TITLES = {"channel": N_("Channel"), "brand": N_("Brand"), "region": N_("Region"), "location": N_("Location")}
 
 
 # Tick marks of a log-scaled duration axis: seconds and how they read.

@@ -21,23 +21,32 @@ gives the name a person reads for each key ("Web chat", from
 copy of a table about to be shown. The cached frames and figure tables keep the keys. The names
 are in the user's language (built-in channels have a Dutch name), so they are cached per language;
 the figures are the same in every language and are cached once.
+
+Beside the figures: the fieldwork plan's coverage of a filter (``plan_coverage_of``, one
+aggregate query of ``journeys.fieldwork.coverage``, cached per data version, plan fingerprint,
+day and filter) and the closed waves, whose figures are final (``closed_waves``, ``wave_label``).
 """
 
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime, timedelta
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
 from enum import Enum
 from typing import Any, TypeVar
 
 import pandas as pd
 import streamlit as st
 from sqlalchemy.engine import Engine
+from sqlmodel import select
 
 from data.db import read_scope
 from journeys.catalogue.reference import channel_display_names
 from journeys.fieldwork.contact_filter import filter_frame as apply_filter  # the pandas form of a filter
+from journeys.fieldwork.coverage import PlanCoverage, plan_coverage, plan_version
 from journeys.fieldwork.frames import ContactFilter, data_version, read_answers, read_contacts, read_criteria
+from journeys.fieldwork.planned import local_today
 from journeys.language import _, current_language
+from journeys.models import Wave
 from scoring.consistency import consistency_table
 from scoring.criterion_channel import ItemScores, item_scores
 from scoring.headline import headline_figures
@@ -69,6 +78,46 @@ def display_channels(frame: pd.DataFrame, names: dict[str, str], *columns: str) 
         if column in frame:
             frame[column] = frame[column].map(lambda key: names.get(key, key) if isinstance(key, str) else key)
     return frame
+
+
+@st.cache_data(show_spinner=False, ttl=60)
+def _closed_waves(_engine: Engine, url: str) -> frozenset[str]:
+    with read_scope(_engine) as session:
+        return frozenset(session.exec(select(Wave.name).where(Wave.closed_at.is_not(None))).all())
+
+
+def closed_waves(engine: Engine) -> frozenset[str]:
+    """The names of the closed waves, whose figures are final (refreshed every minute)."""
+    return _closed_waves(engine, str(engine.url))
+
+
+def wave_label(wave: str, closed: frozenset[str]) -> str:
+    """A wave as the dashboards name it: "2026-Q1 (final)" when it is closed (``closed``), else its name."""
+    return _("{wave} (final)").format(wave=wave) if wave in closed else wave
+
+
+def open_waves(waves, closed: frozenset[str]) -> list[str]:
+    """The waves of ``waves`` still open (their figures provisional), sorted, each once."""
+    return sorted({str(w) for w in waves if isinstance(w, str) and w and w not in closed})
+
+
+@st.cache_data(max_entries=64, ttl=60, show_spinner=False)
+def _plan_coverage(_engine: Engine, url: str, version: tuple, plan: tuple, today: date,
+                   flt: ContactFilter) -> PlanCoverage | None:
+    with read_scope(_engine) as session:
+        return plan_coverage(session=session, flt=flt, today=today)
+
+
+def plan_coverage_of(engine: Engine, data: dict, flt: ContactFilter) -> PlanCoverage | None:
+    """The plan's coverage (``journeys.fieldwork.coverage.plan_coverage``) of the contacts ``flt``
+    picks, as of today; cached per data version of ``data`` (``scored_data``), plan fingerprint
+    (``plan_version``: a planned contact added or linked shows at once), day and the filter's
+    name lists (the only fields the plan reads)."""
+    with read_scope(engine) as session:
+        plan = plan_version(session=session)
+    names_only = replace(flt, started_from=None, started_before=None, auditor_ids=(), contact_ids=(),
+                         include_drafts=False)
+    return _plan_coverage(engine, str(engine.url), data["key"][1], plan, local_today(), names_only)
 
 
 def current_as_of() -> datetime:
@@ -147,7 +196,7 @@ def scored_data(engine: Engine) -> dict:
 # The columns the figure tables and the contact list read. A filtered frame keeps only these:
 # copying a million rows of two dozen columns instead of fifty halves a fresh filter's cost.
 ANALYSIS_COLUMNS = (
-    "contact_id", "row", "brand", "location", "journey", "wave", "channel", "started_at", "weekday", "hour",
+    "contact_id", "row", "brand", "region", "location", "journey", "wave", "channel", "started_at", "weekday", "hour",
     "responded", "first_response_s", "response_time_s", "response_clock_s", "first_response_target_s",
     "deadline", "late", "resolution_status", "final_score", "passed", "redirected_to", "answer_correct",
 )

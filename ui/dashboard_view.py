@@ -1,4 +1,5 @@
-"""Building blocks of the dashboard pages: tiles, captions, the contact list and the brand report.
+"""Building blocks of the dashboard pages: tiles, captions, the plan's coverage, the contact list
+and the brand report.
 
 Nothing here defines a figure: every number comes from a function of ``scoring/`` (through
 ``ui.dashboard_data.figure`` on the pages); this module formats and draws it. ``TILES`` says
@@ -18,6 +19,7 @@ from datetime import datetime, timedelta
 import pandas as pd
 import streamlit as st
 
+from journeys.fieldwork.coverage import coverage_words
 from journeys.fieldwork.frames import ContactFilter
 from journeys.language import N_, SOURCE_LANGUAGE, _, current_language, ngettext, number, percent
 from journeys.local_time import LOCAL_ZONE, LOCAL_ZONE_NAME, MINUTE, duration, local_column, local_text
@@ -25,7 +27,15 @@ from scoring.headline import HeadlineFigures, brand_mean_consistency, headline_f
 from scoring.metrics import MIN_CONTACTS, km_median_first_response, metrics_of_timed, metrics_table
 from scoring.response_times import response_time_table
 from ui import charts
-from ui.dashboard_data import AS_OF, apply_filter, display_channels, figure, filtered_contacts
+from ui.dashboard_data import (
+    AS_OF,
+    apply_filter,
+    display_channels,
+    figure,
+    filtered_contacts,
+    plan_coverage_of,
+    wave_label,
+)
 from ui.report import brand_report_html
 from ui.text import as_plain_text
 
@@ -36,6 +46,39 @@ def p_value_text(p) -> str:
     if p is None or p != p:
         return "–"
     return f"< {number(0.001, 3)}" if p < 0.001 else number(p, 3)
+
+
+def plan_coverage_line(engine, data: dict, flt: ContactFilter) -> str:
+    """Under a dashboard page's title: how much of the fieldwork planned for the contacts in view
+    is done ("34 of 40 planned contacts · fieldwork not complete", ``coverage_words``); nothing
+    when no fieldwork is planned for them. Returns the words shown ("" for none)."""
+    coverage = plan_coverage_of(engine, data, flt)
+    words = coverage_words(coverage)
+    if words:
+        icon = ":material/pending_actions:" if coverage.short else ":material/assignment_turned_in:"
+        st.caption(f"{icon} {words}")
+    return words
+
+
+NO_REGION = N_("no region")  # the group of contacts at a location without a region (or none)
+
+
+def has_regions(data: dict) -> bool:
+    """Some contact of ``data`` (``ui.dashboard_data.scored_data``) is at a location with a region:
+    the pages then offer the region level (brand → region → location)."""
+    regions = data["contacts"]["region"]
+    values = regions.cat.categories if hasattr(regions, "cat") else regions.unique()
+    return any(isinstance(v, str) and v for v in values)
+
+
+def group_name(level: str, value, names: dict[str, str] | None = None) -> str:
+    """A group's value as a page names it: a channel by its display name (``names``), a missing
+    region as "no region", anything else as itself."""
+    if level == "channel":
+        return (names or {}).get(value, value)
+    if level == "region" and not value:
+        return _(NO_REGION)
+    return value
 
 
 def as_of_text(as_of: datetime) -> str:
@@ -220,7 +263,7 @@ def contacts_label(n: int) -> str:
 
 # The filters as a caption names them (translated where shown).
 FILTER_LABELS = {"brand": N_("brand"), "wave": N_("wave"), "journey": N_("journey"), "channel": N_("channel"),
-                 "location": N_("location")}
+                 "region": N_("region"), "location": N_("location")}
 
 
 def filter_summary(flt: ContactFilter, names: dict[str, str] | None = None) -> str:
@@ -229,7 +272,8 @@ def filter_summary(flt: ContactFilter, names: dict[str, str] | None = None) -> s
     names = names or {}
     parts = []
     for label, values in (("brand", flt.brands), ("wave", flt.waves), ("journey", flt.journeys),
-                          ("channel", tuple(names.get(v, v) for v in flt.channels)), ("location", flt.locations)):
+                          ("channel", tuple(names.get(v, v) for v in flt.channels)), ("region", flt.regions),
+                          ("location", flt.locations)):
         if values:
             parts.append(f"{_(FILTER_LABELS[label])}: {', '.join(as_plain_text(v) for v in values)}")
     if flt.started_from or flt.started_before:  # the local dates the manager picked, both ends included
@@ -277,16 +321,21 @@ def contact_list(contacts: pd.DataFrame, names: dict[str, str] | None = None) ->
     })
 
 
-def report_scope(brand: str, wave: str | None) -> str:
-    """What a brand report covers, as printed on its face: every filter it applies, and that the
-    dashboards' sidebar filters do not apply."""
+def report_scope(brand: str, wave: str | None, closed: frozenset[str] = frozenset()) -> str:
+    """What a brand report covers, as printed on its face: every filter it applies, that the
+    dashboards' sidebar filters do not apply, and for one wave whether its figures are final
+    (the wave is in ``closed``) or provisional."""
+    state = ""
+    if wave:
+        state = " " + (_("Figures final: the wave is closed.") if wave in closed
+                       else _("Figures provisional: the wave is still open."))
     if wave:
         covers = _("Covers every contact of brand {brand}, wave {wave}: all channels, journeys, locations "
                    "and dates.").format(brand=brand, wave=wave)
     else:
         covers = _("Covers every contact of brand {brand}, all waves: all channels, journeys, locations "
                    "and dates.").format(brand=brand)
-    return covers + " " + _("The dashboards' sidebar filters do not apply to this report.")
+    return covers + state + " " + _("The dashboards' sidebar filters do not apply to this report.")
 
 
 # The brand report's channel table, its columns as printed (translated where printed).
@@ -297,12 +346,14 @@ REPORT_COLUMNS = {
 }
 
 
-def brand_report(all_contacts: pd.DataFrame, brand: str, wave: str | None, as_of, names: dict[str, str]) -> str:
+def brand_report(all_contacts: pd.DataFrame, brand: str, wave: str | None, as_of, names: dict[str, str],
+                 closed: frozenset[str] = frozenset()) -> str:
     """The printable one-page report for one brand (and wave): the ``TILES``, the main charts and
     the channel table, from the same ``scoring/`` functions as the pages.
 
     It applies exactly the brand and wave chosen for it (``report_scope``, printed on its face),
-    never the sidebar filters of the pages; channels read by their display names (``names``).
+    never the sidebar filters of the pages; channels read by their display names (``names``). A
+    wave in ``closed`` is titled final ("2026-Q1 (final)"); the scope says final or provisional.
     """
     scope = ContactFilter(brands=(brand,), waves=(wave,) if wave else ())
     contacts = apply_filter(all_contacts, scope)
@@ -329,5 +380,6 @@ def brand_report(all_contacts: pd.DataFrame, brand: str, wave: str | None, as_of
             table[column] = (100 * table[column]).round(1)  # printed with one decimal: 89.77 % is 89.8
         table["km_median_first_response_s"] = table["km_median_first_response_s"].map(duration)
         table = table.rename(columns=lambda column: _(REPORT_COLUMNS.get(column, column)))
-    return brand_report_html(brand=brand, wave=wave, as_of=as_of, scope=report_scope(brand, wave),
+    return brand_report_html(brand=brand, wave=wave_label(wave, closed) if wave else None, as_of=as_of,
+                             scope=report_scope(brand, wave, closed),
                              tiles=[shown(tile) for tile in TILES], chart_sections=sections, table=table)

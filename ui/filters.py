@@ -1,10 +1,13 @@
-"""The dashboard filter bar: brand, location, wave, journey, channel and date range.
+"""The dashboard filter bar: brand, wave, journey, channel, region, location and date range.
 
 The widgets keep their values for the whole session (``persist_state="session"``), so a
 manager's selection follows them from page to page. ``filter_bar`` draws the widgets and turns
 their values into a ``ContactFilter`` (the one type data/ and the services understand);
 ``local_midnight`` is where a chosen local date starts, in UTC. Channels are chosen by their
 display names (``ui.dashboard_data.channel_names``) while the selection keeps their keys.
+The region filter shows only when some location has a region (brand → region → location);
+choosing regions narrows the locations offered to theirs. A closed wave reads as final
+("2026-Q1 (final)", ``ui.dashboard_data.wave_label``); the selection keeps the wave's name.
 """
 
 from datetime import UTC, date, datetime, time, timedelta
@@ -17,7 +20,7 @@ from journeys.fieldwork.frames import ContactFilter
 from journeys.language import N_, _
 from journeys.local_time import LOCAL_ZONE, LOCAL_ZONE_NAME
 from journeys.models import Brand, Channel, Journey, Location, Wave
-from ui.dashboard_data import channel_names
+from ui.dashboard_data import channel_names, closed_waves, wave_label
 
 KEY_PREFIX = "flt_"
 # The filters in the order shown: the option list's name (also the widget's key), its label and the
@@ -27,40 +30,63 @@ FILTERS = (
     ("waves", N_("Wave"), N_("All waves")),
     ("journeys", N_("Journey"), N_("All journeys")),
     ("channels", N_("Channel"), N_("All channels")),
+    ("regions", N_("Region"), N_("All regions")),
     ("locations", N_("Location"), N_("All locations")),
 )
 
 
 @st.cache_data(show_spinner=False, ttl=300)
-def _options(_engine: Engine, url: str) -> dict[str, list[str]]:
-    """Names to choose from (few rows; refreshed every few minutes)."""
+def _options(_engine: Engine, url: str) -> dict:
+    """Names to choose from (few rows; refreshed every few minutes), and under
+    ``locations_by_region`` the location names of each region."""
     with _engine.connect() as connection:
         def names(column):
             return [r[0] for r in connection.execute(sa.select(column).distinct().order_by(column)).all()]
 
+        by_region: dict[str, list[str]] = {}
+        pairs = sa.select(Location.region, Location.name).distinct().order_by(Location.region, Location.name)
+        for region, location in connection.execute(pairs).all():
+            by_region.setdefault(region or "", []).append(location)
         return {
             "brands": names(Brand.name),
+            "regions": [region for region in by_region if region],
             "locations": names(Location.name),
             "waves": names(Wave.name),
             "journeys": names(Journey.name),
             "channels": names(Channel.name),
+            "locations_by_region": by_region,
         }
+
+
+def location_options(options: dict, regions) -> list[str]:
+    """The location names offered: all, or only those of the chosen ``regions``."""
+    if not regions:
+        return options["locations"]
+    chosen = {name for region in regions for name in options["locations_by_region"].get(region, ())}
+    return [name for name in options["locations"] if name in chosen]
 
 
 def filter_bar(engine: Engine, *, show_channel: bool = True) -> ContactFilter:
     """Render the filters in the sidebar and return the current selection."""
     options = _options(engine, str(engine.url))
     names = channel_names(engine)
+    closed = closed_waves(engine)
+    formats = {"channels": lambda key: names.get(key, key), "waves": lambda wave: wave_label(wave, closed)}
     with st.sidebar:
         st.subheader(_("Filters"), anchor=False)
         picks = {}
         for name, label, everything in FILTERS:
             if name == "channels" and not show_channel:
                 continue
+            if name == "regions" and not options["regions"]:
+                continue  # no location has a region: nothing to choose
+            choices = options[name]
+            if name == "locations":
+                choices = location_options(options, picks.get("regions"))
+                _keep_only(f"{KEY_PREFIX}{name}", choices)
             picks[name] = st.multiselect(
-                _(label), options[name], key=f"{KEY_PREFIX}{name}", persist_state="session",
-                placeholder=_(everything),
-                format_func=(lambda key: names.get(key, key)) if name == "channels" else str,
+                _(label), choices, key=f"{KEY_PREFIX}{name}", persist_state="session",
+                placeholder=_(everything), format_func=formats.get(name, str),
             )
         period = st.date_input(
             _("Started between"), value=(), key=f"{KEY_PREFIX}period", persist_state="session",
@@ -72,6 +98,7 @@ def filter_bar(engine: Engine, *, show_channel: bool = True) -> ContactFilter:
         started_before = local_midnight(period[1] + timedelta(days=1))
     return ContactFilter(
         brands=tuple(picks.get("brands", ())),
+        regions=tuple(picks.get("regions", ())),
         locations=tuple(picks.get("locations", ())),
         waves=tuple(picks.get("waves", ())),
         journeys=tuple(picks.get("journeys", ())),
@@ -79,6 +106,14 @@ def filter_bar(engine: Engine, *, show_channel: bool = True) -> ContactFilter:
         started_from=started_from,
         started_before=started_before,
     )
+
+
+def _keep_only(key: str, choices: list[str]) -> None:
+    """Drop from a multiselect's kept selection what its options no longer hold (a location
+    outside the regions just chosen), before the widget is drawn."""
+    kept = st.session_state.get(key)
+    if kept and any(value not in choices for value in kept):
+        st.session_state[key] = [value for value in kept if value in choices]
 
 
 def local_midnight(day: date) -> datetime:

@@ -38,6 +38,7 @@ class ContactFilter:
     """
 
     brands: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()  # ``Location.region`` (brand → region → location)
     locations: tuple[str, ...] = ()
     waves: tuple[str, ...] = ()
     journeys: tuple[str, ...] = ()
@@ -49,14 +50,15 @@ class ContactFilter:
     include_drafts: bool = False
 
 
-# The filter's name lists: the field, the table whose ``name`` it picks, the contact's key into
-# that table, and the frame column holding the name.
+# The filter's name lists: the field, the table column of the name it picks (a name, or a
+# location's region), the contact's key into that table, and the frame column holding the name.
 NAMED_FIELDS = (
-    ("brands", Brand, Contact.brand_id, "brand"),
-    ("locations", Location, Contact.location_id, "location"),
-    ("waves", Wave, Contact.wave_id, "wave"),
-    ("journeys", Journey, Contact.journey_id, "journey"),
-    ("channels", Channel, Contact.channel_id, "channel"),
+    ("brands", Brand.name, Contact.brand_id, "brand"),
+    ("regions", Location.region, Contact.location_id, "region"),
+    ("locations", Location.name, Contact.location_id, "location"),
+    ("waves", Wave.name, Contact.wave_id, "wave"),
+    ("journeys", Journey.name, Contact.journey_id, "journey"),
+    ("channels", Channel.name, Contact.channel_id, "channel"),
 )
 # Its id lists: the field, the contact's column, the frame column.
 ID_FIELDS = (
@@ -72,14 +74,18 @@ def contact_conditions(flt: ContactFilter) -> list[ColumnElement[bool]]:
 
     Names are matched through the contact's own keys (``brand_id IN (SELECT id FROM brand WHERE
     name IN …)``), so the conditions need no join and mean the same in every select; a
-    contact without a location or wave never matches a location or wave list.
+    contact without a location or wave never matches a location, region or wave list. A region
+    list picks the contacts at the locations of those regions; ``("",)`` picks those at a
+    location without a region (the frame holds "" for those and for no location, which
+    ``filter_frame`` keeps out as here).
     """
     conditions: list[ColumnElement[bool]] = []
-    for name, table, key, _ in NAMED_FIELDS:
+    for name, name_column, key, _ in NAMED_FIELDS:
         values = getattr(flt, name)
         if values:
+            table = name_column.class_
             # correlate(None): a standalone list of ids, even where the outer select joins the table
-            names = sa.select(table.id).where(table.name.in_(list(values))).correlate(None)
+            names = sa.select(table.id).where(name_column.in_(list(values))).correlate(None)
             conditions.append(key.in_(names))
     for name, column, _ in ID_FIELDS:
         values = getattr(flt, name)
@@ -107,6 +113,8 @@ def filter_frame(frame: pd.DataFrame, flt: ContactFilter, *, ignore: tuple[str, 
         values = getattr(flt, name)
         if values and name not in ignore:
             mask &= frame[column].isin(values).to_numpy(dtype=bool)
+            if name == "regions":  # "" is also the region of no location, which no region list picks
+                mask &= frame["location"].notna().to_numpy(dtype=bool)
     for name, _, column in ID_FIELDS:
         values = getattr(flt, name)
         if values and name not in ignore:

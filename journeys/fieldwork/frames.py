@@ -37,6 +37,7 @@ def _contacts_select(flt: ContactFilter):
             Contact.id.label("contact_id"),
             Brand.name.label("brand"),
             Location.name.label("location"),
+            Location.region.label("region"),
             Journey.name.label("journey"),
             Contact.checklist_version_id.label("version_id"),
             Wave.name.label("wave"),
@@ -113,7 +114,8 @@ def _read(engine: Engine, query) -> pd.DataFrame:
 def read_contacts(engine: Engine, flt: ContactFilter = ContactFilter()) -> pd.DataFrame:
     """One row per contact with names, timings, targets and judgement (the scoring contract).
 
-    Besides the contract's columns: ``auditor_id`` and ``is_draft`` (always False unless
+    Besides the contract's columns: ``region`` (the location's region; "" when it has none or
+    there is no location), ``auditor_id`` and ``is_draft`` (always False unless
     ``flt.include_drafts``), which ``journeys.fieldwork.contact_filter.filter_frame`` reads.
     """
     frame = _read(engine, _contacts_select(flt))
@@ -124,6 +126,7 @@ def read_contacts(engine: Engine, flt: ContactFilter = ContactFilter()) -> pd.Da
     frame["answer_correct"] = frame["answer_correct"].astype("boolean")
     frame["business_hours"] = frame["business_hours"].fillna(False).astype(bool)
     frame["is_draft"] = frame["is_draft"].astype(bool)
+    frame["region"] = frame["region"].fillna("").astype(object)
     frame["auditor_id"] = frame["auditor_id"].astype("Int64")
     for column in ("contact_id", "version_id"):
         frame[column] = frame[column].astype("int64")

@@ -24,9 +24,9 @@ from journeys.demo import seed_demo
 from journeys.fieldwork.contact_filter import ContactFilter, filter_frame
 from journeys.fieldwork.frames import read_contacts
 from journeys.interchange.exports import export_rows
-from journeys.models import Contact
+from journeys.models import Contact, Location
 
-NAME_COLUMNS = {"brands": "brand", "locations": "location", "waves": "wave", "journeys": "journey",
+NAME_COLUMNS = {"brands": "brand", "regions": "region", "locations": "location", "waves": "wave", "journeys": "journey",
                 "channels": "channel"}
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
@@ -40,12 +40,16 @@ def seeded(engine) -> dict:
     """
     seed_demo(engine, contacts=300, seed=5)
     with engine.begin() as connection:
+        # regions on some locations only: "Noord", "Zuid" and none ("")
+        connection.execute(sa.update(Location).where(Location.id % 3 == 1).values(region="Noord"))
+        connection.execute(sa.update(Location).where(Location.id % 3 == 2).values(region="Zuid"))
         connection.execute(sa.update(Contact).where(Contact.id % 7 == 0).values(is_draft=True))
         connection.execute(sa.update(Contact).where(Contact.id % 11 == 0).values(location_id=None))
         connection.execute(sa.update(Contact).where(Contact.id % 13 == 0).values(wave_id=None))
         connection.execute(sa.update(Contact).where(Contact.id % 17 == 0).values(auditor_id=None))
     everything = read_contacts(engine, ContactFilter(include_drafts=True))
     assert everything["is_draft"].sum() > 0 and everything["location"].isna().sum() > 0
+    assert {"Noord", "Zuid", ""} <= set(everything["region"])
     values = {name: sorted(everything[column].dropna().unique()) for name, column in NAME_COLUMNS.items()}
     values["auditor_ids"] = sorted(int(a) for a in everything["auditor_id"].dropna().unique())
     values["contact_ids"] = sorted(int(c) for c in everything["contact_id"])
@@ -93,12 +97,18 @@ def _cases(values: dict) -> dict[str, ContactFilter]:
                                                            started_before=late.astimezone(AMSTERDAM)),
         "an empty period": ContactFilter(started_from=late, started_before=middle),
         "a location every brand has": ContactFilter(locations=("Klantenservice",)),
+        "one region": ContactFilter(regions=("Noord",)),
+        "locations without a region": ContactFilter(regions=("",)),
+        "region and brand": ContactFilter(regions=("Zuid",), brands=(values["brands"][0],)),
+        "region and every location": ContactFilter(regions=("Noord",), locations=tuple(values["locations"])),
+        "unknown region": ContactFilter(regions=("Nergens",)),
         "brand, wave and channel": ContactFilter(brands=(values["brands"][0],), waves=(values["waves"][-1],),
                                                  channels=tuple(values["channels"][:2])),
         "journey, auditor and period": ContactFilter(journeys=(values["journeys"][0],), auditor_ids=(auditor,),
                                                      started_from=middle),
         "every field at once": ContactFilter(
-            brands=tuple(values["brands"][:2]), locations=tuple(values["locations"]), waves=tuple(values["waves"]),
+            brands=tuple(values["brands"][:2]), regions=("Noord", "Zuid"), locations=tuple(values["locations"]),
+            waves=tuple(values["waves"]),
             journeys=tuple(values["journeys"]), channels=tuple(values["channels"]),
             auditor_ids=tuple(values["auditor_ids"]), contact_ids=tuple(values["contact_ids"][::2]),
             started_from=times[0].to_pydatetime(), started_before=late, include_drafts=True),
@@ -129,10 +139,16 @@ def test_named_filters_select_the_same_contacts_in_sql_and_in_memory(seeded):
     assert selected["drafts included"] == everyone
     assert selected["a draft by id"] == set() and selected["a draft by id, drafts included"] == {7, 14}
     for name in ("one auditor", "from a moment on (inclusive)", "between two moments", "one of brands",
-                 "one of channels", "a location every brand has", "some contacts"):
+                 "one of channels", "a location every brand has", "some contacts", "one region",
+                 "locations without a region"):
         assert 0 < len(selected[name]) < len(saved), name
     assert selected["between two moments"] == selected["between two moments in local time"]
-    for name in ("an empty period", "unknown brand", "unknown auditor", "unknown contact", "none matching"):
+    # a region narrows to its locations: never a contact without a location, never another region's
+    noord = seeded["everything"].set_index("contact_id").loc[sorted(selected["one region"])]
+    assert set(noord["region"]) == {"Noord"} and noord["location"].notna().all()
+    assert selected["region and every location"] == selected["one region"]
+    for name in ("an empty period", "unknown brand", "unknown auditor", "unknown contact", "none matching",
+                 "unknown region"):
         assert selected[name] == set(), name
 
 
@@ -147,6 +163,7 @@ def _filters(values: dict):
     return st.builds(
         ContactFilter,
         brands=some(values["brands"], "Nobody BV"),
+        regions=some(values["regions"], "Nergens"),
         locations=some(values["locations"], "Nowhere"),
         waves=some(values["waves"], "1999-Q1"),
         journeys=some(values["journeys"], "No such journey"),
