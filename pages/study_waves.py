@@ -1,6 +1,6 @@
 """Waves and plan (managers, admins): set up waves, close them, and fill a wave's fieldwork plan."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import streamlit as st
 from sqlmodel import select
@@ -9,6 +9,7 @@ from data.db import read_scope
 from journeys.accounts.access import has_role
 from journeys.catalogue.reference import channel_display_name
 from journeys.fieldwork.plan import TIME_SLOTS, delete_line, fill_quota, plan_frame, set_line
+from journeys.fieldwork.planned import local_today
 from journeys.fieldwork.waves import (
     REOPENERS,
     close_wave,
@@ -30,6 +31,8 @@ from ui.text import as_plain_text
 from ui.waves import import_upload, line_label, plan_table, run_plan_action, waves_table
 
 user = require_page(__file__)
+
+NEW_WAVE_DAYS = 28
 engine = get_engine()
 
 st.title(_("Waves and plan"), anchor=False)
@@ -81,8 +84,10 @@ create_tab, change_tab = st.tabs([_("Create a wave"), _("Change or close a wave"
 with create_tab, st.form("waves_create"):
     new_name = st.text_input(_("Wave name"), key="waves_new_name", max_chars=40, placeholder="2026-Q2")
     start_column, end_column = st.columns(2)
-    new_start = start_column.date_input(_("Start"), value=None, key="waves_new_start")
-    new_end = end_column.date_input(_("End"), value=None, key="waves_new_end")
+    # a new wave most often starts now: four weeks from today, changed in two taps otherwise
+    new_start = start_column.date_input(_("Start"), value=local_today(), key="waves_new_start")
+    new_end = end_column.date_input(_("End"), value=local_today() + timedelta(days=NEW_WAVE_DAYS - 1),
+                                    key="waves_new_end")
     new_scope = scope_inputs("waves_new")
     if st.form_submit_button(_("Create wave"), type="primary"):
         run_action(engine, lambda s: create_wave(

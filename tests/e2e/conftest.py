@@ -203,8 +203,15 @@ def choose_filter(page, label: str, option: str) -> None:
 
 
 def go_to(page, title: str) -> None:
-    """Open a page from the sidebar menu by its title."""
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
+    """Open a page from the sidebar menu by its title (unfolding the menu when Streamlit has folded
+    its tail away behind "View N more")."""
+    import re
+
+    nav = page.get_by_test_id("stSidebarNav")
+    more = nav.get_by_text(re.compile(r"^View \d+ more$"))
+    if more.count():
+        more.click()
+    nav.get_by_role("link", name=title).click()
     wait_for_app(page)
 
 
