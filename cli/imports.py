@@ -26,6 +26,14 @@ import_app = typer.Typer(help=N_("Load data files in the interchange format (doc
 PROGRESS_FROM_ROWS = 5000
 
 
+def _unexpected(exc: Exception, engine) -> Exception:
+    """The one line an import prints when the database refused its commit, or on a bug: never the
+    exception's text (a driver's message would print file data on the terminal)."""
+    return write_failure(exc, engine.url) or ImportAborted(
+        _("the import stopped on an unexpected error ({kind}); it was rolled back, nothing was written; "
+          "please report it").format(kind=type(getattr(exc, "orig", None) or exc).__name__))
+
+
 @import_app.command(
     "contacts", help=N_("Import contacts: if any row is invalid nothing is written and every bad row is listed."))
 def import_contacts_command(
@@ -70,9 +78,7 @@ def import_contacts_command(
     except Exception as exc:  # noqa: BLE001 - the database refused the commit, or a bug
         # The transaction has rolled back. One line, never the exception's text: a driver's message
         # (a duplicate key, a COPY line, SQL parameters) would print contact data on the terminal.
-        raise write_failure(exc, engine.url) or ImportAborted(
-            _("the import stopped on an unexpected error ({kind}); it was rolled back, nothing was written; "
-              "please report it").format(kind=type(getattr(exc, "orig", None) or exc).__name__)) from exc
+        raise _unexpected(exc, engine) from exc
     # records against lines: a quote left open merges lines into one record, and this shows it
     console.print(rows.describe(), highlight=False, markup=False)
     for line in summary_lines(result):
@@ -97,9 +103,7 @@ def import_plan_command(
     except KlantreisError:
         raise
     except Exception as exc:  # noqa: BLE001 - the database refused the commit, or a bug
-        raise write_failure(exc, engine.url) or ImportAborted(
-            _("the import stopped on an unexpected error ({kind}); it was rolled back, nothing was written; "
-              "please report it").format(kind=type(getattr(exc, "orig", None) or exc).__name__)) from exc
+        raise _unexpected(exc, engine) from exc
     for line in plan_summary_lines(result):
         console.print(line, highlight=False, markup=False, soft_wrap=True)
     if dry_run:
@@ -118,9 +122,14 @@ def import_locations_command(
     """Import brands' locations: if any row is invalid nothing is written and every bad row is listed."""
     header, rows, _approximate = read_table(file)
     engine = ready_engine()
-    with db.session_scope(engine) as session:
-        result = import_locations(session=session, actor=OPERATOR, header=header, rows=rows,
-                                  create_missing=create_missing, dry_run=dry_run)
+    try:
+        with db.session_scope(engine) as session:
+            result = import_locations(session=session, actor=OPERATOR, header=header, rows=rows,
+                                      create_missing=create_missing, dry_run=dry_run)
+    except KlantreisError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the database refused the commit, or a bug
+        raise _unexpected(exc, engine) from exc
     console.print(rows.describe(), highlight=False, markup=False)
     for line in location_summary_lines(result):
         console.print(line, highlight=False, markup=False, soft_wrap=True)

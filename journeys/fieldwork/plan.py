@@ -30,6 +30,7 @@ from journeys.limits import MAX_PLANNED_PER_LINE
 from journeys.models import (
     Assignment,
     Brand,
+    ChangeLog,
     Channel,
     Journey,
     JourneyChannel,
@@ -38,6 +39,7 @@ from journeys.models import (
     PlanLine,
     TimeSlot,
     Wave,
+    utcnow,
 )
 
 TIME_SLOTS = tuple(slot.value for slot in TimeSlot)
@@ -178,9 +180,22 @@ def _to_remove(rows: list[tuple[int, int | None, int | None]], quantity: int) ->
     return [r[0] for r in free[:excess]]
 
 
-def set_cells(session: Session, wave: Wave, cells: list[Cell]) -> FillResult:
+def _log_lines(session: Session, actor, entries: list[tuple[int, str, str, object, object]]) -> None:
+    """Change-log rows (entity ``plan_line``) for ``(line id, action, field, old, new)``, in one
+    bulk insert: who changed the plan, when, old → new."""
+    if entries:
+        now = utcnow()
+        session.execute(sa.insert(ChangeLog.__table__), [
+            {"changed_at": now, "user_id": getattr(actor, "id", None), "entity": "plan_line", "entity_id": line_id,
+             "action": action, "field": field, "old_value": None if old is None else str(old),
+             "new_value": None if new is None else str(new)}
+            for line_id, action, field, old, new in entries])
+
+
+def set_cells(session: Session, wave: Wave, cells: list[Cell], *, actor=None) -> FillResult:
     """Create or set the plan lines of ``cells`` (already checked by ``cell_problems``) and make
-    each line have exactly its quantity of planned contacts, in a few bulk statements.
+    each line have exactly its quantity of planned contacts, in a few bulk statements; every line
+    added or changed is logged for ``actor`` (``_log_lines``).
 
     Raises:
         ValidationError: a line would go below the planned contacts that have a contact (naming
@@ -194,7 +209,7 @@ def set_cells(session: Session, wave: Wave, cells: list[Cell]) -> FillResult:
     result = FillResult()
     matched = [(c, existing[c.key]) for c in cells if c.key in existing]
     rows_of = _assignments(session, [line[0] for _, line in matched])
-    problems, removals, additions, updates, due_updates = [], [], [], [], []
+    problems, removals, additions, updates, due_updates, log = [], [], [], [], [], []
     for c, (line_id, quantity, due) in matched:
         rows = rows_of[line_id]
         if c.quantity == quantity and c.due_on == due:
@@ -211,6 +226,8 @@ def set_cells(session: Session, wave: Wave, cells: list[Cell]) -> FillResult:
         removals += drop
         additions += [(line_id, c.due_on)] * max(0, c.quantity - len(rows))
         updates.append({"b_id": line_id, "b_quantity": c.quantity, "b_due": c.due_on})
+        log += [(line_id, "update", field, old, new) for field, old, new in
+                (("quantity", quantity, c.quantity), ("due_on", due, c.due_on)) if old != new]
         if c.due_on != due:
             due_updates.append({"b_line": line_id, "b_old": due, "due_on": c.due_on})
     if problems:
@@ -224,6 +241,7 @@ def set_cells(session: Session, wave: Wave, cells: list[Cell]) -> FillResult:
         session.flush()  # one batched INSERT; the lines get their ids
         for line in lines:
             additions += [(line.id, line.due_on)] * line.quantity
+            log.append((line.id, "create", "quantity", None, line.quantity))
         result.added = len(lines)
     table = PlanLine.__table__
     if updates:
@@ -240,6 +258,7 @@ def set_cells(session: Session, wave: Wave, cells: list[Cell]) -> FillResult:
     if additions:
         session.execute(sa.insert(assignment), [
             {"plan_line_id": line_id, "wave_id": wave.id, "due_on": due} for line_id, due in additions])
+    _log_lines(session, actor, log)
     result.assignments_added = len(additions)
     result.assignments_removed = len(removals)
     session.expire_all()  # objects the caller holds read what the statements wrote
@@ -315,7 +334,7 @@ def fill_quota(*, session: Session, actor, wave_id: int, brand_ids, location_ids
     if problems:
         # one problem per distinct message: a quick fill of 500 locations repeats the same one
         raise ValidationError(list(dict.fromkeys(problems)))
-    result = set_cells(session, wave, cells)
+    result = set_cells(session, wave, cells, actor=actor)
     result.skipped = skipped_names
     brand_names = dict(run(sa.select(Brand.id, Brand.name).where(Brand.id.in_(empty))).all()) if empty else {}
     result.without_locations = sorted(brand_names.values())
@@ -355,11 +374,12 @@ def set_line(*, session: Session, actor, line_id: int, quantity: int, time_slot:
     if problems:
         raise ValidationError(problems)
     if time_slot != line.time_slot:
+        _log_lines(session, actor, [(line.id, "update", "time_slot", line.time_slot, time_slot)])
         line.time_slot = time_slot
         session.add(line)
         session.flush()
     set_cells(session, wave, [Cell(line.brand_id, line.location_id, line.journey_id, line.channel_id, time_slot,
-                                   quantity, due_on)])
+                                   quantity, due_on)], actor=actor)
     return line
 
 
@@ -381,6 +401,7 @@ def delete_line(*, session: Session, actor, line_id: int) -> None:
             label=_("plan line")))
     session.execute(Assignment.__table__.delete().where(Assignment.__table__.c.plan_line_id == line_id))
     session.execute(PlanLine.__table__.delete().where(PlanLine.__table__.c.id == line_id))
+    _log_lines(session, actor, [(line_id, "delete", "quantity", line.quantity, None)])
     session.expire_all()
 
 

@@ -199,7 +199,7 @@ def import_plan(*, session: Session, actor, header: list[str], rows, dry_run: bo
     savepoint = session.begin_nested() if dry_run else None
     try:
         for wave_id, wave_cells in cells.items():
-            done = set_cells(session, session.get(Wave, wave_id), wave_cells)
+            done = set_cells(session, session.get(Wave, wave_id), wave_cells, actor=actor)
             for name in ("added", "changed", "unchanged", "assignments_added", "assignments_removed"):
                 setattr(total, name, getattr(total, name) + getattr(done, name))
     finally:

@@ -147,3 +147,26 @@ def test_every_location_names_brands_without_locations(session):
     empty = get_or_create_brand(session=session, name="Leeg")
     result = _fill(session, world, manager, brand_ids=[world["brand"].id, empty.id])
     assert result.added == 2 and result.without_locations == ["Leeg"]
+
+
+def test_every_plan_change_is_in_the_change_log(session):
+    """Adding lines, changing a quantity, due date or slot and deleting a line are logged for the
+    planner, old → new (entity plan_line)."""
+    from journeys.models import ChangeLog
+
+    world = make_world(session)
+    manager = manager_of(session)
+    _fill(session, world, manager, location_ids=[], channel_ids=[world["channels"]["phone"].id], per_cell=2)
+    line_id = session.exec(select(PlanLine)).one().id
+    set_line(session=session, actor=manager, line_id=line_id, quantity=3, time_slot="weekend",
+             due_on=date(2026, 3, 20))
+    delete_line(session=session, actor=manager, line_id=line_id)
+    entries = session.exec(select(ChangeLog).where(ChangeLog.entity == "plan_line").order_by(ChangeLog.id)).all()
+    assert [(e.action, e.field, e.old_value, e.new_value) for e in entries] == [
+        ("create", "quantity", None, "2"),
+        ("update", "time_slot", "any", "weekend"),
+        ("update", "quantity", "2", "3"),
+        ("update", "due_on", None, "2026-03-20"),
+        ("delete", "quantity", "3", None),
+    ]
+    assert {e.user_id for e in entries} == {manager.id} and {e.entity_id for e in entries} == {line_id}
