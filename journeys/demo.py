@@ -46,15 +46,16 @@ from journeys.local_time import LOCAL_ZONE_NAME
 from journeys.models import (
     LIVE_KINDS,
     Answer,
+    Assignment,
     Channel,
     ChannelKind,
     Contact,
     Criterion,
     CriterionChannel,
-    Assignment,
     Journey,
     JourneyChannel,
     PlanLine,
+    ReviewStatus,
     Role,
     Setting,
     User,
@@ -438,7 +439,8 @@ def _insert(session: Session, plan: dict, keep: np.ndarray) -> int:
     records = [dict(zip(columns, values, strict=True)) for values in zip(*columns.values(), strict=True)]
     for r in records:
         r.update(transfers=r["transfers"] or 0, created_at=now, updated_at=now, due_at=None,
-                 created_by_id=r["auditor_id"], updated_by_id=r["auditor_id"])
+                 created_by_id=r["auditor_id"], updated_by_id=r["auditor_id"],
+                 review_status=ReviewStatus.RELEASED.value, released_at=r["started_at"])
     table = Contact.__table__
     connection = session.connection()
     ids = []

@@ -13,6 +13,9 @@ Entity map (arrows are foreign keys)::
     Contact >─ Wave, Brand, Location, Journey, ChecklistVersion, Channel, User
     Contact ─< Answer >─ Criterion
     Contact ─< Evidence
+    Contact ─< ReviewEvent >─ User   (the audit trail: submitted, returned, approved, released, appealed, …)
+    Contact ─< Appeal ─< AppealEvidence >─ Evidence   (a client's dispute of one answer or the timing)
+    User ─< ClientGrant >─ Brand, Location   (what a client user may see: brands, or regions or locations of one)
     ChangeLog                    (who changed what, when, old → new)
     Setting                      (key → JSON value: pass band, office hours, retention)
     AuthSession >─ User          (a signed-in browser: hashed cookie token, expiry, revocation)
@@ -121,6 +124,54 @@ class Role(enum.StrEnum):
     AUDITOR = "auditor"
     MANAGER = "manager"
     ADMIN = "admin"
+    REVIEWER = "reviewer"  # agency quality control: approves or returns submitted contacts, decides appeals
+    CLIENT = "client"      # the audited company: its own brands' released results only (``ClientGrant``)
+
+
+class ReviewStatus(enum.StrEnum):
+    """Where a contact is on its way to the client (``journeys.review.states`` holds the moves).
+
+    open → submitted → approved → released, and submitted → returned → submitted again. Only a
+    released contact counts for the client and, by default, in every figure, report and export.
+    """
+
+    OPEN = "open"            # being logged by its auditor
+    SUBMITTED = "submitted"  # waiting for a reviewer
+    RETURNED = "returned"    # sent back to the auditor with a comment
+    APPROVED = "approved"    # checked; waits for its wave's release
+    RELEASED = "released"    # the client sees it
+
+
+class ReleaseMode(enum.StrEnum):
+    """How a wave's approved contacts reach the client."""
+
+    AT_ONCE = "at_once"        # all together, when a manager releases the wave
+    CONTINUOUS = "continuous"  # each one as soon as it is approved
+
+
+class AppealStatus(enum.StrEnum):
+    OPEN = "open"                  # waiting for an agency reviewer
+    WAITING_CLIENT = "waiting"     # the reviewer asked the client for more
+    UPHELD = "upheld"              # decided for the client: the answer or timing changed
+    REJECTED = "rejected"          # decided against, with a reason
+
+
+DECIDED_APPEALS = frozenset({AppealStatus.UPHELD, AppealStatus.REJECTED})
+
+
+class ReviewAction(enum.StrEnum):
+    """One step of a contact's audit trail (``ReviewEvent.action``)."""
+
+    SUBMITTED = "submitted"
+    RETURNED = "returned"
+    APPROVED = "approved"
+    RELEASED = "released"
+    CORRECTED = "corrected"        # a reviewer changed an answer or timing, with a reason
+    APPEALED = "appealed"          # a client opened an appeal
+    APPEAL_QUERIED = "queried"     # the reviewer asked the client for more on an appeal
+    APPEAL_ANSWERED = "answered"   # the client answered that question
+    APPEAL_UPHELD = "upheld"
+    APPEAL_REJECTED = "rejected"
 
 
 def _one_of(column: str, values: type[enum.StrEnum], name: str) -> sa.CheckConstraint:
@@ -302,6 +353,12 @@ class Wave(SQLModel, table=True):
     starts_on: date | None = Field(default=None)
     ends_on: date | None = Field(default=None)
     closed_at: datetime | None = _ts()
+    # Release to the client (``ReleaseMode``): all at once when ``released_at`` is set, or each
+    # contact as it is approved. A client may appeal a released contact for ``appeal_days`` days.
+    release_mode: str = Field(default=ReleaseMode.AT_ONCE.value, max_length=12,
+                              sa_column_kwargs={"server_default": ReleaseMode.AT_ONCE.value})
+    released_at: datetime | None = _ts()
+    appeal_days: int = Field(default=7, sa_column_kwargs={"server_default": "7"})
 
     __table_args__ = (
         sa.CheckConstraint(
@@ -309,6 +366,8 @@ class Wave(SQLModel, table=True):
             name="ends_after_start",
         ),
         sa.CheckConstraint("length(trim(name)) > 0", name="name_not_empty"),
+        _one_of("release_mode", ReleaseMode, "release_mode"),
+        sa.CheckConstraint("appeal_days >= 0", name="appeal_days_not_negative"),
     )
 
 
@@ -460,6 +519,10 @@ class Contact(SQLModel, table=True):
     # An assessment saved incomplete: kept and shown to its auditor, never scored or counted
     # (dashboards, reports, exports) until it is saved complete.
     is_draft: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
+    # On its way to the client (``ReviewStatus``); ``released_at``: when the client could first see it.
+    review_status: str = Field(default=ReviewStatus.OPEN.value, max_length=10, index=True,
+                               sa_column_kwargs={"server_default": ReviewStatus.OPEN.value})
+    released_at: datetime | None = _ts()
     created_at: datetime = _ts(nullable=False, default_factory=utcnow)
     created_by_id: int | None = Field(default=None, foreign_key="app_user.id", ondelete="RESTRICT")
     updated_at: datetime = _ts(nullable=False, default_factory=utcnow)
@@ -477,6 +540,7 @@ class Contact(SQLModel, table=True):
         sa.CheckConstraint("wait_seconds IS NULL OR wait_seconds >= 0", name="wait_not_negative"),
         sa.CheckConstraint("handling_seconds IS NULL OR handling_seconds >= 0", name="handling_not_negative"),
         sa.CheckConstraint("transfers >= 0", name="transfers_not_negative"),
+        _one_of("review_status", ReviewStatus, "review_status"),
     )
 
 
@@ -534,6 +598,73 @@ class Evidence(SQLModel, table=True):
         sa.CheckConstraint("size_bytes >= 0", name="size_not_negative"),
         sa.CheckConstraint("length(sha256) = 64", name="sha256_length"),
     )
+
+
+class ClientGrant(SQLModel, table=True):
+    """What a client user may see: a whole brand (``region`` "" and no location), the locations of
+    one region of it, or one location of it. A client without grants sees nothing."""
+
+    __tablename__ = "client_grant"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="app_user.id", ondelete="CASCADE", index=True)
+    brand_id: int = Field(foreign_key="brand.id", ondelete="CASCADE")
+    region: str = Field(default="", max_length=80)
+    location_id: int | None = Field(default=None, foreign_key="location.id", ondelete="CASCADE")
+
+    __table_args__ = (
+        sa.UniqueConstraint("user_id", "brand_id", "region", "location_id", name="uq_client_grant"),
+        sa.CheckConstraint("region = '' OR location_id IS NULL", name="region_or_location"),
+    )
+
+
+class ReviewEvent(SQLModel, table=True):
+    """One step of a contact's audit trail (``ReviewAction``): who, when, and what they wrote."""
+
+    __tablename__ = "review_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    contact_id: int = Field(foreign_key="contact.id", ondelete="CASCADE", index=True)
+    occurred_at: datetime = _ts(nullable=False, default_factory=utcnow)
+    user_id: int | None = Field(default=None, foreign_key="app_user.id", ondelete="RESTRICT")
+    action: str = Field(max_length=10)
+    comment: str = Field(default="")
+    appeal_id: int | None = Field(default=None, foreign_key="appeal.id", ondelete="CASCADE", index=True)
+
+    __table_args__ = (_one_of("action", ReviewAction, "action"),)
+
+
+class Appeal(SQLModel, table=True):
+    """A client's dispute of one checklist answer (``criterion_id``) or of the timing (None) of a
+    released contact, and the agency's decision. An upheld appeal changes the answer or timing;
+    the scores before and after are kept here, the field changes in the change log."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    contact_id: int = Field(foreign_key="contact.id", ondelete="CASCADE", index=True)
+    criterion_id: int | None = Field(default=None, foreign_key="criterion.id", ondelete="RESTRICT")
+    opened_by_id: int | None = Field(default=None, foreign_key="app_user.id", ondelete="RESTRICT")
+    opened_at: datetime = _ts(nullable=False, default_factory=utcnow)
+    reason: str = Field(default="")
+    status: str = Field(default=AppealStatus.OPEN.value, max_length=10, index=True)
+    decided_by_id: int | None = Field(default=None, foreign_key="app_user.id", ondelete="RESTRICT")
+    decided_at: datetime | None = _ts()
+    decision: str = Field(default="")  # the reviewer's reason, shown to both sides
+    score_before: float | None = Field(default=None)
+    score_after: float | None = Field(default=None)
+
+    __table_args__ = (
+        _one_of("status", AppealStatus, "status"),
+        sa.CheckConstraint("length(trim(reason)) > 0", name="reason_not_empty"),
+    )
+
+
+class AppealEvidence(SQLModel, table=True):
+    """An evidence file a client attached to an appeal (stored as the contact's ``Evidence``)."""
+
+    __tablename__ = "appeal_evidence"
+
+    appeal_id: int = Field(foreign_key="appeal.id", ondelete="CASCADE", primary_key=True)
+    evidence_id: int = Field(foreign_key="evidence.id", ondelete="CASCADE", primary_key=True)
 
 
 class ChangeLog(SQLModel, table=True):

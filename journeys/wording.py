@@ -37,6 +37,9 @@ the function (``field_label``, ``critical_policy_label``, ``critical_policy_help
   be made (any time, office hours, after hours, weekend).
 - ``ASSIGNMENT_STATUS_LABELS`` (``assignment_status_label``): a planned contact's state on a work
   list and in the progress figures (to do, due soon, overdue, started, done).
+- ``REVIEW_STATUS_LABELS`` (``review_status_label``), ``APPEAL_STATUS_LABELS``
+  (``appeal_status_label``) and ``REVIEW_ACTION_LABELS`` (``review_action_label``): a contact's
+  way to the client, an appeal's state and the steps of the audit trail.
 - ``counted``: a count with its noun in the right number ("1 row", "2 rows"; "1 contact",
   "2 contacten"), through ``ngettext`` for the nouns it knows.
 """
@@ -46,7 +49,7 @@ from datetime import datetime
 
 from journeys.language import N_, _, ngettext, number, plain_number
 from journeys.local_time import DATED_SECOND, local_text
-from journeys.models import CriterionKind, CriticalPolicy, Role
+from journeys.models import AppealStatus, CriterionKind, CriticalPolicy, ReviewAction, ReviewStatus, Role
 
 CRITICAL_POLICY_LABELS: dict[str, str] = {
     CriticalPolicy.NONE: N_("No knock-out"),
@@ -257,17 +260,23 @@ ROLE_LABELS: dict[str, str] = {
     Role.AUDITOR: N_("auditor"),
     Role.MANAGER: N_("manager"),
     Role.ADMIN: N_("administrator"),
+    Role.REVIEWER: N_("reviewer"),
+    Role.CLIENT: N_("client user"),
 }
 ROLE_PLURALS: dict[str, str] = {
     Role.AUDITOR: N_("auditors"),
     Role.MANAGER: N_("managers"),
     Role.ADMIN: N_("administrators"),
+    Role.REVIEWER: N_("reviewers"),
+    Role.CLIENT: N_("client users"),
 }
 # The article belongs to each language's word ("an administrator", "een beheerder").
 ROLE_WITH_ARTICLE: dict[str, str] = {
     Role.AUDITOR: N_("an auditor"),
     Role.MANAGER: N_("a manager"),
     Role.ADMIN: N_("an administrator"),
+    Role.REVIEWER: N_("a reviewer"),
+    Role.CLIENT: N_("a client user"),
 }
 
 
@@ -359,3 +368,49 @@ ASSIGNMENT_STATUS_LABELS: dict[str, str] = {
 def assignment_status_label(status: str) -> str:
     """A planned contact's status in words; an unknown code is shown as it is."""
     return _(ASSIGNMENT_STATUS_LABELS[status]) if status in ASSIGNMENT_STATUS_LABELS else status
+
+
+REVIEW_STATUS_LABELS: dict[str, str] = {
+    ReviewStatus.OPEN: N_("Being logged"),
+    ReviewStatus.SUBMITTED: N_("Submitted for review"),
+    ReviewStatus.RETURNED: N_("Returned for revision"),
+    ReviewStatus.APPROVED: N_("Approved, not yet released"),
+    ReviewStatus.RELEASED: N_("Released"),
+}
+
+
+def review_status_label(status: str) -> str:
+    """A contact's review status (``journeys.models.ReviewStatus``) in words."""
+    return _(REVIEW_STATUS_LABELS[status]) if status in REVIEW_STATUS_LABELS else status
+
+
+APPEAL_STATUS_LABELS: dict[str, str] = {
+    AppealStatus.OPEN: N_("Open"),
+    AppealStatus.WAITING_CLIENT: N_("Waiting for the client"),
+    AppealStatus.UPHELD: N_("Decided: upheld"),
+    AppealStatus.REJECTED: N_("Decided: rejected"),
+}
+
+
+def appeal_status_label(status: str) -> str:
+    """An appeal's status (``journeys.models.AppealStatus``) in words."""
+    return _(APPEAL_STATUS_LABELS[status]) if status in APPEAL_STATUS_LABELS else status
+
+
+REVIEW_ACTION_LABELS: dict[str, str] = {
+    ReviewAction.SUBMITTED: N_("Submitted for review"),
+    ReviewAction.RETURNED: N_("Returned for revision"),
+    ReviewAction.APPROVED: N_("Approved"),
+    ReviewAction.RELEASED: N_("Released to the client"),
+    ReviewAction.CORRECTED: N_("Corrected by a reviewer"),
+    ReviewAction.APPEALED: N_("Appealed by the client"),
+    ReviewAction.APPEAL_QUERIED: N_("Appeal: question to the client"),
+    ReviewAction.APPEAL_ANSWERED: N_("Appeal: the client answered"),
+    ReviewAction.APPEAL_UPHELD: N_("Appeal upheld"),
+    ReviewAction.APPEAL_REJECTED: N_("Appeal rejected"),
+}
+
+
+def review_action_label(action: str) -> str:
+    """A step of the audit trail (``journeys.models.ReviewAction``) in words."""
+    return _(REVIEW_ACTION_LABELS[action]) if action in REVIEW_ACTION_LABELS else action

@@ -260,7 +260,7 @@ def assessment() -> None:
         st.session_state[NOTICE_KEY] = _("Draft saved ({draft}): not scored or counted yet.").format(
             draft=draft_text(*progress_now))
     else:
-        frame = read_contacts(engine, ContactFilter(contact_ids=(contact_id,)))
+        frame = read_contacts(engine, ContactFilter(contact_ids=(contact_id,), include_unreleased=True))
         score = score_contacts(frame, read_answers(engine, [contact_id]), read_criteria(engine, frame["version_id"]))
         st.session_state[NOTICE_KEY] = _("Assessment saved. {score}").format(score=score_text(score.iloc[0]))
     st.rerun()

@@ -3,8 +3,7 @@
 A module may import modules of its own layer or of a lower one, never of a higher one; packages
 named together in one layer as *independent* may not import each other either (the app and the
 command line are two front ends over the same domain). Every module of the project must belong to
-a layer, so a new package has to be placed here before it can land (the coming review area,
-``journeys/review/``, goes between ``journeys.interchange`` and ``journeys.fieldwork``).
+a layer, so a new package has to be placed here before it can land.
 
 Imports are read from the source (every ``import`` statement, also those inside functions: an
 upward import is upward wherever it stands), so the check needs no import of the project.
@@ -34,6 +33,7 @@ LAYERS = (
     Layer(("ui", "cli"), independent=True),    # the two front ends: Streamlit widgets, the `klantreis` command
     Layer(("journeys.demo",)),                 # demo data drives every area below
     Layer(("journeys.interchange",)),          # files in and out
+    Layer(("journeys.review",)),               # review, release, appeals and the audit trail
     Layer(("journeys.fieldwork",)),            # contacts, evidence, frames for scoring
     Layer(("journeys.catalogue",)),            # brands, locations, waves, journeys and checklists
     Layer(("journeys.accounts",)),             # users, sessions, roles and access
@@ -205,5 +205,5 @@ def test_the_check_resolves_relative_and_package_imports(tmp_path):
 
 def test_an_unplaced_package_is_reported(tmp_path):
     """A new top-level area of journeys/ must be given a layer before it lands."""
-    root = _write(tmp_path, {"journeys/__init__.py": "", "journeys/review/__init__.py": ""})
-    assert violations(root) == ["journeys.review belongs to no layer: add it to LAYERS in test_import_layers.py"]
+    root = _write(tmp_path, {"journeys/__init__.py": "", "journeys/unplaced/__init__.py": ""})
+    assert violations(root) == ["journeys.unplaced belongs to no layer: add it to LAYERS in test_import_layers.py"]

@@ -99,7 +99,7 @@ def show_contact(engine: Engine, contact_id: int, *, actor) -> None:
         channel_names = channel_display_names(session=session)
         planned_wave = plan_marks(session=session, contact_ids=[contact_id]).get(contact_id)
     # the auditor's own draft is shown too, marked as one and without a score
-    frame = read_contacts(engine, ContactFilter(contact_ids=(contact_id,), include_drafts=True))
+    frame = read_contacts(engine, ContactFilter(contact_ids=(contact_id,), include_drafts=True, include_unreleased=True))
     answers = read_answers(engine, [contact_id])
     criteria = read_criteria(engine, frame["version_id"].tolist())
     # score and timing as every dashboard defines them, as of now (scoring.pipeline.scored_contacts)

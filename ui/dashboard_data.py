@@ -137,7 +137,7 @@ def current_period() -> datetime:
 # second, so a cache hit shows nothing.
 @st.cache_resource(max_entries=2, show_spinner=False)
 def _scored(_engine: Engine, url: str, version: tuple, period: datetime) -> dict:
-    contacts = read_contacts(_engine)
+    contacts = read_contacts(_engine, ContactFilter(include_unreleased=True))  # each filter picks its own
     answers = read_answers(_engine, comments=False)
     criteria = read_criteria(_engine)
     as_of = current_as_of()  # after reading: every event in these rows has happened by now

@@ -1,8 +1,19 @@
 """Role rules: who may do what, enforced in the services, not only hidden in the menu.
 
-    auditor   logs and edits own contacts, sees own results and the journeys they log against
-    manager   dashboards, every contact read-only, exports
+    auditor   logs and edits own contacts, submits them for review, sees own results
+    manager   dashboards, every contact read-only, exports; reviews, releases waves, decides appeals
+    reviewer  agency quality control: reads every contact, approves or returns submitted ones,
+              corrects an answer with a reason, decides appeals; reads the dashboards
     admin     users, journeys, settings, everything
+    client    the audited company: dashboards, drill-down and exports of its own brands' released
+              contacts only (``journeys.models.ClientGrant``: whole brands, or regions or locations of one), with
+              auditors pseudonymised; appeals an answer or a timing within the wave's window
+
+Review before release (``journeys.review``): an auditor submits a finished contact; a reviewer
+(``REVIEWERS``) approves or returns it; a manager or admin (``RELEASERS``) releases a wave's
+approved contacts to the client, or a wave releases each as it is approved. A client's scope is
+applied where contacts are read (``contact_visible_to`` and ``journeys.accounts.scope``), so no
+page, export or figure can show what lies outside it.
 
 Running a study (clients and locations, waves, the fieldwork plan, auditors' channels, regions
 and absences, assigning planned contacts) is for managers and admins (``STUDY_PLANNERS``): in an
@@ -15,7 +26,8 @@ Journeys (scenario, reference answer, targets, checklist) are defined by admins 
 being measured by them — auditors — log against them but do not change them. In an agency the
 lead auditor who writes the scenarios holds the admin role; there is no separate role for it.
 
-The role sets below (``CONTACT_WRITERS``, ``ALL_CONTACT_READERS``, ``EXPORTERS``,
+The role sets below (``CONTACT_WRITERS``, ``ALL_CONTACT_READERS``, ``REVIEWERS``, ``RELEASERS``,
+``CLIENTS``, ``FIGURE_READERS``, ``APPELLANTS``, ``EXPORTERS``,
 ``JOURNEY_ADMINS``, ``STUDY_PLANNERS``, ``ASSIGNMENT_HOLDERS``, ``USER_ADMINS``, ``SETTINGS_ADMINS``, ``EVIDENCE_REMOVERS``, ``SIGNED_IN``) are
 the one statement of the role model: the services check them, and the menu (``ui.navigation``)
 shows each page to the very set its service checks.
@@ -36,8 +48,8 @@ import sqlalchemy as sa
 
 from journeys.errors import PermissionDenied
 from journeys.language import N_, _
-from journeys.models import Contact, Role
-from journeys.wording import ROLE_LABELS, roles_in_words
+from journeys.models import Contact, ReviewStatus, Role
+from journeys.wording import ROLE_LABELS, review_status_label, roles_in_words
 
 
 class Actor(Protocol):
@@ -49,7 +61,18 @@ class Actor(Protocol):
 # sets and ``ui.navigation`` shows each page to exactly the set of the service behind it.
 SIGNED_IN = frozenset(Role)  # the overview: what each role sees there is narrowed by contact_visible_to
 CONTACT_WRITERS = frozenset({Role.AUDITOR, Role.ADMIN})
-ALL_CONTACT_READERS = frozenset({Role.MANAGER, Role.ADMIN})  # also the dashboards: figures over every contact
+# The agency's staff who read every contact (and the figures over all of them).
+ALL_CONTACT_READERS = frozenset({Role.MANAGER, Role.REVIEWER, Role.ADMIN})
+# Approve or return submitted contacts, correct an answer with a reason, decide appeals.
+REVIEWERS = frozenset({Role.MANAGER, Role.REVIEWER, Role.ADMIN})
+# Release a wave's approved contacts to the client, set a wave's release mode and appeal window.
+RELEASERS = frozenset({Role.MANAGER, Role.ADMIN})
+# The audited company's users: everything they read is narrowed to their grants and released contacts.
+CLIENTS = frozenset({Role.CLIENT})
+# The dashboards and drill-down: the agency over every contact, a client over its scope.
+FIGURE_READERS = ALL_CONTACT_READERS | CLIENTS
+# Open an appeal of a released contact's answer or timing.
+APPELLANTS = CLIENTS
 EXPORTERS = frozenset({Role.MANAGER, Role.ADMIN})
 JOURNEY_ADMINS = frozenset({Role.ADMIN})  # create, edit, copy, archive, delete journeys
 USER_ADMINS = frozenset({Role.ADMIN})  # add, change, deactivate and unlock accounts
@@ -87,6 +110,17 @@ ACTIONS = (
     N_("see your assignments"),
     N_("start assignments"),
     N_("hand back assignments"),
+    N_("submit contacts for review"),
+    N_("review contacts"),
+    N_("correct answers"),
+    N_("release results"),
+    N_("change a wave's release settings"),
+    N_("appeal results"),
+    N_("decide appeals"),
+    N_("read appeals"),
+    N_("read the audit trail"),
+    N_("manage client access"),
+    N_("read figures"),
 )
 
 
@@ -121,13 +155,19 @@ def ensure_role(actor: Actor | None, *roles: Role | str, action: str = "do this"
 def contact_visible_to(actor: Actor | None) -> sa.ColumnElement[bool]:
     """A WHERE condition selecting the contacts this actor may read.
 
-    Auditors see only contacts they logged; managers and admins see all; anyone else nothing.
+    Auditors see only contacts they logged; the agency's staff (``ALL_CONTACT_READERS``) see
+    all; a client the released contacts within its grants (``journeys.accounts.scope.granted_to``);
+    anyone else nothing.
     """
     role = _role(actor)
     if role in ALL_CONTACT_READERS:
         return sa.true()
     if role is Role.AUDITOR:
         return Contact.auditor_id == actor.id
+    if role is Role.CLIENT:
+        from journeys.accounts.scope import granted_to
+
+        return granted_to(actor.id)
     return sa.false()
 
 
@@ -135,28 +175,53 @@ def can_read_contact(actor: Actor | None, contact: Contact) -> bool:
     role = _role(actor)
     if role in ALL_CONTACT_READERS:
         return True
+    if role is Role.CLIENT:
+        session = sa.inspect(contact).session
+        if session is None or contact.id is None:
+            return False
+        visible = sa.select(Contact.id).where(Contact.id == contact.id, contact_visible_to(actor))
+        return session.execute(visible).first() is not None
     return role is Role.AUDITOR and contact.auditor_id == actor.id
 
 
 def ensure_can_read_contact(actor: Actor | None, contact: Contact) -> None:
     """Raise ``PermissionDenied`` unless the actor may read this contact."""
     if not can_read_contact(actor, contact):
+        if has_role(actor, Role.CLIENT):  # says nothing of what the contact is: it may be another brand's
+            raise PermissionDenied(_("Contact {id} is not among your results.").format(id=contact.id))
         raise PermissionDenied(
             _("Contact {id} belongs to another auditor; you may not open it.").format(id=contact.id))
 
 
-def can_edit_contact(actor: Actor | None, contact: Contact) -> bool:
-    """Admins edit any contact, auditors only their own; managers read only."""
+# A contact is changed directly only while its auditor works on it: being logged, or sent back
+# by a reviewer. Once submitted it changes only through review — a reviewer's correction with a
+# reason, or an upheld appeal (``journeys.review``) — so every later change has a why in the trail.
+EDITABLE_STATUSES = frozenset({ReviewStatus.OPEN, ReviewStatus.RETURNED})
+
+
+def in_review(contact: Contact) -> bool:
+    """Whether the contact has left its auditor's hands (submitted, approved or released)."""
+    return contact.review_status not in EDITABLE_STATUSES
+
+
+def _may_edit_when_open(actor: Actor | None, contact: Contact) -> bool:
     role = _role(actor)
-    if role is Role.ADMIN:
-        return True
-    return role is Role.AUDITOR and contact.auditor_id == actor.id
+    return role is Role.ADMIN or (role is Role.AUDITOR and contact.auditor_id == actor.id)
+
+
+def can_edit_contact(actor: Actor | None, contact: Contact) -> bool:
+    """Admins edit any contact, auditors only their own; managers read only; nobody edits one in review."""
+    return not in_review(contact) and _may_edit_when_open(actor, contact)
 
 
 def ensure_can_edit_contact(actor: Actor | None, contact: Contact) -> None:
     """Raise ``PermissionDenied`` unless the actor may change this contact."""
     if can_edit_contact(actor, contact):
         return
+    if _may_edit_when_open(actor, contact):  # theirs to change, but in review now
+        raise PermissionDenied(_(
+            "Contact {id} is {status}: it can no longer be changed directly; a reviewer corrects it with a "
+            "reason.").format(id=contact.id, status=review_status_label(contact.review_status).lower()))
     if has_role(actor, Role.MANAGER):
         raise PermissionDenied(_("Managers see contacts read-only; ask the auditor or an admin to change it."))
     raise PermissionDenied(_("Contact {id} belongs to another auditor; you may not change it.").format(id=contact.id))

@@ -23,7 +23,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import ColumnElement, Select
 
-from journeys.models import Brand, Channel, Contact, Journey, Location, User, Wave
+from journeys.accounts.scope import ClientScope
+from journeys.models import Brand, Channel, Contact, Journey, Location, ReviewStatus, User, Wave
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,11 @@ class ContactFilter:
     Draft assessments (``Contact.is_draft``) are left out unless ``include_drafts``: a draft is
     never scored or counted, so every dashboard, report and export reads without them; only an
     auditor's own list and the contact page ask for them.
+
+    Only released contacts (``ReviewStatus.RELEASED``) are read unless ``include_unreleased``:
+    the agency's staff may ask for the others (the figures then say so); a ``scope`` (a client
+    user's grants, ``journeys.accounts.scope.ClientScope``) narrows to its grants and always to
+    released contacts, whatever ``include_unreleased`` says.
 
     Frozen (hashable): the app's caches use a filter as part of their key.
     """
@@ -48,6 +54,13 @@ class ContactFilter:
     started_before: datetime | None = None
     contact_ids: tuple[int, ...] = field(default=())
     include_drafts: bool = False
+    include_unreleased: bool = False
+    scope: ClientScope | None = None
+
+    @property
+    def released_only(self) -> bool:
+        """Whether only released contacts are selected (always for a client's scope)."""
+        return self.scope is not None or not self.include_unreleased
 
 
 # The filter's name lists: the field, the table column of the name it picks (a name, or a
@@ -97,6 +110,10 @@ def contact_conditions(flt: ContactFilter) -> list[ColumnElement[bool]]:
         conditions.append(Contact.started_at < flt.started_before)
     if not flt.include_drafts:
         conditions.append(Contact.is_draft == sa.false())
+    if flt.released_only:
+        conditions.append(Contact.review_status == ReviewStatus.RELEASED.value)
+    if flt.scope is not None:
+        conditions.append(flt.scope.condition())
     return conditions
 
 
@@ -106,7 +123,7 @@ def filter_frame(frame: pd.DataFrame, flt: ContactFilter, *, ignore: tuple[str, 
 
     ``ignore`` names fields to leave out, e.g. ``("waves",)`` to compare with another wave, or
     ``("period",)`` for both dates. A frame without an ``is_draft`` column is taken to hold no
-    drafts (``read_contacts`` always adds it).
+    drafts, one without ``released`` only released contacts (``read_contacts`` always adds both).
     """
     mask = np.ones(len(frame), dtype=bool)
     for name, _, _, column in NAMED_FIELDS:
@@ -127,6 +144,10 @@ def filter_frame(frame: pd.DataFrame, flt: ContactFilter, *, ignore: tuple[str, 
             mask &= (frame["started_at"] < flt.started_before).to_numpy()
     if not flt.include_drafts and "include_drafts" not in ignore and "is_draft" in frame.columns:
         mask &= ~frame["is_draft"].to_numpy(dtype=bool)
+    if flt.released_only and "released" in frame.columns:
+        mask &= frame["released"].to_numpy(dtype=bool)
+    if flt.scope is not None:  # never ignored: a client's pages compare within its scope only
+        mask &= flt.scope.mask(frame)
     source = frame if columns is None else frame[list(columns)]
     return source.take(np.flatnonzero(mask))  # twice as fast as source[mask]
 

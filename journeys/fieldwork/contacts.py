@@ -598,7 +598,7 @@ def my_contacts(*, engine, actor, now: datetime | None = None):
     """
     now = now or utcnow()
     # "my" contacts are the ones I logged, whatever my role
-    frame = timeliness(read_contacts(engine, ContactFilter(auditor_ids=(actor.id,), include_drafts=True)), now)
+    frame = timeliness(read_contacts(engine, ContactFilter(auditor_ids=(actor.id,), include_drafts=True, include_unreleased=True)), now)
     with engine.connect() as connection:
         drafts = set(connection.execute(sa.select(Contact.id).where(Contact.auditor_id == actor.id,
                                                                     Contact.is_draft)).scalars())

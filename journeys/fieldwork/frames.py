@@ -22,13 +22,14 @@ from journeys.models import (
     Journey,
     JourneyChannel,
     Location,
+    ReviewStatus,
     Wave,
 )
 
 # ContactFilter lives in journeys.fieldwork.contact_filter with its two forms; importing it from here
 # keeps working for the modules that still do.
 
-TIMESTAMP_COLUMNS = ("started_at", "acknowledged_at", "first_response_at", "resolved_at", "due_at")
+TIMESTAMP_COLUMNS = ("started_at", "acknowledged_at", "first_response_at", "resolved_at", "due_at", "released_at")
 
 
 def _contacts_select(flt: ContactFilter):
@@ -60,6 +61,8 @@ def _contacts_select(flt: ContactFilter):
             JourneyChannel.resolution_target_seconds.label("resolution_target_s"),
             JourneyChannel.business_hours,
             Contact.is_draft,
+            Contact.review_status,
+            Contact.released_at,
         )
     ).outerjoin(
         JourneyChannel,
@@ -116,7 +119,8 @@ def read_contacts(engine: Engine, flt: ContactFilter = ContactFilter()) -> pd.Da
 
     Besides the contract's columns: ``region`` (the location's region; "" when it has none or
     there is no location), ``auditor_id`` and ``is_draft`` (always False unless
-    ``flt.include_drafts``), which ``journeys.fieldwork.contact_filter.filter_frame`` reads.
+    ``flt.include_drafts``), ``review_status``, ``released`` (True unless ``flt.include_unreleased``)
+    and ``released_at``, which ``journeys.fieldwork.contact_filter.filter_frame`` reads.
     """
     frame = _read(engine, _contacts_select(flt))
     for column in TIMESTAMP_COLUMNS:
@@ -126,6 +130,8 @@ def read_contacts(engine: Engine, flt: ContactFilter = ContactFilter()) -> pd.Da
     frame["answer_correct"] = frame["answer_correct"].astype("boolean")
     frame["business_hours"] = frame["business_hours"].fillna(False).astype(bool)
     frame["is_draft"] = frame["is_draft"].astype(bool)
+    frame["released"] = (frame["review_status"] == ReviewStatus.RELEASED.value).to_numpy(dtype=bool)
+    frame["review_status"] = frame["review_status"].astype(object)
     frame["region"] = frame["region"].fillna("").astype(object)
     frame["auditor_id"] = frame["auditor_id"].astype("Int64")
     for column in ("contact_id", "version_id"):
@@ -201,13 +207,14 @@ def data_version(engine: Engine) -> tuple:
     the next rerun without clearing caches by hand. It reads only primary-key maxima (index
     lookups, constant time at any size): new contacts raise ``max(contact.id)``; every edit
     of a saved contact, every import update and every deletion writes the change log, which
-    raises ``max(change_log.id)``; a new checklist version adds criteria.
+    raises ``max(change_log.id)``; a new checklist version adds criteria; every step of review,
+    release and appeal adds a ``review_event``.
     """
-    from journeys.models import ChangeLog, Evidence
+    from journeys.models import ChangeLog, Evidence, ReviewEvent
 
     query = sa.select(*(
         sa.select(sa.func.max(column)).scalar_subquery()
-        for column in (Contact.id, ChangeLog.id, Criterion.id, Evidence.id)
+        for column in (Contact.id, ChangeLog.id, Criterion.id, Evidence.id, ReviewEvent.id)
     ))
     with engine.connect() as connection:
         return tuple(connection.execute(query).one())

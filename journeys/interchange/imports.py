@@ -49,6 +49,7 @@ from journeys.models import (
     Journey,
     JourneyChannel,
     Location,
+    ReviewStatus,
     Role,
     User,
     UTCDateTime,
@@ -533,6 +534,9 @@ def _write(session: Session, rows: list[ContactRow], catalogue: Catalogue, plan:
             "created_by_id": actor_id,
             "updated_at": now,
             "updated_by_id": actor_id,
+            # records come finished from another system: released unless review was asked for
+            "review_status": ReviewStatus.RELEASED.value,
+            "released_at": now,
         })
         insert_rows.append(r)
 

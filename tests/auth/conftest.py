@@ -17,8 +17,9 @@ def people(engine):
         world["auditor2"] = create_user(session=session, username="auditor2", role="auditor", password="auditor2-pass")
         world["manager"] = create_user(session=session, username="manager", role="manager", password="manager-pass")
         world["admin"] = create_user(session=session, username="admin", role="admin", password="admin-pass1")
-        world["contact1"] = make_contact(world, notes="by auditor1")
-        world["contact2"] = make_contact(world, notes="by auditor2", auditor_id=world["auditor2"].id)
+        world["contact1"] = make_contact(world, notes="by auditor1", review_status="open", released_at=None)
+        world["contact2"] = make_contact(world, notes="by auditor2", auditor_id=world["auditor2"].id,
+                                          review_status="open", released_at=None)
         session.add_all([world["contact1"], world["contact2"]])
     return world
 
