@@ -13,6 +13,7 @@ from ui.dashboard_data import (
     scored_data,
 )
 from ui.dashboard_view import as_of_text, kpi_tiles, plan_coverage_line, sample_note
+from ui.appeals import appeal_note
 from ui.filters import filter_bar
 from ui.resources import get_engine
 from ui.session import require_page
@@ -27,6 +28,7 @@ st.title(_("Dashboard"), anchor=False)
 st.caption(_("Figures as of {moment} · open contacts count as unanswered until then.").format(
     moment=as_of_text(data["as_of"])))
 plan_coverage_line(engine, data, flt)
+appeal_note(engine, data, flt)
 if contacts.empty:
     st.info(_("No contacts match these filters."), icon=":material/filter_alt_off:")
     st.stop()

@@ -16,6 +16,7 @@ from ui.dashboard_data import (
     scored_data,
 )
 from ui.dashboard_view import plan_coverage_line
+from ui.appeals import appeal_note
 from ui.filters import filter_bar
 from ui.resources import get_engine
 from ui.session import require_page
@@ -31,6 +32,7 @@ SERIES = {"channel": N_("Channel"), "brand": N_("Brand")}  # the option's key â†
 
 st.title(_("Trends and hours"), anchor=False)
 plan_coverage_line(engine, data, flt)
+appeal_note(engine, data, flt)
 if contacts.empty:
     st.info(_("No contacts match these filters."), icon=":material/filter_alt_off:")
     st.stop()

@@ -42,6 +42,7 @@ from journeys.wording import (
 from scoring.pipeline import scored_contacts
 from scoring.quality import answer_scores
 from ui.actions import run_action, show_blocked
+from ui.appeals import appeal_panel
 from ui.text import as_plain_text, plain_table
 
 log = logging.getLogger(__name__)
@@ -167,6 +168,7 @@ def show_contact(engine: Engine, contact_id: int, *, actor) -> None:
     if history:
         st.markdown("**{}**".format(_("Change history")))
         st.dataframe(_history_table(history, names), hide_index=True, width="stretch")
+    appeal_panel(engine, contact_id, actor=actor)  # its appeals; a client appeals here while the window is open
 
 
 def _checklist_table(items: pd.DataFrame, criteria: pd.DataFrame) -> pd.DataFrame:

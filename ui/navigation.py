@@ -19,6 +19,7 @@ from journeys.accounts.access import (
     ASSIGNMENT_HOLDERS,
     CONTACT_WRITERS,
     EXPORTERS,
+    FIGURE_READERS,
     JOURNEY_ADMINS,
     SETTINGS_ADMINS,
     SIGNED_IN,
@@ -63,6 +64,10 @@ PAGES: tuple[PageSpec, ...] = (
     # Its downloads are journeys.interchange.exports' (EXPORTERS); its drill-down reads every contact, the same roles.
     PageSpec("pages/explore.py", N_("Explore and export"), ":material/table_view:", EXPORTERS, N_("Analyse"),
              N_("Drill down to contacts and one contact; download contacts and metrics (CSV, XLSX) and brand reports.")),
+    # Clients (APPELLANTS) and the agency's reviewers (REVIEWERS): together the very FIGURE_READERS set.
+    PageSpec("pages/appeals.py", N_("Appeals"), ":material/gavel:", FIGURE_READERS, N_("Analyse"),
+             N_("Clients' appeals of released results: status, history and decisions; the appeal rate per wave and "
+                "brand.")),
     PageSpec("pages/study_clients.py", N_("Clients and locations"), ":material/storefront:", STUDY_PLANNERS,
              N_("Study"), N_("Brands and their locations (city, address, region, code): add, edit, archive, load from a file.")),
     # Waves and their plans: journeys.fieldwork.waves and .plan check the same set.

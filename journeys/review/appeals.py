@@ -39,8 +39,8 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from journeys.accounts.access import (
-    ALL_CONTACT_READERS,
     APPELLANTS,
+    FIGURE_READERS,
     REVIEWERS,
     contact_visible_to,
     ensure_role,
@@ -76,6 +76,8 @@ from journeys.review import trail
 from journeys.wording import appeal_status_label, field_label
 from scoring.pipeline import scored_contacts
 
+# Who reads appeals: the clients (their own) and the agency's staff (all) — ``FIGURE_READERS``.
+APPEAL_READERS = FIGURE_READERS
 # A contact of no wave has no wave's setting: the trade's usual week (the default of ``Wave.appeal_days``).
 APPEAL_DAYS_WITHOUT_WAVE = 7
 # The timings an upheld timing appeal may change (the start stays: it is when the contact was made).
@@ -520,7 +522,7 @@ def appeals_of(*, session: Session, actor, statuses=(), waves=(), brands=(), con
     Raises:
         PermissionDenied: neither a client user nor agency staff (an auditor).
     """
-    ensure_role(actor, *(APPELLANTS | ALL_CONTACT_READERS), action="read appeals")
+    ensure_role(actor, *APPEAL_READERS, action="read appeals")
     opener, decider = sa.orm.aliased(User), sa.orm.aliased(User)
     query = (select(Appeal, Brand.name, Wave.name, Criterion.code, Criterion.text, opener.username,
                     decider.username)
@@ -554,7 +556,7 @@ def appeal_history(*, session: Session, actor, appeal_id: int) -> list[HistorySt
     A client reads the agency's steps without the reviewer's account name ("the agency"): it sees
     what was decided and why, not who at the agency did it.
     """
-    ensure_role(actor, *(APPELLANTS | ALL_CONTACT_READERS), action="read appeals")
+    ensure_role(actor, *APPEAL_READERS, action="read appeals")
     appeal, _contact = _visible_appeal(session, actor, appeal_id)
     rows = session.exec(select(ReviewEvent, User.username, User.role).outerjoin(User, User.id == ReviewEvent.user_id)
                         .where(ReviewEvent.appeal_id == appeal.id)
@@ -571,6 +573,7 @@ def changed_on_appeal(*, session: Session, actor) -> pd.DataFrame:
 
     The input of ``scoring.appeals.appeal_rates`` and of the dashboards' note "2 answers changed on
     appeal in this wave"."""
+    ensure_role(actor, *APPEAL_READERS, action="read appeals")
     upheld = Appeal.status == AppealStatus.UPHELD.value
     query = (sa.select(Appeal.contact_id,
                        sa.func.count().label("appeals"),
@@ -584,3 +587,18 @@ def changed_on_appeal(*, session: Session, actor) -> pd.DataFrame:
     rows = session.execute(query).all()
     frame = pd.DataFrame(rows, columns=["contact_id", "appeals", "answers_changed", "timings_changed"])
     return frame.astype({c: "int64" for c in frame.columns})
+
+
+def appeal_rate_table(*, engine, actor, by=("wave", "brand")) -> pd.DataFrame:
+    """The appeal figures (``scoring.appeals.appeal_rates``) per ``by`` over the released contacts
+    ``actor`` may read: a client's own scope only, the agency's staff every brand."""
+    from data.db import read_scope
+    from journeys.accounts.scope import client_scope
+    from scoring.appeals import appeal_rates
+
+    ensure_role(actor, *APPEAL_READERS, action="read appeals")
+    with read_scope(engine) as session:
+        scope = client_scope(session=session, actor=actor)
+        counts = changed_on_appeal(session=session, actor=actor)
+    contacts = read_contacts(engine, ContactFilter(scope=scope))
+    return appeal_rates(contacts, counts, by=by)

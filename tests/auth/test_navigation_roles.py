@@ -16,6 +16,7 @@ SERVICE_RULE = {
     "pages/trends.py": "ALL_CONTACT_READERS",
     "pages/progress.py": "ALL_CONTACT_READERS",
     "pages/explore.py": "EXPORTERS",
+    "pages/appeals.py": "FIGURE_READERS",  # APPELLANTS | REVIEWERS
     "pages/study_clients.py": "STUDY_PLANNERS",
     "pages/journey_admin.py": "JOURNEY_ADMINS",
     "pages/admin_users.py": "USER_ADMINS",
