@@ -2,7 +2,8 @@
 
 A client user sees its appeals with status and history and answers a reviewer's question; the
 agency's reviewers (managers, reviewers, admins) work the queue of open appeals, oldest first, and
-decide. Both see the appeal rate per wave and brand (a client only its own brands')."""
+decide, with the disputed contact in full beside it. Both see the appeal rate per wave and brand
+(a client only its own brands')."""
 
 import streamlit as st
 
@@ -10,6 +11,7 @@ from journeys.accounts.access import APPELLANTS, has_role
 from journeys.language import _
 from ui import appeals as view
 from ui.actions import show_notice
+from ui.contact_detail import show_contact
 from ui.resources import get_engine
 from ui.session import require_page
 
@@ -21,4 +23,8 @@ show_notice()
 if has_role(user, *APPELLANTS):
     view.client_side(engine, actor=user)
 else:
-    view.reviewer_side(engine, actor=user)
+    chosen = view.reviewer_side(engine, actor=user)
+    if chosen is not None:
+        with st.expander(_("Contact {id} in full").format(id=chosen.contact_id)):
+            show_contact(engine, chosen.contact_id, actor=user)
+    view.show_rates(engine, actor=user)

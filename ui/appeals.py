@@ -3,8 +3,7 @@
 - ``client_side``: a client user's appeals with their status and history; answering a reviewer's
   question; its own brands' appeal figures.
 - ``reviewer_side``: the agency's queue (open and waiting appeals, oldest first, filters by status,
-  wave and brand), the disputed contact in full (``ui.contact_detail.show_contact``), asking the
-  client, deciding (upheld with the new answer or timings, rejected with a reason); the appeal
+  wave and brand), asking the client, deciding (upheld with the new answer or timings, rejected with a reason); the appeal
   figures per wave and brand.
 - ``appeal_panel``: under a contact's detail, its appeals and decisions ("Appeal upheld on 3 Dec:
   score 70.0 → 85.0") and, for a client while the window is open, "Appeal an answer".
@@ -164,8 +163,9 @@ def client_side(engine: Engine, *, actor) -> None:
 
 # --- the reviewer's side --------------------------------------------------------------------
 
-def reviewer_side(engine: Engine, *, actor) -> None:
-    """The queue (oldest first), the chosen appeal with its contact, and the decision."""
+def reviewer_side(engine: Engine, *, actor) -> AppealRow | None:
+    """The queue (oldest first), the chosen appeal and the decision; returns the chosen appeal
+    (the page shows its contact in full), None for an empty queue."""
     with read_scope(engine) as session:
         everything = appeals_of(session=session, actor=actor, oldest_first=True)
     left, middle, right = st.columns(3)
@@ -178,23 +178,19 @@ def reviewer_side(engine: Engine, *, actor) -> None:
                            oldest_first=True)
     if not queue:
         st.info(_("No appeals match these filters."), icon=":material/gavel:")
-    else:
-        st.caption(ngettext("{n} appeal, oldest first.", "{n} appeals, oldest first.", len(queue)).format(
-            n=number(len(queue))))
-        st.dataframe(_appeals_table(queue), hide_index=True, width="stretch")
-        appeal = _choose(queue, "appeal_reviewer_choice")
-        with st.container(border=True):
-            _show_appeal(engine, appeal, actor=actor)
-            _attached_files(engine, appeal)
-            if appeal.status in OPEN_STATUSES:
-                _decide_form(engine, appeal, actor=actor)
-                if appeal.status == AppealStatus.OPEN:
-                    _query_form(engine, appeal, actor=actor)
-        with st.expander(_("Contact {id} in full").format(id=appeal.contact_id), expanded=False):
-            from ui.contact_detail import show_contact  # the drill-down's own view of the contact
-
-            show_contact(engine, appeal.contact_id, actor=actor)
-    show_rates(engine, actor=actor)
+        return None
+    st.caption(ngettext("{n} appeal, oldest first.", "{n} appeals, oldest first.", len(queue)).format(
+        n=number(len(queue))))
+    st.dataframe(_appeals_table(queue), hide_index=True, width="stretch")
+    appeal = _choose(queue, "appeal_reviewer_choice")
+    with st.container(border=True):
+        _show_appeal(engine, appeal, actor=actor)
+        _attached_files(engine, appeal)
+        if appeal.status in OPEN_STATUSES:
+            _decide_form(engine, appeal, actor=actor)
+            if appeal.status == AppealStatus.OPEN:
+                _query_form(engine, appeal, actor=actor)
+    return appeal
 
 
 def _attached_files(engine: Engine, appeal: AppealRow) -> None:
