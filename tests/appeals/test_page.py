@@ -170,3 +170,19 @@ def test_appeal_note_counts_the_changes_in_view(seeded):
                       decision="Agreed", new_value=1)
     at = open_page("dashboard", seeded["reviewer"])
     assert any("1 answer changed on appeal in the contacts shown" in c.value for c in at.caption)
+
+
+ENGLISH = ("Appeal", "Reason", "Decision", "Decide", "Outcome", "Released contacts", "Waiting for the client",
+           "oldest first", "The timing", "Record the decision", "Uphold", "Reject")
+
+
+def test_the_page_reads_dutch(seeded, monkeypatch):
+    """In Dutch the queue, the decision form and the figures use the glossary's words (bezwaar, gegrond)."""
+    monkeypatch.setenv("KLANTREIS_LANGUAGE", "nl")
+    at = open_page("appeals", seeded["reviewer"])
+    labels = [w.label for w in (*at.radio, *at.text_area, *at.button, *at.multiselect, *at.selectbox)]
+    columns = [str(c) for df in at.dataframe for c in df.value.columns]
+    words = [t.value for t in at.title] + labels + columns + [c.value for c in at.caption]
+    assert "Bezwaren" in words and "Besluit" in labels
+    offending = [w for w in words if any(e in w for e in ENGLISH)]  # ("Status" is Dutch too)
+    assert offending == []
