@@ -186,3 +186,27 @@ def test_the_page_reads_dutch(seeded, monkeypatch):
     assert "Bezwaren" in words and "Besluit" in labels
     offending = [w for w in words if any(e in w for e in ENGLISH)]  # ("Status" is Dutch too)
     assert offending == []
+
+
+def test_client_sees_the_decision_and_new_score_on_the_contact(seeded):
+    """After an upheld appeal the contact's panel tells the client the outcome with both scores and the reason."""
+    from journeys.review.appeals import decide_appeal
+
+    with write_scope(seeded["engine"]) as s:
+        decide_appeal(session=s, actor=seeded["reviewer"], appeal_id=seeded["appeal"].id, upheld=True,
+                      decision="The recording has the greeting", new_value=1)
+    texts = _texts(_panel(seeded["client"], seeded["contact"].id))
+    assert "Appeal upheld on" in texts and "score 66.7 → 100.0" in texts
+    assert "Decision: The recording has the greeting" in texts
+    assert "Appeal upheld on" in _texts(_panel(seeded["reviewer"], seeded["contact"].id))  # the agency sees it too
+
+
+def test_closed_window_says_when_it_closed(seeded):
+    """Past the window the panel offers no appeal and says when the window closed."""
+    from journeys.models import Contact
+
+    with write_scope(seeded["engine"]) as s:
+        s.get(Contact, seeded["contact"].id).released_at = NOW - timedelta(days=30)
+    at = _panel(seeded["client"], seeded["contact"].id)
+    assert "The appeal window closed on" in _texts(at)
+    assert not [b for b in at.button if "Send the appeal" in b.label]
