@@ -210,3 +210,29 @@ def test_closed_window_says_when_it_closed(seeded):
     at = _panel(seeded["client"], seeded["contact"].id)
     assert "The appeal window closed on" in _texts(at)
     assert not [b for b in at.button if "Send the appeal" in b.label]
+
+
+def test_reviewer_upholds_a_timing_appeal_in_local_time(seeded):
+    """A timing appeal is upheld with the corrected first response typed in local time; a mistyped
+    time is refused on the page, naming the field, and nothing changes."""
+    from journeys.local_time import LOCAL_ZONE, MINUTE
+    from journeys.models import Contact
+
+    with write_scope(seeded["engine"]) as s:
+        timing = open_appeal(session=s, actor=seeded["client"], contact_id=seeded["contact"].id, criterion_id=None,
+                             reason="They answered within ten minutes")
+    at = open_page("appeals", seeded["reviewer"])
+    at.selectbox(key="appeal_reviewer_choice").set_value(timing.id).run()
+    key = f"appeal_decide_{timing.id}"
+    started = seeded["contact"].started_at
+    at.text_input(key=f"{key}_first_response_at").input("tomorrow-ish")
+    at.text_area(key=f"{key}_reason").input("Their log shows it")
+    at.button(key=f"{key}_submit").click().run()
+    assert "First response" in shown(" ".join(e.value for e in at.error))
+    corrected = started + timedelta(minutes=10)
+    at.text_input(key=f"{key}_first_response_at").input(corrected.astimezone(LOCAL_ZONE).strftime(MINUTE))
+    at.button(key=f"{key}_submit").click().run()
+    assert not at.exception, at.exception
+    with read_scope(seeded["engine"]) as s:
+        assert s.get(Contact, seeded["contact"].id).first_response_at == corrected
+        assert s.get(Appeal, timing.id).status == "upheld"
