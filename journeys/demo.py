@@ -725,7 +725,7 @@ def _ensure_appeals(engine: Engine, prefix: str, user_ids: dict, rng: np.random.
     """The demo clients' appeals (``APPEALS``) on released answers within their grants, made once:
     each appealed within its wave's window, with its trail; an upheld one changes the answer (change
     log as ``journeys.fieldwork.contacts`` writes it) and keeps the scores before and after."""
-    from journeys.accounts.scope import granted_to
+    from journeys.accounts.scope import client_scope
 
     with session_scope(engine) as session:
         if session.exec(select(Appeal.id).join(Contact, Contact.id == Appeal.contact_id)
@@ -733,10 +733,11 @@ def _ensure_appeals(engine: Engine, prefix: str, user_ids: dict, rng: np.random.
             return
         chosen = {}
         for username in APPEALS:
+            scope = client_scope(session=session, actor=session.get(User, user_ids[username]))
             rows = session.exec(
                 select(Contact.id).join(Wave, Wave.id == Contact.wave_id)
                 .where(Contact.external_id.like(f"{prefix}%"), Wave.name == RELEASED_WAVE,
-                       granted_to(user_ids[username]))
+                       Contact.review_status == ReviewStatus.RELEASED.value, scope.condition())
                 .order_by(Contact.external_id)).all()
             # a sample to choose from: reading and scoring every contact of a brand is not needed
             sample = np.sort(rng.choice(len(rows), size=min(len(rows), APPEAL_SAMPLE), replace=False))
