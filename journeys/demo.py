@@ -159,6 +159,8 @@ DEMO_ACCOUNTS = (
     ("manager", Role.MANAGER), ("admin", Role.ADMIN), ("reviewer", Role.REVIEWER),
     ("client1", Role.CLIENT), ("client2", Role.CLIENT),
 )
+# The accounts of review, release and appeals: seeded with the review states (``seed_demo(review=True)``).
+REVIEW_ACCOUNTS = frozenset({"reviewer", "client1", "client2"})
 DISPLAY_NAMES = {"manager": "Demo Manager", "admin": "Demo Admin", "reviewer": "Demo Reviewer",
                  "client1": "Demo Client Vliegwel", "client2": "Demo Client Belnet Zuid"}
 # What each demo client user sees (``ClientGrant``): a whole brand (region ""), or one region of one.
@@ -196,7 +198,7 @@ def _sigmoid(x):
     return 1.0 / (1.0 + np.exp(-x))
 
 
-def _ensure_catalogue(session: Session, fake: Faker) -> dict:
+def _ensure_catalogue(session: Session, fake: Faker, review: bool) -> dict:
     channels = ensure_builtin_channels(session=session)
     brands, locations = {}, {}
     for profile in BRANDS:
@@ -219,12 +221,13 @@ def _ensure_catalogue(session: Session, fake: Faker) -> dict:
     waves = [get_or_create_wave(session=session, name=n, starts_on=s, ends_on=e) for n, s, e in WAVES]
     created_accounts = []
     auditors = []
-    users = {username: get_user(session=session, username=username) for username, _role in DEMO_ACCOUNTS}
+    accounts = [(u, r) for u, r in DEMO_ACCOUNTS if review or u not in REVIEW_ACCOUNTS]
+    users = {username: get_user(session=session, username=username) for username, _role in accounts}
     # argon2 takes a deliberate third of a second per password: hash the new accounts' side by side
     missing = [username for username, user in users.items() if user is None]
     with ThreadPoolExecutor(max_workers=max(1, len(missing))) as pool:
         hashes = dict(zip(missing, pool.map(lambda name: hash_password(demo_password(name)), missing), strict=True))
-    for username, role in DEMO_ACCOUNTS:
+    for username, role in accounts:
         user = users[username]
         if user is None:
             assert not user_problems(username=username, role=role.value, password=demo_password(username))
@@ -236,7 +239,7 @@ def _ensure_catalogue(session: Session, fake: Faker) -> dict:
             auditors.append(user)
         users[username] = user
     session.flush()
-    for username, (brand_name, region) in CLIENT_GRANTS.items():
+    for username, (brand_name, region) in CLIENT_GRANTS.items() if review else ():
         user, brand = users[username], brands[brand_name]
         if session.exec(select(ClientGrant.id).where(ClientGrant.user_id == user.id)).first() is None:
             session.add(ClientGrant(user_id=user.id, brand_id=brand.id, region=region))
@@ -311,8 +314,10 @@ def seed_demo(engine: Engine, *, contacts: int = DEFAULT_CONTACTS, seed: int = 7
     """Fill the database with the demo dataset (idempotent for a given seed).
 
     ``review``: contacts carry review states over time, with their audit trail and a few
-    appeals (see the module's docstring; ``klantreis demo`` asks for it). Without it every
-    contact is released at its start, as the figures of the tests that pin them expect.
+    appeals, and the reviewer and client accounts (``REVIEW_ACCOUNTS``) with the clients'
+    grants are made (see the module's docstring; ``klantreis demo`` asks for it). Without it
+    every contact is released at its start and only the other demo accounts exist: the data the
+    tests that pin figures (tests/figures) were taken from.
 
     Returns:
         A summary: contacts added and skipped, and the demo accounts created in this run with
@@ -324,7 +329,7 @@ def seed_demo(engine: Engine, *, contacts: int = DEFAULT_CONTACTS, seed: int = 7
     fake = Faker("nl_NL")
     fake.seed_instance(seed)
     with session_scope(engine) as session:
-        catalogue = _ensure_catalogue(session, fake)
+        catalogue = _ensure_catalogue(session, fake, review)
         prefix = f"demo-{seed}-"
         existing = set(
             session.exec(select(Contact.external_id).where(Contact.external_id.like(f"{prefix}%"))).all()

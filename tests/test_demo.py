@@ -6,7 +6,7 @@ from sqlmodel import func, select
 
 from data.db import session_scope
 from journeys.accounts.users import authenticate
-from journeys.demo import BRANDS, DEMO_ACCOUNTS, demo_password, seed_demo
+from journeys.demo import BRANDS, DEMO_ACCOUNTS, REVIEW_ACCOUNTS, demo_password, seed_demo
 from journeys.fieldwork.frames import read_answers, read_contacts, read_criteria
 from journeys.models import Contact, Criterion, User
 
@@ -19,7 +19,7 @@ def _snapshot(engine) -> pd.DataFrame:
 def test_same_seed_gives_same_data_and_second_run_adds_nothing(engine, tmp_path):
     """Seeding twice with one seed adds nothing; another database with the same seed is identical."""
     first = seed_demo(engine, contacts=300, seed=3)
-    assert first["added"] == 300 and len(first["accounts"]) == len(DEMO_ACCOUNTS)
+    assert first["added"] == 300 and len(first["accounts"]) == len(DEMO_ACCOUNTS) - len(REVIEW_ACCOUNTS)
     again = seed_demo(engine, contacts=300, seed=3)
     assert again == {"added": 0, "skipped": 300, "accounts": []}
     with session_scope(engine) as session:
@@ -54,8 +54,8 @@ def test_demo_shapes(engine):
 
 
 def test_demo_accounts_sign_in(engine):
-    """Every demo account signs in with its documented password."""
-    seed_demo(engine, contacts=10, seed=1)
+    """Every demo account (the reviewer and the client users too) signs in with its documented password."""
+    seed_demo(engine, contacts=10, seed=1, review=True)
     with session_scope(engine) as session:
         for username, role in DEMO_ACCOUNTS:
             user = authenticate(session=session, username=username, password=demo_password(username))
