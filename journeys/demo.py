@@ -82,7 +82,6 @@ from journeys.models import (
     User,
     Wave,
 )
-from scoring.pipeline import scored_contacts
 
 DEMO_SETTING_KEY = "demo_data"
 REGIONS = ("Noord", "Midden", "Zuid")
@@ -719,11 +718,14 @@ def _ensure_fieldwork_plan(session: Session, catalogue: dict, prefix: str, rng: 
     connection.execute(sa.insert(Assignment.__table__), rows)
 
 
-def _final_scores(contacts: pd.DataFrame, answers: pd.DataFrame, criteria: pd.DataFrame, as_of) -> dict:
-    """contact id → final score as every figure computes it (None: nothing to score)."""
-    scored = scored_contacts(contacts, answers, criteria, as_of)
-    return {int(c): (None if pd.isna(v) else float(v)) for c, v in zip(scored["contact_id"], scored["final_score"],
-                                                                        strict=True)}
+def _final_scores(contacts: pd.DataFrame, answers: pd.DataFrame, criteria: pd.DataFrame) -> dict:
+    """contact id → final score as every figure computes it (None: nothing to score): the quality
+    half of ``scoring.pipeline.scored_contacts``, whose ``final_score`` it is (the timing half
+    changes no score and costs a first-call warm-up the demo need not pay)."""
+    from scoring.quality import score_contacts  # scipy and the scoring tables: only the appeals need them
+
+    scored = score_contacts(contacts, answers, criteria)
+    return {int(c): (None if pd.isna(v) else float(v)) for c, v in scored["final_score"].items()}
 
 
 def _ensure_appeals(engine: Engine, prefix: str, user_ids: dict, rng: np.random.Generator) -> None:
@@ -783,12 +785,12 @@ def _ensure_appeals(engine: Engine, prefix: str, user_ids: dict, rng: np.random.
     rescored = {a["contact_id"] for a in upheld}
     own = contacts[contacts["contact_id"].isin(rescored)]
     unchanged = answers[answers["contact_id"].isin(rescored)]
-    before = _final_scores(own, unchanged, criteria, pd.Timestamp(REVIEW_NOW))
+    before = _final_scores(own, unchanged, criteria)
     changed = unchanged.copy()
     for a in upheld:
         changed.loc[(changed["contact_id"] == a["contact_id"]) & (changed["criterion_id"] == a["item"].criterion_id),
                     "value"] = 1.0
-    after = _final_scores(own, changed, criteria, pd.Timestamp(REVIEW_NOW))
+    after = _final_scores(own, changed, criteria)
 
     reviewer, client_ids = user_ids["reviewer"], user_ids
     with session_scope(engine) as session:
