@@ -21,8 +21,10 @@ reviewer or the manager — a few after being returned once and revised — and 
 wave a few days after its last approval); wave 2026-Q3 is in review as of ``REVIEW_NOW``: its most
 recent contacts still open or waiting in the review queue (the oldest a few days), a few returned
 with a reviewer's comment, the rest approved and waiting for the wave's release (all at once).
-A contact that is not finished (``journeys.fieldwork.planned.contact_logged``) stays open in
-either wave. Two client users (one for a whole brand, one for one region of another) have
+A contact that is not finished (``journeys.fieldwork.planned.contact_logged``) stays open: in
+2026-Q3 those nobody answered yet; in 2026-Q2 the auditors saved the checklist of each contact
+nobody answered after waiting ``UNANSWERED_WAIT_DAYS`` (unanswered is a result: it is released
+and counts). Two client users (one for a whole brand, one for one region of another) have
 appealed a few released answers: open, waiting for the client, upheld (the answer changed and the
 contact rescored with ``scoring.pipeline.scored_contacts``) and rejected.
 
@@ -175,6 +177,7 @@ QUEUE_DAYS = 4          # contacts of the wave in review submitted this recently
 RETURNED_IN_QUEUE = 0.12  # of those, this share the reviewer already sent back
 RETURNED_EARLIER = 0.05   # of those submitted up to RETURN_DAYS ago, this share was sent back, not revised yet
 RETURN_DAYS = 10
+UNANSWERED_WAIT_DAYS = 5  # how long an auditor waits for an answer before saving the contact as unanswered
 REVISED = 0.04          # of the approved ones, this share was returned once and approved after revision
 BY_MANAGER = 0.25       # reviews done by the manager rather than the reviewer
 RETURN_COMMENTS = (
@@ -527,6 +530,30 @@ def _next_morning(at: pd.Timestamp) -> pd.Timestamp:
     return (day + pd.Timedelta(hours=10)).tz_convert(UTC)
 
 
+def _unanswered_checklists(session: Session, frame: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
+    """The checklist an auditor saves for a contact nobody answered: every item that applies to
+    its channel N/A where the item allows it, else its lowest value (nothing was said)."""
+    versions = frame["checklist_version_id"].to_numpy()[rows]
+    channels = frame["channel_id"].to_numpy()[rows]
+    criteria = session.exec(select(Criterion).where(Criterion.version_id.in_(sorted({int(v) for v in versions})))
+                            .order_by(Criterion.version_id, Criterion.position, Criterion.id)).all()
+    restricted: dict[int, set[int]] = {}
+    for criterion_id, channel_id in session.exec(select(CriterionChannel.criterion_id, CriterionChannel.channel_id)):
+        restricted.setdefault(criterion_id, set()).add(channel_id)
+    parts = []
+    for criterion in criteria:
+        allowed = restricted.get(criterion.id)
+        mask = (versions == criterion.version_id) & (np.isin(channels, list(allowed)) if allowed else True)
+        if mask.any():
+            lowest = criterion.scale_min if criterion.kind == "scale" else 0.0
+            parts.append(pd.DataFrame({"row": rows[mask], "criterion_id": criterion.id,
+                                       "value": np.nan if criterion.na_allowed else float(lowest),
+                                       "is_na": bool(criterion.na_allowed)}))
+    if not parts:
+        return pd.DataFrame(columns=["row", "criterion_id", "value", "is_na"])
+    return pd.concat(parts, ignore_index=True)
+
+
 def _plan_review(session: Session, plan: dict, catalogue: dict, rng: np.random.Generator) -> dict:
     """Each planned contact's review status, release time and audit trail (see the module's
     docstring), decided by the seed and the contacts alone, vectorised over all of them.
@@ -538,14 +565,24 @@ def _plan_review(session: Session, plan: dict, catalogue: dict, rng: np.random.G
     n = len(frame)
     kinds = {c.id: c.kind for c in catalogue["channels"].values()}
     live = frame["channel_id"].map(kinds).isin([k.value for k in LIVE_KINDS]).to_numpy()
-    assessed = np.zeros(n, dtype=bool)
-    assessed[answers["row"].unique()] = True
-    # the rule of journeys.fieldwork.planned.contact_logged: not finished, not submitted
-    logged = assessed | np.where(live, frame["resolved_at"].notna(), frame["first_response_at"].notna())
-    stamps = ["started_at", "acknowledged_at", "first_response_at", "resolved_at"]
-    finished = frame[stamps].max(axis=1).dt.ceil("s")
     waves = {w.id: w for w in catalogue["waves"]}
     wave_name = frame["wave_id"].map({i: w.name for i, w in waves.items()}).to_numpy()
+    stamps = ["started_at", "acknowledged_at", "first_response_at", "resolved_at"]
+    finished = frame[stamps].max(axis=1).dt.ceil("s")
+    assessed = np.zeros(n, dtype=bool)
+    assessed[answers["row"].unique()] = True
+    answered = np.where(live, frame["resolved_at"].notna(), frame["first_response_at"].notna())
+    # Unanswered is a result: in the released wave the auditors waited UNANSWERED_WAIT_DAYS and then
+    # saved the checklist of each contact nobody answered (N/A where allowed, else the lowest
+    # value), so it counts; in the wave in review they are still waiting.
+    gave_up = (wave_name == RELEASED_WAVE) & ~answered & ~assessed
+    if gave_up.any():
+        plan["answers"] = answers = pd.concat([answers, _unanswered_checklists(session, frame, np.flatnonzero(gave_up))],
+                                              ignore_index=True)
+        assessed |= gave_up
+        finished = finished.where(~gave_up, frame["started_at"] + pd.Timedelta(days=UNANSWERED_WAIT_DAYS))
+    # the rule of journeys.fieldwork.planned.contact_logged: not finished, not submitted
+    logged = assessed | answered
     users = catalogue["users"]
     # every draw for every row, whatever its state: the same seed gives the same trail
     submit_delay, review_delay = _hours(rng, 0.5, 30, n), _hours(rng, 2, 70, n)
@@ -744,7 +781,8 @@ def _ensure_appeals(engine: Engine, prefix: str, user_ids: dict, rng: np.random.
             rows = session.exec(
                 select(Contact.id).join(Wave, Wave.id == Contact.wave_id)
                 .where(Contact.external_id.like(f"{prefix}%"), Wave.name == RELEASED_WAVE,
-                       Contact.review_status == ReviewStatus.RELEASED.value, scope.condition())
+                       Contact.review_status == ReviewStatus.RELEASED.value, scope.condition(),
+                       Contact.first_response_at.is_not(None))  # what a client disputes was said
                 .order_by(Contact.external_id)).all()
             # a sample to choose from: reading and scoring every contact of a brand is not needed
             sample = np.sort(rng.choice(len(rows), size=min(len(rows), APPEAL_SAMPLE), replace=False))
