@@ -17,7 +17,8 @@ def demo(
 ) -> None:
     """Fill the database with demo data (four brands, five journeys, two waves).
 
-    Running it again with the same seed adds nothing that is already there.
+    The contacts carry review states over time (one wave released, one in review) and a few
+    appeals of the demo client users (``journeys.demo``). Running it again with the same seed adds nothing that is already there.
     """
     # imported here, not at the top: journeys.demo loads Faker, which every other command (and --help) can do without
     from journeys.demo import database_is_empty, seed_demo
@@ -29,7 +30,7 @@ def demo(
                 console.print(_("database already holds data: no demo data added"))
                 return
     started = time.perf_counter()
-    summary = seed_demo(engine, contacts=contacts, seed=seed)
+    summary = seed_demo(engine, contacts=contacts, seed=seed, review=True)
     elapsed = time.perf_counter() - started
     console.print(_("demo data (seed {seed}): {added} contacts added, {skipped} already present, in {seconds} s").format(
         seed=seed, added=number(summary["added"]), skipped=number(summary["skipped"]), seconds=number(elapsed, 1)))

@@ -15,12 +15,26 @@ has a fieldwork plan — one planned contact for each of its logged contacts, as
 who made it (done), and some more that nobody made: assigned but overdue, or never assigned.
 So the progress page and the dashboards' plan coverage have a gap to show on first start.
 
+Review before release (``seed_demo(review=True)``, what ``klantreis demo`` seeds): wave 2026-Q2 is
+reviewed and released to the client (each contact submitted by its auditor, approved by the
+reviewer or the manager — a few after being returned once and revised — and released with the
+wave a few days after its last approval); wave 2026-Q3 is in review as of ``REVIEW_NOW``: its most
+recent contacts still open or waiting in the review queue (the oldest a few days), a few returned
+with a reviewer's comment, the rest approved and waiting for the wave's release (all at once).
+A contact that is not finished (``journeys.fieldwork.planned.contact_logged``) stays open: in
+2026-Q3 those nobody answered yet; in 2026-Q2 the auditors saved the checklist of each contact
+nobody answered after waiting ``UNANSWERED_WAIT_DAYS`` (unanswered is a result: it is released
+and counts). Two client users (one for a whole brand, one for one region of another) have
+appealed a few released answers: open, waiting for the client, upheld (the answer changed and the
+contact rescored with ``scoring.pipeline.scored_contacts``) and rejected.
+
 Same seed → same rows. Contacts carry ``external_id = demo-<seed>-<n>``, so running the
 command again adds nothing that is already there. Rows are generated with numpy per
 (journey, channel) group and written with bulk inserts in one transaction.
 """
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -32,7 +46,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from data.db import session_scope
-from journeys.accounts.users import create_user, get_user
+from journeys.accounts.users import get_user, hash_password, user_problems
 from journeys.catalogue.journeys import create_journey, current_version
 from journeys.catalogue.reference import (
     ensure_builtin_channels,
@@ -41,24 +55,34 @@ from journeys.catalogue.reference import (
     get_or_create_wave,
 )
 from journeys.catalogue.templates import TEMPLATES
+from journeys.fieldwork.contact_filter import ContactFilter
+from journeys.fieldwork.frames import read_answers, read_contacts, read_criteria
 from journeys.fieldwork.planned import contact_logged
-from journeys.local_time import LOCAL_ZONE_NAME
+from journeys.local_time import LOCAL_ZONE, LOCAL_ZONE_NAME
 from journeys.models import (
     LIVE_KINDS,
     Answer,
+    Appeal,
+    AppealStatus,
     Assignment,
+    ChangeLog,
     Channel,
     ChannelKind,
+    ClientGrant,
     Contact,
     Criterion,
     CriterionChannel,
     Journey,
     JourneyChannel,
     PlanLine,
+    ReleaseMode,
+    ReviewAction,
+    ReviewEvent,
     ReviewStatus,
     Role,
     Setting,
     User,
+    Wave,
 )
 
 DEMO_SETTING_KEY = "demo_data"
@@ -69,6 +93,28 @@ PLANNED_WAVE = "2026-Q3"
 SHORT_CELLS = 0.25
 NEVER_ASSIGNED = 0.3
 DEFAULT_CONTACTS = 3000
+
+# The demo clients' appeals (``_ensure_appeals``), per client user, in this order: what became of each.
+APPEALS = {
+    "client1": (AppealStatus.OPEN, AppealStatus.WAITING_CLIENT, AppealStatus.UPHELD, AppealStatus.REJECTED, None),
+    "client2": (AppealStatus.UPHELD, AppealStatus.REJECTED, AppealStatus.OPEN),
+}  # None: an open appeal of the timing
+APPEAL_REASONS = (
+    "Volgens ons gespreksverslag heeft de medewerker dit wel degelijk gedaan; het staat letterlijk in de "
+    "transcriptie. Graag opnieuw beoordelen.",
+    "Onze medewerker heeft dit wel genoemd, alleen aan het eind van het gesprek. Wij vragen u de score op dit "
+    "punt te herzien.",
+    "De beoordeling is te streng: de medewerker verwees naar de pagina waar precies dit staat.",
+)
+APPEAL_SAMPLE = 60
+TIMING_APPEAL_REASON = ("De eerste reactie is eerder verstuurd dan hier staat: in ons systeem staat het antwoord "
+                        "ruim een uur eerder.")
+APPEAL_QUERY = ("Kunt u de transcriptie of een schermafbeelding van het gesprek meesturen? In het bewijs van de "
+                "mystery shopper zien we dit niet terug.")
+UPHELD_DECISION = ("Toegekend: op de schermafbeelding van de mystery shopper staat het wel. Het item is aangepast "
+                   "naar ja en het contact opnieuw gescoord.")
+REJECTED_DECISION = ("Niet toegekend: in de schermafbeelding van het gesprek komt dit niet voor; de beoordeling "
+                     "blijft staan.")
 
 
 @dataclass(frozen=True)
@@ -111,7 +157,37 @@ CHANNEL_SPEED = {"sms": 3.0, "instagram": 1.5, "messenger": 0.8}
 
 DEMO_ACCOUNTS = (
     ("auditor1", Role.AUDITOR), ("auditor2", Role.AUDITOR), ("auditor3", Role.AUDITOR),
-    ("manager", Role.MANAGER), ("admin", Role.ADMIN),
+    ("manager", Role.MANAGER), ("admin", Role.ADMIN), ("reviewer", Role.REVIEWER),
+    ("client1", Role.CLIENT), ("client2", Role.CLIENT),
+)
+# The accounts of review, release and appeals: seeded with the review states (``seed_demo(review=True)``).
+REVIEW_ACCOUNTS = frozenset({"reviewer", "client1", "client2"})
+DISPLAY_NAMES = {"manager": "Demo Manager", "admin": "Demo Admin", "reviewer": "Demo Reviewer",
+                 "client1": "Demo Client Vliegwel", "client2": "Demo Client Belnet Zuid"}
+# What each demo client user sees (``ClientGrant``): a whole brand (region ""), or one region of one.
+CLIENT_GRANTS = {"client1": ("Vliegwel", ""), "client2": ("Belnet", "Zuid")}
+
+# Review before release (``seed_demo(review=True)``): the wave reviewed and released, the wave in
+# review, and the moment the second is seen in (the morning after its fieldwork ended, local time:
+# what was answered later is still being logged).
+RELEASED_WAVE = "2026-Q2"
+REVIEW_WAVE = PLANNED_WAVE
+REVIEW_NOW = datetime(2026, 10, 1, 10, 0, tzinfo=LOCAL_ZONE).astimezone(UTC)
+QUEUE_DAYS = 4          # contacts of the wave in review submitted this recently still wait for a reviewer
+RETURNED_IN_QUEUE = 0.12  # of those, this share the reviewer already sent back
+RETURNED_EARLIER = 0.05   # of those submitted up to RETURN_DAYS ago, this share was sent back, not revised yet
+RETURN_DAYS = 10
+UNANSWERED_WAIT_DAYS = 5  # how long an auditor waits for an answer before saving the contact as unanswered
+REVISED = 0.04          # of the approved ones, this share was returned once and approved after revision
+BY_MANAGER = 0.25       # reviews done by the manager rather than the reviewer
+RETURN_COMMENTS = (
+    "Bewijs ontbreekt: voeg de schermafbeelding van het gesprek toe.",
+    "De tijden kloppen niet met het bewijs: volgens de schermafbeelding kwam het eerste antwoord later. "
+    "Pas de tijdstempels aan.",
+    "Het genoteerde antwoord is te kort om te beoordelen; schrijf op wat de medewerker letterlijk zei.",
+    "Twee checklistitems staan op n.v.t. terwijl ze wel van toepassing zijn; vul ze alsnog in.",
+    "Score en notitie spreken elkaar tegen: je schrijft dat je werd doorverwezen, maar het item over "
+    "doorverwijzen staat op ja. Graag nakijken.",
 )
 
 
@@ -124,7 +200,7 @@ def _sigmoid(x):
     return 1.0 / (1.0 + np.exp(-x))
 
 
-def _ensure_catalogue(session: Session, fake: Faker) -> dict:
+def _ensure_catalogue(session: Session, fake: Faker, review: bool) -> dict:
     channels = ensure_builtin_channels(session=session)
     brands, locations = {}, {}
     for profile in BRANDS:
@@ -147,18 +223,31 @@ def _ensure_catalogue(session: Session, fake: Faker) -> dict:
     waves = [get_or_create_wave(session=session, name=n, starts_on=s, ends_on=e) for n, s, e in WAVES]
     created_accounts = []
     auditors = []
-    for _i, (username, role) in enumerate(DEMO_ACCOUNTS):
-        user = get_user(session=session, username=username)
+    accounts = [(u, r) for u, r in DEMO_ACCOUNTS if review or u not in REVIEW_ACCOUNTS]
+    users = {username: get_user(session=session, username=username) for username, _role in accounts}
+    # argon2 takes a deliberate third of a second per password: hash the new accounts' side by side
+    missing = [username for username, user in users.items() if user is None]
+    with ThreadPoolExecutor(max_workers=max(1, len(missing))) as pool:
+        hashes = dict(zip(missing, pool.map(lambda name: hash_password(demo_password(name)), missing), strict=True))
+    for username, role in accounts:
+        user = users[username]
         if user is None:
-            name = fake.name() if role == Role.AUDITOR else {"manager": "Demo Manager", "admin": "Demo Admin"}[username]
-            user = create_user(session=session, username=username, role=role, password=demo_password(username),
-                               display_name=name)
+            assert not user_problems(username=username, role=role.value, password=demo_password(username))
+            name = fake.name() if role == Role.AUDITOR else DISPLAY_NAMES[username]
+            user = User(username=username, display_name=name, role=role.value, password_hash=hashes[username])
+            session.add(user)
             created_accounts.append((username, role.value, demo_password(username)))
         if role == Role.AUDITOR:
             auditors.append(user)
+        users[username] = user
+    session.flush()
+    for username, (brand_name, region) in CLIENT_GRANTS.items() if review else ():
+        user, brand = users[username], brands[brand_name]
+        if session.exec(select(ClientGrant.id).where(ClientGrant.user_id == user.id)).first() is None:
+            session.add(ClientGrant(user_id=user.id, brand_id=brand.id, region=region))
     session.flush()
     return dict(channels=channels, brands=brands, locations=locations, journeys=journeys, waves=waves,
-                auditors=auditors, created_accounts=created_accounts)
+                auditors=auditors, users=users, created_accounts=created_accounts)
 
 
 def _start_times(rng: np.random.Generator, n: int, wave_index: np.ndarray) -> pd.DatetimeIndex:
@@ -223,8 +312,14 @@ def _answer_texts(journey_name: str) -> tuple[list[str], list[str]]:
     return pools[journey_name]
 
 
-def seed_demo(engine: Engine, *, contacts: int = DEFAULT_CONTACTS, seed: int = 7) -> dict:
+def seed_demo(engine: Engine, *, contacts: int = DEFAULT_CONTACTS, seed: int = 7, review: bool = False) -> dict:
     """Fill the database with the demo dataset (idempotent for a given seed).
+
+    ``review``: contacts carry review states over time, with their audit trail and a few
+    appeals, and the reviewer and client accounts (``REVIEW_ACCOUNTS``) with the clients'
+    grants are made (see the module's docstring; ``klantreis demo`` asks for it). Without it
+    every contact is released at its start and only the other demo accounts exist: the data the
+    tests that pin figures (tests/figures) were taken from.
 
     Returns:
         A summary: contacts added and skipped, and the demo accounts created in this run with
@@ -236,7 +331,7 @@ def seed_demo(engine: Engine, *, contacts: int = DEFAULT_CONTACTS, seed: int = 7
     fake = Faker("nl_NL")
     fake.seed_instance(seed)
     with session_scope(engine) as session:
-        catalogue = _ensure_catalogue(session, fake)
+        catalogue = _ensure_catalogue(session, fake, review)
         prefix = f"demo-{seed}-"
         existing = set(
             session.exec(select(Contact.external_id).where(Contact.external_id.like(f"{prefix}%"))).all()
@@ -244,12 +339,17 @@ def seed_demo(engine: Engine, *, contacts: int = DEFAULT_CONTACTS, seed: int = 7
         added = skipped = 0
         if contacts:
             plan = _plan_contacts(session, rng, fake, catalogue, contacts, prefix)
+            if review:
+                plan["review"] = _plan_review(session, plan, catalogue, np.random.default_rng(seed + 2))
             keep = ~plan["contacts"]["external_id"].isin(existing).to_numpy()
             added, skipped = _insert(session, plan, keep), int((~keep).sum())
         _ensure_fieldwork_plan(session, catalogue, prefix, np.random.default_rng(seed + 1))
         marker = session.get(Setting, DEMO_SETTING_KEY) or Setting(key=DEMO_SETTING_KEY)
         marker.value_json = json.dumps({"seed": seed, "contacts": contacts})
         session.add(marker)
+        user_ids = {name: user.id for name, user in catalogue["users"].items()}
+    if review and contacts:
+        _ensure_appeals(engine, prefix, user_ids, np.random.default_rng(seed + 3))
     return {"added": added, "skipped": skipped, "accounts": catalogue["created_accounts"]}
 
 
@@ -418,6 +518,136 @@ def _plan_answers(session, rng, frame, quality, unanswered, redirected, channel_
     return pd.concat(parts, ignore_index=True)
 
 
+def _hours(rng: np.random.Generator, low: float, high: float, n: int) -> pd.TimedeltaIndex:
+    return pd.to_timedelta(np.round(rng.uniform(low, high, n) * 3600), unit="s")
+
+
+def _next_morning(at: pd.Timestamp) -> pd.Timestamp:
+    """10:00 local on the first weekday after ``at`` (when a manager releases a wave), in UTC."""
+    day = at.tz_convert(LOCAL_ZONE_NAME).normalize() + pd.Timedelta(days=1)
+    while day.day_of_week >= 5:
+        day += pd.Timedelta(days=1)
+    return (day + pd.Timedelta(hours=10)).tz_convert(UTC)
+
+
+def _unanswered_checklists(session: Session, frame: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
+    """The checklist an auditor saves for a contact nobody answered: every item that applies to
+    its channel N/A where the item allows it, else its lowest value (nothing was said)."""
+    versions = frame["checklist_version_id"].to_numpy()[rows]
+    channels = frame["channel_id"].to_numpy()[rows]
+    criteria = session.exec(select(Criterion).where(Criterion.version_id.in_(sorted({int(v) for v in versions})))
+                            .order_by(Criterion.version_id, Criterion.position, Criterion.id)).all()
+    restricted: dict[int, set[int]] = {}
+    for criterion_id, channel_id in session.exec(select(CriterionChannel.criterion_id, CriterionChannel.channel_id)):
+        restricted.setdefault(criterion_id, set()).add(channel_id)
+    parts = []
+    for criterion in criteria:
+        allowed = restricted.get(criterion.id)
+        mask = (versions == criterion.version_id) & (np.isin(channels, list(allowed)) if allowed else True)
+        if mask.any():
+            lowest = criterion.scale_min if criterion.kind == "scale" else 0.0
+            parts.append(pd.DataFrame({"row": rows[mask], "criterion_id": criterion.id,
+                                       "value": np.nan if criterion.na_allowed else float(lowest),
+                                       "is_na": bool(criterion.na_allowed)}))
+    if not parts:
+        return pd.DataFrame(columns=["row", "criterion_id", "value", "is_na"])
+    return pd.concat(parts, ignore_index=True)
+
+
+def _plan_review(session: Session, plan: dict, catalogue: dict, rng: np.random.Generator) -> dict:
+    """Each planned contact's review status, release time and audit trail (see the module's
+    docstring), decided by the seed and the contacts alone, vectorised over all of them.
+
+    Returns ``review_status`` and ``released_at`` (one per contact row) and ``events``: a frame
+    of ``row``, ``action``, ``at``, ``user_id``, ``comment`` in the order they happened.
+    """
+    frame, answers = plan["contacts"], plan["answers"]
+    n = len(frame)
+    kinds = {c.id: c.kind for c in catalogue["channels"].values()}
+    live = frame["channel_id"].map(kinds).isin([k.value for k in LIVE_KINDS]).to_numpy()
+    waves = {w.id: w for w in catalogue["waves"]}
+    wave_name = frame["wave_id"].map({i: w.name for i, w in waves.items()}).to_numpy()
+    stamps = ["started_at", "acknowledged_at", "first_response_at", "resolved_at"]
+    finished = frame[stamps].max(axis=1).dt.ceil("s")
+    assessed = np.zeros(n, dtype=bool)
+    assessed[answers["row"].unique()] = True
+    answered = np.where(live, frame["resolved_at"].notna(), frame["first_response_at"].notna())
+    # Unanswered is a result: in the released wave the auditors waited UNANSWERED_WAIT_DAYS and then
+    # saved the checklist of each contact nobody answered (N/A where allowed, else the lowest
+    # value), so it counts; in the wave in review they are still waiting.
+    gave_up = (wave_name == RELEASED_WAVE) & ~answered & ~assessed
+    if gave_up.any():
+        plan["answers"] = answers = pd.concat([answers, _unanswered_checklists(session, frame, np.flatnonzero(gave_up))],
+                                              ignore_index=True)
+        assessed |= gave_up
+        finished = finished.where(~gave_up, frame["started_at"] + pd.Timedelta(days=UNANSWERED_WAIT_DAYS))
+    # the rule of journeys.fieldwork.planned.contact_logged: not finished, not submitted
+    logged = assessed | answered
+    users = catalogue["users"]
+    # every draw for every row, whatever its state: the same seed gives the same trail
+    submit_delay, review_delay = _hours(rng, 0.5, 30, n), _hours(rng, 2, 70, n)
+    revise_delay, second_delay = _hours(rng, 4, 48, n), _hours(rng, 1, 30, n)
+    queue_delay = _hours(rng, 1, 20, n)
+    state_draw, cycle_draw, by_draw = rng.random(n), rng.random(n), rng.random(n)
+    comment = np.array(RETURN_COMMENTS, dtype=object)[rng.integers(0, len(RETURN_COMMENTS), n)]
+    reviewer = np.where(by_draw < BY_MANAGER, users["manager"].id, users["reviewer"].id)
+    auditor = frame["auditor_id"].to_numpy()
+
+    submitted = finished + submit_delay
+    released_wave, review_wave = wave_name == RELEASED_WAVE, wave_name == REVIEW_WAVE
+    now = pd.Timestamp(REVIEW_NOW)
+    age = (now - submitted).to_numpy()
+    in_review = review_wave & logged & (submitted < now).to_numpy()
+    queued = in_review & (age < np.timedelta64(QUEUE_DAYS, "D"))
+    returned_now = (queued & (state_draw < RETURNED_IN_QUEUE) & (submitted + queue_delay < now).to_numpy()) | (
+        in_review & ~queued & (age < np.timedelta64(RETURN_DAYS, "D")) & (state_draw < RETURNED_EARLIER))
+    waiting = queued & ~returned_now
+    # a return and a revision take up to 6 days: only contacts submitted longer ago went through one
+    revised = (released_wave & logged | in_review & ~queued & (age > np.timedelta64(7, "D"))) & (
+        cycle_draw < REVISED) & ~returned_now
+    approved = (released_wave & logged | in_review & ~queued) & ~returned_now
+
+    status = np.full(n, ReviewStatus.OPEN.value, dtype=object)
+    status[waiting] = ReviewStatus.SUBMITTED.value
+    status[returned_now] = ReviewStatus.RETURNED.value
+    status[approved & review_wave] = ReviewStatus.APPROVED.value
+    status[approved & released_wave] = ReviewStatus.RELEASED.value
+
+    first_return = submitted + pd.Series(np.where(returned_now & queued, queue_delay, review_delay), index=frame.index)
+    resubmitted = first_return + revise_delay
+    approved_at = (resubmitted + second_delay).where(revised, submitted + review_delay)
+    release = approved & released_wave
+    wave = next(w for w in catalogue["waves"] if w.name == RELEASED_WAVE)
+    if wave.released_at is None and release.any():
+        wave.released_at = _next_morning(approved_at[release].max()).to_pydatetime()
+        wave.release_mode = ReleaseMode.AT_ONCE.value
+        session.add(wave)
+    wave_release = pd.Timestamp(wave.released_at) if wave.released_at is not None else pd.NaT
+    # approved after an earlier run released the wave: released on approval (journeys.review.states)
+    released_at = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[s, UTC]")
+    released_at[release] = approved_at[release].clip(lower=wave_release)
+
+    parts = []
+
+    def add(mask, action, at, user, text=""):
+        rows = np.flatnonzero(mask)
+        if len(rows):
+            parts.append(pd.DataFrame({
+                "row": rows, "action": action.value, "at": pd.DatetimeIndex(at)[rows],
+                "user_id": np.broadcast_to(user, n)[rows],
+                "comment": np.broadcast_to(np.asarray(text, dtype=object), n)[rows], "order": len(parts)}))
+
+    add(waiting | returned_now | approved, ReviewAction.SUBMITTED, submitted, auditor)
+    add(returned_now | revised, ReviewAction.RETURNED, first_return, reviewer, comment)
+    add(revised, ReviewAction.SUBMITTED, resubmitted, auditor)
+    add(approved, ReviewAction.APPROVED, approved_at, reviewer)
+    add(release, ReviewAction.RELEASED, released_at, users["manager"].id)
+    events = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
+        columns=["row", "action", "at", "user_id", "comment", "order"])
+    events = events.sort_values(["row", "order"], kind="stable").drop(columns="order").reset_index(drop=True)
+    return {"review_status": status, "released_at": released_at, "events": events}
+
+
 def _nullable(series: pd.Series) -> list:
     """Python values with NaN/NaT as None (what the database driver expects)."""
     values = series.astype(object).where(series.notna(), None)
@@ -437,10 +667,16 @@ def _insert(session: Session, plan: dict, keep: np.ndarray) -> int:
                     "checklist_version_id", "channel_id", "wave_id", "auditor_id"):
         columns[integer] = [None if v is None else int(v) for v in columns[integer]]
     records = [dict(zip(columns, values, strict=True)) for values in zip(*columns.values(), strict=True)]
-    for r in records:
+    review = plan.get("review")
+    if review is None:  # every contact released when it was made
+        statuses, released = [ReviewStatus.RELEASED.value] * len(records), columns["started_at"]
+    else:
+        statuses = review["review_status"][keep].tolist()
+        released = [None if pd.isna(v) else v.to_pydatetime() for v in review["released_at"][keep]]
+    for r, status, released_at in zip(records, statuses, released, strict=True):
         r.update(transfers=r["transfers"] or 0, created_at=now, updated_at=now, due_at=None,
                  created_by_id=r["auditor_id"], updated_by_id=r["auditor_id"],
-                 review_status=ReviewStatus.RELEASED.value, released_at=r["started_at"])
+                 review_status=status, released_at=released_at)
     table = Contact.__table__
     connection = session.connection()
     ids = []
@@ -463,6 +699,16 @@ def _insert(session: Session, plan: dict, keep: np.ndarray) -> int:
     ]
     for start in range(0, len(answer_rows), 50_000):
         connection.execute(sa.insert(Answer.__table__), answer_rows[start:start + 50_000])
+    if review is not None:
+        events = review["events"]
+        events = events[events["row"].isin(row_to_id.keys())]
+        event_rows = [
+            {"contact_id": row_to_id[r], "action": a, "occurred_at": t, "user_id": u, "comment": c}
+            for r, a, t, u, c in zip(events["row"].tolist(), events["action"].tolist(),
+                                     events["at"].dt.to_pydatetime().tolist(), events["user_id"].astype(int).tolist(),
+                                     events["comment"].tolist(), strict=True)]
+        for start in range(0, len(event_rows), 50_000):
+            connection.execute(sa.insert(ReviewEvent.__table__), event_rows[start:start + 50_000])
     return len(records)
 
 
@@ -507,6 +753,125 @@ def _ensure_fieldwork_plan(session: Session, catalogue: dict, prefix: str, rng: 
                          auditor_id=int(auditors[int(rng.integers(0, len(auditors)))]) if assigned else None,
                          assigned_at=assigned_at if assigned else None, created_at=assigned_at))
     connection.execute(sa.insert(Assignment.__table__), rows)
+
+
+def _final_scores(contacts: pd.DataFrame, answers: pd.DataFrame, criteria: pd.DataFrame) -> dict:
+    """contact id → final score as every figure computes it (None: nothing to score): the quality
+    half of ``scoring.pipeline.scored_contacts``, whose ``final_score`` it is (the timing half
+    changes no score and costs a first-call warm-up the demo need not pay)."""
+    from scoring.quality import score_contacts  # scipy and the scoring tables: only the appeals need them
+
+    scored = score_contacts(contacts, answers, criteria)
+    return {int(c): (None if pd.isna(v) else float(v)) for c, v in scored["final_score"].items()}
+
+
+def _ensure_appeals(engine: Engine, prefix: str, user_ids: dict, rng: np.random.Generator) -> None:
+    """The demo clients' appeals (``APPEALS``) on released answers within their grants, made once:
+    each appealed within its wave's window, with its trail; an upheld one changes the answer (change
+    log as ``journeys.fieldwork.contacts`` writes it) and keeps the scores before and after."""
+    from journeys.accounts.scope import client_scope
+
+    with session_scope(engine) as session:
+        if session.exec(select(Appeal.id).join(Contact, Contact.id == Appeal.contact_id)
+                        .where(Contact.external_id.like(f"{prefix}%")).limit(1)).first() is not None:
+            return
+        chosen = {}
+        for username in APPEALS:
+            scope = client_scope(session=session, actor=session.get(User, user_ids[username]))
+            rows = session.exec(
+                select(Contact.id).join(Wave, Wave.id == Contact.wave_id)
+                .where(Contact.external_id.like(f"{prefix}%"), Wave.name == RELEASED_WAVE,
+                       Contact.review_status == ReviewStatus.RELEASED.value, scope.condition(),
+                       Contact.first_response_at.is_not(None))  # what a client disputes was said
+                .order_by(Contact.external_id)).all()
+            # a sample to choose from: reading and scoring every contact of a brand is not needed
+            sample = np.sort(rng.choice(len(rows), size=min(len(rows), APPEAL_SAMPLE), replace=False))
+            chosen[username] = [int(rows[i]) for i in sample]
+    ids = sorted({i for rows in chosen.values() for i in rows})
+    if not ids:
+        return
+    contacts = read_contacts(engine, ContactFilter(contact_ids=tuple(ids), include_unreleased=True))
+    answers = read_answers(engine, ids, comments=False)
+    criteria = read_criteria(engine, contacts["version_id"].unique().tolist())
+    # the items a client disputes: answered "no" on a yes/no item
+    disputable = answers.merge(criteria[["criterion_id", "kind", "code"]], on="criterion_id")
+    disputable = disputable[(disputable["kind"] == "yesno") & ~disputable["is_na"] & (disputable["value"] == 0)]
+    disputable = disputable.sort_values(["contact_id", "criterion_id"])
+    released = dict(zip(contacts["contact_id"], contacts["released_at"], strict=True))
+    appeals, used = [], set()
+    for username, outcomes in APPEALS.items():
+        candidates = [i for i in chosen[username] if i not in used]
+        has_item = set(disputable["contact_id"].tolist())
+        with_item = [i for i in candidates if i in has_item]
+        for outcome in outcomes:
+            pool = with_item if outcome is not None else candidates
+            pool = [i for i in pool if i not in used]
+            if not pool:
+                continue
+            contact_id = int(pool[int(rng.integers(0, len(pool)))])
+            used.add(contact_id)
+            item = None
+            if outcome is not None:
+                items = disputable[disputable["contact_id"] == contact_id]
+                item = items.iloc[int(rng.integers(0, len(items)))]
+            opened = pd.Timestamp(released[contact_id]) + pd.Timedelta(seconds=round(rng.uniform(6, 130) * 3600))
+            appeals.append(dict(user=username, contact_id=contact_id, outcome=outcome, item=item, opened=opened,
+                                reason=APPEAL_REASONS[len(appeals) % len(APPEAL_REASONS)] if item is not None
+                                else TIMING_APPEAL_REASON, answered_after=pd.Timedelta(seconds=round(rng.uniform(4, 30) * 3600)),
+                                decided_after=pd.Timedelta(seconds=round(rng.uniform(26, 96) * 3600))))
+    upheld = [a for a in appeals if a["outcome"] == AppealStatus.UPHELD]
+    rescored = {a["contact_id"] for a in upheld}
+    own = contacts[contacts["contact_id"].isin(rescored)]
+    unchanged = answers[answers["contact_id"].isin(rescored)]
+    before = _final_scores(own, unchanged, criteria)
+    changed = unchanged.copy()
+    for a in upheld:
+        changed.loc[(changed["contact_id"] == a["contact_id"]) & (changed["criterion_id"] == a["item"].criterion_id),
+                    "value"] = 1.0
+    after = _final_scores(own, changed, criteria)
+
+    reviewer, client_ids = user_ids["reviewer"], user_ids
+    with session_scope(engine) as session:
+        for a in appeals:
+            outcome = a["outcome"] or AppealStatus.OPEN
+            opened = a["opened"].to_pydatetime()
+            decided = (a["opened"] + a["decided_after"]).to_pydatetime()
+            appeal = Appeal(contact_id=a["contact_id"], criterion_id=None if a["item"] is None
+                            else int(a["item"].criterion_id), opened_by_id=client_ids[a["user"]],
+                            opened_at=opened, reason=a["reason"], status=outcome.value)
+            events = [(ReviewAction.APPEALED, opened, client_ids[a["user"]], a["reason"])]
+            if outcome == AppealStatus.WAITING_CLIENT:
+                events.append((ReviewAction.APPEAL_QUERIED, (a["opened"] + a["answered_after"]).to_pydatetime(),
+                               reviewer, APPEAL_QUERY))
+            if outcome in (AppealStatus.UPHELD, AppealStatus.REJECTED):
+                upheld_now = outcome == AppealStatus.UPHELD
+                appeal.decided_by_id, appeal.decided_at = reviewer, decided
+                appeal.decision = UPHELD_DECISION if upheld_now else REJECTED_DECISION
+                events.append((ReviewAction.APPEAL_UPHELD if upheld_now else ReviewAction.APPEAL_REJECTED,
+                               decided, reviewer, appeal.decision))
+            if outcome == AppealStatus.UPHELD:
+                contact_id, criterion_id = a["contact_id"], int(a["item"].criterion_id)
+                appeal.score_before, appeal.score_after = before[contact_id], after[contact_id]
+                session.execute(sa.update(Answer).where(Answer.contact_id == contact_id,
+                                                        Answer.criterion_id == criterion_id).values(value=1.0))
+                session.execute(sa.update(Contact).where(Contact.id == contact_id).values(
+                    updated_at=decided, updated_by_id=reviewer))
+                log = [("update", f"item:{a['item'].code}", "0", "1")]
+                if appeal.score_before != appeal.score_after:
+                    log.append(("update", "final_score", _score_text(appeal.score_before),
+                                _score_text(appeal.score_after)))
+                session.execute(sa.insert(ChangeLog.__table__), [
+                    dict(changed_at=decided, user_id=reviewer, entity="contact", entity_id=contact_id, action=action,
+                         field=field, old_value=old, new_value=new) for action, field, old, new in log])
+            session.add(appeal)
+            session.flush()
+            session.execute(sa.insert(ReviewEvent.__table__), [
+                dict(contact_id=a["contact_id"], appeal_id=appeal.id, action=action.value, occurred_at=at,
+                     user_id=user, comment=comment) for action, at, user, comment in events])
+
+
+def _score_text(score: float | None) -> str | None:
+    return None if score is None else f"{score:.1f}"
 
 
 def demo_info(session: Session) -> dict | None:
