@@ -259,8 +259,6 @@ def test_client_grants_and_their_scopes(reviewed):
     assert set(CLIENT_GRANTS["client1"][1:]) == {""} and CLIENT_GRANTS["client2"][1]
 
 
-@pytest.mark.xfail(strict=True, reason="journeys.accounts.scope.granted_to does not correlate its inner EXISTS "
-                   "on location with the outer contact: a region grant matches the whole brand (reported to the lead)")
 def test_granted_to_agrees_with_client_scope_for_the_region_client(reviewed):
     """The SQL form of the region client's scope selects exactly the contacts of ``ClientScope``."""
     from journeys.accounts.scope import client_scope, granted_to

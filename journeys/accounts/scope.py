@@ -109,8 +109,10 @@ def granted_to(user_id: int) -> sa.ColumnElement[bool]:
         ClientGrant.user_id == user_id,
         ClientGrant.brand_id == Contact.brand_id,
         sa.or_(ClientGrant.location_id.is_(None), ClientGrant.location_id == Contact.location_id),
+        # correlated to the outer contact and grant: without it the subquery would range over every contact
         sa.or_(ClientGrant.region == "",
-               sa.exists().where(location.id == Contact.location_id, location.region == ClientGrant.region)),
+               sa.exists().where(location.id == Contact.location_id, location.region == ClientGrant.region)
+               .correlate(Contact, ClientGrant)),
     )
     return sa.and_(Contact.review_status == ReviewStatus.RELEASED.value, within)
 
