@@ -18,7 +18,7 @@ from google.protobuf.descriptor import FieldDescriptor
 from streamlit.testing.v1 import AppTest
 
 from data import db
-from journeys.models import User
+from journeys.models import Contact, ReviewStatus, User
 from tests import poison
 from tests.apptest import app_test, open_page
 from ui import dashboard_data
@@ -137,6 +137,10 @@ def test_sidebar_shows_the_display_name_literally(app_env, world):
 
 def test_attached_notice_shows_the_file_name_literally(app_env, world):
     """Attaching evidence named by a payload shows "Attached …" with the name made literal."""
+    with db.session_scope(db.get_engine(app_env)) as session:  # evidence is attached while it is being logged
+        contact = session.get(Contact, world["contact"])
+        contact.review_status, contact.released_at = ReviewStatus.OPEN.value, None
+        session.add(contact)
     at = _page(app_env, world["auditor"], "contact_log", **{OPEN_KEY: world["contact"]})
     at.get("file_uploader")[0].upload(poison.poison("up") + ".png", poison.png(7), "image/png")
     at.run()
