@@ -20,6 +20,7 @@ from journeys.accounts.access import (
     CONTACT_WRITERS,
     EXPORTERS,
     JOURNEY_ADMINS,
+    REVIEWERS,
     SETTINGS_ADMINS,
     SIGNED_IN,
     STUDY_PLANNERS,
@@ -63,6 +64,10 @@ PAGES: tuple[PageSpec, ...] = (
     # Its downloads are journeys.interchange.exports' (EXPORTERS); its drill-down reads every contact, the same roles.
     PageSpec("pages/explore.py", N_("Explore and export"), ":material/table_view:", EXPORTERS, N_("Analyse"),
              N_("Drill down to contacts and one contact; download contacts and metrics (CSV, XLSX) and brand reports.")),
+    # journeys.review.workflow checks the same set: approve, return, correct with a reason.
+    PageSpec("pages/review_queue.py", N_("Review"), ":material/fact_check:", REVIEWERS, N_("Review"),
+             N_("Submitted contacts, the oldest first: check the checklist, timings and evidence, then approve, "
+                "return with a comment or correct an answer with a reason.")),
     PageSpec("pages/study_clients.py", N_("Clients and locations"), ":material/storefront:", STUDY_PLANNERS,
              N_("Study"), N_("Brands and their locations (city, address, region, code): add, edit, archive, load from a file.")),
     # Waves and their plans: journeys.fieldwork.waves and .plan check the same set.

@@ -435,3 +435,17 @@ def trail_frame(*, session: Session, actor, contact_ids=None, wave_id: int | Non
         row["user"] = row["user"] or "–"
         row["action_label"] = review_action_label(row["action"])
     return pd.DataFrame(rows, columns=list(TRAIL_COLUMNS))
+
+
+def ready_to_submit(*, session: Session, actor) -> set[int]:
+    """The ids of the actor's own contacts that can be submitted now: being logged or returned,
+    and finished (``finished_problems`` finds nothing).
+
+    Raises:
+        PermissionDenied: not an auditor or admin.
+    """
+    ensure_role(actor, *CONTACT_WRITERS, action="submit contacts for review")
+    query = (select(Contact.id).join(Channel, Channel.id == Contact.channel_id)
+             .where(Contact.auditor_id == actor.id, contact_logged(),
+                    Contact.review_status.in_([ReviewStatus.OPEN.value, ReviewStatus.RETURNED.value])))
+    return set(session.exec(query).all())
