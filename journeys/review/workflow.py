@@ -143,11 +143,13 @@ def _set_status(session: Session, contact: Contact, status: ReviewStatus, *, rel
     session.flush()
 
 
-def _ensure_not_own(actor, contact: Contact, doing: str) -> None:
+def _ensure_not_own(actor, contact: Contact, *, correcting: bool) -> None:
     if contact.auditor_id is not None and contact.auditor_id == getattr(actor, "id", None):
-        raise PermissionDenied(_(
-            "Contact {id} is one you logged yourself: another reviewer {doing} it (four eyes).").format(
-            id=contact.id, doing=doing))
+        if correcting:
+            message = _("Contact {id} is one you logged yourself: another reviewer corrects it (four eyes).")
+        else:
+            message = _("Contact {id} is one you logged yourself: another reviewer approves it (four eyes).")
+        raise PermissionDenied(message.format(id=contact.id))
 
 
 def finished_problems(session: Session, contact: Contact) -> list[Problem]:
@@ -218,7 +220,7 @@ def approve_contact(*, session: Session, actor, contact_id: int, comment: str = 
     """
     ensure_role(actor, *REVIEWERS, action="review contacts")
     contact = _load(session, contact_id)
-    _ensure_not_own(actor, contact, _("approves"))
+    _ensure_not_own(actor, contact, correcting=False)
     status = _move(contact, ReviewAction.APPROVED, review_status_label(ReviewStatus.SUBMITTED).lower())
     text = _optional_text(comment, "comment", _("comment"))
     now = now or utcnow()
@@ -241,7 +243,7 @@ def _correctable(session: Session, actor, contact_id: int, reason: str) -> tuple
             "review_status", None, _("contact {id} is {status}: its auditor still changes it; a reviewer corrects "
                                      "only a submitted, approved or released contact").format(
                 id=contact.id, status=review_status_label(contact.review_status).lower()), label=_("review status")))
-    _ensure_not_own(actor, contact, _("corrects"))
+    _ensure_not_own(actor, contact, correcting=True)
     text = _required_text(reason, "reason", _("reason"))
     ensure_wave_open(session, contact.wave_id)  # a closed wave's figures are final
     return contact, text
