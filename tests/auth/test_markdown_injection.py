@@ -34,7 +34,7 @@ PLAIN_OPTIONS = {"selectbox", "multiselect"}  # their options show as plain text
 
 PAGES_BY_ROLE = {
     "auditor": ["overview", "contacts_mine", "contact_log"],  # journeys are defined by admins (issue 13, item 10)
-    "manager": ["overview", "dashboard", "consistency", "trends", "explore"],
+    "manager": ["overview", "dashboard", "consistency", "trends", "explore", "review_queue"],
     "admin": ["overview", "contacts_mine", "contact_log", "journey_admin", "dashboard", "consistency", "trends",
               "explore", "admin_users", "admin_retention"],
 }
@@ -109,6 +109,11 @@ def _page(url: str, role_id: int, page: str, **state) -> AppTest:
 def test_every_page_shows_payloads_literally(app_env, world, role, page):
     """Each page, for each role that may open it, renders no payload as a link, image or directive."""
     state = {OPEN_KEY: world["contact"]} if page == "contact_log" else {}
+    if page == "review_queue":  # a contact waiting for review: the queue and the chosen contact show its names
+        with db.session_scope(db.get_engine(app_env)) as session:
+            contact = session.get(Contact, world["contacts"][1])
+            contact.review_status, contact.released_at = ReviewStatus.SUBMITTED.value, None
+            session.add(contact)
     at = _page(app_env, world[role], page, **state)
     assert_no_leaks(at)
     on_page = [str(getattr(node, "proto", "")) for node in _walk(at._tree)]
