@@ -89,10 +89,11 @@ def choose_contact(queue: pd.DataFrame, channel_names: dict[str, str]) -> int | 
     ids = list(rows)
     if st.session_state.get(QUEUE_KEY) not in ids:
         st.session_state.pop(QUEUE_KEY, None)
-    return st.selectbox(_("Contact to review"), ids, key=QUEUE_KEY, format_func=lambda i: as_plain_text(
-        _("Contact {id} · {brand} · {channel} · {auditor} · submitted {time}").format(
+    # a selectbox shows its options as plain text: the names as typed
+    return st.selectbox(_("Contact to review"), ids, key=QUEUE_KEY, format_func=lambda i: _(
+        "Contact {id} · {brand} · {channel} · {auditor} · submitted {time}").format(
             id=i, brand=rows[i]["brand"], channel=channel_names.get(rows[i]["channel"], rows[i]["channel"]),
-            auditor=rows[i]["auditor"] or "–", time=local_text(rows[i]["submitted_at"], DAY_MINUTE))))
+            auditor=rows[i]["auditor"] or "–", time=local_text(rows[i]["submitted_at"], DAY_MINUTE)))
 
 
 def review_actions(engine: Engine, actor, contact_id: int) -> None:
@@ -123,21 +124,24 @@ def correction_forms(engine: Engine, actor, contact_id: int) -> None:
         saved = {a.criterion_id: a for a in session.exec(select(Answer).where(Answer.contact_id == contact_id))}
     by_id = {c.id: c for c in criteria}
     if criteria:
-        with st.expander(_("Correct an answer"), icon=":material/edit:"), st.form(f"rq_answer_{contact_id}"):
-            def item_text(criterion_id: int) -> str:
-                criterion, answer = by_id[criterion_id], saved.get(criterion_id)
-                now = answer_label(answer.value, answer.is_na, criterion.kind) if answer else _("no answer")
-                return as_plain_text(f"{criterion.code} · {criterion.text} ({now})")
+        def item_text(criterion_id: int) -> str:
+            criterion, answer = by_id[criterion_id], saved.get(criterion_id)
+            now = answer_label(answer.value, answer.is_na, criterion.kind) if answer else _("no answer")
+            return f"{criterion.code} · {criterion.text} ({now})"  # a selectbox option: shown as plain text
 
+        with st.expander(_("Correct an answer"), icon=":material/edit:"):
+            # outside the form: the answers offered follow the item chosen (yes/no or its scale)
             criterion_id = st.selectbox(_("Checklist item"), list(by_id), format_func=item_text,
                                         key=f"rq_answer_item_{contact_id}")
             criterion = by_id[criterion_id]
+            form = st.form(f"rq_answer_{contact_id}")
+        with form:
             if criterion.kind == CriterionKind.SCALE:
                 choices = [*range(int(criterion.scale_min), int(criterion.scale_max) + 1), NA]
             else:
                 choices = [1, 0, NA]
             value = st.segmented_control(
-                _("New answer"), choices, key=f"rq_answer_value_{contact_id}",
+                _("New answer"), choices, key=f"rq_answer_value_{contact_id}_{criterion_id}",
                 format_func=lambda v: _("N/A") if v == NA else answer_label(v, False, criterion.kind))
             reason = st.text_input(_("Reason (required)"), key=f"rq_answer_reason_{contact_id}",
                                    max_chars=MAX_COMMENT_CHARS)

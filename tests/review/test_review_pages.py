@@ -152,3 +152,19 @@ def test_the_contact_shows_its_trail(world):
     assert trail["step"].tolist() == ["Submitted for review", "Returned for revision"]
     assert trail["comment"].tolist() == ["", "=1+1 [x](http://e)"]
     assert any("Audit trail (2 steps)" in _plain(m.value) for m in at.markdown)
+
+
+def test_a_timing_correction_from_the_review_page(world):
+    """"Correct the timing" sets the wait seconds with a reason; the trail says why."""
+    contact_id = world["contacts"][0]
+    _submit(world, contact_id)
+    at = open_page("review_queue", world["reviewer"])
+    at.selectbox(key=f"rq_timing_field_{contact_id}").set_value("wait_seconds")
+    at.number_input(key=f"rq_timing_number_{contact_id}").set_value(42)
+    at.text_input(key=f"rq_timing_reason_{contact_id}").set_value("the call log says 42 s")
+    at.button(key=f"FormSubmitter:rq_timing_{contact_id}-Correct the timing").click().run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    with read_scope(world["engine"]) as session:
+        assert session.get(Contact, contact_id).wait_seconds == 42
+        assert events_of(session, contact_id)[-1].comment == "the call log says 42 s"
