@@ -1,7 +1,8 @@
 """Log one contact: the stopwatch or the response times, the assessment, evidence and history.
 
 The contact's review status is shown in words; a returned contact shows the reviewer's comment
-at the top, and "Submit for review" hands a finished contact to a reviewer.
+at the top, and "Submit for review" hands a finished contact to a reviewer. A contact in review
+(submitted, approved, released) is shown read-only: score, timings, evidence, history and trail.
 
 Short on a phone: a stopwatch step that is done is one line, not a metric and a button; the saved
 contact (score, timings, evidence, history) is shown on request; and the confirmation of an action is
@@ -131,12 +132,15 @@ if returned is not None and not returned.empty:
         st.warning(_("Returned for revision by {reviewer}: revise the contact, then submit it again.").format(
             reviewer=as_plain_text(latest["reviewer"] or "–")), icon=":material/undo:")
         st.text(latest["comment"])
-if in_review(contact):
-    st.info(_("{status}: this contact can no longer be changed here; a reviewer corrects it with a reason.").format(
-        status=as_plain_text(status_line(contact.review_status))), icon=":material/lock:")
 with st.container(border=True):
     st.markdown("**{}**".format(_("Ask on this channel")))
     st.text(journey.question or journey.scenario)
+
+if in_review(contact):  # read-only from here on: it changes only through review (journeys.review.workflow)
+    st.info(_("{status}: this contact can no longer be changed here; a reviewer corrects it with a reason.").format(
+        status=as_plain_text(status_line(contact.review_status))), icon=":material/lock:")
+    show_contact(engine, contact_id, actor=user)
+    st.stop()
 
 st.subheader(_("Timing"), anchor=False)
 if channel.is_live:

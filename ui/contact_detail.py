@@ -25,7 +25,7 @@ from journeys.fieldwork.contacts import draft_text, remove_evidence
 from journeys.fieldwork.evidence import Preview, ensure_preview, is_image, original_content
 from journeys.fieldwork.frames import ContactFilter, read_answers, read_contacts, read_criteria
 from journeys.fieldwork.worklist import plan_mark_text, plan_marks
-from journeys.language import _, number
+from journeys.language import _, ngettext, number
 from journeys.local_time import DATED_SECOND, LOCAL_ZONE_NAME, duration, local_text
 from journeys.models import ChangeLog, Channel, Contact, Evidence, Journey, Location, User, Wave
 from journeys.review.workflow import trail_frame
@@ -188,7 +188,8 @@ def trail_table(trail: pd.DataFrame) -> pd.DataFrame:
 def show_trail(trail: pd.DataFrame, *, key: str, file_name: str) -> None:
     """The audit trail (``journeys.review.workflow.trail_frame``) as a table, and a CSV of it
     whose cells cannot run as spreadsheet formulas (``ui.downloads.csv_bytes``)."""
-    st.markdown("**{}**".format(_("Audit trail ({n} steps)").format(n=number(len(trail)))))
+    st.markdown("**{}**".format(ngettext("Audit trail ({n} step)", "Audit trail ({n} steps)", len(trail)).format(
+        n=number(len(trail)))))
     if trail.empty:
         st.caption(_("No review step yet: the contact has not been submitted."))
         return

@@ -168,3 +168,14 @@ def test_a_timing_correction_from_the_review_page(world):
     with read_scope(world["engine"]) as session:
         assert session.get(Contact, contact_id).wait_seconds == 42
         assert events_of(session, contact_id)[-1].comment == "the call log says 42 s"
+
+
+def test_log_contact_shows_a_contact_in_review_read_only(world):
+    """A submitted contact opens read-only on Log contact: no save, no stopwatch, no submit; its trail shown."""
+    contact_id = world["contacts"][0]
+    _submit(world, contact_id)
+    at = open_page("contact_log", world["auditor"], **{OPEN_KEY: contact_id})
+    keys = {b.key for b in at.button}
+    assert not keys & {"a_save", "a_save_draft", "log_submit_go", "evidence_attach"}, keys
+    assert any("can no longer be changed here" in _plain(i.value) for i in at.info)
+    assert any("Audit trail (1 step)" in _plain(m.value) for m in at.markdown)
