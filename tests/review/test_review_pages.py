@@ -179,3 +179,20 @@ def test_log_contact_shows_a_contact_in_review_read_only(world):
     assert not keys & {"a_save", "a_save_draft", "log_submit_go", "evidence_attach"}, keys
     assert any("can no longer be changed here" in _plain(i.value) for i in at.info)
     assert any("Audit trail (1 step)" in _plain(m.value) for m in at.markdown)
+
+
+def test_the_trail_download_is_formula_safe(world):
+    """The contact page's trail CSV: a comment starting with = gets a leading quote."""
+    from journeys.review.workflow import trail_frame
+    from ui.contact_detail import trail_table
+    from ui.downloads import csv_bytes
+
+    contact_id = world["contacts"][0]
+    _submit(world, contact_id)
+    with session_scope(world["engine"]) as session:
+        return_contact(session=session, actor=world["reviewer"], contact_id=contact_id, comment="=1+1")
+    with read_scope(world["engine"]) as session:
+        trail = trail_frame(session=session, actor=world["auditor"], contact_ids=[contact_id])
+    text = csv_bytes(trail_table(trail)).decode("utf-8-sig")
+    assert text.splitlines()[0] == "when,who,step,comment"
+    assert text.splitlines()[2].endswith(",Rita Reviewer,Returned for revision,'=1+1")
