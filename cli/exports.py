@@ -1,5 +1,7 @@
-"""``klantreis export contacts``: contacts in the interchange format (CSV or XLSX); ``export plan``: the fieldwork plan."""
+"""``klantreis export contacts``: contacts in the interchange format (CSV or XLSX); ``export plan``: the fieldwork
+plan; ``export trail``: the audit trail of review, release and appeals (docs/review.md)."""
 
+import csv
 from pathlib import Path
 
 import typer
@@ -10,11 +12,15 @@ from cli.options import Timezone, with_contact_filter
 from cli.users import OPERATOR
 from data import db
 from journeys.fieldwork.frames import ContactFilter
-from journeys.interchange.exports import FORMATS, export_contacts
+from journeys.interchange.exports import FORMATS, export_contacts, neutralise_formula
 from journeys.interchange.plan_file import export_plan
 from journeys.language import N_, _, ngettext, number
 from journeys.local_time import LOCAL_ZONE_NAME
 from journeys.models import Wave
+from journeys.review.workflow import trail_frame
+
+# The columns of ``export trail``, in order (docs/review.md): stable names a script can read.
+TRAIL_EXPORT_COLUMNS = ("contact_id", "wave", "brand", "occurred_at", "user", "action", "step", "comment")
 
 export_app = typer.Typer(help=N_("Write data files in the interchange format (docs/interchange.md)."),
                          no_args_is_help=True)
@@ -79,3 +85,48 @@ def export_plan_command(
     written = ngettext("{n} plan line written to {file} ({format})", "{n} plan lines written to {file} ({format})",
                        lines)
     console.print(written.format(n=number(lines), file=output, format=file_format), highlight=False, soft_wrap=True)
+
+
+@export_app.command("trail", help=N_("Export the audit trail (every review, release and appeal step, with who, when "
+                                     "and the comment) of one wave or all, as CSV or XLSX."))
+def export_trail_command(
+    output: Path = typer.Option(..., "-o", "--output", help=N_("File to write: .xlsx for XLSX, else CSV."),
+                                dir_okay=False),
+    wave: str = typer.Option(None, "--wave", help=N_("Only this wave (its name); default: every wave.")),
+) -> None:
+    """Export the audit trail; every cell is formula-safe (``journeys.interchange.exports.neutralise_formula``)."""
+    file_format = "xlsx" if output.suffix.lower() == ".xlsx" else "csv"
+    if not output.parent.exists():
+        fail(_("cannot write {file}: folder {folder} does not exist").format(file=output, folder=output.parent))
+    engine = ready_engine()
+    with db.read_scope(engine) as session:
+        wave_id = None
+        if wave is not None:
+            wave_id = session.exec(select(Wave.id).where(Wave.name == wave)).first()
+            if wave_id is None:
+                raise typer.BadParameter(_("unknown wave {name}").format(name=repr(wave)), param_hint="--wave")
+        trail = trail_frame(session=session, actor=OPERATOR, wave_id=wave_id)
+    rows = [[neutralise_formula(value) for value in (
+        int(event["contact_id"]), event["wave"] or "", event["brand"], event["occurred_at"].isoformat(), event["user"],
+        event["action"], event["action_label"], event["comment"] or "")] for event in trail.to_dict("records")]
+    try:
+        if file_format == "csv":
+            with output.open("w", encoding="utf-8-sig", newline="") as handle:  # the BOM: Excel reads UTF-8
+                writer = csv.writer(handle)
+                writer.writerow(TRAIL_EXPORT_COLUMNS)
+                writer.writerows(rows)
+        else:
+            import openpyxl  # lazy: a heavy import only XLSX needs
+
+            workbook = openpyxl.Workbook(write_only=True)
+            sheet = workbook.create_sheet("trail")
+            sheet.append(list(TRAIL_EXPORT_COLUMNS))
+            for row in rows:
+                sheet.append(row)
+            workbook.save(output)
+    except OSError as exc:
+        fail(_("cannot write {file}: {reason}").format(file=output, reason=exc.strerror))
+    written = ngettext("{n} trail step written to {file} ({format})", "{n} trail steps written to {file} ({format})",
+                       len(rows))
+    console.print(written.format(n=number(len(rows)), file=output, format=file_format), highlight=False,
+                  soft_wrap=True)

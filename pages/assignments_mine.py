@@ -5,7 +5,8 @@ Phone-first: a card is two lines (brand · location; journey, channel, time slot
 status) and one button. "Start" starts the contact pre-filled from the plan and opens it on Log
 contact (the stopwatch runs from that tap); a started one says "Continue" and opens the same
 contact. "Hand back" (with a reason) gives a planned contact that was not started back to the
-planners. The rules are ``journeys.fieldwork.worklist``'s.
+planners. The rules are ``journeys.fieldwork.worklist``'s. Contacts a reviewer returned for
+revision are listed first, with the reviewer's comment (``ui.review.returned_list``).
 """
 
 import pandas as pd
@@ -28,7 +29,9 @@ from journeys.language import _, number
 from journeys.wording import assignment_status_label, time_slot_label
 from ui.actions import run_action, show_notice, show_refusal
 from ui.contact_forms import LOG_PAGE, OPEN_KEY
+from ui.dashboard_data import channel_names
 from ui.resources import get_engine
+from ui.review import returned_list
 from ui.session import require_page
 from ui.text import as_plain_text
 
@@ -41,7 +44,11 @@ show_notice()
 today = local_today()
 with read_scope(engine) as session:
     frame = my_assignments(session=session, actor=user, today=today)
+# contacts a reviewer sent back: revised and resubmitted before new fieldwork
+returned = returned_list(engine, user, channel_names(engine), key="assignments")
 
+if frame.empty and returned:
+    st.stop()
 if frame.empty:
     st.info(_("No assignments: contacts you are given appear here."), icon=":material/inbox:")
     st.stop()

@@ -1,5 +1,9 @@
 """Log one contact: the stopwatch or the response times, the assessment, evidence and history.
 
+The contact's review status is shown in words; a returned contact shows the reviewer's comment
+at the top, and "Submit for review" hands a finished contact to a reviewer. A contact in review
+(submitted, approved, released) is shown read-only: score, timings, evidence, history and trail.
+
 Short on a phone: a stopwatch step that is done is one line, not a metric and a button; the saved
 contact (score, timings, evidence, history) is shown on request; and the confirmation of an action is
 shown where it was tapped (``_notice_here``), not at the top of the page, off-screen.
@@ -14,6 +18,7 @@ from sqlmodel import select
 
 from data.db import DatabaseBusy, busy_timeout_ms, read_scope, write_scope
 from data.errors import DatabaseUnavailable, explained_database_errors
+from journeys.accounts.access import in_review
 from journeys.catalogue.reference import channel_display_name
 from journeys.errors import KlantreisError
 from journeys.fieldwork.contacts import (
@@ -34,7 +39,8 @@ from journeys.fieldwork.contacts import (
 from journeys.fieldwork.frames import ContactFilter, read_answers, read_contacts, read_criteria
 from journeys.language import _, number
 from journeys.local_time import LOCAL_ZONE_NAME, local_text
-from journeys.models import Answer, Brand, Channel, CriterionKind, Journey
+from journeys.models import Answer, Brand, Channel, CriterionKind, Journey, ReviewStatus
+from journeys.review.workflow import returned_contacts, submit_contact
 from scoring.quality import score_contacts
 from ui.actions import NOTICE_KEY, refuse_page, run_action, show_notice, show_refusal
 from ui.contact_detail import score_text, show_contact
@@ -52,6 +58,7 @@ from ui.contact_forms import (
     typed_input,
 )
 from ui.resources import get_engine
+from ui.review import status_line
 from ui.session import require_page
 from ui.text import as_plain_text
 
@@ -101,6 +108,8 @@ try:
         other_channels = session.exec(select(Channel).where(Channel.id != contact.channel_id).order_by(Channel.name)).all()
         pending = pending_input(session=session, actor=user, contact_id=contact_id)
         progress = assessment_progress(session, contact) if contact.is_draft else None
+        returned = (returned_contacts(session=session, actor=user)
+                    if contact.review_status == ReviewStatus.RETURNED and contact.auditor_id == user.id else None)
 except KlantreisError as refusal:
     refuse_page(refusal)
 
@@ -114,11 +123,24 @@ st.title(f"{as_plain_text(channel_display_name(channel.name, channel.label))} ·
          anchor=False)
 st.caption(_("Contact {id} · {journey} · started {start} (local time, {zone})").format(
     id=contact.id, journey=as_plain_text(journey.name), start=local_text(contact.started_at), zone=LOCAL_ZONE_NAME))
+st.caption(status_line(contact.review_status))
 if NOTICE_PLACE_KEY not in st.session_state:
     show_notice()  # a notice that belongs to no part of this page
+if returned is not None and not returned.empty:
+    latest = returned.set_index("contact_id").loc[contact_id] if contact_id in set(returned["contact_id"]) else None
+    if latest is not None:
+        st.warning(_("Returned for revision by {reviewer}: revise the contact, then submit it again.").format(
+            reviewer=as_plain_text(latest["reviewer"] or "–")), icon=":material/undo:")
+        st.text(latest["comment"])
 with st.container(border=True):
     st.markdown("**{}**".format(_("Ask on this channel")))
     st.text(journey.question or journey.scenario)
+
+if in_review(contact):  # read-only from here on: it changes only through review (journeys.review.workflow)
+    st.info(_("{status}: this contact can no longer be changed here; a reviewer corrects it with a reason.").format(
+        status=as_plain_text(status_line(contact.review_status))), icon=":material/lock:")
+    show_contact(engine, contact_id, actor=user)
+    st.stop()
 
 st.subheader(_("Timing"), anchor=False)
 if channel.is_live:
@@ -267,6 +289,16 @@ def assessment() -> None:
 
 
 assessment()
+
+if not in_review(contact) and not contact.is_draft:
+    with st.container(border=True, key="log_submit"):
+        st.markdown("**{}**".format(_("Finished?")))
+        st.caption(_("Submit the contact for review once its timing, checklist and evidence are complete; after "
+                     "that it changes only through a reviewer."))
+        if st.button(_("Submit for review"), key="log_submit_go", type="primary", icon=":material/send:"):
+            # its notice goes to the top: once submitted, this part of the page is gone
+            run_action(engine, lambda s: submit_contact(session=s, actor=user, contact_id=contact_id),
+                       _("Submitted for review."))
 
 st.subheader(_("Evidence"), anchor=False)
 upload = st.file_uploader(

@@ -3,6 +3,8 @@ complete, open contacts waiting for a response (against the channel's target, a 
 and the recently completed ones as a compact list; each contact says whether it was made for the
 plan ("Planned: 2026-Q1") or outside it ("Ad hoc (outside the plan)"), and a line links to My
 assignments when planned contacts are waiting ("3 assignments to do, 1 overdue → My assignments").
+Contacts a reviewer returned come first, with the reviewer's comment; finished contacts not yet
+submitted are listed with "Submit for review"; each completed one says its review status in words.
 
 The start form is a fragment: picking a brand, journey or channel reruns only the form (its
 dropdowns depend on each other, which a ``st.form`` cannot do), not the whole page. Its choices
@@ -34,11 +36,14 @@ from journeys.fieldwork.worklist import my_assignments, plan_mark_text, plan_mar
 from journeys.language import _, day_text, ngettext, number, pgettext
 from journeys.local_time import DAY_MINUTE, duration, local_text, to_local
 from journeys.models import Channel, Journey, JourneyChannel, JourneyStatus, Wave
+from journeys.review.workflow import ready_to_submit
+from journeys.wording import review_status_label
 from scoring.quality import score_contacts
-from ui.actions import show_refusal
+from ui.actions import show_notice, show_refusal
 from ui.contact_forms import LOG_PAGE, OPEN_KEY, datetime_input
 from ui.navigation import ASSIGNMENTS_PAGE
 from ui.resources import get_engine
+from ui.review import returned_list, submit_button
 from ui.session import require_page
 from ui.text import as_plain_text
 
@@ -48,6 +53,7 @@ RECENT = 10  # completed contacts in the compact list
 NO_WAVE = 0  # the wave dropdown's "No wave" (wave ids start at 1)
 engine = get_engine()
 st.title(_("My contacts"), anchor=False)
+show_notice()
 
 with read_scope(engine) as session:
     journeys = session.exec(select(Journey).where(Journey.status == JourneyStatus.ACTIVE).order_by(Journey.name)).all()
@@ -146,6 +152,8 @@ def start_form() -> None:
 
 if assignments:  # planned contacts waiting: one line to the work list
     assignments_link(assignments)
+# contacts a reviewer sent back come first: the auditor revises and resubmits them
+returned_list(engine, user, channel_names, key="mine")
 
 with st.container(border=True, key="start_form"):
     st.markdown("**{}**".format(_("Start a new contact")))
@@ -257,6 +265,22 @@ def _short_score(score) -> str:
     return _("score {score}").format(score=number(score["final_score"], 1))
 
 
+with read_scope(engine) as session:
+    ready = ready_to_submit(session=session, actor=user)
+to_submit = frame[frame["contact_id"].isin(ready) & (frame["review_status"] == "open")]
+if not to_submit.empty:
+    st.subheader(_("Ready to submit for review ({n})").format(n=number(len(to_submit))), anchor=False)
+    st.caption(_("Finished contacts count for the client only after a reviewer approved them."))
+    for row in to_submit.to_dict("records"):
+        contact_id = int(row["contact_id"])
+        with st.container(border=True, key=f"ready_{contact_id}"):
+            left, right = st.columns([4, 1], vertical_alignment="center")
+            left.markdown(" · ".join((as_plain_text(channel_names.get(row["channel"], row["channel"])),
+                                      as_plain_text(row["brand"]), as_plain_text(row["journey"]))))
+            left.caption(_("Contact {id} · started {time}").format(id=contact_id, time=local_text(row["started_at"])))
+            with right:
+                submit_button(engine, user, contact_id, key=f"submit_{contact_id}")
+
 st.subheader(_("Recently completed"), anchor=False)
 if done.empty:
     st.caption(_("Nothing completed yet."))
@@ -270,7 +294,7 @@ else:
         contact_id = int(row["contact_id"])
         line = " · ".join((as_plain_text(row["brand"]), as_plain_text(channel_names.get(row["channel"], row["channel"])),
                            local_text(row["started_at"], DAY_MINUTE), _mark(contact_id),
-                           _short_score(scores.loc[contact_id])))
+                           _short_score(scores.loc[contact_id]), review_status_label(row["review_status"])))
         if st.button(line, key=f"done_{contact_id}", type="tertiary", icon=":material/check_circle:"):
             st.session_state[OPEN_KEY] = contact_id
             st.switch_page(LOG_PAGE)

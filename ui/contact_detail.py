@@ -1,5 +1,5 @@
 """One contact in full: timings, checklist answers, the answer received beside the reference,
-evidence and its change history, and whether it was made for the fieldwork plan ("Planned: 2026-Q1")
+evidence and its change history, its review status and audit trail (with a CSV download), and whether it was made for the fieldwork plan ("Planned: 2026-Q1")
 or outside it ("Ad hoc (outside the plan)"). Used by the drill-down; all user text is shown as text.
 
 Everything is in the users' words (``journeys.wording``), never a code: the knock-out as its
@@ -25,9 +25,10 @@ from journeys.fieldwork.contacts import draft_text, remove_evidence
 from journeys.fieldwork.evidence import Preview, ensure_preview, is_image, original_content
 from journeys.fieldwork.frames import ContactFilter, read_answers, read_contacts, read_criteria
 from journeys.fieldwork.worklist import plan_mark_text, plan_marks
-from journeys.language import _, number
+from journeys.language import _, ngettext, number
 from journeys.local_time import DATED_SECOND, LOCAL_ZONE_NAME, duration, local_text
 from journeys.models import ChangeLog, Channel, Contact, Evidence, Journey, Location, User, Wave
+from journeys.review.workflow import trail_frame
 from journeys.wording import (
     CHANGE_ACTION_LABELS,
     CHANGE_COLUMN_LABELS,
@@ -37,12 +38,14 @@ from journeys.wording import (
     critical_policy_label,
     field_label,
     knockout_label,
+    review_status_label,
     yes_no,
 )
 from scoring.pipeline import scored_contacts
 from scoring.quality import answer_scores
 from ui.actions import run_action, show_blocked
 from ui.appeals import appeal_panel
+from ui.downloads import csv_bytes
 from ui.text import as_plain_text, plain_table
 
 log = logging.getLogger(__name__)
@@ -99,6 +102,7 @@ def show_contact(engine: Engine, contact_id: int, *, actor) -> None:
         names = _reference_names(session, {h.field for h, _by in history})
         channel_names = channel_display_names(session=session)
         planned_wave = plan_marks(session=session, contact_ids=[contact_id]).get(contact_id)
+        trail = trail_frame(session=session, actor=actor, contact_ids=[contact_id])
     # the auditor's own draft is shown too, marked as one and without a score
     frame = read_contacts(engine, ContactFilter(contact_ids=(contact_id,), include_drafts=True, include_unreleased=True))
     answers = read_answers(engine, [contact_id])
@@ -113,7 +117,8 @@ def show_contact(engine: Engine, contact_id: int, *, actor) -> None:
         anchor=False)
     st.caption(_("{journey} · wave {wave} · location {location} · auditor {auditor}").format(
         journey=plain(row["journey"]), wave=plain(row["wave"] or "–"), location=plain(row["location"] or "–"),
-        auditor=plain(row["auditor"] or "–")) + " · " + plain(plan_mark_text(planned_wave)))
+        auditor=plain(row["auditor"] or "–")) + " · " + plain(plan_mark_text(planned_wave))
+        + " · " + plain(review_status_label(contact.review_status)))
     columns = st.columns(4)
     final = score["final_score"]
     if contact.is_draft:
@@ -169,6 +174,31 @@ def show_contact(engine: Engine, contact_id: int, *, actor) -> None:
         st.markdown("**{}**".format(_("Change history")))
         st.dataframe(_history_table(history, names), hide_index=True, width="stretch")
     appeal_panel(engine, contact_id, actor=actor)  # its appeals; a client appeals here while the window is open
+    show_trail(trail, key=f"trail_{contact_id}", file_name=f"contact-{contact_id}-audit-trail.csv")
+
+
+def trail_table(trail: pd.DataFrame) -> pd.DataFrame:
+    """The audit trail in words: when (local time), who, the step and its comment (as typed)."""
+    return pd.DataFrame({
+        _("when"): [_local(pd.Timestamp(t)) for t in trail["occurred_at"]],
+        _("who"): trail["user"].to_numpy(),
+        _("step"): trail["action_label"].to_numpy(),
+        _("comment"): trail["comment"].fillna("").to_numpy(),
+    }, columns=[_("when"), _("who"), _("step"), _("comment")])
+
+
+def show_trail(trail: pd.DataFrame, *, key: str, file_name: str) -> None:
+    """The audit trail (``journeys.review.workflow.trail_frame``) as a table, and a CSV of it
+    whose cells cannot run as spreadsheet formulas (``ui.downloads.csv_bytes``)."""
+    st.markdown("**{}**".format(ngettext("Audit trail ({n} step)", "Audit trail ({n} steps)", len(trail)).format(
+        n=number(len(trail)))))
+    if trail.empty:
+        st.caption(_("No review step yet: the contact has not been submitted."))
+        return
+    table = trail_table(trail)
+    st.dataframe(table, hide_index=True, width="stretch")  # a dataframe shows comments as text, never Markdown
+    st.download_button(_("Download the audit trail (CSV)"), csv_bytes(table), file_name, "text/csv", key=key,
+                       on_click="ignore", icon=":material/download:")
 
 
 def _checklist_table(items: pd.DataFrame, criteria: pd.DataFrame) -> pd.DataFrame:

@@ -21,6 +21,7 @@ from journeys.accounts.access import (
     EXPORTERS,
     FIGURE_READERS,
     JOURNEY_ADMINS,
+    REVIEWERS,
     SETTINGS_ADMINS,
     SIGNED_IN,
     STUDY_PLANNERS,
@@ -68,6 +69,10 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/appeals.py", N_("Appeals"), ":material/gavel:", FIGURE_READERS, N_("Analyse"),
              N_("Clients' appeals of released results: status, history and decisions; the appeal rate per wave and "
                 "brand.")),
+    # journeys.review.workflow checks the same set: approve, return, correct with a reason.
+    PageSpec("pages/review_queue.py", N_("Review"), ":material/fact_check:", REVIEWERS, N_("Review"),
+             N_("Submitted contacts, the oldest first: check the checklist, timings and evidence, then approve, "
+                "return with a comment or correct an answer with a reason.")),
     PageSpec("pages/study_clients.py", N_("Clients and locations"), ":material/storefront:", STUDY_PLANNERS,
              N_("Study"), N_("Brands and their locations (city, address, region, code): add, edit, archive, load from a file.")),
     # Waves and their plans: journeys.fieldwork.waves and .plan check the same set.

@@ -18,7 +18,7 @@ from google.protobuf.descriptor import FieldDescriptor
 from streamlit.testing.v1 import AppTest
 
 from data import db
-from journeys.models import User
+from journeys.models import Contact, ReviewStatus, User
 from tests import poison
 from tests.apptest import app_test, open_page
 from ui import dashboard_data
@@ -34,7 +34,7 @@ PLAIN_OPTIONS = {"selectbox", "multiselect"}  # their options show as plain text
 
 PAGES_BY_ROLE = {
     "auditor": ["overview", "contacts_mine", "contact_log"],  # journeys are defined by admins (issue 13, item 10)
-    "manager": ["overview", "dashboard", "consistency", "trends", "explore"],
+    "manager": ["overview", "dashboard", "consistency", "trends", "explore", "review_queue"],
     "admin": ["overview", "contacts_mine", "contact_log", "journey_admin", "dashboard", "consistency", "trends",
               "explore", "admin_users", "admin_retention"],
 }
@@ -109,6 +109,11 @@ def _page(url: str, role_id: int, page: str, **state) -> AppTest:
 def test_every_page_shows_payloads_literally(app_env, world, role, page):
     """Each page, for each role that may open it, renders no payload as a link, image or directive."""
     state = {OPEN_KEY: world["contact"]} if page == "contact_log" else {}
+    if page == "review_queue":  # a contact waiting for review: the queue and the chosen contact show its names
+        with db.session_scope(db.get_engine(app_env)) as session:
+            contact = session.get(Contact, world["contacts"][1])
+            contact.review_status, contact.released_at = ReviewStatus.SUBMITTED.value, None
+            session.add(contact)
     at = _page(app_env, world[role], page, **state)
     assert_no_leaks(at)
     on_page = [str(getattr(node, "proto", "")) for node in _walk(at._tree)]
@@ -137,6 +142,10 @@ def test_sidebar_shows_the_display_name_literally(app_env, world):
 
 def test_attached_notice_shows_the_file_name_literally(app_env, world):
     """Attaching evidence named by a payload shows "Attached …" with the name made literal."""
+    with db.session_scope(db.get_engine(app_env)) as session:  # evidence is attached while it is being logged
+        contact = session.get(Contact, world["contact"])
+        contact.review_status, contact.released_at = ReviewStatus.OPEN.value, None
+        session.add(contact)
     at = _page(app_env, world["auditor"], "contact_log", **{OPEN_KEY: world["contact"]})
     at.get("file_uploader")[0].upload(poison.poison("up") + ".png", poison.png(7), "image/png")
     at.run()

@@ -23,6 +23,7 @@ SERVICE_RULE = {
     "pages/admin_retention.py": "SETTINGS_ADMINS",
     "pages/study_waves.py": "STUDY_PLANNERS",
     "pages/study_assign.py": "STUDY_PLANNERS",
+    "pages/review_queue.py": "REVIEWERS",
 }
 
 ACCESS_SETS = {name: value for name, value in vars(access).items() if isinstance(value, frozenset)}
@@ -88,7 +89,7 @@ def test_manager_lands_on_the_overview(app_env, people):
 @pytest.mark.parametrize(("who", "path", "expected"), [
     ("manager", "pages/admin_users.py", "The page 'Users' is for administrators; you are signed in as a manager."),
     ("auditor", "pages/dashboard.py",
-     "The page 'Dashboard' is for managers and administrators; you are signed in as an auditor."),
+     "The page 'Dashboard' is for managers, administrators and reviewers; you are signed in as an auditor."),
 ])
 def test_other_roles_page_is_refused_on_its_face(app_env, people, who, path, expected):
     """A page URL of another role, typed before the frame ran, ends on a refusal saying so, not on the home page."""

@@ -161,7 +161,7 @@ def test_the_saved_contact_says_it_was_planned(work):
     with session_scope(db.get_engine(url)) as session:
         contact_id = start_assignment(session=session, actor=auditor, assignment_id=ids["phone"]).id
     at = open_page("contact_log", auditor, **{OPEN_KEY: contact_id, "log_show_saved": True})
-    assert any(shown(c.value).endswith("auditor auditor1 · Planned: 2026-Q1") for c in at.caption), [
+    assert any(shown(c.value).endswith("auditor auditor1 · Planned: 2026-Q1 · Being logged") for c in at.caption), [
         shown(c.value) for c in at.caption]
 
 

@@ -81,7 +81,8 @@ def test_checklist_errors_name_the_row(world_env, rows, expected):
 
 def _score(url: str, contact_id: int) -> float:
     engine = db.get_engine(url)
-    contacts = read_contacts(engine, ContactFilter(contact_ids=(contact_id,)))
+    # the contact is still being logged (open): read as the agency reads unreleased contacts
+    contacts = read_contacts(engine, ContactFilter(contact_ids=(contact_id,), include_unreleased=True))
     return float(score_contacts(contacts, read_answers(engine, [contact_id]),
                                 read_criteria(engine, contacts["version_id"]))["final_score"].iloc[0])
 

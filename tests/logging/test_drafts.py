@@ -48,14 +48,16 @@ def _world(engine):
 
 
 def _counted(engine, contact_id: int) -> dict[str, bool]:
-    """Where the contact shows up: each frame, export and count a draft must stay out of."""
+    """Where the contact shows up: each frame, export and count a draft must stay out of — even
+    the agency's view that includes contacts not yet released (the contact here is still open)."""
+    agency = ContactFilter(include_unreleased=True)
     with engine.connect() as connection:
-        _, rows, _ = export_rows(connection)
+        _, rows, _ = export_rows(connection, agency)
         exported = len(list(rows))
     with read_scope(engine) as session:
         summary = installation_summary(session=session)
     return {
-        "frame": contact_id in set(read_contacts(engine)["contact_id"]),
+        "frame": contact_id in set(read_contacts(engine, agency)["contact_id"]),
         "export": exported == 1,
         "count": summary["counts"]["Contacts"] == 1,
     }

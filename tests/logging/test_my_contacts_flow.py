@@ -131,7 +131,7 @@ def test_recently_completed_is_a_compact_list(world):
     assert not at.table
     line = at.button(key=f"done_{contact_id}").label
     assert shown(line) == (
-        f"Zeezicht · E-mail · {local_text(started, DAY_MINUTE)} · Ad hoc (outside the plan) · not scored"), line
+        f"Zeezicht · E-mail · {local_text(started, DAY_MINUTE)} · Ad hoc (outside the plan) · not scored · Being logged"), line  # its review status in words
 
 
 def test_yes_to_every_unanswered_item_in_one_tap(world):
