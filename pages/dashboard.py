@@ -4,6 +4,7 @@ import streamlit as st
 
 from journeys.language import _
 from ui import charts
+from ui.appeals import appeal_note
 from ui.dashboard_data import (
     DASHBOARD_FIGURES,
     channel_names,
@@ -13,7 +14,6 @@ from ui.dashboard_data import (
     scored_data,
 )
 from ui.dashboard_view import as_of_text, kpi_tiles, plan_coverage_line, sample_note
-from ui.appeals import appeal_note
 from ui.filters import filter_bar
 from ui.resources import get_engine
 from ui.session import require_page

@@ -6,6 +6,7 @@ from journeys.language import N_, _, ngettext, number
 from journeys.local_time import LOCAL_ZONE_NAME
 from scoring.metrics import MIN_CONTACTS, metrics_table
 from ui import charts
+from ui.appeals import appeal_note
 from ui.dashboard_data import (
     channel_names,
     closed_waves,
@@ -16,7 +17,6 @@ from ui.dashboard_data import (
     scored_data,
 )
 from ui.dashboard_view import plan_coverage_line
-from ui.appeals import appeal_note
 from ui.filters import filter_bar
 from ui.resources import get_engine
 from ui.session import require_page
