@@ -73,7 +73,9 @@ CLIENTS = frozenset({Role.CLIENT})
 FIGURE_READERS = ALL_CONTACT_READERS | CLIENTS
 # Open an appeal of a released contact's answer or timing.
 APPELLANTS = CLIENTS
-EXPORTERS = frozenset({Role.MANAGER, Role.ADMIN})
+# Download contacts and figures: managers and admins over every contact, a client over its scope
+# (``journeys.interchange.exports`` narrows a client's file to its grants and pseudonymises auditors).
+EXPORTERS = frozenset({Role.MANAGER, Role.ADMIN}) | CLIENTS
 JOURNEY_ADMINS = frozenset({Role.ADMIN})  # create, edit, copy, archive, delete journeys
 USER_ADMINS = frozenset({Role.ADMIN})  # add, change, deactivate and unlock accounts
 SETTINGS_ADMINS = frozenset({Role.ADMIN})  # installation settings: evidence retention
