@@ -72,11 +72,12 @@ class ClientScope:
         mask = np.zeros(len(frame), dtype=bool)
         brand = frame["brand"]
         for grant in self.grants:
+            # new arrays, never in place: to_numpy may hand back a read-only view of the frame
             part = (brand == grant.brand).to_numpy(dtype=bool)
             if grant.location is not None:
-                part &= (frame["location"] == grant.location).to_numpy(dtype=bool)
+                part = part & (frame["location"] == grant.location).to_numpy(dtype=bool)
             elif grant.region:
-                part &= ((frame["region"] == grant.region) & frame["location"].notna()).to_numpy(dtype=bool)
+                part = part & ((frame["region"] == grant.region) & frame["location"].notna()).to_numpy(dtype=bool)
             mask |= part
         return mask
 
@@ -110,7 +111,9 @@ def granted_to(user_id: int) -> sa.ColumnElement[bool]:
         ClientGrant.brand_id == Contact.brand_id,
         sa.or_(ClientGrant.location_id.is_(None), ClientGrant.location_id == Contact.location_id),
         sa.or_(ClientGrant.region == "",
-               sa.exists().where(location.id == Contact.location_id, location.region == ClientGrant.region)),
+               # correlated to both outer tables: without it the nested EXISTS read a contact of its own
+               sa.exists().where(location.id == Contact.location_id, location.region == ClientGrant.region)
+               .correlate(Contact, ClientGrant)),
     )
     return sa.and_(Contact.review_status == ReviewStatus.RELEASED.value, within)
 
