@@ -8,7 +8,8 @@ import streamlit as st
 
 from data.db import session_scope
 from journeys.accounts.privacy import pseudonym_secret, pseudonymise_auditors
-from journeys.fieldwork.contact_filter import ContactFilter, filter_frame as apply_filter
+from journeys.fieldwork.contact_filter import ContactFilter
+from journeys.fieldwork.contact_filter import filter_frame as apply_filter
 from journeys.interchange.exports import export_rows
 from journeys.language import N_, _, ngettext, number
 from journeys.local_time import LOCAL_ZONE_NAME

@@ -35,7 +35,6 @@ from PIL import Image, ImageOps
 from sqlmodel import Session
 
 from journeys.accounts.access import ensure_can_read_contact
-
 from journeys.errors import Problem, ValidationError
 from journeys.language import N_, _, number
 from journeys.limits import MAX_EVIDENCE_MB, MEGABYTE
