@@ -1,7 +1,7 @@
 """The Users page's client access: which brands, regions or locations a client user sees.
 
-One multiselect of every grant an admin can give, in the command line's words (``BRAND``,
-``BRAND:REGION``, ``BRAND@LOCATION``, ``journeys.accounts.grants.parse_grant``), preset to the
+One multiselect of every grant an admin can give, in the command line's words ("BRAND",
+"BRAND:REGION", "BRAND@LOCATION", ``journeys.accounts.grants.parse_grant``), preset to the
 account's grants; saving replaces them (``journeys.accounts.grants.set_client_grants``, logged).
 """
 

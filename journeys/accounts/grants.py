@@ -37,7 +37,7 @@ class GrantSpec:
 
 
 def parse_grant(text: str) -> GrantSpec:
-    """A grant as the command line writes it: ``BRAND``, ``BRAND:REGION`` or ``BRAND@LOCATION``.
+    """A grant as the command line writes it: "BRAND", "BRAND:REGION" or "BRAND@LOCATION".
 
     Raises:
         ValidationError: an empty brand, region or location.
