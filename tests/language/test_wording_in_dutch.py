@@ -55,7 +55,7 @@ def test_roles_with_their_article_per_language():
         assert role_with_article(Role.AUDITOR) == "een auditor"
         assert role_label(Role.ADMIN) == "beheerder"
         assert roles_in_words([Role.ADMIN, Role.MANAGER]) == "managers en beheerders"
-        assert roles_in_words(list(Role)) == "auditors, managers en beheerders"
+        assert roles_in_words(list(Role)) == "auditors, managers, beheerders, beoordelaars en gebruikers van de opdrachtgever"
     assert role_with_article(Role.ADMIN) == "an administrator"
     assert role_with_article(Role.MANAGER) == "a manager"
     assert roles_in_words([Role.ADMIN, Role.MANAGER]) == "managers and administrators"
