@@ -189,3 +189,12 @@ def test_pages_a_client_may_not_open_are_refused(app, spec):
     assert at.error, spec.path
     assert not at.dataframe and not at.metric
     _nothing_of_b(everything_shown(at), spec.path)
+
+
+def test_a_client_signs_in_to_its_dashboard(app):
+    """Signing in as a client user opens the Dashboard of its brand, through the app's frame."""
+    from tests.apptest import sign_in
+
+    at = sign_in("klant-a", "client-pass")
+    assert [t.value for t in at.title] == ["Dashboard"]
+    _nothing_of_b(everything_shown(at), "home")
