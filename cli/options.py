@@ -13,11 +13,14 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
+from sqlmodel import select
 
+from journeys.accounts.scope import ClientScope, client_scope
 from journeys.fieldwork.frames import ContactFilter
 from journeys.interchange.contact_file import parse_timestamp
 from journeys.language import N_, _
 from journeys.local_time import LOCAL_ZONE_NAME
+from journeys.models import Role, User
 
 OUTPUT_FORMATS = ("table", "csv", "json")
 
@@ -44,6 +47,9 @@ _FILTER_OPTIONS = {
     "started_from": Annotated[str | None, typer.Option(
         "--from", help=N_("Contacts started at or after this time (YYYY-MM-DD or ISO 8601)."))],
     "started_before": Annotated[str | None, typer.Option("--to", help=N_("Contacts started before this time."))],
+    # docs/client-portal.md: the operator prepares a client user's files with exactly its view
+    "for_client": Annotated[str | None, typer.Option("--for-client", help=N_(
+        "As client user USERNAME sees it: only the released contacts of its brands, auditors pseudonymised."))],
 }
 
 
@@ -55,14 +61,33 @@ def split_names(values: list[str] | None) -> tuple[str, ...]:
     return tuple(names)
 
 
+def client_scope_of(username: str) -> ClientScope:
+    """The scope of client user ``username`` (``--for-client``), read from the database.
+
+    Raises:
+        typer.BadParameter: there is no client user of that name.
+    """
+    from cli.app import ready_engine
+    from data import db
+
+    with db.read_scope(ready_engine()) as session:
+        user = session.exec(select(User).where(User.username == username.strip().lower())).first()
+        if user is None or user.role != Role.CLIENT.value:
+            raise typer.BadParameter(_("no client user named {name}").format(name=repr(username)),
+                                     param_hint="--for-client")
+        return client_scope(session=session, actor=user)
+
+
 def contact_filter(*, brand=None, wave=None, journey=None, channel=None, started_from=None, started_before=None,
-                   timezone: str = LOCAL_ZONE_NAME) -> ContactFilter:
-    """The ContactFilter of the filter options (``--from`` inclusive, ``--to`` exclusive).
+                   for_client=None, timezone: str = LOCAL_ZONE_NAME) -> ContactFilter:
+    """The ContactFilter of the filter options (``--from`` inclusive, ``--to`` exclusive); with
+    ``--for-client`` it carries that client user's scope (``client_scope_of``).
 
     Raises:
         ValidationError: ``--from``/``--to`` is no time, or ``timezone`` no zone.
     """
     return ContactFilter(
+        scope=client_scope_of(for_client) if for_client else None,
         brands=split_names(brand), waves=split_names(wave), journeys=split_names(journey),
         channels=tuple(c.lower() for c in split_names(channel)),
         started_from=parse_timestamp(started_from, timezone, "--from") if started_from else None,

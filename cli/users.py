@@ -12,6 +12,7 @@ from sqlmodel import select
 
 from cli.app import console, ready_engine
 from data import db
+from journeys.accounts import grants as client_grants
 from journeys.accounts import users as accounts
 from journeys.language import N_, _, ngettext, number
 from journeys.models import Role, User
@@ -35,31 +36,74 @@ PASSWORD_OPTION = typer.Option(
 )
 
 
+BRAND_OPTION = typer.Option(
+    None, "--brand",
+    help=N_("Client users only (repeat for more): a brand it sees, 'BRAND', one region of it 'BRAND:REGION' "
+            "or one location 'BRAND@LOCATION'."),
+)
+
+
 @users_app.command("add", help=N_("Add a user (use --role admin for the first account of an empty installation)."))
 def users_add(
     username: str = typer.Argument(..., help=N_("Login name: lowercase letters, digits, '.', '_' or '-'.")),
-    role: str = typer.Option("auditor", "--role", help=N_("auditor, manager or admin.")),
+    role: str = typer.Option("auditor", "--role", help=N_("auditor, reviewer, manager, admin or client.")),
     display_name: str = typer.Option("", "--name", help=N_("Name shown in the app.")),
+    brands: list[str] | None = BRAND_OPTION,
     password: str = PASSWORD_OPTION,
 ) -> None:
     """Add a user (use --role admin for the first account of an empty installation)."""
-    with db.session_scope(ready_engine()) as session:
+    with db.session_scope(ready_engine()) as session:  # one transaction: the account and its brands, or neither
         user = accounts.add_user(
             session=session, actor=OPERATOR, username=username, role=role, password=password, display_name=display_name
         )
+        given = _grants_given(user.role, brands)
+        granted = client_grants.set_client_grants(session=session, actor=OPERATOR, user_id=user.id, grants=given) \
+            if user.role == Role.CLIENT.value else []
         console.print(_("added {role} {username} ({name})").format(
             role=user.role, username=repr(user.username), name=user.display_name))
+        _print_grants(user.role, granted)
 
 
-@users_app.command("list", help=N_("List user accounts with their role and whether they are active."))
+def _grants_given(role: str, brands: list[str] | None) -> list[str]:
+    if brands and role != Role.CLIENT.value:
+        raise typer.BadParameter(_("only client users have brands to see"), param_hint="--brand")
+    return list(brands or ())
+
+
+def _print_grants(role: str, granted) -> None:
+    warning = client_grants.grants_warning(role, granted)
+    if warning:
+        console.print(warning)
+    elif granted:
+        console.print(_("sees: {grants}").format(grants=", ".join(map(str, granted))))
+
+
+@users_app.command("set-brands", help=N_("Replace the brands (regions, locations) a client user sees."))
+def users_set_brands(
+    username: str = typer.Argument(..., help=N_("The client user to change.")),
+    brands: list[str] | None = BRAND_OPTION,
+) -> None:
+    """Replace the brands (regions, locations) a client user sees."""
+    with db.session_scope(ready_engine()) as session:
+        user_id = accounts.find_user_id(session=session, username=username)
+        granted = client_grants.set_client_grants(session=session, actor=OPERATOR, user_id=user_id,
+                                                  grants=list(brands or ()))
+    _print_grants(Role.CLIENT.value, granted)
+
+
+@users_app.command("list", help=N_("List user accounts with their role, whether they are active and what a client user sees."))
 def users_list() -> None:
-    """List user accounts with their role and whether they are active."""
+    """List user accounts with their role, whether they are active and what a client user sees."""
     table = Table()
-    for column in (_("username"), _("name"), _("role"), _("active")):
+    for column in (_("username"), _("name"), _("role"), _("active"), _("sees")):
         table.add_column(column)
     with db.read_scope(ready_engine()) as session:
         for user in session.exec(select(User).order_by(User.username)).all():
-            table.add_row(user.username, user.display_name, user.role, _("yes") if user.active else _("no"))
+            sees = ""
+            if user.role == Role.CLIENT.value:
+                granted = client_grants.grants_of(session=session, actor=OPERATOR, user_id=user.id)
+                sees = ", ".join(map(str, granted)) or _("nothing (no brands)")
+            table.add_row(user.username, user.display_name, user.role, _("yes") if user.active else _("no"), sees)
     console.print(table)
 
 

@@ -1,13 +1,16 @@
-"""Users (admin): add accounts, change roles, reset passwords, deactivate — never delete."""
+"""Users (admin): add accounts, change roles, reset passwords, deactivate — never delete; set
+what a client user sees (``ui.client_grants``)."""
 
 import streamlit as st
 
 from data.db import read_scope
+from journeys.accounts import grants as client_grants
 from journeys.accounts import users as accounts
 from journeys.language import _, ngettext, number
 from journeys.models import Role
 from journeys.wording import ROLE_LABELS
 from ui.actions import run_action, show_notice
+from ui.client_grants import client_access_form
 from ui.resources import get_engine
 from ui.session import require_page
 from ui.text import as_plain_text
@@ -32,6 +35,8 @@ with read_scope(engine) as session:
     people = accounts.list_users(session=session, actor=user)
     sso_emails = {p.username: accounts.sso_email_of(session=session, username=p.username) for p in people}
     locks = accounts.locked_sources(session=session, actor=user, usernames=[p.username for p in people])
+    sees = {p.username: ", ".join(map(str, client_grants.grants_of(session=session, actor=user, user_id=p.id)))
+            or _("nothing") for p in people if p.role == Role.CLIENT.value}
 
 
 def locked_from(count: int) -> str:
@@ -48,6 +53,7 @@ st.dataframe(
             _("Active"): p.active,
             _("Sign-in locked from"): locked_from(locks[p.username]),
             _("Single sign-on e-mail"): sso_emails[p.username],
+            _("Client sees"): sees.get(p.username, ""),
         }
         for p in people
     ],
@@ -102,6 +108,9 @@ with change_tab:
                 _("Password of {username} reset; any lock lifted and their sessions signed out.").format(
                     username=label),
             )
+
+    if target.role == Role.CLIENT.value:
+        client_access_form(engine, user, target)
 
     sso_column, active_column = st.columns(2)
     with sso_column, st.form("admin_users_sso"):

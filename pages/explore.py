@@ -8,6 +8,8 @@ import streamlit as st
 
 from data.db import session_scope
 from journeys.accounts.privacy import pseudonym_secret, pseudonymise_auditors
+from journeys.fieldwork.contact_filter import ContactFilter
+from journeys.fieldwork.contact_filter import filter_frame as apply_filter
 from journeys.interchange.exports import export_rows
 from journeys.language import N_, _, ngettext, number
 from journeys.local_time import LOCAL_ZONE_NAME
@@ -34,7 +36,7 @@ from ui.text import as_plain_text
 
 user = require_page(__file__)
 engine = get_engine()
-flt = filter_bar(engine)
+flt = filter_bar(engine, actor=user)
 data = scored_data(engine)
 contacts = filtered_contacts(data, flt)
 names = channel_names(engine)
@@ -86,8 +88,11 @@ with drill_tab:
         show_contact(engine, contact_id, actor=user)
 
 with export_tab:
-    pseudonymise = st.toggle(_("Pseudonymise auditor names"), value=True, key="export_pseudo",
-                             help=_("Replace auditor usernames by stable codes (e.g. 'Auditor 3fa2c1d0')."))
+    if flt.scope is None:
+        pseudonymise = st.toggle(_("Pseudonymise auditor names"), value=True, key="export_pseudo",
+                                 help=_("Replace auditor usernames by stable codes (e.g. 'Auditor 3fa2c1d0')."))
+    else:  # a client user's file always has them pseudonymised (journeys.interchange.exports)
+        pseudonymise = False
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
 
     def contacts_file(kind: str):
@@ -136,7 +141,8 @@ with export_tab:
                 + _("print-ready HTML with charts; print to PDF from the browser") + ")")
     # The report has its own brand and wave choice over every contact, independent of the
     # sidebar: it applies only what is chosen here, and says so on the page and in the report.
-    everything = data["contacts"]
+    # a client user's report covers its scope only: its own brands, its own released contacts
+    everything = data["contacts"] if flt.scope is None else apply_filter(data["contacts"], ContactFilter(scope=flt.scope))
     brands = sorted(everything["brand"].dropna().astype(str).unique())
     waves = sorted(everything["wave"].dropna().astype(str).unique())
     closed = closed_waves(engine)

@@ -46,6 +46,8 @@ if demo:
             "contacts to try Klantreis. To start empty, stop the app, remove `data/klantreis.db` and run "
             "`make run` with `KLANTREIS_NO_DEMO=1`, then create the first admin with `klantreis users add`.",
             contacts)
+    elif user.role == "client":  # no count: the demo's contacts span brands outside the client's
+        text = _("You are looking at **demo data**: invented brands and contacts to try Klantreis.")
     else:
         text = ngettext(
             "You are looking at **demo data** (seed {seed}, {n} generated contact) — invented brands and "

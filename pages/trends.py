@@ -22,9 +22,9 @@ from ui.resources import get_engine
 from ui.session import require_page
 from ui.text import as_plain_text
 
-require_page(__file__)
+user = require_page(__file__)
 engine = get_engine()
-flt = filter_bar(engine)
+flt = filter_bar(engine, actor=user)
 data = scored_data(engine)
 contacts = filtered_contacts(data, flt)
 

@@ -18,7 +18,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from data.db import DatabaseBusy, read_scope, session_scope
-from journeys.accounts.access import EVIDENCE_REMOVERS, ensure_can_read_contact, has_role
+from journeys.accounts.access import CLIENTS, EVIDENCE_REMOVERS, ensure_can_read_contact, has_role
+from journeys.accounts.scope import auditor_pseudonym
 from journeys.catalogue.reference import channel_display_names
 from journeys.errors import PermissionDenied
 from journeys.fieldwork.contacts import draft_text, remove_evidence
@@ -117,7 +118,7 @@ def show_contact(engine: Engine, contact_id: int, *, actor) -> None:
         anchor=False)
     st.caption(_("{journey} · wave {wave} · location {location} · auditor {auditor}").format(
         journey=plain(row["journey"]), wave=plain(row["wave"] or "–"), location=plain(row["location"] or "–"),
-        auditor=plain(row["auditor"] or "–")) + " · " + plain(plan_mark_text(planned_wave))
+        auditor=plain(_auditor_shown(row, actor) or "–")) + " · " + plain(plan_mark_text(planned_wave))
         + " · " + plain(review_status_label(contact.review_status)))
     columns = st.columns(4)
     final = score["final_score"]
@@ -172,6 +173,8 @@ def show_contact(engine: Engine, contact_id: int, *, actor) -> None:
             _show_evidence(engine, item, actor=actor)
     if history:
         st.markdown("**{}**".format(_("Change history")))
+        if has_role(actor, *CLIENTS):  # a client reads the agency's people as pseudonyms, never by name
+            history = [(h, auditor_pseudonym(h.user_id) or "–") for h, _by in history]
         st.dataframe(_history_table(history, names), hide_index=True, width="stretch")
     appeal_panel(engine, contact_id, actor=actor)  # its appeals; a client appeals here while the window is open
     show_trail(trail, key=f"trail_{contact_id}", file_name=f"contact-{contact_id}-audit-trail.csv")
@@ -232,6 +235,13 @@ def _reference_names(session, fields: set[str]) -> dict[str, dict[str, str]]:
     return names
 
 
+def _auditor_shown(row, actor) -> str | None:
+    """The auditor as ``actor`` reads it: a client user its pseudonym (``journeys.accounts.scope.auditor_pseudonym``)."""
+    if has_role(actor, *CLIENTS):
+        return auditor_pseudonym(None if pd.isna(row["auditor_id"]) else int(row["auditor_id"]))
+    return row["auditor"]
+
+
 def _history_table(history, names: dict[str, dict[str, str]]) -> pd.DataFrame:
     """The change history in words: when (local time), by whom, the field's label, before and
     after as a person reads them (``journeys.wording.change_value_text``; ids as names)."""
@@ -251,23 +261,23 @@ def _history_table(history, names: dict[str, dict[str, str]]) -> pd.DataFrame:
     } for h, by in history], columns=list(words.values()))
 
 
-def _preview(engine: Engine, item) -> Preview:
+def _preview(engine: Engine, item, *, actor=None) -> Preview:
     """The stored thumbnail; for an image stored before thumbnails existed, made once now."""
     if item.thumbnail is not None or item.preview_problem is not None:
         return Preview(item.thumbnail, item.thumbnail_media_type, item.preview_problem)
     try:
         with session_scope(engine, busy_timeout_ms=PREVIEW_BUSY_TIMEOUT_MS) as session:
-            return ensure_preview(session=session, evidence_id=item.id) or Preview(None, None, _("it no longer exists"))
+            return ensure_preview(session=session, evidence_id=item.id, actor=actor) or Preview(None, None, _("it no longer exists"))
     except (sa.exc.SQLAlchemyError, DatabaseBusy):  # e.g. the database is busy: show the page now, try again next view
         log.exception("could not store the thumbnail of evidence %s", item.id)
         return Preview(None, None, _("its preview could not be made just now; reload the page to try again"))
 
 
-def _download_original(engine: Engine, item, label: str) -> None:
+def _download_original(engine: Engine, item, label: str, *, actor=None) -> None:
     """A download of the stored original, read only when clicked (never decoded here)."""
     def content() -> bytes:
         with read_scope(engine) as session:
-            return original_content(session=session, evidence_id=item.id)
+            return original_content(session=session, evidence_id=item.id, actor=actor)
 
     st.download_button(_("{file} ({size} bytes)").format(file=label, size=number(item.size_bytes)), content, item.file_name, item.media_type,
                        key=f"evidence_{item.id}", on_click="ignore", icon=":material/download:")
@@ -282,23 +292,23 @@ def _show_evidence(engine: Engine, item, *, actor) -> None:
     may_remove = has_role(actor, *EVIDENCE_REMOVERS)  # the service checks again
     with st.container(border=True):
         if is_image(item.media_type):
-            preview = _preview(engine, item)
+            preview = _preview(engine, item, actor=actor)
             if preview.thumbnail is not None:
                 st.image(preview.thumbnail, caption=name, width=320)
             else:
                 st.warning(_("This file could not be shown: {name} {problem}.").format(
                     name=name, problem=as_plain_text(preview.problem))
                     + ("" if may_remove else " " + _("An admin can remove it.")), icon=":material/broken_image:")
-            _download_original(engine, item, _("Download the original {name}").format(name=name))
+            _download_original(engine, item, _("Download the original {name}").format(name=name), actor=actor)
         elif item.media_type.startswith(("audio/", "video/")):
             # played by the browser from the stored bytes; the server does not decode them
             with read_scope(engine) as session:
-                content = original_content(session=session, evidence_id=item.id)
+                content = original_content(session=session, evidence_id=item.id, actor=actor)
             player = st.audio if item.media_type.startswith("audio/") else st.video
             player(content, format=item.media_type)
             st.caption(name)
         else:
-            _download_original(engine, item, name)
+            _download_original(engine, item, name, actor=actor)
         st.caption(f"sha256 {item.sha256}")
         if may_remove:
             with st.popover(_("Remove file"), icon=":material/delete:"):

@@ -112,7 +112,10 @@ def plan_coverage_of(engine: Engine, data: dict, flt: ContactFilter) -> PlanCove
     """The plan's coverage (``journeys.fieldwork.coverage.plan_coverage``) of the contacts ``flt``
     picks, as of today; cached per data version of ``data`` (``scored_data``), plan fingerprint
     (``plan_version``: a planned contact added or linked shows at once), day and the filter's
-    name lists (the only fields the plan reads)."""
+    name lists (the only fields the plan reads). None for a client user's filter (``flt.scope``):
+    the plan is the agency's fieldwork, and its counts span brands outside the scope."""
+    if flt.scope is not None:
+        return None
     with read_scope(engine) as session:
         plan = plan_version(session=session)
     names_only = replace(flt, started_from=None, started_before=None, auditor_ids=(), contact_ids=(),

@@ -8,6 +8,11 @@ display names (``ui.dashboard_data.channel_names``) while the selection keeps th
 The region filter shows only when some location has a region (brand → region → location);
 choosing regions narrows the locations offered to theirs. A closed wave reads as final
 ("2026-Q1 (final)", ``ui.dashboard_data.wave_label``); the selection keeps the wave's name.
+
+A client user's filter carries its scope (``journeys.accounts.scope.client_scope``, read on every
+run, so a grant changed by an admin counts at the next click), and its options are only the names
+of its own released contacts (``_scoped_options``): no other brand, nor a location, region, wave,
+journey or channel known only from another brand's contacts.
 """
 
 from datetime import UTC, date, datetime, time, timedelta
@@ -16,10 +21,13 @@ import sqlalchemy as sa
 import streamlit as st
 from sqlalchemy.engine import Engine
 
+from data.db import read_scope
+from journeys.accounts.scope import ClientScope, client_scope
+from journeys.fieldwork.contact_filter import contact_conditions
 from journeys.fieldwork.frames import ContactFilter
 from journeys.language import N_, _
 from journeys.local_time import LOCAL_ZONE, LOCAL_ZONE_NAME
-from journeys.models import Brand, Channel, Journey, Location, Wave
+from journeys.models import Brand, Channel, Contact, Journey, Location, Wave
 from ui.dashboard_data import channel_names, closed_waves, wave_label
 
 KEY_PREFIX = "flt_"
@@ -58,6 +66,41 @@ def _options(_engine: Engine, url: str) -> dict:
         }
 
 
+@st.cache_data(show_spinner=False, ttl=60)
+def _scoped_options(_engine: Engine, url: str, scope: ClientScope) -> dict:
+    """``_options`` within a client's ``scope``: the names its released contacts carry, nothing else."""
+    within = contact_conditions(ContactFilter(scope=scope))
+    with _engine.connect() as connection:
+        def names(column, key):
+            query = (sa.select(column).select_from(Contact).join(column.class_, column.class_.id == key)
+                     .where(*within).distinct().order_by(column))
+            return [r[0] for r in connection.execute(query).all()]
+
+        by_region: dict[str, list[str]] = {}
+        pairs = (sa.select(Location.region, Location.name).select_from(Contact)
+                 .join(Location, Location.id == Contact.location_id).where(*within).distinct()
+                 .order_by(Location.region, Location.name))
+        for region, location in connection.execute(pairs).all():
+            by_region.setdefault(region or "", []).append(location)
+        return {
+            "brands": names(Brand.name, Contact.brand_id),
+            "regions": [region for region in by_region if region],
+            "locations": sorted({name for names_ in by_region.values() for name in names_}),
+            "waves": names(Wave.name, Contact.wave_id),
+            "journeys": names(Journey.name, Contact.journey_id),
+            "channels": names(Channel.name, Contact.channel_id),
+            "locations_by_region": by_region,
+        }
+
+
+def session_scope_of(engine: Engine, actor) -> ClientScope | None:
+    """The scope of the signed-in ``actor`` (None for the agency's roles, no narrowing)."""
+    if actor is None:
+        return None
+    with read_scope(engine) as session:
+        return client_scope(session=session, actor=actor)
+
+
 def location_options(options: dict, regions) -> list[str]:
     """The location names offered: all, or only those of the chosen ``regions``."""
     if not regions:
@@ -66,9 +109,11 @@ def location_options(options: dict, regions) -> list[str]:
     return [name for name in options["locations"] if name in chosen]
 
 
-def filter_bar(engine: Engine, *, show_channel: bool = True) -> ContactFilter:
-    """Render the filters in the sidebar and return the current selection."""
-    options = _options(engine, str(engine.url))
+def filter_bar(engine: Engine, *, actor=None, show_channel: bool = True) -> ContactFilter:
+    """Render the filters in the sidebar and return the current selection; for a client user
+    (``actor``) within its scope, which the returned filter carries."""
+    scope = session_scope_of(engine, actor)
+    options = _options(engine, str(engine.url)) if scope is None else _scoped_options(engine, str(engine.url), scope)
     names = channel_names(engine)
     closed = closed_waves(engine)
     formats = {"channels": lambda key: names.get(key, key), "waves": lambda wave: wave_label(wave, closed)}
@@ -81,6 +126,8 @@ def filter_bar(engine: Engine, *, show_channel: bool = True) -> ContactFilter:
             if name == "regions" and not options["regions"]:
                 continue  # no location has a region: nothing to choose
             choices = options[name]
+            if scope is not None:  # a kept choice from before (another account in this browser) is dropped
+                _keep_only(f"{KEY_PREFIX}{name}", choices)
             if name == "locations":
                 choices = location_options(options, picks.get("regions"))
                 _keep_only(f"{KEY_PREFIX}{name}", choices)
@@ -105,6 +152,7 @@ def filter_bar(engine: Engine, *, show_channel: bool = True) -> ContactFilter:
         channels=tuple(picks.get("channels", ())),
         started_from=started_from,
         started_before=started_before,
+        scope=scope,
     )
 
 

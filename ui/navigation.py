@@ -6,7 +6,7 @@ typed URL cannot be more open than its menu entry. The role sets are ``journeys.
 a page is shown to exactly the roles the service behind it allows.
 
 Each role has a home, the page sign-in lands on (``home_for``): an auditor's own work (My
-contacts), everyone else's the Overview. A page URL of another role (a manager typing
+contacts), a client user's the Dashboard of its brands, everyone else's the Overview. A page URL of another role (a manager typing
 ``/admin_users``) is not left to Streamlit, which would fall back to the home page without a
 word: the frame registers it as a hidden page that says whom it is for (``refusal_text``).
 """
@@ -55,14 +55,16 @@ PAGES: tuple[PageSpec, ...] = (
                              "or hand it back.")),
     PageSpec("pages/contact_log.py", N_("Log contact"), ":material/edit_note:", CONTACT_WRITERS, N_("Audit"),
              N_("Time one contact (stopwatch or response times), score its checklist and attach evidence.")),
-    # The dashboards aggregate every auditor's contacts: the roles that may read them all.
-    PageSpec("pages/dashboard.py", N_("Dashboard"), ":material/monitoring:", ALL_CONTACT_READERS, N_("Analyse"),
+    # The dashboards aggregate every auditor's contacts: the roles that may read them all, and client
+    # users over their own scope (the filter of a client's session carries its journeys.accounts.scope.ClientScope).
+    PageSpec("pages/dashboard.py", N_("Dashboard"), ":material/monitoring:", FIGURE_READERS, N_("Analyse"),
              N_("Channel comparison at a glance: quality, response rate, on-time rate and response times per channel.")),
-    PageSpec("pages/consistency.py", N_("Consistency"), ":material/compare_arrows:", ALL_CONTACT_READERS, N_("Analyse"),
+    PageSpec("pages/consistency.py", N_("Consistency"), ":material/compare_arrows:", FIGURE_READERS, N_("Analyse"),
              N_("Per brand: channel gap, answer agreement, timing against each channel's norm, and which checklist items differ.")),
-    PageSpec("pages/trends.py", N_("Trends and hours"), ":material/schedule:", ALL_CONTACT_READERS, N_("Analyse"),
+    PageSpec("pages/trends.py", N_("Trends and hours"), ":material/schedule:", FIGURE_READERS, N_("Analyse"),
              N_("Quality and response per wave, and the weekday × hour pattern of response (after-hours gaps).")),
-    # Its downloads are journeys.interchange.exports' (EXPORTERS); its drill-down reads every contact, the same roles.
+    # Its downloads are journeys.interchange.exports' (EXPORTERS: managers, admins and client users over
+    # their scope); its drill-down reads the contacts the filter's scope allows.
     PageSpec("pages/explore.py", N_("Explore and export"), ":material/table_view:", EXPORTERS, N_("Analyse"),
              N_("Drill down to contacts and one contact; download contacts and metrics (CSV, XLSX) and brand reports.")),
     # Clients (APPELLANTS) and the agency's reviewers (REVIEWERS): together the very FIGURE_READERS set.
@@ -107,8 +109,9 @@ def pages_for(role: str) -> list[PageSpec]:
 
 OVERVIEW = "pages/overview.py"
 ASSIGNMENTS_PAGE = "pages/assignments_mine.py"  # the auditor's work list, linked from My contacts
-# The page a role lands on after signing in; a role not named here lands on the Overview.
-HOME_BY_ROLE: dict[str, str] = {Role.AUDITOR: "pages/contacts_mine.py"}
+# The page a role lands on after signing in; a role not named here lands on the Overview. A client
+# user comes for its results: the Dashboard of its own brands.
+HOME_BY_ROLE: dict[str, str] = {Role.AUDITOR: "pages/contacts_mine.py", Role.CLIENT: "pages/dashboard.py"}
 
 
 def home_for(role: str) -> PageSpec:

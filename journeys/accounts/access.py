@@ -27,7 +27,7 @@ being measured by them — auditors — log against them but do not change them.
 lead auditor who writes the scenarios holds the admin role; there is no separate role for it.
 
 The role sets below (``CONTACT_WRITERS``, ``ALL_CONTACT_READERS``, ``REVIEWERS``, ``RELEASERS``,
-``CLIENTS``, ``FIGURE_READERS``, ``APPELLANTS``, ``EXPORTERS``,
+``CLIENTS``, ``FIGURE_READERS``, ``APPELLANTS``, ``EXPORTERS``, ``IMPORTERS``,
 ``JOURNEY_ADMINS``, ``STUDY_PLANNERS``, ``ASSIGNMENT_HOLDERS``, ``USER_ADMINS``, ``SETTINGS_ADMINS``, ``EVIDENCE_REMOVERS``, ``SIGNED_IN``) are
 the one statement of the role model: the services check them, and the menu (``ui.navigation``)
 shows each page to the very set its service checks.
@@ -73,8 +73,12 @@ CLIENTS = frozenset({Role.CLIENT})
 FIGURE_READERS = ALL_CONTACT_READERS | CLIENTS
 # Open an appeal of a released contact's answer or timing.
 APPELLANTS = CLIENTS
-EXPORTERS = frozenset({Role.MANAGER, Role.ADMIN})
+# Download contacts and figures: managers and admins over every contact, a client over its scope
+# (``journeys.interchange.exports`` narrows a client's file to its grants and pseudonymises auditors).
+EXPORTERS = frozenset({Role.MANAGER, Role.ADMIN}) | CLIENTS
 JOURNEY_ADMINS = frozenset({Role.ADMIN})  # create, edit, copy, archive, delete journeys
+# Bring contacts in from a file (in any auditor's name): admins, the command line's operator included.
+IMPORTERS = frozenset({Role.ADMIN})
 USER_ADMINS = frozenset({Role.ADMIN})  # add, change, deactivate and unlock accounts
 SETTINGS_ADMINS = frozenset({Role.ADMIN})  # installation settings: evidence retention
 # Set up clients, locations and waves; plan a wave's fieldwork and assign it; auditors' profiles.
@@ -121,6 +125,7 @@ ACTIONS = (
     N_("read the audit trail"),
     N_("manage client access"),
     N_("read figures"),
+    N_("import contacts"),
 )
 
 

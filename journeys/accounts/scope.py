@@ -72,11 +72,12 @@ class ClientScope:
         mask = np.zeros(len(frame), dtype=bool)
         brand = frame["brand"]
         for grant in self.grants:
+            # new arrays, never in place: to_numpy may hand back a read-only view of the frame
             part = (brand == grant.brand).to_numpy(dtype=bool)
             if grant.location is not None:
-                part &= (frame["location"] == grant.location).to_numpy(dtype=bool)
+                part = part & (frame["location"] == grant.location).to_numpy(dtype=bool)
             elif grant.region:
-                part &= ((frame["region"] == grant.region) & frame["location"].notna()).to_numpy(dtype=bool)
+                part = part & ((frame["region"] == grant.region) & frame["location"].notna()).to_numpy(dtype=bool)
             mask |= part
         return mask
 

@@ -67,6 +67,10 @@ def _role_problem(role: str) -> Problem:
 def create_user(*, session: Session, username: str, role: str, password: str, display_name: str = "") -> User:
     """Add a user with an argon2-hashed password.
 
+    A client user is added without brands and sees nothing until an admin gives it some
+    (``journeys.accounts.grants.set_client_grants``; ``journeys.accounts.grants.grants_warning`` says so): its brands are
+    not a field of the account, and the command line adds both in one transaction.
+
     Raises:
         ValidationError: bad username, role or password, or the username is taken.
     """

@@ -19,6 +19,11 @@ Pages show the stored thumbnail and offer the original as a download: the origin
 decoded on view. Rows stored before thumbnails existed get one made lazily, once, with the
 same limits (``ensure_preview``); a file that cannot be decoded is marked with the reason and
 shown as "this file could not be shown" from then on.
+
+Reading a file is reading its contact: given the reader (``actor``), ``ensure_preview`` and
+``original_content`` refuse a file of a contact it may not read
+(``journeys.accounts.access.ensure_can_read_contact``: a client user learns only that the contact
+is not among its results, never whose it is).
 """
 
 import io
@@ -29,10 +34,11 @@ import sqlalchemy as sa
 from PIL import Image, ImageOps
 from sqlmodel import Session
 
+from journeys.accounts.access import ensure_can_read_contact
 from journeys.errors import Problem, ValidationError
 from journeys.language import N_, _, number
 from journeys.limits import MAX_EVIDENCE_MB, MEGABYTE
-from journeys.models import Evidence
+from journeys.models import Contact, Evidence
 
 MAX_EVIDENCE_BYTES = MAX_EVIDENCE_MB * MEGABYTE
 # 40 megapixels covers every phone camera in use (a 48 MP sensor saves 12 MP by default) and
@@ -217,7 +223,19 @@ _MISSING_PREVIEW = (sa.select(Evidence.content, Evidence.media_type, Evidence.th
                     .where(Evidence.id == sa.bindparam("evidence_id")))
 
 
-def ensure_preview(*, session: Session, evidence_id: int) -> Preview | None:
+def _ensure_reader(session: Session, evidence_id: int, actor) -> None:
+    """Refuse ``actor`` a file of a contact it may not read (nothing to check without an actor:
+    the command line, or a caller that has checked the contact itself)."""
+    if actor is None:
+        return
+    contact = session.exec(sa.select(Contact).join(Evidence, Evidence.contact_id == Contact.id)
+                           .where(Evidence.id == evidence_id)).scalars().first()
+    if contact is None:
+        return  # removed meanwhile: nothing to read, nothing told
+    ensure_can_read_contact(actor, contact)
+
+
+def ensure_preview(*, session: Session, evidence_id: int, actor=None) -> Preview | None:
     """The thumbnail of an image stored before thumbnails existed, made and stored once.
 
     Uses the same pixel limit and full decode as an upload; a file that fails is marked with
@@ -226,7 +244,11 @@ def ensure_preview(*, session: Session, evidence_id: int) -> Preview | None:
 
     Returns:
         The preview, or None when the evidence no longer exists or is not an image.
+
+    Raises:
+        PermissionDenied: ``actor`` may not read the file's contact.
     """
+    _ensure_reader(session, evidence_id, actor)
     row = session.exec(_MISSING_PREVIEW, params={"evidence_id": evidence_id}).first()
     if row is None or not is_image(row.media_type):
         return None
@@ -241,7 +263,12 @@ def ensure_preview(*, session: Session, evidence_id: int) -> Preview | None:
     return Preview(values["thumbnail"], values["thumbnail_media_type"], values["preview_problem"])
 
 
-def original_content(*, session: Session, evidence_id: int) -> bytes:
-    """The stored original (empty when the file has been removed meanwhile), for a download."""
+def original_content(*, session: Session, evidence_id: int, actor=None) -> bytes:
+    """The stored original (empty when the file has been removed meanwhile), for a download.
+
+    Raises:
+        PermissionDenied: ``actor`` may not read the file's contact.
+    """
+    _ensure_reader(session, evidence_id, actor)
     row = session.exec(sa.select(Evidence.content).where(Evidence.id == evidence_id)).first()
     return b"" if row is None else bytes(row[0])

@@ -8,7 +8,8 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlmodel import Session, func, select
 
-from journeys.accounts.access import contact_visible_to
+from journeys.accounts.access import CLIENTS, contact_visible_to, has_role
+from journeys.accounts.scope import auditor_pseudonym
 from journeys.fieldwork.contacts import ContactStart
 from journeys.language import N_
 from journeys.models import Brand, Channel, Contact, Journey, JourneyStatus, User, Wave
@@ -18,7 +19,9 @@ def installation_summary(*, session: Session, actor=None) -> dict:
     """Entity counts, and contacts (total and still open) per brand × channel.
 
     With an ``actor`` the contact figures cover only the contacts that actor may read
-    (an auditor: their own); without one (the command line) they cover all.
+    (an auditor: their own); without one (the command line) they cover all. A client user's
+    counts of brands, channels, journeys and waves are those of its own released contacts, and it
+    has no count of users: nothing counts what lies outside its scope.
     """
     # a draft assessment is not counted anywhere until it is saved complete
     visible = (contact_visible_to(actor) if actor is not None else sa.true()) & (Contact.is_draft == sa.false())
@@ -26,7 +29,22 @@ def installation_summary(*, session: Session, actor=None) -> dict:
     def count(model, *where):
         return session.exec(select(func.count()).select_from(model).where(*where)).one()
 
-    counts = {
+    if has_role(actor, *CLIENTS):
+        def used(key) -> int:
+            return session.exec(select(func.count(sa.distinct(key))).where(visible)).one()
+
+        counts = {
+            N_("Contacts"): count(Contact, visible),
+            N_("Brands"): used(Contact.brand_id),
+            N_("Channels"): used(Contact.channel_id),
+            N_("Active journeys"): session.exec(
+                select(func.count(sa.distinct(Contact.journey_id))).join(Journey, Journey.id == Contact.journey_id)
+                .where(visible, Journey.status == JourneyStatus.ACTIVE)).one(),
+            N_("Waves"): used(Contact.wave_id),
+        }
+    else:
+        counts = None
+    counts = counts or {
         N_("Contacts"): count(Contact, visible),
         N_("Brands"): count(Brand),
         N_("Channels"): count(Channel),
@@ -54,10 +72,13 @@ def installation_summary(*, session: Session, actor=None) -> dict:
 def recent_contacts(*, session: Session, actor, limit: int = 10) -> pd.DataFrame:
     """The latest contacts this actor may read (auditors: their own), with their notes.
 
-    Notes are untrusted text typed by auditors; callers must render them as text.
+    Notes are untrusted text typed by auditors; callers must render them as text. A client user
+    reads each auditor as a pseudonym (``journeys.accounts.scope.auditor_pseudonym``).
     """
+    pseudonymous = has_role(actor, *CLIENTS)
     rows = session.exec(
-        select(Contact.started_at, Brand.name, Channel.label, Journey.name, User.display_name, Contact.notes)
+        select(Contact.started_at, Brand.name, Channel.label, Journey.name, User.display_name, Contact.notes,
+               Contact.auditor_id)
         .join(Brand, Brand.id == Contact.brand_id)
         .join(Channel, Channel.id == Contact.channel_id)
         .join(Journey, Journey.id == Contact.journey_id)
@@ -66,6 +87,7 @@ def recent_contacts(*, session: Session, actor, limit: int = 10) -> pd.DataFrame
         .order_by(Contact.started_at.desc(), Contact.id.desc())
         .limit(limit)
     ).all()
+    rows = [(*row[:4], auditor_pseudonym(row[6]) if pseudonymous else row[4], row[5]) for row in rows]
     return pd.DataFrame(rows, columns=[N_("Started"), N_("Brand"), N_("Channel"), N_("Journey"),
                                        N_("Auditor"), N_("Notes")])
 

@@ -14,19 +14,26 @@ applies it to every text cell of a table. Every CSV or XLSX the product writes g
 of them: this export, the app's downloads (``ui.downloads``) and the CLI's ``klantreis report``
 and ``klantreis report consistency`` CSV (``cli.output.frame_text``). The import strips that quote again.
 Backups are not spreadsheets: they are restored byte for byte and never neutralised.
+
+A client user's file (``actor`` a client, or a filter carrying a client's
+``journeys.accounts.scope.ClientScope``, as ``klantreis export contacts --for-client`` builds it)
+holds only the released contacts within its grants, and its ``auditor`` column holds each
+auditor's pseudonym (``journeys.accounts.scope.auditor_pseudonym``), never a username.
 """
 
 import csv
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
+from sqlmodel import Session
 
 from journeys.accounts.access import EXPORTERS, ensure_role
+from journeys.accounts.scope import auditor_pseudonym, client_scope
 from journeys.fieldwork.contact_filter import AUDITOR, REDIRECT, ContactFilter, contact_conditions, join_names
 from journeys.fieldwork.frames import read_answers, read_contacts, read_criteria
 from journeys.interchange.contact_file import COLUMNS, EXPORT_ONLY_COLUMNS, FORMULA_TRIGGERS, ITEM_PREFIX
@@ -68,7 +75,7 @@ def _contacts_query(flt: ContactFilter):
     query = join_names(sa.select(
         Contact.id, Contact.external_id, Brand.name.label("brand"), Location.name.label("location"),
         Journey.name.label("journey"), Channel.name.label("channel"), Channel.label.label("channel_label"),
-        AUDITOR.username.label("auditor"),
+        AUDITOR.username.label("auditor"), Contact.auditor_id,
         Wave.name.label("wave"), Contact.started_at, Contact.acknowledged_at, Contact.first_response_at,
         Contact.resolved_at, Contact.due_at, Contact.wait_seconds, Contact.transfers,
         REDIRECT.name.label("redirected_to"), Contact.answer_correct, Contact.answer_text, Contact.notes,
@@ -120,18 +127,30 @@ def _answer_text(kind: str, value, is_na: bool) -> str:
     return _number(value)
 
 
+def scoped_filter(connection: Connection, flt: ContactFilter, actor) -> ContactFilter:
+    """``flt`` narrowed to ``actor``'s scope when it is a client user (``client_scope``); as it is otherwise."""
+    if actor is None:
+        return flt
+    with Session(bind=connection) as session:
+        scope = client_scope(session=session, actor=actor)
+    return flt if scope is None else replace(flt, scope=scope)
+
+
 def export_rows(connection: Connection, flt: ContactFilter = ContactFilter(), *,
                 actor=None) -> tuple[list[str], Iterator[list[str]], int]:
     """The header, the rows (text cells, not yet neutralised) and the number of contacts.
 
-    ``actor``: the signed-in user when the export is asked for in the app; only managers and
-    admins may export (the command line runs as the operator and passes none).
+    ``actor``: the signed-in user when the export is asked for in the app; only managers, admins
+    and client users may export (the command line runs as the operator and passes none). A client
+    user's export is narrowed to its scope (``scoped_filter``), with auditors pseudonymised.
 
     Raises:
         PermissionDenied: an actor whose role may not export.
     """
     if actor is not None:
         ensure_role(actor, *EXPORTERS, action=_("export contacts"))
+    flt = scoped_filter(connection, flt, actor)
+    pseudonymous = flt.scope is not None
     contacts = connection.execute(_contacts_query(flt)).all()
     ids = [c.id for c in contacts]
     answers: dict[int, dict[str, str]] = {}
@@ -160,7 +179,8 @@ def export_rows(connection: Connection, flt: ContactFilter = ContactFilter(), *,
         for c in contacts:
             own = answers.get(c.id, {})
             yield [str(c.id)] + [
-                c.external_id or "", c.brand, c.location or "", c.journey, c.channel, c.auditor or "",
+                c.external_id or "", c.brand, c.location or "", c.journey, c.channel,
+                (auditor_pseudonym(c.auditor_id) if pseudonymous else c.auditor) or "",
                 c.wave or "", _timestamp(c.started_at), _timestamp(c.acknowledged_at),
                 _timestamp(c.first_response_at), _timestamp(c.resolved_at), _timestamp(c.due_at),
                 _number(c.wait_seconds), str(c.transfers or 0), c.redirected_to or "",
@@ -173,13 +193,16 @@ def export_rows(connection: Connection, flt: ContactFilter = ContactFilter(), *,
 
 
 def export_contacts(*, connection: Connection, path: Path, file_format: str,
-                    flt: ContactFilter = ContactFilter()) -> ExportResult:
+                    flt: ContactFilter = ContactFilter(), actor=None) -> ExportResult:
     """Write the contacts matching ``flt`` to ``path`` as CSV (UTF-8, with BOM for Excel) or XLSX.
 
-    Every cell goes through ``neutralise_formula``.
+    Every cell goes through ``neutralise_formula``. ``actor`` as in ``export_rows``.
+
+    Raises:
+        PermissionDenied: an actor whose role may not export.
     """
     path = Path(path)
-    header, rows, count = export_rows(connection, flt)
+    header, rows, count = export_rows(connection, flt, actor=actor)
     if file_format == "csv":
         # the BOM makes Excel read UTF-8; the import accepts files with and without it
         with path.open("w", encoding="utf-8-sig", newline="") as handle:

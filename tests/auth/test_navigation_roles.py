@@ -11,9 +11,9 @@ SERVICE_RULE = {
     "pages/contacts_mine.py": "CONTACT_WRITERS",
     "pages/contact_log.py": "CONTACT_WRITERS",
     "pages/assignments_mine.py": "ASSIGNMENT_HOLDERS",
-    "pages/dashboard.py": "ALL_CONTACT_READERS",
-    "pages/consistency.py": "ALL_CONTACT_READERS",
-    "pages/trends.py": "ALL_CONTACT_READERS",
+    "pages/dashboard.py": "FIGURE_READERS",
+    "pages/consistency.py": "FIGURE_READERS",
+    "pages/trends.py": "FIGURE_READERS",
     "pages/progress.py": "ALL_CONTACT_READERS",
     "pages/explore.py": "EXPORTERS",
     "pages/appeals.py": "FIGURE_READERS",  # APPELLANTS | REVIEWERS
@@ -59,9 +59,11 @@ def _titles(at) -> list[str]:
 
 
 @pytest.mark.parametrize(("role", "home"), [("auditor", "pages/contacts_mine.py"), ("manager", "pages/overview.py"),
-                                            ("admin", "pages/overview.py")])
+                                            ("admin", "pages/overview.py"), ("reviewer", "pages/overview.py"),
+                                            ("client", "pages/dashboard.py")])
 def test_each_role_has_its_home(role, home):
-    """An auditor's home is their own work (My contacts); a manager's and an admin's the Overview."""
+    """An auditor's home is their own work (My contacts); a client user's the Dashboard of its
+    brands; a manager's, a reviewer's and an admin's the Overview."""
     assert home_for(role).path == home
     assert home_for(role) in pages_for(role)
 
@@ -71,7 +73,14 @@ def test_refusal_names_whom_the_page_is_for():
     assert refusal_text(PAGES_BY_PATH["pages/admin_users.py"], "manager") == (
         "The page 'Users' is for administrators; you are signed in as a manager.")
     assert refusal_text(PAGES_BY_PATH["pages/explore.py"], "auditor") == (
-        "The page 'Explore and export' is for managers and administrators; you are signed in as an auditor.")
+        "The page 'Explore and export' is for managers, administrators and client users; you are signed in as an "
+        "auditor.")
+
+
+def test_client_pages_are_the_analysis_pages():
+    """A client user opens the Overview, the dashboards and Explore — no audit, study or admin page."""
+    assert [spec.path for spec in pages_for("client")] == [
+        "pages/overview.py", "pages/dashboard.py", "pages/consistency.py", "pages/trends.py", "pages/explore.py"]
 
 
 def test_auditor_lands_on_my_contacts(app_env, people):
@@ -89,7 +98,8 @@ def test_manager_lands_on_the_overview(app_env, people):
 @pytest.mark.parametrize(("who", "path", "expected"), [
     ("manager", "pages/admin_users.py", "The page 'Users' is for administrators; you are signed in as a manager."),
     ("auditor", "pages/dashboard.py",
-     "The page 'Dashboard' is for managers, administrators and reviewers; you are signed in as an auditor."),
+     "The page 'Dashboard' is for managers, administrators, reviewers and client users; you are signed in as "
+     "an auditor."),
 ])
 def test_other_roles_page_is_refused_on_its_face(app_env, people, who, path, expected):
     """A page URL of another role, typed before the frame ran, ends on a refusal saying so, not on the home page."""

@@ -20,11 +20,15 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from data.db import session_scope
+from journeys.accounts.grants import GrantSpec, set_client_grants
+from journeys.accounts.scope import ClientScope, client_scope, granted_to
+from journeys.accounts.users import create_user
 from journeys.demo import seed_demo
-from journeys.fieldwork.contact_filter import ContactFilter, filter_frame
+from journeys.fieldwork.contact_filter import ContactFilter, contact_conditions, filter_frame
 from journeys.fieldwork.frames import read_contacts
 from journeys.interchange.exports import export_rows
-from journeys.models import Contact, Location
+from journeys.models import Brand, Contact, Location, ReviewStatus, Role
 
 NAME_COLUMNS = {"brands": "brand", "regions": "region", "locations": "location", "waves": "wave", "journeys": "journey",
                 "channels": "channel"}
@@ -47,14 +51,43 @@ def seeded(engine) -> dict:
         connection.execute(sa.update(Contact).where(Contact.id % 11 == 0).values(location_id=None))
         connection.execute(sa.update(Contact).where(Contact.id % 13 == 0).values(wave_id=None))
         connection.execute(sa.update(Contact).where(Contact.id % 17 == 0).values(auditor_id=None))
-    everything = read_contacts(engine, ContactFilter(include_drafts=True))
+        # some not yet released: approved, submitted or still being logged
+        for modulo, remainder, status in ((5, 3, ReviewStatus.APPROVED), (9, 4, ReviewStatus.SUBMITTED),
+                                          (19, 2, ReviewStatus.OPEN)):
+            connection.execute(sa.update(Contact).where(Contact.id % modulo == remainder)
+                               .values(review_status=status.value, released_at=None))
+    scopes = _client_scopes(engine)
+    everything = read_contacts(engine, ContactFilter(include_drafts=True, include_unreleased=True))
     assert everything["is_draft"].sum() > 0 and everything["location"].isna().sum() > 0
     assert {"Noord", "Zuid", ""} <= set(everything["region"])
+    assert 0 < everything["released"].sum() < len(everything)
     values = {name: sorted(everything[column].dropna().unique()) for name, column in NAME_COLUMNS.items()}
     values["auditor_ids"] = sorted(int(a) for a in everything["auditor_id"].dropna().unique())
     values["contact_ids"] = sorted(int(c) for c in everything["contact_id"])
     values["started_at"] = sorted(everything["started_at"])
+    values["scopes"] = scopes
     return {"engine": engine, "everything": everything, "values": values}
+
+
+def _client_scopes(engine) -> dict:
+    """Client users of the seeded data: one with a whole brand, one with a region of another and
+    a location of a third, one with nothing (``client_scope`` of each, and the user ids)."""
+    with session_scope(engine) as session:
+        brands = session.exec(sa.select(Brand.name).order_by(Brand.name)).scalars().all()
+        assert len(brands) >= 3
+        third = session.exec(sa.select(Location.name).join(Brand, Brand.id == Location.brand_id)
+                             .where(Brand.name == brands[2]).order_by(Location.name)).scalars().first()
+        plans = {"brand": [GrantSpec(brands[0])],
+                 "region and location": [GrantSpec(brands[1], region="Noord"), GrantSpec(brands[2], location=third)],
+                 "none": []}
+        admin = create_user(session=session, username="grant-admin", role=Role.ADMIN.value, password="admin-pass")
+        out = {}
+        for name, grants in plans.items():
+            user = create_user(session=session, username=f"client-{name.replace(' ', '-')}", role=Role.CLIENT.value,
+                               password="client-pass")
+            set_client_grants(session=session, actor=admin, user_id=user.id, grants=grants)
+            out[name] = (user.id, client_scope(session=session, actor=user))
+        return out
 
 
 def _categorical(frame: pd.DataFrame) -> pd.DataFrame:
@@ -117,6 +150,17 @@ def _cases(values: dict) -> dict[str, ContactFilter]:
         "unknown contact": ContactFilter(contact_ids=(-1,)),
         "known and unknown brand": ContactFilter(brands=(values["brands"][0], "Nobody BV")),
         "none matching": ContactFilter(brands=(values["brands"][0],), contact_ids=(-1,)),
+        "unreleased included": ContactFilter(include_unreleased=True),
+        "unreleased and drafts included": ContactFilter(include_unreleased=True, include_drafts=True),
+        "a client's brand": ContactFilter(scope=values["scopes"]["brand"][1]),
+        "a client's brand, unreleased asked for": ContactFilter(scope=values["scopes"]["brand"][1],
+                                                                include_unreleased=True),
+        "a client's region and location": ContactFilter(scope=values["scopes"]["region and location"][1]),
+        "a client without grants": ContactFilter(scope=values["scopes"]["none"][1]),
+        "a client's scope and another brand": ContactFilter(scope=values["scopes"]["brand"][1],
+                                                            brands=(values["brands"][1],)),
+        "a client's scope and a wave": ContactFilter(scope=values["scopes"]["region and location"][1],
+                                                     waves=(values["waves"][0],)),
     }
     for name in NAME_COLUMNS:
         cases[f"one of {name}"] = ContactFilter(**{name: (values[name][0],)})
@@ -134,9 +178,11 @@ def test_named_filters_select_the_same_contacts_in_sql_and_in_memory(seeded):
         assert any(getattr(flt, filter_field.name) != default for flt in cases.values()), filter_field.name
     selected = {name: _assert_forms_agree(seeded, flt) for name, flt in cases.items()}
     everyone = set(seeded["everything"]["contact_id"])
-    saved = set(seeded["everything"].loc[~seeded["everything"]["is_draft"], "contact_id"])
+    released = set(seeded["everything"].loc[seeded["everything"]["released"], "contact_id"])
+    saved_any = set(seeded["everything"].loc[~seeded["everything"]["is_draft"], "contact_id"])
+    saved = saved_any & released  # what every figure counts by default
     assert selected["nothing chosen"] == selected["empty tuples"] == saved
-    assert selected["drafts included"] == everyone
+    assert selected["drafts included"] == everyone & released
     assert selected["a draft by id"] == set() and selected["a draft by id, drafts included"] == {7, 14}
     for name in ("one auditor", "from a moment on (inclusive)", "between two moments", "one of brands",
                  "one of channels", "a location every brand has", "some contacts", "one region",
@@ -148,8 +194,16 @@ def test_named_filters_select_the_same_contacts_in_sql_and_in_memory(seeded):
     assert set(noord["region"]) == {"Noord"} and noord["location"].notna().all()
     assert selected["region and every location"] == selected["one region"]
     for name in ("an empty period", "unknown brand", "unknown auditor", "unknown contact", "none matching",
-                 "unknown region"):
+                 "unknown region", "a client without grants", "a client's scope and another brand"):
         assert selected[name] == set(), name
+    # released only by default; the agency may ask for the others, a client's scope never has them
+    assert selected["unreleased included"] == saved_any and selected["unreleased and drafts included"] == everyone
+    assert selected["a client's brand"] == selected["a client's brand, unreleased asked for"]
+    frame = seeded["everything"].set_index("contact_id")
+    mine = frame.loc[sorted(selected["a client's brand"])]
+    assert len(mine) and set(mine["brand"]) == {seeded["values"]["brands"][0]} and mine["released"].all()
+    theirs = frame.loc[sorted(selected["a client's region and location"])]
+    assert len(theirs) and set(theirs["brand"]) <= set(seeded["values"]["brands"][1:3]) and theirs["released"].all()
 
 
 def _filters(values: dict):
@@ -174,6 +228,8 @@ def _filters(values: dict):
         contact_ids=st.none().map(lambda _: ()) | st.lists(st.sampled_from(values["contact_ids"]), min_size=1,
                                                            max_size=40).map(tuple),
         include_drafts=st.booleans(),
+        include_unreleased=st.booleans(),
+        scope=st.sampled_from([None, *(scope for _id, scope in values["scopes"].values())]),
     )
 
 
@@ -236,3 +292,21 @@ def test_export_honours_the_auditor_and_contact_filters(seeded):
         assert exported == set(expected["external_id"]), flt
         if flt.auditor_ids:
             assert {row[header.index("auditor")] for row in rows} == {username}, flt
+
+
+@pytest.mark.parametrize("client", ["brand", "region and location", "none"])
+def test_granted_to_is_the_scope_condition_and_released(seeded, client):
+    """``granted_to(user_id)``, the self-contained SQL of ``journeys.accounts.access.contact_visible_to``,
+    selects exactly the contacts of ``ClientScope.condition()`` that are released (drafts included:
+    it is about access, not counting), and its contacts equal the scope filter's."""
+    user_id, scope = seeded["values"]["scopes"][client]
+    with seeded["engine"].connect() as connection:
+        def ids(*where) -> set[int]:
+            return set(connection.execute(sa.select(Contact.id).where(*where)).scalars())
+
+        by_grant = ids(granted_to(user_id))
+        by_scope = ids(scope.condition(), Contact.review_status == ReviewStatus.RELEASED.value)
+        by_filter = ids(*contact_conditions(ContactFilter(scope=scope, include_drafts=True)))
+    assert by_grant == by_scope == by_filter
+    assert (len(by_grant) == 0) == (client == "none")
+    assert ClientScope() != scope or client == "none"
