@@ -12,20 +12,21 @@ from ui.dashboard_data import (
     filtered_contacts,
     scored_data,
 )
-from ui.dashboard_view import as_of_text, kpi_tiles, plan_coverage_line, sample_note
+from ui.dashboard_view import as_of_text, kpi_tiles, plan_coverage_line, release_line, sample_note
 from ui.filters import filter_bar
 from ui.resources import get_engine
 from ui.session import require_page
 
-require_page(__file__)
+user = require_page(__file__)
 engine = get_engine()
-flt = filter_bar(engine)
+flt = filter_bar(engine, actor=user)
 data = scored_data(engine)
 contacts = filtered_contacts(data, flt)
 
 st.title(_("Dashboard"), anchor=False)
 st.caption(_("Figures as of {moment} · open contacts count as unanswered until then.").format(
     moment=as_of_text(data["as_of"])))
+release_line(data, flt)
 plan_coverage_line(engine, data, flt)
 if contacts.empty:
     st.info(_("No contacts match these filters."), icon=":material/filter_alt_off:")

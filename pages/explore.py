@@ -24,7 +24,8 @@ from ui.dashboard_view import (
     has_regions,
     localized_cells,
     plan_coverage_line,
-    report_scope,
+    brand_report_scope,
+    release_line,
 )
 from ui.downloads import XLSX_MAX_ROWS, csv_bytes, xlsx_bytes
 from ui.filters import filter_bar
@@ -34,7 +35,7 @@ from ui.text import as_plain_text
 
 user = require_page(__file__)
 engine = get_engine()
-flt = filter_bar(engine)
+flt = filter_bar(engine, actor=user)
 data = scored_data(engine)
 contacts = filtered_contacts(data, flt)
 names = channel_names(engine)
@@ -50,6 +51,7 @@ ALL_WAVES = N_("all waves")  # the report's wave option for every wave (its valu
 st.title(_("Explore and export"), anchor=False)
 st.caption(_("Filters: {filters} · {contacts}").format(filters=filter_summary(flt, names),
                                                        contacts=contacts_label(len(contacts))))
+release_line(data, flt)
 plan_coverage_line(engine, data, flt)
 if contacts.empty:
     st.info(_("No contacts match these filters."), icon=":material/filter_alt_off:")
@@ -72,7 +74,7 @@ with drill_tab:
                               f"({contacts_label(int(table.loc[table[level].astype(str) == v, 'contacts'].iloc[0]))})",
     )
     subset = contacts[contacts[level].astype(str) == choice]
-    listing = contact_list(subset, names)
+    listing = contact_list(subset, names, with_status=flt.include_unreleased)
     st.caption(_("{contacts}, newest first (at most {limit} listed; started in local time, {zone}). "
                  "Select a row to see the contact.").format(contacts=contacts_label(len(subset)), limit=number(500),
                                                              zone=LOCAL_ZONE_NAME))
@@ -145,13 +147,15 @@ with export_tab:
     report_wave = right.selectbox(_("Wave"), [ALL_WAVES, *waves], key="report_wave",
                                   format_func=lambda wave: _(ALL_WAVES) if wave == ALL_WAVES else wave_label(wave, closed))
     chosen_wave = None if report_wave == ALL_WAVES else report_wave
-    st.caption(as_plain_text(report_scope(report_brand, chosen_wave, closed)))
+    st.caption(as_plain_text(brand_report_scope(everything, report_brand, chosen_wave, closed,
+                                                include_unreleased=flt.include_unreleased)))
     if st.button(_("Build report"), icon=":material/description:", key="report_build"):
-        page = brand_report(everything, report_brand, chosen_wave, data["as_of"], names, closed)
-        st.session_state["report_html"] = (report_brand, report_wave, page)
+        page = brand_report(everything, report_brand, chosen_wave, data["as_of"], names, closed,
+                            include_unreleased=flt.include_unreleased)
+        st.session_state["report_html"] = (report_brand, report_wave, flt.include_unreleased, page)
     built = st.session_state.get("report_html")
-    if built and built[:2] == (report_brand, report_wave):
-        st.download_button(_("Download report (HTML)"), built[2].encode("utf-8"),
+    if built and built[:3] == (report_brand, report_wave, flt.include_unreleased):
+        st.download_button(_("Download report (HTML)"), built[3].encode("utf-8"),
                            f"klantreis-{report_brand}-{report_wave}.html".replace(" ", "_"), "text/html",
                            icon=":material/download:", on_click="ignore")
 

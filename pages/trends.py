@@ -15,21 +15,22 @@ from ui.dashboard_data import (
     open_waves,
     scored_data,
 )
-from ui.dashboard_view import plan_coverage_line
+from ui.dashboard_view import plan_coverage_line, release_line
 from ui.filters import filter_bar
 from ui.resources import get_engine
 from ui.session import require_page
 from ui.text import as_plain_text
 
-require_page(__file__)
+user = require_page(__file__)
 engine = get_engine()
-flt = filter_bar(engine)
+flt = filter_bar(engine, actor=user)
 data = scored_data(engine)
 contacts = filtered_contacts(data, flt)
 
 SERIES = {"channel": N_("Channel"), "brand": N_("Brand")}  # the option's key → its label
 
 st.title(_("Trends and hours"), anchor=False)
+release_line(data, flt)
 plan_coverage_line(engine, data, flt)
 if contacts.empty:
     st.info(_("No contacts match these filters."), icon=":material/filter_alt_off:")

@@ -8,6 +8,12 @@ display names (``ui.dashboard_data.channel_names``) while the selection keeps th
 The region filter shows only when some location has a region (brand → region → location);
 choosing regions narrows the locations offered to theirs. A closed wave reads as final
 ("2026-Q1 (final)", ``ui.dashboard_data.wave_label``); the selection keeps the wave's name.
+
+The figures count released contacts only (``ContactFilter.include_unreleased`` False). The
+agency's staff (``may_include_unreleased``: a signed-in user who is not a client) have one more
+switch, "Include contacts not yet released" (``UNRELEASED_KEY``), kept for the session like the
+filters; the pages then say how many of the contacts they count the client does not see yet
+(``ui.dashboard_view.release_line``). A client never has it: its scope reads released contacts only.
 """
 
 from datetime import UTC, date, datetime, time, timedelta
@@ -16,6 +22,7 @@ import sqlalchemy as sa
 import streamlit as st
 from sqlalchemy.engine import Engine
 
+from journeys.accounts.access import CLIENTS, has_role
 from journeys.fieldwork.frames import ContactFilter
 from journeys.language import N_, _
 from journeys.local_time import LOCAL_ZONE, LOCAL_ZONE_NAME
@@ -23,6 +30,7 @@ from journeys.models import Brand, Channel, Journey, Location, Wave
 from ui.dashboard_data import channel_names, closed_waves, wave_label
 
 KEY_PREFIX = "flt_"
+UNRELEASED_KEY = f"{KEY_PREFIX}include_unreleased"
 # The filters in the order shown: the option list's name (also the widget's key), its label and the
 # placeholder of an empty selection (marked here, translated where drawn).
 FILTERS = (
@@ -66,8 +74,17 @@ def location_options(options: dict, regions) -> list[str]:
     return [name for name in options["locations"] if name in chosen]
 
 
-def filter_bar(engine: Engine, *, show_channel: bool = True) -> ContactFilter:
-    """Render the filters in the sidebar and return the current selection."""
+def may_include_unreleased(actor) -> bool:
+    """Whether ``actor`` may count contacts not yet released: the agency's staff, never a client
+    (``journeys.accounts.access.CLIENTS``) nor an unknown user."""
+    return actor is not None and not has_role(actor, *CLIENTS)
+
+
+def filter_bar(engine: Engine, *, actor=None, show_channel: bool = True) -> ContactFilter:
+    """Render the filters in the sidebar and return the current selection.
+
+    ``actor``: the signed-in user; the agency's staff (``may_include_unreleased``) also get the
+    switch that counts contacts not yet released."""
     options = _options(engine, str(engine.url))
     names = channel_names(engine)
     closed = closed_waves(engine)
@@ -92,6 +109,12 @@ def filter_bar(engine: Engine, *, show_channel: bool = True) -> ContactFilter:
             _("Started between"), value=(), key=f"{KEY_PREFIX}period", persist_state="session",
             help=_("Local dates ({zone}), both ends included. Empty = all dates.").format(zone=LOCAL_ZONE_NAME),
         )
+        include_unreleased = False
+        if may_include_unreleased(actor):
+            include_unreleased = st.toggle(
+                _("Include contacts not yet released"), key=UNRELEASED_KEY, persist_state="session",
+                help=_("Also count contacts that are submitted, returned or approved but not yet released to the "
+                       "client. The client never sees these; the pages say how many are included."))
     started_from = started_before = None
     if isinstance(period, (tuple, list)) and len(period) == 2:
         started_from = local_midnight(period[0])
@@ -105,6 +128,7 @@ def filter_bar(engine: Engine, *, show_channel: bool = True) -> ContactFilter:
         channels=tuple(picks.get("channels", ())),
         started_from=started_from,
         started_before=started_before,
+        include_unreleased=bool(include_unreleased),
     )
 
 
