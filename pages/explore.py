@@ -16,6 +16,7 @@ from ui.contact_detail import show_contact
 from ui.dashboard_data import channel_names, closed_waves, figure, filtered_contacts, scored_data, wave_label
 from ui.dashboard_view import (
     brand_report,
+    brand_report_scope,
     contact_list,
     contact_list_shown,
     contacts_label,
@@ -24,7 +25,6 @@ from ui.dashboard_view import (
     has_regions,
     localized_cells,
     plan_coverage_line,
-    brand_report_scope,
     release_line,
 )
 from ui.downloads import XLSX_MAX_ROWS, csv_bytes, xlsx_bytes

@@ -1,8 +1,9 @@
 """Release to the client: a wave's approved contacts become released, all at once or one by one.
 
 A wave's ``release_mode`` (``journeys.models.ReleaseMode``) says how its approved contacts reach
-the client: ``at_once`` when a manager releases the wave (``release_wave``), ``continuous`` as
-each contact is approved (``journeys.review.states.releases_on_approval``). Switching a wave to
+the client: all at once when a manager releases the wave (``release_wave``; ``ReleaseMode.AT_ONCE``),
+or continuously, each as it is approved (``ReleaseMode.CONTINUOUS``;
+``journeys.review.states.releases_on_approval``). Switching a wave to
 continuous releases what it has approved so far, at once: nothing then waits for a release that
 will never come. ``appeal_days`` is the wave's appeal window, days after release.
 
