@@ -694,9 +694,9 @@ def summary_lines(result: ImportResult) -> list[str]:
         first = _("{rows}: added {contacts}, updated {updated} (by external_id), {answers}")
     lines = [first.format(rows=_rows(result.rows), contacts=contacts, updated=number(result.updated), answers=answers)]
     if result.added and result.status == ReviewStatus.SUBMITTED.value:
-        lines.append((_("the added contacts would be submitted for review: not counted until they are released")
+        lines.append(_("the added contacts would be submitted for review: not counted until they are released")
                       if would else
-                      _("the added contacts are submitted for review: not counted until they are released")))
+                      _("the added contacts are submitted for review: not counted until they are released"))
     elif result.added:
         lines.append(_("the added contacts would be released: counted at once") if would
                      else _("the added contacts are released: counted at once"))
