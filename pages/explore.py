@@ -152,10 +152,12 @@ with export_tab:
     if st.button(_("Build report"), icon=":material/description:", key="report_build"):
         page = brand_report(everything, report_brand, chosen_wave, data["as_of"], names, closed,
                             include_unreleased=flt.include_unreleased)
-        st.session_state["report_html"] = (report_brand, report_wave, flt.include_unreleased, page)
+        st.session_state["report_html"] = (report_brand, report_wave, page)
+        st.session_state["report_unreleased"] = flt.include_unreleased  # what it counted: shown only for that
     built = st.session_state.get("report_html")
-    if built and built[:3] == (report_brand, report_wave, flt.include_unreleased):
-        st.download_button(_("Download report (HTML)"), built[3].encode("utf-8"),
+    if built and built[:2] == (report_brand, report_wave) \
+            and st.session_state.get("report_unreleased", False) == flt.include_unreleased:
+        st.download_button(_("Download report (HTML)"), built[2].encode("utf-8"),
                            f"klantreis-{report_brand}-{report_wave}.html".replace(" ", "_"), "text/html",
                            icon=":material/download:", on_click="ignore")
 

@@ -1,9 +1,10 @@
 """One meaning of a filter: the SQL form and the pandas form of ``ContactFilter`` select the same contacts.
 
-On seeded demo data (with drafts, contacts without a location, wave or auditor added), every
+On seeded demo data (with drafts, contacts not yet released, contacts without a location, wave or
+auditor added), every
 filter picks the same contact ids when the database applies it (``read_contacts(engine, flt)``,
 ``contact_conditions``) as when it is applied in memory (``filter_frame``) to the frame of all
-contacts, drafts included — both as ``read_contacts`` returns it and with the name columns
+contacts, drafts and unreleased ones included — both as ``read_contacts`` returns it and with the name columns
 made categorical as the dashboards keep them. A table of named cases covers each field alone,
 combinations, empty tuples, dates and unknown values; hypothesis then draws many more. Each
 test runs on SQLite and on PostgreSQL (the ``engine`` fixture). The export reads through the
@@ -24,7 +25,8 @@ from journeys.demo import seed_demo
 from journeys.fieldwork.contact_filter import ContactFilter, filter_frame
 from journeys.fieldwork.frames import read_contacts
 from journeys.interchange.exports import export_rows
-from journeys.models import Contact, Location
+from journeys.accounts.scope import ClientScope
+from journeys.models import Contact, Location, ReviewStatus
 
 NAME_COLUMNS = {"brands": "brand", "regions": "region", "locations": "location", "waves": "wave", "journeys": "journey",
                 "channels": "channel"}
@@ -33,7 +35,8 @@ AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 @pytest.fixture
 def seeded(engine) -> dict:
-    """300 demo contacts, of which some are drafts and some have no location, wave or auditor.
+    """300 demo contacts, of which some are drafts, some not yet released (submitted, approved) and
+    some have no location, wave or auditor.
 
     Returns the engine, the frame of all contacts (drafts included) and the values a filter can
     pick from.
@@ -47,8 +50,13 @@ def seeded(engine) -> dict:
         connection.execute(sa.update(Contact).where(Contact.id % 11 == 0).values(location_id=None))
         connection.execute(sa.update(Contact).where(Contact.id % 13 == 0).values(wave_id=None))
         connection.execute(sa.update(Contact).where(Contact.id % 17 == 0).values(auditor_id=None))
-    everything = read_contacts(engine, ContactFilter(include_drafts=True))
+        connection.execute(sa.update(Contact).where(Contact.id % 5 == 0).values(
+            review_status=ReviewStatus.SUBMITTED.value, released_at=None))
+        connection.execute(sa.update(Contact).where(Contact.id % 19 == 0).values(
+            review_status=ReviewStatus.APPROVED.value, released_at=None))
+    everything = read_contacts(engine, ContactFilter(include_drafts=True, include_unreleased=True))
     assert everything["is_draft"].sum() > 0 and everything["location"].isna().sum() > 0
+    assert 0 < (~everything["released"]).sum() < len(everything)
     assert {"Noord", "Zuid", ""} <= set(everything["region"])
     values = {name: sorted(everything[column].dropna().unique()) for name, column in NAME_COLUMNS.items()}
     values["auditor_ids"] = sorted(int(a) for a in everything["auditor_id"].dropna().unique())
@@ -85,6 +93,9 @@ def _cases(values: dict) -> dict[str, ContactFilter]:
         "empty tuples": ContactFilter(brands=(), locations=(), waves=(), journeys=(), channels=(),
                                       auditor_ids=(), contact_ids=()),
         "drafts included": ContactFilter(include_drafts=True),
+        "unreleased included": ContactFilter(include_unreleased=True),
+        "drafts and unreleased included": ContactFilter(include_drafts=True, include_unreleased=True),
+        "an empty client scope": ContactFilter(scope=ClientScope(), include_unreleased=True),
         "one auditor": ContactFilter(auditor_ids=(auditor,)),
         "one auditor with drafts": ContactFilter(auditor_ids=(auditor,), include_drafts=True),
         "some contacts": ContactFilter(contact_ids=tuple(values["contact_ids"][::5])),
@@ -111,7 +122,8 @@ def _cases(values: dict) -> dict[str, ContactFilter]:
             waves=tuple(values["waves"]),
             journeys=tuple(values["journeys"]), channels=tuple(values["channels"]),
             auditor_ids=tuple(values["auditor_ids"]), contact_ids=tuple(values["contact_ids"][::2]),
-            started_from=times[0].to_pydatetime(), started_before=late, include_drafts=True),
+            started_from=times[0].to_pydatetime(), started_before=late, include_drafts=True,
+            include_unreleased=True),
         "unknown brand": ContactFilter(brands=("Nobody BV",)),
         "unknown auditor": ContactFilter(auditor_ids=(999_999,)),
         "unknown contact": ContactFilter(contact_ids=(-1,)),
@@ -133,10 +145,15 @@ def test_named_filters_select_the_same_contacts_in_sql_and_in_memory(seeded):
         default = getattr(ContactFilter(), filter_field.name)
         assert any(getattr(flt, filter_field.name) != default for flt in cases.values()), filter_field.name
     selected = {name: _assert_forms_agree(seeded, flt) for name, flt in cases.items()}
-    everyone = set(seeded["everything"]["contact_id"])
-    saved = set(seeded["everything"].loc[~seeded["everything"]["is_draft"], "contact_id"])
+    frame = seeded["everything"]
+    everyone = set(frame["contact_id"])
+    saved = set(frame.loc[~frame["is_draft"] & frame["released"], "contact_id"])
     assert selected["nothing chosen"] == selected["empty tuples"] == saved
-    assert selected["drafts included"] == everyone
+    assert selected["drafts included"] == set(frame.loc[frame["released"], "contact_id"])
+    assert selected["unreleased included"] == set(frame.loc[~frame["is_draft"], "contact_id"])
+    assert selected["unreleased included"] - saved == set(frame.loc[~frame["is_draft"] & ~frame["released"],
+                                                                    "contact_id"])
+    assert selected["drafts and unreleased included"] == everyone
     assert selected["a draft by id"] == set() and selected["a draft by id, drafts included"] == {7, 14}
     for name in ("one auditor", "from a moment on (inclusive)", "between two moments", "one of brands",
                  "one of channels", "a location every brand has", "some contacts", "one region",
@@ -148,7 +165,7 @@ def test_named_filters_select_the_same_contacts_in_sql_and_in_memory(seeded):
     assert set(noord["region"]) == {"Noord"} and noord["location"].notna().all()
     assert selected["region and every location"] == selected["one region"]
     for name in ("an empty period", "unknown brand", "unknown auditor", "unknown contact", "none matching",
-                 "unknown region"):
+                 "unknown region", "an empty client scope"):
         assert selected[name] == set(), name
 
 
