@@ -21,11 +21,11 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from journeys.accounts.scope import ClientScope
 from journeys.demo import seed_demo
 from journeys.fieldwork.contact_filter import ContactFilter, filter_frame
 from journeys.fieldwork.frames import read_contacts
 from journeys.interchange.exports import export_rows
-from journeys.accounts.scope import ClientScope
 from journeys.models import Contact, Location, ReviewStatus
 
 NAME_COLUMNS = {"brands": "brand", "regions": "region", "locations": "location", "waves": "wave", "journeys": "journey",
