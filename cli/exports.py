@@ -1,22 +1,25 @@
-"""``klantreis export contacts``: contacts in the interchange format (CSV or XLSX); ``export plan``: the fieldwork
-plan; ``export trail``: the audit trail of review, release and appeals (docs/review.md)."""
+"""``klantreis export contacts``: contacts in the interchange format (CSV or XLSX), released ones only
+unless ``--include-unreleased``; ``export plan``: the fieldwork plan; ``export trail``: the audit trail of
+review, release and appeals (docs/review.md)."""
 
 import csv
 from pathlib import Path
 
+import sqlalchemy as sa
 import typer
 from sqlmodel import select
 
 from cli.app import console, fail, ready_engine
-from cli.options import Timezone, with_contact_filter
+from cli.options import Timezone, release_note, with_contact_filter
 from cli.users import OPERATOR
 from data import db
+from journeys.fieldwork.contact_filter import contact_conditions
 from journeys.fieldwork.frames import ContactFilter
 from journeys.interchange.exports import FORMATS, export_contacts, neutralise_formula
 from journeys.interchange.plan_file import export_plan
 from journeys.language import N_, _, ngettext, number
 from journeys.local_time import LOCAL_ZONE_NAME
-from journeys.models import Wave
+from journeys.models import Contact, ReviewStatus, Wave
 from journeys.review.workflow import trail_frame
 
 # The columns of ``export trail``, in order (docs/review.md): stable names a script can read.
@@ -32,8 +35,19 @@ def _check_file_format(value: str | None) -> str | None:
     return value
 
 
+def _unreleased(engine, flt: ContactFilter) -> int:
+    """How many of the contacts ``flt`` picks are not yet released (0 unless it includes them)."""
+    if not flt.include_unreleased:
+        return 0
+    query = sa.select(sa.func.count(Contact.id)).where(
+        *contact_conditions(flt), Contact.review_status != ReviewStatus.RELEASED.value)
+    with engine.connect() as connection:
+        return int(connection.execute(query).scalar_one())
+
+
 @export_app.command(
-    "contacts", help=N_("Export contacts (with their checklist answers) in the format ``import contacts`` reads."))
+    "contacts", help=N_("Export contacts (with their checklist answers) in the format ``import contacts`` reads; "
+                        "released contacts only unless --include-unreleased."))
 @with_contact_filter()
 def export_contacts_command(
     *,
@@ -58,6 +72,7 @@ def export_contacts_command(
                        result.contacts)
     console.print(written.format(n=number(result.contacts), file=result.path, format=file_format), highlight=False,
                   soft_wrap=True)  # one line: greppable
+    console.print(release_note(flt, _unreleased(engine, flt)), highlight=False, soft_wrap=True)
 
 
 @export_app.command("plan", help=N_("Export the fieldwork plan (one wave or all) in the format ``import plan`` reads."))

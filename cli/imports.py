@@ -12,12 +12,13 @@ from cli.users import OPERATOR
 from data import db
 from journeys.errors import KlantreisError
 from journeys.interchange.contact_file import parse_timezone, read_table
-from journeys.interchange.imports import ImportAborted, import_contacts, summary_lines, write_failure
+from journeys.interchange.imports import IMPORT_STATUSES, ImportAborted, import_contacts, summary_lines, write_failure
 from journeys.interchange.location_file import import_locations
 from journeys.interchange.location_file import summary_lines as location_summary_lines
 from journeys.interchange.plan_file import import_plan, plan_summary_lines
 from journeys.language import N_, _
 from journeys.local_time import LOCAL_ZONE_NAME
+from journeys.models import ReviewStatus
 
 import_app = typer.Typer(help=N_("Load data files in the interchange format (docs/interchange.md)."),
                          no_args_is_help=True)
@@ -48,8 +49,15 @@ def import_contacts_command(
                 "(phone: answer in 20 s, resolve in 15 min); without it they get none. Never a resolution target "
                 "when the file has a due_at column.")),
     dry_run: bool = typer.Option(False, "--dry-run", help=N_("Validate and count only; write nothing.")),
+    status: str = typer.Option(
+        ReviewStatus.RELEASED.value, "--status",
+        help=N_("Review status of the added contacts: released (they come finished from another system; counted "
+                "at once) or submitted (they wait for review; docs/release.md).")),
 ) -> None:
     """Import contacts: if any row is invalid nothing is written and every bad row is listed."""
+    if status not in IMPORT_STATUSES:
+        raise typer.BadParameter(_("must be one of {choices}").format(choices=", ".join(IMPORT_STATUSES)),
+                                 param_hint="--status")
     if default_targets and not create_missing:
         raise typer.BadParameter(_("only applies to what --create-missing creates"), param_hint="--default-targets")
     parse_timezone(timezone)
@@ -71,7 +79,7 @@ def import_contacts_command(
             result = import_contacts(
                 session=session, actor=OPERATOR, header=header, rows=rows, timezone=timezone,
                 create_missing=create_missing, default_targets=default_targets, dry_run=dry_run,
-                on_progress=on_progress,
+                on_progress=on_progress, status=status,
             )
     except KlantreisError:
         raise  # a bad row, a bad value: the app prints it

@@ -1,5 +1,5 @@
-"""Options several commands share, each defined once: the contact filter, time zone, as-of time and
-output format.
+"""Options several commands share, each defined once: the contact filter, time zone, as-of time,
+output format and ``--include-unreleased``.
 
 A command takes them as typed aliases (``timezone: Timezone = LOCAL_ZONE_NAME``); the filter
 options come as a whole through ``with_contact_filter``, which hands the command the
@@ -18,7 +18,7 @@ from sqlmodel import select
 from journeys.accounts.scope import ClientScope, client_scope
 from journeys.fieldwork.frames import ContactFilter
 from journeys.interchange.contact_file import parse_timestamp
-from journeys.language import N_, _
+from journeys.language import N_, _, ngettext, number
 from journeys.local_time import LOCAL_ZONE_NAME
 from journeys.models import Role, User
 
@@ -37,6 +37,11 @@ AsOf = Annotated[str | None, typer.Option(
     "--as-of", help=N_("Report as of this time (default now); later events are ignored."))]
 # checked while the command line is parsed, so a wrong format is a usage error before anything runs
 OutputFormat = Annotated[str, typer.Option("--format", help=N_("table, csv or json."), callback=_check_output_format)]
+# Figures and exports count released contacts only unless the agency asks for the others.
+IncludeUnreleased = Annotated[bool, typer.Option(
+    "--include-unreleased",
+    help=N_("Also count contacts not yet released to the client (submitted, returned, approved; docs/release.md). "
+            "Default: released contacts only."))]
 
 # The filter options, in the order ``--help`` shows them; the names are contact_filter's arguments.
 _FILTER_OPTIONS = {
@@ -79,9 +84,11 @@ def client_scope_of(username: str) -> ClientScope:
 
 
 def contact_filter(*, brand=None, wave=None, journey=None, channel=None, started_from=None, started_before=None,
-                   for_client=None, timezone: str = LOCAL_ZONE_NAME) -> ContactFilter:
-    """The ContactFilter of the filter options (``--from`` inclusive, ``--to`` exclusive); with
-    ``--for-client`` it carries that client user's scope (``client_scope_of``).
+                   for_client=None, timezone: str = LOCAL_ZONE_NAME,
+                   include_unreleased: bool = False) -> ContactFilter:
+    """The ContactFilter of the filter options (``--from`` inclusive, ``--to`` exclusive); released
+    contacts only unless ``include_unreleased``; with ``--for-client`` it carries that client user's
+    scope (``client_scope_of``), which reads released contacts only.
 
     Raises:
         ValidationError: ``--from``/``--to`` is no time, or ``timezone`` no zone.
@@ -92,7 +99,17 @@ def contact_filter(*, brand=None, wave=None, journey=None, channel=None, started
         channels=tuple(c.lower() for c in split_names(channel)),
         started_from=parse_timestamp(started_from, timezone, "--from") if started_from else None,
         started_before=parse_timestamp(started_before, timezone, "--to") if started_before else None,
+        include_unreleased=include_unreleased,
     )
+
+
+def release_note(flt: ContactFilter, unreleased: int) -> str:
+    """The line a command prints about which contacts it counted: released only, or how many of
+    them are not yet released (``--include-unreleased``)."""
+    if not flt.include_unreleased:
+        return _("Released contacts only (add --include-unreleased to count the others too).")
+    return ngettext("Including {n} contact not yet released to the client.",
+                    "Including {n} contacts not yet released to the client.", unreleased).format(n=number(unreleased))
 
 
 def as_of_moment(value: str | None, timezone: str) -> datetime:
@@ -107,8 +124,10 @@ def with_contact_filter(*, channels: bool = True) -> Callable[[Callable], Callab
     ``--help``, and a ``timezone: Timezone`` option: the zone of ``--from`` and ``--to`` (and of any
     other time it reads). The filter is built before the command runs; a bad ``--from`` or ``--to``
     raises a ValidationError, which the app prints. ``channels=False`` leaves out ``--channel``.
+    ``--include-unreleased`` comes with them: the filter then counts contacts not yet released too.
     """
     options = {name: annotation for name, annotation in _FILTER_OPTIONS.items() if channels or name != "channel"}
+    options["include_unreleased"] = IncludeUnreleased
 
     def decorate(command: Callable) -> Callable:
         signature = inspect.signature(command)
@@ -117,7 +136,9 @@ def with_contact_filter(*, channels: bool = True) -> Callable[[Callable], Callab
         parameters = []
         for parameter in signature.parameters.values():
             if parameter.name == "flt":
-                parameters += [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=option)
+                parameters += [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY,
+                                                 default=False if name == "include_unreleased" else None,
+                                                 annotation=option)
                                for name, option in options.items()]
             else:
                 parameters.append(parameter)

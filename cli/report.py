@@ -10,6 +10,10 @@ Language: the table printed for a person (`--format table`) is in the current la
 headers (``COLUMN_LABELS``) and its numbers ("54,9", "1.234" in Dutch). The machine-readable
 formats (`csv`, `json`) keep the English column names, the codes and plain numbers in every
 language; so does the table's cells' data (brand names, channel keys).
+
+Which contacts: released ones only, unless `--include-unreleased` (docs/release.md) counts the
+contacts not yet released too; the table format ends with a line saying which
+(``cli.options.release_note``); `csv` and `json` stay pure data for programs.
 """
 
 import json
@@ -23,7 +27,7 @@ from rich.table import Table
 from rich.text import Text
 
 from cli.app import console, ready_engine
-from cli.options import AsOf, OutputFormat, Timezone, as_of_moment, with_contact_filter
+from cli.options import AsOf, OutputFormat, Timezone, as_of_moment, release_note, with_contact_filter
 from cli.output import frame_text
 from journeys.errors import Problem, ValidationError
 from journeys.fieldwork.frames import ContactFilter, read_answers, read_contacts, read_criteria
@@ -95,12 +99,25 @@ def read_scored(engine, flt: ContactFilter, as_of: datetime) -> pd.DataFrame:
     return scored_contacts(contacts, answers, criteria, as_of)
 
 
-def metrics_report(engine, *, by: list[str], as_of: datetime, flt: ContactFilter, all_columns: bool = False) -> pd.DataFrame:
-    """One row per group: the group keys, then the report columns of ``scoring.metrics.metrics_table``."""
+def metrics_report(engine, *, by: list[str], as_of: datetime, flt: ContactFilter, all_columns: bool = False,
+                   scored: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per group: the group keys, then the report columns of ``scoring.metrics.metrics_table``
+    (of ``scored`` when given, else of the contacts ``flt`` reads)."""
     from scoring.metrics import METRIC_COLUMNS, metrics_table  # scipy: see the module docstring
 
     columns = list(METRIC_COLUMNS) if all_columns else list(REPORT_COLUMNS)
-    return metrics_table(read_scored(engine, flt, as_of), by)[[*by, *columns]]
+    frame = read_scored(engine, flt, as_of) if scored is None else scored
+    return metrics_table(frame, by)[[*by, *columns]]
+
+
+def unreleased_in(scored: pd.DataFrame) -> int:
+    """How many of the contacts read are not yet released to the client."""
+    return int((~scored["released"].astype(bool)).sum()) if "released" in scored else 0
+
+
+def _print_release_note(flt: ContactFilter, scored: pd.DataFrame, output_format: str) -> None:
+    if output_format == "table":  # csv and json stay pure data
+        console.print(release_note(flt, unreleased_in(scored)), highlight=False, soft_wrap=True)
 
 
 def column_label(column: str) -> str:
@@ -175,15 +192,18 @@ def report(
     output_format: OutputFormat = "table",
     all_columns: bool = typer.Option(False, "--all-columns", help="Also intervals, denominators and pass rates."),
 ) -> None:
-    """Contacts, response, speed, timeliness, quality, redirects and accuracy per group."""
+    """Contacts, response, speed, timeliness, quality, redirects and accuracy per group (released contacts
+    only unless --include-unreleased)."""
     if ctx.invoked_subcommand is not None:
         return
     groups = parse_groups(by)
     moment = as_of_moment(as_of, timezone)
     engine = ready_engine()
-    frame = metrics_report(engine, by=groups, as_of=moment, flt=flt, all_columns=all_columns)
+    scored = read_scored(engine, flt, moment)
+    frame = metrics_report(engine, by=groups, as_of=moment, flt=flt, all_columns=all_columns, scored=scored)
     _emit(frame, output_format, _("Channel metrics by {groups} as of {moment}").format(
         groups=_groups_text(groups), moment=moment.isoformat(timespec="seconds")))
+    _print_release_note(flt, scored, output_format)
 
 
 @report_app.command("consistency")
@@ -220,6 +240,7 @@ def consistency(
     _emit(summary, output_format, _("Consistency by {groups} as of {moment}").format(
         groups=_groups_text(groups), moment=moment.isoformat(timespec="seconds")))
     _emit(channels, output_format, _("The channels it rests on"))
+    _print_release_note(flt, frame, output_format)
 
 
 PROGRESS_OUTPUT_COLUMNS = ("planned", "done", "started", "overdue", "unassigned")

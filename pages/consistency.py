@@ -16,7 +16,15 @@ from ui.dashboard_data import (
     filtered_contacts,
     scored_data,
 )
-from ui.dashboard_view import group_name, has_regions, localized_cells, p_value_text, plan_coverage_line, sample_note
+from ui.dashboard_view import (
+    group_name,
+    has_regions,
+    localized_cells,
+    p_value_text,
+    plan_coverage_line,
+    release_line,
+    sample_note,
+)
 from ui.filters import filter_bar
 from ui.resources import get_engine
 from ui.session import require_page
@@ -42,6 +50,7 @@ st.caption(
     _("The same question should get the same correct answer on every channel, at a speed that fits the channel. "
       "Index = mean of score parity, answer agreement and timing against each channel's own norm (docs/scoring.md).")
 )
+release_line(data, flt)
 plan_coverage_line(engine, data, flt)
 if contacts.empty:
     st.info(_("No contacts match these filters."), icon=":material/filter_alt_off:")

@@ -13,7 +13,7 @@ from ui.dashboard_data import (
     filtered_contacts,
     scored_data,
 )
-from ui.dashboard_view import as_of_text, kpi_tiles, plan_coverage_line, sample_note
+from ui.dashboard_view import as_of_text, kpi_tiles, plan_coverage_line, release_line, sample_note
 from ui.filters import filter_bar
 from ui.resources import get_engine
 from ui.session import require_page
@@ -27,6 +27,7 @@ contacts = filtered_contacts(data, flt)
 st.title(_("Dashboard"), anchor=False)
 st.caption(_("Figures as of {moment} · open contacts count as unanswered until then.").format(
     moment=as_of_text(data["as_of"])))
+release_line(data, flt)
 plan_coverage_line(engine, data, flt)
 appeal_note(engine, data, flt)
 if contacts.empty:

@@ -18,6 +18,7 @@ from ui.contact_detail import show_contact
 from ui.dashboard_data import channel_names, closed_waves, figure, filtered_contacts, scored_data, wave_label
 from ui.dashboard_view import (
     brand_report,
+    brand_report_scope,
     contact_list,
     contact_list_shown,
     contacts_label,
@@ -26,7 +27,7 @@ from ui.dashboard_view import (
     has_regions,
     localized_cells,
     plan_coverage_line,
-    report_scope,
+    release_line,
 )
 from ui.downloads import XLSX_MAX_ROWS, csv_bytes, xlsx_bytes
 from ui.filters import filter_bar
@@ -52,6 +53,7 @@ ALL_WAVES = N_("all waves")  # the report's wave option for every wave (its valu
 st.title(_("Explore and export"), anchor=False)
 st.caption(_("Filters: {filters} · {contacts}").format(filters=filter_summary(flt, names),
                                                        contacts=contacts_label(len(contacts))))
+release_line(data, flt)
 plan_coverage_line(engine, data, flt)
 if contacts.empty:
     st.info(_("No contacts match these filters."), icon=":material/filter_alt_off:")
@@ -74,7 +76,7 @@ with drill_tab:
                               f"({contacts_label(int(table.loc[table[level].astype(str) == v, 'contacts'].iloc[0]))})",
     )
     subset = contacts[contacts[level].astype(str) == choice]
-    listing = contact_list(subset, names)
+    listing = contact_list(subset, names, with_status=flt.include_unreleased)
     st.caption(_("{contacts}, newest first (at most {limit} listed; started in local time, {zone}). "
                  "Select a row to see the contact.").format(contacts=contacts_label(len(subset)), limit=number(500),
                                                              zone=LOCAL_ZONE_NAME))
@@ -151,12 +153,16 @@ with export_tab:
     report_wave = right.selectbox(_("Wave"), [ALL_WAVES, *waves], key="report_wave",
                                   format_func=lambda wave: _(ALL_WAVES) if wave == ALL_WAVES else wave_label(wave, closed))
     chosen_wave = None if report_wave == ALL_WAVES else report_wave
-    st.caption(as_plain_text(report_scope(report_brand, chosen_wave, closed)))
+    st.caption(as_plain_text(brand_report_scope(everything, report_brand, chosen_wave, closed,
+                                                include_unreleased=flt.include_unreleased)))
     if st.button(_("Build report"), icon=":material/description:", key="report_build"):
-        page = brand_report(everything, report_brand, chosen_wave, data["as_of"], names, closed)
+        page = brand_report(everything, report_brand, chosen_wave, data["as_of"], names, closed,
+                            include_unreleased=flt.include_unreleased)
         st.session_state["report_html"] = (report_brand, report_wave, page)
+        st.session_state["report_unreleased"] = flt.include_unreleased  # what it counted: shown only for that
     built = st.session_state.get("report_html")
-    if built and built[:2] == (report_brand, report_wave):
+    if built and built[:2] == (report_brand, report_wave) \
+            and st.session_state.get("report_unreleased", False) == flt.include_unreleased:
         st.download_button(_("Download report (HTML)"), built[2].encode("utf-8"),
                            f"klantreis-{report_brand}-{report_wave}.html".replace(" ", "_"), "text/html",
                            icon=":material/download:", on_click="ignore")

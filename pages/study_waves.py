@@ -1,4 +1,5 @@
-"""Waves and plan (managers, admins): set up waves, close them, and fill a wave's fieldwork plan."""
+"""Waves and plan (managers, admins): set up waves, close them, release their approved contacts to
+the client, and fill a wave's fieldwork plan."""
 
 from datetime import date, timedelta
 
@@ -28,7 +29,7 @@ from ui.actions import run_action, show_notice
 from ui.resources import get_engine
 from ui.session import require_page
 from ui.text import as_plain_text
-from ui.waves import import_upload, line_label, plan_table, run_plan_action, waves_table
+from ui.waves import import_upload, line_label, plan_table, release_panel, run_plan_action, waves_table
 
 user = require_page(__file__)
 
@@ -79,7 +80,8 @@ def scope_inputs(prefix: str, scope: dict | None = None) -> tuple[list, list, li
     return chosen_brands, chosen_journeys, chosen_channels
 
 
-create_tab, change_tab = st.tabs([_("Create a wave"), _("Change or close a wave")])
+create_tab, change_tab, release_tab = st.tabs([_("Create a wave"), _("Change or close a wave"),
+                                               _("Release to the client")])
 
 with create_tab, st.form("waves_create"):
     new_name = st.text_input(_("Wave name"), key="waves_new_name", max_chars=40, placeholder="2026-Q2")
@@ -123,6 +125,13 @@ with change_tab:
             if st.button(_("Close wave"), key=f"waves_close_{wave_id}", disabled=not sure):
                 run_action(engine, lambda s: close_wave(session=s, actor=user, wave_id=wave_id),
                            _("Wave {name} closed: its figures are final.").format(name=as_plain_text(names[wave_id])))
+
+with release_tab:
+    if not names:
+        st.info(_("No waves yet."), icon=":material/info:")
+    else:
+        release_wave_id = st.selectbox(_("Wave"), list(names), format_func=names.get, key="waves_release_wave")
+        release_panel(engine, user, release_wave_id, names[release_wave_id])
 
 st.header(_("The fieldwork plan"), anchor=False)
 if not names:

@@ -16,7 +16,7 @@ from ui.dashboard_data import (
     open_waves,
     scored_data,
 )
-from ui.dashboard_view import plan_coverage_line
+from ui.dashboard_view import plan_coverage_line, release_line
 from ui.filters import filter_bar
 from ui.resources import get_engine
 from ui.session import require_page
@@ -31,6 +31,7 @@ contacts = filtered_contacts(data, flt)
 SERIES = {"channel": N_("Channel"), "brand": N_("Brand")}  # the option's key → its label
 
 st.title(_("Trends and hours"), anchor=False)
+release_line(data, flt)
 plan_coverage_line(engine, data, flt)
 appeal_note(engine, data, flt)
 if contacts.empty:

@@ -22,6 +22,9 @@ copy of a table about to be shown. The cached frames and figure tables keep the 
 are in the user's language (built-in channels have a Dutch name), so they are cached per language;
 the figures are the same in every language and are cached once.
 
+Which contacts a figure counts is the filter's: released ones only, unless the agency's
+``ContactFilter.include_unreleased`` (the frame itself holds every contact, with ``released``).
+
 Beside the figures: the fieldwork plan's coverage of a filter (``plan_coverage_of``, one
 aggregate query of ``journeys.fieldwork.coverage``, cached per data version, plan fingerprint,
 day and filter) and the closed waves, whose figures are final (``closed_waves``, ``wave_label``).
@@ -119,7 +122,7 @@ def plan_coverage_of(engine: Engine, data: dict, flt: ContactFilter) -> PlanCove
     with read_scope(engine) as session:
         plan = plan_version(session=session)
     names_only = replace(flt, started_from=None, started_before=None, auditor_ids=(), contact_ids=(),
-                         include_drafts=False)
+                         include_drafts=False, include_unreleased=False)  # fieldwork done, released or not
     return _plan_coverage(engine, str(engine.url), data["key"][1], plan, local_today(), names_only)
 
 
@@ -202,6 +205,7 @@ ANALYSIS_COLUMNS = (
     "contact_id", "row", "brand", "region", "location", "journey", "wave", "channel", "started_at", "weekday", "hour",
     "responded", "first_response_s", "response_time_s", "response_clock_s", "first_response_target_s",
     "deadline", "late", "resolution_status", "final_score", "passed", "redirected_to", "answer_correct",
+    "released", "review_status",  # what the figures include (``ui.dashboard_view.release_line``), the list's status
 )
 
 

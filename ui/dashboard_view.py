@@ -1,5 +1,5 @@
-"""Building blocks of the dashboard pages: tiles, captions, the plan's coverage, the contact list
-and the brand report.
+"""Building blocks of the dashboard pages: tiles, captions, the plan's coverage, what the figures
+include (``release_line``), the contact list and the brand report.
 
 Nothing here defines a figure: every number comes from a function of ``scoring/`` (through
 ``ui.dashboard_data.figure`` on the pages); this module formats and draws it. ``TILES`` says
@@ -23,6 +23,7 @@ from journeys.fieldwork.coverage import coverage_words
 from journeys.fieldwork.frames import ContactFilter
 from journeys.language import N_, SOURCE_LANGUAGE, _, current_language, ngettext, number, percent
 from journeys.local_time import LOCAL_ZONE, LOCAL_ZONE_NAME, MINUTE, duration, local_column, local_text
+from journeys.wording import review_status_label
 from scoring.headline import HeadlineFigures, brand_mean_consistency, headline_figures
 from scoring.metrics import MIN_CONTACTS, km_median_first_response, metrics_of_timed, metrics_table
 from scoring.response_times import response_time_table
@@ -57,6 +58,35 @@ def plan_coverage_line(engine, data: dict, flt: ContactFilter) -> str:
     if words:
         icon = ":material/pending_actions:" if coverage.short else ":material/assignment_turned_in:"
         st.caption(f"{icon} {words}")
+    return words
+
+
+def unreleased_count(contacts: pd.DataFrame) -> int:
+    """How many of ``contacts`` (a filtered frame) are not yet released to the client."""
+    if "released" not in contacts:
+        return 0
+    return int((~contacts["released"].to_numpy(dtype=bool)).sum())
+
+
+def release_words(include_unreleased: bool, unreleased: int) -> str:
+    """What the figures include, in words: released contacts only, or how many not yet released."""
+    if not include_unreleased:
+        return _("Released contacts only.")
+    return ngettext("Including {n} contact not yet released: the client does not see it.",
+                    "Including {n} contacts not yet released: the client does not see them.",
+                    unreleased).format(n=number(unreleased))
+
+
+def release_line(data: dict, flt: ContactFilter) -> str:
+    """Under a dashboard page's title: what its figures include (``release_words``) — a caption
+    for released contacts only, a warning with the count when the agency includes the others.
+    Returns the words shown."""
+    if not flt.include_unreleased:
+        words = release_words(False, 0)
+        st.caption(f":material/verified: {words}")
+        return words
+    words = release_words(True, unreleased_count(filtered_contacts(data, flt)))
+    st.warning(words, icon=":material/pending:")
     return words
 
 
@@ -290,7 +320,7 @@ CONTACT_LIST_COLUMNS = {
     "contact": N_("contact"), "started (local time)": N_("started (local time)"), "brand": N_("brand"),
     "channel": N_("channel"), "journey": N_("journey"), "wave": N_("wave"), "score": N_("score"),
     "first response": N_("first response"), "answer correct": N_("answer correct"),
-    "redirected to": N_("redirected to"),
+    "redirected to": N_("redirected to"), "status": N_("status"),
 }
 
 
@@ -299,14 +329,18 @@ def contact_list_shown(listing: pd.DataFrame) -> pd.DataFrame:
     return listing.rename(columns=lambda column: _(CONTACT_LIST_COLUMNS.get(column, column)))
 
 
-def contact_list(contacts: pd.DataFrame, names: dict[str, str] | None = None) -> pd.DataFrame:
+def contact_list(contacts: pd.DataFrame, names: dict[str, str] | None = None, *,
+                 with_status: bool = False) -> pd.DataFrame:
     """The contacts of a drill-down, newest first, with the columns a manager scans (channels
     by their display names ``names``; times in local time, the page names the zone). The column
     names are the English keys of ``CONTACT_LIST_COLUMNS``; the cells' words ("unanswered",
-    "yes") are in the current language, and ``contact_list_shown`` names the columns for a page."""
+    "yes") are in the current language, and ``contact_list_shown`` names the columns for a page.
+
+    ``with_status`` (the agency counts contacts not yet released) adds ``status``: each
+    contact's review status in words (``review_status_label``), so an unreleased one stands out."""
     names = names or {}
     ordered = contacts.sort_values(["started_at", "contact_id"], ascending=False, kind="stable")
-    return pd.DataFrame({
+    listing = pd.DataFrame({
         "contact": ordered["contact_id"].to_numpy(),
         "started (local time)": local_column(ordered["started_at"], MINUTE),
         "brand": ordered["brand"].astype(str).to_numpy(),
@@ -319,12 +353,18 @@ def contact_list(contacts: pd.DataFrame, names: dict[str, str] | None = None) ->
         "answer correct": ordered["answer_correct"].map({True: _("yes"), False: _("no")}).fillna("–").to_numpy(),
         "redirected to": ordered["redirected_to"].fillna("").to_numpy(),
     })
+    if with_status:
+        statuses = ordered["review_status"] if "review_status" in ordered else pd.Series("released", index=ordered.index)
+        listing.insert(1, "status", statuses.astype(str).map(review_status_label).to_numpy())
+    return listing
 
 
-def report_scope(brand: str, wave: str | None, closed: frozenset[str] = frozenset()) -> str:
+def report_scope(brand: str, wave: str | None, closed: frozenset[str] = frozenset(), *,
+                 include_unreleased: bool = False, unreleased: int = 0) -> str:
     """What a brand report covers, as printed on its face: every filter it applies, that the
-    dashboards' sidebar filters do not apply, and for one wave whether its figures are final
-    (the wave is in ``closed``) or provisional."""
+    dashboards' sidebar filters do not apply, for one wave whether its figures are final
+    (the wave is in ``closed``) or provisional, and which contacts it counts: released ones
+    only, or ``unreleased`` contacts not yet released too (``include_unreleased``, the agency's view)."""
     state = ""
     if wave:
         state = " " + (_("Figures final: the wave is closed.") if wave in closed
@@ -335,7 +375,17 @@ def report_scope(brand: str, wave: str | None, closed: frozenset[str] = frozense
     else:
         covers = _("Covers every contact of brand {brand}, all waves: all channels, journeys, locations "
                    "and dates.").format(brand=brand)
-    return covers + state + " " + _("The dashboards' sidebar filters do not apply to this report.")
+    return (covers + " " + release_words(include_unreleased, unreleased) + state + " "
+            + _("The dashboards' sidebar filters do not apply to this report."))
+
+
+def brand_report_scope(all_contacts: pd.DataFrame, brand: str, wave: str | None, closed: frozenset[str] = frozenset(),
+                       *, include_unreleased: bool = False) -> str:
+    """``report_scope`` of the brand report ``brand_report`` builds from ``all_contacts`` (the
+    dashboards' whole frame), with the count of contacts not yet released it would include."""
+    contacts = apply_filter(all_contacts, ContactFilter(brands=(brand,), waves=(wave,) if wave else (),
+                                                        include_unreleased=include_unreleased), columns=("released",))
+    return report_scope(brand, wave, closed, include_unreleased=include_unreleased, unreleased=unreleased_count(contacts))
 
 
 # The brand report's channel table, its columns as printed (translated where printed).
@@ -347,15 +397,16 @@ REPORT_COLUMNS = {
 
 
 def brand_report(all_contacts: pd.DataFrame, brand: str, wave: str | None, as_of, names: dict[str, str],
-                 closed: frozenset[str] = frozenset()) -> str:
+                 closed: frozenset[str] = frozenset(), *, include_unreleased: bool = False) -> str:
     """The printable one-page report for one brand (and wave): the ``TILES``, the main charts and
     the channel table, from the same ``scoring/`` functions as the pages.
 
     It applies exactly the brand and wave chosen for it (``report_scope``, printed on its face),
     never the sidebar filters of the pages; channels read by their display names (``names``). A
     wave in ``closed`` is titled final ("2026-Q1 (final)"); the scope says final or provisional.
+    It counts released contacts only unless ``include_unreleased`` (the agency's view), and says which.
     """
-    scope = ContactFilter(brands=(brand,), waves=(wave,) if wave else ())
+    scope = ContactFilter(brands=(brand,), waves=(wave,) if wave else (), include_unreleased=include_unreleased)
     contacts = apply_filter(all_contacts, scope)
     figures = headline_figures(contacts, as_of) if len(contacts) else None
     by_channel = metrics_table(contacts, ["channel"]) if len(contacts) else pd.DataFrame()
@@ -381,5 +432,6 @@ def brand_report(all_contacts: pd.DataFrame, brand: str, wave: str | None, as_of
         table["km_median_first_response_s"] = table["km_median_first_response_s"].map(duration)
         table = table.rename(columns=lambda column: _(REPORT_COLUMNS.get(column, column)))
     return brand_report_html(brand=brand, wave=wave_label(wave, closed) if wave else None, as_of=as_of,
-                             scope=report_scope(brand, wave, closed),
+                             scope=report_scope(brand, wave, closed, include_unreleased=include_unreleased,
+                                                unreleased=unreleased_count(contacts)),
                              tiles=[shown(tile) for tile in TILES], chart_sections=sections, table=table)

@@ -13,6 +13,12 @@ A client user's filter carries its scope (``journeys.accounts.scope.client_scope
 run, so a grant changed by an admin counts at the next click), and its options are only the names
 of its own released contacts (``_scoped_options``): no other brand, nor a location, region, wave,
 journey or channel known only from another brand's contacts.
+
+The figures count released contacts only (``ContactFilter.include_unreleased`` False). The
+agency's staff (``may_include_unreleased``: a signed-in user who is not a client) have one more
+switch, "Include contacts not yet released" (``UNRELEASED_KEY``), kept for the session like the
+filters; the pages then say how many of the contacts they count the client does not see yet
+(``ui.dashboard_view.release_line``). A client never has it: its scope reads released contacts only.
 """
 
 from datetime import UTC, date, datetime, time, timedelta
@@ -22,6 +28,7 @@ import streamlit as st
 from sqlalchemy.engine import Engine
 
 from data.db import read_scope
+from journeys.accounts.access import CLIENTS, has_role
 from journeys.accounts.scope import ClientScope, client_scope
 from journeys.fieldwork.contact_filter import contact_conditions
 from journeys.fieldwork.frames import ContactFilter
@@ -31,6 +38,7 @@ from journeys.models import Brand, Channel, Contact, Journey, Location, Wave
 from ui.dashboard_data import channel_names, closed_waves, wave_label
 
 KEY_PREFIX = "flt_"
+UNRELEASED_KEY = f"{KEY_PREFIX}include_unreleased"
 # The filters in the order shown: the option list's name (also the widget's key), its label and the
 # placeholder of an empty selection (marked here, translated where drawn).
 FILTERS = (
@@ -109,9 +117,16 @@ def location_options(options: dict, regions) -> list[str]:
     return [name for name in options["locations"] if name in chosen]
 
 
+def may_include_unreleased(actor) -> bool:
+    """Whether ``actor`` may count contacts not yet released: the agency's staff, never a client
+    (``journeys.accounts.access.CLIENTS``) nor an unknown user."""
+    return actor is not None and not has_role(actor, *CLIENTS)
+
+
 def filter_bar(engine: Engine, *, actor=None, show_channel: bool = True) -> ContactFilter:
     """Render the filters in the sidebar and return the current selection; for a client user
-    (``actor``) within its scope, which the returned filter carries."""
+    (``actor``) within its scope, which the returned filter carries. The agency's staff
+    (``may_include_unreleased``) also get the switch that counts contacts not yet released."""
     scope = session_scope_of(engine, actor)
     options = _options(engine, str(engine.url)) if scope is None else _scoped_options(engine, str(engine.url), scope)
     names = channel_names(engine)
@@ -139,6 +154,12 @@ def filter_bar(engine: Engine, *, actor=None, show_channel: bool = True) -> Cont
             _("Started between"), value=(), key=f"{KEY_PREFIX}period", persist_state="session",
             help=_("Local dates ({zone}), both ends included. Empty = all dates.").format(zone=LOCAL_ZONE_NAME),
         )
+        include_unreleased = False
+        if may_include_unreleased(actor):
+            include_unreleased = st.toggle(
+                _("Include contacts not yet released"), key=UNRELEASED_KEY, persist_state="session",
+                help=_("Also count contacts that are submitted, returned or approved but not yet released to the "
+                       "client. The client never sees these; the pages say how many are included."))
     started_from = started_before = None
     if isinstance(period, (tuple, list)) and len(period) == 2:
         started_from = local_midnight(period[0])
@@ -153,6 +174,7 @@ def filter_bar(engine: Engine, *, actor=None, show_channel: bool = True) -> Cont
         started_from=started_from,
         started_before=started_before,
         scope=scope,
+        include_unreleased=bool(include_unreleased),
     )
 
 
