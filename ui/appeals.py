@@ -232,8 +232,8 @@ def _decide_form(engine: Engine, appeal: AppealRow, *, actor) -> None:
             return
         run_action(engine, lambda s: decide_appeal(session=s, actor=actor, appeal_id=appeal.id,
                                                    upheld=outcome == "upheld", decision=reason, **change),
-                   _("Appeal {id} decided: {status}.").format(
-                       id=appeal.id, status=appeal_status_label(outcome).lower()))
+                   (_("Appeal {id} upheld.") if outcome == "upheld" else _("Appeal {id} rejected.")).format(
+                       id=appeal.id))
 
 
 def _new_answer_input(criterion: Criterion, key: str) -> dict:
@@ -300,7 +300,7 @@ def appeal_panel(engine: Engine, contact_id: int, *, actor) -> None:
         for appeal in appeals:
             st.markdown(f"- {as_plain_text(appeal.subject)}: {as_plain_text(outcome_text(appeal))}")
             if appeal.decision:
-                st.text(_("Decision: {text}").format(text=appeal.decision))
+                st.caption(as_plain_text(_("Decision: {text}").format(text=appeal.decision)))
     if has_role(actor, *APPELLANTS):
         _appeal_form(engine, contact_id, actor=actor)
 

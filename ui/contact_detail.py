@@ -196,7 +196,7 @@ def show_trail(trail: pd.DataFrame, *, key: str, file_name: str) -> None:
     st.markdown("**{}**".format(ngettext("Audit trail ({n} step)", "Audit trail ({n} steps)", len(trail)).format(
         n=number(len(trail)))))
     if trail.empty:
-        st.caption(_("No review step yet: the contact has not been submitted."))
+        st.caption(_("No review step recorded for this contact."))
         return
     table = trail_table(trail)
     st.dataframe(table, hide_index=True, width="stretch")  # a dataframe shows comments as text, never Markdown

@@ -78,9 +78,10 @@ def test_refusal_names_whom_the_page_is_for():
 
 
 def test_client_pages_are_the_analysis_pages():
-    """A client user opens the Overview, the dashboards and Explore — no audit, study or admin page."""
+    """A client user opens the Overview, the dashboards, Explore and its Appeals — no audit, study or admin page."""
     assert [spec.path for spec in pages_for("client")] == [
-        "pages/overview.py", "pages/dashboard.py", "pages/consistency.py", "pages/trends.py", "pages/explore.py"]
+        "pages/overview.py", "pages/dashboard.py", "pages/consistency.py", "pages/trends.py", "pages/explore.py",
+        "pages/appeals.py"]
 
 
 def test_auditor_lands_on_my_contacts(app_env, people):

@@ -207,11 +207,23 @@ def go_to(page, title: str) -> None:
     its tail away behind "View N more")."""
     import re
 
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    wait_for_app(page)
     nav = page.get_by_test_id("stSidebarNav")
     more = nav.get_by_text(re.compile(r"^View \d+ more$"))
     if more.count():
         more.click()
-    nav.get_by_role("link", name=title).click()
+    link = nav.get_by_role("link", name=title, exact=True)
+    target = link.get_attribute("href")
+    for attempt in range(3):  # a click that lands while a rerun redraws the menu can be lost: click again
+        link.click()
+        try:
+            page.wait_for_url(target, timeout=10_000)
+            break
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
     wait_for_app(page)
 
 
