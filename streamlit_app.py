@@ -16,6 +16,7 @@ sidebar and on the sign-in page.
 """
 
 import streamlit as st
+from sqlmodel import select
 
 from data.db import read_scope, session_scope
 from data.errors import DatabaseUnavailable
@@ -23,6 +24,7 @@ from journeys.accounts.users import SignInRefused, authenticate
 from journeys.demo import demo_info
 from journeys.errors import PermissionDenied
 from journeys.language import _
+from journeys.models import User
 from journeys.wording import ROLE_LABELS
 from ui.actions import database_trouble_stops_page, show_blocked
 from ui.language import apply_language, language_menu, store_choice
@@ -96,7 +98,15 @@ if user is None:
             st.button(_("Sign in with single sign-on"), icon=":material/key:", on_click=st.login)
     with read_scope(engine) as session:
         demo = demo_info(session)
-    if demo:
+        reviewed = demo and session.exec(select(User.id).where(User.username == "reviewer")).first() is not None
+    if demo and reviewed:  # the demo with review, release and appeals (``seed_demo(review=True)``)
+        st.info(
+            _("This installation holds **demo data**. Sign in as `auditor1`, `manager`, `reviewer`, `admin`, "
+              "or as a client user: `client1` (all of Vliegwel) or `client2` (Belnet, region Zuid); the password "
+              "is the username followed by `-demo` (e.g. `manager-demo`)."),
+            icon=":material/science:",
+        )
+    elif demo:
         st.info(
             _("This installation holds **demo data**. Sign in as `auditor1`, `manager` or `admin`; "
               "the password is the username followed by `-demo` (e.g. `manager-demo`)."),
