@@ -71,7 +71,7 @@ def test_phone_with_stopwatch_and_email_with_evidence(page, tmp_path):
     newest_open = page.get_by_text(re.compile(r"^Started .* · waiting \d+ s · within target 4\.0 h")).first
     expect(newest_open).to_be_visible()  # the e-mail, seconds old, against its 4 h working-hours target
     completed = page.locator("[class*='st-key-done_']").first  # brand · channel · time · score, newest first
-    expect(completed).to_contain_text(re.compile(r" · Phone · .* · not scored$"))
+    expect(completed).to_contain_text(re.compile(r" · Phone · .* · not scored · Being logged$"))
     screenshot(page, "logging-my-contacts")
 
 

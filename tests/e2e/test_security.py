@@ -126,14 +126,15 @@ def test_manager_typing_an_admin_url_sees_no_accounts(page, app_server):
 
 
 def test_auditor_lands_on_my_contacts_and_is_told_a_dashboard_is_not_theirs(page, app_server):
-    """Signing in as an auditor opens My contacts; a typed /dashboard says it is for managers and administrators."""
+    """Signing in as an auditor opens My contacts; a typed /dashboard says whom it is for."""
     sign_in(page, "auditor1")
     expect(page.get_by_role("heading", name="My contacts")).to_be_visible()
     _wait_for_cookie(page, "klantreis_session")
     page.goto(f"{app_server.base_url}/dashboard")
     wait_for_app(page)
     expect(page.get_by_text(
-        "The page 'Dashboard' is for managers and administrators; you are signed in as an auditor.")).to_be_visible()
+        "The page 'Dashboard' is for managers, administrators, reviewers and client users; you are signed in as an "
+        "auditor.")).to_be_visible()
     expect(page.get_by_test_id("stVegaLiteChart")).to_have_count(0)
     page.get_by_role("link", name="Go to My contacts").click()
     wait_for_app(page)
