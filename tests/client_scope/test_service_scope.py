@@ -30,14 +30,15 @@ import journeys
 from data import db
 from journeys.accounts import access, grants, scope, users
 from journeys.catalogue import clients, journey_editing
-from journeys.errors import PermissionDenied
+from journeys.errors import NotFoundError, PermissionDenied
 from journeys.fieldwork import assignments, contacts, evidence, overview, plan, progress, retention, waves, worklist
 from journeys.fieldwork.assignment_rules import AssignmentProposal
 from journeys.fieldwork.contact_filter import ContactFilter
 from journeys.fieldwork.contacts import ContactStart
 from journeys.interchange import exports, imports, location_file, plan_file
 from journeys.interchange.contact_file import COLUMNS
-from journeys.models import Contact
+from journeys.models import Appeal, AppealStatus, Contact, ReviewAction
+from journeys.review import appeals, release, trail, workflow
 from tests.client_scope.world import BRAND_A, FORBIDDEN, build_two_brands
 from tests.factories import journey_in
 
@@ -58,6 +59,18 @@ def denied(call) -> Case:
 
 def clean(call, check=None) -> Case:
     return Case("clean", call, check)
+
+
+def refused(call) -> Case:
+    """Refused as ``PermissionDenied`` or, for an appeal id that is not the client's, ``NotFoundError``
+    with the same sentence for missing and another brand's (so nothing says B's appeal exists)."""
+    return Case("refused", call)
+
+
+def _no_b_rows(ctx: "Ctx", frame) -> None:
+    ids = set(ctx.ids["contacts_b"])
+    found = set(frame["contact_id"]) & ids if "contact_id" in frame else set()
+    assert not found, f"a client read brand B's contacts {found}"
 
 
 def exempt(reason: str) -> Case:
@@ -303,6 +316,59 @@ CASES: dict[str, Case] = {
     "journeys.interchange.plan_file.plan_csv": denied(lambda c: plan_file.plan_csv(session=c.session, actor=c.client)),
     "journeys.interchange.plan_file.export_plan": denied(lambda c: plan_file.export_plan(
         session=c.session, actor=c.client, path=c.tmp / "plan.csv", file_format="csv")),
+    # --- journeys.review.workflow: reviewing is the agency's; a client reads its own trail only
+    "journeys.review.workflow.submit_contact": denied(lambda c: workflow.submit_contact(
+        session=c.session, actor=c.client, contact_id=B(c))),
+    "journeys.review.workflow.return_contact": denied(lambda c: workflow.return_contact(
+        session=c.session, actor=c.client, contact_id=B(c), comment="x")),
+    "journeys.review.workflow.approve_contact": denied(lambda c: workflow.approve_contact(
+        session=c.session, actor=c.client, contact_id=B(c))),
+    "journeys.review.workflow.correct_answer": denied(lambda c: workflow.correct_answer(
+        session=c.session, actor=c.client, contact_id=B(c), criterion_id=1, value=1.0, reason="x")),
+    "journeys.review.workflow.correct_timing": denied(lambda c: workflow.correct_timing(
+        session=c.session, actor=c.client, contact_id=B(c), field="first_response_at", value=None, reason="x")),
+    "journeys.review.workflow.review_queue": denied(lambda c: workflow.review_queue(
+        session=c.session, actor=c.client, brands=[c.ids["brand_b"]])),
+    "journeys.review.workflow.returned_contacts": denied(lambda c: workflow.returned_contacts(
+        session=c.session, actor=c.client)),
+    "journeys.review.workflow.ready_to_submit": denied(lambda c: workflow.ready_to_submit(
+        session=c.session, actor=c.client)),
+    "journeys.review.workflow.trail_frame": clean(lambda c: [
+        workflow.trail_frame(session=c.session, actor=c.client),
+        workflow.trail_frame(session=c.session, actor=c.client, contact_ids=c.ids["contacts_b"]),
+        workflow.trail_frame(session=c.session, actor=c.client, wave_id=c.ids["wave"])],
+        lambda c, frames: [_no_b_rows(c, f) for f in frames] and (
+            frames[1].empty or pytest.fail(str(frames[1])))),
+    # --- journeys.review.release: the agency's
+    "journeys.review.release.set_release_settings": denied(lambda c: release.set_release_settings(
+        session=c.session, actor=c.client, wave_id=c.ids["wave"], release_mode="auto", appeal_days=7)),
+    "journeys.review.release.release_wave": denied(lambda c: release.release_wave(
+        session=c.session, actor=c.client, wave_id=c.ids["wave"])),
+    "journeys.review.release.release_counts": denied(lambda c: release.release_counts(
+        session=c.session, actor=c.client, wave_id=c.ids["wave"])),
+    # --- journeys.review.appeals: a client appeals and reads its own results' appeals only
+    "journeys.review.appeals.appeal_window": denied(lambda c: appeals.appeal_window(
+        session=c.session, actor=c.client, contact_id=B(c))),
+    "journeys.review.appeals.open_appeal": denied(lambda c: appeals.open_appeal(
+        session=c.session, actor=c.client, contact_id=B(c), criterion_id=None, reason="x")),
+    "journeys.review.appeals.query_client": denied(lambda c: appeals.query_client(
+        session=c.session, actor=c.client, appeal_id=c.ids["appeal_b"], question="x")),
+    "journeys.review.appeals.answer_query": refused(lambda c: appeals.answer_query(
+        session=c.session, actor=c.client, appeal_id=c.ids["appeal_b"], answer="x")),
+    "journeys.review.appeals.decide_appeal": denied(lambda c: appeals.decide_appeal(
+        session=c.session, actor=c.client, appeal_id=c.ids["appeal_b"], upheld=True, decision="x")),
+    "journeys.review.appeals.appeals_of": clean(lambda c: [
+        appeals.appeals_of(session=c.session, actor=c.client),
+        appeals.appeals_of(session=c.session, actor=c.client, brands=["Bestelbaas"]),
+        appeals.appeals_of(session=c.session, actor=c.client, contact_id=B(c))],
+        lambda c, results: all(r == [] for r in results) or pytest.fail(str(results))),
+    "journeys.review.appeals.appeal_history": refused(lambda c: appeals.appeal_history(
+        session=c.session, actor=c.client, appeal_id=c.ids["appeal_b"])),
+    "journeys.review.appeals.changed_on_appeal": clean(
+        lambda c: appeals.changed_on_appeal(session=c.session, actor=c.client),
+        lambda c, frame: frame.empty or pytest.fail(str(frame))),
+    "journeys.review.appeals.appeal_rate_table": clean(
+        lambda c: appeals.appeal_rate_table(engine=c.engine, actor=c.client)),
     # --- journeys.review
     "journeys.review.trail.record": exempt(
         "writes the trail line of a step its caller (a review service) has checked; reads nothing"),
@@ -382,6 +448,20 @@ def two_brands(module_db_url, tmp_path_factory):
         ids["phone"] = world["channels"]["phone"].id
         ids["assignments_b"] = list(session.exec(select(plan.Assignment.id).where(
             plan.Assignment.plan_line_id == world["line_b"].id)).all())
+        # brand B's released contact with an appeal by B's own client user, and its trail
+        client_b = users.create_user(session=session, username="klant-b", role="client", password="client-pass",
+                                     display_name="Klant Bestelbaas")
+        session.flush()
+        grants.set_client_grants(session=session, actor=world["admin"], user_id=client_b.id,
+                                 grants=[grants.GrantSpec("Bestelbaas")])
+        appeal_b = Appeal(contact_id=ids["contacts_b"][0], opened_by_id=client_b.id, reason="secret-of-b",
+                          status=AppealStatus.WAITING_CLIENT.value)
+        session.add(appeal_b)
+        session.flush()
+        trail.record(session, contact_id=ids["contacts_b"][0], action=ReviewAction.RELEASED, comment="secret-of-b")
+        trail.record(session, contact_id=ids["contacts_b"][0], action=ReviewAction.APPEALED, actor=client_b,
+                     comment="secret-of-b", appeal_id=appeal_b.id)
+        ids["appeal_b"] = appeal_b.id
         client = world["client"]
         session.expunge(client)
     return engine, client, ids, tmp_path_factory.mktemp("files")
@@ -398,8 +478,9 @@ def test_a_client_reads_and_changes_nothing_outside_its_scope(two_brands, name):
     with Session(engine) as session:
         ctx = Ctx(session=session, engine=engine, client=client, ids=ids, tmp=tmp)
         try:
-            if case.expect == "denied":
-                with pytest.raises(PermissionDenied) as refusal:
+            if case.expect in ("denied", "refused"):
+                kinds = PermissionDenied if case.expect == "denied" else (PermissionDenied, NotFoundError)
+                with pytest.raises(kinds) as refusal:
                     case.call(ctx)
                 _assert_nothing_of_b(str(refusal.value))
             else:
