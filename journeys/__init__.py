@@ -6,10 +6,12 @@ errors a user can correct (``errors``), what the database can store (``limits``)
 on the ones listed after it:
 
     interchange/  contact files in and out: the format, import, export
+    alerts/       alert mails: notifications, the outbox with its idempotency keys, SMTP, the worker
+    actions/      action rules (when a finding needs follow-up), action items, their follow-up check
+    review/       review before release, release to the client, appeals, the audit trail
     fieldwork/    contacts with their timings, answers, drafts and evidence; filters; frames for scoring
     catalogue/    brands, locations, channels, waves, journeys and their versioned checklists
     accounts/     users, sign-in sessions, roles and access, pseudonyms
 
-``demo`` seeds demo data through all of them. The review, release and appeals area will sit
-between interchange and fieldwork. The order is checked by ``tests/test_import_layers.py``.
+``demo`` seeds demo data through all of them. The order is checked by ``tests/test_import_layers.py``.
 """

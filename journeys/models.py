@@ -16,6 +16,11 @@ Entity map (arrows are foreign keys)::
     Contact ─< ReviewEvent >─ User   (the audit trail: submitted, returned, approved, released, appealed, …)
     Contact ─< Appeal ─< AppealEvidence >─ Evidence   (a client's dispute of one answer or the timing)
     User ─< ClientGrant >─ Brand, Location   (what a client user may see: brands, or regions or locations of one)
+    ActionRule >─ Brand, Journey, User       (when a finding needs follow-up: critical fail, low score, late, gap)
+    ActionRule ─< ActionItem >─ Contact, Criterion, Location, Wave, User   (one finding to fix, its owner, due date)
+    ActionItem ─< ActionEvent                (status changes and comments on an action)
+    User ─< Notification >─ ActionItem, Appeal   (what someone is to be told; urgent alone, else in a digest)
+    Notification >─ OutboxMail >─ User       (a mail to send: idempotency key, retries with back-off)
     ChangeLog                    (who changed what, when, old → new)
     Setting                      (key → JSON value: pass band, office hours, retention)
     AuthSession >─ User          (a signed-in browser: hashed cookie token, expiry, revocation)
@@ -185,6 +190,51 @@ def _not_before(later: str, earlier: str) -> str:
 
 def _ts(nullable: bool = True, **kw):
     return Field(sa_type=UTCDateTime(), nullable=nullable, **kw)
+
+
+class AlertMode(enum.StrEnum):
+    """Which alert mails a user wants (``User.alerts``)."""
+
+    ALL = "all"          # urgent alerts at once, the rest in a daily digest
+    DIGEST = "digest"    # everything in the daily digest, urgent alerts too
+    OFF = "off"          # no alert mails at all (unsubscribed)
+
+
+class RuleKind(enum.StrEnum):
+    """What makes an action rule create an action item (``scoring.action_rules`` holds the tests)."""
+
+    CRITICAL_FAIL = "critical"     # a critical (knock-out) checklist item failed on a contact
+    SCORE_BELOW = "score"          # a contact's final score is below ``threshold`` points
+    RESPONSE_LATE = "late"         # the first response missed its target by more than ``threshold`` seconds
+    CHANNEL_GAP = "gap"            # a journey's channel gap in a wave exceeds ``threshold`` points
+
+
+class ActionStatus(enum.StrEnum):
+    """An action item's way: open → in progress → done → verified; or rejected with a reason."""
+
+    OPEN = "open"
+    IN_PROGRESS = "progress"
+    DONE = "done"
+    VERIFIED = "verified"
+    REJECTED = "rejected"
+
+
+CLOSED_ACTIONS = frozenset({ActionStatus.VERIFIED, ActionStatus.REJECTED})
+
+
+class NotificationKind(enum.StrEnum):
+    """Why someone gets an alert (``Notification.kind``)."""
+
+    ACTION_NEW = "action"          # a rule created an action this user owns
+    DUE_SOON = "due_soon"          # an action of theirs is due in a few days
+    OVERDUE = "overdue"            # an action of theirs is past its due date
+    APPEAL_DECIDED = "appeal"      # an appeal this user opened was decided
+
+
+class MailStatus(enum.StrEnum):
+    PENDING = "pending"    # waiting to be sent (again, after ``next_attempt_at``)
+    SENDING = "sending"    # claimed by a worker at ``claimed_at`` (a stale claim is retried)
+    SENT = "sent"
 
 
 class Brand(SQLModel, table=True):
@@ -485,9 +535,14 @@ class User(SQLModel, table=True):
     # The language the app speaks to this person ("nl", "en"; journeys.language.LANGUAGES), chosen in
     # the app's menu; None: the browser's language, then the installation's default.
     language: str | None = Field(default=None, max_length=8)
+    # Where alert mails go ("" : none) and which ones (``AlertMode``): the user's own preferences.
+    email: str = Field(default="", max_length=254, sa_column_kwargs={"server_default": ""})
+    alerts: str = Field(default=AlertMode.ALL.value, max_length=8,
+                        sa_column_kwargs={"server_default": AlertMode.ALL.value})
 
     __table_args__ = (
         _one_of("role", Role, "role"),
+        _one_of("alerts", AlertMode, "alerts"),
         sa.CheckConstraint("length(trim(username)) > 0", name="username_not_empty"),
     )
 
@@ -665,6 +720,144 @@ class AppealEvidence(SQLModel, table=True):
 
     appeal_id: int = Field(foreign_key="appeal.id", ondelete="CASCADE", primary_key=True)
     evidence_id: int = Field(foreign_key="evidence.id", ondelete="CASCADE", primary_key=True)
+
+
+class ActionRule(SQLModel, table=True):
+    """When a finding needs follow-up (``RuleKind``), for one brand or every brand (``brand_id``
+    None), one journey or every journey: who owns the action (``owner_id``; None: the client user
+    granted most narrowly on the finding's location), when it is due, and whether its alert is
+    urgent (sent at once instead of in the daily digest). Rules are data: the app shows them in
+    plain words (``journeys.actions.rules``). ``threshold``: points for score and gap rules,
+    seconds past the target for late rules, unused for critical rules."""
+
+    __tablename__ = "action_rule"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=10)
+    brand_id: int | None = Field(default=None, foreign_key="brand.id", ondelete="CASCADE", index=True)
+    journey_id: int | None = Field(default=None, foreign_key="journey.id", ondelete="CASCADE")
+    threshold: float | None = Field(default=None)
+    owner_id: int | None = Field(default=None, foreign_key="app_user.id", ondelete="SET NULL")
+    due_days: int = Field(default=14)
+    urgent: bool = Field(default=False)
+    active: bool = Field(default=True)
+    created_at: datetime = _ts(nullable=False, default_factory=utcnow)
+    created_by_id: int | None = Field(default=None, foreign_key="app_user.id", ondelete="RESTRICT")
+
+    __table_args__ = (
+        _one_of("kind", RuleKind, "kind"),
+        sa.CheckConstraint("due_days >= 0", name="due_days_not_negative"),
+        sa.CheckConstraint("kind = 'critical' OR threshold IS NOT NULL", name="threshold_needed"),
+    )
+
+
+class ActionItem(SQLModel, table=True):
+    """One finding to act on: what was found (the contact, the item, or a journey's channel gap in
+    a wave), who owns it, when it is due and where it stands (``ActionStatus``). ``finding_key``
+    names the finding (``scoring.action_rules.Finding.key``): one action per rule and finding, so
+    running the rules again creates nothing twice. ``measured`` and ``threshold`` are the figure
+    found and the rule's limit at the time, so the action still reads right after a rule changes."""
+
+    __tablename__ = "action_item"
+
+    id: int | None = Field(default=None, primary_key=True)
+    rule_id: int = Field(foreign_key="action_rule.id", ondelete="RESTRICT", index=True)
+    finding_key: str = Field(max_length=120)
+    kind: str = Field(max_length=10)
+    contact_id: int | None = Field(default=None, foreign_key="contact.id", ondelete="SET NULL", index=True)
+    criterion_id: int | None = Field(default=None, foreign_key="criterion.id", ondelete="RESTRICT")
+    brand_id: int = Field(foreign_key="brand.id", ondelete="CASCADE", index=True)
+    location_id: int | None = Field(default=None, foreign_key="location.id", ondelete="SET NULL")
+    journey_id: int = Field(foreign_key="journey.id", ondelete="RESTRICT")
+    channel_id: int | None = Field(default=None, foreign_key="channel.id", ondelete="RESTRICT")
+    wave_id: int | None = Field(default=None, foreign_key="wave.id", ondelete="RESTRICT")
+    measured: float | None = Field(default=None)
+    threshold: float | None = Field(default=None)
+    owner_id: int | None = Field(default=None, foreign_key="app_user.id", ondelete="SET NULL", index=True)
+    due_on: date
+    status: str = Field(default=ActionStatus.OPEN.value, max_length=10, index=True)
+    status_reason: str = Field(default="")  # why it was rejected, or sent back after done
+    urgent: bool = Field(default=False)
+    created_at: datetime = _ts(nullable=False, default_factory=utcnow)
+    updated_at: datetime = _ts(nullable=False, default_factory=utcnow)
+    done_at: datetime | None = _ts()
+    verified_at: datetime | None = _ts()
+    verified_by_id: int | None = Field(default=None, foreign_key="app_user.id", ondelete="RESTRICT")
+
+    __table_args__ = (
+        sa.UniqueConstraint("rule_id", "finding_key", name="uq_action_item_finding"),
+        _one_of("kind", RuleKind, "kind"),
+        _one_of("status", ActionStatus, "status"),
+        sa.CheckConstraint("status <> 'rejected' OR length(trim(status_reason)) > 0", name="rejected_with_reason"),
+    )
+
+
+class ActionEvent(SQLModel, table=True):
+    """A step on an action: a status change (``from_status`` → ``to_status``, with the reason in
+    ``text``) or a comment (no statuses). Shown as the action's history."""
+
+    __tablename__ = "action_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    action_id: int = Field(foreign_key="action_item.id", ondelete="CASCADE", index=True)
+    occurred_at: datetime = _ts(nullable=False, default_factory=utcnow)
+    user_id: int | None = Field(default=None, foreign_key="app_user.id", ondelete="RESTRICT")
+    from_status: str | None = Field(default=None, max_length=10)
+    to_status: str | None = Field(default=None, max_length=10)
+    text: str = Field(default="")
+
+    __table_args__ = (
+        sa.CheckConstraint("(from_status IS NULL) = (to_status IS NULL)", name="status_pair"),
+        sa.CheckConstraint("to_status IS NOT NULL OR length(trim(text)) > 0", name="comment_not_empty"),
+    )
+
+
+class OutboxMail(SQLModel, table=True):
+    """A mail to send, composed in the recipient's language when it was queued. ``key`` is its
+    idempotency key (also the Message-ID's left part): one mail per key, ever, so a rerun or a
+    second worker never sends it twice. A failed send stays pending with ``last_error`` and is
+    tried again after ``next_attempt_at`` (back-off); it is never dropped."""
+
+    __tablename__ = "outbox_mail"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=160, unique=True)
+    user_id: int = Field(foreign_key="app_user.id", ondelete="CASCADE", index=True)
+    to_address: str = Field(max_length=254)
+    subject: str = Field(max_length=300)
+    body_text: str = Field(sa_type=sa.Text())
+    body_html: str = Field(sa_type=sa.Text())
+    created_at: datetime = _ts(nullable=False, default_factory=utcnow)
+    status: str = Field(default=MailStatus.PENDING.value, max_length=8, index=True)
+    attempts: int = Field(default=0)
+    next_attempt_at: datetime = _ts(nullable=False, default_factory=utcnow)
+    claimed_at: datetime | None = _ts()
+    last_error: str = Field(default="")
+    sent_at: datetime | None = _ts()
+
+    __table_args__ = (
+        _one_of("status", MailStatus, "status"),
+        sa.CheckConstraint("attempts >= 0", name="attempts_not_negative"),
+    )
+
+
+class Notification(SQLModel, table=True):
+    """Something one user is to be told (``NotificationKind``), about an action or an appeal.
+    ``key`` makes it once per event and user (e.g. ``overdue:<action>:<user>``). Urgent ones go
+    out in a mail of their own, the others in the user's daily digest; ``mail_id`` is the mail
+    that carried it (None: not yet composed)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=160, unique=True)
+    user_id: int = Field(foreign_key="app_user.id", ondelete="CASCADE", index=True)
+    kind: str = Field(max_length=10)
+    action_id: int | None = Field(default=None, foreign_key="action_item.id", ondelete="CASCADE")
+    appeal_id: int | None = Field(default=None, foreign_key="appeal.id", ondelete="CASCADE")
+    urgent: bool = Field(default=False)
+    created_at: datetime = _ts(nullable=False, default_factory=utcnow)
+    mail_id: int | None = Field(default=None, foreign_key="outbox_mail.id", ondelete="SET NULL", index=True)
+
+    __table_args__ = (_one_of("kind", NotificationKind, "kind"),)
 
 
 class ChangeLog(SQLModel, table=True):

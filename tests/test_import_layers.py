@@ -33,6 +33,8 @@ LAYERS = (
     Layer(("ui", "cli"), independent=True),    # the two front ends: Streamlit widgets, the `klantreis` command
     Layer(("journeys.demo",)),                 # demo data drives every area below
     Layer(("journeys.interchange",)),          # files in and out
+    Layer(("journeys.alerts",)),               # alert mails: notifications, the outbox, SMTP, the worker
+    Layer(("journeys.actions",)),              # action rules, action items and their follow-up
     Layer(("journeys.review",)),               # review, release, appeals and the audit trail
     Layer(("journeys.fieldwork",)),            # contacts, evidence, frames for scoring
     Layer(("journeys.catalogue",)),            # brands, locations, waves, journeys and checklists

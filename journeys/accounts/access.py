@@ -85,6 +85,15 @@ SETTINGS_ADMINS = frozenset({Role.ADMIN})  # installation settings: evidence ret
 STUDY_PLANNERS = frozenset({Role.MANAGER, Role.ADMIN})
 # Hold planned contacts: see them on a work list, start them, hand them back.
 ASSIGNMENT_HOLDERS = CONTACT_WRITERS
+# Action plans (journeys.actions): the agency's managers and admins and client users over their
+# scope read them and work on them (in progress, done, comments); the agency verifies that a
+# done action is done, and sets the rules that create actions.
+ACTION_READERS = FIGURE_READERS
+ACTION_WORKERS = frozenset({Role.MANAGER, Role.ADMIN}) | CLIENTS
+ACTION_VERIFIERS = frozenset({Role.MANAGER, Role.ADMIN})
+RULE_SETTERS = frozenset({Role.MANAGER, Role.ADMIN})
+# Everyone sets their own e-mail address and which alerts they get; the mail queue is the admins'.
+ALERT_ADMINS = frozenset({Role.ADMIN})
 # Removing a file destroys evidence a result may be disputed over: not even its auditor may.
 EVIDENCE_REMOVERS = frozenset({Role.ADMIN})
 
@@ -126,6 +135,11 @@ ACTIONS = (
     N_("manage client access"),
     N_("read figures"),
     N_("import contacts"),
+    N_("manage action rules"),
+    N_("read action plans"),
+    N_("work on actions"),
+    N_("verify actions"),
+    N_("manage the mail queue"),
 )
 
 
