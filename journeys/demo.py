@@ -191,6 +191,12 @@ RETURN_COMMENTS = (
 )
 
 
+def demo_email(username: str) -> str:
+    """A demo account's e-mail address, at a domain reserved for examples (RFC 2606): alert mails
+    to it go nowhere real even when the demo runs against a real mail server."""
+    return f"{username}@klantreis.example"
+
+
 def demo_password(username: str) -> str:
     """The documented password of a demo account (demo data is for trying, not for production)."""
     return f"{username}-demo"
@@ -234,7 +240,8 @@ def _ensure_catalogue(session: Session, fake: Faker, review: bool) -> dict:
         if user is None:
             assert not user_problems(username=username, role=role.value, password=demo_password(username))
             name = fake.name() if role == Role.AUDITOR else DISPLAY_NAMES[username]
-            user = User(username=username, display_name=name, role=role.value, password_hash=hashes[username])
+            user = User(username=username, display_name=name, role=role.value, password_hash=hashes[username],
+                        email=demo_email(username))
             session.add(user)
             created_accounts.append((username, role.value, demo_password(username)))
         if role == Role.AUDITOR:
