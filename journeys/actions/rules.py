@@ -248,3 +248,26 @@ def set_rule_active(session: Session, actor, rule_id: int, active: bool) -> Acti
         session.add(rule)
         session.flush()
     return rule
+
+
+_UNITS = {"s": 1, "m": 60, "min": 60, "h": 3600, "u": 3600, "d": 86400}
+
+
+def parse_late_by(text: str) -> float:
+    """A late rule's margin as typed ("90m", "2h", "1h30m", "1d", "45s"; a bare number is seconds)
+    in seconds; ``ValidationError`` naming the field when it is not such a duration or not above 0."""
+    import re
+
+    cleaned = (text or "").strip().lower().replace(" ", "")
+    problem = Problem("threshold", text, _("must be a duration above 0 such as 90m, 2h, 1h30m or 1d"),
+                      label=_label("threshold"))
+    if re.fullmatch(r"\d+(\.\d+)?", cleaned):
+        seconds = float(cleaned)
+    else:
+        parts = re.findall(r"(\d+(?:\.\d+)?)(min|s|m|h|u|d)", cleaned)
+        if not parts or "".join(n + u for n, u in parts) != cleaned:
+            raise ValidationError(problem)
+        seconds = sum(float(n) * _UNITS[u] for n, u in parts)
+    if seconds <= 0:
+        raise ValidationError(problem)
+    return seconds
