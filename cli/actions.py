@@ -1,6 +1,6 @@
 """``klantreis actions``: run the action rules, list them, add one.
 
-``apply`` is what cron runs (after the night's releases): it creates the action items the active
+``klantreis actions apply`` is what cron runs (after the night's releases): it creates the action items the active
 rules call for and says how many, in words; a rerun creates nothing. Whoever runs the command
 has the database in hand, so it acts as an admin ("the operator", logged with no user id).
 Brands, journeys and owners are given by name, as everywhere on the command line.

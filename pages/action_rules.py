@@ -1,5 +1,5 @@
 """Action rules: when a finding becomes an action, in plain words; for the agency's managers and
-admins (``RULE_SETTERS``). Switch a rule on or off, add one, or apply the rules now (the worker
+admins (``journeys.accounts.access.RULE_SETTERS``). Switch a rule on or off, add one, or apply the rules now (the worker
 and ``klantreis actions apply`` run them too)."""
 
 import streamlit as st

@@ -4,10 +4,10 @@ An action rule (``journeys.models.ActionRule``, data set by the agency) says whe
 follow-up. Whether a contact or a wave breaks it is decided here, over the same frames every
 figure is computed from (``scoring.pipeline.scored_contacts`` and ``scoring.quality.answer_scores``),
 so an action plan never disagrees with the dashboard that showed the finding. The database side
-(``journeys.actions.generate``) stores one action item per rule and ``Finding.key``: the key names
+(``journeys.actions.generate``) stores one action item per rule and finding key (`Finding.key`): the key names
 a finding stably across reruns, so running the rules twice creates nothing twice.
 
-The four kinds (``RuleSpec.kind``; the values of ``journeys.models.RuleKind``, as plain strings
+The four kinds (`RuleSpec.kind`; the values of ``journeys.models.RuleKind``, as plain strings
 because ``scoring`` imports nothing of ours) and their exact boundaries are in docs/scoring.md,
 section "Action rules".
 """

@@ -1,6 +1,6 @@
 """The Action rules page's parts: the rules in plain words with a switch each, the form to add
 one, and the button that applies the rules now. Every write goes through ``journeys.actions``
-(which checks ``RULE_SETTERS``); names typed by users are shown as plain text."""
+(which checks ``journeys.accounts.access.RULE_SETTERS``); names typed by users are shown as plain text."""
 
 import streamlit as st
 from sqlalchemy.engine import Engine

@@ -4,13 +4,13 @@
 ``journeys.fieldwork.frames``), evaluates the active rules with ``scoring.action_rules`` and
 inserts an ``ActionItem`` for each (rule, finding key) that has none yet, in one transaction and
 one bulk statement. A rerun creates nothing: the findings already acted on are skipped, and the
-unique constraint ``uq_action_item_finding`` is the backstop for a second run at the same time,
+unique constraint on (rule, finding key) is the backstop for a second run at the same time,
 whose insert skips the rows the first one wrote (``ON CONFLICT DO NOTHING``) instead of failing.
 
 The owner of a new action is the rule's owner, or else the active client user whose grant
 covers the finding's location most narrowly (a grant on the location, then on its region, then
 on the whole brand; ties: the lowest username); nobody such, and the action is left without an
-owner for an agency manager to assign. It is due ``rule.due_days`` after today (local time).
+owner for an agency manager to assign. It is due ``ActionRule.due_days`` after today (local time).
 
 Run by the agency (``RULE_SETTERS``) from the rules page or ``klantreis actions apply``, and by the
 system (``actor`` None: the alert worker or cron).
