@@ -20,6 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from scoring.metrics import MIN_CONTACTS
+
 __all__ = ["KINDS", "Finding", "RuleSpec", "findings"]
 
 KINDS = ("critical", "score", "late", "gap")
@@ -148,7 +150,7 @@ def gap_findings(rule: RuleSpec, scored: pd.DataFrame, min_n: int) -> list[Findi
     return out
 
 
-def findings(rules, scored: pd.DataFrame, item_scores: pd.DataFrame, *, min_n: int) -> list[Finding]:
+def findings(rules, scored: pd.DataFrame, item_scores: pd.DataFrame, *, min_n: int = MIN_CONTACTS) -> list[Finding]:
     """Every finding of every rule, rule by rule in the order given, each rule's in key order.
 
     Args:
@@ -157,7 +159,7 @@ def findings(rules, scored: pd.DataFrame, item_scores: pd.DataFrame, *, min_n: i
             released ones).
         item_scores: ``scoring.quality.answer_scores`` of the same contacts.
         min_n: the fewest scored contacts a channel needs to count in a gap (the app's
-            ``scoring.metrics.MIN_CONTACTS``).
+            ``scoring.metrics.MIN_CONTACTS``, the default).
 
     Returns:
         ``Finding``s; a gap key names brand, journey and wave (all unique names), a contact's

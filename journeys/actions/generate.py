@@ -7,7 +7,8 @@ one bulk statement. A rerun creates nothing: the findings already acted on are s
 unique constraint on (rule, finding key) is the backstop for a second run at the same time,
 whose insert skips the rows the first one wrote (``ON CONFLICT DO NOTHING``) instead of failing.
 
-The owner of a new action is the rule's owner, or else the active client user whose grant
+The owner of a new action is the rule's owner (while it is still an active client user granted
+on the finding's brand), or else the active client user whose grant
 covers the finding's location most narrowly (a grant on the location, then on its region, then
 on the whole brand; ties: the lowest username); nobody such, and the action is left without an
 owner for an agency manager to assign. It is due ``ActionRule.due_days`` after today (local time).
@@ -190,7 +191,10 @@ def _rows(session: Session, rules: dict[int, ActionRule], new: list[Finding], as
         else:
             place = dict(brand_id=ids[Brand][finding.brand], location_id=None, journey_id=ids[Journey][finding.journey],
                          channel_id=ids[Channel].get(finding.channel), wave_id=ids[Wave].get(finding.wave))
-        owner = rule.owner_id or owner_for(grants, regions, place["brand_id"], place["location_id"])
+        # the rule's owner while still an active client user granted on the brand; else the narrowest grant
+        named = rule.owner_id is not None and any(
+            g.user_id == rule.owner_id and g.brand_id == place["brand_id"] for g in grants)
+        owner = rule.owner_id if named else owner_for(grants, regions, place["brand_id"], place["location_id"])
         rows.append(dict(rule_id=rule.id, finding_key=finding.key, kind=finding.kind, contact_id=finding.contact_id,
                          criterion_id=finding.criterion_id, measured=finding.measured, threshold=finding.threshold,
                          owner_id=owner, due_on=today + timedelta(days=int(rule.due_days)),

@@ -102,6 +102,10 @@ def test_owner_resolution_order(world):
         from journeys.actions.rules import update_rule
         update_rule(s, world["manager"], rule.id, owner_id=users["client_haven"].id)
     assert owner_now() == users["client_haven"].id
+    with write_scope(engine) as s:  # the named owner deactivated: back to the narrowest grant
+        s.get(User, users["client_haven"].id).active = False
+        s.get(User, users["client_brand"].id).active = True
+    assert owner_now() == users["client_brand"].id
 
 
 def test_a_client_may_not_run_the_rules(world):
