@@ -143,3 +143,28 @@ def test_nothing_to_do_without_rules(world):
     assert apply_rules(world["engine"], as_of=AS_OF).created == ()
     with Session(world["engine"]) as s:
         assert s.exec(select(ActionItem)).all() == []
+
+
+def test_two_runs_at_once_create_each_action_once(world):
+    """Two threads apply the rules at the same moment: neither fails, each action exists once."""
+    import threading
+
+    _rule(world)
+    results, errors = [], []
+    start = threading.Barrier(2)
+
+    def run():
+        try:
+            start.wait()
+            results.append(apply_rules(world["engine"], as_of=AS_OF))
+        except Exception as exc:  # noqa: BLE001 - the test reports whatever a run raised
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == []
+    assert sorted(r.created_count for r in results) == [0, 2]
+    assert len(_items(world)) == 2
