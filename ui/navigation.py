@@ -22,6 +22,7 @@ from journeys.accounts.access import (
     FIGURE_READERS,
     JOURNEY_ADMINS,
     REVIEWERS,
+    RULE_SETTERS,
     SETTINGS_ADMINS,
     SIGNED_IN,
     STUDY_PLANNERS,
@@ -75,6 +76,11 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/review_queue.py", N_("Review"), ":material/fact_check:", REVIEWERS, N_("Review"),
              N_("Submitted contacts, the oldest first: check the checklist, timings and evidence, then approve, "
                 "return with a comment or correct an answer with a reason.")),
+    # Follow-up (issue 19): the action plan, then the rules that create its actions
+    # (journeys.actions.rules and .generate check RULE_SETTERS).
+    PageSpec("pages/action_rules.py", N_("Action rules"), ":material/rule:", RULE_SETTERS, N_("Follow-up"),
+             N_("When a finding becomes an action: the rules in plain words, switched on or off; add a rule and "
+                "apply the rules now.")),
     PageSpec("pages/study_clients.py", N_("Clients and locations"), ":material/storefront:", STUDY_PLANNERS,
              N_("Study"), N_("Brands and their locations (city, address, region, code): add, edit, archive, load from a file.")),
     # Waves and their plans: journeys.fieldwork.waves and .plan check the same set.

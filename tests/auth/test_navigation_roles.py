@@ -17,6 +17,7 @@ SERVICE_RULE = {
     "pages/progress.py": "ALL_CONTACT_READERS",
     "pages/explore.py": "EXPORTERS",
     "pages/appeals.py": "FIGURE_READERS",  # APPELLANTS | REVIEWERS
+    "pages/action_rules.py": "RULE_SETTERS",  # journeys.actions.rules and .generate
     "pages/study_clients.py": "STUDY_PLANNERS",
     "pages/journey_admin.py": "JOURNEY_ADMINS",
     "pages/admin_users.py": "USER_ADMINS",

@@ -29,6 +29,8 @@ from sqlmodel import Session, SQLModel, select
 import journeys
 from data import db
 from journeys.accounts import access, grants, scope, users
+from journeys.actions import generate as action_generate
+from journeys.actions import rules as action_rules
 from journeys.catalogue import clients, journey_editing
 from journeys.errors import NotFoundError, PermissionDenied
 from journeys.fieldwork import assignments, contacts, evidence, overview, plan, progress, retention, waves, worklist
@@ -369,6 +371,17 @@ CASES: dict[str, Case] = {
         lambda c, frame: frame.empty or pytest.fail(str(frame))),
     "journeys.review.appeals.appeal_rate_table": clean(
         lambda c: appeals.appeal_rate_table(engine=c.engine, actor=c.client)),
+    # --- journeys.actions: the rules are the agency's (RULE_SETTERS); a client is refused by role
+    "journeys.actions.rules.list_rules": denied(lambda c: action_rules.list_rules(c.session, c.client)),
+    "journeys.actions.rules.create_rule": denied(lambda c: action_rules.create_rule(
+        c.session, c.client, kind="critical", brand_id=c.ids["brand_b"])),
+    "journeys.actions.rules.update_rule": denied(lambda c: action_rules.update_rule(
+        c.session, c.client, 1, due_days=3)),
+    "journeys.actions.rules.set_rule_active": denied(lambda c: action_rules.set_rule_active(
+        c.session, c.client, 1, False)),
+    "journeys.actions.rules.rule_owner_candidates": denied(lambda c: action_rules.rule_owner_candidates(
+        c.session, c.client, c.ids["brand_b"])),
+    "journeys.actions.generate.apply_rules": denied(lambda c: action_generate.apply_rules(c.engine, actor=c.client)),
     # --- journeys.review
     "journeys.review.trail.record": exempt(
         "writes the trail line of a step its caller (a review service) has checked; reads nothing"),

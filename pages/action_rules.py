@@ -1,0 +1,23 @@
+"""Action rules: when a finding becomes an action, in plain words; for the agency's managers and
+admins (``journeys.accounts.access.RULE_SETTERS``). Switch a rule on or off, add one, or apply the rules now (the worker
+and ``klantreis actions apply`` run them too)."""
+
+import streamlit as st
+
+from journeys.language import _
+from ui import action_rules as view
+from ui.actions import show_notice
+from ui.resources import get_engine
+from ui.session import require_page
+
+user = require_page(__file__)
+engine = get_engine()
+
+st.title(_("Action rules"), anchor=False)
+show_notice()
+st.caption(_("Each rule turns findings in released contacts into actions for the client; running the rules again "
+             "never creates an action twice."))
+view.show_rules(engine, actor=user)
+view.apply_button(engine, actor=user)
+st.divider()
+view.add_rule_form(engine, actor=user)
