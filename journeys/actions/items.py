@@ -199,8 +199,9 @@ def _session(session_or_engine):
 def action_list(session_or_engine, actor, *, status=None, brand_id: int | None = None,
                 location_id: int | None = None, wave_id: int | None = None, only_overdue: bool = False,
                 today: date | None = None, follow_up: bool = True) -> pd.DataFrame:
-    """The actions ``actor`` may read, one row each (``LIST_COLUMNS`` and the ids behind them),
-    overdue first, then by due date.
+    """The actions ``actor`` may read, one row each (``LIST_COLUMNS``, the ids behind them, and the
+    follow-up as data: ``fixed_in`` the next wave's name, ``fixed`` True/False/None), overdue
+    first, then by due date.
 
     Args:
         status: one status or several (``ActionStatus`` values); None: all.
@@ -230,12 +231,17 @@ def action_list(session_or_engine, actor, *, status=None, brand_id: int | None =
         rows = [_row(r, today) for r in session.exec(query.order_by(ActionItem.due_on, ActionItem.id)).all()]
         checks = {}
         if follow_up and rows:
-            from journeys.actions.follow_up import follow_up_texts
+            from journeys.actions.follow_up import follow_up_checks
 
-            checks = follow_up_texts(session, [r["id"] for r in rows])
+            checks = follow_up_checks(session, [r["id"] for r in rows])
     frame = pd.DataFrame(rows, columns=[*LIST_COLUMNS, "kind", "owner_id", "contact_id", "criterion_id",
                                         "location_id", "wave_id", "brand_id", "status_reason"])
-    frame["follow_up"] = [checks.get(i, "") for i in frame["id"]]
+    from journeys.actions.follow_up import check_text
+
+    frame["follow_up"] = [check_text(*checks[i]) if i in checks else "" for i in frame["id"]]
+    # the follow-up as data: the next wave's name and whether it found the finding fixed (None: not measured)
+    frame["fixed_in"] = [checks[i][0] if i in checks else None for i in frame["id"]]
+    frame["fixed"] = pd.Series([checks[i][1].fixed if i in checks else None for i in frame["id"]], dtype=object)
     if not frame.empty:
         frame = frame.sort_values(["overdue", "due_on", "id"], ascending=[False, True, True], kind="stable")
     return frame.reset_index(drop=True)
