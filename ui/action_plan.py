@@ -155,11 +155,11 @@ def show_action(engine: Engine, action_id: int, *, actor) -> int | None:
     if row["overdue"]:
         facts.append(_("{n} days overdue").format(n=number(row["days_overdue"])))
     st.markdown(as_plain_text(" · ".join(facts)))
-    if detail.criterion:
-        st.text(_("Item: {item}").format(item=detail.criterion))
-    if row["status_reason"]:
-        st.text(_("Reason: {reason}").format(reason=row["status_reason"]))
-    st.text(_("Follow-up: {check}").format(check=detail.follow_up))
+    lines = [_("Item: {item}").format(item=detail.criterion) if detail.criterion else "",
+             _("Reason: {reason}").format(reason=row["status_reason"]) if row["status_reason"] else "",
+             _("Follow-up: {check}").format(check=detail.follow_up)]
+    for line in filter(None, lines):  # typed text among them: shown as text, never as Markdown
+        st.text(line)
     if detail.contact_id is not None:
         st.caption(_("Found on contact {id} ({files} evidence files): see it below.").format(
             id=detail.contact_id, files=number(detail.evidence_count)))

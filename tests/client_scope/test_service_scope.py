@@ -29,6 +29,7 @@ from sqlmodel import Session, SQLModel, select
 import journeys
 from data import db
 from journeys.accounts import access, grants, scope, users
+from journeys.actions import items as action_items
 from journeys.catalogue import clients, journey_editing
 from journeys.errors import NotFoundError, PermissionDenied
 from journeys.fieldwork import assignments, contacts, evidence, overview, plan, progress, retention, waves, worklist
@@ -37,8 +38,6 @@ from journeys.fieldwork.contact_filter import ContactFilter
 from journeys.fieldwork.contacts import ContactStart
 from journeys.interchange import exports, imports, location_file, plan_file
 from journeys.interchange.contact_file import COLUMNS
-from journeys.actions import items as action_items
-from journeys.actions import states as action_states
 from journeys.models import ActionEvent, ActionItem, ActionRule, Appeal, AppealStatus, Contact, ReviewAction
 from journeys.review import appeals, release, trail, workflow
 from tests.client_scope.world import BRAND_A, FORBIDDEN, build_two_brands
