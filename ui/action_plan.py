@@ -33,9 +33,10 @@ def column_labels() -> dict[str, str]:
     """The list's columns as the page and the files name them."""
     return {"id": _("Action"), "found": _("What was found"), "brand": _("Brand"), "location": _("Location"),
             "journey": _("Journey"), "channel": _("Channel"), "wave": _("Wave"), "item": _("Item"),
-            "owner": _("Owner"), "due_on": _("Due"), "status_text": _("Status"), "overdue": _("Overdue"),
-            "days_overdue": _("Days overdue"), "created": _("Created"), "done": _("Done"),
-            "verified": _("Verified"), "follow_up": _("Follow-up")}
+            "owner": _("Owner"), "due_on": _("Due date"), "status_text": _("Status"), "overdue": _("Overdue"),
+            "days_overdue": _("Days overdue"), "created": _("Created"),
+            "done": items.status_label(ActionStatus.DONE), "verified": items.status_label(ActionStatus.VERIFIED),
+            "follow_up": _("Follow-up")}
 
 
 def shown_list(actions: pd.DataFrame) -> pd.DataFrame:
@@ -86,7 +87,9 @@ def headline(actions: pd.DataFrame) -> None:
     counts = items.headline(actions)
     cols = st.columns(4)
     for col, key, label in zip(cols, ("open", "overdue", "done", "verified"),
-                               (_("Open"), _("Overdue"), _("Done"), _("Verified")), strict=True):
+                               (items.status_label(ActionStatus.OPEN), _("Overdue"),
+                                items.status_label(ActionStatus.DONE), items.status_label(ActionStatus.VERIFIED)),
+                               strict=True):
         col.metric(label, number(counts[key]))
     st.caption(_("Open counts open and in progress actions; n = {n} actions.").format(n=number(counts["n"])))
 
@@ -97,8 +100,10 @@ def summary(actions: pd.DataFrame) -> None:
     if table.empty:
         st.info(_("No actions match these filters."), icon=":material/filter_alt_off:")
         return
-    table = table.rename(columns={"location": _("Location"), "item": _("Item"), "n": "n", "open": _("Open"),
-                                  "overdue": _("Overdue"), "done": _("Done"), "verified": _("Verified")})
+    table = table.rename(columns={"location": _("Location"), "item": _("Item"), "n": "n",
+                                  "open": items.status_label(ActionStatus.OPEN), "overdue": _("Overdue"),
+                                  "done": items.status_label(ActionStatus.DONE),
+                                  "verified": items.status_label(ActionStatus.VERIFIED)})
     st.dataframe(table, hide_index=True, width="stretch")
 
 

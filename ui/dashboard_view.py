@@ -407,7 +407,7 @@ def report_actions(actions: pd.DataFrame, brand: str, wave: str | None) -> Actio
     of_brand = actions[actions["brand"] == brand]
     found = of_brand if wave is None else of_brand[of_brand["wave"] == wave]
     working = found[found["status"].isin([s.value for s in WORKING_ACTIONS])]
-    labels = {"location": _("Location"), "found": _("What was found"), "owner": _("Owner"), "due_on": _("Due"),
+    labels = {"location": _("Location"), "found": _("What was found"), "owner": _("Owner"), "due_on": _("Due date"),
               "status_text": _("Status")}
     open_table = working[list(labels)].head(REPORT_ACTION_ROWS).assign(
         due_on=lambda f: f["due_on"].astype(str)).rename(columns=labels)

@@ -29,7 +29,7 @@ from journeys.accounts.access import (
 )
 from journeys.actions.states import InvalidMove, may_make, move_to
 from journeys.errors import NotFoundError, PermissionDenied, Problem, ValidationError
-from journeys.language import N_, _, number
+from journeys.language import _, number, pgettext
 from journeys.limits import shown, text_problem
 from journeys.local_time import LOCAL_ZONE, duration
 from journeys.models import (
@@ -53,13 +53,6 @@ from journeys.models import (
     utcnow,
 )
 
-STATUS_LABELS = {
-    ActionStatus.OPEN: N_("Open"),
-    ActionStatus.IN_PROGRESS: N_("In progress"),
-    ActionStatus.DONE: N_("Done"),
-    ActionStatus.VERIFIED: N_("Verified"),
-    ActionStatus.REJECTED: N_("Rejected"),
-}
 # Still to be acted on: these may be overdue.
 WORKING = frozenset({ActionStatus.OPEN, ActionStatus.IN_PROGRESS})
 # Who sets an action's owner and due date: the agency's managers and admins (``ACTION_VERIFIERS``).
@@ -70,11 +63,18 @@ LIST_COLUMNS = ("id", "found", "brand", "location", "journey", "channel", "wave"
 
 
 def status_label(status: str) -> str:
-    """An action status in words, in the current language ("In progress")."""
+    """An action status in words, in the current language ("In progress"). With a context: an
+    action's "Done" (afgerond) is not fieldwork's "Done" (gedaan), nor is its "Rejected"
+    (afgewezen) an appeal's (ongegrond)."""
     try:
-        return _(STATUS_LABELS[ActionStatus(status)])
+        status = ActionStatus(status)
     except ValueError:
         return status
+    return {ActionStatus.OPEN: pgettext("action status", "Open"),
+            ActionStatus.IN_PROGRESS: pgettext("action status", "In progress"),
+            ActionStatus.DONE: pgettext("action status", "Done"),
+            ActionStatus.VERIFIED: pgettext("action status", "Verified"),
+            ActionStatus.REJECTED: pgettext("action status", "Rejected")}[status]
 
 
 def today_local(now: datetime | None = None) -> date:
