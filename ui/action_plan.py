@@ -18,7 +18,7 @@ from data.db import read_scope
 from journeys.actions import items
 from journeys.actions.states import moves_for
 from journeys.errors import KlantreisError
-from journeys.language import _, number
+from journeys.language import _, number, pgettext
 from journeys.local_time import DAY_MINUTE, local_column, local_text
 from journeys.models import ActionStatus
 from ui.actions import run_action, show_blocked
@@ -33,7 +33,7 @@ def column_labels() -> dict[str, str]:
     """The list's columns as the page and the files name them."""
     return {"id": _("Action"), "found": _("What was found"), "brand": _("Brand"), "location": _("Location"),
             "journey": _("Journey"), "channel": _("Channel"), "wave": _("Wave"), "item": _("Item"),
-            "owner": _("Owner"), "due_on": _("Due date"), "status_text": _("Status"), "overdue": _("Overdue"),
+            "owner": _("Owner"), "due_on": pgettext("action", "Due date"), "status_text": _("Status"), "overdue": _("Overdue"),
             "days_overdue": _("Days overdue"), "created": _("Created"),
             "done": items.status_label(ActionStatus.DONE), "verified": items.status_label(ActionStatus.VERIFIED),
             "follow_up": _("Follow-up")}

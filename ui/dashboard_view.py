@@ -22,7 +22,7 @@ import streamlit as st
 from journeys.actions.items import WORKING as WORKING_ACTIONS
 from journeys.fieldwork.coverage import coverage_words
 from journeys.fieldwork.frames import ContactFilter
-from journeys.language import N_, SOURCE_LANGUAGE, _, current_language, ngettext, number, percent
+from journeys.language import N_, SOURCE_LANGUAGE, _, current_language, ngettext, number, percent, pgettext
 from journeys.local_time import LOCAL_ZONE, LOCAL_ZONE_NAME, MINUTE, duration, local_column, local_text
 from journeys.wording import review_status_label
 from scoring.headline import HeadlineFigures, brand_mean_consistency, headline_figures
@@ -407,7 +407,7 @@ def report_actions(actions: pd.DataFrame, brand: str, wave: str | None) -> Actio
     of_brand = actions[actions["brand"] == brand]
     found = of_brand if wave is None else of_brand[of_brand["wave"] == wave]
     working = found[found["status"].isin([s.value for s in WORKING_ACTIONS])]
-    labels = {"location": _("Location"), "found": _("What was found"), "owner": _("Owner"), "due_on": _("Due date"),
+    labels = {"location": _("Location"), "found": _("What was found"), "owner": _("Owner"), "due_on": pgettext("action", "Due date"),
               "status_text": _("Status")}
     open_table = working[list(labels)].head(REPORT_ACTION_ROWS).assign(
         due_on=lambda f: f["due_on"].astype(str)).rename(columns=labels)

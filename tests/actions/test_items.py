@@ -199,3 +199,16 @@ def test_found_text_for_each_kind():
     assert items.found_text("gap", measured=18.5, threshold=15, wave="2026-Q3", channel="E-mail") == (
         "Channel gap 18.5 points in 2026-Q3 (lowest: E-mail)")
     assert Role.CLIENT  # the module reads roles by value
+
+
+def test_refusal_in_dutch(world):
+    """The refusal and the follow-up read in Dutch."""
+    from journeys.language import use_language
+
+    with use_language("nl"), read_scope(world["engine"]) as s:
+        with pytest.raises(PermissionDenied) as refused:
+            items.get_action(s, world["client"], world["action_b"].id)
+        detail = items.get_action(s, world["client"], world["action"].id)
+    assert str(refused.value) == f"Actiepunt {world['action_b'].id} hoort niet bij uw actiepunten."
+    assert detail.follow_up == "Opgelost in 2026-Q2: nog niet gemeten"
+    assert detail.row["status_text"] == "Open" and detail.row["found"] == "Knock-outitem 'Criterion 2' niet gehaald"
