@@ -21,14 +21,16 @@ engine = get_engine()
 st.title(_("Action plan"), anchor=False)
 show_notice()
 actions = action_list(engine, user)
+selected = None
 if actions.empty:
     st.info(_("No actions yet: the action rules create them from the released results."), icon=":material/task:")
-chosen = view.filters(actions) if not actions.empty else actions
-view.headline(chosen)
-view.summary(chosen)
-selected = view.action_list(chosen)
-if not chosen.empty:
-    view.downloads(chosen)
+else:
+    chosen = view.filters(actions)
+    view.headline(chosen)
+    view.summary(chosen)
+    selected = view.action_list(chosen)
+    if not chosen.empty:
+        view.downloads(chosen)
 opened = selected or view.linked_action()
 if opened is not None:
     st.divider()
