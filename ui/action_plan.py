@@ -171,7 +171,34 @@ def show_action(engine: Engine, action_id: int, *, actor) -> int | None:
     _history(detail)
     _moves(engine, detail, actor=actor)
     _comment(engine, detail, actor=actor)
+    _plan(engine, detail, actor=actor)
     return detail.contact_id
+
+
+def _plan(engine: Engine, detail: items.ActionDetail, *, actor) -> None:
+    """The agency's managers and admins: owner and due date."""
+    from journeys.accounts.access import has_role
+
+    if not has_role(actor, *items.ACTION_PLANNERS):
+        return
+    with read_scope(engine) as session:
+        from journeys.models import ActionItem
+
+        owners = {u.id: u.display_name or u.username
+                  for u in items.eligible_owners(session, session.get(ActionItem, detail.id))}
+    key = f"action_plan_{detail.id}"
+    with st.expander(_("Owner and due date")):
+        current = detail.row["owner_id"]
+        choices = [None, *owners]
+        owner = st.selectbox(_("Owner"), choices, index=choices.index(current) if current in choices else 0,
+                             format_func=lambda i: owners.get(i, _("No owner yet")), key=f"{key}_owner")
+        due = st.date_input(pgettext("action", "Due date"), value=detail.row["due_on"], key=f"{key}_due")
+        if st.button(_("Save owner and due date"), key=f"{key}_save"):
+            def save(session):
+                items.assign_owner(session, actor, detail.id, owner)
+                items.set_due_date(session, actor, detail.id, due)
+
+            run_action(engine, save, _("Action {id} saved.").format(id=detail.id))
 
 
 def _history(detail: items.ActionDetail) -> None:

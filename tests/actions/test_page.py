@@ -125,3 +125,32 @@ def test_link_survives_signing_in(seeded):
     at.button[0].click().run()
     assert not at.exception, at.exception
     assert f"Action {seeded['action'].id}" in _texts(at)
+
+
+def test_manager_sets_owner_and_due_date(seeded):
+    """The manager gives the action to A's client and moves its due date, in one save."""
+    from datetime import date
+
+    action_id = seeded["score_action"].id
+    at = as_user(app_test("pages/action_plan.py"), seeded["manager"])
+    at.query_params["action"] = str(action_id)
+    at.run()
+    at.selectbox(key=f"action_plan_{action_id}_owner").set_value(seeded["client"].id)
+    at.date_input(key=f"action_plan_{action_id}_due").set_value(date(2026, 6, 1))
+    at.button(key=f"action_plan_{action_id}_save").click().run()
+    assert not at.exception, at.exception
+    with read_scope(seeded["engine"]) as s:
+        action = s.get(ActionItem, action_id)
+    assert (action.owner_id, action.due_on) == (seeded["client"].id, date(2026, 6, 1))
+
+
+def test_a_link_opened_before_the_frame_is_remembered(seeded):
+    """A page opened straight from a mail's link, before the frame ran, keeps the link's parameters
+    for after signing in."""
+    from ui.session import DEEP_LINK_KEY, RETURN_TO_KEY
+
+    at = app_test("pages/action_plan.py")
+    at.query_params["action"] = "7"
+    at.run()
+    assert at.session_state[RETURN_TO_KEY] == "pages/action_plan.py"
+    assert at.session_state[DEEP_LINK_KEY] == ("action_plan", {"action": "7"})
