@@ -326,15 +326,24 @@ def get_action(session: Session, actor, action_id: int, *, today: date | None = 
 
 
 def action_history(session: Session, actor, action_id: int) -> list[HistoryStep]:
-    """The action's steps, oldest first (status changes with their reasons, and comments)."""
+    """The action's steps, oldest first (status changes with their reasons, and comments); a
+    client reads the agency's steps as "the agency"."""
     ensure_role(actor, *ACTION_READERS, action="read action plans")
     action = _visible_action(session, actor, action_id)
-    rows = session.exec(select(ActionEvent, User.display_name, User.username)
+    rows = session.exec(select(ActionEvent, User.display_name, User.username, User.role)
                         .outerjoin(User, User.id == ActionEvent.user_id)
                         .where(ActionEvent.action_id == action.id)
                         .order_by(ActionEvent.occurred_at, ActionEvent.id)).all()
-    return [HistoryStep(e.occurred_at, (name or user) if e.user_id else None, e.from_status, e.to_status, e.text)
-            for e, name, user in rows]
+    client = has_role(actor, Role.CLIENT)
+
+    def by(event, name, user, role):
+        if event.user_id is None:
+            return None
+        # as in an appeal's history: a client reads what the agency did, not which of its staff did it
+        return _("the agency") if client and role != Role.CLIENT else (name or user)
+
+    return [HistoryStep(e.occurred_at, by(e, name, user, role), e.from_status, e.to_status, e.text)
+            for e, name, user, role in rows]
 
 
 # --- working on an action ---------------------------------------------------------------------

@@ -100,6 +100,8 @@ def test_client_works_the_action_and_the_manager_verifies(world):
         history = items.get_action(s, world["client"], action_id).history
         assert [h.what for h in history] == ["Open → In progress", "Comment", "In progress → Done", "Done → Verified"]
         assert history[1].text == "New greeting script" and history[0].by == "Client A"
+        assert history[3].by == "the agency"  # the manager's name stays with the agency
+        assert items.get_action(s, world["manager"], action_id).history[3].by == "Manager1"
         log = s.exec(select(ChangeLog).where(ChangeLog.entity == "action_item", ChangeLog.entity_id == action_id)
                      ).all()
         assert [(entry.old_value, entry.new_value) for entry in log] == [
