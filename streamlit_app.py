@@ -28,12 +28,14 @@ from journeys.models import User
 from journeys.wording import ROLE_LABELS
 from ui.actions import database_trouble_stops_page, show_blocked
 from ui.language import apply_language, language_menu, store_choice
-from ui.navigation import PAGES, home_for, pages_for, refusal_text, url_path
+from ui.navigation import PAGES, PAGES_BY_PATH, home_for, pages_for, refusal_text, url_path
 from ui.resources import get_engine
 from ui.session import (
     current_user,
     mark_frame_ran,
+    pop_deep_link,
     pop_return_to,
+    remember_deep_link,
     restore_user,
     sign_in,
     sign_in_source,
@@ -63,8 +65,10 @@ if user is None:
     # A hidden menu: without an st.navigation call Streamlit lists the files in pages/ ("admin users",
     # "contact log", ...) beside the form. The pages are in it only so that a typed page URL opens
     # after signing in; nothing runs them here.
-    st.navigation([st.Page(_sign_in_page, title=_("Sign in"), default=True),
-                   *(st.Page(spec.path, title=_(spec.title)) for spec in PAGES)], position="hidden")
+    asked = st.navigation([st.Page(_sign_in_page, title=_("Sign in"), default=True),
+                           *(st.Page(spec.path, title=_(spec.title)) for spec in PAGES)], position="hidden")
+    # A mail's link (``/action_plan?action=12``) opened signed out: land on it after signing in.
+    remember_deep_link(asked.url_path)
     st.title("Klantreis", anchor=False)
     st.caption(_("Cross-channel mystery shopping: the same question on every channel, timed and scored."))
     language_menu(width=220)
@@ -142,8 +146,14 @@ refusals = {spec.path: _refusal(spec) for spec in PAGES if spec.path not in menu
 sections[""].extend(refusals.values())
 page = st.navigation(sections, position="sidebar")
 
-# A page URL typed before this session had run the frame: go there now that the menu exists.
+# A page URL typed before this session had run the frame, or a link opened before signing in
+# (with its query parameters): go there now that the menu exists.
+deep_link = pop_deep_link()
 return_to = pop_return_to()
+if deep_link is not None:
+    linked = next((path for path in menu if url_path(PAGES_BY_PATH[path]) == deep_link[0]), None)
+    if linked is not None:
+        st.switch_page(menu[linked], query_params=deep_link[1])
 if return_to in menu:
     st.switch_page(menu[return_to])
 elif return_to in refusals:

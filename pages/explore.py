@@ -8,6 +8,7 @@ import streamlit as st
 
 from data.db import session_scope
 from journeys.accounts.privacy import pseudonym_secret, pseudonymise_auditors
+from journeys.actions.items import action_list
 from journeys.fieldwork.contact_filter import ContactFilter
 from journeys.fieldwork.contact_filter import filter_frame as apply_filter
 from journeys.interchange.exports import export_rows
@@ -157,7 +158,8 @@ with export_tab:
                                                 include_unreleased=flt.include_unreleased)))
     if st.button(_("Build report"), icon=":material/description:", key="report_build"):
         page = brand_report(everything, report_brand, chosen_wave, data["as_of"], names, closed,
-                            include_unreleased=flt.include_unreleased)
+                            include_unreleased=flt.include_unreleased,
+                            actions=action_list(engine, user))
         st.session_state["report_html"] = (report_brand, report_wave, page)
         st.session_state["report_unreleased"] = flt.include_unreleased  # what it counted: shown only for that
     built = st.session_state.get("report_html")

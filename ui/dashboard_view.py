@@ -19,9 +19,10 @@ from datetime import datetime, timedelta
 import pandas as pd
 import streamlit as st
 
+from journeys.actions.items import WORKING as WORKING_ACTIONS
 from journeys.fieldwork.coverage import coverage_words
 from journeys.fieldwork.frames import ContactFilter
-from journeys.language import N_, SOURCE_LANGUAGE, _, current_language, ngettext, number, percent
+from journeys.language import N_, SOURCE_LANGUAGE, _, current_language, ngettext, number, percent, pgettext
 from journeys.local_time import LOCAL_ZONE, LOCAL_ZONE_NAME, MINUTE, duration, local_column, local_text
 from journeys.wording import review_status_label
 from scoring.headline import HeadlineFigures, brand_mean_consistency, headline_figures
@@ -37,7 +38,7 @@ from ui.dashboard_data import (
     plan_coverage_of,
     wave_label,
 )
-from ui.report import brand_report_html
+from ui.report import ActionsSection, brand_report_html
 from ui.text import as_plain_text
 
 
@@ -396,8 +397,32 @@ REPORT_COLUMNS = {
 }
 
 
+REPORT_ACTION_ROWS = 10  # the open actions the report lists (overdue first); the count covers them all
+
+
+def report_actions(actions: pd.DataFrame, brand: str, wave: str | None) -> ActionsSection:
+    """The report's "Actions" section from the reader's action list (``journeys.actions.items
+    .action_list``, already narrowed to what the reader may see): the brand's (and wave's) open and
+    overdue actions, and the actions whose follow-up in ``wave`` (any wave, without one) says fixed."""
+    of_brand = actions[actions["brand"] == brand]
+    found = of_brand if wave is None else of_brand[of_brand["wave"] == wave]
+    working = found[found["status"].isin([s.value for s in WORKING_ACTIONS])]
+    labels = {"location": _("Location"), "found": _("What was found"), "owner": _("Owner"), "due_on": pgettext("action", "Due date"),
+              "status_text": _("Status")}
+    open_table = working[list(labels)].head(REPORT_ACTION_ROWS).assign(
+        due_on=lambda f: f["due_on"].astype(str)).rename(columns=labels)
+    fixed = of_brand[of_brand["fixed"].eq(True)] if wave is None else \
+        of_brand[of_brand["fixed"].eq(True) & (of_brand["fixed_in"] == wave)]
+    fixed_labels = {"location": _("Location"), "found": _("What was found"), "wave": _("Found in"),
+                    "follow_up": _("Follow-up")}
+    fixed_table = fixed[list(fixed_labels)].rename(columns=fixed_labels)
+    return ActionsSection(n=len(found), open=len(working), overdue=int(working["overdue"].sum()),
+                          open_table=open_table, fixed_table=fixed_table)
+
+
 def brand_report(all_contacts: pd.DataFrame, brand: str, wave: str | None, as_of, names: dict[str, str],
-                 closed: frozenset[str] = frozenset(), *, include_unreleased: bool = False) -> str:
+                 closed: frozenset[str] = frozenset(), *, include_unreleased: bool = False,
+                 actions: pd.DataFrame | None = None) -> str:
     """The printable one-page report for one brand (and wave): the ``TILES``, the main charts and
     the channel table, from the same ``scoring/`` functions as the pages.
 
@@ -405,6 +430,7 @@ def brand_report(all_contacts: pd.DataFrame, brand: str, wave: str | None, as_of
     never the sidebar filters of the pages; channels read by their display names (``names``). A
     wave in ``closed`` is titled final ("2026-Q1 (final)"); the scope says final or provisional.
     It counts released contacts only unless ``include_unreleased`` (the agency's view), and says which.
+    With ``actions`` (the reader's action list) it ends with the "Actions" section (``report_actions``).
     """
     scope = ContactFilter(brands=(brand,), waves=(wave,) if wave else (), include_unreleased=include_unreleased)
     contacts = apply_filter(all_contacts, scope)
@@ -434,4 +460,5 @@ def brand_report(all_contacts: pd.DataFrame, brand: str, wave: str | None, as_of
     return brand_report_html(brand=brand, wave=wave_label(wave, closed) if wave else None, as_of=as_of,
                              scope=report_scope(brand, wave, closed, include_unreleased=include_unreleased,
                                                 unreleased=unreleased_count(contacts)),
-                             tiles=[shown(tile) for tile in TILES], chart_sections=sections, table=table)
+                             tiles=[shown(tile) for tile in TILES], chart_sections=sections, table=table,
+                             actions=report_actions(actions, brand, wave) if actions is not None else None)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from journeys.accounts.access import (
+    ACTION_READERS,
     ALL_CONTACT_READERS,
     ASSIGNMENT_HOLDERS,
     CONTACT_WRITERS,
@@ -73,6 +74,9 @@ PAGES: tuple[PageSpec, ...] = (
              N_("Clients' appeals of released results: status, history and decisions; the appeal rate per wave and "
                 "brand.")),
     # journeys.review.workflow checks the same set: approve, return, correct with a reason.
+    PageSpec("pages/action_plan.py", N_("Action plan"), ":material/task_alt:", ACTION_READERS, N_("Follow-up"),
+             N_("Actions found in the results: open, overdue, done and verified per location and item; work on "
+                "them, verify them, and see whether the next wave fixed them.")),
     PageSpec("pages/review_queue.py", N_("Review"), ":material/fact_check:", REVIEWERS, N_("Review"),
              N_("Submitted contacts, the oldest first: check the checklist, timings and evidence, then approve, "
                 "return with a comment or correct an answer with a reason.")),

@@ -9,6 +9,7 @@ in Dutch) and its charts' formats (``ui.charts.localized``).
 """
 
 import html
+from dataclasses import dataclass
 from datetime import datetime
 
 import altair as alt
@@ -64,8 +65,37 @@ def _tile(label: str, value: str, n: int | None) -> str:
             f'<div class="value">{html.escape(value)}</div>{n_text}</div>')
 
 
+@dataclass(frozen=True)
+class ActionsSection:
+    """The report's "Actions" section: ``open`` (open or in progress) and ``overdue`` of ``n``
+    actions of the brand (and wave), a short table of the open ones, and the items fixed since
+    the previous wave (its actions whose follow-up in this wave is "yes")."""
+
+    n: int
+    open: int
+    overdue: int
+    open_table: pd.DataFrame
+    fixed_table: pd.DataFrame
+
+
+def actions_html(section: ActionsSection) -> str:
+    """The "Actions" section as HTML; every cell escaped."""
+    parts = [f"<h2>{html.escape(_('Actions'))}</h2>",
+             "<p>" + html.escape(_("Open: {open} · overdue: {overdue} · n = {n} actions").format(
+                 open=number(section.open), overdue=number(section.overdue), n=number(section.n))) + "</p>"]
+    if len(section.open_table):
+        parts.append(section.open_table.astype(object).map(cell_text).to_html(index=False, escape=True, na_rep="–"))
+    parts.append(f"<h3>{html.escape(_('Fixed since the previous wave'))}</h3>")
+    if len(section.fixed_table):
+        parts.append(section.fixed_table.astype(object).map(cell_text).to_html(index=False, escape=True, na_rep="–"))
+    else:
+        parts.append("<p>" + html.escape(_("None yet.")) + "</p>")
+    return "".join(parts)
+
+
 def brand_report_html(*, brand: str, wave: str | None, as_of: datetime, scope: str, tiles: list[tuple[str, str, int | None]],
-                      chart_sections: list[tuple[str, alt.TopLevelMixin]], table: pd.DataFrame) -> str:
+                      chart_sections: list[tuple[str, alt.TopLevelMixin]], table: pd.DataFrame,
+                      actions: ActionsSection | None = None) -> str:
     """Assemble the report.
 
     Args:
@@ -75,6 +105,7 @@ def brand_report_html(*, brand: str, wave: str | None, as_of: datetime, scope: s
         tiles: (label, formatted value, n) per KPI tile.
         chart_sections: (title, chart) pairs, rendered as SVG side by side.
         table: the per-channel metric table printed under the charts.
+        actions: the "Actions" section (None: the report has none, e.g. for a reader of no action plan).
     """
     title = f"{brand} — {wave}" if wave else brand
     subtitle = _("Klantreis cross-channel report · figures as of {moment} ({zone}) · n = number of contacts "
@@ -93,8 +124,10 @@ def brand_report_html(*, brand: str, wave: str | None, as_of: datetime, scope: s
         parts.append(f"<div class='chart'><h2>{html.escape(section_title)}</h2>{chart_svg(chart)}</div>")
     parts.append("</div>")
     parts.append(table.astype(object).map(cell_text).to_html(index=False, escape=True, na_rep="–"))
+    if actions is not None:
+        parts.append(actions_html(actions))
     parts.append("</body></html>")
     return "".join(parts)
 
 
-__all__ = ["brand_report_html", "chart_svg", "charts"]
+__all__ = ["ActionsSection", "actions_html", "brand_report_html", "chart_svg", "charts"]

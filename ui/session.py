@@ -31,6 +31,9 @@ USER_KEY = "klantreis_user"
 TOKEN_KEY = "klantreis_session_token"
 FRAME_KEY = "klantreis_frame_ran"
 RETURN_TO_KEY = "klantreis_return_to"
+# A page URL with query parameters (``/action_plan?action=12``, an alert mail's link) opened while
+# signed out: the page and its parameters, to land there after signing in.
+DEEP_LINK_KEY = "klantreis_deep_link"
 SIGNED_OUT_KEY = "klantreis_signed_out"
 # The language chosen in this session's menu (a code), and the one this run speaks (ui.language).
 LANGUAGE_KEY = "klantreis_language"
@@ -173,6 +176,19 @@ def mark_frame_ran() -> None:
     st.session_state[FRAME_KEY] = True
 
 
+def remember_deep_link(url_path: str) -> None:
+    """Signed out on ``url_path`` with query parameters (a mail's link): keep both for after
+    signing in (the sign-in rerun and a page switch drop the parameters)."""
+    params = {key: st.query_params[key] for key in st.query_params}
+    if params and url_path:
+        st.session_state[DEEP_LINK_KEY] = (url_path, params)
+
+
+def pop_deep_link() -> tuple[str, dict[str, str]] | None:
+    """The page (its URL path) and query parameters of a link opened before signing in, once."""
+    return st.session_state.pop(DEEP_LINK_KEY, None)
+
+
 def pop_return_to() -> str | None:
     """The page a typed URL asked for before the frame had run (see ``require_page``)."""
     return st.session_state.pop(RETURN_TO_KEY, None)
@@ -194,6 +210,7 @@ def require_page(page_file: str) -> SignedInUser:
     user = current_user()
     if not st.session_state.get(FRAME_KEY):
         st.session_state[RETURN_TO_KEY] = relative
+        remember_deep_link(Path(relative).stem)
         try:
             st.switch_page(ENTRYPOINT)
         except StreamlitAPIException:

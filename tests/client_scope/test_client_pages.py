@@ -6,6 +6,7 @@ in the files it downloads; the pages it may not open are refused.
 """
 
 import io
+from datetime import date
 
 import pandas as pd
 import pyarrow as pa
@@ -15,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 from data import db
 from journeys.fieldwork.contact_filter import ContactFilter
 from journeys.interchange.exports import export_rows
+from journeys.models import ActionItem, ActionRule
 from tests.apptest import app_pointed_at, open_page
 from tests.client_scope.world import BRAND_A, BRAND_B, FORBIDDEN, build_two_brands
 from ui.navigation import PAGES, pages_for, url_path
@@ -29,6 +31,16 @@ def two_brands_url(module_db_url):
         manager = SignedInUser(world["manager"].id, "leiding", "Leiding", "manager")
         a_contact = world["contacts_a"][1].id
         b_contact = world["contacts_b"][1].id
+        # an action of each brand (the action plan page): A's is the client's, B's must stay unseen
+        rule = ActionRule(kind="critical")
+        session.add(rule)
+        session.flush()
+        for key, brand, location, contact in (("a", "brand_a", "location_a", a_contact),
+                                              ("b", "brand_b", "location_b", b_contact)):
+            session.add(ActionItem(rule_id=rule.id, finding_key=key, kind="score", measured=40.0, threshold=60.0,
+                                   contact_id=contact, brand_id=world[brand].id, location_id=world[location].id,
+                                   journey_id=world["journey"].id, wave_id=world["wave"].id,
+                                   due_on=date(2026, 3, 1)))
     return module_db_url, client, manager, a_contact, b_contact
 
 

@@ -31,6 +31,7 @@ from data import db
 from journeys.accounts import access, grants, scope, users
 from journeys.actions import generate as action_generate
 from journeys.actions import rules as action_rules
+from journeys.actions import items as action_items
 from journeys.catalogue import clients, journey_editing
 from journeys.errors import NotFoundError, PermissionDenied
 from journeys.fieldwork import assignments, contacts, evidence, overview, plan, progress, retention, waves, worklist
@@ -39,7 +40,7 @@ from journeys.fieldwork.contact_filter import ContactFilter
 from journeys.fieldwork.contacts import ContactStart
 from journeys.interchange import exports, imports, location_file, plan_file
 from journeys.interchange.contact_file import COLUMNS
-from journeys.models import Appeal, AppealStatus, Contact, ReviewAction
+from journeys.models import ActionEvent, ActionItem, ActionRule, Appeal, AppealStatus, Contact, ReviewAction
 from journeys.review import appeals, release, trail, workflow
 from tests.client_scope.world import BRAND_A, FORBIDDEN, build_two_brands
 from tests.factories import journey_in
@@ -382,6 +383,30 @@ CASES: dict[str, Case] = {
     "journeys.actions.rules.rule_owner_candidates": denied(lambda c: action_rules.rule_owner_candidates(
         c.session, c.client, c.ids["brand_b"])),
     "journeys.actions.generate.apply_rules": denied(lambda c: action_generate.apply_rules(c.engine, actor=c.client)),
+    # --- journeys.actions: a client of A reads A's actions only; B's are refused without B's name
+    "journeys.actions.items.action_visible_to": clean(
+        lambda c: set(c.session.exec(select(ActionItem.id).where(action_items.action_visible_to(c.client))).all()),
+        lambda c, ids: ids == {c.ids["action_a"]} or pytest.fail(f"a client reads actions {ids}")),
+    "journeys.actions.items.action_list": clean(
+        lambda c: action_items.action_list(c.session, c.client),
+        lambda c, frame: set(frame["id"]) == {c.ids["action_a"]} or pytest.fail("a client reads B's action")),
+    "journeys.actions.items.action_summary": clean(
+        lambda c: action_items.action_summary(c.session, c.client, by=("brand", "location")),
+        lambda c, frame: int(frame["n"].sum()) == 1 or pytest.fail("a client counts B's action")),
+    "journeys.actions.items.get_action": denied(lambda c: action_items.get_action(c.session, c.client,
+                                                                                  c.ids["action_b"])),
+    "journeys.actions.items.action_history": denied(lambda c: action_items.action_history(c.session, c.client,
+                                                                                          c.ids["action_b"])),
+    "journeys.actions.items.set_status": denied(lambda c: action_items.set_status(c.session, c.client,
+                                                                                  c.ids["action_b"], "verified")),
+    "journeys.actions.items.add_comment": denied(lambda c: action_items.add_comment(c.session, c.client,
+                                                                                    c.ids["action_b"], "hello")),
+    "journeys.actions.items.assign_owner": denied(lambda c: action_items.assign_owner(
+        c.session, c.client, c.ids["action_b"], c.client.id)),
+    "journeys.actions.items.set_due_date": denied(lambda c: action_items.set_due_date(
+        c.session, c.client, c.ids["action_b"], date(2026, 6, 1))),
+    "journeys.actions.states.may_make": exempt("answers a role question about the actor itself; reads no data"),
+    "journeys.actions.states.moves_for": exempt("the moves of the actor's role from a given status; reads no data"),
     # --- journeys.review
     "journeys.review.trail.record": exempt(
         "writes the trail line of a step its caller (a review service) has checked; reads nothing"),
@@ -475,6 +500,22 @@ def two_brands(module_db_url, tmp_path_factory):
         trail.record(session, contact_id=ids["contacts_b"][0], action=ReviewAction.APPEALED, actor=client_b,
                      comment="secret-of-b", appeal_id=appeal_b.id)
         ids["appeal_b"] = appeal_b.id
+        # an action of brand B's location (with its history) and one of brand A's, written directly
+        rule = ActionRule(kind="critical")
+        session.add(rule)
+        session.flush()
+        action_b = ActionItem(rule_id=rule.id, finding_key="b", kind="critical", contact_id=ids["contacts_b"][0],
+                              brand_id=world["brand_b"].id, location_id=world["location_b"].id,
+                              journey_id=world["journey"].id, wave_id=world["wave"].id, due_on=date(2026, 3, 1),
+                              status="done")
+        action_a = ActionItem(rule_id=rule.id, finding_key="a", kind="score", contact_id=ids["contacts_a"][0],
+                              brand_id=world["brand_a"].id, location_id=world["location_a"].id, measured=40.0,
+                              threshold=60.0, journey_id=world["journey"].id, wave_id=world["wave"].id,
+                              due_on=date(2026, 3, 1))
+        session.add_all([action_a, action_b])
+        session.flush()
+        session.add(ActionEvent(action_id=action_b.id, user_id=client_b.id, text="secret-of-b"))
+        ids["action_b"], ids["action_a"] = action_b.id, action_a.id
         client = world["client"]
         session.expunge(client)
     return engine, client, ids, tmp_path_factory.mktemp("files")
