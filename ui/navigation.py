@@ -97,6 +97,9 @@ PAGES: tuple[PageSpec, ...] = (
              N_("Add accounts, change roles, reset passwords, deactivate.")),
     PageSpec("pages/admin_retention.py", N_("Privacy"), ":material/shield_lock:", SETTINGS_ADMINS, N_("Admin"),
              N_("How long evidence files are kept; delete older ones with a dry run first.")),
+    PageSpec("pages/my_alerts.py", N_("Alerts"), ":material/notifications:", SIGNED_IN, N_("Follow-up"),
+             N_("Your e-mail address and which alert mails you get (all, the daily digest only, or none); "
+                "for admins the mail queue.")),
 )
 
 PAGES_BY_PATH = {p.path: p for p in PAGES}
