@@ -1,10 +1,10 @@
 """``klantreis alerts send [--digest/--no-digest]`` (for cron) and ``klantreis alerts queue``.
 
-``send`` runs one pass (``journeys.alerts.worker.run_alerts``): collect, compose, deliver, and
+The send command runs one pass (``journeys.alerts.worker.run_alerts``): collect, compose, deliver, and
 says what happened in words ("3 mails sent, 1 waiting to retry (connection refused), 0
 composed"). Without ``KLANTREIS_SMTP_HOST`` it still queues the alerts and says mail is not set
 up; it exits 1 then when mails are waiting, so cron's own mail tells the operator. A failed send
-exits 0: the mail stays queued and the next run retries it. ``queue`` lists the mails per status
+exits 0: the mail stays queued and the next run retries it. The queue command lists the mails per status
 and those waiting to retry with their last error.
 """
 

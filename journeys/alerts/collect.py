@@ -5,17 +5,17 @@ Each kind has a key naming its event and user, and the table's unique key holds 
 this again, or two workers at once, adds nothing twice (``INSERT ... ON CONFLICT DO NOTHING``:
 a concurrent run's row wins without an error):
 
-- ``action:<action>:<user>`` (``ACTION_NEW``): an open or in-progress action with an owner;
+- ``action:<action>:<user>`` (ACTION_NEW): an open or in-progress action with an owner;
   urgent when the action is (its rule is marked urgent).
-- ``due_soon:<action>:<user>`` (``DUE_SOON``): due within ``DUE_SOON_DAYS`` days, still open or
+- ``due_soon:<action>:<user>`` (DUE_SOON): due within ``DUE_SOON_DAYS`` days, still open or
   in progress.
-- ``overdue:<action>:<user>`` (``OVERDUE``): the due date has passed, still open or in progress;
+- ``overdue:<action>:<user>`` (OVERDUE): the due date has passed, still open or in progress;
   and once more, ``overdue2:…``, ``SECOND_REMINDER_DAYS`` days after the due date: one reminder
   is easy to miss, a daily one would teach people to ignore the mails.
-- ``appeal:<appeal>:<user>`` (``APPEAL_DECIDED``): an appeal was upheld or rejected, for the
+- ``appeal:<appeal>:<user>`` (APPEAL_DECIDED): an appeal was upheld or rejected, for the
   client user who opened it (in the daily digest: it is news, not an emergency).
 
-Only active users whose alert setting is not ``off`` get notifications; new actions and
+Only active users whose alert setting is not off get notifications; new actions and
 decisions older than ``RECENT_DAYS`` are left out, so switching alerts on for an installation
 with history does not flood anyone. Dates are the installation's local dates.
 """

@@ -1,19 +1,20 @@
 """Sending queued mails over SMTP: each exactly once, none ever lost.
 
-``deliver_due`` claims the due mails in a short transaction of its own (``pending`` whose
-``next_attempt_at`` has come, or ``sending`` whose claim is older than ``STALE_CLAIM``: a
+``deliver_due`` claims the due mails in a short transaction of its own (pending ones whose
+``next_attempt_at`` has come, or sending ones whose claim is older than ``STALE_CLAIM``: a
 worker that died mid-send), one ``UPDATE ... WHERE id = ? AND status = ...`` per mail whose
 row count says whether this worker won it, so two workers never take the same mail. It sends
-each with ``smtplib`` outside any transaction, then marks it ``sent`` (a transaction per mail),
-or, on any failure, puts it back to ``pending`` with ``attempts + 1``, the error as text, and
+each with ``smtplib`` outside any transaction, then marks it sent (a transaction per mail),
+or, on any failure, puts it back to pending with ``attempts + 1``, the error as text, and
 ``next_attempt_at`` after a back-off of ``BACKOFF_FIRST`` × 2^(attempts − 1), at most
 ``BACKOFF_MAX``. A failed mail is retried for ever, never dropped.
 
 Every mail carries the Message-ID ``<key@klantreis>`` (its idempotency key), so the one window
-left, a crash after the server accepted a mail and before ``sent`` was stored, yields a
+left, a crash after the server accepted a mail and before "sent" was stored, yields a
 retry that a mail system recognises as the same message.
 """
 
+import email.policy
 import smtplib
 import ssl
 from dataclasses import dataclass, field
@@ -32,6 +33,9 @@ STALE_CLAIM = timedelta(minutes=10)
 BACKOFF_FIRST = timedelta(minutes=1)
 BACKOFF_MAX = timedelta(hours=6)
 ERROR_LENGTH = 1000
+# Headers folded at 200 rather than 78 characters: a subject with a long word would otherwise
+# fold right after "Subject:" and read with a leading space in some mail programs.
+MAIL_POLICY = email.policy.SMTP.clone(max_line_length=200)
 
 
 @dataclass
@@ -63,7 +67,7 @@ def _due(now: datetime):
 
 
 def claim_due(engine: Engine, *, now: datetime, limit: int = 100) -> list[OutboxMail]:
-    """Claim up to ``limit`` due mails for this worker (status ``sending``), in one short transaction."""
+    """Claim up to ``limit`` due mails for this worker (status sending), in one short transaction."""
     claimed = []
     with write_scope(engine) as session:
         ids = session.execute(sa.select(OutboxMail.id).where(_due(now)).order_by(OutboxMail.id).limit(limit)).scalars()
@@ -78,7 +82,7 @@ def claim_due(engine: Engine, *, now: datetime, limit: int = 100) -> list[Outbox
 
 def build_message(mail: OutboxMail, settings: MailSettings) -> EmailMessage:
     """The mail as plain text with an HTML alternative (multipart/alternative)."""
-    message = EmailMessage()
+    message = EmailMessage(policy=MAIL_POLICY)
     message["Subject"] = mail.subject
     message["From"] = settings.sender
     message["To"] = mail.to_address

@@ -137,7 +137,7 @@ def test_dutch_mail_for_a_dutch_user(world, smtp):
     add_action(engine, world, rule=world["urgent_rule"], owner=dutch)
     run_alerts(engine, now=NOW, settings=smtp.settings)
     [message] = smtp.inbox.messages
-    assert message["Subject"] == "[Klantreis] Actie voor Vliegwel Utrecht: knock-outitem niet gehaald"
+    assert message["Subject"] == "[Klantreis] Actie voor Vliegwel Utrecht: knock-outcriterium niet gehaald"
     text, _html = _parts(message)
     assert "Hallo Henk," in text and "afmelden" in text
 
