@@ -100,6 +100,7 @@ def collect_notifications(session: Session, *, now: datetime) -> int:
     columns = ("key", "user_id", "kind", "action_id", "appeal_id", "urgent", "created_at")
     for start in range(0, len(fresh), _CHUNK):
         chunk = [{c: r.get(c) for c in columns} for r in fresh[start:start + _CHUNK]]
-        result = session.execute(insert(Notification).values(chunk).on_conflict_do_nothing(index_elements=["key"]))
-        added += max(result.rowcount or 0, 0)
+        # RETURNING counts what was added on both databases (a driver's rowcount may not)
+        added += len(session.execute(insert(Notification).values(chunk).on_conflict_do_nothing(
+            index_elements=["key"]).returning(Notification.id)).all())
     return added
