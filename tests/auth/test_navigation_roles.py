@@ -24,6 +24,7 @@ SERVICE_RULE = {
     "pages/study_waves.py": "STUDY_PLANNERS",
     "pages/study_assign.py": "STUDY_PLANNERS",
     "pages/review_queue.py": "REVIEWERS",
+    "pages/my_alerts.py": "SIGNED_IN",  # one's own alert settings; the queue inside is ALERT_ADMINS'
 }
 
 ACCESS_SETS = {name: value for name, value in vars(access).items() if isinstance(value, frozenset)}
@@ -78,10 +79,11 @@ def test_refusal_names_whom_the_page_is_for():
 
 
 def test_client_pages_are_the_analysis_pages():
-    """A client user opens the Overview, the dashboards, Explore and its Appeals — no audit, study or admin page."""
+    """A client user opens the Overview, the dashboards, Explore, its Appeals and its Alerts — no audit, study or
+    admin page."""
     assert [spec.path for spec in pages_for("client")] == [
         "pages/overview.py", "pages/dashboard.py", "pages/consistency.py", "pages/trends.py", "pages/explore.py",
-        "pages/appeals.py"]
+        "pages/appeals.py", "pages/my_alerts.py"]
 
 
 def test_auditor_lands_on_my_contacts(app_env, people):
