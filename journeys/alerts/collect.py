@@ -10,7 +10,7 @@ a concurrent run's row wins without an error):
 - ``due_soon:<action>:<user>`` (DUE_SOON): due within ``DUE_SOON_DAYS`` days, still open or
   in progress.
 - ``overdue:<action>:<user>`` (OVERDUE): the due date has passed, still open or in progress;
-  and once more, ``overdue2:…``, ``SECOND_REMINDER_DAYS`` days after the due date: one reminder
+  and once more, ``overdue2:…``, ``SECOND_REMINDER_DAYS`` days after that first one: one reminder
   is easy to miss, a daily one would teach people to ignore the mails.
 - ``appeal:<appeal>:<user>`` (APPEAL_DECIDED): an appeal was upheld or rejected, for the
   client user who opened it (in the daily digest: it is news, not an emergency).
@@ -58,6 +58,9 @@ def _candidates(session: Session, today, now: datetime) -> list[dict]:
         sa.select(ActionItem.id, ActionItem.owner_id, ActionItem.urgent, ActionItem.due_on, ActionItem.created_at)
         .join(User, sa.and_(*_alerted(ActionItem.owner_id)))
         .where(ActionItem.status.in_(OPEN_ACTIONS))).all()
+    first_overdue = dict(session.execute(
+        sa.select(Notification.key, Notification.created_at).where(
+            Notification.kind == NotificationKind.OVERDUE.value, Notification.key.like("overdue:%"))).all())
     for action_id, user_id, urgent, due_on, created_at in actions:
         def add(prefix, kind, is_urgent=False, _a=action_id, _u=user_id):
             rows.append(dict(key=f"{prefix}:{_a}:{_u}", user_id=_u, kind=kind.value, action_id=_a,
@@ -68,7 +71,8 @@ def _candidates(session: Session, today, now: datetime) -> list[dict]:
             add("due_soon", NotificationKind.DUE_SOON)
         if due_on < today:
             add("overdue", NotificationKind.OVERDUE)
-        if due_on + timedelta(days=SECOND_REMINDER_DAYS) <= today:
+        first = first_overdue.get(f"overdue:{action_id}:{user_id}")
+        if due_on < today and first is not None and first + timedelta(days=SECOND_REMINDER_DAYS) <= now:
             add("overdue2", NotificationKind.OVERDUE)
     appeals = session.execute(
         sa.select(Appeal.id, Appeal.opened_by_id)

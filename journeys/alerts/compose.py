@@ -164,8 +164,9 @@ def _alert_mail(user: User, line: _Line, base: str) -> tuple[str, str, str]:
     greeting = _greeting(user)
     open_text = _("Open it in Klantreis: {link}").format(link=line.link)
     text = f"{greeting}\n\n{line.text}\n\n{open_text}\n\n-- \n{footer_text}\n"
+    open_label = _("Open it in Klantreis")
     body = (f"<p>{html.escape(line.text)}</p><p><a href=\"{html.escape(line.link)}\">"
-            f"{html.escape(_('Open it in Klantreis'))}</a></p>")
+            f"{html.escape(open_label)}</a></p>")
     return f"{SUBJECT_PREFIX} {line.subject}", text, _html_page(greeting, body, footer_html)
 
 
@@ -175,13 +176,14 @@ def _digest_mail(user: User, lines: list[_Line], day, base: str) -> tuple[str, s
     subject = ngettext("Your alerts of {date}: {n} item", "Your alerts of {date}: {n} items", len(lines)).format(
         date=day_text(day), n=number(len(lines)))
     text_parts, html_parts = [greeting, ""], []
+    open_label = _("open")
     for kind, heading in GROUPS.items():
         group = [line for line in lines if line.kind == kind]
         if not group:
             continue
         text_parts += [_(heading), *(f"- {line.text}\n  {line.link}" for line in group), ""]
         items = "".join(f"<li>{html.escape(line.text)} (<a href=\"{html.escape(line.link)}\">"
-                        f"{html.escape(_('open'))}</a>)</li>" for line in group)
+                        f"{html.escape(open_label)}</a>)</li>" for line in group)
         html_parts.append(f"<h3>{html.escape(_(heading))}</h3><ul>{items}</ul>")
     text = "\n".join(text_parts) + f"\n-- \n{footer_text}\n"
     return f"{SUBJECT_PREFIX} {subject}", text, _html_page(greeting, "".join(html_parts), footer_html)
