@@ -218,3 +218,27 @@ def test_compose_is_idempotent(world):
         collect_notifications(s, now=NOW)
         assert compose_mails(s, now=NOW, digest=True, app_url="http://x").digests == 1
         assert compose_mails(s, now=NOW, digest=True, app_url="http://x").mails == 0
+
+
+def test_two_collectors_at_once_add_each_notification_once(world):
+    """Concurrent collect runs: no unique-key error, and each notification once."""
+    engine = world["engine"]
+    for i in range(5):
+        add_action(engine, world, rule=world["score_rule"], owner=world["owner"], key=f"c{i}")
+    added, errors = [], []
+
+    def collect():
+        try:
+            with write_scope(engine) as s:
+                added.append(collect_notifications(s, now=NOW))
+        except Exception as exc:  # noqa: BLE001 - the test reports it
+            errors.append(exc)
+
+    threads = [threading.Thread(target=collect) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors and sum(added) == 5  # five new actions (due in two weeks: no reminder yet)
+    with read_scope(engine) as s:
+        assert len(s.exec(select(Notification.id)).all()) == 5
