@@ -27,6 +27,7 @@ from journeys.language import _
 from journeys.models import User
 from journeys.wording import ROLE_LABELS
 from ui.actions import database_trouble_stops_page, show_blocked
+from ui.alert_worker import start_alert_worker
 from ui.language import apply_language, language_menu, store_choice
 from ui.navigation import PAGES, PAGES_BY_PATH, home_for, pages_for, refusal_text, url_path
 from ui.resources import get_engine
@@ -55,6 +56,7 @@ with database_trouble_stops_page(engine):  # e.g. a held lock while a single sig
     user = store_choice(engine, restore_user(engine))
 apply_language(user)
 sync_cookie()
+start_alert_worker(engine)  # once per process (cached); sends alert mails when mail is set up
 
 
 def _sign_in_page() -> None:

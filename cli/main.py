@@ -11,7 +11,7 @@ Each command's help is given here (or where the command is declared) as an ``N_`
 English text the catalog translates: ``cli.app`` shows it in the run's language.
 """
 
-from cli import actions, agreement, backup, demo, exports, imports, migrate, report, retention, users
+from cli import actions, agreement, alerts, backup, demo, exports, imports, migrate, report, retention, users
 from cli.app import app
 from journeys.language import N_
 
@@ -28,6 +28,7 @@ app.command("retention", help=N_("Delete evidence files older than N months (con
     retention.retention)
 app.add_typer(users.users_app, name="users")
 app.add_typer(actions.actions_app, name="actions")
+app.add_typer(alerts.alerts_app, name="alerts")
 
 
 def main() -> None:

@@ -74,17 +74,21 @@ PAGES: tuple[PageSpec, ...] = (
              N_("Clients' appeals of released results: status, history and decisions; the appeal rate per wave and "
                 "brand.")),
     # journeys.review.workflow checks the same set: approve, return, correct with a reason.
-    PageSpec("pages/action_plan.py", N_("Action plan"), ":material/task_alt:", ACTION_READERS, N_("Follow-up"),
-             N_("Actions found in the results: open, overdue, done and verified per location and item; work on "
-                "them, verify them, and see whether the next wave fixed them.")),
     PageSpec("pages/review_queue.py", N_("Review"), ":material/fact_check:", REVIEWERS, N_("Review"),
              N_("Submitted contacts, the oldest first: check the checklist, timings and evidence, then approve, "
                 "return with a comment or correct an answer with a reason.")),
-    # Follow-up (issue 19): the action plan, then the rules that create its actions
-    # (journeys.actions.rules and .generate check RULE_SETTERS).
+    # Follow-up: what the results ask the client to fix (journeys.actions.items checks the same sets).
+    PageSpec("pages/action_plan.py", N_("Action plan"), ":material/task_alt:", ACTION_READERS, N_("Follow-up"),
+             N_("Actions found in the results: open, overdue, done and verified per location and item; work on "
+                "them, verify them, and see whether the next wave fixed them.")),
+    # The rules that create the actions (journeys.actions.rules and .generate check RULE_SETTERS).
     PageSpec("pages/action_rules.py", N_("Action rules"), ":material/rule:", RULE_SETTERS, N_("Follow-up"),
              N_("When a finding becomes an action: the rules in plain words, switched on or off; add a rule and "
                 "apply the rules now.")),
+    # Everyone's own alert mails; the queue inside is ALERT_ADMINS'.
+    PageSpec("pages/my_alerts.py", N_("Alerts"), ":material/notifications:", SIGNED_IN, N_("Follow-up"),
+             N_("Your e-mail address and which alert mails you get (all, the daily digest only, or none); "
+                "for admins the mail queue.")),
     PageSpec("pages/study_clients.py", N_("Clients and locations"), ":material/storefront:", STUDY_PLANNERS,
              N_("Study"), N_("Brands and their locations (city, address, region, code): add, edit, archive, load from a file.")),
     # Waves and their plans: journeys.fieldwork.waves and .plan check the same set.

@@ -26,6 +26,7 @@ SERVICE_RULE = {
     "pages/study_assign.py": "STUDY_PLANNERS",
     "pages/review_queue.py": "REVIEWERS",
     "pages/action_plan.py": "ACTION_READERS",
+    "pages/my_alerts.py": "SIGNED_IN",  # one's own alert settings; the queue inside is ALERT_ADMINS'
 }
 
 ACCESS_SETS = {name: value for name, value in vars(access).items() if isinstance(value, frozenset)}
@@ -80,11 +81,11 @@ def test_refusal_names_whom_the_page_is_for():
 
 
 def test_client_pages_are_the_analysis_pages():
-    """A client user opens the Overview, the dashboards, Explore, its Appeals and its Action plan — no audit,
-    study or admin page."""
+    """A client user opens the Overview, the dashboards, Explore, its Appeals, its Action plan and its Alerts —
+    no audit, study or admin page."""
     assert [spec.path for spec in pages_for("client")] == [
         "pages/overview.py", "pages/dashboard.py", "pages/consistency.py", "pages/trends.py", "pages/explore.py",
-        "pages/appeals.py", "pages/action_plan.py"]
+        "pages/appeals.py", "pages/action_plan.py", "pages/my_alerts.py"]
 
 
 def test_auditor_lands_on_my_contacts(app_env, people):

@@ -32,6 +32,8 @@ from journeys.accounts import access, grants, scope, users
 from journeys.actions import generate as action_generate
 from journeys.actions import rules as action_rules
 from journeys.actions import items as action_items
+from journeys.alerts import preferences as alert_preferences
+from journeys.alerts import worker as alert_worker
 from journeys.catalogue import clients, journey_editing
 from journeys.errors import NotFoundError, PermissionDenied
 from journeys.fieldwork import assignments, contacts, evidence, overview, plan, progress, retention, waves, worklist
@@ -407,6 +409,15 @@ CASES: dict[str, Case] = {
         c.session, c.client, c.ids["action_b"], date(2026, 6, 1))),
     "journeys.actions.states.may_make": exempt("answers a role question about the actor itself; reads no data"),
     "journeys.actions.states.moves_for": exempt("the moves of the actor's role from a given status; reads no data"),
+    # --- journeys.alerts: one's own alert settings only; the mail queue is the admins'
+    "journeys.alerts.preferences.alert_preferences": clean(
+        lambda c: alert_preferences.alert_preferences(c.session, actor=c.client),
+        lambda c, prefs: prefs.user_id == c.client.id or pytest.fail(str(prefs))),
+    "journeys.alerts.preferences.set_alert_preferences": denied(lambda c: alert_preferences.set_alert_preferences(
+        c.session, actor=c.client, user_id=c.ids["admin"], email="x@example.org", alerts="off")),
+    "journeys.alerts.preferences.queue_summary": denied(lambda c: alert_preferences.queue_summary(
+        c.session, actor=c.client)),
+    "journeys.alerts.worker.send_now": denied(lambda c: alert_worker.send_now(c.engine, actor=c.client)),
     # --- journeys.review
     "journeys.review.trail.record": exempt(
         "writes the trail line of a step its caller (a review service) has checked; reads nothing"),

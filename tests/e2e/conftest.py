@@ -63,7 +63,7 @@ class AppServer:
         db.dispose_engines()
 
     def start(self) -> "AppServer":
-        env = dict(os.environ, KLANTREIS_DATABASE_URL=self.url_db)
+        env = dict(os.environ, KLANTREIS_DATABASE_URL=self.url_db, KLANTREIS_ALERT_WORKER="0")  # the browser tests send no mail
         self._log = open(self.log_path, "w")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"),

@@ -1,0 +1,180 @@
+"""Sending queued mails over SMTP: each exactly once, none ever lost.
+
+``deliver_due`` claims the due mails in a short transaction of its own (pending ones whose
+``next_attempt_at`` has come, or sending ones whose claim is older than ``STALE_CLAIM``: a
+worker that died mid-send), one ``UPDATE ... WHERE id = ? AND status = ...`` per mail whose
+row count says whether this worker won it, so two workers never take the same mail. It sends
+each with ``smtplib`` outside any transaction, then marks it sent (a transaction per mail),
+or, on any failure, puts it back to pending with ``attempts + 1``, the error as text, and
+``next_attempt_at`` after a back-off of ``BACKOFF_FIRST`` × 2^(attempts − 1), at most
+``BACKOFF_MAX``. A failed mail is retried for ever, never dropped.
+
+Every mail carries the Message-ID ``<key@klantreis>`` (its idempotency key), so the one window
+left, a crash after the server accepted a mail and before "sent" was stored, yields a
+retry that a mail system recognises as the same message.
+"""
+
+import email.policy
+import smtplib
+import ssl
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from email.utils import formatdate
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from data.db import write_scope
+from journeys.alerts.config import MailSettings
+from journeys.models import MailStatus, OutboxMail
+
+STALE_CLAIM = timedelta(minutes=10)
+BACKOFF_FIRST = timedelta(minutes=1)
+BACKOFF_MAX = timedelta(hours=6)
+ERROR_LENGTH = 1000
+# Headers folded at 200 rather than 78 characters: a subject with a long word would otherwise
+# fold right after "Subject:" and read with a leading space in some mail programs.
+MAIL_POLICY = email.policy.SMTP.clone(max_line_length=200)
+
+
+@dataclass
+class DeliveryReport:
+    """What one delivery run did: mails sent, and the keys and errors of those that failed."""
+
+    sent: int = 0
+    failed: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[str]:
+        return [error for _, error in self.failed]
+
+
+def backoff(attempts: int) -> timedelta:
+    """How long to wait after the ``attempts``-th failed try (1 → 1 min, 2 → 2 min, … ≤ 6 h)."""
+    return min(BACKOFF_FIRST * 2 ** min(max(attempts - 1, 0), 20), BACKOFF_MAX)
+
+
+def message_id(key: str) -> str:
+    """The Message-ID of the mail with ``key`` (``:`` is not allowed in its left part)."""
+    return f"<{key.replace(':', '.')}@klantreis>"
+
+
+def _due(now: datetime):
+    return sa.or_(
+        sa.and_(OutboxMail.status == MailStatus.PENDING.value, OutboxMail.next_attempt_at <= now),
+        sa.and_(OutboxMail.status == MailStatus.SENDING.value, OutboxMail.claimed_at < now - STALE_CLAIM))
+
+
+def claim_due(engine: Engine, *, now: datetime, limit: int = 100) -> list[OutboxMail]:
+    """Claim up to ``limit`` due mails for this worker (status sending), in one short transaction."""
+    claimed = []
+    with write_scope(engine) as session:
+        ids = session.execute(sa.select(OutboxMail.id).where(_due(now)).order_by(OutboxMail.id).limit(limit)).scalars()
+        for mail_id in list(ids):
+            won = session.execute(sa.update(OutboxMail).where(OutboxMail.id == mail_id, _due(now))
+                                  .values(status=MailStatus.SENDING.value, claimed_at=now)).rowcount
+            if won == 1:
+                claimed.append(mail_id)
+        mails = [session.get(OutboxMail, mail_id) for mail_id in claimed]
+    return mails
+
+
+def build_message(mail: OutboxMail, settings: MailSettings) -> EmailMessage:
+    """The mail as plain text with an HTML alternative (multipart/alternative)."""
+    message = EmailMessage(policy=MAIL_POLICY)
+    message["Subject"] = mail.subject
+    message["From"] = settings.sender
+    message["To"] = mail.to_address
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = message_id(mail.key)
+    message["Auto-Submitted"] = "auto-generated"
+    message.set_content(mail.body_text)
+    message.add_alternative(mail.body_html, subtype="html")
+    return message
+
+
+def connect(settings: MailSettings) -> smtplib.SMTP:
+    """An SMTP connection as the settings say (plain, STARTTLS or SSL), logged in when a user is set."""
+    if settings.security == "ssl":
+        smtp = smtplib.SMTP_SSL(settings.host, settings.port, timeout=settings.timeout,
+                                context=ssl.create_default_context())
+    else:
+        smtp = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)
+    try:
+        if settings.security == "starttls":
+            smtp.starttls(context=ssl.create_default_context())
+        if settings.user:
+            smtp.login(settings.user, settings.password)
+    except BaseException:
+        smtp.close()
+        raise
+    return smtp
+
+
+def error_text(exc: BaseException) -> str:
+    """A failure as one line for ``last_error`` ("connection refused", the server's reply...)."""
+    if isinstance(exc, ConnectionRefusedError):
+        return "connection refused"
+    if isinstance(exc, smtplib.SMTPResponseException):
+        reply = exc.smtp_error.decode(errors="replace") if isinstance(exc.smtp_error, bytes) else str(exc.smtp_error)
+        return f"{exc.smtp_code} {reply}"[:ERROR_LENGTH]
+    text = str(exc) or type(exc).__name__
+    return f"{type(exc).__name__}: {text}"[:ERROR_LENGTH]
+
+
+def _mark_sent(engine: Engine, mail: OutboxMail, now: datetime) -> None:
+    with write_scope(engine) as session:
+        session.execute(sa.update(OutboxMail).where(OutboxMail.id == mail.id, OutboxMail.status == MailStatus.SENDING.value)
+                        .values(status=MailStatus.SENT.value, sent_at=now, attempts=OutboxMail.attempts + 1,
+                                last_error="", claimed_at=None))
+
+
+def _mark_failed(engine: Engine, mail: OutboxMail, now: datetime, error: str) -> None:
+    attempts = mail.attempts + 1
+    with write_scope(engine) as session:
+        session.execute(sa.update(OutboxMail).where(OutboxMail.id == mail.id, OutboxMail.status == MailStatus.SENDING.value)
+                        .values(status=MailStatus.PENDING.value, attempts=attempts, last_error=error,
+                                next_attempt_at=now + backoff(attempts), claimed_at=None))
+
+
+def deliver_due(engine: Engine, settings: MailSettings, *, now: datetime | None = None, limit: int = 100) -> DeliveryReport:
+    """Send the mails due at ``now`` (default: the clock), at most ``limit``; see the module."""
+    now = now or datetime.now(UTC)
+    report = DeliveryReport()
+    mails = claim_due(engine, now=now, limit=limit)
+    smtp = None
+    connect_error = None
+    try:
+        for mail in mails:
+            if connect_error is None:
+                try:
+                    if smtp is None:
+                        smtp = connect(settings)
+                    smtp.send_message(build_message(mail, settings), to_addrs=[mail.to_address])
+                except (OSError, smtplib.SMTPException) as exc:
+                    error = error_text(exc)
+                    if smtp is None:  # no connection: the others would fail the same way; do not wait for each
+                        connect_error = error
+                    else:
+                        _close(smtp)
+                        smtp = None
+                    _mark_failed(engine, mail, now, error)
+                    report.failed.append((mail.key, error))
+                    continue
+                _mark_sent(engine, mail, now)
+                report.sent += 1
+            else:
+                _mark_failed(engine, mail, now, connect_error)
+                report.failed.append((mail.key, connect_error))
+    finally:
+        if smtp is not None:
+            _close(smtp)
+    return report
+
+
+def _close(smtp: smtplib.SMTP) -> None:
+    try:
+        smtp.quit()
+    except (OSError, smtplib.SMTPException):
+        smtp.close()
