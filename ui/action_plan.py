@@ -18,7 +18,7 @@ from data.db import read_scope
 from journeys.actions import items
 from journeys.actions.states import moves_for
 from journeys.errors import KlantreisError
-from journeys.language import _, number, pgettext
+from journeys.language import _, day_text, number, pgettext
 from journeys.local_time import DAY_MINUTE, local_column, local_text
 from journeys.models import ActionStatus
 from ui.actions import run_action, show_blocked
@@ -156,7 +156,7 @@ def show_action(engine: Engine, action_id: int, *, actor) -> int | None:
     st.caption(place)
     facts = [_("Status: {status}").format(status=row["status_text"]),
              _("Owner: {name}").format(name=row["owner"]),
-             _("Due: {day}").format(day=row["due_on"].isoformat())]
+             _("Due: {day}").format(day=day_text(row["due_on"]))]
     if row["overdue"]:
         facts.append(_("{n} days overdue").format(n=number(row["days_overdue"])))
     st.markdown(as_plain_text(" · ".join(facts)))

@@ -30,8 +30,8 @@ import journeys
 from data import db
 from journeys.accounts import access, grants, scope, users
 from journeys.actions import generate as action_generate
-from journeys.actions import rules as action_rules
 from journeys.actions import items as action_items
+from journeys.actions import rules as action_rules
 from journeys.alerts import preferences as alert_preferences
 from journeys.alerts import worker as alert_worker
 from journeys.catalogue import clients, journey_editing
