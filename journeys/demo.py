@@ -26,7 +26,10 @@ A contact that is not finished (``journeys.fieldwork.planned.contact_logged``) s
 nobody answered after waiting ``UNANSWERED_WAIT_DAYS`` (unanswered is a result: it is released
 and counts). Two client users (one for a whole brand, one for one region of another) have
 appealed a few released answers: open, waiting for the client, upheld (the answer changed and the
-contact rescored with ``scoring.pipeline.scored_contacts``) and rejected.
+contact rescored with ``scoring.pipeline.scored_contacts``) and rejected. The agency's action rules
+(``ACTION_RULES``: Vliegwel's failed knock-out items, Belnet's low scores, a wide channel gap) have
+turned the released wave's findings into action items for the clients: some still open, some
+overdue, some in progress, done, verified or rejected, each with its history.
 
 Same seed → same rows. Contacts carry ``external_id = demo-<seed>-<n>``, so running the
 command again adds nothing that is already there. Rows are generated with numpy per
@@ -61,10 +64,15 @@ from journeys.fieldwork.planned import contact_logged
 from journeys.local_time import LOCAL_ZONE, LOCAL_ZONE_NAME
 from journeys.models import (
     LIVE_KINDS,
+    ActionEvent,
+    ActionItem,
+    ActionRule,
+    ActionStatus,
     Answer,
     Appeal,
     AppealStatus,
     Assignment,
+    Brand,
     ChangeLog,
     Channel,
     ChannelKind,
@@ -80,6 +88,7 @@ from journeys.models import (
     ReviewEvent,
     ReviewStatus,
     Role,
+    RuleKind,
     Setting,
     User,
     Wave,
@@ -357,6 +366,7 @@ def seed_demo(engine: Engine, *, contacts: int = DEFAULT_CONTACTS, seed: int = 7
         user_ids = {name: user.id for name, user in catalogue["users"].items()}
     if review and contacts:
         _ensure_appeals(engine, prefix, user_ids, np.random.default_rng(seed + 3))
+        _ensure_actions(engine, user_ids, np.random.default_rng(seed + 4))
     return {"added": added, "skipped": skipped, "accounts": catalogue["created_accounts"]}
 
 
@@ -770,6 +780,88 @@ def _final_scores(contacts: pd.DataFrame, answers: pd.DataFrame, criteria: pd.Da
 
     scored = score_contacts(contacts, answers, criteria)
     return {int(c): (None if pd.isna(v) else float(v)) for c, v in scored["final_score"].items()}
+
+
+# The agency's action rules (``seed_demo(review=True)``): kind, brand (None: every brand), threshold,
+# days to act, urgent (mailed at once rather than in the daily digest). Per brand, as an agency
+# agrees them with each client: the two brands with client users.
+ACTION_RULES = (
+    (RuleKind.CRITICAL_FAIL, "Vliegwel", None, 14, True),
+    (RuleKind.SCORE_BELOW, "Belnet", 50.0, 21, False),
+    (RuleKind.CHANNEL_GAP, None, 25.0, 30, False),
+)
+# Where the demo's actions stand: the share of them in each status (the rest open), and of the open
+# ones the share that found their owner too late (due date passed: overdue).
+ACTION_STATES = ((ActionStatus.VERIFIED, 0.15), (ActionStatus.DONE, 0.15), (ActionStatus.IN_PROGRESS, 0.2),
+                 (ActionStatus.REJECTED, 0.04))
+OVERDUE_SHARE = 0.5
+ACTION_COMMENTS = (
+    "Het team is opnieuw getraind op de begroeting; de nieuwe werkinstructie hangt in de personeelsruimte.",
+    "Besproken in het teamoverleg van maandag; de teamleider controleert dit de komende weken steekproefsgewijs.",
+    "De standaardantwoorden in het klantcontactsysteem zijn aangepast.",
+    "We hebben extra bezetting ingeroosterd op de drukke uren.",
+)
+REJECT_REASON = "Deze bevinding valt onder het landelijke klantcontactcentrum, niet onder deze vestiging."
+
+
+def _ensure_actions(engine: Engine, user_ids: dict, rng: np.random.Generator) -> None:
+    """The agency's action rules, applied once to the released results, and where each action
+    stands: moved back in time so some are overdue and others were worked on, with their steps."""
+    from datetime import timedelta
+
+    from journeys.actions.generate import apply_rules
+
+    with session_scope(engine) as session:
+        if session.exec(select(ActionRule.id).limit(1)).first() is not None:
+            return
+        brands = {b.name: b.id for b in session.exec(select(Brand)).all()}
+        for kind, brand, threshold, due_days, urgent in ACTION_RULES:
+            session.add(ActionRule(kind=kind.value, brand_id=brands[brand] if brand else None, threshold=threshold,
+                                   due_days=due_days, urgent=urgent, created_by_id=user_ids["manager"]))
+    now = datetime.now(UTC).replace(microsecond=0)
+    apply_rules(engine, as_of=now)
+    with session_scope(engine) as session:
+        actions = session.exec(select(ActionItem).order_by(ActionItem.id)).all()
+        draws = rng.random(len(actions))
+        for action, draw in zip(actions, draws, strict=True):
+            status, edge = ActionStatus.OPEN, 0.0
+            # an action nobody is granted on waits for the agency to name its owner
+            for candidate, share in ACTION_STATES if action.owner_id is not None else ():
+                edge += share
+                if draw < edge:
+                    status = candidate
+                    break
+            late = status == ActionStatus.OPEN and rng.random() < OVERDUE_SHARE
+            # found a while ago: the due date as the rule set it from then (past it, for the overdue ones)
+            age = int(rng.integers(20, 45)) if late else int(rng.integers(8, 45)) if status != ActionStatus.OPEN else int(
+                rng.integers(0, 6))
+            created = now - timedelta(days=age, hours=int(rng.integers(0, 9)))
+            action.created_at = action.updated_at = created
+            action.due_on = action.due_on - timedelta(days=age)
+            steps = []
+            moments = sorted(created + timedelta(hours=float(h)) for h in rng.uniform(4, max(6, 24 * age - 2), 3))
+            actor = action.owner_id
+            comment = ACTION_COMMENTS[action.id % len(ACTION_COMMENTS)]
+            if status == ActionStatus.REJECTED:
+                steps.append((moments[0], actor, ActionStatus.OPEN, ActionStatus.REJECTED, REJECT_REASON))
+                action.status_reason = REJECT_REASON
+            elif status != ActionStatus.OPEN:
+                steps.append((moments[0], actor, ActionStatus.OPEN, ActionStatus.IN_PROGRESS, ""))
+                steps.append((moments[1], actor, None, None, comment))
+                if status in (ActionStatus.DONE, ActionStatus.VERIFIED):
+                    steps.append((moments[2], actor, ActionStatus.IN_PROGRESS, ActionStatus.DONE, ""))
+                    action.done_at = moments[2]
+                if status == ActionStatus.VERIFIED:
+                    verified = moments[2] + timedelta(days=2)
+                    steps.append((verified, user_ids["manager"], ActionStatus.DONE, ActionStatus.VERIFIED, ""))
+                    action.verified_at, action.verified_by_id = verified, user_ids["manager"]
+            action.status = status.value
+            if steps:
+                action.updated_at = max(step[0] for step in steps)
+            session.add(action)
+            session.add_all([ActionEvent(action_id=action.id, occurred_at=at, user_id=user,
+                                         from_status=old.value if old else None, to_status=new.value if new else None,
+                                         text=text) for at, user, old, new, text in steps])
 
 
 def _ensure_appeals(engine: Engine, prefix: str, user_ids: dict, rng: np.random.Generator) -> None:

@@ -1,5 +1,7 @@
 """Demo data: deterministic, idempotent, and shaped like real audits."""
 
+from datetime import date
+
 import pandas as pd
 import pytest
 from sqlmodel import func, select
@@ -322,3 +324,33 @@ def test_appeals_in_every_status(reviewed):
                                       read_criteria(reviewed, frame["version_id"].tolist()), contact.released_at)
                 assert now["final_score"].iloc[0] == pytest.approx(appeal.score_after)
                 assert appeal.score_after > appeal.score_before
+
+
+def test_actions_open_overdue_in_progress_done_verified_and_rejected(reviewed):
+    """The demo's action rules made actions of the released wave only, each owned by a client user
+    granted on it or waiting for an owner; they stand in every status, some open ones are overdue and
+    some not, and each status has the steps that lead to it."""
+    from journeys.actions.items import action_list
+    from journeys.models import ActionEvent, ActionItem, ActionRule, ActionStatus, Wave
+
+    with session_scope(reviewed) as session:
+        assert len(session.exec(select(ActionRule)).all()) == 3
+        actions = session.exec(select(ActionItem)).all()
+        assert {a.status for a in actions} == {s.value for s in ActionStatus}
+        today = date.today()
+        open_ones = [a for a in actions if a.status == ActionStatus.OPEN.value]
+        assert any(a.due_on < today for a in open_ones) and any(a.due_on >= today for a in open_ones)
+        waves = {session.get(Wave, a.wave_id).name for a in actions if a.wave_id is not None}
+        assert waves == {"2026-Q2"}  # the released wave: the one in review has made no action
+        for action in actions:
+            steps = [(e.from_status, e.to_status) for e in session.exec(
+                select(ActionEvent).where(ActionEvent.action_id == action.id).order_by(ActionEvent.occurred_at))]
+            moves = [s for s in steps if s[1] is not None]
+            expected = {"open": [], "rejected": [("open", "rejected")], "progress": [("open", "progress")],
+                        "done": [("open", "progress"), ("progress", "done")],
+                        "verified": [("open", "progress"), ("progress", "done"), ("done", "verified")]}
+            assert moves == expected[action.status]
+            assert action.status == "open" or action.owner_id is not None
+        client1 = session.exec(select(User).where(User.username == "client1")).one()
+        mine = action_list(session, client1)
+        assert len(mine) > 0 and set(mine["brand"]) == {"Vliegwel"}
