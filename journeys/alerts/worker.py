@@ -33,11 +33,12 @@ class RunReport:
 
 
 def run_alerts(engine: Engine, *, now: datetime | None = None, settings: config.MailSettings | None = None,
-               digest: bool | None = None) -> RunReport:
+               digest: bool | None = None, apply_rules_first: bool = True) -> RunReport:
     """Apply the action rules (new findings become actions), collect the notifications due at ``now``, compose the mails due (``digest`` as in
-    ``compose_mails``) and, when ``settings`` is given, send the due mails."""
+    ``compose_mails``) and, when ``settings`` is given, send the due mails. ``apply_rules_first``
+    False skips the rules (the app's thread, when no result changed since it last applied them)."""
     now = now or datetime.now(UTC)
-    created = apply_rules(engine, as_of=now).created_count
+    created = apply_rules(engine, as_of=now).created_count if apply_rules_first else 0
     with write_scope(engine) as session:
         collected = collect_notifications(session, now=now)
     app_url = settings.app_url if settings else config.app_url()

@@ -1,6 +1,7 @@
 """Mail settings from the environment: none without a host, defaults, and errors naming the variable."""
 
 import threading
+from types import SimpleNamespace
 
 import pytest
 
@@ -48,17 +49,46 @@ def test_a_user_needs_a_password():
         config.mail_settings({"KLANTREIS_SMTP_HOST": "h", "KLANTREIS_SMTP_USER": "me@example.org"})
 
 
-def test_the_app_worker_starts_only_when_mail_is_set_up(monkeypatch):
+def test_the_app_worker_starts_unless_switched_off(monkeypatch):
+    """Without mail it still runs (the rules make actions, alerts are queued); KLANTREIS_ALERT_WORKER=0
+    switches it off."""
     from ui import alert_worker
 
     monkeypatch.delenv("KLANTREIS_SMTP_HOST", raising=False)
+    monkeypatch.setattr(alert_worker, "_interval", lambda: 3600.0)
+    monkeypatch.setenv("KLANTREIS_ALERT_WORKER", "1")
     alert_worker.start_alert_worker.clear()
-    assert alert_worker.start_alert_worker(None) is None
-    monkeypatch.setenv("KLANTREIS_SMTP_HOST", "127.0.0.1")
-    monkeypatch.setenv("KLANTREIS_SMTP_FROM", "k@example.org")
+    stop = alert_worker.start_alert_worker(None)
+    assert isinstance(stop, threading.Event)
+    stop.set()
     monkeypatch.setenv("KLANTREIS_ALERT_WORKER", "0")
     alert_worker.start_alert_worker.clear()
     assert alert_worker.start_alert_worker(None) is None
+    alert_worker.start_alert_worker.clear()
+
+
+def test_the_thread_applies_the_rules_only_when_the_results_changed(monkeypatch):
+    """Each pass queues and sends; the rules (scoring every released contact) run on the first pass
+    and again only after the data version moved. Without mail nothing is delivered."""
+    from ui import alert_worker
+
+    monkeypatch.delenv("KLANTREIS_SMTP_HOST", raising=False)
+    versions = iter([(1, 1), (1, 1), (2, 1), (2, 1)])
+    monkeypatch.setattr(alert_worker, "data_version", lambda engine: next(versions))
+    calls = []
+    stop = threading.Event()
+
+    def run(engine, *, settings, apply_rules_first):
+        calls.append((settings, apply_rules_first))
+        if len(calls) == 4:
+            stop.set()
+        return SimpleNamespace(delivery=None)
+
+    monkeypatch.setattr(alert_worker, "run_alerts", run)
+    thread = threading.Thread(target=alert_worker._loop, args=(None, stop, 0.01))
+    thread.start()
+    thread.join(5)
+    assert calls == [(None, True), (None, False), (None, True), (None, False)]
 
 
 def test_a_failing_pass_is_logged_and_the_thread_goes_on(monkeypatch, caplog):
@@ -75,6 +105,7 @@ def test_a_failing_pass_is_logged_and_the_thread_goes_on(monkeypatch, caplog):
         raise RuntimeError("database gone")
 
     monkeypatch.setattr(alert_worker, "run_alerts", broken)
+    monkeypatch.setattr(alert_worker, "data_version", lambda engine: (1,))
     stop = threading.Event()
     thread = threading.Thread(target=alert_worker._loop, args=(None, stop, 0.01))
     thread.start()
