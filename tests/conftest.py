@@ -37,6 +37,10 @@ IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 # accounts and every sign-in the slowest part of the suite. Tests only need a real argon2 hash,
 # not a slow one: swapped in here, at import, before any test or fixture hashes a password, and
 # only ever by the test suite (journeys.accounts.users keeps the production parameters in one place).
+# The app's alert thread (ui.alert_worker) would outlive the AppTest runs that start it and poll
+# their dropped databases; the tests that test it switch it on themselves.
+os.environ["KLANTREIS_ALERT_WORKER"] = "0"
+
 CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 users._hasher = CHEAP_HASHER
 

@@ -4,7 +4,8 @@ alert mails.
 It happens outside the page run: every ``KLANTREIS_ALERT_INTERVAL`` seconds (default 60) the
 thread runs one pass of ``journeys.alerts.worker.run_alerts``: the action rules are applied when
 the results changed since the last pass (``journeys.fieldwork.frames.data_version``: scoring every
-released contact each minute for nothing would cost a large installation its cores), the alerts
+released contact each minute for nothing would cost a large installation its cores) and at least
+once an hour (``RULES_EVERY``: a contact still unanswered becomes late by the clock alone), the alerts
 are queued, and they are sent when mail is set up (``KLANTREIS_SMTP_HOST``; without it, or with a
 bad setting, they wait in the queue and the Alerts page says why). ``KLANTREIS_ALERT_WORKER=0``
 switches the thread off (when cron runs ``klantreis alerts send`` instead, or in the tests' app
@@ -17,6 +18,7 @@ Several app processes on one database are safe: the outbox's claims are race-saf
 import logging
 import os
 import threading
+import time
 
 import streamlit as st
 from sqlalchemy.engine import Engine
@@ -29,6 +31,7 @@ log = logging.getLogger(__name__)
 INTERVAL_ENV = "KLANTREIS_ALERT_INTERVAL"
 SWITCH_ENV = "KLANTREIS_ALERT_WORKER"
 DEFAULT_INTERVAL = 60
+RULES_EVERY = 3600.0  # seconds: the rules also run this often with no new results (late findings)
 
 
 def _interval() -> float:
@@ -49,13 +52,16 @@ def _settings():
         return None
 
 
-def _loop(engine: Engine, stop: threading.Event, interval: float) -> None:
-    applied_at = None  # the data version the rules were last applied to
+def _loop(engine: Engine, stop: threading.Event, interval: float, clock=time.monotonic) -> None:
+    applied_version, applied_when = None, None  # the data version and clock the rules last ran at
     while not stop.wait(interval):
         try:
-            version = data_version(engine)
-            report = run_alerts(engine, settings=_settings(), apply_rules_first=version != applied_at)
-            applied_at = version
+            version, now = data_version(engine), clock()
+            due = applied_when is None or now - applied_when >= RULES_EVERY
+            apply = due or version != applied_version
+            report = run_alerts(engine, settings=_settings(), apply_rules_first=apply)
+            if apply:
+                applied_version, applied_when = version, now
             if report.delivery and report.delivery.failed:
                 log.warning("alert mails: %d sent, %d failed (%s)", report.delivery.sent,
                             len(report.delivery.failed), report.delivery.failed[0][1])

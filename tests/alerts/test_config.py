@@ -67,28 +67,30 @@ def test_the_app_worker_starts_unless_switched_off(monkeypatch):
     alert_worker.start_alert_worker.clear()
 
 
-def test_the_thread_applies_the_rules_only_when_the_results_changed(monkeypatch):
-    """Each pass queues and sends; the rules (scoring every released contact) run on the first pass
-    and again only after the data version moved. Without mail nothing is delivered."""
+def test_the_thread_applies_the_rules_when_the_results_changed_or_an_hour_passed(monkeypatch):
+    """Each pass queues and sends; the rules (scoring every released contact) run on the first pass,
+    again after the data version moved, and after an hour without change (a contact still
+    unanswered becomes late by the clock alone). Without mail nothing is delivered."""
     from ui import alert_worker
 
     monkeypatch.delenv("KLANTREIS_SMTP_HOST", raising=False)
-    versions = iter([(1, 1), (1, 1), (2, 1), (2, 1)])
+    versions = iter([(1, 1), (1, 1), (2, 1), (2, 1), (2, 1), (2, 1)])
+    ticks = iter([0, 60, 120, 180, 3000, 3720])  # the clock at each pass, in seconds
     monkeypatch.setattr(alert_worker, "data_version", lambda engine: next(versions))
     calls = []
     stop = threading.Event()
 
     def run(engine, *, settings, apply_rules_first):
         calls.append((settings, apply_rules_first))
-        if len(calls) == 4:
+        if len(calls) == 6:
             stop.set()
         return SimpleNamespace(delivery=None)
 
     monkeypatch.setattr(alert_worker, "run_alerts", run)
-    thread = threading.Thread(target=alert_worker._loop, args=(None, stop, 0.01))
+    thread = threading.Thread(target=alert_worker._loop, args=(None, stop, 0.01, lambda: next(ticks)))
     thread.start()
     thread.join(5)
-    assert calls == [(None, True), (None, False), (None, True), (None, False)]
+    assert calls == [(None, True), (None, False), (None, True), (None, False), (None, False), (None, True)]
 
 
 def test_a_failing_pass_is_logged_and_the_thread_goes_on(monkeypatch, caplog):
