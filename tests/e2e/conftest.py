@@ -191,6 +191,28 @@ def choose_option(page, label: str, option) -> None:
     wait_for_app(page)
 
 
+def open_options(page, box):
+    """Open the option list of the multiselect ``box`` and return it (or its "No results").
+
+    A rerun still drawing the sidebar can close the list as it opens: it is opened again, a few
+    times, before it is given up on."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    dropdown = page.get_by_role("listbox").or_(page.get_by_text("No results", exact=True)).first
+    for attempt in range(4):
+        wait_for_app(page)
+        box.scroll_into_view_if_needed()
+        box.locator("input").click()
+        try:
+            dropdown.wait_for(state="visible", timeout=5_000)
+            return dropdown
+        except PlaywrightTimeout:
+            if attempt == 3:
+                raise AssertionError(f"the options of filter {box.inner_text()!r} did not open") from None
+            page.keyboard.press("Escape")
+    raise AssertionError("unreachable")
+
+
 def choose_filter(page, label: str, option: str) -> None:
     """Add ``option`` to the multiselect labelled ``label`` (e.g. a sidebar filter) and close it."""
     box = page.get_by_test_id("stMultiSelect").filter(has_text=label)

@@ -15,7 +15,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 from sqlmodel import Session, select
 
@@ -26,7 +25,16 @@ from journeys.catalogue.journeys import CriterionIn, JourneyChannelIn, JourneyIn
 from journeys.catalogue.reference import ensure_builtin_channels, get_or_create_brand, get_or_create_wave
 from journeys.fieldwork.planned import local_today
 from journeys.models import Answer, Contact, Criterion, Location, ReviewStatus
-from tests.e2e.conftest import AppServer, choose_option, click_button, go_to, screenshot, sign_in, wait_for_app
+from tests.e2e.conftest import (
+    AppServer,
+    choose_option,
+    click_button,
+    go_to,
+    open_options,
+    screenshot,
+    sign_in,
+    wait_for_app,
+)
 
 BRAND, OTHER = "Fietsplein", "Rijwielhuis Noordkaap"
 OTHER_NAMES = (OTHER, "Noordkaap Zwolle")  # the second brand and its location: never on a client's screen
@@ -134,18 +142,10 @@ def _assert_nothing_of_the_other_brand(page, where: str) -> None:
     boxes = page.get_by_test_id("stMultiSelect")
     for index in range(boxes.count()):
         box = boxes.nth(index)
-        dropdown = page.get_by_role("listbox").or_(page.get_by_text("No results", exact=True)).first
-        for attempt in range(3):  # a rerun still drawing the sidebar can close the list as it opens
-            box.scroll_into_view_if_needed()
-            box.locator("input").click()
-            try:
-                dropdown.wait_for(state="visible", timeout=5_000)
-                break
-            except PlaywrightTimeout:
-                if attempt == 2:
-                    raise AssertionError(f"{where}: the options of filter {box.inner_text()!r} did not open") from None
-                page.keyboard.press("Escape")
-                wait_for_app(page)
+        try:
+            dropdown = open_options(page, box)
+        except AssertionError as error:
+            raise AssertionError(f"{where}: {error}") from None
         options = dropdown.inner_text()
         for name in OTHER_NAMES:
             assert name not in options, f"{name!r} offered in a filter on {where}: {options}"
@@ -210,8 +210,7 @@ def test_submit_return_resubmit_approve_release_appeal_uphold(page, app_server):
     go_to(page, "Dashboard")
     expect(page.get_by_text("Released contacts only.")).to_be_visible(timeout=SLOW)
     box = page.get_by_test_id("stMultiSelect").filter(has_text="Brand")
-    box.locator("input").click()
-    expect(page.get_by_role("listbox")).to_contain_text(OTHER)
+    expect(open_options(page, box)).to_contain_text(OTHER)
     page.keyboard.press("Escape")
     wait_for_app(page)
     go_to(page, "Waves and plan")
