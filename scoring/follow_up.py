@@ -87,13 +87,16 @@ def late_check(first_response_s: pd.Series, target_s: pd.Series, margin_s: float
     return Check(bool(not too_late.any()), int(len(frame)), float(within.mean()))
 
 
-def gap_check(channels: pd.Series, final_scores: pd.Series, threshold: float) -> Check:
+def gap_check(channels: pd.Series, final_scores: pd.Series, threshold: float, *, min_n: int = 1) -> Check:
     """Fixed when the channel gap (best minus worst channel mean final score) is at most
-    ``threshold``; fewer than two scored channels measure no gap."""
+    ``threshold``. Only channels with at least ``min_n`` scored contacts count, as in the rule
+    that found the gap (``scoring.action_rules.gap_findings``); fewer than two such channels
+    measure no gap. n: the scored contacts of the channels that count."""
     frame = pd.DataFrame({"channel": channels.to_numpy(), "score": pd.to_numeric(final_scores, errors="coerce")
                           .to_numpy()}).dropna()
-    means = frame.groupby("channel")["score"].mean()
+    means = frame.groupby("channel")["score"].agg(["mean", "size"])
+    means = means[means["size"] >= int(min_n)]
     if len(means) < 2:
         return NOT_MEASURED
-    gap = float(means.max() - means.min())
-    return Check(bool(gap <= threshold), int(len(frame)), gap)
+    gap = float(means["mean"].max() - means["mean"].min())
+    return Check(bool(gap <= threshold), int(means["size"].sum()), gap)

@@ -19,6 +19,7 @@ from journeys.language import _, number
 from journeys.models import ActionItem, Contact, Criterion, ReviewStatus, RuleKind, Wave
 from journeys.review.appeals import _InTransaction
 from scoring.follow_up import NOT_MEASURED, Check, criterion_check, gap_check, late_check, next_waves, score_check
+from scoring.metrics import MIN_CONTACTS
 from scoring.pipeline import scored_contacts
 from scoring.quality import answer_scores
 
@@ -65,12 +66,12 @@ def follow_up_texts(session: Session, action_ids, *, as_of: datetime | None = No
 def _scored(session: Session, wave_ids: set, brand_ids: set, as_of) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The released contacts of ``wave_ids`` and ``brand_ids``, scored, with their ids; and their
     answers' item scores with the item code."""
-    empty = pd.DataFrame(columns=["contact_id", "wave_id", "location_id", "journey_id", "channel_id"])
+    empty = pd.DataFrame(columns=["contact_id", "brand_id", "wave_id", "location_id", "journey_id", "channel_id"])
     if not wave_ids:
         return empty, pd.DataFrame(columns=["contact_id", "code", "item_score"])
     keys = pd.DataFrame(session.execute(
-        sa.select(Contact.id.label("contact_id"), Contact.wave_id, Contact.location_id, Contact.journey_id,
-                  Contact.channel_id)
+        sa.select(Contact.id.label("contact_id"), Contact.brand_id, Contact.wave_id, Contact.location_id,
+                  Contact.journey_id, Contact.channel_id)
         .where(Contact.wave_id.in_(sorted(wave_ids)), Contact.brand_id.in_(sorted(brand_ids)),
                Contact.review_status == ReviewStatus.RELEASED.value, Contact.is_draft.is_(False))).all(),
         columns=empty.columns)
@@ -87,8 +88,8 @@ def _scored(session: Session, wave_ids: set, brand_ids: set, as_of) -> tuple[pd.
 
 
 def _check(action: ActionItem, wave: int, scored: pd.DataFrame, items: pd.DataFrame, code: str | None) -> Check:
-    same = scored[(scored["wave_id"] == wave) & (scored["journey_id"] == action.journey_id)] if not scored.empty \
-        else scored
+    same = scored[(scored["wave_id"] == wave) & (scored["journey_id"] == action.journey_id)
+                  & (scored["brand_id"] == action.brand_id)] if not scored.empty else scored
     if action.location_id is not None and action.kind != RuleKind.CHANNEL_GAP:
         same = same[same["location_id"] == action.location_id]
     if same.empty:
@@ -105,4 +106,4 @@ def _check(action: ActionItem, wave: int, scored: pd.DataFrame, items: pd.DataFr
                          np.nan) if not same.empty else np.array([], dtype=float)
         return late_check(pd.Series(clock), same["first_response_target_s"].reset_index(drop=True),
                           float(action.threshold or 0))
-    return gap_check(same["channel_id"], same["final_score"], float(action.threshold or 0))
+    return gap_check(same["channel_id"], same["final_score"], float(action.threshold or 0), min_n=MIN_CONTACTS)

@@ -7,8 +7,9 @@ one bulk statement. A rerun creates nothing: the findings already acted on are s
 unique constraint on (rule, finding key) is the backstop for a second run at the same time,
 whose insert skips the rows the first one wrote (``ON CONFLICT DO NOTHING``) instead of failing.
 
-The owner of a new action is the rule's owner (while it is still an active client user granted
-on the finding's brand), or else the active client user whose grant
+The owner of a new action is the rule's owner (while it is still an active client user with a
+grant covering the finding's location: a location manager is not made owner of another
+location's action), or else the active client user whose grant
 covers the finding's location most narrowly (a grant on the location, then on its region, then
 on the whole brand; ties: the lowest username); nobody such, and the action is left without an
 owner for an agency manager to assign. It is due ``ActionRule.due_days`` after today (local time).
@@ -86,23 +87,29 @@ def _grants(session: Session) -> list[_Grant]:
     return [_Grant(g.user_id, username, g.brand_id, g.region or "", g.location_id) for g, username in rows]
 
 
-def owner_for(grants: list[_Grant], regions: dict[int, str], brand_id: int, location_id: int | None) -> int | None:
-    """The client user granted most narrowly on the location (location > region > brand; ties:
-    lowest username), or None when no active client user's grant covers it."""
+def _rank(grant: _Grant, region: str, brand_id: int, location_id: int | None) -> int | None:
+    """How narrowly the grant covers the place: 0 its location, 1 its region, 2 the whole brand;
+    None when it does not cover it."""
+    if grant.brand_id != brand_id:
+        return None
+    if grant.location_id is not None:
+        return 0 if grant.location_id == location_id else None
+    if grant.region:
+        return 1 if location_id is not None and region == grant.region else None
+    return 2
+
+
+def owner_for(grants: list[_Grant], regions: dict[int, str], brand_id: int, location_id: int | None,
+              named: int | None = None) -> int | None:
+    """The owner of an action on this place: ``named`` (the rule's owner) while one of its grants
+    covers the place; else the client user granted most narrowly on it (location > region > brand;
+    ties: lowest username); None when no active client user's grant covers it."""
     region = regions.get(location_id, "") if location_id is not None else ""
-    best: tuple[int, str, int] | None = None
-    for grant in grants:
-        if grant.brand_id != brand_id:
-            continue
-        if grant.location_id is not None:
-            rank = 0 if grant.location_id == location_id else None
-        elif grant.region:
-            rank = 1 if location_id is not None and region == grant.region else None
-        else:
-            rank = 2
-        if rank is not None and (best is None or (rank, grant.username) < best[:2]):
-            best = (rank, grant.username, grant.user_id)
-    return None if best is None else best[2]
+    covering = [(rank, grant.username, grant.user_id) for grant in grants
+                if (rank := _rank(grant, region, brand_id, location_id)) is not None]
+    if named is not None and any(user_id == named for _, _, user_id in covering):
+        return named
+    return min(covering)[2] if covering else None
 
 
 def _frames(engine: Engine, as_of: datetime):
@@ -191,10 +198,7 @@ def _rows(session: Session, rules: dict[int, ActionRule], new: list[Finding], as
         else:
             place = dict(brand_id=ids[Brand][finding.brand], location_id=None, journey_id=ids[Journey][finding.journey],
                          channel_id=ids[Channel].get(finding.channel), wave_id=ids[Wave].get(finding.wave))
-        # the rule's owner while still an active client user granted on the brand; else the narrowest grant
-        named = rule.owner_id is not None and any(
-            g.user_id == rule.owner_id and g.brand_id == place["brand_id"] for g in grants)
-        owner = rule.owner_id if named else owner_for(grants, regions, place["brand_id"], place["location_id"])
+        owner = owner_for(grants, regions, place["brand_id"], place["location_id"], named=rule.owner_id)
         rows.append(dict(rule_id=rule.id, finding_key=finding.key, kind=finding.kind, contact_id=finding.contact_id,
                          criterion_id=finding.criterion_id, measured=finding.measured, threshold=finding.threshold,
                          owner_id=owner, due_on=today + timedelta(days=int(rule.due_days)),

@@ -45,3 +45,13 @@ def test_gap_needs_two_channels():
     assert (check.fixed, round(check.value, 1), check.n) == (True, 15.0, 3)
     assert gap_check(pd.Series(["phone", "email"]), pd.Series([80.0, 64.0]), 15).fixed is False
     assert gap_check(pd.Series(["phone"]), pd.Series([80.0]), 15).fixed is None
+
+
+def test_gap_check_counts_only_channels_with_enough_contacts():
+    """As in the rule: a channel below min_n has no honest mean; the boundary n = min_n counts."""
+    channels = pd.Series(["phone"] * 5 + ["email"] * 5 + ["sms"] * 4)
+    scores = pd.Series([80.0] * 5 + [70.0] * 5 + [0.0] * 4)
+    check = gap_check(channels, scores, 15, min_n=5)
+    assert check.fixed is True and check.n == 10 and check.value == 10.0
+    assert gap_check(channels, scores, 15, min_n=1).fixed is False  # sms counts: gap 80
+    assert gap_check(channels[:9], scores[:9], 15, min_n=5).fixed is None  # e-mail has 4: one channel left

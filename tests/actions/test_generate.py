@@ -67,7 +67,8 @@ def test_every_brand_rule_and_an_inactive_rule(world):
 
 
 def test_owner_resolution_order(world):
-    """location grant > region grant > brand grant; ties the lowest username; a named owner first."""
+    """location grant > region grant > brand grant; ties the lowest username; a named owner first,
+    when one of their grants covers the finding's location."""
     engine, users = world["engine"], world["users"]
     rule = _rule(world, brand_id=world["brand"].id)
 
@@ -101,6 +102,10 @@ def test_owner_resolution_order(world):
         s.get(User, users["client_haven"].id).active = True
         from journeys.actions.rules import update_rule
         update_rule(s, world["manager"], rule.id, owner_id=users["client_haven"].id)
+    assert owner_now() is None  # the named owner's grant is on another location: not theirs
+    with write_scope(engine) as s:  # a brand-wide grant covers it: the named owner before any other
+        s.add(ClientGrant(user_id=users["client_haven"].id, brand_id=world["brand"].id))
+        s.get(User, users["client_brand"].id).active = True
     assert owner_now() == users["client_haven"].id
     with write_scope(engine) as s:  # the named owner deactivated: back to the narrowest grant
         s.get(User, users["client_haven"].id).active = False
