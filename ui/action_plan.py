@@ -23,6 +23,7 @@ from journeys.local_time import DAY_MINUTE, local_column, local_text
 from journeys.models import ActionStatus
 from ui.actions import run_action, show_blocked
 from ui.downloads import csv_bytes, xlsx_bytes
+from ui.session import linked_id
 from ui.text import as_plain_text
 
 LINK_PARAM = "action"
@@ -132,11 +133,7 @@ def downloads(actions: pd.DataFrame) -> None:
 
 def linked_action() -> int | None:
     """The action the address asks for (``?action=12``), or None."""
-    value = st.query_params.get(LINK_PARAM)
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None
+    return linked_id(LINK_PARAM)
 
 
 def show_action(engine: Engine, action_id: int, *, actor) -> int | None:

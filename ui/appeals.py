@@ -42,6 +42,7 @@ from journeys.review.appeals import (
 )
 from journeys.wording import answer_label, appeal_status_label, field_label, review_action_label
 from ui.actions import run_action, show_blocked, show_problems
+from ui.session import linked_id
 from ui.text import as_plain_text
 
 DAY = "d MMM"  # "3 Dec": a decision's day in a sentence
@@ -104,10 +105,19 @@ def _show_appeal(engine: Engine, appeal: AppealRow, *, actor) -> None:
     _show_history(engine, appeal, actor=actor)
 
 
+LINK_PARAM = "appeal"  # ?appeal=3: the appeal a mail links to (journeys.alerts.compose.appeal_link)
+
+
 def _choose(appeals: list[AppealRow], key: str) -> AppealRow:
+    """The appeal picked in the list; on a session's first view the one the address names (a
+    decision mail's link), when it is in the list. The address then follows the pick."""
     by_id = {a.id: a for a in appeals}
+    linked = linked_id(LINK_PARAM)
+    if key not in st.session_state and linked in by_id:
+        st.session_state[key] = linked
     chosen = st.selectbox(_("Appeal"), list(by_id), key=key,
                           format_func=lambda i: as_plain_text(f"{i} · {by_id[i].subject} · {by_id[i].status_text}"))
+    st.query_params[LINK_PARAM] = str(chosen)  # a reload or a shared address keeps it open
     return by_id[chosen]
 
 

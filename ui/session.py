@@ -184,6 +184,16 @@ def remember_deep_link(url_path: str) -> None:
         st.session_state[DEEP_LINK_KEY] = (url_path, params)
 
 
+def linked_id(param: str) -> int | None:
+    """The record id the address asks for (``?action=12``, ``?appeal=3``: a mail's link), or None
+    when it is absent or not a number."""
+    value = st.query_params.get(param)
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
 def pop_deep_link() -> tuple[str, dict[str, str]] | None:
     """The page (its URL path) and query parameters of a link opened before signing in, once."""
     return st.session_state.pop(DEEP_LINK_KEY, None)

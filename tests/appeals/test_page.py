@@ -12,7 +12,7 @@ from journeys.accounts import access
 from journeys.catalogue.reference import get_or_create_brand
 from journeys.models import Answer, Appeal, ClientGrant, Criterion, Role, User
 from journeys.review.appeals import open_appeal, query_client
-from tests.apptest import TIMEOUT_SECONDS, as_user, open_page
+from tests.apptest import TIMEOUT_SECONDS, app_test, as_user, open_page
 from tests.factories import make_contact, make_world
 from tests.shown import shown
 
@@ -236,3 +236,25 @@ def test_reviewer_upholds_a_timing_appeal_in_local_time(seeded):
     with read_scope(seeded["engine"]) as s:
         assert s.get(Contact, seeded["contact"].id).first_response_at == corrected
         assert s.get(Appeal, timing.id).status == "upheld"
+
+
+def test_a_mails_link_opens_its_appeal(seeded):
+    """?appeal=ID (the link of a decision mail) picks that appeal in the client's list and in the
+    reviewer's queue; an id that is not in the list (another brand's) is ignored."""
+    with write_scope(seeded["engine"]) as s:
+        second = open_appeal(session=s, actor=seeded["client"], contact_id=seeded["contact"].id,
+                             criterion_id=seeded["criteria"][2].id, reason="The third one too")
+    unlinked = open_page("appeals", seeded["client"])
+    default = unlinked.selectbox(key="appeal_client_choice").value
+    other = seeded["appeal"].id if default == second.id else second.id
+    for user, key in ((seeded["client"], "appeal_client_choice"), (seeded["reviewer"], "appeal_reviewer_choice")):
+        at = as_user(app_test("pages/appeals.py"), user)
+        at.query_params["appeal"] = str(other)
+        at.run()
+        assert not at.exception, at.exception
+        assert at.selectbox(key=key).value == other
+    at = as_user(app_test("pages/appeals.py"), seeded["client"])
+    at.query_params["appeal"] = str(seeded["appeal"].id + 1)  # brand B's appeal
+    at.run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="appeal_client_choice").value == default
