@@ -32,6 +32,12 @@ def alerts_send(
     settings = config.mail_settings()  # a bad value: a ValidationError naming it, exit 1
     engine = ready_engine()
     report = run_alerts(engine, settings=settings, digest=digest)
+    _print_run(engine, report)
+    if report.rules_error:  # after the mails went out: cron sees the failure in the exit code
+        fail(_("the action rules could not be applied: {error}").format(error=report.rules_error))
+
+
+def _print_run(engine, report) -> None:
     if report.actions:
         console.print(ngettext("{n} new action", "{n} new actions", report.actions).format(n=number(report.actions)))
     composed = ngettext("{n} mail composed", "{n} mails composed", report.composed.mails).format(

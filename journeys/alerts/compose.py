@@ -87,6 +87,12 @@ class _Line:
     link: str
 
 
+def one_line(text: str) -> str:
+    """``text`` with every run of whitespace (a newline in a location's name...) as one space: a
+    mail header holds one line."""
+    return " ".join(str(text).split())
+
+
 def action_link(base: str, action_id: int) -> str:
     return f"{base}/action_plan?action={action_id}"
 
@@ -192,7 +198,7 @@ def _digest_mail(user: User, lines: list[_Line], day, base: str) -> tuple[str, s
 def _queue(session: Session, user: User, key: str, mail: tuple[str, str, str], now: datetime,
            notifications: list[Notification]) -> None:
     subject, text, body_html = mail
-    row = OutboxMail(key=key, user_id=user.id, to_address=user.email, subject=subject[:300], body_text=text,
+    row = OutboxMail(key=key, user_id=user.id, to_address=user.email, subject=one_line(subject)[:300], body_text=text,
                      body_html=body_html, created_at=now, next_attempt_at=now, status=MailStatus.PENDING.value)
     session.add(row)
     session.flush()

@@ -5,9 +5,12 @@ Called by ``klantreis alerts send`` (cron), by the app's background thread
 (``ui.alert_worker``) and by an admin's "Send now". Collecting and composing always run, so
 alerts are queued also while mail is not set up; delivering needs the SMTP settings (None:
 nothing is sent, the mails wait in the queue). Separate transactions keep the write lock short
-and let a failed send never undo a queued mail.
+and let a failed send never undo a queued mail. A failure of the rules (a bad rule, a scoring
+error) is logged and reported in ``RunReport.rules_error`` while the alerts already due are
+still collected and sent: one broken stage never holds up the mail of the others.
 """
 
+import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -19,7 +22,9 @@ from journeys.actions.generate import apply_rules
 from journeys.alerts import config
 from journeys.alerts.collect import collect_notifications
 from journeys.alerts.compose import ComposeReport, compose_mails
-from journeys.alerts.delivery import DeliveryReport, deliver_due
+from journeys.alerts.delivery import DeliveryReport, deliver_due, error_text
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -30,6 +35,7 @@ class RunReport:
     collected: int = 0
     composed: ComposeReport = field(default_factory=ComposeReport)
     delivery: DeliveryReport | None = None
+    rules_error: str = ""  # why the action rules could not be applied in this pass ("" when they were)
 
 
 def run_alerts(engine: Engine, *, now: datetime | None = None, settings: config.MailSettings | None = None,
@@ -38,7 +44,13 @@ def run_alerts(engine: Engine, *, now: datetime | None = None, settings: config.
     ``compose_mails``) and, when ``settings`` is given, send the due mails. ``apply_rules_first``
     False skips the rules (the app's thread, when no result changed since it last applied them)."""
     now = now or datetime.now(UTC)
-    created = apply_rules(engine, as_of=now).created_count if apply_rules_first else 0
+    created, rules_error = 0, ""
+    if apply_rules_first:
+        try:
+            created = apply_rules(engine, as_of=now).created_count
+        except Exception as exc:  # noqa: BLE001 - the queued alerts are still collected and sent
+            log.exception("applying the action rules failed")
+            rules_error = error_text(exc)
     with write_scope(engine) as session:
         collected = collect_notifications(session, now=now)
     app_url = settings.app_url if settings else config.app_url()
@@ -46,7 +58,8 @@ def run_alerts(engine: Engine, *, now: datetime | None = None, settings: config.
     with write_scope(engine) as session:
         composed = compose_mails(session, now=now, digest=digest, app_url=app_url, digest_hour=hour)
     delivery = deliver_due(engine, settings, now=now) if settings is not None else None
-    return RunReport(actions=created, collected=collected, composed=composed, delivery=delivery)
+    return RunReport(actions=created, collected=collected, composed=composed, delivery=delivery,
+                     rules_error=rules_error)
 
 
 def send_now(engine: Engine, *, actor: Actor, now: datetime | None = None, digest: bool | None = None,

@@ -49,6 +49,26 @@ def test_send_mails_and_says_so(app_env, monkeypatch, smtp):
     assert queue.exit_code == 0 and "pending: 0, sending: 0, sent: 1" in queue.output
 
 
+def test_a_failing_rule_run_still_sends_the_queued_mail_and_exits_1(app_env, monkeypatch, smtp):
+    """The rules raise (a scoring error): the action already made is still mailed; the command
+    names the failure and exits 1 for cron to see."""
+    from cli.main import app
+    from journeys.alerts import worker
+
+    def broken(engine, **kw):
+        raise RuntimeError("scoring blew up")
+
+    _world(db.get_engine(app_env))
+    _point_at(monkeypatch, smtp)
+    monkeypatch.setattr(worker, "apply_rules", broken)
+    result = CliRunner().invoke(app, ["alerts", "send", "--no-digest"])
+    assert result.exit_code == 1, result.output
+    assert "1 mail sent, 0 waiting to retry, 1 mail composed" in result.output
+    assert "the action rules could not be applied: RuntimeError: scoring blew up" in result.output
+    assert "Traceback" not in result.output
+    assert len(smtp.inbox.messages) == 1
+
+
 def test_a_stopped_server_is_reported_and_the_mail_waits(app_env, monkeypatch, smtp):
     from cli.main import app
 

@@ -242,3 +242,49 @@ def test_two_collectors_at_once_add_each_notification_once(world):
     assert not errors and sum(added) == 5  # five new actions (due in two weeks: no reminder yet)
     with read_scope(engine) as s:
         assert len(s.exec(select(Notification.id)).all()) == 5
+
+
+def test_a_claim_taken_over_as_stale_is_sent_once(world, smtp):
+    """Worker A claims a mail and stalls past STALE_CLAIM; worker B takes it over and sends it; A,
+    resuming, finds its claim gone and sends nothing."""
+    from journeys.alerts import delivery
+
+    add_action(world["engine"], world, rule=world["urgent_rule"], owner=world["owner"])
+    run_alerts(world["engine"], now=NOW, settings=None)
+    [stalled] = delivery.claim_due(world["engine"], now=NOW)
+    later = NOW + delivery.STALE_CLAIM + timedelta(minutes=1)
+    assert deliver_due(world["engine"], smtp.settings, now=later).sent == 1  # worker B
+    assert not delivery._renew(world["engine"], stalled, later)  # worker A's claim is gone
+    delivery._mark_failed(world["engine"], stalled, later, "late")  # A's stale outcome changes nothing
+    [mail] = _mails(world["engine"])
+    assert mail.status == MailStatus.SENT and mail.last_error == "" and len(smtp.inbox.messages) == 1
+
+
+def test_a_mail_that_cannot_be_built_fails_alone(world, smtp, monkeypatch):
+    """One mail whose message cannot be built is put back with its error; the others are sent. A
+    subject holding a newline (a location's name) goes out as one header line."""
+    from journeys.alerts import delivery
+
+    with Session(world["engine"], expire_on_commit=False) as s:
+        odd = Location(brand_id=world["brand"].id, name="Utrecht\nCentraal")
+        s.add(odd)
+        s.commit()
+    add_action(world["engine"], world, rule=world["urgent_rule"], owner=world["owner"], key="a", location=odd)
+    add_action(world["engine"], world, rule=world["urgent_rule"], owner=world["owner"], key="b")
+    run_alerts(world["engine"], now=NOW, settings=None)
+    [first] = [m for m in _mails(world["engine"]) if "Centraal" in m.subject]
+    [second] = [m for m in _mails(world["engine"]) if m.id != first.id]
+    assert first.subject == "[Klantreis] Action for Vliegwel Utrecht Centraal: knock-out item failed"
+    real = delivery.build_message
+
+    def broken_for_the_second(mail, settings):
+        if mail.id == second.id:
+            raise ValueError("cannot encode")
+        return real(mail, settings)
+
+    monkeypatch.setattr(delivery, "build_message", broken_for_the_second)
+    report = deliver_due(world["engine"], smtp.settings, now=NOW)
+    assert report.sent == 1 and report.failed == [(second.key, "ValueError: cannot encode")]
+    assert [m["Subject"] for m in smtp.inbox.messages] == [first.subject]
+    status = {m.id: (m.status, m.attempts) for m in _mails(world["engine"])}
+    assert status == {first.id: (MailStatus.SENT, 1), second.id: (MailStatus.PENDING, 1)}
