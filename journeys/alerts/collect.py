@@ -5,8 +5,10 @@ Each kind has a key naming its event and user, and the table's unique key holds 
 this again, or two workers at once, adds nothing twice (``INSERT ... ON CONFLICT DO NOTHING``:
 a concurrent run's row wins without an error):
 
-- ``action:<action>:<user>`` (ACTION_NEW): an open or in-progress action with an owner;
-  urgent when the action is (its rule is marked urgent).
+- ``action:<action>:<user>`` (ACTION_NEW): an open or in-progress action, for its owner (also
+  when the owner was assigned later: "new" counts from the action's last change); urgent when
+  the action is (its rule is marked urgent). An action nobody owns yet (no client user's grant
+  covers its place) goes to the agency's managers instead, who assign it.
 - ``due_soon:<action>:<user>`` (DUE_SOON): due within ``DUE_SOON_DAYS`` days, still open or
   in progress.
 - ``overdue:<action>:<user>`` (OVERDUE): the due date has passed, still open or in progress;
@@ -54,10 +56,23 @@ def _alerted(user_column) -> list:
 def _candidates(session: Session, today, now: datetime) -> list[dict]:
     rows: list[dict] = []
     recent = now - timedelta(days=RECENT_DAYS)
+    # "new" since its last change: an owner assigned a month later is still told
+    changed = sa.func.coalesce(ActionItem.updated_at, ActionItem.created_at)
     actions = session.execute(
-        sa.select(ActionItem.id, ActionItem.owner_id, ActionItem.urgent, ActionItem.due_on, ActionItem.created_at)
+        sa.select(ActionItem.id, ActionItem.owner_id, ActionItem.urgent, ActionItem.due_on, changed)
         .join(User, sa.and_(*_alerted(ActionItem.owner_id)))
         .where(ActionItem.status.in_(OPEN_ACTIONS))).all()
+    managers = session.execute(sa.select(User.id).where(
+        User.role == Role.MANAGER.value, User.active.is_(True), User.alerts != AlertMode.OFF.value)).scalars().all()
+    unowned = session.execute(
+        sa.select(ActionItem.id, ActionItem.urgent)
+        .where(ActionItem.status.in_(OPEN_ACTIONS), ActionItem.owner_id.is_(None),
+               ActionItem.created_at >= recent)).all()
+    for action_id, urgent in unowned:
+        for manager_id in managers:
+            rows.append(dict(key=f"action:{action_id}:{manager_id}", user_id=manager_id,
+                             kind=NotificationKind.ACTION_NEW.value, action_id=action_id, urgent=bool(urgent),
+                             created_at=now))
     first_overdue = dict(session.execute(
         sa.select(Notification.key, Notification.created_at).where(
             Notification.kind == NotificationKind.OVERDUE.value, Notification.key.like("overdue:%"))).all())

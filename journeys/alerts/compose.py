@@ -123,6 +123,11 @@ def _action_line(session: Session, n: Notification, base: str) -> _Line:
         subject = _("Action for {place} is overdue").format(place=place)
         text = _("Overdue since {date}: {finding} at {place} ({what})").format(date=due, finding=finding,
                                                                               place=place, what=what)
+    elif item.owner_id is None:  # to the agency's managers: nobody's grant covers the place
+        subject = _("Action for {place} needs an owner: {finding}").format(place=place, finding=finding)
+        text = _("{finding} at {place} ({what}); due on {date}; no client user's grant covers it: assign "
+                 "an owner").format(finding=finding, place=place, what=what, date=due)
+        text = text[:1].upper() + text[1:]
     else:
         subject = _("Action for {place}: {finding}").format(place=place, finding=finding)
         text = _("{finding} at {place} ({what}); due on {date}").format(finding=finding, place=place, what=what,

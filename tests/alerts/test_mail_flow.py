@@ -11,7 +11,7 @@ from journeys.alerts.collect import collect_notifications
 from journeys.alerts.compose import compose_mails
 from journeys.alerts.delivery import backoff, deliver_due
 from journeys.alerts.worker import run_alerts
-from journeys.models import Appeal, Location, MailStatus, Notification, OutboxMail
+from journeys.models import ActionItem, Appeal, Location, MailStatus, Notification, OutboxMail, Role
 from tests.alerts.conftest import NOW, add_action, add_user
 from tests.factories import make_contact
 
@@ -288,3 +288,33 @@ def test_a_mail_that_cannot_be_built_fails_alone(world, smtp, monkeypatch):
     assert [m["Subject"] for m in smtp.inbox.messages] == [first.subject]
     status = {m.id: (m.status, m.attempts) for m in _mails(world["engine"])}
     assert status == {first.id: (MailStatus.SENT, 1), second.id: (MailStatus.PENDING, 1)}
+
+
+def test_an_action_without_owner_goes_to_the_managers_and_a_later_owner_is_told(world, smtp):
+    """Nobody's grant covers the place: the agency's managers are told it needs an owner. Assigned
+    a month after it was made, the owner still gets the new action."""
+    engine = world["engine"]
+    with Session(engine, expire_on_commit=False) as s:
+        manager = add_user(s, "boss", role=Role.MANAGER, email_address="boss@agency.example")
+        add_user(s, "quiet", role=Role.MANAGER, email_address="quiet@agency.example", alerts="off")
+        s.commit()
+    item = add_action(engine, world, rule=world["urgent_rule"], owner=world["owner"])
+    with Session(engine) as s:
+        row = s.get(ActionItem, item.id)
+        row.owner_id = None
+        row.updated_at = NOW.replace(hour=5)
+        s.commit()
+    run_alerts(engine, now=NOW, settings=smtp.settings)
+    [message] = smtp.inbox.messages
+    assert message["To"] == "boss@agency.example"
+    assert message["Subject"] == "[Klantreis] Action for Vliegwel Utrecht needs an owner: knock-out item failed"
+    assert "assign an owner" in _parts(message)[0]
+    later = NOW + timedelta(days=30)
+    with Session(engine) as s:  # a manager assigns it a month later
+        row = s.get(ActionItem, item.id)
+        row.owner_id, row.updated_at = world["owner"].id, later
+        s.commit()
+    run_alerts(engine, now=later + timedelta(minutes=1), settings=smtp.settings)
+    assert [m["To"] for m in smtp.inbox.messages] == ["boss@agency.example", "owner@example.org"]
+    assert smtp.inbox.messages[1]["Subject"] == "[Klantreis] Action for Vliegwel Utrecht: knock-out item failed"
+    assert manager.id != world["owner"].id
