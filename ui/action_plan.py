@@ -41,11 +41,13 @@ def column_labels() -> dict[str, str]:
 
 
 def shown_list(actions: pd.DataFrame) -> pd.DataFrame:
-    """The list as the page and its files show it: labelled columns, times in local time."""
+    """The list as the page and its files show it: labelled columns, times in local time, dates
+    and yes/no as people write them."""
     frame = actions[list(column_labels())].copy()
     for column in ("created", "done", "verified"):
         frame[column] = local_column(pd.to_datetime(frame[column], utc=True)) if not frame.empty else frame[column]
-    frame["due_on"] = frame["due_on"].astype(str)
+    frame["due_on"] = frame["due_on"].map(lambda day: day_text(day) if pd.notna(day) else "")
+    frame["overdue"] = frame["overdue"].map(lambda late: _("yes") if late else _("no"))
     return frame.rename(columns=column_labels())
 
 

@@ -22,7 +22,7 @@ import streamlit as st
 from journeys.actions.items import WORKING as WORKING_ACTIONS
 from journeys.fieldwork.coverage import coverage_words
 from journeys.fieldwork.frames import ContactFilter
-from journeys.language import N_, SOURCE_LANGUAGE, _, current_language, ngettext, number, percent, pgettext
+from journeys.language import N_, SOURCE_LANGUAGE, _, current_language, day_text, ngettext, number, percent, pgettext
 from journeys.local_time import LOCAL_ZONE, LOCAL_ZONE_NAME, MINUTE, duration, local_column, local_text
 from journeys.wording import review_status_label
 from scoring.headline import HeadlineFigures, brand_mean_consistency, headline_figures
@@ -410,7 +410,7 @@ def report_actions(actions: pd.DataFrame, brand: str, wave: str | None) -> Actio
     labels = {"location": _("Location"), "found": _("What was found"), "owner": _("Owner"), "due_on": pgettext("action", "Due date"),
               "status_text": _("Status")}
     open_table = working[list(labels)].head(REPORT_ACTION_ROWS).assign(
-        due_on=lambda f: f["due_on"].astype(str)).rename(columns=labels)
+        due_on=lambda f: f["due_on"].map(lambda day: day_text(day) if pd.notna(day) else "")).rename(columns=labels)
     fixed = of_brand[of_brand["fixed"].eq(True)] if wave is None else \
         of_brand[of_brand["fixed"].eq(True) & (of_brand["fixed_in"] == wave)]
     fixed_labels = {"location": _("Location"), "found": _("What was found"), "wave": _("Found in"),
