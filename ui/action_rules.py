@@ -1,18 +1,20 @@
 """The Action rules page's parts: the rules in plain words with a switch each, the form to add
 one, and the button that applies the rules now. Every write goes through ``journeys.actions``
-(which checks ``journeys.accounts.access.RULE_SETTERS``); names typed by users are shown as plain text."""
+(which checks ``journeys.accounts.access.RULE_SETTERS`` and narrows a client's admin to its
+brands: ``journeys.actions.rules.rule_brands``); names typed by users are shown as plain text."""
 
 import streamlit as st
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from data.db import read_scope
+from journeys.accounts.access import RULE_RUNNERS, has_role
 from journeys.actions import rules as action_rules
 from journeys.actions.generate import apply_rules
 from journeys.errors import KlantreisError
 from journeys.language import _, ngettext, number
 from journeys.models import Brand, Journey, RuleKind
-from ui.actions import run_action, show_refusal
+from ui.actions import refuse_page, run_action, show_refusal
 from ui.text import as_plain_text
 
 UNITS = {
@@ -22,8 +24,19 @@ UNITS = {
 }
 
 
-def show_rules(engine: Engine, *, actor) -> None:
-    """Every rule in plain words, each with a switch that turns it on or off."""
+def setter_brands(engine: Engine, *, actor) -> frozenset[int] | None:
+    """The brands whose rules the actor sets (None: the agency, every brand); a client user
+    without a whole-brand grant is told so and the page ends."""
+    try:
+        with read_scope(engine) as session:
+            return action_rules.rule_brands(session, actor)
+    except KlantreisError as refusal:
+        refuse_page(refusal)
+
+
+def show_rules(engine: Engine, *, actor, brands: frozenset[int] | None) -> None:
+    """The rules the actor reads in plain words, each with a switch that turns it on or off (read
+    only for a rule the actor may not change: the agency's rule for every brand, for a client)."""
     with read_scope(engine) as session:
         lines = action_rules.list_rules(session, actor)
     if not lines:
@@ -31,22 +44,29 @@ def show_rules(engine: Engine, *, actor) -> None:
         return
     for line in lines:
         rule = line.rule
-        on = st.toggle(as_plain_text(line.text), value=rule.active, key=f"rule_active_{rule.id}")
-        if on != rule.active:
+        mine = action_rules.may_change(brands, rule)
+        on = st.toggle(as_plain_text(line.text), value=rule.active, key=f"rule_active_{rule.id}", disabled=not mine,
+                       help=None if mine else _("A rule of the agency's for every brand: the agency changes it."))
+        if mine and on != rule.active:
             done = _("Rule switched on.") if on else _("Rule switched off.")
             run_action(engine, lambda s, rule_id=rule.id, on=on: action_rules.set_rule_active(s, actor, rule_id, on),
                        done)
 
 
-def add_rule_form(engine: Engine, *, actor) -> None:
-    """Kind, brand, journey, threshold in its unit, owner, due days and urgency; then "Add rule"."""
+def add_rule_form(engine: Engine, *, actor, brands: frozenset[int] | None) -> None:
+    """Kind, brand (a client's admin: one of its brands; the agency also every brand), journey,
+    threshold in its unit, owner, due days and urgency; then "Add rule"."""
+    allowed = brands
     with read_scope(engine) as session:
-        brands = {b.id: b.name for b in session.exec(select(Brand).order_by(Brand.name)).all()}
+        query = select(Brand).order_by(Brand.name)
+        if allowed is not None:
+            query = query.where(Brand.id.in_(sorted(allowed)))
+        brands = {b.id: b.name for b in session.exec(query).all()}
         journeys = {j.id: j.name for j in session.exec(select(Journey).order_by(Journey.name)).all()}
     st.subheader(_("Add a rule"), anchor=False)
     kind = st.selectbox(_("When"), [k.value for k in RuleKind], format_func=action_rules.kind_label,
                         key="rule_new_kind")
-    brand_id = st.selectbox(_("Brand"), [None, *brands], key="rule_new_brand",
+    brand_id = st.selectbox(_("Brand"), [*([None] if allowed is None else []), *brands], key="rule_new_brand",
                             format_func=lambda b: _("every brand") if b is None else as_plain_text(brands[b]))
     journey_id = st.selectbox(_("Journey"), [None, *journeys], key="rule_new_journey",
                               format_func=lambda j: _("every journey") if j is None else as_plain_text(journeys[j]))
@@ -78,7 +98,12 @@ def add_rule_form(engine: Engine, *, actor) -> None:
 
 
 def apply_button(engine: Engine, *, actor) -> None:
-    """"Apply the rules now": runs the active rules and says how many actions were created."""
+    """"Apply the rules now" (the agency's): runs the active rules and says how many actions were
+    created. A client's admin does not see it: the alert worker applies the rules when results change."""
+    if not has_role(actor, *RULE_RUNNERS):
+        st.caption(_("New rules are applied to the released results within the hour; the actions appear on the "
+                     "action plan."))
+        return
     if st.button(_("Apply the rules now"), key="rules_apply"):
         try:
             result = apply_rules(engine, actor=actor)

@@ -87,11 +87,14 @@ STUDY_PLANNERS = frozenset({Role.MANAGER, Role.ADMIN})
 ASSIGNMENT_HOLDERS = CONTACT_WRITERS
 # Action plans (journeys.actions): the agency's managers and admins and client users over their
 # scope read them and work on them (in progress, done, comments); the agency verifies that a
-# done action is done, and sets the rules that create actions.
+# done action is done. The rules that create actions are set by the agency and by the client's
+# admin: a client user granted on a whole brand sets that brand's rules (journeys.actions.rules
+# narrows it); running the rules on demand is the agency's (the worker runs them anyway).
 ACTION_READERS = FIGURE_READERS
 ACTION_WORKERS = frozenset({Role.MANAGER, Role.ADMIN}) | CLIENTS
 ACTION_VERIFIERS = frozenset({Role.MANAGER, Role.ADMIN})
-RULE_SETTERS = frozenset({Role.MANAGER, Role.ADMIN})
+RULE_SETTERS = frozenset({Role.MANAGER, Role.ADMIN}) | CLIENTS
+RULE_RUNNERS = frozenset({Role.MANAGER, Role.ADMIN})
 # Everyone sets their own e-mail address and which alerts they get; the mail queue is the admins'.
 ALERT_ADMINS = frozenset({Role.ADMIN})
 # Removing a file destroys evidence a result may be disputed over: not even its auditor may.

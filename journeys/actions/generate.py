@@ -14,7 +14,7 @@ covers the finding's location most narrowly (a grant on the location, then on it
 on the whole brand; ties: the lowest username); nobody such, and the action is left without an
 owner for an agency manager to assign. It is due ``ActionRule.due_days`` after today (local time).
 
-Run by the agency (``RULE_SETTERS``) from the rules page or ``klantreis actions apply``, and by the
+Run by the agency (``RULE_RUNNERS``) from the rules page or ``klantreis actions apply``, and by the
 system (``actor`` None: the alert worker or cron).
 """
 
@@ -29,10 +29,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from data.db import read_scope, write_scope
-from journeys.accounts.access import RULE_SETTERS, ensure_role
-from journeys.actions.rules import ACTION
+from journeys.accounts.access import RULE_RUNNERS, ensure_role
 from journeys.fieldwork.contact_filter import ContactFilter
 from journeys.fieldwork.frames import read_answers, read_contacts, read_criteria
+from journeys.language import N_
 from journeys.local_time import to_local
 from journeys.models import (
     ActionItem,
@@ -53,6 +53,8 @@ from scoring.action_rules import Finding, RuleSpec, findings
 from scoring.metrics import MIN_CONTACTS
 from scoring.pipeline import scored_contacts
 from scoring.quality import answer_scores
+
+_RUN = N_("apply the action rules now")
 
 
 @dataclass(frozen=True)
@@ -141,7 +143,7 @@ def apply_rules(engine: Engine, *, actor=None, as_of: datetime | None = None,
 
     Args:
         engine: the database.
-        actor: the user who runs them (``RULE_SETTERS``), or None for the system (worker, CLI).
+        actor: the user who runs them (``RULE_RUNNERS``), or None for the system (worker, CLI).
         as_of: the moment of the run (default now): unanswered contacts are timed to it, and
             the actions are due ``due_days`` after its local date.
         rule_ids: only these rules (still only the active ones); default every active rule.
@@ -150,7 +152,7 @@ def apply_rules(engine: Engine, *, actor=None, as_of: datetime | None = None,
         ``ApplyResult``. Nothing is written when nothing is new; a rerun creates nothing.
     """
     if actor is not None:
-        ensure_role(actor, *RULE_SETTERS, action=ACTION)
+        ensure_role(actor, *RULE_RUNNERS, action=_RUN)
     as_of = as_of or datetime.now(UTC)
     with read_scope(engine) as session:
         query = select(ActionRule).where(ActionRule.active.is_(True)).order_by(ActionRule.id)

@@ -6,7 +6,11 @@ brand, or — when none is named — the client user granted most narrowly on th
 location), when it is due and whether its alert is urgent. Which contacts break a rule is
 ``scoring.action_rules``; turning findings into action items is ``journeys.actions.generate``.
 
-The agency's managers and admins set rules (``RULE_SETTERS``). Every write is logged in the
+The agency's managers and admins set rules for any brand or every brand; the client's admin, a
+client user granted on a whole brand (its head office, not one region or location), sets the
+rules of that brand (``RULE_SETTERS``, narrowed by ``rule_brands``). A client user sees the
+rules of its brands and the agency's rules for every brand (those read-only), never another
+brand's. Every write is logged in the
 change log (entity ``action_rule``, old → new per field) in the caller's transaction; bad input
 raises ``ValidationError`` naming the field, the value and what is allowed, before anything is
 written. ``describe_rule`` is the one wording of a rule, shown on the rules page, by
@@ -17,8 +21,8 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
-from journeys.accounts.access import RULE_SETTERS, ensure_role
-from journeys.errors import NotFoundError, Problem, ValidationError
+from journeys.accounts.access import CLIENTS, RULE_SETTERS, ensure_role, has_role
+from journeys.errors import NotFoundError, PermissionDenied, Problem, ValidationError
 from journeys.language import N_, _, ngettext, number
 from journeys.local_time import duration
 from journeys.models import ActionRule, Brand, ChangeLog, ClientGrant, Journey, Role, RuleKind, User
@@ -118,16 +122,48 @@ def describe_rules(session: Session, rules: list[ActionRule]) -> list[RuleLine]:
             for rule in rules]
 
 
-def list_rules(session: Session, actor) -> list[RuleLine]:
-    """Every rule, the active ones first, then the oldest first, each in plain words."""
+def rule_brands(session: Session, actor) -> frozenset[int] | None:
+    """The brands whose rules ``actor`` sets: None for the agency (every brand, and rules for
+    every brand); for a client user, the brands it is granted on as a whole (its client's admin).
+
+    Raises:
+        PermissionDenied: not a rule setter, or a client user without a whole-brand grant.
+    """
     ensure_role(actor, *RULE_SETTERS, action=ACTION)
-    rules = session.exec(select(ActionRule).order_by(ActionRule.active.desc(), ActionRule.id)).all()
-    return describe_rules(session, list(rules))
+    if not has_role(actor, *CLIENTS):
+        return None
+    brands = frozenset(session.exec(select(ClientGrant.brand_id).where(
+        ClientGrant.user_id == actor.id, ClientGrant.region == "", ClientGrant.location_id.is_(None))).all())
+    if not brands:
+        raise PermissionDenied(_("Only a client user granted on a whole brand (the client's admin) may set its "
+                                 "action rules."))
+    return brands
+
+
+def may_change(brands: frozenset[int] | None, rule: ActionRule) -> bool:
+    """Whether a setter whose ``rule_brands`` are ``brands`` may change ``rule``."""
+    return brands is None or rule.brand_id in brands
+
+
+def _ensure_may_change(brands: frozenset[int] | None, brand_id: int | None) -> None:
+    if brands is not None and brand_id not in brands:
+        raise PermissionDenied(_("You may set action rules only for your own brands; the agency sets the rules for "
+                                 "every brand."))
+
+
+def list_rules(session: Session, actor) -> list[RuleLine]:
+    """The rules the actor may read (the agency: all; a client's admin: its brands' and those for
+    every brand), the active ones first, then the oldest first, each in plain words."""
+    brands = rule_brands(session, actor)
+    query = select(ActionRule).order_by(ActionRule.active.desc(), ActionRule.id)
+    if brands is not None:
+        query = query.where(ActionRule.brand_id.is_(None) | ActionRule.brand_id.in_(sorted(brands)))
+    return describe_rules(session, list(session.exec(query).all()))
 
 
 def rule_owner_candidates(session: Session, actor, brand_id: int) -> list[User]:
     """The active client users granted on ``brand_id`` (any grant): who may own its rules' actions."""
-    ensure_role(actor, *RULE_SETTERS, action=ACTION)
+    _ensure_may_change(rule_brands(session, actor), brand_id)
     granted = select(ClientGrant.user_id).where(ClientGrant.brand_id == brand_id)
     return list(session.exec(select(User).where(User.role == Role.CLIENT.value, User.active.is_(True),
                                                 User.id.in_(granted)).order_by(User.username)).all())
@@ -189,7 +225,7 @@ def create_rule(session: Session, actor, *, kind: str, brand_id: int | None = No
                 urgent: bool = False) -> ActionRule:
     """A new, active rule. ``threshold``: points (score, gap: 0–100), seconds past the target
     (late: above 0); a critical rule has none (any given is dropped)."""
-    ensure_role(actor, *RULE_SETTERS, action=ACTION)
+    _ensure_may_change(rule_brands(session, actor), brand_id)
     kind = str(kind)
     problems = _problems(session, kind=kind, brand_id=brand_id, journey_id=journey_id, threshold=threshold,
                          owner_id=owner_id, due_days=due_days)
@@ -218,8 +254,11 @@ def update_rule(session: Session, actor, rule_id: int, *, brand_id=_UNSET, journ
                 owner_id=_UNSET, due_days=_UNSET, urgent=_UNSET) -> ActionRule:
     """Change a rule's fields (those given; None is a value: every brand, no owner...). Its kind
     stays: a rule of another kind is a new rule. Actions already created keep their figures."""
-    ensure_role(actor, *RULE_SETTERS, action=ACTION)
+    brands = rule_brands(session, actor)
     rule = _rule(session, rule_id)
+    _ensure_may_change(brands, rule.brand_id)
+    if brand_id is not _UNSET:
+        _ensure_may_change(brands, brand_id)
     given = {"brand_id": brand_id, "journey_id": journey_id, "threshold": threshold, "owner_id": owner_id,
              "due_days": due_days, "urgent": urgent}
     new = {field: (getattr(rule, field) if value is _UNSET else value) for field, value in given.items()}
@@ -240,8 +279,9 @@ def update_rule(session: Session, actor, rule_id: int, *, brand_id=_UNSET, journ
 
 def set_rule_active(session: Session, actor, rule_id: int, active: bool) -> ActionRule:
     """Switch a rule on or off; a rule switched off creates nothing, its actions stay."""
-    ensure_role(actor, *RULE_SETTERS, action=ACTION)
+    brands = rule_brands(session, actor)
     rule = _rule(session, rule_id)
+    _ensure_may_change(brands, rule.brand_id)
     if rule.active != bool(active):
         _log(session, actor, rule.id, "update", {"active": (rule.active, bool(active))})
         rule.active = bool(active)

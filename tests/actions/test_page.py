@@ -73,6 +73,29 @@ def test_a_bad_threshold_is_refused_on_the_page(seeded):
     assert any("must be a number of seconds above 0" in e.value for e in at.error)
 
 
-def test_a_client_cannot_open_the_page(seeded):
+def test_the_clients_admin_sets_its_brands_rules_on_the_page(seeded):
+    """A client user granted on the whole brand: its brand only in the form (no "every brand"), the
+    agency's rule for every brand shown but not switchable, no "Apply now"."""
+    with write_scope(seeded["engine"]) as s:
+        agency = create_rule(s, seeded["manager"], kind="critical")
+    at = open_page("action_rules", seeded["client"])
+    assert at.selectbox(key="rule_new_brand").options == ["Koopklik"]
+    assert at.toggle(key=f"rule_active_{agency.id}").disabled
+    assert not [b for b in at.button if b.key == "rules_apply"]
+    at.selectbox(key="rule_new_kind").set_value("score").run()
+    at.number_input(key="rule_new_threshold_score").set_value(55.0)
+    at.button(key="rule_new_submit").click().run()
+    assert not at.exception, at.exception
+    with read_scope(seeded["engine"]) as s:
+        rule = s.exec(select(ActionRule).where(ActionRule.kind == "score")).one()
+    assert (rule.brand_id, rule.threshold, rule.created_by_id) == (seeded["brand"].id, 55.0, seeded["client"].id)
+    assert not at.toggle(key=f"rule_active_{rule.id}").disabled
+
+
+def test_a_location_client_is_told_it_may_not_set_rules(seeded):
+    with write_scope(seeded["engine"]) as s:
+        grant = s.exec(select(ClientGrant).where(ClientGrant.user_id == seeded["client"].id)).one()
+        grant.region = "Noord"
     at = open_page("action_rules", seeded["client"])
     assert not at.toggle and not at.button
+    assert any("granted on a whole brand" in e.value for e in at.error)

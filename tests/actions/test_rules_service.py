@@ -5,7 +5,15 @@ import pytest
 from sqlmodel import select
 
 from data.db import write_scope
-from journeys.actions.rules import create_rule, describe_rule, list_rules, set_rule_active, update_rule
+from journeys.actions.generate import apply_rules
+from journeys.actions.rules import (
+    create_rule,
+    describe_rule,
+    list_rules,
+    rule_owner_candidates,
+    set_rule_active,
+    update_rule,
+)
 from journeys.errors import PermissionDenied, ValidationError
 from journeys.language import use_language
 from journeys.models import ActionRule, ChangeLog
@@ -39,13 +47,49 @@ def test_validation_names_each_field_and_value(world):
         assert create_rule(s, world["manager"], kind="critical", threshold=5).threshold is None
 
 
-def test_a_client_may_not_set_rules(world):
-    client = world["users"]["client_brand"]
+def test_the_clients_admin_sets_its_own_brands_rules(world):
+    """A client user granted on the whole brand (the client's admin) adds, changes and switches its
+    brand's rules and reads the agency's rules for every brand; another brand's rules it neither
+    reads nor changes, and it cannot make or change a rule for every brand."""
+    admin = world["users"]["client_brand"]
     with write_scope(world["engine"]) as s:
-        for call in (lambda: create_rule(s, client, kind="critical"), lambda: list_rules(s, client),
-                     lambda: set_rule_active(s, client, 1, False), lambda: update_rule(s, client, 1, due_days=3)):
-            with pytest.raises(PermissionDenied, match="manage action rules"):
+        agency = create_rule(s, world["manager"], kind="critical")  # every brand
+        theirs = create_rule(s, world["manager"], kind="score", threshold=50, brand_id=world["brand_b"].id)
+        mine = create_rule(s, admin, kind="score", threshold=60, brand_id=world["brand"].id,
+                           owner_id=world["users"]["client_centrum"].id)
+        update_rule(s, admin, mine.id, threshold=65)
+        set_rule_active(s, admin, mine.id, False)
+        assert {line.rule.id for line in list_rules(s, admin)} == {agency.id, mine.id}
+        assert [c.username for c in rule_owner_candidates(s, admin, world["brand"].id)] == [
+            "client_brand", "client_centrum", "client_haven", "client_region"]
+        for call in (lambda: create_rule(s, admin, kind="critical"),
+                     lambda: create_rule(s, admin, kind="critical", brand_id=world["brand_b"].id),
+                     lambda: set_rule_active(s, admin, agency.id, False),
+                     lambda: update_rule(s, admin, theirs.id, due_days=3),
+                     lambda: update_rule(s, admin, mine.id, brand_id=None),
+                     lambda: rule_owner_candidates(s, admin, world["brand_b"].id)):
+            with pytest.raises(PermissionDenied, match="only for your own brands") as refusal:
                 call()
+            assert "Brand B" not in str(refusal.value)
+        assert s.get(ActionRule, agency.id).active and s.get(ActionRule, theirs.id).due_days == 14
+        assert (s.get(ActionRule, mine.id).threshold, s.get(ActionRule, mine.id).active) == (65.0, False)
+
+
+def test_a_client_without_a_whole_brand_grant_may_not_set_rules(world):
+    """A location's or a region's client user is not the client's admin."""
+    for name in ("client_centrum", "client_region"):
+        client = world["users"][name]
+        with write_scope(world["engine"]) as s:
+            for call in (lambda c=client: create_rule(s, c, kind="critical", brand_id=world["brand"].id),
+                         lambda c=client: list_rules(s, c), lambda c=client: set_rule_active(s, c, 1, False),
+                         lambda c=client: update_rule(s, c, 1, due_days=3)):
+                with pytest.raises(PermissionDenied, match="granted on a whole brand"):
+                    call()
+
+
+def test_only_the_agency_applies_the_rules_on_demand(world):
+    with pytest.raises(PermissionDenied, match="apply the action rules now"):
+        apply_rules(world["engine"], actor=world["users"]["client_brand"])
 
 
 def test_changes_are_logged_and_listed_in_plain_words(world):

@@ -81,11 +81,12 @@ def test_refusal_names_whom_the_page_is_for():
 
 
 def test_client_pages_are_the_analysis_pages():
-    """A client user opens the Overview, the dashboards, Explore, its Appeals, its Action plan and its Alerts —
-    no audit, study or admin page."""
+    """A client user opens the Overview, the dashboards, Explore, its Appeals, its Action plan, the Action
+    rules (its brand's, as the client's admin; journeys.actions.rules.rule_brands) and its Alerts — no
+    audit, study or admin page."""
     assert [spec.path for spec in pages_for("client")] == [
         "pages/overview.py", "pages/dashboard.py", "pages/consistency.py", "pages/trends.py", "pages/explore.py",
-        "pages/appeals.py", "pages/action_plan.py", "pages/my_alerts.py"]
+        "pages/appeals.py", "pages/action_plan.py", "pages/action_rules.py", "pages/my_alerts.py"]
 
 
 def test_auditor_lands_on_my_contacts(app_env, people):

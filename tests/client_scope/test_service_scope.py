@@ -374,15 +374,22 @@ CASES: dict[str, Case] = {
         lambda c, frame: frame.empty or pytest.fail(str(frame))),
     "journeys.review.appeals.appeal_rate_table": clean(
         lambda c: appeals.appeal_rate_table(engine=c.engine, actor=c.client)),
-    # --- journeys.actions: the rules are the agency's (RULE_SETTERS); a client is refused by role
-    "journeys.actions.rules.list_rules": denied(lambda c: action_rules.list_rules(c.session, c.client)),
-    "journeys.actions.rules.create_rule": denied(lambda c: action_rules.create_rule(
+    # --- journeys.actions: client A (granted on the whole brand) is its admin: A's rules and the
+    # agency's rules for every brand, never B's; running the rules on demand is the agency's
+    "journeys.actions.rules.list_rules": clean(
+        lambda c: action_rules.list_rules(c.session, c.client),
+        lambda c, lines: {line.rule.id for line in lines} == {c.ids["rule_all"]}
+        or pytest.fail(f"a client reads rules {[line.rule.id for line in lines]}")),
+    "journeys.actions.rules.rule_brands": clean(
+        lambda c: action_rules.rule_brands(c.session, c.client),
+        lambda c, brands: brands == {c.ids["brand_a"]} or pytest.fail(f"a client sets rules of {brands}")),
+    "journeys.actions.rules.create_rule": refused(lambda c: action_rules.create_rule(
         c.session, c.client, kind="critical", brand_id=c.ids["brand_b"])),
-    "journeys.actions.rules.update_rule": denied(lambda c: action_rules.update_rule(
-        c.session, c.client, 1, due_days=3)),
-    "journeys.actions.rules.set_rule_active": denied(lambda c: action_rules.set_rule_active(
-        c.session, c.client, 1, False)),
-    "journeys.actions.rules.rule_owner_candidates": denied(lambda c: action_rules.rule_owner_candidates(
+    "journeys.actions.rules.update_rule": refused(lambda c: action_rules.update_rule(
+        c.session, c.client, c.ids["rule_b"], due_days=3)),
+    "journeys.actions.rules.set_rule_active": refused(lambda c: action_rules.set_rule_active(
+        c.session, c.client, c.ids["rule_b"], False)),
+    "journeys.actions.rules.rule_owner_candidates": refused(lambda c: action_rules.rule_owner_candidates(
         c.session, c.client, c.ids["brand_b"])),
     "journeys.actions.generate.apply_rules": denied(lambda c: action_generate.apply_rules(c.engine, actor=c.client)),
     # --- journeys.actions: a client of A reads A's actions only; B's are refused without B's name
@@ -513,8 +520,10 @@ def two_brands(module_db_url, tmp_path_factory):
         ids["appeal_b"] = appeal_b.id
         # an action of brand B's location (with its history) and one of brand A's, written directly
         rule = ActionRule(kind="critical")
-        session.add(rule)
+        rule_b = ActionRule(kind="score", threshold=50.0, brand_id=world["brand_b"].id)
+        session.add_all([rule, rule_b])
         session.flush()
+        ids["rule_all"], ids["rule_b"] = rule.id, rule_b.id
         action_b = ActionItem(rule_id=rule.id, finding_key="b", kind="critical", contact_id=ids["contacts_b"][0],
                               brand_id=world["brand_b"].id, location_id=world["location_b"].id,
                               journey_id=world["journey"].id, wave_id=world["wave"].id, due_on=date(2026, 3, 1),
