@@ -29,7 +29,7 @@ from journeys.accounts.access import (
 )
 from journeys.actions.states import InvalidMove, may_make, move_to
 from journeys.errors import NotFoundError, PermissionDenied, Problem, ValidationError
-from journeys.language import _, number, pgettext
+from journeys.language import _, day_text, number, pgettext
 from journeys.limits import shown, text_problem
 from journeys.local_time import LOCAL_ZONE, duration
 from journeys.models import (
@@ -269,9 +269,14 @@ class HistoryStep:
     from_status: str | None
     to_status: str | None
     text: str
+    field: str | None = None  # "owner_id" or "due_on": the owner or the due date was changed (text: the new one)
 
     @property
     def what(self) -> str:
+        if self.field == "owner_id":
+            return _("Owner")
+        if self.field == "due_on":
+            return pgettext("action", "Due date")
         if self.to_status is None:
             return _("Comment")
         return _("{old} → {new}").format(old=status_label(self.from_status), new=status_label(self.to_status))
@@ -342,8 +347,23 @@ def action_history(session: Session, actor, action_id: int) -> list[HistoryStep]
         # as in an appeal's history: a client reads what the agency did, not which of its staff did it
         return _("the agency") if client and role != Role.CLIENT else (name or user)
 
-    return [HistoryStep(e.occurred_at, by(e, name, user, role), e.from_status, e.to_status, e.text)
-            for e, name, user, role in rows]
+    steps = [HistoryStep(e.occurred_at, by(e, name, user, role), e.from_status, e.to_status, e.text)
+             for e, name, user, role in rows]
+    # owner and due-date changes are read from the change log, worded in the reader's language now
+    changes = session.exec(select(ChangeLog, User.display_name, User.username, User.role)
+                           .outerjoin(User, User.id == ChangeLog.user_id)
+                           .where(ChangeLog.entity == "action_item", ChangeLog.entity_id == action.id,
+                                  ChangeLog.field.in_(["owner_id", "due_on"]))).all()
+    owner_ids = {int(c.new_value) for c, *_rest in changes if c.field == "owner_id" and c.new_value}
+    owners = {u.id: u.display_name or u.username
+              for u in session.exec(select(User).where(User.id.in_(owner_ids))).all()} if owner_ids else {}
+    for change, name, user, role in changes:
+        if change.field == "owner_id":
+            text = owners.get(int(change.new_value), "–") if change.new_value else _("No owner yet")
+        else:
+            text = day_text(date.fromisoformat(change.new_value))
+        steps.append(HistoryStep(change.changed_at, by(change, name, user, role), None, None, text, change.field))
+    return sorted(steps, key=lambda step: step.occurred_at)
 
 
 # --- working on an action ---------------------------------------------------------------------
@@ -479,10 +499,6 @@ def assign_owner(session: Session, actor, action_id: int, owner_id: int | None, 
     if owner_id == action.owner_id:
         return action
     _log(session, actor, action.id, [("owner_id", action.owner_id, owner_id)], now)
-    owner = session.get(User, owner_id) if owner_id else None
-    session.add(ActionEvent(action_id=action.id, occurred_at=now, user_id=actor.id,
-                            text=_("Owner: {name}").format(name=(owner.display_name or owner.username)
-                                                           if owner else _("No owner yet"))))
     action.owner_id, action.updated_at = owner_id, now
     session.add(action)
     session.flush()
@@ -509,8 +525,6 @@ def set_due_date(session: Session, actor, action_id: int, due_on: date, *, now: 
     if due_on == action.due_on:
         return action
     _log(session, actor, action.id, [("due_on", action.due_on, due_on)], now)
-    session.add(ActionEvent(action_id=action.id, occurred_at=now, user_id=actor.id,
-                            text=_("Due date: {day}").format(day=due_on.isoformat())))
     action.due_on, action.updated_at = due_on, now
     session.add(action)
     session.flush()

@@ -9,6 +9,7 @@ from sqlmodel import select
 from data.db import read_scope, write_scope
 from journeys.actions import items
 from journeys.errors import NotFoundError, PermissionDenied, ValidationError
+from journeys.language import use_language
 from journeys.models import ActionEvent, ActionItem, ChangeLog, Role
 from tests.action_items.conftest import answered_contact
 from tests.factories import T0
@@ -214,3 +215,24 @@ def test_refusal_in_dutch(world):
     assert str(refused.value) == f"Actiepunt {world['action_b'].id} hoort niet bij uw actiepunten."
     assert detail.follow_up == "Opgelost in 2026-Q2: nog niet gemeten"
     assert detail.row["status_text"] == "Open" and detail.row["found"] == "Knock-outitem 'Criterion 2' niet gehaald"
+
+
+def test_owner_and_due_date_changes_read_in_the_readers_language(world):
+    """The history's owner and due-date steps come from the change log and are worded when read: in
+    Dutch for a Dutch reader, the date as people write it, the owner's current name."""
+    engine = world["engine"]
+    action_id = world["score_action"].id
+    with write_scope(engine) as s:
+        items.set_due_date(s, world["manager"], action_id, date(2026, 5, 1))
+        items.assign_owner(s, world["manager"], action_id, world["client"].id)
+        items.assign_owner(s, world["manager"], action_id, None)
+    with read_scope(engine) as s:
+        history = items.get_action(s, world["manager"], action_id).history
+        assert [(h.what, h.text) for h in history] == [
+            ("Due date", "1 May 2026"), ("Owner", "Client A"), ("Owner", "No owner yet")]
+        assert {h.by for h in history} == {"Manager1"}
+        assert [h.by for h in items.get_action(s, world["client"], world["action"].id).history] == []
+        with use_language("nl"):
+            history = items.get_action(s, world["manager"], action_id).history
+            assert [(h.what, h.text) for h in history] == [
+                ("Vervaldatum", "1 mei 2026"), ("Eigenaar", "Client A"), ("Eigenaar", "Nog geen eigenaar")]
