@@ -29,12 +29,12 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats as _sps
 
 from scoring.calendar import BusinessCalendar
 from scoring.contract import require_columns
 from scoring.metrics import MIN_CONTACTS, group_codes, metrics_of_codes, unique_codes
 from scoring.quality import item_score_sums
+from scoring.stats import scipy_stats
 from scoring.timeliness import timeliness
 
 __all__ = ["CONSISTENCY_TABLE_COLUMNS", "SUMMARY_COLUMNS", "ConsistencyReport", "ConsistencyWeights", "consistency",
@@ -159,13 +159,13 @@ def _chance_tests(timed: pd.DataFrame, g: np.ndarray, ch: np.ndarray, n_groups: 
             try:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
-                    h, p = _sps.kruskal(*samples)
+                    h, p = scipy_stats().kruskal(*samples)
             except ValueError:  # every score identical: the statistic is undefined
                 h = p = np.nan
         counts = table[k][table[k].sum(axis=1) > 0]
         chi2 = chi2_p = np.nan
         if len(counts) >= 2 and (counts.sum(axis=0) > 0).all():
-            chi2, chi2_p, _, _ = _sps.chi2_contingency(counts, correction=False)
+            chi2, chi2_p, _, _ = scipy_stats().chi2_contingency(counts, correction=False)
         rows.append((float(h), float(p), int(hi - lo), float(chi2), float(chi2_p), int(table[k].sum())))
     return pd.DataFrame(rows, columns=["kruskal_h", "kruskal_p", "kruskal_n", "chi2", "chi2_p", "chi2_n"])
 

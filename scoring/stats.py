@@ -21,7 +21,15 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats as _sps
+
+
+def scipy_stats():
+    """scipy.stats, imported on first use: it costs most of a second, and most commands (and the
+    auditor's pages) never need a quantile or a test."""
+    from scipy import stats
+
+    return stats
+
 
 __all__ = [
     "coefficient_of_variation",
@@ -40,7 +48,7 @@ __all__ = [
 def _z(confidence: float) -> float:
     if not 0.0 < confidence < 1.0:
         raise ValueError(f"confidence must be between 0 and 1, got {confidence!r}")
-    return float(_sps.norm.ppf(0.5 + confidence / 2.0))
+    return float(scipy_stats().norm.ppf(0.5 + confidence / 2.0))
 
 
 def wilson_interval(successes, n, confidence: float = 0.95):
@@ -90,7 +98,7 @@ def mean_ci_from_moments(mean, sd, n, confidence: float = 0.95):
     m = np.asarray(n, dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
         df = np.where(m >= 2, m - 1.0, np.nan)
-        t = _sps.t.ppf(0.5 + confidence / 2.0, df)
+        t = scipy_stats().t.ppf(0.5 + confidence / 2.0, df)
         half = t * s / np.sqrt(m)
         low = np.where(m >= 2, mu - half, np.nan)
         high = np.where(m >= 2, mu + half, np.nan)
