@@ -6,7 +6,8 @@ frame and grouping it takes milliseconds. The frame (``scoring.pipeline.scored_c
 laid out by ``scoring.pipeline.dashboard_frame``) is cached per database URL, *data
 version* (``journeys.fieldwork.frames.data_version``: changes with every write) and period (the time
 rounded down to ``AS_OF_STEP``, so open contacts age on screen), and shared read-only by all
-sessions. Its figures are *as of the moment it was computed* (``current_as_of``), never of
+sessions. The rows it scores are the process's live frames (``journeys.fieldwork.refresh``): a
+new data version re-reads only the contacts that changed, a new period none. Its figures are *as of the moment it was computed* (``current_as_of``), never of
 the rounded time: a contact answered a minute ago counts as answered. A filter change
 therefore never touches the database.
 
@@ -30,6 +31,7 @@ aggregate query of ``journeys.fieldwork.coverage``, cached per data version, pla
 day and filter) and the closed waves, whose figures are final (``closed_waves``, ``wave_label``).
 """
 
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -46,8 +48,9 @@ from data.db import read_scope
 from journeys.catalogue.reference import channel_display_names
 from journeys.fieldwork.contact_filter import filter_frame as apply_filter  # the pandas form of a filter
 from journeys.fieldwork.coverage import PlanCoverage, plan_coverage, plan_version
-from journeys.fieldwork.frames import ContactFilter, data_version, read_answers, read_contacts, read_criteria
+from journeys.fieldwork.frames import ContactFilter, data_version
 from journeys.fieldwork.planned import local_today
+from journeys.fieldwork.refresh import Frames, refresh_frames
 from journeys.language import _, current_language
 from journeys.models import Wave
 from scoring.consistency import consistency_table
@@ -141,14 +144,36 @@ def current_period() -> datetime:
 # The cached functions show no spinner of their own (its text would be fixed in English when the
 # module is imported); their callers wrap them in ``st.spinner``, which shows only after half a
 # second, so a cache hit shows nothing.
+class _LiveFrames:
+    """The process's raw frames (``journeys.fieldwork.refresh.Frames``) of one database, refreshed
+    under a lock: one session reads what changed, the others wait for it and share it."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.frames: Frames | None = None
+
+    def at(self, engine: Engine, version: tuple) -> Frames:
+        """Frames at ``version`` or newer: re-reading only the contacts that changed since the last
+        read (``refresh_frames``), or nothing when they are current."""
+        with self.lock:
+            if self.frames is None or self.frames.version != version:
+                self.frames = refresh_frames(engine, self.frames)
+            return self.frames
+
+
+@st.cache_resource(show_spinner=False)
+def _live_frames(url: str) -> _LiveFrames:
+    return _LiveFrames()
+
+
 @st.cache_resource(max_entries=2, show_spinner=False)
 def _scored(_engine: Engine, url: str, version: tuple, period: datetime) -> dict:
-    contacts = read_contacts(_engine, ContactFilter(include_unreleased=True))  # each filter picks its own
-    answers = read_answers(_engine, comments=False)
-    criteria = read_criteria(_engine)
+    # each filter picks its own contacts (released or not); the rows come from the live frames, so
+    # a save re-reads one contact and a new period re-reads nothing: only the scoring runs again
+    frames = _live_frames(url).at(_engine, version)
     as_of = current_as_of()  # after reading: every event in these rows has happened by now
-    frame = dashboard_frame(scored_contacts(contacts, answers, criteria, as_of))
-    return {"contacts": frame, "answers": answers, "criteria": criteria, "as_of": as_of}
+    frame = dashboard_frame(scored_contacts(frames.contacts, frames.answers, frames.criteria, as_of))
+    return {"contacts": frame, "answers": frames.answers, "criteria": frames.criteria, "as_of": as_of}
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)

@@ -1,0 +1,137 @@
+"""The raw frames the dashboards score, kept up to date by reading only what changed.
+
+Reading every contact and answer is what a dashboard load costs (a million contacts: tens of
+seconds, almost all of it fetching rows; scoring them takes a fraction of that). After one saved
+contact nothing else has changed, so ``refresh_frames`` re-reads only the contacts that may
+have: it compares the data version the frames were read at (``frames.data_version``) with
+the database's and
+
+- re-reads the contacts created since (a ``contact.id`` above the old maximum), those whose
+  change log moved (entity ``contact``: an edit, an answer, an appeal's correction, a deletion,
+  evidence) and those with new review steps (``review_event``: submitted, approved, released...),
+  replacing their rows in the contact and answer frames (a deleted or now-draft contact drops out);
+- reads everything again (``read_frames``) when anything else that the frames show changed: a
+  checklist (new criteria), a mark that went down (rows removed without a trace: a restore), or a
+  change-log entry of another entity (a renamed brand, location,
+  wave or journey, a user's name, a channel target...), except the entities the frames never show
+  (``UNSHOWN_ENTITIES``).
+
+The contacts are looked for ``LOOKBACK`` ids back from each mark: on PostgreSQL a transaction
+that took its id before another's can commit after it, so the highest id seen is not proof that
+every lower one was visible. As a backstop the frames are read in full at least every
+``FULL_READ_EVERY``.
+
+The result equals a full read of the same moment (``tests/fieldwork/test_refresh.py``, on both
+databases): the same contact rows in contact-id order, the same answers (a re-read contact's
+answers come last; the scores do not depend on their order).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from journeys.fieldwork.contact_filter import ContactFilter
+from journeys.fieldwork.frames import data_version, read_answers, read_contacts, read_criteria
+from journeys.models import ChangeLog, Contact, ReviewEvent
+
+# The rows the dashboards read: every contact but drafts, released or not (each filter picks).
+FRAME_FILTER = ContactFilter(include_unreleased=True)
+LOOKBACK = 200  # ids: more than the writes in flight at once on any installation
+FULL_READ_EVERY = timedelta(hours=1)
+# Change-log entities nothing in the contact frame shows: their changes need no re-read.
+UNSHOWN_ENTITIES = frozenset({"action_item", "action_rule", "assignment", "client_grant", "evidence"})
+# The positions of the marks in ``data_version``'s tuple.
+_CONTACT, _CHANGE, _CRITERION, _EVIDENCE, _REVIEW = range(5)
+
+
+@dataclass(frozen=True)
+class Frames:
+    """Contacts (``read_contacts`` of ``FRAME_FILTER``), their answers (without comments) and
+    every criterion, as of ``version``; ``read_at``: when they were last read in full."""
+
+    contacts: pd.DataFrame
+    answers: pd.DataFrame
+    criteria: pd.DataFrame
+    version: tuple
+    read_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    patched: int = 0  # contacts re-read by the refreshes since the full read
+
+
+def read_frames(engine: Engine, version: tuple | None = None) -> Frames:
+    """Every contact, answer and criterion: a full read. ``version``: the data version read just
+    before (default: read now), so a write during the read shows on the next refresh."""
+    version = data_version(engine) if version is None else version
+    return Frames(read_contacts(engine, FRAME_FILTER), read_answers(engine, comments=False), read_criteria(engine),
+                  version)
+
+
+def _none(value) -> int:
+    return int(value) if value is not None else 0
+
+
+def changed_contacts(engine: Engine, since: tuple, now: tuple) -> set[int] | None:
+    """The contacts whose rows may differ between data versions ``since`` and ``now``; None when
+    only a full read is safe (see the module)."""
+    if _none(now[_CRITERION]) != _none(since[_CRITERION]):
+        return None
+    if any(_none(b) < _none(a) for a, b in zip(since, now, strict=True)):
+        return None  # rows removed behind the change log's back (a restore, a reset): read everything
+    contact_from = _none(since[_CONTACT]) - LOOKBACK
+    change_mark = _none(since[_CHANGE])
+    review_from = _none(since[_REVIEW]) - LOOKBACK
+    with engine.connect() as connection:
+        entries = connection.execute(sa.select(ChangeLog.id, ChangeLog.entity, ChangeLog.entity_id)
+                                     .where(ChangeLog.id > change_mark - LOOKBACK)).all()
+        # the new entries decide on a full read (the look-back only finds contacts: a rename that
+        # committed out of order is left to the hourly full read, rather than every refresh after
+        # it reading everything while it stays in the window)
+        if any(i > change_mark and entity != "contact" and entity not in UNSHOWN_ENTITIES
+               for i, entity, _ in entries):
+            return None
+        ids = {int(entity_id) for _, entity, entity_id in entries if entity == "contact"}
+        ids |= set(connection.execute(sa.select(Contact.id).where(Contact.id > contact_from)).scalars())
+        ids |= set(connection.execute(
+            sa.select(ReviewEvent.contact_id).where(ReviewEvent.id > review_from)).scalars())
+    return ids
+
+
+def refresh_frames(engine: Engine, frames: Frames | None, *, now: datetime | None = None) -> Frames:
+    """``frames`` brought up to the database's data version: the same object when nothing changed,
+    the changed contacts re-read when that is safe, else (or with no frames yet, or after
+    ``FULL_READ_EVERY``) a full read."""
+    version = data_version(engine)
+    now = now or datetime.now(UTC)
+    if frames is None or now - frames.read_at >= FULL_READ_EVERY:
+        return read_frames(engine, version)
+    if version == frames.version:
+        return frames
+    ids = changed_contacts(engine, frames.version, version)
+    if ids is None:
+        return read_frames(engine, version)
+    wanted = tuple(sorted(ids))
+    fresh = read_contacts(engine, ContactFilter(include_unreleased=True, contact_ids=wanted)) if wanted else \
+        frames.contacts.iloc[:0]
+    # all their answers, as a full read has them (also a draft's: scoring skips a contact it does not have)
+    fresh_answers = read_answers(engine, list(wanted), comments=False) if wanted else frames.answers.iloc[:0]
+    kept = frames.contacts[~frames.contacts["contact_id"].isin(ids)]
+    contacts = pd.concat([kept, fresh], ignore_index=True)
+    if len(kept) and len(fresh) and fresh["contact_id"].min() < kept["contact_id"].max():
+        contacts = contacts.sort_values("contact_id", kind="stable", ignore_index=True)  # an old one re-read
+    # each contact's answers stay together (scoring sums them per contact; the order is free)
+    answers = pd.concat([frames.answers[~frames.answers["contact_id"].isin(ids)], fresh_answers],
+                        ignore_index=True)
+    return Frames(_same_types(contacts, frames.contacts), _same_types(answers, frames.answers), frames.criteria,
+                  version, frames.read_at, frames.patched + len(wanted))
+
+
+def _same_types(frame: pd.DataFrame, like: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with the dtypes of ``like`` (a concat with an empty or all-missing part can widen them)."""
+    for column, dtype in like.dtypes.items():
+        if column in frame and frame[column].dtype != dtype:
+            frame[column] = frame[column].astype(dtype)
+    return frame

@@ -1,0 +1,62 @@
+"""A contact saved in one session appears in another session's dashboard on its next rerun, on
+SQLite and PostgreSQL, and the dashboard process re-reads only that contact
+(journeys.fieldwork.refresh), not every contact."""
+
+from datetime import UTC, datetime, timedelta
+
+from sqlmodel import Session, select
+
+from data import db
+from data.db import write_scope
+from journeys.demo import seed_demo
+from journeys.fieldwork.contacts import AnswerIn, ContactStart, applicable_criteria, save_contact, start_contact
+from journeys.models import Brand, Channel, Journey, User, Wave
+from tests.apptest import open_page
+from tests.dashboard.test_dashboard_pages import MANAGER
+from ui import dashboard_data
+
+AS_OF = datetime(2026, 10, 1, 12, 0, tzinfo=UTC)
+
+
+def _caption_n(at) -> list[str]:
+    return [c.value for c in at.caption if c.value.startswith("n = ")]
+
+
+def _save_contact_as_auditor(engine) -> int:
+    """The demo auditor logs a complete e-mail contact in its own session (the services, as its page does)."""
+    with Session(engine) as s:
+        auditor = s.exec(select(User).where(User.username == "auditor1")).one()
+        journey = s.exec(select(Journey).order_by(Journey.id)).first()
+        brand = s.exec(select(Brand).order_by(Brand.id)).first()
+        wave = s.exec(select(Wave).order_by(Wave.id)).first()
+        email = s.exec(select(Channel).where(Channel.name == "email")).one()
+    with write_scope(engine) as s:
+        contact = start_contact(session=s, actor=auditor, now=AS_OF, start=ContactStart(
+            journey_id=journey.id, brand_id=brand.id, channel_id=email.id, wave_id=wave.id,
+            started_at=AS_OF - timedelta(hours=5)))
+        answers = [AnswerIn(criterion_id=c.id, value=1.0 if c.kind != "scale" else c.scale_max)
+                   for c in applicable_criteria(s, contact)]
+        save_contact(session=s, actor=auditor, contact_id=contact.id, now=AS_OF, complete=True, answers=answers,
+                     changes={"first_response_at": AS_OF - timedelta(hours=4)})
+        return contact.id
+
+
+def test_a_contact_saved_elsewhere_shows_on_the_next_rerun(app_env, monkeypatch):
+    engine = db.get_engine(app_env)
+    seed_demo(engine, contacts=300, seed=2)
+    monkeypatch.setattr(dashboard_data, "current_as_of", lambda: AS_OF)
+    at = open_page("dashboard", MANAGER, flt_include_unreleased=True)  # the manager's session
+    before = _caption_n(at)
+    live = dashboard_data._live_frames(app_env)
+    read_at, rows = live.frames.read_at, len(live.frames.contacts)
+
+    contact_id = _save_contact_as_auditor(engine)  # another session's save
+    at.run()  # the manager's next rerun
+    assert not at.exception, at.exception
+    after = _caption_n(at)
+    assert after != before
+    frames = live.frames
+    assert contact_id in set(frames.contacts["contact_id"]) and len(frames.contacts) == rows + 1
+    assert frames.read_at == read_at and frames.patched > 0  # re-read what changed, not everything
+    scored = dashboard_data.scored_data(engine)["contacts"].set_index("contact_id")
+    assert scored.loc[contact_id, "final_score"] == 100.0

@@ -1,0 +1,120 @@
+"""The live frames (journeys.fieldwork.refresh): after the services' writes, a refresh that re-reads
+only the changed contacts equals a full read, on SQLite and PostgreSQL; what only a full read can
+show is read in full."""
+
+from datetime import UTC, datetime, timedelta
+
+import pandas as pd
+from sqlmodel import select
+
+from data.db import write_scope
+from journeys.catalogue.journeys import CriterionIn, JourneyChannelIn, JourneyIn, create_journey
+from journeys.fieldwork import refresh
+from journeys.fieldwork.contacts import AnswerIn, ContactStart, save_contact, start_contact
+from journeys.models import Brand, ChangeLog, Contact, Criterion
+from journeys.review.workflow import submit_contact
+from tests.factories import make_world
+
+NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+
+
+def _world(engine) -> dict:
+    with write_scope(engine) as session:
+        w = make_world(session)
+        w["criteria"] = session.exec(select(Criterion).where(Criterion.version_id == w["version"].id)
+                                     .order_by(Criterion.position)).all()
+    return w
+
+
+def _logged(engine, w, values=(1, 1, 0), channel="email", hours_ago=3) -> int:
+    """A contact started and saved complete by the auditor through the services."""
+    with write_scope(engine) as session:
+        contact = start_contact(session=session, actor=w["auditor"], now=NOW, start=ContactStart(
+            journey_id=w["journey"].id, brand_id=w["brand"].id, channel_id=w["channels"][channel].id,
+            wave_id=w["wave"].id, started_at=NOW - timedelta(hours=hours_ago)))
+        save_contact(session=session, actor=w["auditor"], contact_id=contact.id, now=NOW, complete=True,
+                     changes={"first_response_at": NOW - timedelta(hours=1)},
+                     answers=[AnswerIn(criterion_id=c.id, value=float(v)) for c, v in zip(w["criteria"], values,
+                                                                                            strict=False)])
+        return contact.id
+
+
+def _sorted(frame: pd.DataFrame, *by: str) -> pd.DataFrame:
+    return frame.sort_values(list(by), kind="stable").reset_index(drop=True)
+
+
+def _assert_equals_a_full_read(engine, frames: refresh.Frames) -> None:
+    full = refresh.read_frames(engine)
+    assert frames.version == full.version
+    pd.testing.assert_frame_equal(frames.contacts, full.contacts)
+    pd.testing.assert_frame_equal(_sorted(frames.answers, "contact_id", "criterion_id"),
+                                  _sorted(full.answers, "contact_id", "criterion_id"))
+
+
+def test_a_refresh_rereads_only_what_changed_and_equals_a_full_read(engine):
+    w = _world(engine)
+    first = _logged(engine, w)
+    second = _logged(engine, w, values=(0, 0, 0))
+    frames = refresh.read_frames(engine)
+    assert refresh.refresh_frames(engine, frames) is frames  # nothing changed: nothing read
+
+    third = _logged(engine, w, channel="phone")  # a new contact
+    with write_scope(engine) as session:  # an answer corrected, a timing added
+        save_contact(session=session, actor=w["auditor"], contact_id=first, now=NOW,
+                     answers=[AnswerIn(criterion_id=w["criteria"][2].id, value=1.0)])
+    with write_scope(engine) as session:  # submitted for review: a review step
+        submit_contact(session=session, actor=w["auditor"], contact_id=second, now=NOW)
+    with write_scope(engine) as session:  # a draft: never in the frames
+        draft = start_contact(session=session, actor=w["auditor"], now=NOW, start=ContactStart(
+            journey_id=w["journey"].id, brand_id=w["brand"].id, channel_id=w["channels"]["email"].id,
+            wave_id=w["wave"].id, started_at=NOW - timedelta(hours=2)))
+        save_contact(session=session, actor=w["auditor"], contact_id=draft.id, now=NOW, draft=True,
+                     answers=[AnswerIn(criterion_id=w["criteria"][0].id, value=1.0)])
+    patched = refresh.refresh_frames(engine, frames)
+    assert patched.read_at == frames.read_at and 0 < patched.patched <= 3 + 2 * refresh.LOOKBACK
+    assert set(patched.contacts["contact_id"]) == {first, second, third}
+    assert patched.contacts.set_index("contact_id").loc[second, "review_status"] == "submitted"
+    assert patched.answers[patched.answers["contact_id"] == first]["value"].tolist().count(1.0) == 3
+    _assert_equals_a_full_read(engine, patched)
+
+
+def test_what_a_refresh_cannot_patch_is_read_in_full(engine):
+    """A renamed brand (its name is on every row), a new checklist (new criteria), rows removed
+    without a trace: a full read, never stale names or rows."""
+    w = _world(engine)
+    _logged(engine, w)
+    frames = refresh.read_frames(engine)
+    with write_scope(engine) as session:
+        brand = session.get(Brand, w["brand"].id)
+        brand.name = "Koopklik Nederland"
+        session.add(ChangeLog(entity="brand", entity_id=brand.id, action="update", field="name",
+                              old_value="Koopklik", new_value=brand.name))
+    renamed = refresh.refresh_frames(engine, frames)
+    assert renamed.patched == 0 and renamed.read_at > frames.read_at
+    assert set(renamed.contacts["brand"]) == {"Koopklik Nederland"}
+    _assert_equals_a_full_read(engine, renamed)
+
+    with write_scope(engine) as session:
+        create_journey(session=session, journey_in=JourneyIn(
+            name="Another", scenario="s", question="q", reference_answer="a",
+            channels=[JourneyChannelIn(channel="email")], criteria=[CriterionIn(code="X", text="X")]))
+    assert refresh.changed_contacts(engine, renamed.version, refresh.data_version(engine)) is None
+    with write_scope(engine) as session:  # removed directly (as a restore would): the marks go down
+        for contact in session.exec(select(Contact)).all():
+            session.delete(contact)
+    gone = refresh.refresh_frames(engine, renamed)
+    assert gone.contacts.empty and gone.patched == 0
+    _assert_equals_a_full_read(engine, gone)
+
+
+def test_entities_the_frames_never_show_need_no_reread(engine):
+    w = _world(engine)
+    contact_id = _logged(engine, w)
+    frames = refresh.read_frames(engine)
+    with write_scope(engine) as session:  # a user renamed: the auditors' names are on the rows
+        session.add(ChangeLog(entity="user", entity_id=w["auditor"].id, action="update", field="username"))
+    since, now = frames.version, refresh.data_version(engine)
+    assert refresh.changed_contacts(engine, since, now) is None
+    with write_scope(engine) as session:
+        session.add(ChangeLog(entity="action_rule", entity_id=1, action="update", field="active"))
+    assert refresh.changed_contacts(engine, now, refresh.data_version(engine)) == {contact_id}  # the lookback
