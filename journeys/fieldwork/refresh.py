@@ -3,10 +3,10 @@
 Reading every contact and answer is what a dashboard load costs (a million contacts: tens of
 seconds, almost all of it fetching rows; scoring them takes a fraction of that). After one saved
 contact nothing else has changed, so ``refresh_frames`` re-reads only the contacts that may
-have: it compares the data version the frames were read at (``frames.data_version``) with
-the database's and
+have: it compares the data version the frames were read at
+(``journeys.fieldwork.frames.data_version``) with the database's and
 
-- re-reads the contacts created since (a ``contact.id`` above the old maximum), those whose
+- re-reads the contacts created since (an id above the old maximum), those whose
   change log moved (entity ``contact``: an edit, an answer, an appeal's correction, a deletion,
   evidence) and those with new review steps (``review_event``: submitted, approved, released...),
   replacing their rows in the contact and answer frames (a deleted or now-draft contact drops out);
