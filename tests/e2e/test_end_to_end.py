@@ -100,6 +100,9 @@ def _start(page, channel: str) -> int:
 def _assess(page, channel: str) -> list[str]:
     """Score every checklist item, type the answer received, judge it and save; returns the item codes."""
     form = page.locator(".st-key-assessment")  # the assessment autosaves: a container, not a form
+    wait_for_app(page)
+    # on a loaded machine the previous run's container can linger beside the new one for a moment
+    expect(form).to_have_count(1, timeout=SLOW)
     codes = re.findall(r"^([A-Z]+) · ", form.inner_text(), flags=re.MULTILINE)
     assert codes, form.inner_text()
     for code in codes:

@@ -60,6 +60,8 @@ def test_auditor_logs_a_routine_phone_contact_from_their_home(screen, app_server
     screenshot(page, f"15-auditor-{name}-2-stopwatch")
 
     click_button(page, "Yes to every unanswered item")
+    # on a loaded machine the previous run's container can linger beside the new one for a moment
+    expect(page.locator(".st-key-assessment")).to_have_count(1, timeout=30_000)
     checklist = page.locator(".st-key-assessment").get_by_test_id("stButtonGroup")
     for n in range(checklist.count()):  # a scale item is not a yes/no: pick its point by hand
         group = checklist.nth(n)
