@@ -110,14 +110,15 @@ LINK_PARAM = "appeal"  # ?appeal=3: the appeal a mail links to (journeys.alerts.
 
 def _choose(appeals: list[AppealRow], key: str) -> AppealRow:
     """The appeal picked in the list; on a session's first view the one the address names (a
-    decision mail's link), when it is in the list. The address then follows the pick."""
+    decision mail's link), when it is in the list; the address then follows the pick."""
     by_id = {a.id: a for a in appeals}
     linked = linked_id(LINK_PARAM)
     if key not in st.session_state and linked in by_id:
         st.session_state[key] = linked
     chosen = st.selectbox(_("Appeal"), list(by_id), key=key,
                           format_func=lambda i: as_plain_text(f"{i} · {by_id[i].subject} · {by_id[i].status_text}"))
-    st.query_params[LINK_PARAM] = str(chosen)  # a reload or a shared address keeps it open
+    if LINK_PARAM in st.query_params:  # opened by a link: the address follows the pick (a reload keeps it)
+        st.query_params[LINK_PARAM] = str(chosen)
     return by_id[chosen]
 
 

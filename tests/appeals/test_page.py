@@ -246,6 +246,7 @@ def test_a_mails_link_opens_its_appeal(seeded):
                              criterion_id=seeded["criteria"][2].id, reason="The third one too")
     unlinked = open_page("appeals", seeded["client"])
     default = unlinked.selectbox(key="appeal_client_choice").value
+    assert "appeal" not in unlinked.query_params  # plain navigation leaves the address alone
     other = seeded["appeal"].id if default == second.id else second.id
     for user, key in ((seeded["client"], "appeal_client_choice"), (seeded["reviewer"], "appeal_reviewer_choice")):
         at = as_user(app_test("pages/appeals.py"), user)

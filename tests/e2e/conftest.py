@@ -241,7 +241,8 @@ def go_to(page, title: str) -> None:
     for attempt in range(3):  # a click that lands while a rerun redraws the menu can be lost: click again
         link.click()
         try:
-            page.wait_for_url(target, timeout=10_000)
+            # the page may add its own query (?appeal=3, ?action=12) as soon as it runs
+            page.wait_for_url(lambda url, target=target: url.split("?")[0] == target, timeout=10_000)
             break
         except PlaywrightTimeout:
             if attempt == 2:
