@@ -47,7 +47,9 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -99,7 +101,26 @@ def raw_fetch(path: Path) -> tuple[float, int, int]:
     return time.perf_counter() - started, len(contacts), len(answers)
 
 
-def stage_import(size: int, workdir: Path) -> dict:
+FACTS_QUERY = (
+    "SELECT c.id, brand_id, location_id, journey_id, checklist_version_id, wave_id, channel_id, auditor_id, "
+    "started_at, acknowledged_at, first_response_at, resolved_at, due_at, wait_seconds, handling_seconds, "
+    "transfers, redirected_to_channel_id, answer_correct, external_id, review_status, released_at, "
+    "s.raw_score, s.final_score, s.critical_fail, s.knockout, s.possible_points, s.earned_points, "
+    "s.bonus_points, s.applicable_items, s.scored_items, s.na_items, s.missing_items "
+    "FROM contact c LEFT JOIN contact_score s ON s.contact_id = c.id WHERE NOT c.is_draft")
+
+
+def facts_fetch(path: Path) -> tuple[float, list]:
+    """Floor: the standard library's sqlite3 fetching every contact with its stored score (the
+    per-contact facts the dashboards and the report read)."""
+    started = time.perf_counter()
+    connection = sqlite3.connect(path)
+    rows = connection.execute(FACTS_QUERY).fetchall()
+    connection.close()
+    return time.perf_counter() - started, rows
+
+
+def stage_import(size: int, workdir: Path, url: str | None = None) -> dict:
     """``klantreis import`` of an N-row file (read + validate + write in one transaction)."""
     from bench_import import prepare, sqlite_floor, timed_import, write_file
 
@@ -109,15 +130,65 @@ def stage_import(size: int, workdir: Path) -> dict:
         tmp = Path(tmp)
         path = tmp / "contacts.csv"
         write_file(path, size)
-        url = f"sqlite:///{tmp / 'import.db'}"
-        prepare(url)
-        seconds, added, answers = timed_import(url, path)
+        if url is None:
+            target = f"sqlite:///{tmp / 'import.db'}"
+            prepare(target)
+            seconds, added, answers = timed_import(target, path)
+            db.dispose_engines()
+            floor_name, floor = "raw sqlite3 executemany, bare tables", sqlite_floor(tmp / "floor.db", size, answers)
+        else:
+            with fresh_postgres(url) as target:
+                prepare(target)
+                seconds, added, answers = timed_import(target, path)
+                db.dispose_engines()
+                floor_name, floor = "psycopg COPY into bare tables", postgres_copy_floor(target, size, answers)
         assert added == size, (added, size)
-        db.dispose_engines()
-        floor = sqlite_floor(tmp / "floor.db", size, answers)
     return {"rows": size, "answers": answers, "seconds": seconds, "rows_per_s": size / seconds,
-            "floor": "raw sqlite3 executemany, bare tables", "floor_seconds": floor,
-            "floor_rows_per_s": size / floor, "peak_mb": peak_mb()}
+            "floor": floor_name, "floor_seconds": floor, "floor_rows_per_s": size / floor, "peak_mb": peak_mb()}
+
+
+@contextmanager
+def fresh_postgres(url: str):
+    """A new, empty PostgreSQL database beside the one ``url`` names (dropped afterwards)."""
+    import sqlalchemy as sa
+
+    name = f"klantreis_bench_{os.getpid()}"
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield sa.make_url(url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        from data import db
+
+        db.dispose_engines()
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def postgres_copy_floor(url: str, contacts: int, answers: int) -> float:
+    """Floor: psycopg's COPY of as many contact-sized and answer-sized rows into bare tables."""
+    import psycopg
+
+    dsn = url.replace("postgresql+psycopg://", "postgresql://")
+    row = ("2026-01-01 10:00:00+00",) * 5 + (1, 2, 3, 4, 5, 6, 7.0, 8, None, 1, "text", "note", "ext-1")
+    with psycopg.connect(dsn) as connection:
+        connection.execute("CREATE TABLE c (id serial PRIMARY KEY, a timestamptz, b timestamptz, c timestamptz, "
+                           "d timestamptz, e timestamptz, f int, g int, h int, i int, j int, k int, l float, "
+                           "m int, n int, o int, p text, q text, r text)")
+        connection.execute("CREATE TABLE ans (contact_id int, criterion_id int, value float, is_na bool, "
+                           "comment text)")
+        started = time.perf_counter()
+        with connection.cursor() as cursor:
+            with cursor.copy("COPY c (a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p,q,r) FROM STDIN") as copy:
+                for _ in range(contacts):
+                    copy.write_row(row)
+            with cursor.copy("COPY ans FROM STDIN") as copy:
+                for i in range(answers):
+                    copy.write_row((i, 3, 1.0, False, ""))
+        connection.commit()
+        return time.perf_counter() - started
 
 
 def stage_score(db_path: Path) -> dict:

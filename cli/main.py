@@ -16,6 +16,8 @@ from cli.app import app
 from journeys.language import N_
 
 app.command("migrate", help=N_("Upgrade the database schema to the newest migration."))(migrate.migrate)
+app.command("rescore", help=N_("Recompute the stored score of every contact (after a change to the scoring "
+                               "rules)."))(migrate.rescore)
 app.command("demo", help=N_("Fill the database with demo data (four brands, five journeys, two waves).\n\n"
                             "Running it again with the same seed adds nothing that is already there."))(demo.demo)
 app.command("agreement", help=agreement.AGREEMENT_HELP)(agreement.agreement)

@@ -30,7 +30,7 @@ from cli.app import console, ready_engine
 from cli.options import AsOf, OutputFormat, Timezone, as_of_moment, release_note, with_contact_filter
 from cli.output import frame_text
 from journeys.errors import Problem, ValidationError
-from journeys.fieldwork.frames import ContactFilter, read_answers, read_contacts, read_criteria
+from journeys.fieldwork.frames import ContactFilter, read_contacts
 from journeys.language import N_, _, number
 from journeys.local_time import LOCAL_ZONE_NAME, duration
 
@@ -89,14 +89,13 @@ def parse_groups(text: str, allowed=GROUPS) -> list[str]:
 
 
 def read_scored(engine, flt: ContactFilter, as_of: datetime) -> pd.DataFrame:
-    """The filtered contacts, scored and timed as of ``as_of`` (``scoring.pipeline.scored_contacts``,
-    the frame the dashboards and the brand report start from too)."""
-    from scoring.pipeline import scored_contacts  # scipy: see the module docstring
+    """The filtered contacts with their stored scores (``journeys.fieldwork.scores``), timed as of
+    ``as_of``: the frame of ``scoring.pipeline.scored_contacts`` the dashboards start from too."""
+    from journeys.fieldwork.scores import stored_quality
+    from scoring.pipeline import with_quality  # scipy: see the module docstring
 
-    contacts = read_contacts(engine, flt)
-    answers = read_answers(engine, contacts["contact_id"], comments=False)
-    criteria = read_criteria(engine, contacts["version_id"].unique().tolist())
-    return scored_contacts(contacts, answers, criteria, as_of)
+    contacts = read_contacts(engine, flt, scores=True)
+    return with_quality(contacts, stored_quality(contacts, engine), as_of)
 
 
 def metrics_report(engine, *, by: list[str], as_of: datetime, flt: ContactFilter, all_columns: bool = False,

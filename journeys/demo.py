@@ -61,6 +61,7 @@ from journeys.catalogue.templates import TEMPLATES
 from journeys.fieldwork.contact_filter import ContactFilter
 from journeys.fieldwork.frames import read_answers, read_contacts, read_criteria
 from journeys.fieldwork.planned import contact_logged
+from journeys.fieldwork.scores import store_scores
 from journeys.local_time import LOCAL_ZONE, LOCAL_ZONE_NAME
 from journeys.models import (
     LIVE_KINDS,
@@ -716,6 +717,7 @@ def _insert(session: Session, plan: dict, keep: np.ndarray) -> int:
     ]
     for start in range(0, len(answer_rows), 50_000):
         connection.execute(sa.insert(Answer.__table__), answer_rows[start:start + 50_000])
+    store_scores(connection, ids)  # as every save does (journeys.fieldwork.scores)
     if review is not None:
         events = review["events"]
         events = events[events["row"].isin(row_to_id.keys())]
@@ -955,6 +957,7 @@ def _ensure_appeals(engine: Engine, prefix: str, user_ids: dict, rng: np.random.
                                                         Answer.criterion_id == criterion_id).values(value=1.0))
                 session.execute(sa.update(Contact).where(Contact.id == contact_id).values(
                     updated_at=decided, updated_by_id=reviewer))
+                store_scores(session, [contact_id])
                 log = [("update", f"item:{a['item'].code}", "0", "1")]
                 if appeal.score_before != appeal.score_after:
                     log.append(("update", "final_score", _score_text(appeal.score_before),

@@ -616,6 +616,36 @@ class Answer(SQLModel, table=True):
     )
 
 
+class ContactScore(SQLModel, table=True):
+    """A contact's quality score as ``scoring.quality.score_contacts`` computes it, stored when the
+    contact's answers are written (same transaction; ``journeys.fieldwork.scores``), so the
+    dashboards and reports read one row per contact instead of re-scoring every answer.
+
+    Only what does not depend on the moment or the pass mark is stored: ``passed`` and ``band``
+    follow from ``final_score`` and ``knockout`` (``scoring.quality.PassBand.classify``), the
+    timings from the contact's own columns as of the report. ``klantreis rescore`` recomputes
+    every row (after a change to the scoring rules)."""
+
+    __tablename__ = "contact_score"
+
+    contact_id: int = Field(foreign_key="contact.id", ondelete="CASCADE", primary_key=True)
+    raw_score: float | None = Field(default=None)
+    final_score: float | None = Field(default=None)
+    critical_fail: bool
+    knockout: str = Field(max_length=12)
+    possible_points: float
+    earned_points: float
+    bonus_points: float
+    applicable_items: int
+    scored_items: int
+    na_items: int
+    missing_items: int
+
+    __table_args__ = (
+        sa.CheckConstraint("knockout IN ('none', 'zero_section', 'flag_fail', 'zero_contact')", name="knockout"),
+    )
+
+
 class PendingInput(SQLModel, table=True):
     """What one user typed into a contact's assessment and has not saved yet (autosaved on every
     change), so a reload, a page switch or a refused save loses nothing. ``values_json`` holds

@@ -1,6 +1,7 @@
 """One call from the three contract frames to the per-contact frame every view starts from.
 
-``scored_contacts`` = the contacts frame + ``score_contacts`` columns + ``timeliness`` columns.
+``scored_contacts`` = the contacts frame + ``score_contacts`` columns + ``timeliness`` columns;
+``with_quality`` the same from score columns already computed (the stored ones).
 The dashboards, the brand report and ``klantreis report`` all build their frame with it, then
 call the figure functions (``scoring.metrics.metrics_table``, ``scoring.headline.headline_figures``,
 ``scoring.consistency.consistency_table``, ...) on the result, so each number has one definition.
@@ -18,7 +19,7 @@ from scoring.calendar import BUSINESS_TIMEZONE, BusinessCalendar
 from scoring.quality import PassBand, score_contacts
 from scoring.timeliness import timeliness
 
-__all__ = ["dashboard_frame", "scored_contacts"]
+__all__ = ["dashboard_frame", "scored_contacts", "with_quality"]
 
 _CATEGORY_COLUMNS = ("brand", "channel", "journey", "wave", "region", "location")
 
@@ -43,8 +44,20 @@ def scored_contacts(
         A copy of ``contacts`` (same index and order) with the ``QUALITY_COLUMNS`` of
         ``score_contacts`` and the ``TIMELINESS_COLUMNS`` of ``timeliness`` added.
     """
-    quality = score_contacts(contacts, answers, criteria, pass_band)
-    out = timeliness(contacts, as_of, calendar)
+    return with_quality(contacts, score_contacts(contacts, answers, criteria, pass_band), as_of, calendar)
+
+
+def with_quality(contacts: pd.DataFrame, quality: pd.DataFrame, as_of,
+                 calendar: BusinessCalendar | None = None) -> pd.DataFrame:
+    """``scored_contacts`` from a quality frame already computed (``score_contacts``' columns, row
+    for row with ``contacts``; e.g. the stored scores, ``journeys.fieldwork.scores.stored_quality``).
+
+    Returns a copy of ``contacts`` with the ``TIMELINESS_COLUMNS`` of ``timeliness`` and the
+    columns of ``quality`` (replacing any of the same name), in that order.
+    """
+    if len(quality) != len(contacts):
+        raise ValueError("quality: one row per contact, in the contacts' order")
+    out = timeliness(contacts.drop(columns=[c for c in quality.columns if c in contacts]), as_of, calendar)
     for column in quality.columns:  # same order as contacts: assign by position, not by label
         out[column] = quality[column].array
     return out

@@ -2,8 +2,9 @@
 cache every figure of the pages goes through.
 
 Why this shape: reading and scoring a million contacts takes seconds; filtering an in-memory
-frame and grouping it takes milliseconds. The frame (``scoring.pipeline.scored_contacts``
-laid out by ``scoring.pipeline.dashboard_frame``) is cached per database URL, *data
+frame and grouping it takes milliseconds. The frame (the contacts with their stored scores,
+``journeys.fieldwork.scores``, timed by ``scoring.pipeline.with_quality`` and laid out by
+``scoring.pipeline.dashboard_frame``) is cached per database URL, *data
 version* (``journeys.fieldwork.frames.data_version``: changes with every write) and period (the time
 rounded down to ``AS_OF_STEP``, so open contacts age on screen), and shared read-only by all
 sessions. The rows it scores are the process's live frames (``journeys.fieldwork.refresh``): a
@@ -48,16 +49,17 @@ from data.db import read_scope
 from journeys.catalogue.reference import channel_display_names
 from journeys.fieldwork.contact_filter import filter_frame as apply_filter  # the pandas form of a filter
 from journeys.fieldwork.coverage import PlanCoverage, plan_coverage, plan_version
-from journeys.fieldwork.frames import ContactFilter, data_version
+from journeys.fieldwork.frames import ContactFilter, data_version, read_answers
 from journeys.fieldwork.planned import local_today
 from journeys.fieldwork.refresh import Frames, refresh_frames
+from journeys.fieldwork.scores import stored_quality
 from journeys.language import _, current_language
 from journeys.models import Wave
 from scoring.consistency import consistency_table
 from scoring.criterion_channel import ItemScores, item_scores
 from scoring.headline import headline_figures
 from scoring.metrics import metrics_table
-from scoring.pipeline import dashboard_frame, scored_contacts
+from scoring.pipeline import dashboard_frame, with_quality
 from scoring.response_times import response_time_table, survival_table
 
 AS_OF_STEP = timedelta(minutes=10)
@@ -172,17 +174,20 @@ def _scored(_engine: Engine, url: str, version: tuple, period: datetime) -> dict
     # a save re-reads one contact and a new period re-reads nothing: only the scoring runs again
     frames = _live_frames(url).at(_engine, version)
     as_of = current_as_of()  # after reading: every event in these rows has happened by now
-    frame = dashboard_frame(scored_contacts(frames.contacts, frames.answers, frames.criteria, as_of))
-    return {"contacts": frame, "answers": frames.answers, "criteria": frames.criteria, "as_of": as_of}
+    # the stored scores (journeys.fieldwork.scores): only the timing is computed here
+    frame = dashboard_frame(with_quality(frames.contacts, stored_quality(frames.contacts, _engine), as_of))
+    return {"contacts": frame, "criteria": frames.criteria, "as_of": as_of}
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)
 def _item_scores(url: str, version: tuple, period: datetime) -> ItemScores:
-    """Every checklist answer's item score, for the criterion views (built on first use)."""
+    """Every checklist answer's item score, for the criterion views (built on first use: only
+    they read the answers)."""
     from data.db import get_engine
 
-    data = _scored(get_engine(url), url, version, period)
-    return item_scores(data["contacts"], data["answers"], data["criteria"])
+    engine = get_engine(url)
+    data = _scored(engine, url, version, period)
+    return item_scores(data["contacts"], read_answers(engine, comments=False), data["criteria"])
 
 
 class Snapshot(Enum):

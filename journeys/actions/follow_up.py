@@ -4,7 +4,7 @@ the pure rules of ``scoring.follow_up`` (docs/scoring.md, "Follow-up of actions"
 
 Only released contacts count (a result the client has not seen cannot show a fix to it). The
 item is matched by its code, not its row: the next wave may score a newer checklist version.
-The frames are read inside the caller's transaction (``journeys.review.appeals._InTransaction``).
+The frames are read inside the caller's transaction (``journeys.fieldwork.frames.OnConnection``).
 """
 
 from datetime import UTC, datetime

@@ -55,6 +55,7 @@ from journeys.fieldwork.evidence import (  # noqa: F401  - the limits and the sn
     sniff_media_type,
 )
 from journeys.fieldwork.frames import ContactFilter, read_contacts
+from journeys.fieldwork.scores import store_scores
 from journeys.fieldwork.waves import ensure_wave_open
 from journeys.language import _, ngettext, number
 from journeys.limits import MAX_INTEGER, is_finite, shown, text_problem, timestamp_problem
@@ -310,6 +311,7 @@ def start_contact(*, session: Session, actor, start: ContactStart, now: datetime
     session.add(contact)
     session.flush()
     _log(session, actor, contact.id, [("create", "", None, f"{channel.name} contact started")])
+    store_scores(session, [contact.id])  # nothing answered yet: every applicable item missing
     return contact
 
 
@@ -439,6 +441,8 @@ def _save_loaded(*, session: Session, actor, contact: Contact, channel: Channel,
     for params in changed_answers:
         session.execute(_UPDATE_ANSWER, dict(params, b_contact_id=contact_id))
     _log(session, actor, contact_id, log)
+    if new_answers or changed_answers:
+        store_scores(session, [contact_id])  # its score, in the same transaction (journeys.fieldwork.scores)
     if complete or draft:  # what was typed is saved now: nothing pending any more
         session.execute(sa.delete(PendingInput).where(PendingInput.contact_id == contact_id,
                                                       PendingInput.user_id == actor.id))

@@ -6,6 +6,8 @@ the same data the same way. Which contacts a read covers is ``journeys.fieldwork
 ``ContactFilter`` and its SQL form; the dashboards filter the frame in memory by its pandas form.
 """
 
+from contextlib import contextmanager
+
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -17,6 +19,7 @@ from journeys.models import (
     Channel,
     ChecklistVersion,
     Contact,
+    ContactScore,
     Criterion,
     CriterionChannel,
     Journey,
@@ -32,7 +35,34 @@ from journeys.models import (
 TIMESTAMP_COLUMNS = ("started_at", "acknowledged_at", "first_response_at", "resolved_at", "due_at", "released_at")
 
 
-def _contacts_select(flt: ContactFilter):
+# The stored score columns (``journeys.fieldwork.scores``) a read with ``scores=True`` adds.
+SCORE_FACTS = (
+    ContactScore.raw_score, ContactScore.final_score, ContactScore.critical_fail, ContactScore.knockout,
+    ContactScore.possible_points, ContactScore.earned_points, ContactScore.bonus_points,
+    ContactScore.applicable_items, ContactScore.scored_items, ContactScore.na_items, ContactScore.missing_items,
+)
+
+
+class OnConnection:
+    """A connection in the shape the readers here take (``connect()``, ``dialect``, ``url``), so a
+    read inside a transaction sees its writes and takes no second connection (on SQLite a second
+    writer's BEGIN would wait for this one's lock). Lists of contact ids below 5000 take the
+    parameterised path, which reads through ``connect()`` only."""
+
+    def __init__(self, connection: sa.Connection):
+        self._connection = connection
+        self.dialect = connection.dialect
+        self.url = connection.engine.url
+
+    @contextmanager
+    def connect(self):
+        yield self._connection
+
+    def raw_connection(self):  # pragma: no cover - reached only if the frame readers change their path
+        raise RuntimeError("frames read inside a transaction must go through connect()")
+
+
+def _contacts_select(flt: ContactFilter, scores: bool = False):
     query = join_names(
         sa.select(
             Contact.id.label("contact_id"),
@@ -63,11 +93,14 @@ def _contacts_select(flt: ContactFilter):
             Contact.is_draft,
             Contact.review_status,
             Contact.released_at,
+            *(SCORE_FACTS if scores else ()),
         )
     ).outerjoin(
         JourneyChannel,
         (JourneyChannel.journey_id == Contact.journey_id) & (JourneyChannel.channel_id == Contact.channel_id),
     )
+    if scores:
+        query = query.outerjoin(ContactScore, ContactScore.contact_id == Contact.id)
     return query.where(*contact_conditions(flt)).order_by(Contact.id)
 
 
@@ -114,15 +147,17 @@ def _read(engine: Engine, query) -> pd.DataFrame:
         return pd.read_sql(query, connection)
 
 
-def read_contacts(engine: Engine, flt: ContactFilter = ContactFilter()) -> pd.DataFrame:
+def read_contacts(engine: Engine, flt: ContactFilter = ContactFilter(), *, scores: bool = False) -> pd.DataFrame:
     """One row per contact with names, timings, targets and judgement (the scoring contract).
 
     Besides the contract's columns: ``region`` (the location's region; "" when it has none or
     there is no location), ``auditor_id`` and ``is_draft`` (always False unless
     ``flt.include_drafts``), ``review_status``, ``released`` (True unless ``flt.include_unreleased``)
     and ``released_at``, which ``journeys.fieldwork.contact_filter.filter_frame`` reads.
+    ``scores=True`` adds the stored score (``journeys.fieldwork.scores.FACT_COLUMNS``; missing,
+    ``knockout`` None, where none is stored), which ``journeys.fieldwork.scores.stored_quality`` reads.
     """
-    frame = _read(engine, _contacts_select(flt))
+    frame = _read(engine, _contacts_select(flt, scores))
     for column in TIMESTAMP_COLUMNS:
         frame[column] = _as_utc(frame[column])
     for column in ("wait_seconds", "handling_seconds", "transfers", "first_response_target_s", "resolution_target_s"):
@@ -139,6 +174,15 @@ def read_contacts(engine: Engine, flt: ContactFilter = ContactFilter()) -> pd.Da
     for column in ("brand", "location", "journey", "wave", "channel", "channel_kind", "auditor",
                    "redirected_to", "external_id"):
         frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
+    if scores:
+        for fact in SCORE_FACTS:
+            column = fact.key
+            if column == "knockout":
+                frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
+            elif column == "critical_fail":
+                frame[column] = frame[column].astype("boolean")
+            else:
+                frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
     return frame
 
 

@@ -1,7 +1,7 @@
-"""The raw frames the dashboards score, kept up to date by reading only what changed.
+"""The raw frames the dashboards time, kept up to date by reading only what changed.
 
-Reading every contact and answer is what a dashboard load costs (a million contacts: tens of
-seconds, almost all of it fetching rows; scoring them takes a fraction of that). After one saved
+Reading every contact with its stored score (``journeys.fieldwork.scores``) is what a dashboard
+load costs (a million contacts: seconds, almost all of it fetching rows). After one saved
 contact nothing else has changed, so ``refresh_frames`` re-reads only the contacts that may
 have: it compares the data version the frames were read at
 (``journeys.fieldwork.frames.data_version``) with the database's and
@@ -9,12 +9,12 @@ have: it compares the data version the frames were read at
 - re-reads the contacts created since (an id above the old maximum), those whose
   change log moved (entity ``contact``: an edit, an answer, an appeal's correction, a deletion,
   evidence) and those with new review steps (``review_event``: submitted, approved, released...),
-  replacing their rows in the contact and answer frames (a deleted or now-draft contact drops out);
+  replacing their rows in the contact frame (a deleted or now-draft contact drops out);
 - reads everything again (``read_frames``) when anything else that the frames show changed: a
   checklist (new criteria), a mark that went down (rows removed without a trace: a restore), or a
   change-log entry of another entity (a renamed brand, location,
-  wave or journey, a user's name, a channel target...), except the entities the frames never show
-  (``UNSHOWN_ENTITIES``).
+  wave or journey, a user's name, a channel target, a rescore of every contact...), except the
+  entities the frames never show (``UNSHOWN_ENTITIES``).
 
 The contacts are looked for ``LOOKBACK`` ids back from each mark: on PostgreSQL a transaction
 that took its id before another's can commit after it, so the highest id seen is not proof that
@@ -22,8 +22,7 @@ every lower one was visible. As a backstop the frames are read in full at least 
 ``FULL_READ_EVERY``.
 
 The result equals a full read of the same moment (``tests/fieldwork/test_refresh.py``, on both
-databases): the same contact rows in contact-id order, the same answers (a re-read contact's
-answers come last; the scores do not depend on their order).
+databases): the same contact rows in contact-id order, with the same stored scores.
 """
 
 from __future__ import annotations
@@ -36,7 +35,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from journeys.fieldwork.contact_filter import ContactFilter
-from journeys.fieldwork.frames import data_version, read_answers, read_contacts, read_criteria
+from journeys.fieldwork.frames import data_version, read_contacts, read_criteria
 from journeys.models import ChangeLog, Contact, ReviewEvent
 
 # The rows the dashboards read: every contact but drafts, released or not (each filter picks).
@@ -51,11 +50,10 @@ _CONTACT, _CHANGE, _CRITERION, _EVIDENCE, _REVIEW = range(5)
 
 @dataclass(frozen=True)
 class Frames:
-    """Contacts (``read_contacts`` of ``FRAME_FILTER``), their answers (without comments) and
-    every criterion, as of ``version``; ``read_at``: when they were last read in full."""
+    """Contacts with their stored scores (``read_contacts`` of ``FRAME_FILTER``, ``scores=True``)
+    and every criterion, as of ``version``; ``read_at``: when they were last read in full."""
 
     contacts: pd.DataFrame
-    answers: pd.DataFrame
     criteria: pd.DataFrame
     version: tuple
     read_at: datetime = field(default_factory=lambda: datetime.now(UTC))
@@ -63,11 +61,10 @@ class Frames:
 
 
 def read_frames(engine: Engine, version: tuple | None = None) -> Frames:
-    """Every contact, answer and criterion: a full read. ``version``: the data version read just
+    """Every contact (with its stored score) and criterion: a full read. ``version``: the data version read just
     before (default: read now), so a write during the read shows on the next refresh."""
     version = data_version(engine) if version is None else version
-    return Frames(read_contacts(engine, FRAME_FILTER), read_answers(engine, comments=False), read_criteria(engine),
-                  version)
+    return Frames(read_contacts(engine, FRAME_FILTER, scores=True), read_criteria(engine), version)
 
 
 def _none(value) -> int:
@@ -114,19 +111,14 @@ def refresh_frames(engine: Engine, frames: Frames | None, *, now: datetime | Non
     if ids is None:
         return read_frames(engine, version)
     wanted = tuple(sorted(ids))
-    fresh = read_contacts(engine, ContactFilter(include_unreleased=True, contact_ids=wanted)) if wanted else \
-        frames.contacts.iloc[:0]
-    # all their answers, as a full read has them (also a draft's: scoring skips a contact it does not have)
-    fresh_answers = read_answers(engine, list(wanted), comments=False) if wanted else frames.answers.iloc[:0]
+    fresh = read_contacts(engine, ContactFilter(include_unreleased=True, contact_ids=wanted), scores=True) \
+        if wanted else frames.contacts.iloc[:0]
     kept = frames.contacts[~frames.contacts["contact_id"].isin(ids)]
     contacts = pd.concat([kept, fresh], ignore_index=True)
     if len(kept) and len(fresh) and fresh["contact_id"].min() < kept["contact_id"].max():
         contacts = contacts.sort_values("contact_id", kind="stable", ignore_index=True)  # an old one re-read
-    # each contact's answers stay together (scoring sums them per contact; the order is free)
-    answers = pd.concat([frames.answers[~frames.answers["contact_id"].isin(ids)], fresh_answers],
-                        ignore_index=True)
-    return Frames(_same_types(contacts, frames.contacts), _same_types(answers, frames.answers), frames.criteria,
-                  version, frames.read_at, frames.patched + len(wanted))
+    return Frames(_same_types(contacts, frames.contacts), frames.criteria, version, frames.read_at,
+                  frames.patched + len(wanted))
 
 
 def _same_types(frame: pd.DataFrame, like: pd.DataFrame) -> pd.DataFrame:

@@ -34,6 +34,7 @@ from data.errors import explain_operational_error
 from journeys.accounts.access import IMPORTERS, ensure_role
 from journeys.catalogue.reference import defaults_for, get_or_create_channel, get_or_create_wave, guess_channel_kind
 from journeys.errors import KlantreisError, Problem, ValidationError
+from journeys.fieldwork.scores import store_scores
 from journeys.fieldwork.waves import closed_wave_message
 from journeys.interchange.contact_file import (
     ITEM_PREFIX,
@@ -597,6 +598,8 @@ def _write(session: Session, rows: list[ContactRow], catalogue: Catalogue, plan:
             for contact_id, column, old, new in plan.log])
     if answer_rows:
         _bulk_insert(connection, Answer.__table__, answer_rows)
+    # each written contact's score, in the same transaction (journeys.fieldwork.scores)
+    store_scores(connection, [*(values["id"] for values in inserts), *(values["contact_pk"] for values in plan.contacts)])
     if on_progress:
         on_progress("write", len(rows))
 

@@ -30,7 +30,6 @@ contact is there.
 """
 
 import hashlib
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -49,7 +48,8 @@ from journeys.accounts.access import (
 from journeys.errors import NotFoundError, PermissionDenied, Problem, ValidationError
 from journeys.fieldwork.contacts import AnswerIn, answer_problems, applicable_criteria, timing_problems
 from journeys.fieldwork.evidence import inspect_evidence
-from journeys.fieldwork.frames import ContactFilter, read_answers, read_contacts, read_criteria
+from journeys.fieldwork.frames import ContactFilter, OnConnection, read_answers, read_contacts, read_criteria
+from journeys.fieldwork.scores import store_scores
 from journeys.language import _, number
 from journeys.limits import shown, text_problem
 from journeys.models import (
@@ -343,23 +343,9 @@ def answer_query(*, session: Session, actor, appeal_id: int, answer: str, now: d
 
 # --- deciding -----------------------------------------------------------------------------
 
-class _InTransaction:
-    """The session's own connection in the shape ``journeys.fieldwork.frames`` reads from (``connect()``,
-    ``dialect``), so the frames see this transaction's writes and take no second connection (on
-    SQLite a second writer's BEGIN would wait for this one's lock). The frame readers take the
-    parameterised path for a list of contact ids, which reads through ``connect()`` only."""
-
-    def __init__(self, session: Session):
-        self._connection = session.connection()
-        self.dialect = self._connection.dialect
-        self.url = self._connection.engine.url
-
-    @contextmanager
-    def connect(self):
-        yield self._connection
-
-    def raw_connection(self):  # pragma: no cover - reached only if the frame readers change their path
-        raise RuntimeError("frames read inside a transaction must go through connect()")
+def _InTransaction(session: Session) -> OnConnection:
+    """The session's own connection, for the frame readers (``journeys.fieldwork.frames.OnConnection``)."""
+    return OnConnection(session.connection())
 
 
 def contact_score(session: Session, contact_id: int, *, as_of: datetime | None = None) -> float | None:
@@ -463,6 +449,7 @@ def _change_answer(session: Session, contact: Contact, criterion_id: int, new_va
     answer.value, answer.is_na = value, is_na
     session.add(answer)
     session.flush()
+    store_scores(session, [contact.id])  # the upheld score, in the same transaction
     return [("update", f"item:{criterion.code}", old, _answer_text(value, is_na))]
 
 

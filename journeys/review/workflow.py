@@ -59,6 +59,7 @@ from journeys.fieldwork.contacts import (
     timing_problems,
 )
 from journeys.fieldwork.planned import contact_logged
+from journeys.fieldwork.scores import store_scores
 from journeys.fieldwork.waves import ensure_wave_open
 from journeys.language import _
 from journeys.limits import text_problem
@@ -286,6 +287,7 @@ def correct_answer(*, session: Session, actor, contact_id: int, criterion_id: in
     session.add(contact)
     session.flush()
     _log(session, actor, contact.id, [("update", f"item:{criterion.code}", old_text, new_text)])
+    store_scores(session, [contact.id])  # the corrected score, in the same transaction
     record(session, contact_id=contact.id, action=ReviewAction.CORRECTED, actor=actor, comment=text, at=now)
     return contact
 
