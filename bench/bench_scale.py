@@ -23,16 +23,26 @@ report, whole command)          response rate, median first response, and mean q
                                 practical limit of the aggregation alone; and raw ``sqlite3``
                                 fetch of the rows the report reads + that DuckDB query: the
                                 practical limit for a report that starts from the database
-dashboard first load            raw ``sqlite3`` fetchall of the same contact and answer rows
-(whole page, AppTest)
+dashboard first load            raw ``sqlite3`` fetchall of every contact with its stored
+(whole page, AppTest)           score (the per-contact facts the frame is built from)
 dashboard filter change         a plain pandas groupby mean of the score per channel over
 (whole page rerun, new filter)  the same filtered rows
 dashboard rerun after one       the same rerun once more with nothing changed (cache hits:
 saved contact (another session) what any rerun costs)
+peak memory, two managers       (absolute goal) a second manager's session on another filter
+                                in the same process
+``klantreis report`` on the     DuckDB running the same per-channel report over the stored
+stored facts                    facts (loaded; and sqlite3 fetch + query)
+``klantreis report consistency``DuckDB: the per brand x channel aggregates it compares
+auditor's log page rerun        the rerun of a one-line Streamlit page
+8 auditors saving at once       one save alone (start + complete save through the services)
+import on PostgreSQL (``--      psycopg COPY of as many rows into bare tables
+postgres URL``, sizes <= 100k)
 ==============================  ============================================================
 
-Targets (issue 9): the channel report over 1M contacts within 3x DuckDB's time; a dashboard
-filter change under 1 s at 1M contacts. Never part of ``make test``.
+``goals`` prints issue 20's goals, each beside its floor with met / NOT met. ``--stages`` picks
+stages (e.g. the 1M run without the import: ``--stages report,dashboard,log_page,saves``).
+Never part of ``make test``.
 """
 
 from __future__ import annotations
@@ -265,6 +275,27 @@ FROM timed GROUP BY channel ORDER BY channel
 """
 
 
+# The same report over the stored per-contact facts (what ``klantreis report`` reads now).
+FACTS_REPORT = """
+SELECT channel_id, count(*) AS contacts, count(least(first_response_at, resolved_at)) AS responded,
+       count(least(first_response_at, resolved_at)) / count(*) AS response_rate,
+       median(epoch(least(first_response_at, resolved_at) - started_at)) AS median_first_response_s,
+       count(due_at) AS with_deadline,
+       count(*) FILTER (WHERE due_at IS NOT NULL AND coalesce(resolved_at, TIMESTAMPTZ '2027-01-01') > due_at) AS late,
+       avg(final_score) AS mean_quality, stddev_samp(final_score) AS sd_quality, count(final_score) AS scored
+FROM facts WHERE review_status = 'released' GROUP BY channel_id ORDER BY channel_id
+"""
+# What the consistency table starts from: per brand and channel, counts, mean and spread of the
+# score, the answer accuracy and the median first response (the table then compares the channels).
+FACTS_CONSISTENCY = """
+SELECT brand_id, channel_id, count(*) AS contacts, avg(final_score) AS mean_quality,
+       stddev_samp(final_score) AS sd_quality, avg(CASE WHEN answer_correct THEN 1.0 ELSE 0.0 END)
+           FILTER (WHERE answer_correct IS NOT NULL) AS accuracy,
+       median(epoch(least(first_response_at, resolved_at) - started_at)) AS median_first_response_s
+FROM facts WHERE review_status = 'released' GROUP BY brand_id, channel_id ORDER BY brand_id, channel_id
+"""
+
+
 def app_mean_quality(contacts, answers, criteria) -> dict[str, float]:
     """The app's mean final score per channel (``scoring.quality.score_contacts``)."""
     from scoring.quality import score_contacts
@@ -315,11 +346,33 @@ def stage_report(db_path: Path) -> dict:
     if set(ours) != set(theirs) or not difference <= 1e-9:
         raise SystemExit(f"the DuckDB floor is not the app's computation: mean quality {theirs} vs {ours}")
     duck = median_time(lambda: con.execute(DUCKDB_REPORT).fetchall())
-    fetch, _, _ = raw_fetch(db_path)
+    # the rows the report reads now: every contact with its stored score
+    fetch, rows = facts_fetch(db_path)
+    facts = pd.DataFrame.from_records(rows, columns=[c.split(".")[-1].split(" ")[-1] for c in
+                                                     FACTS_QUERY.split("SELECT ", 1)[1].split(" FROM")[0].split(", ")])
+    for column in ("started_at", "first_response_at", "resolved_at", "due_at"):
+        facts[column] = pd.to_datetime(facts[column], utc=True, format="ISO8601")
+    con.register("facts_df", facts)
+    con.execute("CREATE TABLE facts AS SELECT * FROM facts_df")
+    on_facts = median_time(lambda: con.execute(FACTS_REPORT).fetchall())
+    consistency_times = []
+    for _ in range(2):
+        started = time.perf_counter()
+        done = subprocess.run([str(ROOT / ".venv" / "bin" / "klantreis"), "report", "consistency", "--as-of", AS_OF,
+                               "--format", "csv"], env=env, capture_output=True, text=True, check=False)
+        consistency_times.append(time.perf_counter() - started)
+        if done.returncode != 0:
+            raise SystemExit(f"klantreis report consistency failed: {done.stderr}")
+    consistency_floor = median_time(lambda: con.execute(FACTS_CONSISTENCY).fetchall())
     return {"seconds": statistics.median(times), "runs": times, "peak_mb": report_peak,
-            "floor": "DuckDB, the report's quality computed as the app does it, on the rows loaded into it",
+            "floor": "DuckDB, quality computed from the answers as the app does it, rows loaded",
             "floor_seconds": duck, "floor_mean_quality_max_difference": difference,
-            "floor_from_database_seconds": fetch + duck}
+            "facts_floor": "DuckDB, the same report over the stored facts, rows loaded", "facts_floor_seconds": on_facts,
+            "facts_fetch_seconds": fetch, "floor_from_database_seconds": fetch + on_facts,
+            "consistency_seconds": statistics.median(consistency_times),
+            "consistency_floor": "DuckDB, per brand x channel aggregates over the stored facts, rows loaded",
+            "consistency_floor_seconds": consistency_floor,
+            "consistency_floor_from_database_seconds": fetch + consistency_floor}
 
 
 def save_one_contact(engine) -> int:
@@ -363,7 +416,7 @@ def stage_dashboard(db_path: Path) -> dict:
     at.run()
     first_load = time.perf_counter() - started
     assert not at.exception, at.exception
-    fetch, _, _ = raw_fetch(db_path)
+    fetch, _ = facts_fetch(db_path)
     frame = scored_data(get_engine())["contacts"]
     reruns, floors, picked = [], [], {}
     for kind, state in FILTER_STEPS:
@@ -384,12 +437,78 @@ def stage_dashboard(db_path: Path) -> dict:
     after_save = time.perf_counter() - started
     assert not at.exception, at.exception
     unchanged = median_time(at.run)
-    return {"after_one_save_seconds": after_save, "after_one_save_floor": "the same rerun with nothing changed",
-            "after_one_save_floor_seconds": unchanged, "first_load_seconds": first_load, "first_load_floor": "raw sqlite3 fetchall of the contact and answer rows",
+    # a second manager on another filter in the same process: the frame is shared, not copied
+    other = manager_dashboard(db_path, timeout=1800)
+    other.session_state["flt_channels"] = ["phone"]
+    other.run()
+    assert not other.exception, other.exception
+    at.session_state["flt_channels"] = ["email"]
+    at.run()
+    return {"two_managers_peak_mb": peak_mb(), "after_one_save_seconds": after_save, "after_one_save_floor": "the same rerun with nothing changed",
+            "after_one_save_floor_seconds": unchanged, "first_load_seconds": first_load, "first_load_floor": "raw sqlite3 fetchall of the stored per-contact facts",
             "first_load_floor_seconds": fetch, "reruns": reruns,
             "filter_change_median_seconds": statistics.median(new), "filter_change_max_seconds": max(new),
             "filter_change_floor": "pandas groupby mean of the score per channel over the filtered rows",
             "filter_change_floor_seconds": statistics.median(floors), "peak_mb": peak_mb()}
+
+
+def stage_log_page(db_path: Path) -> dict:
+    """The auditor's log page (AppTest, in-process) with a contact open: its reruns, beside the
+    rerun of a page that shows one line (what any Streamlit rerun costs)."""
+    os.environ["KLANTREIS_DATABASE_URL"] = f"sqlite:///{db_path.resolve()}"
+    os.environ["KLANTREIS_ALERT_WORKER"] = "0"
+    from sqlmodel import Session, select
+    from streamlit.testing.v1 import AppTest
+
+    from journeys.models import User
+    from ui.resources import get_engine
+    from ui.session import FRAME_KEY, USER_KEY, SignedInUser
+
+    engine = get_engine()
+    contact_id = save_one_contact(engine)
+    with Session(engine) as session:
+        auditor = session.exec(select(User).where(User.username == "auditor1")).one()
+    at = AppTest.from_file(str(ROOT / "pages" / "contact_log.py"), default_timeout=600)
+    at.session_state[USER_KEY] = SignedInUser(auditor.id, auditor.username, auditor.display_name, "auditor")
+    at.session_state[FRAME_KEY] = True
+    at.query_params["contact"] = str(contact_id)
+    at.run()
+    assert not at.exception, at.exception
+    seconds = median_time(at.run, repeat=5)
+    trivial = AppTest.from_string("import streamlit as st\nst.write('one line')")
+    trivial.run()
+    floor = median_time(trivial.run, repeat=5)
+    return {"rerun_seconds": seconds, "floor": "rerun of a one-line Streamlit page", "floor_seconds": floor}
+
+
+def stage_saves(db_path: Path) -> dict:
+    """Saving a complete contact (start + save, as the log page's services do): alone, and eight
+    auditors at once (threads of one process, as eight sessions of one app server)."""
+    os.environ["KLANTREIS_DATABASE_URL"] = f"sqlite:///{db_path.resolve()}"
+    from data import db
+
+    engine = db.get_engine(f"sqlite:///{db_path.resolve()}")
+    save_one_contact(engine)  # warm-up
+    single = median_time(lambda: save_one_contact(engine), repeat=5)
+    times: list[float] = []
+    lock = threading.Lock()
+    start = threading.Barrier(8)
+
+    def auditor() -> None:
+        start.wait()
+        for _ in range(3):
+            began = time.perf_counter()
+            save_one_contact(engine)
+            with lock:
+                times.append(time.perf_counter() - began)
+
+    workers = [threading.Thread(target=auditor) for _ in range(8)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return {"single_seconds": single, "eight_median_seconds": statistics.median(times),
+            "eight_max_seconds": max(times), "saves": len(times)}
 
 
 # ----------------------------------------------------------------------------- orchestration
@@ -429,6 +548,58 @@ def machine() -> dict:
             "cores": os.cpu_count(), "memory_gib": round(memory, 1), "sqlite": sqlite3.sqlite_version}
 
 
+def goals(sizes: dict) -> list[dict]:
+    """Issue 20's goals, each with what was measured, its floor from the same run and met/NOT met."""
+    out = []
+
+    def goal(size, text, ours, floor_name, floor, met):
+        out.append({"contacts": size, "goal": text, "ours": ours, "floor": floor_name, "floor_value": floor,
+                    "met": bool(met), "line": f"{int(size):>10,}  {text:<58}{ours:>14}  {floor_name:<52}{floor:>12}  "
+                                              f"{'met' if met else 'NOT met'}"})
+
+    for size, r in sizes.items():
+        n = int(size)
+        if "dashboard" in r:
+            d = r["dashboard"]
+            limit = 5.0 if n >= 1_000_000 else 1.0
+            load, floor = d["first_load_seconds"], d["first_load_floor_seconds"]
+            goal(size, f"dashboard first load <= {limit:.0f} s and <= 2x floor", f"{load:.2f} s",
+                 "sqlite3 fetch of the stored facts", f"{floor:.2f} s", load <= limit and load <= 2 * floor)
+            after = d["after_one_save_seconds"]
+            goal(size, "rerun after one saved contact <= 1 s", f"{after:.2f} s", "same rerun, nothing changed",
+                 f"{d['after_one_save_floor_seconds']:.2f} s", after <= 1.0)
+            peak = d.get("two_managers_peak_mb", d["peak_mb"])
+            goal(size, "peak memory, two managers on two filters <= 1.5 GB", f"{peak:,.0f} MB",
+                 "(no floor: an absolute goal)", "-", peak <= 1536)
+        if "report" in r:
+            rep = r["report"]
+            for label, ours, floor_name, floor in (
+                    ("report --by channel <= 3x DuckDB (facts, loaded)", rep["seconds"], rep["facts_floor"],
+                     rep["facts_floor_seconds"]),
+                    ("report --by channel <= 3x DuckDB (facts, from the db)", rep["seconds"],
+                     "sqlite3 fetch of the facts + the DuckDB query", rep["floor_from_database_seconds"]),
+                    ("report --by channel <= 3x DuckDB (from the answers)", rep["seconds"], rep["floor"],
+                     rep["floor_seconds"]),
+                    ("report consistency <= 3x DuckDB (facts, from the db)", rep["consistency_seconds"],
+                     "sqlite3 fetch of the facts + per brand x channel", rep["consistency_floor_from_database_seconds"])):
+                goal(size, label, f"{ours:.2f} s", floor_name[:52], f"{floor:.2f} s", ours <= 3 * floor)
+        if "log_page" in r:
+            lp = r["log_page"]
+            goal(size, "auditor's log page rerun <= 0.3 s", f"{lp['rerun_seconds']:.3f} s", lp["floor"],
+                 f"{lp['floor_seconds']:.3f} s", lp["rerun_seconds"] <= 0.3)
+        if "saves" in r:
+            sv = r["saves"]
+            goal(size, "8 saving at once: median <= 1.5x a single save", f"{sv['eight_median_seconds']:.3f} s",
+                 "a single save, alone", f"{sv['single_seconds']:.3f} s",
+                 sv["eight_median_seconds"] <= 1.5 * sv["single_seconds"])
+        if "import_postgres" in r:
+            ip = r["import_postgres"]
+            goal(size, f"import of {n:,} rows on PostgreSQL" + (" < 20 s" if n == 100_000 else ""),
+                 f"{ip['seconds']:.1f} s", ip["floor"], f"{ip['floor_seconds']:.1f} s",
+                 ip["seconds"] < 20 if n == 100_000 else True)
+    return out
+
+
 def print_table(results: dict) -> None:
     print(f"\nmachine: {results['machine']['cpu']} · {results['machine']['cores']} cores · "
           f"{results['machine']['memory_gib']} GiB · {results['machine']['platform']}")
@@ -442,6 +613,8 @@ def print_table(results: dict) -> None:
 
     for size, r in results["sizes"].items():
         size = int(size)
+        if not all(name in r for name in ("import", "score", "report", "dashboard")):
+            continue  # a partial run (--stages): its goals are below
         i, s, rep, d = r["import"], r["score"], r["report"], r["dashboard"]
         row(size, "import", i["rows_per_s"], i["floor"], i["floor_rows_per_s"], "rows/s", i["peak_mb"])
         row(size, "scoring (score_contacts)", s["seconds"], s["floor"], s["floor_seconds"], peak=s["peak_mb"])
@@ -456,6 +629,7 @@ def print_table(results: dict) -> None:
             d["filter_change_floor_seconds"])
         row(size, "dashboard rerun after one save", d["after_one_save_seconds"], d["after_one_save_floor"],
             d["after_one_save_floor_seconds"])
+    print(f"\n{'contacts':>10}  {'goal':<58}{'ours':>14}  {'floor (same run)':<52}{'floor':>12}  verdict")
     for line in results["targets"]:
         print(line)
 
@@ -466,6 +640,11 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "klantreis-bench",
                         help="where the demo databases are kept between runs")
     parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results.json")
+    parser.add_argument("--postgres", default=os.environ.get("KLANTREIS_BENCH_POSTGRES_URL"),
+                        help="a PostgreSQL URL: the import is also measured there, in a new database beside it "
+                             "(default: $KLANTREIS_BENCH_POSTGRES_URL)")
+    parser.add_argument("--stages", default="import,score,report,dashboard,log_page,saves",
+                        help="which stages to run (comma-separated)")
     parser.add_argument("--stage", help=argparse.SUPPRESS)
     parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--size", type=int, help=argparse.SUPPRESS)
@@ -474,7 +653,9 @@ def main() -> None:
 
     if args.stage:  # child process: one stage, figures as JSON
         figures = {"import": lambda: stage_import(args.size, args.workdir), "score": lambda: stage_score(args.db),
-                   "report": lambda: stage_report(args.db), "dashboard": lambda: stage_dashboard(args.db)}
+                   "report": lambda: stage_report(args.db), "dashboard": lambda: stage_dashboard(args.db),
+                   "log_page": lambda: stage_log_page(args.db), "saves": lambda: stage_saves(args.db),
+                   "import_postgres": lambda: stage_import(args.size, args.workdir, args.postgres)}
         print(json.dumps(figures[args.stage]()))
         return
 
@@ -484,25 +665,18 @@ def main() -> None:
         print(f"{size:,} contacts: demo database…", file=sys.stderr, flush=True)
         path, seeding = demo_database(size, args.workdir)
         entry = {"demo_seed": seeding}
-        for name, stage_args in (("import", ["--size", str(size)]), ("score", ["--db", str(path)]),
-                                 ("report", ["--db", str(path)]), ("dashboard", ["--db", str(path)])):
+        wanted = [name for name in args.stages.split(",") if name]
+        if args.postgres and size <= 100_000 and "import" in wanted:
+            wanted.append("import_postgres")
+        for name in wanted:
+            stage_args = ["--size", str(size)] if name.startswith("import") else ["--db", str(path)]
+            if name == "import_postgres":
+                stage_args += ["--postgres", args.postgres]
             print(f"{size:,} contacts: {name}…", file=sys.stderr, flush=True)
             entry[name] = run_stage(name, *stage_args, "--workdir", str(args.workdir))
         results["sizes"][str(size)] = entry
-    targets = []
-    if "1000000" in results["sizes"]:
-        big = results["sizes"]["1000000"]
-        ratio = big["report"]["seconds"] / big["report"]["floor_seconds"]
-        ratio_db = big["report"]["seconds"] / big["report"]["floor_from_database_seconds"]
-        change = big["dashboard"]["filter_change_max_seconds"]
-        targets = [
-            f"target: channel report at 1M within 3x DuckDB -> {ratio:.1f}x the query alone "
-            f"({'met' if ratio <= 3 else 'NOT met'}); {ratio_db:.1f}x fetch + query "
-            f"({'met' if ratio_db <= 3 else 'NOT met'})",
-            f"target: dashboard filter change under 1 s at 1M -> worst new filter {change:.2f} s "
-            f"({'met' if change < 1 else 'NOT met'})",
-        ]
-    results["targets"] = targets
+    results["goals"] = goals(results["sizes"])
+    results["targets"] = [g["line"] for g in results["goals"]]
     args.json.write_text(json.dumps(results, indent=2) + "\n")
     print_table(results)
     print(f"\nwritten to {args.json}")
