@@ -51,8 +51,10 @@ def _chunks(ids: list[int]) -> Iterable[list[int]]:
 
 
 def _id_condition(column, ids: list[int]):
-    # a range for a run of new ids (imports, demo): one index range scan instead of 20,000 parameters
-    if len(ids) > 500:
+    """Rows of the sorted ``ids`` (callers filter the rows again by the set): a range for a dense run
+    (the new ids of an import, the demo, a rescore: one index range scan instead of 20,000
+    parameters), else the list (scattered contacts: a range would read everything between)."""
+    if len(ids) > 500 and ids[-1] - ids[0] < 2 * len(ids):
         return column.between(ids[0], ids[-1])
     return column.in_(ids)
 
