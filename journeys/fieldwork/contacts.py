@@ -311,7 +311,6 @@ def start_contact(*, session: Session, actor, start: ContactStart, now: datetime
     session.add(contact)
     session.flush()
     _log(session, actor, contact.id, [("create", "", None, f"{channel.name} contact started")])
-    store_scores(session, [contact.id])  # nothing answered yet: every applicable item missing
     return contact
 
 
