@@ -120,14 +120,15 @@ FACTS_QUERY = (
     "FROM contact c LEFT JOIN contact_score s ON s.contact_id = c.id WHERE NOT c.is_draft")
 
 
-def facts_fetch(path: Path) -> tuple[float, list]:
+def facts_fetch(path: Path) -> tuple[float, list, list[str]]:
     """Floor: the standard library's sqlite3 fetching every contact with its stored score (the
-    per-contact facts the dashboards and the report read)."""
+    per-contact facts the dashboards and the report read); the seconds, rows and column names."""
     started = time.perf_counter()
     connection = sqlite3.connect(path)
-    rows = connection.execute(FACTS_QUERY).fetchall()
+    cursor = connection.execute(FACTS_QUERY)
+    rows = cursor.fetchall()
     connection.close()
-    return time.perf_counter() - started, rows
+    return time.perf_counter() - started, rows, [d[0] for d in cursor.description]
 
 
 def stage_import(size: int, workdir: Path, url: str | None = None) -> dict:
@@ -347,9 +348,8 @@ def stage_report(db_path: Path) -> dict:
         raise SystemExit(f"the DuckDB floor is not the app's computation: mean quality {theirs} vs {ours}")
     duck = median_time(lambda: con.execute(DUCKDB_REPORT).fetchall())
     # the rows the report reads now: every contact with its stored score
-    fetch, rows = facts_fetch(db_path)
-    facts = pd.DataFrame.from_records(rows, columns=[c.split(".")[-1].split(" ")[-1] for c in
-                                                     FACTS_QUERY.split("SELECT ", 1)[1].split(" FROM")[0].split(", ")])
+    fetch, rows, columns = facts_fetch(db_path)
+    facts = pd.DataFrame.from_records(rows, columns=columns)
     for column in ("started_at", "first_response_at", "resolved_at", "due_at"):
         facts[column] = pd.to_datetime(facts[column], utc=True, format="ISO8601")
     con.register("facts_df", facts)
@@ -416,7 +416,7 @@ def stage_dashboard(db_path: Path) -> dict:
     at.run()
     first_load = time.perf_counter() - started
     assert not at.exception, at.exception
-    fetch, _ = facts_fetch(db_path)
+    fetch, _, _ = facts_fetch(db_path)
     frame = scored_data(get_engine())["contacts"]
     reruns, floors, picked = [], [], {}
     for kind, state in FILTER_STEPS:
