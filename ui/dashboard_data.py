@@ -176,7 +176,7 @@ def _scored(_engine: Engine, url: str, version: tuple, period: datetime) -> dict
     as_of = current_as_of()  # after reading: every event in these rows has happened by now
     # the stored scores (journeys.fieldwork.scores): only the timing is computed here
     frame = dashboard_frame(with_quality(frames.contacts, stored_quality(frames.contacts, _engine), as_of))
-    return {"contacts": frame, "criteria": frames.criteria, "as_of": as_of}
+    return {"contacts": frame, "criteria": frames.criteria, "as_of": as_of, "read_in_full": frames.patched == 0}
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)
@@ -206,8 +206,10 @@ FigureRequest = tuple  # (Callable[[pd.DataFrame, ...], T], *args)
 # The figures the Dashboard page shows, computed together for each filter.
 DASHBOARD_FIGURES: tuple[FigureRequest, ...] = (
     (headline_figures, AS_OF), (metrics_table, ("channel",)), (response_time_table,), (survival_table,))
-# The unfiltered tables every analysis page opens with: computed during the first load, so
-# afterwards every filter change, including back to "all", is a fresh filter or a cache hit.
+# The unfiltered tables every analysis page opens with: computed with a frame read in full (the
+# first load), so afterwards every filter change, including back to "all", is a fresh filter or a
+# cache hit. After a save patched the frame they wait until a page asks: the Dashboard's next rerun
+# then pays for its own figures only, not for pages nobody has open.
 DEFAULT_VIEWS: tuple[FigureRequest, ...] = (
     (consistency_table, AS_OF, ("brand",)), (metrics_table, ("brand",)), (metrics_table, ("wave", "channel")),
     (metrics_table, ("weekday", "hour")))
@@ -224,8 +226,9 @@ def scored_data(engine: Engine) -> dict:
     with st.spinner(_("Reading and scoring contacts…")):
         data = _scored(engine, *key)
     _figures(key, ContactFilter(), DASHBOARD_FIGURES)  # cache hits after the first load
-    for request in DEFAULT_VIEWS:
-        _figures(key, ContactFilter(), (request,))
+    if data["read_in_full"]:
+        for request in DEFAULT_VIEWS:
+            _figures(key, ContactFilter(), (request,))
     return {**data, "key": key}
 
 

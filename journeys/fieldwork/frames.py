@@ -8,11 +8,12 @@ the same data the same way. Which contacts a read covers is ``journeys.fieldwork
 
 from contextlib import contextmanager
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from journeys.fieldwork.contact_filter import AUDITOR, REDIRECT, ContactFilter, contact_conditions, join_names
+from journeys.fieldwork.contact_filter import ContactFilter, contact_conditions
 from journeys.models import (
     Answer,
     Brand,
@@ -26,6 +27,7 @@ from journeys.models import (
     JourneyChannel,
     Location,
     ReviewStatus,
+    User,
     Wave,
 )
 
@@ -62,46 +64,80 @@ class OnConnection:
         raise RuntimeError("frames read inside a transaction must go through connect()")
 
 
+# The frame's name columns: the contact's key, then the names read from its table (each table
+# once, a few hundred rows), put on the rows by key. Fetching names on every row through joins
+# made a million rows cost a million Python strings per column; mapped by key they are shared.
+_NAMES = (
+    (Contact.brand_id, Brand.id, {"brand": Brand.name}),
+    (Contact.location_id, Location.id, {"location": Location.name, "region": Location.region}),
+    (Contact.journey_id, Journey.id, {"journey": Journey.name}),
+    (Contact.wave_id, Wave.id, {"wave": Wave.name}),
+    (Contact.channel_id, Channel.id, {"channel": Channel.name, "channel_kind": Channel.kind}),
+    (Contact.auditor_id, User.id, {"auditor": User.username}),
+    (Contact.redirected_to_channel_id, Channel.id, {"redirected_to": Channel.name}),
+)
+# The columns of ``read_contacts`` in order (the names are put where they stood in the joined select).
+CONTACT_COLUMNS = (
+    "contact_id", "brand", "location", "region", "journey", "version_id", "wave", "channel", "channel_kind", "auditor",
+    "auditor_id", "started_at", "acknowledged_at", "first_response_at", "resolved_at", "due_at", "wait_seconds",
+    "handling_seconds", "transfers", "redirected_to", "answer_correct", "external_id", "first_response_target_s",
+    "resolution_target_s", "business_hours", "is_draft", "review_status", "released_at",
+)
+
+
 def _contacts_select(flt: ContactFilter, scores: bool = False):
-    query = join_names(
-        sa.select(
-            Contact.id.label("contact_id"),
-            Brand.name.label("brand"),
-            Location.name.label("location"),
-            Location.region.label("region"),
-            Journey.name.label("journey"),
-            Contact.checklist_version_id.label("version_id"),
-            Wave.name.label("wave"),
-            Channel.name.label("channel"),
-            Channel.kind.label("channel_kind"),
-            AUDITOR.username.label("auditor"),
-            Contact.auditor_id,
-            Contact.started_at,
-            Contact.acknowledged_at,
-            Contact.first_response_at,
-            Contact.resolved_at,
-            Contact.due_at,
-            Contact.wait_seconds,
-            Contact.handling_seconds,
-            Contact.transfers,
-            REDIRECT.name.label("redirected_to"),
-            Contact.answer_correct,
-            Contact.external_id,
-            JourneyChannel.first_response_target_seconds.label("first_response_target_s"),
-            JourneyChannel.resolution_target_seconds.label("resolution_target_s"),
-            JourneyChannel.business_hours,
-            Contact.is_draft,
-            Contact.review_status,
-            Contact.released_at,
-            *(SCORE_FACTS if scores else ()),
-        )
-    ).outerjoin(
+    """The contacts' own columns with their keys (no names: ``_put_names``), targets and scores."""
+    keys = {key.key for key, _, _ in _NAMES} - {"auditor_id"}
+    query = sa.select(
+        Contact.id.label("contact_id"),
+        Contact.checklist_version_id.label("version_id"),
+        Contact.auditor_id,
+        *(getattr(Contact, key) for key in sorted(keys)),
+        Contact.started_at,
+        Contact.acknowledged_at,
+        Contact.first_response_at,
+        Contact.resolved_at,
+        Contact.due_at,
+        Contact.wait_seconds,
+        Contact.handling_seconds,
+        Contact.transfers,
+        Contact.answer_correct,
+        Contact.external_id,
+        JourneyChannel.first_response_target_seconds.label("first_response_target_s"),
+        JourneyChannel.resolution_target_seconds.label("resolution_target_s"),
+        JourneyChannel.business_hours,
+        Contact.is_draft,
+        Contact.review_status,
+        Contact.released_at,
+        *(SCORE_FACTS if scores else ()),
+    ).select_from(Contact).outerjoin(
         JourneyChannel,
         (JourneyChannel.journey_id == Contact.journey_id) & (JourneyChannel.channel_id == Contact.channel_id),
     )
     if scores:
         query = query.outerjoin(ContactScore, ContactScore.contact_id == Contact.id)
     return query.where(*contact_conditions(flt)).order_by(Contact.id)
+
+
+def _put_names(engine: Engine, frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` (``_contacts_select``'s rows) with the name columns in place of the keys: None
+    where a contact has no such key (no location, no wave...)."""
+    names = {}
+    with engine.connect() as connection:
+        for key, table_id, columns in _NAMES:
+            query = sa.select(table_id, *columns.values())
+            rows = connection.exec_driver_sql(str(query.compile(dialect=engine.dialect))).fetchall()
+            ids = pd.Index([row[0] for row in rows], dtype="int64")
+            wanted = pd.to_numeric(frame[key.key], errors="coerce").fillna(-1).to_numpy(dtype="int64")
+            position = ids.get_indexer(wanted)  # -1 (no key, or none such): the None after the last name
+            for i, column in enumerate(columns, start=1):
+                values = np.empty(len(rows) + 1, dtype=object)
+                values[:len(rows)] = [row[i] for row in rows]
+                names[column] = values[position]
+    frame = frame.drop(columns=[key.key for key, _, _ in _NAMES if key.key != "auditor_id"])
+    for column, values in names.items():
+        frame[column] = pd.Series(values, index=frame.index, dtype=object)
+    return frame[[*CONTACT_COLUMNS, *(c for c in frame.columns if c not in CONTACT_COLUMNS)]]
 
 
 def _as_utc(series: pd.Series) -> pd.Series:
@@ -157,7 +193,7 @@ def read_contacts(engine: Engine, flt: ContactFilter = ContactFilter(), *, score
     ``scores=True`` adds the stored score (``journeys.fieldwork.scores.FACT_COLUMNS``; missing,
     ``knockout`` None, where none is stored), which ``journeys.fieldwork.scores.stored_quality`` reads.
     """
-    frame = _read(engine, _contacts_select(flt, scores))
+    frame = _put_names(engine, _read(engine, _contacts_select(flt, scores)))
     for column in TIMESTAMP_COLUMNS:
         frame[column] = _as_utc(frame[column])
     for column in ("wait_seconds", "handling_seconds", "transfers", "first_response_target_s", "resolution_target_s"):
@@ -171,9 +207,7 @@ def read_contacts(engine: Engine, flt: ContactFilter = ContactFilter(), *, score
     frame["auditor_id"] = frame["auditor_id"].astype("Int64")
     for column in ("contact_id", "version_id"):
         frame[column] = frame[column].astype("int64")
-    for column in ("brand", "location", "journey", "wave", "channel", "channel_kind", "auditor",
-                   "redirected_to", "external_id"):
-        frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
+    frame["external_id"] = frame["external_id"].astype(object).where(frame["external_id"].notna(), None)
     if scores:
         for fact in SCORE_FACTS:
             column = fact.key
@@ -227,15 +261,21 @@ def read_criteria(engine: Engine, version_ids=None) -> pd.DataFrame:
         Criterion.critical_policy,
         Criterion.bonus,
     ).join(ChecklistVersion, ChecklistVersion.id == Criterion.version_id)
-    if version_ids is not None:
-        query = query.where(Criterion.version_id.in_([int(v) for v in version_ids]))
     channels_query = sa.select(CriterionChannel.criterion_id, Channel.name).join(
         Channel, Channel.id == CriterionChannel.channel_id
     )
-    with engine.connect() as connection:
-        frame = pd.read_sql(query.order_by(Criterion.version_id, Criterion.position), connection)
-        restrictions = pd.read_sql(channels_query, connection)
-    by_criterion = restrictions.groupby("criterion_id")["name"].agg(lambda s: tuple(sorted(s))).to_dict()
+    if version_ids is not None:
+        versions = [int(v) for v in version_ids]
+        query = query.where(Criterion.version_id.in_(versions))
+        channels_query = channels_query.join(Criterion, Criterion.id == CriterionChannel.criterion_id).where(
+            Criterion.version_id.in_(versions))
+    with engine.connect() as connection:  # plain rows: pandas.read_sql's machinery was most of a save's scoring time
+        result = connection.execute(query.order_by(Criterion.version_id, Criterion.position))
+        frame = pd.DataFrame.from_records([tuple(row) for row in result.fetchall()], columns=list(result.keys()))
+        restrictions: dict[int, list[str]] = {}
+        for criterion_id, name in connection.execute(channels_query).fetchall():
+            restrictions.setdefault(criterion_id, []).append(name)
+    by_criterion = {criterion_id: tuple(sorted(names)) for criterion_id, names in restrictions.items()}
     frame["channels"] = [by_criterion.get(i, ()) for i in frame["criterion_id"]]
     for column in ("weight", "scale_min", "scale_max"):
         frame[column] = frame[column].astype(float)
