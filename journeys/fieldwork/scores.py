@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
+from data.bulk import insert_tuples
 from journeys.fieldwork.frames import OnConnection, read_answers, read_criteria
 from journeys.models import Answer, ChangeLog, Channel, Contact, ContactScore, utcnow
 from scoring.quality import KNOCKOUTS, QUALITY_COLUMNS, PassBand, score_contacts
@@ -108,14 +109,11 @@ def _rows(scores: pd.DataFrame) -> list[tuple]:
 
 
 def _insert(connection: Connection, scores: pd.DataFrame) -> int:
-    """The rows through the driver's own executemany: SQLAlchemy's per-value binds cost more than
-    the database at a hundred thousand rows (as in ``journeys.interchange.imports``)."""
+    """The rows by the driver's bulk path (``data.bulk``: COPY on PostgreSQL): SQLAlchemy's
+    per-value binds cost more than the database at a hundred thousand rows."""
     rows = _rows(scores)
-    marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
-    sql = (f"INSERT INTO {ContactScore.__tablename__} ({', '.join(_STORED)}) "
-           f"VALUES ({', '.join([marker] * len(_STORED))})")
     for start in range(0, len(rows), 5_000):
-        connection.exec_driver_sql(sql, rows[start:start + 5_000])
+        insert_tuples(connection, ContactScore.__table__, _STORED, rows[start:start + 5_000])
     return len(rows)
 
 
