@@ -4,7 +4,7 @@ SQLAlchemy converts every bound value on its way in; at a hundred thousand rows 
 than the database itself. So the rows arrive here as plain tuples, already in the driver's types,
 and go in by the fastest path each driver has: ``COPY ... FROM STDIN`` on PostgreSQL (psycopg:
 one stream instead of a statement per row; an import of 100,000 contacts and 300,000 answers took
-63 s through executemany), the driver's ``executemany`` on SQLite, ``sa.insert`` elsewhere.
+63 s through executemany), the driver's executemany on SQLite, ``sa.insert`` elsewhere.
 """
 
 from __future__ import annotations
@@ -26,7 +26,9 @@ def insert_tuples(connection: Connection, table: sa.Table, columns: Sequence[str
             for row in rows:
                 copy.write_row(row)
     elif dialect.paramstyle == "qmark":
-        connection.exec_driver_sql(
-            f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})", list(rows))
+        # the bare columns (no defaults of the model's table join the statement), in the rows' order
+        bare = sa.table(table.name, *(sa.column(column) for column in columns))
+        statement = bare.insert().values({column: sa.bindparam(column) for column in columns}).compile(dialect=dialect)
+        connection.exec_driver_sql(str(statement), list(rows))
     else:
         connection.execute(sa.insert(table), [dict(zip(columns, row, strict=True)) for row in rows])

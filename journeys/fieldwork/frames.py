@@ -48,8 +48,7 @@ SCORE_FACTS = (
 class OnConnection:
     """A connection in the shape the readers here take (``connect()``, ``dialect``, ``url``), so a
     read inside a transaction sees its writes and takes no second connection (on SQLite a second
-    writer's BEGIN would wait for this one's lock). Lists of contact ids below 5000 take the
-    parameterised path, which reads through ``connect()`` only."""
+    writer's BEGIN would wait for this one's lock). ``_read`` reads through ``connect()`` only."""
 
     def __init__(self, connection: sa.Connection):
         self._connection = connection
@@ -152,35 +151,31 @@ def _read(engine: Engine, query) -> pd.DataFrame:
     """Run a SELECT into a frame by the fastest safe path for the database.
 
     Reading a million rows through SQLAlchemy row objects (``pandas.read_sql``) costs tens of
-    seconds. SQLite: the driver's own cursor, ``fetchall`` straight into a frame (no second
-    SQLite library in the process: two copies of SQLite on one WAL file break each other's
-    locks). PostgreSQL: the ADBC driver hands rows over as Arrow columns. Anything else, or a
-    query with bound parameters, goes through ``pandas.read_sql``.
+    seconds. So SQLAlchemy only binds the parameters (through the columns' types) and the
+    driver's own cursor ``fetchall``s straight into a frame; the readers below convert the raw
+    values (SQLite's text timestamps, 0/1 booleans). No second SQLite library in the process: two
+    copies of SQLite on one WAL file break each other's locks. PostgreSQL without parameters (the
+    dashboards' full read), outside a transaction: the ADBC driver hands the rows over as Arrow columns.
     """
     compiled = query.compile(dialect=engine.dialect)
-    if not compiled.params:
-        backend = engine.url.get_backend_name()
-        if backend == "sqlite":
-            connection = engine.raw_connection()
-            try:
-                cursor = connection.cursor()
+    # (a connection of its own: not for a read inside a transaction, ``OnConnection``, which must see its writes)
+    if engine.url.get_backend_name() == "postgresql" and not compiled.params and isinstance(engine, Engine):
+        try:
+            import adbc_driver_postgresql.dbapi as adbc
+        except ImportError:
+            adbc = None
+        if adbc is not None:
+            uri = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+            with adbc.connect(uri) as connection, connection.cursor() as cursor:
                 cursor.execute(str(compiled))
-                columns = [d[0] for d in cursor.description]
-                return pd.DataFrame.from_records(cursor.fetchall(), columns=columns)
-            finally:
-                connection.close()
-        if backend == "postgresql":
-            try:
-                import adbc_driver_postgresql.dbapi as adbc
-            except ImportError:
-                adbc = None
-            if adbc is not None:
-                uri = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-                with adbc.connect(uri) as connection, connection.cursor() as cursor:
-                    cursor.execute(str(compiled))
-                    return cursor.fetch_arrow_table().to_pandas()
+                return cursor.fetch_arrow_table().to_pandas()
     with engine.connect() as connection:
-        return pd.read_sql(query, connection)
+        result = connection.execute(query)  # the parameters bound through SQLAlchemy's types
+        try:
+            cursor = result.cursor  # the rows straight from the driver, as the converters below expect
+            return pd.DataFrame.from_records(cursor.fetchall(), columns=[d[0] for d in cursor.description])
+        finally:
+            result.close()
 
 
 def read_contacts(engine: Engine, flt: ContactFilter = ContactFilter(), *, scores: bool = False) -> pd.DataFrame:
