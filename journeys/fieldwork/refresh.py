@@ -30,6 +30,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -111,14 +112,23 @@ def refresh_frames(engine: Engine, frames: Frames | None, *, now: datetime | Non
     if ids is None:
         return read_frames(engine, version)
     wanted = tuple(sorted(ids))
-    fresh = read_contacts(engine, ContactFilter(include_unreleased=True, contact_ids=wanted), scores=True) \
-        if wanted else frames.contacts.iloc[:0]
-    kept = frames.contacts[~frames.contacts["contact_id"].isin(ids)]
-    contacts = pd.concat([kept, fresh], ignore_index=True)
-    if len(kept) and len(fresh) and fresh["contact_id"].min() < kept["contact_id"].max():
-        contacts = contacts.sort_values("contact_id", kind="stable", ignore_index=True)  # an old one re-read
-    return Frames(_same_types(contacts, frames.contacts), frames.criteria, version, frames.read_at,
+    if not wanted:
+        return Frames(frames.contacts, frames.criteria, version, frames.read_at, frames.patched)
+    fresh = read_contacts(engine, ContactFilter(include_unreleased=True, contact_ids=wanted), scores=True)
+    return Frames(_patched(frames.contacts, fresh, ids), frames.criteria, version, frames.read_at,
                   frames.patched + len(wanted))
+
+
+def _patched(contacts: pd.DataFrame, fresh: pd.DataFrame, ids: set[int]) -> pd.DataFrame:
+    """``contacts`` (in contact-id order) with the rows of ``ids`` replaced by ``fresh`` (a deleted
+    one has none), still in contact-id order. Only the rows from the lowest of ``ids`` on are
+    merged and sorted; the ones before it are copied once (usually the changes are the newest
+    contacts, so that is all but a few rows)."""
+    start = int(np.searchsorted(contacts["contact_id"].to_numpy(), min(ids)))
+    tail = contacts.iloc[start:]
+    tail = tail[~tail["contact_id"].isin(ids).to_numpy()]
+    merged = pd.concat([tail, fresh], ignore_index=True).sort_values("contact_id", kind="stable", ignore_index=True)
+    return _same_types(pd.concat([contacts.iloc[:start], merged], ignore_index=True), contacts)
 
 
 def _same_types(frame: pd.DataFrame, like: pd.DataFrame) -> pd.DataFrame:

@@ -114,3 +114,14 @@ def test_entities_the_frames_never_show_need_no_reread(engine):
     with write_scope(engine) as session:
         session.add(ChangeLog(entity="action_rule", entity_id=1, action="update", field="active"))
     assert refresh.changed_contacts(engine, now, refresh.data_version(engine)) == {contact_id}  # the lookback
+
+
+def test_a_patch_replaces_moves_and_drops_rows_in_contact_id_order():
+    """``_patched`` on a frame larger than the look-back: a changed old row, a deleted one and a
+    new one, against the same rows built from scratch."""
+    contacts = pd.DataFrame({"contact_id": range(1, 1001), "score": [float(i) for i in range(1, 1001)]})
+    fresh = pd.DataFrame({"contact_id": [500, 1001], "score": [-5.0, 1001.0]})  # 3 was deleted: no fresh row
+    patched = refresh._patched(contacts, fresh, {3, 500, 1001})
+    expected = pd.concat([contacts[~contacts["contact_id"].isin([3, 500])], fresh]).sort_values("contact_id")
+    pd.testing.assert_frame_equal(patched, expected.reset_index(drop=True))
+    assert refresh._patched(contacts, fresh.iloc[1:], {1001})["contact_id"].tolist() == list(range(1, 1002))
