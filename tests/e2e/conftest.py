@@ -23,6 +23,7 @@ import pytest
 
 from data import db
 from journeys.demo import seed_demo
+from ui.auth_cookie import COOKIE_NAME
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("KLANTREIS_CHROMIUM", "/usr/bin/chromium"))
@@ -156,11 +157,35 @@ def fill(page, label: str, value: str) -> None:
 
 
 def sign_in(page, username: str, password: str | None = None) -> None:
-    """Sign in through the form; the demo password is the username + '-demo'."""
-    fill(page, "Username", username)
-    field = page.get_by_label("Password", exact=True)
-    field.fill(password or f"{username}-demo")
-    click_button(page, "Sign in")
+    """Sign in through the form; the demo password is the username + '-demo'.
+
+    Returns once the browser holds the session cookie, so that a typed URL or a reload right
+    after it stays signed in (see :func:`wait_for_session_cookie`).
+    """
+    _sign_in_with(page, ("Username", "Password", "Sign in"), username, password)
+
+
+def sign_in_in_dutch(page, username: str, password: str | None = None) -> None:
+    """:func:`sign_in` on the form as a Dutch browser shows it."""
+    _sign_in_with(page, ("Gebruikersnaam", "Wachtwoord", "Inloggen"), username, password)
+
+
+def _sign_in_with(page, labels: tuple[str, str, str], username: str, password: str | None) -> None:
+    user_label, password_label, button = labels
+    fill(page, user_label, username)
+    page.get_by_label(password_label, exact=True).fill(password or f"{username}-demo")
+    click_button(page, button)
+    wait_for_session_cookie(page)
+
+
+def wait_for_session_cookie(page) -> None:
+    """Wait until the browser has written the session cookie.
+
+    The cookie is written by a component in the browser just after the sign-in's script run has
+    drawn the page, so the landing page can be visible a moment before the cookie exists; a page
+    opened by URL in that moment arrives signed out.
+    """
+    page.wait_for_function(f"document.cookie.includes('{COOKIE_NAME}=')", timeout=30_000)
 
 
 def choose_option(page, label: str, option) -> None:

@@ -11,7 +11,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import choose_option, click_button, fill, screenshot, wait_for_app
+from tests.e2e.conftest import choose_option, click_button, screenshot, sign_in_in_dutch, wait_for_app
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True}
 DESKTOP = {"viewport": {"width": 1440, "height": 900}}
@@ -36,12 +36,6 @@ def dutch_browser(chromium_browser, app_server):
         context.close()
 
 
-def _sign_in(page, username: str) -> None:
-    fill(page, "Gebruikersnaam", username)
-    page.get_by_label("Wachtwoord", exact=True).fill(f"{username}-demo")
-    click_button(page, "Inloggen")
-
-
 def _open(page, base_url: str, path: str) -> None:
     page.goto(f"{base_url}/{path}")
     wait_for_app(page)
@@ -49,7 +43,7 @@ def _open(page, base_url: str, path: str) -> None:
 
 def test_a_manager_reads_the_dashboard_and_the_brand_report_in_dutch(dutch_browser, app_server, tmp_path):
     page = dutch_browser(DESKTOP)
-    _sign_in(page, "manager")
+    sign_in_in_dutch(page, "manager")
     expect(page.get_by_role("heading", name="Overzicht")).to_be_visible()
 
     _open(page, app_server.base_url, "dashboard")
@@ -84,7 +78,7 @@ def test_a_manager_reads_the_dashboard_and_the_brand_report_in_dutch(dutch_brows
 
 def test_an_auditor_logs_a_phone_contact_in_dutch_on_a_phone(dutch_browser, app_server):
     page = dutch_browser(PHONE)
-    _sign_in(page, "auditor1")
+    sign_in_in_dutch(page, "auditor1")
     expect(page.get_by_role("heading", name="Mijn contacten")).to_be_visible()
 
     choose_option(page, "Kanaal", "Telefoon")

@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 
 from data import db
 from tests import poison
-from tests.e2e.conftest import AppServer, fill, wait_for_app
+from tests.e2e.conftest import AppServer, sign_in, wait_for_app
 
 ROLE_PAGES = {
     "auditor1": ["", "contacts_mine", "contact_log", "journey_admin"],
@@ -33,18 +33,6 @@ def app_server(tmp_path_factory):
     server.start()
     yield server
     server.stop()
-
-
-def _sign_in(page, username: str) -> None:
-    fill(page, "Username", username)
-    page.get_by_label("Password", exact=True).fill(poison.PASSWORDS[username])
-    page.get_by_role("button", name="Sign in", exact=True).click()
-    wait_for_app(page)
-    for _ in range(50):  # the session cookie lets a typed page URL sign in again
-        if any(c["name"] == "klantreis_session" for c in page.context.cookies()):
-            return
-        page.wait_for_timeout(100)
-    raise AssertionError("no session cookie after signing in")
 
 
 def _open_everything(page) -> None:
@@ -74,7 +62,7 @@ def test_payloads_stay_text_on_every_page(page, app_server, username):
     """Every page of each role shows the payloads as text: no evil link, image or request."""
     requested = []
     page.on("request", lambda request: requested.append(request.url) if "evil" in request.url else None)
-    _sign_in(page, username)
+    sign_in(page, username, poison.PASSWORDS[username])
     for path in ROLE_PAGES[username]:
         query = f"?contact={app_server.ids['contact']}" if path == "contact_log" else ""
         page.goto(f"{app_server.base_url}/{path}{query}")
@@ -86,6 +74,6 @@ def test_payloads_stay_text_on_every_page(page, app_server, username):
 
 def test_payload_is_shown_literally(page, app_server):
     """The Overview's recent-contacts table shows a note's payload as the characters typed."""
-    _sign_in(page, "manager")
+    sign_in(page, "manager", poison.PASSWORDS["manager"])
     expect(page.get_by_text("[notes expired](http://evil/notes)").first).to_be_visible()
     _assert_inert(page, "manager on the Overview")

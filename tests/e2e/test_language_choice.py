@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import choose_option, click_button, fill, screenshot, wait_for_app
+from tests.e2e.conftest import choose_option, click_button, screenshot, sign_in_in_dutch, wait_for_app
 
 
 @pytest.fixture
@@ -18,13 +18,6 @@ def dutch_page(chromium_browser, app_server, viewport):
     context.close()
 
 
-def _sign_in_in_dutch(page, username: str) -> None:
-    """The sign-in form as a Dutch browser shows it."""
-    fill(page, "Gebruikersnaam", username)
-    page.get_by_label("Wachtwoord", exact=True).fill(f"{username}-demo")
-    click_button(page, "Inloggen")
-
-
 def _menu(page):
     return page.get_by_test_id("stSidebarNav")
 
@@ -34,7 +27,7 @@ def test_a_dutch_browser_signs_in_to_dutch_and_english_chosen_in_the_menu_persis
     expect(page.get_by_label("Gebruikersnaam", exact=True)).to_be_visible()
     expect(page.get_by_role("button", name="Inloggen", exact=True)).to_be_visible()
     screenshot(page, "16-sign-in-nl")
-    _sign_in_in_dutch(page, "manager")
+    sign_in_in_dutch(page, "manager")
 
     # The Dutch menu: page names, sections and the sign-out button.
     sidebar = page.get_by_test_id("stSidebar")
@@ -55,7 +48,7 @@ def test_a_dutch_browser_signs_in_to_dutch_and_english_chosen_in_the_menu_persis
     expect(page.get_by_label("Gebruikersnaam", exact=True)).to_be_visible()
 
     # ... and signing in brings back the account's English.
-    _sign_in_in_dutch(page, "manager")
+    sign_in_in_dutch(page, "manager")
     expect(sidebar.get_by_role("button", name="Sign out", exact=True)).to_be_visible()
     expect(_menu(page).get_by_role("link", name="Explore and export")).to_be_visible()
     expect(sidebar.get_by_text("Signed in as")).to_be_visible()

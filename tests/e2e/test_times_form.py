@@ -12,7 +12,6 @@ from journeys.fieldwork.contacts import ContactStart, start_contact
 from journeys.local_time import LOCAL_ZONE
 from journeys.models import ChangeLog, Channel, Contact, Journey, JourneyChannel, User
 from tests.e2e.conftest import click_button, screenshot, sign_in, wait_for_app
-from ui.auth_cookie import COOKIE_NAME
 from ui.session import SignedInUser
 
 TIMES = ("started_at", "acknowledged_at", "first_response_at", "resolved_at", "wait_seconds", "handling_seconds",
@@ -47,7 +46,6 @@ def test_save_times_untouched_after_the_stopwatch_changes_nothing(page, app_serv
     times stay identical to the microsecond, no change-history row is added; the form shows seconds."""
     contact_id = _phone_contact(app_server.url_db)
     sign_in(page, "auditor1")
-    page.wait_for_function(f"document.cookie.includes('{COOKIE_NAME}=')")
     page.goto(f"{app_server.base_url}/contact_log?contact={contact_id}")
     wait_for_app(page)
     click_button(page, "Answered / picked up now")
