@@ -40,6 +40,10 @@ IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 # The app's alert thread (ui.alert_worker) would outlive the AppTest runs that start it and poll
 # their dropped databases; the tests that test it switch it on themselves.
 os.environ["KLANTREIS_ALERT_WORKER"] = "0"
+# Nor should the in-process app runs write frames snapshots into the user's cache folder (or
+# start threads that outlive their databases); the tests of snapshots, and the browser tests'
+# app server, give them a folder of their own.
+os.environ["KLANTREIS_CACHE_DIR"] = "off"
 
 CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 users._hasher = CHEAP_HASHER

@@ -53,6 +53,7 @@ from journeys.fieldwork.frames import ContactFilter, data_version, read_answers
 from journeys.fieldwork.planned import local_today
 from journeys.fieldwork.refresh import Frames, refresh_frames
 from journeys.fieldwork.scores import stored_quality
+from journeys.fieldwork.snapshot import SnapshotStore
 from journeys.language import _, current_language
 from journeys.models import Wave
 from scoring.consistency import consistency_table
@@ -148,18 +149,21 @@ def current_period() -> datetime:
 # second, so a cache hit shows nothing.
 class _LiveFrames:
     """The process's raw frames (``journeys.fieldwork.refresh.Frames``) of one database, refreshed
-    under a lock: one session reads what changed, the others wait for it and share it."""
+    under a lock: one session reads what changed, the others wait for it and share it. A new
+    process starts from the database's snapshot on disk when it is still valid, and every full
+    read renews it (``journeys.fieldwork.snapshot``; ``KLANTREIS_CACHE_DIR=off``: none)."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.frames: Frames | None = None
+        self.snapshots = SnapshotStore.from_environment()
 
     def at(self, engine: Engine, version: tuple) -> Frames:
         """Frames at ``version`` or newer: re-reading only the contacts that changed since the last
         read (``refresh_frames``), or nothing when they are current."""
         with self.lock:
             if self.frames is None or self.frames.version != version:
-                self.frames = refresh_frames(engine, self.frames)
+                self.frames = refresh_frames(engine, self.frames, snapshots=self.snapshots)
             return self.frames
 
 

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
@@ -59,6 +60,14 @@ class Frames:
     version: tuple
     read_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     patched: int = 0  # contacts re-read by the refreshes since the full read
+
+
+class Snapshots(Protocol):
+    """Where frames read in full are kept for a later process (``journeys.fieldwork.snapshot.SnapshotStore``)."""
+
+    def load(self, engine: Engine) -> Frames | None: ...
+
+    def save_later(self, engine: Engine, snapshot: Frames) -> object: ...
 
 
 def read_frames(engine: Engine, version: tuple | None = None) -> Frames:
@@ -98,25 +107,39 @@ def changed_contacts(engine: Engine, since: tuple, now: tuple) -> set[int] | Non
     return ids
 
 
-def refresh_frames(engine: Engine, frames: Frames | None, *, now: datetime | None = None) -> Frames:
+def refresh_frames(engine: Engine, frames: Frames | None, *, now: datetime | None = None,
+                   snapshots: Snapshots | None = None) -> Frames:
     """``frames`` brought up to the database's data version: the same object when nothing changed,
     the changed contacts re-read when that is safe, else (or with no frames yet, or after
-    ``FULL_READ_EVERY``) a full read."""
+    ``FULL_READ_EVERY``) a full read.
+
+    With ``snapshots`` (``journeys.fieldwork.snapshot``), a process with no frames yet starts
+    from the database's snapshot when it is still valid, and every full read is saved there.
+    """
     version = data_version(engine)
     now = now or datetime.now(UTC)
+    if frames is None and snapshots is not None:
+        frames = snapshots.load(engine)
     if frames is None or now - frames.read_at >= FULL_READ_EVERY:
-        return read_frames(engine, version)
+        return _read_in_full(engine, version, snapshots)
     if version == frames.version:
         return frames
     ids = changed_contacts(engine, frames.version, version)
     if ids is None:
-        return read_frames(engine, version)
+        return _read_in_full(engine, version, snapshots)
     wanted = tuple(sorted(ids))
     if not wanted:
         return Frames(frames.contacts, frames.criteria, version, frames.read_at, frames.patched)
     fresh = read_contacts(engine, ContactFilter(include_unreleased=True, contact_ids=wanted), scores=True)
     return Frames(_patched(frames.contacts, fresh, ids), frames.criteria, version, frames.read_at,
                   frames.patched + len(wanted))
+
+
+def _read_in_full(engine: Engine, version: tuple, snapshots: Snapshots | None) -> Frames:
+    frames = read_frames(engine, version)
+    if snapshots is not None:
+        snapshots.save_later(engine, frames)
+    return frames
 
 
 def _patched(contacts: pd.DataFrame, fresh: pd.DataFrame, ids: set[int]) -> pd.DataFrame:

@@ -4,11 +4,14 @@ SQLite and PostgreSQL, and the dashboard process re-reads only that contact
 
 from datetime import UTC, datetime, timedelta
 
+import pandas as pd
+import streamlit as st
 from sqlmodel import Session, select
 
 from data import db
 from data.db import write_scope
 from journeys.demo import seed_demo
+from journeys.fieldwork import refresh, snapshot
 from journeys.fieldwork.contacts import AnswerIn, ContactStart, applicable_criteria, save_contact, start_contact
 from journeys.models import Brand, Channel, Journey, User, Wave
 from tests.apptest import open_page
@@ -60,3 +63,29 @@ def test_a_contact_saved_elsewhere_shows_on_the_next_rerun(app_env, monkeypatch)
     assert frames.read_at == read_at and frames.patched > 0  # re-read what changed, not everything
     scored = dashboard_data.scored_data(engine)["contacts"].set_index("contact_id")
     assert scored.loc[contact_id, "final_score"] == 100.0
+
+
+def test_a_restarted_app_starts_from_its_snapshot_and_shows_what_was_saved_since(app_env, monkeypatch, tmp_path):
+    """With a snapshot folder (as ``make run`` has) the first load writes the frames to disk; a
+    restarted process (empty caches) starts from them, reads only the contact saved meanwhile,
+    and its dashboard shows that contact."""
+    monkeypatch.setenv(snapshot.CACHE_DIR_ENV, str(tmp_path / "cache"))
+    engine = db.get_engine(app_env)
+    seed_demo(engine, contacts=300, seed=2)
+    monkeypatch.setattr(dashboard_data, "current_as_of", lambda: AS_OF)
+    at = open_page("dashboard", MANAGER, flt_include_unreleased=True)
+    before = _caption_n(at)
+    read_at = dashboard_data._live_frames(app_env).frames.read_at
+    snapshot.wait_for_saves()
+
+    contact_id = _save_contact_as_auditor(engine)
+    st.cache_resource.clear()  # the app restarted: no frames in memory
+    st.cache_data.clear()
+    at = open_page("dashboard", MANAGER, flt_include_unreleased=True)
+    assert not at.exception, at.exception
+    frames = dashboard_data._live_frames(app_env).frames
+    assert frames.read_at == read_at and frames.patched > 0  # the snapshot, patched: not a full read
+    assert contact_id in set(frames.contacts["contact_id"])
+    assert _caption_n(at) != before
+    full = refresh.read_frames(engine)
+    pd.testing.assert_frame_equal(frames.contacts, full.contacts)

@@ -64,7 +64,9 @@ class AppServer:
         db.dispose_engines()
 
     def start(self) -> "AppServer":
-        env = dict(os.environ, KLANTREIS_DATABASE_URL=self.url_db, KLANTREIS_ALERT_WORKER="0")  # the browser tests send no mail
+        # the browser tests send no mail; the app keeps its frames snapshot (as it does for a user) beside the database
+        env = dict(os.environ, KLANTREIS_DATABASE_URL=self.url_db, KLANTREIS_ALERT_WORKER="0",
+                   KLANTREIS_CACHE_DIR=str(self.db_path.parent / "cache"))
         self._log = open(self.log_path, "w")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"),
