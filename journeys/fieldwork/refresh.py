@@ -47,7 +47,7 @@ FULL_READ_EVERY = timedelta(hours=1)
 # Change-log entities nothing in the contact frame shows: their changes need no re-read.
 UNSHOWN_ENTITIES = frozenset({"action_item", "action_rule", "assignment", "client_grant", "evidence"})
 # The positions of the marks in ``data_version``'s tuple.
-_CONTACT, _CHANGE, _CRITERION, _EVIDENCE, _REVIEW = range(5)
+CONTACT_MARK, CHANGE_MARK, CRITERION_MARK, EVIDENCE_MARK, REVIEW_MARK = range(5)
 
 
 @dataclass(frozen=True)
@@ -84,13 +84,13 @@ def _none(value) -> int:
 def changed_contacts(engine: Engine, since: tuple, now: tuple) -> set[int] | None:
     """The contacts whose rows may differ between data versions ``since`` and ``now``; None when
     only a full read is safe (see the module)."""
-    if _none(now[_CRITERION]) != _none(since[_CRITERION]):
+    if _none(now[CRITERION_MARK]) != _none(since[CRITERION_MARK]):
         return None
     if any(_none(b) < _none(a) for a, b in zip(since, now, strict=True)):
         return None  # rows removed behind the change log's back (a restore, a reset): read everything
-    contact_from = _none(since[_CONTACT]) - LOOKBACK
-    change_mark = _none(since[_CHANGE])
-    review_from = _none(since[_REVIEW]) - LOOKBACK
+    contact_from = _none(since[CONTACT_MARK]) - LOOKBACK
+    change_mark = _none(since[CHANGE_MARK])
+    review_from = _none(since[REVIEW_MARK]) - LOOKBACK
     with engine.connect() as connection:
         entries = connection.execute(sa.select(ChangeLog.id, ChangeLog.entity, ChangeLog.entity_id)
                                      .where(ChangeLog.id > change_mark - LOOKBACK)).all()

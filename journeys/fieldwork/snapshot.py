@@ -55,8 +55,8 @@ _META = b"klantreis"
 _SAVER = "klantreis-frames-snapshot"  # the name of save_later's threads
 _ROWS_PER_GROUP = 100_000  # written in slices: a million rows are never all in Arrow at once
 # The row each anchor reads, by the position of its mark in ``frames.data_version``'s tuple.
-_ANCHORS = ((0, Contact.id, Contact.started_at), (1, ChangeLog.id, ChangeLog.changed_at),
-            (4, ReviewEvent.id, ReviewEvent.occurred_at))
+_ANCHORS = ((refresh.CONTACT_MARK, Contact.id, Contact.started_at), (refresh.CHANGE_MARK, ChangeLog.id, ChangeLog.changed_at),
+            (refresh.REVIEW_MARK, ReviewEvent.id, ReviewEvent.occurred_at))
 
 
 def _code_hash() -> str:

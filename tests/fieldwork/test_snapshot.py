@@ -25,7 +25,7 @@ def store(tmp_path) -> SnapshotStore:
 
 
 def _saved(engine, store: SnapshotStore) -> refresh.Frames:
-    """A full read through ``refresh_frames`` with ``store``, waiting for its snapshot to be written."""
+    """A full read, saved in ``store`` as ``refresh_frames`` saves one (waiting until it is written)."""
     frames = refresh.read_frames(engine)
     store.save_later(engine, frames).join()
     return frames
