@@ -8,6 +8,9 @@ call the figure functions (``scoring.metrics.metrics_table``, ``scoring.headline
 
 ``dashboard_frame`` lays the same rows out for the dashboards' in-memory filtering (local
 weekday and hour, categorical keys, ordered by waiting time); it changes no figure.
+``retimed_dashboard_frame`` brings such a frame to a later instant and a few changed contacts by
+redoing only their rows and the unsettled ones (``scoring.timeliness.settled``): equal to a
+``dashboard_frame`` of every contact built anew.
 """
 
 from __future__ import annotations
@@ -17,9 +20,9 @@ import pandas as pd
 
 from scoring.calendar import BUSINESS_TIMEZONE, BusinessCalendar
 from scoring.quality import PassBand, score_contacts
-from scoring.timeliness import timeliness
+from scoring.timeliness import settled, timeliness
 
-__all__ = ["dashboard_frame", "scored_contacts", "with_quality"]
+__all__ = ["dashboard_frame", "retimed_dashboard_frame", "scored_contacts", "unsettled_ids", "with_quality"]
 
 _CATEGORY_COLUMNS = ("brand", "channel", "journey", "wave", "region", "location")
 
@@ -78,5 +81,60 @@ def dashboard_frame(scored: pd.DataFrame, timezone: str = BUSINESS_TIMEZONE) -> 
                           **{column: scored[column].astype("category") for column in _CATEGORY_COLUMNS
                              if column in scored})
     frame = frame.sort_values("response_time_s", kind="stable", na_position="last", ignore_index=True)
+    frame["row"] = np.arange(len(frame), dtype=np.int64)
+    return frame
+
+
+def unsettled_ids(frame: pd.DataFrame, as_of) -> np.ndarray:
+    """The contact ids of a frame timed at ``as_of`` whose timing can still change
+    (``scoring.timeliness.settled``), in contact-id order."""
+    return np.sort(frame["contact_id"].to_numpy()[~settled(frame, as_of)])
+
+
+def retimed_dashboard_frame(previous: pd.DataFrame, redone: pd.DataFrame, replaced: np.ndarray) -> pd.DataFrame:
+    """``previous`` (a ``dashboard_frame``) with the rows of the contact ids ``replaced`` taken out
+    and ``redone`` (a ``dashboard_frame`` of the contacts that now stand in their place, timed at
+    the new instant) put in: the same frame, row for row, as ``dashboard_frame`` of every contact
+    timed at that instant, provided ``replaced`` holds every changed or deleted contact and every
+    row of ``previous`` that was not settled (``unsettled_ids``) at its own instant.
+
+    The rows keep the order ``dashboard_frame`` gives (waiting time, ties in contact-id order,
+    unknown last) and the categories are those of the rows present, sorted, as ``astype("category")``
+    makes them."""
+    ids = previous["contact_id"].to_numpy()
+    kept = np.flatnonzero(~np.isin(ids, replaced))
+    redone = redone[list(previous.columns)]
+    # waiting time first, then contact id: the order a stable sort of contact-id-ordered rows gives
+    order = np.lexsort((np.concatenate([ids[kept], redone["contact_id"].to_numpy()]),
+                        np.concatenate([previous["response_time_s"].to_numpy(dtype=float)[kept],
+                                        redone["response_time_s"].to_numpy(dtype=float)])))
+    # where each row of the result comes from: a row of previous, or (past its end) one of redone.
+    # The rows of previous are gathered in one take and the redone rows written over their
+    # places: one copy of a million rows, not a concatenation and a sort of one.
+    source = np.concatenate([kept, len(previous) + np.arange(len(redone))])[order]
+    is_new = source >= len(previous)
+    new_at, new_rows = np.flatnonzero(is_new), source[is_new] - len(previous)
+    categories = {column: previous[column].cat.categories.union(redone[column].cat.categories)  # sorted, as astype sorts
+                  for column in _CATEGORY_COLUMNS if column in previous}
+
+    def recoded(part: pd.DataFrame) -> pd.DataFrame:
+        wider = {column: part[column].cat.set_categories(values) for column, values in categories.items()
+                 if not part[column].cat.categories.equals(values)}
+        return part.assign(**wider) if wider else part
+
+    no_values = {column: redone[column].cat.categories[:0] for column in categories}  # of the column's own type
+    redone = recoded(redone)
+    if len(new_at) == len(source):  # nothing kept (or nothing at all)
+        frame = redone.take(new_rows).reset_index(drop=True)
+    else:
+        frame = recoded(previous).take(np.where(is_new, 0, source)).reset_index(drop=True)
+        if len(new_at):
+            for position, column in enumerate(frame.columns):
+                frame.iloc[new_at, position] = redone[column].array.take(new_rows)
+    for column in categories:  # a value no row has any more (a contact moved elsewhere) goes
+        values = frame[column].cat.remove_unused_categories()
+        if values.cat.categories.empty:  # no value left: what astype gives a column without values
+            values = values.cat.set_categories(no_values[column])
+        frame[column] = values
     frame["row"] = np.arange(len(frame), dtype=np.int64)
     return frame

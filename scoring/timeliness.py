@@ -25,7 +25,7 @@ import pandas as pd
 from scoring.calendar import BusinessCalendar
 from scoring.contract import as_of_seconds, epoch_seconds, from_epoch_seconds, require_columns
 
-__all__ = ["STATUSES", "TIMELINESS_COLUMNS", "timeliness"]
+__all__ = ["STATUSES", "TIMELINESS_COLUMNS", "settled", "timeliness"]
 
 STATUSES = ("within", "late", "pending", "no_target")
 TIMELINESS_COLUMNS = (
@@ -123,3 +123,27 @@ def timeliness(contacts: pd.DataFrame, as_of, calendar: BusinessCalendar | None 
     out["resolution_status"] = status
     out["late"] = np.asarray(status == "late")
     return out
+
+
+def settled(timed: pd.DataFrame, as_of) -> np.ndarray:
+    """Which rows of ``timeliness(contacts, as_of)`` keep every timing column at any later as-of.
+
+    A row is settled when nothing about it can still happen: it started, every event it records
+    (acknowledgement, first response, resolution) happened by ``as_of``, it was answered (an open
+    contact's waiting time grows) and it was resolved or has no deadline still ahead (an unresolved
+    contact turns 'late' when its deadline passes; once passed, it stays late). A frame timed at
+    ``as_of`` is brought to a later instant by re-timing only its unsettled rows
+    (``scoring.pipeline.retimed_dashboard_frame``)."""
+    now = as_of_seconds(as_of)
+
+    def done(column: str) -> np.ndarray:  # no such event, or it happened by as_of
+        t = epoch_seconds(timed[column])
+        return np.isnan(t) | (t <= now)
+
+    start = epoch_seconds(timed["started_at"])
+    resolved = ~np.isnan(epoch_seconds(timed["resolved_at"]))
+    deadline = epoch_seconds(timed["deadline"])
+    with np.errstate(invalid="ignore"):
+        fixed_resolution = resolved | np.isnan(deadline) | (deadline < now)
+        return ((start <= now) & done("acknowledged_at") & done("first_response_at") & done("resolved_at")
+                & timed["responded"].to_numpy(dtype=bool) & fixed_resolution)

@@ -8,7 +8,9 @@ frame and grouping it takes milliseconds. The frame (the contacts with their sto
 version* (``journeys.fieldwork.frames.data_version``: changes with every write) and period (the time
 rounded down to ``AS_OF_STEP``, so open contacts age on screen), and shared read-only by all
 sessions. The rows it scores are the process's live frames (``journeys.fieldwork.refresh``): a
-new data version re-reads only the contacts that changed, a new period none. Its figures are *as of the moment it was computed* (``current_as_of``), never of
+new data version re-reads only the contacts that changed, a new period none; and the frame is
+brought up to date by redoing only those contacts and the ones whose timing can still change
+(``scoring.pipeline.retimed_dashboard_frame``). Its figures are *as of the moment it was computed* (``current_as_of``), never of
 the rounded time: a contact answered a minute ago counts as answered. A filter change
 therefore never touches the database.
 
@@ -35,11 +37,12 @@ day and filter) and the closed waves, whose figures are final (``closed_waves``,
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from enum import Enum
 from typing import Any, TypeVar
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 from sqlalchemy.engine import Engine
@@ -60,7 +63,7 @@ from scoring.consistency import consistency_table
 from scoring.criterion_channel import ItemScores, item_scores
 from scoring.headline import headline_figures
 from scoring.metrics import metrics_table
-from scoring.pipeline import dashboard_frame, with_quality
+from scoring.pipeline import dashboard_frame, retimed_dashboard_frame, unsettled_ids, with_quality
 from scoring.response_times import response_time_table, survival_table
 
 AS_OF_STEP = timedelta(minutes=10)
@@ -147,16 +150,37 @@ def current_period() -> datetime:
 # The cached functions show no spinner of their own (its text would be fixed in English when the
 # module is imported); their callers wrap them in ``st.spinner``, which shows only after half a
 # second, so a cache hit shows nothing.
+@dataclass(frozen=True)
+class _Timed:
+    """A dashboard frame and what it was built from: the frames' version and full read, its as-of."""
+
+    version: tuple
+    read_at: datetime
+    as_of: datetime
+    frame: pd.DataFrame
+
+
+def _dashboard_rows(contacts: pd.DataFrame, engine: Engine, as_of: datetime) -> pd.DataFrame:
+    # the stored scores (journeys.fieldwork.scores): only the timing is computed here
+    return dashboard_frame(with_quality(contacts, stored_quality(contacts, engine), as_of))
+
+
 class _LiveFrames:
     """The process's raw frames (``journeys.fieldwork.refresh.Frames``) of one database, refreshed
     under a lock: one session reads what changed, the others wait for it and share it. A new
     process starts from the database's snapshot on disk when it is still valid, and every full
-    read renews it (``journeys.fieldwork.snapshot``; ``KLANTREIS_CACHE_DIR=off``: none)."""
+    read renews it (``journeys.fieldwork.snapshot``; ``KLANTREIS_CACHE_DIR=off``: none).
+
+    It also keeps the last dashboard frame it built (``dashboard``): the next one, after a save
+    or when the period rolls over, redoes only the contacts re-read and those whose timing can
+    still change (``scoring.pipeline.retimed_dashboard_frame``), not a million rows."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.frames: Frames | None = None
         self.snapshots = SnapshotStore.from_environment()
+        self.timing_lock = threading.Lock()
+        self.timed: _Timed | None = None
 
     def at(self, engine: Engine, version: tuple) -> Frames:
         """Frames at ``version`` or newer: re-reading only the contacts that changed since the last
@@ -165,6 +189,25 @@ class _LiveFrames:
             if self.frames is None or self.frames.version != version:
                 self.frames = refresh_frames(engine, self.frames, snapshots=self.snapshots)
             return self.frames
+
+    def dashboard(self, engine: Engine, frames: Frames, as_of: datetime) -> pd.DataFrame:
+        """The dashboard frame (``scoring.pipeline.dashboard_frame``) of ``frames`` timed at
+        ``as_of``: the last one brought up to date when it was built from the same full read, at
+        these frames' version or the one they were refreshed from, and at an earlier instant;
+        else built from every row."""
+        with self.timing_lock:
+            last = self.timed
+            follows = last is not None and last.read_at == frames.read_at and last.as_of <= as_of and (
+                last.version == frames.version or last.version == frames.base_version)
+            if follows:
+                changed = frames.changed if last.version != frames.version else frozenset()
+                replaced = np.union1d(unsettled_ids(last.frame, last.as_of), np.fromiter(changed, dtype=np.int64))
+                rows = frames.contacts[np.isin(frames.contacts["contact_id"].to_numpy(), replaced)]
+                frame = retimed_dashboard_frame(last.frame, _dashboard_rows(rows, engine, as_of), replaced)
+            else:
+                frame = _dashboard_rows(frames.contacts, engine, as_of)
+            self.timed = _Timed(frames.version, frames.read_at, as_of, frame)
+            return frame
 
 
 @st.cache_resource(show_spinner=False)
@@ -175,11 +218,12 @@ def _live_frames(url: str) -> _LiveFrames:
 @st.cache_resource(max_entries=2, show_spinner=False)
 def _scored(_engine: Engine, url: str, version: tuple, period: datetime) -> dict:
     # each filter picks its own contacts (released or not); the rows come from the live frames, so
-    # a save re-reads one contact and a new period re-reads nothing: only the scoring runs again
-    frames = _live_frames(url).at(_engine, version)
+    # a save re-reads one contact and a new period re-reads nothing, and only the saved contact and
+    # the open ones are timed again
+    live = _live_frames(url)
+    frames = live.at(_engine, version)
     as_of = current_as_of()  # after reading: every event in these rows has happened by now
-    # the stored scores (journeys.fieldwork.scores): only the timing is computed here
-    frame = dashboard_frame(with_quality(frames.contacts, stored_quality(frames.contacts, _engine), as_of))
+    frame = live.dashboard(_engine, frames, as_of)
     return {"contacts": frame, "criteria": frames.criteria, "as_of": as_of, "read_in_full": frames.patched == 0}
 
 

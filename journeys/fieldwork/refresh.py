@@ -60,6 +60,10 @@ class Frames:
     version: tuple
     read_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     patched: int = 0  # contacts re-read by the refreshes since the full read
+    # The refresh that made these frames from the frames at ``base_version`` re-read ``changed``
+    # (None after a full read): what is derived from those frames needs only these contacts redone.
+    base_version: tuple | None = None
+    changed: frozenset[int] = frozenset()
 
 
 class Snapshots(Protocol):
@@ -129,10 +133,10 @@ def refresh_frames(engine: Engine, frames: Frames | None, *, now: datetime | Non
         return _read_in_full(engine, version, snapshots)
     wanted = tuple(sorted(ids))
     if not wanted:
-        return Frames(frames.contacts, frames.criteria, version, frames.read_at, frames.patched)
+        return Frames(frames.contacts, frames.criteria, version, frames.read_at, frames.patched, frames.version)
     fresh = read_contacts(engine, ContactFilter(include_unreleased=True, contact_ids=wanted), scores=True)
     return Frames(_patched(frames.contacts, fresh, ids), frames.criteria, version, frames.read_at,
-                  frames.patched + len(wanted))
+                  frames.patched + len(wanted), frames.version, frozenset(wanted))
 
 
 def _read_in_full(engine: Engine, version: tuple, snapshots: Snapshots | None) -> Frames:

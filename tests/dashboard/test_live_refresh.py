@@ -11,9 +11,10 @@ from sqlmodel import Session, select
 from data import db
 from data.db import write_scope
 from journeys.demo import seed_demo
-from journeys.fieldwork import refresh, snapshot
+from journeys.fieldwork import refresh, scores, snapshot
 from journeys.fieldwork.contacts import AnswerIn, ContactStart, applicable_criteria, save_contact, start_contact
 from journeys.models import Brand, Channel, Journey, User, Wave
+from scoring import pipeline
 from tests.apptest import open_page
 from tests.dashboard.test_dashboard_pages import MANAGER
 from ui import dashboard_data
@@ -89,3 +90,30 @@ def test_a_restarted_app_starts_from_its_snapshot_and_shows_what_was_saved_since
     assert _caption_n(at) != before
     full = refresh.read_frames(engine)
     pd.testing.assert_frame_equal(frames.contacts, full.contacts)
+
+
+def test_after_a_save_and_a_new_period_the_frame_is_brought_up_to_date_not_rebuilt(app_env, monkeypatch):
+    """The manager's next rerun, after another session's save and once the period rolled over,
+    redoes only the saved contact and those whose timing could still change
+    (``scoring.pipeline.retimed_dashboard_frame``); the frame equals one built anew at that instant."""
+    engine = db.get_engine(app_env)
+    seed_demo(engine, contacts=300, seed=2)
+    clock = [AS_OF]
+    monkeypatch.setattr(dashboard_data, "current_as_of", lambda: clock[0])
+    retimed = []
+    monkeypatch.setattr(dashboard_data, "retimed_dashboard_frame",
+                        lambda *args: retimed.append(args[2]) or pipeline.retimed_dashboard_frame(*args))
+    at = open_page("dashboard", MANAGER, flt_include_unreleased=True)
+    assert not retimed  # the first load builds the frame from every row
+
+    contact_id = _save_contact_as_auditor(engine)
+    clock[0] = AS_OF + 2 * dashboard_data.AS_OF_STEP
+    at.run()
+    assert not at.exception, at.exception
+    assert len(retimed) == 1 and contact_id in retimed[0] and len(retimed[0]) < 300
+    data = dashboard_data.scored_data(engine)
+    assert data["as_of"] == clock[0]
+    frames = dashboard_data._live_frames(app_env).frames
+    built_anew = pipeline.dashboard_frame(pipeline.with_quality(
+        frames.contacts, scores.stored_quality(frames.contacts, engine), clock[0]))
+    pd.testing.assert_frame_equal(data["contacts"], built_anew)
