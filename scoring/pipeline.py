@@ -132,7 +132,11 @@ def retimed_dashboard_frame(previous: pd.DataFrame, redone: pd.DataFrame, replac
             for position, column in enumerate(frame.columns):
                 frame.iloc[new_at, position] = redone[column].array.take(new_rows)
     for column in categories:  # a value no row has any more (a contact moved elsewhere) goes
-        values = frame[column].cat.remove_unused_categories()
+        values = frame[column]
+        codes = values.cat.codes.to_numpy()
+        if np.bincount(codes[codes >= 0], minlength=len(categories[column])).all():
+            continue  # every value still in use (counting codes is far cheaper than a unique)
+        values = values.cat.remove_unused_categories()
         if values.cat.categories.empty:  # no value left: what astype gives a column without values
             values = values.cat.set_categories(no_values[column])
         frame[column] = values

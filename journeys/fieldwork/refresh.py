@@ -18,8 +18,10 @@ have: it compares the data version the frames were read at
 
 The contacts are looked for ``LOOKBACK`` ids back from each mark: on PostgreSQL a transaction
 that took its id before another's can commit after it, so the highest id seen is not proof that
-every lower one was visible. As a backstop the frames are read in full at least every
-``FULL_READ_EVERY``.
+every lower one was visible. Each refresh remembers which change-log entries, review steps and
+contacts of that window it saw (``Window``), so the next one re-reads only the contacts of the
+ones it has not: after a save that is the saved contact, not the two hundred around it. As a
+backstop the frames are read in full at least every ``FULL_READ_EVERY``.
 
 The result equals a full read of the same moment (``tests/fieldwork/test_refresh.py``, on both
 databases): the same contact rows in contact-id order, with the same stored scores.
@@ -51,6 +53,16 @@ CONTACT_MARK, CHANGE_MARK, CRITERION_MARK, EVIDENCE_MARK, REVIEW_MARK = range(5)
 
 
 @dataclass(frozen=True)
+class Window:
+    """What a refresh saw within the look-back window: the ids of the change-log entries, the
+    contacts and the review steps there. Whatever it saw, it re-read (or had no need to)."""
+
+    changes: frozenset[int] = frozenset()
+    contacts: frozenset[int] = frozenset()
+    reviews: frozenset[int] = frozenset()
+
+
+@dataclass(frozen=True)
 class Frames:
     """Contacts with their stored scores (``read_contacts`` of ``FRAME_FILTER``, ``scores=True``)
     and every criterion, as of ``version``; ``read_at``: when they were last read in full."""
@@ -64,6 +76,7 @@ class Frames:
     # (None after a full read): what is derived from those frames needs only these contacts redone.
     base_version: tuple | None = None
     changed: frozenset[int] = frozenset()
+    window: Window | None = None  # what the last refresh saw (None after a full read: nothing yet)
 
 
 class Snapshots(Protocol):
@@ -85,16 +98,17 @@ def _none(value) -> int:
     return int(value) if value is not None else 0
 
 
-def changed_contacts(engine: Engine, since: tuple, now: tuple) -> set[int] | None:
-    """The contacts whose rows may differ between data versions ``since`` and ``now``; None when
-    only a full read is safe (see the module)."""
+def changed_contacts(engine: Engine, since: tuple, now: tuple, seen: Window | None = None
+                     ) -> tuple[set[int], Window] | None:
+    """The contacts whose rows may differ between data versions ``since`` and ``now``, and the
+    window this looked at; None when only a full read is safe (see the module). ``seen``: the
+    window of the refresh that brought the frames to ``since``; what it saw is not looked at again."""
     if _none(now[CRITERION_MARK]) != _none(since[CRITERION_MARK]):
         return None
     if any(_none(b) < _none(a) for a, b in zip(since, now, strict=True)):
         return None  # rows removed behind the change log's back (a restore, a reset): read everything
-    contact_from = _none(since[CONTACT_MARK]) - LOOKBACK
+    seen = seen or Window()
     change_mark = _none(since[CHANGE_MARK])
-    review_from = _none(since[REVIEW_MARK]) - LOOKBACK
     with engine.connect() as connection:
         entries = connection.execute(sa.select(ChangeLog.id, ChangeLog.entity, ChangeLog.entity_id)
                                      .where(ChangeLog.id > change_mark - LOOKBACK)).all()
@@ -104,11 +118,14 @@ def changed_contacts(engine: Engine, since: tuple, now: tuple) -> set[int] | Non
         if any(i > change_mark and entity != "contact" and entity not in UNSHOWN_ENTITIES
                for i, entity, _ in entries):
             return None
-        ids = {int(entity_id) for _, entity, entity_id in entries if entity == "contact"}
-        ids |= set(connection.execute(sa.select(Contact.id).where(Contact.id > contact_from)).scalars())
-        ids |= set(connection.execute(
-            sa.select(ReviewEvent.contact_id).where(ReviewEvent.id > review_from)).scalars())
-    return ids
+        contacts = set(connection.execute(
+            sa.select(Contact.id).where(Contact.id > _none(since[CONTACT_MARK]) - LOOKBACK)).scalars())
+        reviews = connection.execute(sa.select(ReviewEvent.id, ReviewEvent.contact_id)
+                                     .where(ReviewEvent.id > _none(since[REVIEW_MARK]) - LOOKBACK)).all()
+    ids = {int(entity_id) for i, entity, entity_id in entries if entity == "contact" and i not in seen.changes}
+    ids |= contacts - seen.contacts
+    ids |= {int(contact_id) for i, contact_id in reviews if i not in seen.reviews}
+    return ids, Window(frozenset(i for i, _, _ in entries), frozenset(contacts), frozenset(i for i, _ in reviews))
 
 
 def refresh_frames(engine: Engine, frames: Frames | None, *, now: datetime | None = None,
@@ -128,15 +145,17 @@ def refresh_frames(engine: Engine, frames: Frames | None, *, now: datetime | Non
         return _read_in_full(engine, version, snapshots)
     if version == frames.version:
         return frames
-    ids = changed_contacts(engine, frames.version, version)
-    if ids is None:
+    changes = changed_contacts(engine, frames.version, version, frames.window)
+    if changes is None:
         return _read_in_full(engine, version, snapshots)
+    ids, window = changes
     wanted = tuple(sorted(ids))
     if not wanted:
-        return Frames(frames.contacts, frames.criteria, version, frames.read_at, frames.patched, frames.version)
+        return Frames(frames.contacts, frames.criteria, version, frames.read_at, frames.patched, frames.version,
+                      window=window)
     fresh = read_contacts(engine, ContactFilter(include_unreleased=True, contact_ids=wanted), scores=True)
     return Frames(_patched(frames.contacts, fresh, ids), frames.criteria, version, frames.read_at,
-                  frames.patched + len(wanted), frames.version, frozenset(wanted))
+                  frames.patched + len(wanted), frames.version, frozenset(wanted), window)
 
 
 def _read_in_full(engine: Engine, version: tuple, snapshots: Snapshots | None) -> Frames:

@@ -113,7 +113,8 @@ def test_entities_the_frames_never_show_need_no_reread(engine):
     assert refresh.changed_contacts(engine, since, now) is None
     with write_scope(engine) as session:
         session.add(ChangeLog(entity="action_rule", entity_id=1, action="update", field="active"))
-    assert refresh.changed_contacts(engine, now, refresh.data_version(engine)) == {contact_id}  # the lookback
+    ids, _ = refresh.changed_contacts(engine, now, refresh.data_version(engine))
+    assert ids == {contact_id}  # the look-back, with nothing seen before
 
 
 def test_a_patch_replaces_moves_and_drops_rows_in_contact_id_order():
@@ -125,3 +126,31 @@ def test_a_patch_replaces_moves_and_drops_rows_in_contact_id_order():
     expected = pd.concat([contacts[~contacts["contact_id"].isin([3, 500])], fresh]).sort_values("contact_id")
     pd.testing.assert_frame_equal(patched, expected.reset_index(drop=True))
     assert refresh._patched(contacts, fresh.iloc[1:], {1001})["contact_id"].tolist() == list(range(1, 1002))
+
+
+def test_a_refresh_rereads_only_what_the_last_one_did_not_see(engine):
+    """The first refresh after a full read re-reads every contact in the look-back window; the
+    next, after one more save, only that contact. An entry inside the window that the last
+    refresh did not see (on PostgreSQL: committed after a higher id) is still picked up."""
+    w = _world(engine)
+    earlier = [_logged(engine, w) for _ in range(3)]
+    frames = refresh.read_frames(engine)
+    first = refresh.refresh_frames(engine, frames)
+    assert first is frames  # nothing changed yet
+    saved = _logged(engine, w)
+    first = refresh.refresh_frames(engine, frames)
+    assert first.changed == frozenset({*earlier, saved})  # nothing seen before: the whole window
+    again = _logged(engine, w)
+    with write_scope(engine) as session:
+        save_contact(session=session, actor=w["auditor"], contact_id=earlier[0], now=NOW,
+                     answers=[AnswerIn(criterion_id=w["criteria"][2].id, value=1.0)])
+    second = refresh.refresh_frames(engine, first)
+    assert second.changed == frozenset({again, earlier[0]}) and second.patched == first.patched + 2
+    _assert_equals_a_full_read(engine, second)
+
+    late = max(second.window.changes)  # as if this entry had committed after the last refresh looked
+    unseen = refresh.Window(second.window.changes - {late}, second.window.contacts, second.window.reviews)
+    with write_scope(engine) as session:
+        entity_id = session.get(ChangeLog, late).entity_id
+    ids, _ = refresh.changed_contacts(engine, second.version, refresh.data_version(engine), unseen)
+    assert ids == {int(entity_id)}
