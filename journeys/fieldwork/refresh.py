@@ -18,9 +18,10 @@ have: it compares the data version the frames were read at
 
 The contacts are looked for ``LOOKBACK`` ids back from each mark: on PostgreSQL a transaction
 that took its id before another's can commit after it, so the highest id seen is not proof that
-every lower one was visible. Each refresh remembers which change-log entries, review steps and
-contacts of that window it saw (``Window``), so the next one re-reads only the contacts of the
-ones it has not: after a save that is the saved contact, not the two hundred around it. As a
+every lower one was visible. Each refresh, and each full read (looking just before it reads),
+remembers which change-log entries, review steps and contacts of that window it saw (``Window``),
+so the next refresh re-reads only the contacts of the ones it has not: after a save that is the
+saved contact, not the two hundred around it. As a
 backstop the frames are read in full at least every ``FULL_READ_EVERY``.
 
 The result equals a full read of the same moment (``tests/fieldwork/test_refresh.py``, on both
@@ -76,7 +77,7 @@ class Frames:
     # (None after a full read): what is derived from those frames needs only these contacts redone.
     base_version: tuple | None = None
     changed: frozenset[int] = frozenset()
-    window: Window | None = None  # what the last refresh saw (None after a full read: nothing yet)
+    window: Window | None = None  # what the last read or refresh saw (None: nothing yet)
 
 
 class Snapshots(Protocol):
@@ -91,18 +92,38 @@ def read_frames(engine: Engine, version: tuple | None = None) -> Frames:
     """Every contact (with its stored score) and criterion: a full read. ``version``: the data version read just
     before (default: read now), so a write during the read shows on the next refresh."""
     version = data_version(engine) if version is None else version
-    return Frames(read_contacts(engine, FRAME_FILTER, scores=True), read_criteria(engine), version)
+    # the look-back window as it is before the read: all it holds then is in the rows read after,
+    # so the next refresh re-reads only what it did not see (a write since, a late commit)
+    with engine.connect() as connection:
+        window = _window(*_in_window(connection, version))
+    return Frames(read_contacts(engine, FRAME_FILTER, scores=True), read_criteria(engine), version, window=window)
 
 
 def _none(value) -> int:
     return int(value) if value is not None else 0
 
 
+def _in_window(connection, since: tuple) -> tuple[list, set[int], list]:
+    """The change-log entries (id, entity, entity id), contact ids and review steps (id, contact
+    id) within ``LOOKBACK`` ids of the marks of data version ``since``."""
+    entries = connection.execute(sa.select(ChangeLog.id, ChangeLog.entity, ChangeLog.entity_id)
+                                 .where(ChangeLog.id > _none(since[CHANGE_MARK]) - LOOKBACK)).all()
+    contacts = set(connection.execute(
+        sa.select(Contact.id).where(Contact.id > _none(since[CONTACT_MARK]) - LOOKBACK)).scalars())
+    reviews = connection.execute(sa.select(ReviewEvent.id, ReviewEvent.contact_id)
+                                 .where(ReviewEvent.id > _none(since[REVIEW_MARK]) - LOOKBACK)).all()
+    return entries, contacts, reviews
+
+
+def _window(entries: list, contacts: set[int], reviews: list) -> Window:
+    return Window(frozenset(i for i, _, _ in entries), frozenset(contacts), frozenset(i for i, _ in reviews))
+
+
 def changed_contacts(engine: Engine, since: tuple, now: tuple, seen: Window | None = None
                      ) -> tuple[set[int], Window] | None:
     """The contacts whose rows may differ between data versions ``since`` and ``now``, and the
     window this looked at; None when only a full read is safe (see the module). ``seen``: the
-    window of the refresh that brought the frames to ``since``; what it saw is not looked at again."""
+    window of the read or refresh that brought the frames to ``since``; what it saw is not looked at again."""
     if _none(now[CRITERION_MARK]) != _none(since[CRITERION_MARK]):
         return None
     if any(_none(b) < _none(a) for a, b in zip(since, now, strict=True)):
@@ -110,22 +131,16 @@ def changed_contacts(engine: Engine, since: tuple, now: tuple, seen: Window | No
     seen = seen or Window()
     change_mark = _none(since[CHANGE_MARK])
     with engine.connect() as connection:
-        entries = connection.execute(sa.select(ChangeLog.id, ChangeLog.entity, ChangeLog.entity_id)
-                                     .where(ChangeLog.id > change_mark - LOOKBACK)).all()
-        # the new entries decide on a full read (the look-back only finds contacts: a rename that
-        # committed out of order is left to the hourly full read, rather than every refresh after
-        # it reading everything while it stays in the window)
-        if any(i > change_mark and entity != "contact" and entity not in UNSHOWN_ENTITIES
-               for i, entity, _ in entries):
-            return None
-        contacts = set(connection.execute(
-            sa.select(Contact.id).where(Contact.id > _none(since[CONTACT_MARK]) - LOOKBACK)).scalars())
-        reviews = connection.execute(sa.select(ReviewEvent.id, ReviewEvent.contact_id)
-                                     .where(ReviewEvent.id > _none(since[REVIEW_MARK]) - LOOKBACK)).all()
+        entries, contacts, reviews = _in_window(connection, since)
+    # the new entries decide on a full read (the look-back only finds contacts: a rename that
+    # committed out of order is left to the hourly full read, rather than every refresh after
+    # it reading everything while it stays in the window)
+    if any(i > change_mark and entity != "contact" and entity not in UNSHOWN_ENTITIES for i, entity, _ in entries):
+        return None
     ids = {int(entity_id) for i, entity, entity_id in entries if entity == "contact" and i not in seen.changes}
     ids |= contacts - seen.contacts
     ids |= {int(contact_id) for i, contact_id in reviews if i not in seen.reviews}
-    return ids, Window(frozenset(i for i, _, _ in entries), frozenset(contacts), frozenset(i for i, _ in reviews))
+    return ids, _window(entries, contacts, reviews)
 
 
 def refresh_frames(engine: Engine, frames: Frames | None, *, now: datetime | None = None,

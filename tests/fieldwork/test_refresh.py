@@ -2,6 +2,7 @@
 only the changed contacts (with their stored scores) equals a full read, on SQLite and PostgreSQL;
 what only a full read can show is read in full."""
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pandas as pd
@@ -129,9 +130,10 @@ def test_a_patch_replaces_moves_and_drops_rows_in_contact_id_order():
 
 
 def test_a_refresh_rereads_only_what_the_last_one_did_not_see(engine):
-    """The first refresh after a full read re-reads every contact in the look-back window; the
-    next, after one more save, only that contact. An entry inside the window that the last
-    refresh did not see (on PostgreSQL: committed after a higher id) is still picked up."""
+    """After a save, a refresh re-reads only the saved contact, not the look-back window the full
+    read (or the refresh before) already saw; the same without a remembered window re-reads the
+    whole window. An entry inside the window that the last refresh did not see (on PostgreSQL:
+    committed after a higher id) is still picked up."""
     w = _world(engine)
     earlier = [_logged(engine, w) for _ in range(3)]
     frames = refresh.read_frames(engine)
@@ -139,7 +141,9 @@ def test_a_refresh_rereads_only_what_the_last_one_did_not_see(engine):
     assert first is frames  # nothing changed yet
     saved = _logged(engine, w)
     first = refresh.refresh_frames(engine, frames)
-    assert first.changed == frozenset({*earlier, saved})  # nothing seen before: the whole window
+    assert first.changed == frozenset({saved})
+    forgetful = refresh.refresh_frames(engine, replace(frames, window=None))
+    assert forgetful.changed == frozenset({*earlier, saved})  # nothing seen before: the whole window
     again = _logged(engine, w)
     with write_scope(engine) as session:
         save_contact(session=session, actor=w["auditor"], contact_id=earlier[0], now=NOW,
