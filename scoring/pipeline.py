@@ -87,8 +87,8 @@ def dashboard_frame(scored: pd.DataFrame, timezone: str = BUSINESS_TIMEZONE) -> 
 
 def unsettled_ids(frame: pd.DataFrame, as_of) -> np.ndarray:
     """The contact ids of a frame timed at ``as_of`` whose timing can still change
-    (``scoring.timeliness.settled``), in contact-id order."""
-    return np.sort(frame["contact_id"].to_numpy()[~settled(frame, as_of)])
+    (``scoring.timeliness.settled``), in the frame's order."""
+    return frame["contact_id"].to_numpy()[~settled(frame, as_of)]
 
 
 def retimed_dashboard_frame(previous: pd.DataFrame, redone: pd.DataFrame, replaced: np.ndarray) -> pd.DataFrame:

@@ -147,9 +147,6 @@ def current_period() -> datetime:
     return datetime.fromtimestamp(current_as_of().timestamp() // step * step, UTC)
 
 
-# The cached functions show no spinner of their own (its text would be fixed in English when the
-# module is imported); their callers wrap them in ``st.spinner``, which shows only after half a
-# second, so a cache hit shows nothing.
 @dataclass(frozen=True)
 class _Timed:
     """A dashboard frame and what it was built from: the frames' version and full read, its as-of."""
@@ -165,6 +162,9 @@ def _dashboard_rows(contacts: pd.DataFrame, engine: Engine, as_of: datetime) -> 
     return dashboard_frame(with_quality(contacts, stored_quality(contacts, engine), as_of))
 
 
+# The cached functions show no spinner of their own (its text would be fixed in English when the
+# module is imported); their callers wrap them in ``st.spinner``, which shows only after half a
+# second, so a cache hit shows nothing.
 class _LiveFrames:
     """The process's raw frames (``journeys.fieldwork.refresh.Frames``) of one database, refreshed
     under a lock: one session reads what changed, the others wait for it and share it. A new
