@@ -34,7 +34,7 @@ from scoring.calendar import BusinessCalendar
 from scoring.contract import require_columns
 from scoring.metrics import MIN_CONTACTS, group_codes, metrics_of_codes, unique_codes
 from scoring.quality import item_score_sums
-from scoring.stats import scipy_stats
+from scoring.stats import kruskal_wallis, pearson_chi2
 from scoring.timeliness import timeliness
 
 __all__ = ["CONSISTENCY_TABLE_COLUMNS", "SUMMARY_COLUMNS", "ConsistencyReport", "ConsistencyWeights", "consistency",
@@ -134,11 +134,8 @@ def _answer_agreement(timed: pd.DataFrame, g: np.ndarray, ch: np.ndarray, n_grou
 
 
 def _chance_tests(timed: pd.DataFrame, g: np.ndarray, ch: np.ndarray, n_groups: int) -> pd.DataFrame:
-    """Kruskal–Wallis (quality by channel) and chi-square (responded by channel) per group code.
-
-    The arithmetic is on integer codes; the loop is over groups (brands × journeys × waves),
-    not contacts, because scipy's tests take one sample per channel.
-    """
+    """Kruskal–Wallis (quality by channel) and chi-square (responded by channel) per group code,
+    for all groups at once (``scoring.stats.kruskal_wallis``, ``scoring.stats.pearson_chi2``)."""
     score = timed["final_score"].to_numpy(dtype=float) if "final_score" in timed else np.full(len(g), np.nan)
     responded = timed["responded"].to_numpy(dtype=bool)
     n_ch = int(ch.max()) + 1 if len(ch) else 1
@@ -146,28 +143,11 @@ def _chance_tests(timed: pd.DataFrame, g: np.ndarray, ch: np.ndarray, n_groups: 
     table = np.zeros((n_groups, n_ch, 2))
     np.add.at(table, (g, ch, (~responded).astype(np.int64)), 1.0)
     scored = ~np.isnan(score)
-    order = np.lexsort((ch[scored], g[scored]))
-    s_sorted, g_sorted, ch_sorted = score[scored][order], g[scored][order], ch[scored][order]
-    bounds = np.searchsorted(g_sorted, np.arange(n_groups + 1))
-    rows = []
-    for k in range(n_groups):
-        lo, hi = bounds[k], bounds[k + 1]
-        cuts = np.flatnonzero(np.diff(ch_sorted[lo:hi])) + 1
-        samples = [x for x in np.split(s_sorted[lo:hi], cuts) if len(x)]
-        h = p = np.nan
-        if len(samples) >= 2:
-            try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    h, p = scipy_stats().kruskal(*samples)
-            except ValueError:  # every score identical: the statistic is undefined
-                h = p = np.nan
-        counts = table[k][table[k].sum(axis=1) > 0]
-        chi2 = chi2_p = np.nan
-        if len(counts) >= 2 and (counts.sum(axis=0) > 0).all():
-            chi2, chi2_p, _, _ = scipy_stats().chi2_contingency(counts, correction=False)
-        rows.append((float(h), float(p), int(hi - lo), float(chi2), float(chi2_p), int(table[k].sum())))
-    return pd.DataFrame(rows, columns=["kruskal_h", "kruskal_p", "kruskal_n", "chi2", "chi2_p", "chi2_n"])
+    h, p = kruskal_wallis(score[scored], g[scored], ch[scored], n_groups)
+    chi2, chi2_p = pearson_chi2(table)
+    return pd.DataFrame({"kruskal_h": h, "kruskal_p": p,
+                         "kruskal_n": np.bincount(g[scored], minlength=n_groups).astype(int),
+                         "chi2": chi2, "chi2_p": chi2_p, "chi2_n": table.sum(axis=(1, 2)).astype(int)})
 
 
 def criterion_spread(

@@ -15,6 +15,14 @@ Public functions:
     coefficient_of_variation(values, *, ddof) -> float
     km_table / km_median_by_code / km_share_by_code: the same on integer group codes, for
         callers (channel_metrics) that already hold codes.
+    kruskal_wallis(values, groups, samples, n_groups) -> (h, p): the test per group code
+    pearson_chi2(counts) -> (chi2, p): the test of independence per group's contingency table
+
+The quantiles and tail probabilities come from ``scipy.special``, the functions scipy.stats
+itself evaluates (its normal quantile is ndtri, Student's t quantile stdtrit, the chi-square
+tail chdtrc): importing ``scipy.stats`` costs most of a second more, which every cold dashboard
+and every ``klantreis report`` would pay, and the two tests are a few lines of numpy over all
+groups at once.
 """
 
 from __future__ import annotations
@@ -23,12 +31,12 @@ import numpy as np
 import pandas as pd
 
 
-def scipy_stats():
-    """scipy.stats, imported on first use: it costs most of a second, and most commands (and the
-    auditor's pages) never need a quantile or a test."""
-    from scipy import stats
+def scipy_special():
+    """scipy.special, imported on first use: most commands (and the auditor's pages) never need a
+    quantile or a test."""
+    from scipy import special
 
-    return stats
+    return special
 
 
 __all__ = [
@@ -39,8 +47,10 @@ __all__ = [
     "km_share_by_code",
     "km_share_within",
     "km_table",
+    "kruskal_wallis",
     "mean_ci",
     "mean_ci_from_moments",
+    "pearson_chi2",
     "wilson_interval",
 ]
 
@@ -48,7 +58,7 @@ __all__ = [
 def _z(confidence: float) -> float:
     if not 0.0 < confidence < 1.0:
         raise ValueError(f"confidence must be between 0 and 1, got {confidence!r}")
-    return float(scipy_stats().norm.ppf(0.5 + confidence / 2.0))
+    return float(scipy_special().ndtri(0.5 + confidence / 2.0))  # scipy.stats' norm.ppf
 
 
 def wilson_interval(successes, n, confidence: float = 0.95):
@@ -98,7 +108,7 @@ def mean_ci_from_moments(mean, sd, n, confidence: float = 0.95):
     m = np.asarray(n, dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
         df = np.where(m >= 2, m - 1.0, np.nan)
-        t = scipy_stats().t.ppf(0.5 + confidence / 2.0, df)
+        t = scipy_special().stdtrit(df, 0.5 + confidence / 2.0)  # scipy.stats' t.ppf; NaN df gives NaN
         half = t * s / np.sqrt(m)
         low = np.where(m >= 2, mu - half, np.nan)
         high = np.where(m >= 2, mu + half, np.nan)
@@ -150,6 +160,103 @@ def coefficient_of_variation(values, *, ddof: int) -> float:
     if mean == 0:
         return float("nan")
     return float(x.std(ddof=ddof) / mean)
+
+
+# --------------------------------------------------------------------------- tests of chance
+
+
+def _sum_in_order(terms: np.ndarray) -> np.ndarray:
+    """The sum of each row of ``terms``, added left to right as scipy adds a group's terms (numpy's
+    pairwise sum of a row of eight or more can differ from it in the last digit)."""
+    total = np.zeros(len(terms))
+    for column in terms.T:  # a loop over channels, not contacts
+        total = total + column
+    return total
+
+
+def kruskal_wallis(values, groups, samples, n_groups: int):
+    """Kruskal–Wallis H test of whether the ``samples`` of each group differ, for every group at once.
+
+    Per group: the values are ranked together (ties get their average rank), ``H = 12 /
+    (N (N + 1)) · Σ R_j² / n_j − 3 (N + 1)`` over its samples j, divided by the tie correction
+    ``1 − Σ (t³ − t) / (N³ − N)``; the p-value is the chi-square tail with (samples − 1) degrees
+    of freedom. The same figures as ``scipy.stats.kruskal`` on each group's samples.
+
+    Args:
+        values: numbers without NaN.
+        groups: int array, the group code (0..n_groups-1) of each value.
+        samples: int array (>= 0), the sample of each value within its group (its channel).
+        n_groups: number of group codes.
+
+    Returns:
+        ``(h, p)`` float arrays of length ``n_groups``: NaN for a group with fewer than two
+        samples or with every value the same.
+    """
+    x = np.asarray(values, dtype=float)
+    g = np.asarray(groups, dtype=np.int64)
+    s = np.asarray(samples, dtype=np.int64)
+    h = np.full(n_groups, np.nan)
+    p = np.full(n_groups, np.nan)
+    if not len(x):
+        return h, p
+    order = np.lexsort((x, g))
+    x, g, s = x[order], g[order], s[order]
+    tie_start = np.ones(len(x), dtype=bool)
+    tie_start[1:] = (g[1:] != g[:-1]) | (x[1:] != x[:-1])
+    starts = np.flatnonzero(tie_start)
+    ties = np.diff(np.append(starts, len(x)))
+    position = np.arange(len(x)) - np.searchsorted(g, g)  # 0-based place within the group
+    ranks = np.repeat(position[starts] + (ties + 1) / 2.0, ties)  # a tie's average rank, 1-based
+    width = int(s.max()) + 1
+    cell = g * width + s
+    rank_sums = np.bincount(cell, weights=ranks, minlength=n_groups * width).reshape(n_groups, width)
+    sizes = np.bincount(cell, minlength=n_groups * width).reshape(n_groups, width)
+    total = sizes.sum(axis=1).astype(float)
+    tie_terms = np.bincount(g[starts], weights=ties.astype(float) ** 3 - ties, minlength=n_groups)
+    present = (sizes > 0).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        between = _sum_in_order(np.where(sizes > 0, rank_sums ** 2 / np.maximum(sizes, 1), 0.0))
+        statistic = 12.0 / (total * (total + 1)) * between - 3 * (total + 1)
+        correction = 1 - tie_terms / (total ** 3 - total)
+        valid = (present >= 2) & (correction > 0)
+        h[valid] = statistic[valid] / correction[valid]
+    p[valid] = scipy_special().chdtrc(present[valid] - 1, h[valid])
+    return h, p
+
+
+def pearson_chi2(counts):
+    """Pearson's chi-square test of independence (no continuity correction) per group.
+
+    Per group's table (rows: its samples, columns: outcomes): the rows with no count are left
+    out, expected counts are row total × column total / total, ``chi2 = Σ (observed −
+    expected)² / expected``, and the p-value is the chi-square tail with (rows − 1) ·
+    (columns − 1) degrees of freedom. The same figures as ``scipy.stats.chi2_contingency(table,
+    correction=False)``.
+
+    Args:
+        counts: array of shape (groups, rows, columns) of counts >= 0.
+
+    Returns:
+        ``(chi2, p)`` float arrays, one entry per group: NaN when fewer than two rows have
+        counts or some column has none (everyone or no one responded).
+    """
+    table = np.asarray(counts, dtype=float)
+    rows = table.sum(axis=2)
+    used = rows > 0
+    columns = table.sum(axis=1)
+    total = rows.sum(axis=1)
+    chi2 = np.full(len(table), np.nan)
+    p = np.full(len(table), np.nan)
+    valid = (used.sum(axis=1) >= 2) & (columns > 0).all(axis=1)
+    if not valid.any():
+        return chi2, p
+    with np.errstate(invalid="ignore", divide="ignore"):
+        expected = rows[:, :, None] * columns[:, None, :] / total[:, None, None]
+        terms = np.where(used[:, :, None], (table - expected) ** 2 / expected, 0.0)
+    chi2[valid] = _sum_in_order(terms[valid].reshape(int(valid.sum()), -1))
+    freedom = (used.sum(axis=1) - 1) * (table.shape[2] - 1)
+    p[valid] = scipy_special().chdtrc(freedom[valid], chi2[valid])
+    return chi2, p
 
 
 # --------------------------------------------------------------------------- Kaplan–Meier
