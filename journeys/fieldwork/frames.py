@@ -13,6 +13,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from data.fetch import frame_of_cursor
 from journeys.fieldwork.contact_filter import ContactFilter, contact_conditions
 from journeys.models import (
     Answer,
@@ -142,7 +143,7 @@ def _put_names(engine: Engine, frame: pd.DataFrame) -> pd.DataFrame:
 def _as_utc(series: pd.Series) -> pd.Series:
     if pd.api.types.is_datetime64_any_dtype(series):
         converted = series.dt.tz_localize("UTC") if series.dt.tz is None else series.dt.tz_convert("UTC")
-    else:  # SQLite hands back text such as "2026-07-06 14:54:26.000000"
+    else:  # no rows at all (untyped columns); ``data.fetch`` parses SQLite's text as it fetches
         converted = pd.to_datetime(series, utc=True, format="ISO8601")
     return converted.dt.as_unit("us")
 
@@ -152,8 +153,9 @@ def _read(engine: Engine, query) -> pd.DataFrame:
 
     Reading a million rows through SQLAlchemy row objects (``pandas.read_sql``) costs tens of
     seconds. So SQLAlchemy only binds the parameters (through the columns' types) and the
-    driver's own cursor ``fetchall``s straight into a frame; the readers below convert the raw
-    values (SQLite's text timestamps, 0/1 booleans). No second SQLite library in the process: two
+    driver's own cursor hands its rows straight to ``data.fetch.frame_of_cursor``, a slice at a
+    time into columns typed by the query; the readers below convert the raw values (SQLite's
+    text timestamps, 0/1 booleans). No second SQLite library in the process: two
     copies of SQLite on one WAL file break each other's locks. PostgreSQL without parameters (the
     dashboards' full read), outside a transaction: the ADBC driver hands the rows over as Arrow columns.
     """
@@ -173,7 +175,7 @@ def _read(engine: Engine, query) -> pd.DataFrame:
         result = connection.execute(query)  # the parameters bound through SQLAlchemy's types
         try:
             cursor = result.cursor  # the rows straight from the driver, as the converters below expect
-            return pd.DataFrame.from_records(cursor.fetchall(), columns=[d[0] for d in cursor.description])
+            return frame_of_cursor(cursor, [column.type for column in query.selected_columns])
         finally:
             result.close()
 
