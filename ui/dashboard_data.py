@@ -215,7 +215,10 @@ def _live_frames(url: str) -> _LiveFrames:
     return _LiveFrames()
 
 
-@st.cache_resource(max_entries=2, show_spinner=False)
+# One entry: after a save the next frame replaces the last (a million rows: hundreds of megabytes),
+# rather than both staying cached. A page run still on the last snapshot holds its ``data`` and
+# hands it to the functions below, which never look the frame up again by its key.
+@st.cache_resource(max_entries=1, show_spinner=False)
 def _scored(_engine: Engine, url: str, version: tuple, period: datetime) -> dict:
     # each filter picks its own contacts (released or not); the rows come from the live frames, so
     # a save re-reads one contact and a new period re-reads nothing, and only the saved contact and
@@ -227,15 +230,13 @@ def _scored(_engine: Engine, url: str, version: tuple, period: datetime) -> dict
     return {"contacts": frame, "criteria": frames.criteria, "as_of": as_of, "read_in_full": frames.patched == 0}
 
 
-@st.cache_resource(max_entries=2, show_spinner=False)
-def _item_scores(url: str, version: tuple, period: datetime) -> ItemScores:
-    """Every checklist answer's item score, for the criterion views (built on first use: only
-    they read the answers)."""
+@st.cache_resource(max_entries=1, show_spinner=False)
+def _item_scores(url: str, version: tuple, period: datetime, _data: dict) -> ItemScores:
+    """Every checklist answer's item score of ``_data`` (``scored_data`` at that key), for the
+    criterion views (built on first use: only they read the answers)."""
     from data.db import get_engine
 
-    engine = get_engine(url)
-    data = _scored(engine, url, version, period)
-    return item_scores(data["contacts"], read_answers(engine, comments=False), data["criteria"])
+    return item_scores(_data["contacts"], read_answers(get_engine(url), comments=False), _data["criteria"])
 
 
 class Snapshot(Enum):
@@ -272,12 +273,12 @@ def scored_data(engine: Engine) -> dict:
     """
     key = (str(engine.url), data_version(engine), current_period())
     with st.spinner(_("Reading and scoring contacts…")):
-        data = _scored(engine, *key)
-    _figures(key, ContactFilter(), DASHBOARD_FIGURES)  # cache hits after the first load
+        data = {**_scored(engine, *key), "key": key}
+    _figures(data, ContactFilter(), DASHBOARD_FIGURES)  # cache hits after the first load
     if data["read_in_full"]:
         for request in DEFAULT_VIEWS:
-            _figures(key, ContactFilter(), (request,))
-    return {**data, "key": key}
+            _figures(data, ContactFilter(), (request,))
+    return data
 
 
 # The columns the figure tables and the contact list read. A filtered frame keeps only these:
@@ -291,17 +292,16 @@ ANALYSIS_COLUMNS = (
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
-def _filtered(url: str, version: tuple, period: datetime, flt: ContactFilter) -> pd.DataFrame:
-    """The filtered rows (``ANALYSIS_COLUMNS``), shared read-only by the page and every table of
-    one filter: a million rows are filtered once per filter, not once per table."""
-    from data.db import get_engine
-
-    return apply_filter(_scored(get_engine(url), url, version, period)["contacts"], flt, columns=ANALYSIS_COLUMNS)
+def _filtered(url: str, version: tuple, period: datetime, flt: ContactFilter, _contacts: pd.DataFrame) -> pd.DataFrame:
+    """The rows of ``_contacts`` (the frame of that snapshot) ``flt`` picks, ``ANALYSIS_COLUMNS``
+    only, shared read-only by the page and every table of one filter: a million rows are
+    filtered once per filter, not once per table."""
+    return apply_filter(_contacts, flt, columns=ANALYSIS_COLUMNS)
 
 
 def filtered_contacts(data: dict, flt: ContactFilter) -> pd.DataFrame:
     """The scored contacts of ``data`` (``scored_data``) matching ``flt`` (shared, read-only)."""
-    return _filtered(*data["key"], flt)
+    return _filtered(*data["key"], flt, data["contacts"])
 
 
 # Tables a page needs together are computed on two threads: numpy's sorts and pandas' group
@@ -321,27 +321,24 @@ def _cache_key(request: FigureRequest) -> tuple:
     return (f"{function.__module__}.{function.__qualname__}", *args)
 
 
-def _figures(key: tuple, flt: ContactFilter, requests: tuple[FigureRequest, ...]) -> tuple:
-    """The ``requests`` for the snapshot ``key`` (``scored_data``) and ``flt``, through the cache."""
+def _figures(data: dict, flt: ContactFilter, requests: tuple[FigureRequest, ...]) -> tuple:
+    """The ``requests`` for the snapshot ``data`` (``scored_data``) and ``flt``, through the cache."""
     needs_items = any(arg is ITEM_SCORES for request in requests for arg in request[1:])
     with st.spinner(_("Scoring every checklist answer…") if needs_items else _("Computing figures…")):
-        return _cached_figures(*key, flt, tuple(map(_cache_key, requests)), requests)
+        return _cached_figures(*data["key"], flt, tuple(map(_cache_key, requests)), requests, data)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _cached_figures(url: str, version: tuple, period: datetime, flt: ContactFilter, request_keys: tuple,
-                    _requests: tuple[FigureRequest, ...]) -> tuple:
+                    _requests: tuple[FigureRequest, ...], _data: dict) -> tuple:
     """The requested figures of one filter, in request order, cached per data version (and
-    ``request_keys``): revisiting a filter is instant. The scored frame comes from the shared
-    resource cache, so this never reads the database; its as-of time is the one the figures use."""
-    from data.db import get_engine
-
-    as_of = _scored(get_engine(url), url, version, period)["as_of"]
-    contacts = _filtered(url, version, period, flt)
+    ``request_keys``): revisiting a filter is instant. ``_data`` is the snapshot of that key
+    (``scored_data``), so this never reads the database; its as-of time is the one the figures use."""
+    contacts = _filtered(url, version, period, flt, _data["contacts"])
     # resolved here, in the page's thread: the workers below only compute (no Streamlit calls)
     needs_items = any(arg is ITEM_SCORES for request in _requests for arg in request[1:])
-    items = _item_scores(url, version, period) if needs_items else None
-    filled = {AS_OF: as_of, ITEM_SCORES: items}
+    items = _item_scores(url, version, period, _data) if needs_items else None
+    filled = {AS_OF: _data["as_of"], ITEM_SCORES: items}
 
     def compute(request: FigureRequest):
         function, *args = request
@@ -360,11 +357,11 @@ def figure(data: dict, flt: ContactFilter, function: Callable[..., T], *args: An
     timed contacts; ``AS_OF`` and ``ITEM_SCORES`` among ``args`` are filled in from the
     snapshot. Cached per snapshot and filter.
     """
-    return _figures(data["key"], flt, (_request(function, args),))[0]
+    return _figures(data, flt, (_request(function, args),))[0]
 
 
 def figures_together(data: dict, flt: ContactFilter, *requests: FigureRequest) -> tuple:
     """Several ``figure`` requests ``(function, *args)`` computed together (in parallel), in order."""
-    return _figures(data["key"], flt, tuple(_request(function, tuple(args)) for function, *args in requests))
+    return _figures(data, flt, tuple(_request(function, tuple(args)) for function, *args in requests))
 
 
