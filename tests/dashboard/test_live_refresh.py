@@ -12,6 +12,7 @@ from data import db
 from data.db import write_scope
 from journeys.demo import seed_demo
 from journeys.fieldwork import refresh, scores, snapshot
+from journeys.fieldwork.contact_filter import ContactFilter
 from journeys.fieldwork.contacts import AnswerIn, ContactStart, applicable_criteria, save_contact, start_contact
 from journeys.models import Brand, Channel, Journey, User, Wave
 from scoring import pipeline
@@ -64,6 +65,28 @@ def test_a_contact_saved_elsewhere_shows_on_the_next_rerun(app_env, monkeypatch)
     assert frames.read_at == read_at and frames.patched > 0  # re-read what changed, not everything
     scored = dashboard_data.scored_data(engine)["contacts"].set_index("contact_id")
     assert scored.loc[contact_id, "final_score"] == 100.0
+
+
+def test_a_page_run_keeps_its_snapshot_when_another_session_moves_on(app_env, monkeypatch):
+    """The cache holds one scored frame: after a save, the next session's frame replaces it. A page
+    run that began before goes on with its own (``data``): its figures count the contacts it
+    began with, and finishing it reads and rebuilds nothing."""
+    engine = db.get_engine(app_env)
+    seed_demo(engine, contacts=300, seed=2)
+    monkeypatch.setattr(dashboard_data, "current_as_of", lambda: AS_OF)
+    everyone = ContactFilter(include_unreleased=True)
+    began = dashboard_data.scored_data(engine)  # a page run begins
+    _save_contact_as_auditor(engine)
+    moved_on = dashboard_data.scored_data(engine)  # another session's run, after the save
+    assert moved_on["key"] != began["key"]
+    live = dashboard_data._live_frames(app_env)
+    frames, timed = live.frames, live.timed
+
+    # the first run's next figures, on a filter nobody has asked for yet
+    assert dashboard_data.figure(began, everyone, len) == len(began["contacts"])
+    assert dashboard_data.figure(moved_on, everyone, len) == len(began["contacts"]) + 1
+    assert len(dashboard_data.filtered_contacts(began, everyone)) == len(began["contacts"])
+    assert live.frames is frames and live.timed is timed  # nothing read again, no frame rebuilt
 
 
 def test_a_restarted_app_starts_from_its_snapshot_and_shows_what_was_saved_since(app_env, monkeypatch, tmp_path):
