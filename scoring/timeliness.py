@@ -91,7 +91,9 @@ def timeliness(contacts: pd.DataFrame, as_of, calendar: BusinessCalendar | None 
     bus_resolution = c_resolved - c_start
     bus_now = np.where(started, c_now[0] - c_start, np.nan)
 
-    out = contacts.copy()
+    # a shallow copy: pandas copies a column on write (copy-on-write), and only new columns are
+    # added here, so the contacts' own columns are shared, not copied (a million rows: 270 MB)
+    out = contacts.copy(deep=False)
     out["responded"] = responded
     out["acknowledged_s"] = ack - start
     out["first_response_s"] = response - start
