@@ -430,7 +430,8 @@ def stage_dashboard(db_path: Path) -> dict:
         at.run()
         reruns.append({"kind": kind, "filter": dict(state), "seconds": time.perf_counter() - started})
         assert not at.exception, at.exception
-        rows = apply_filter(frame, ContactFilter(**picked))
+        # only the two columns the floor groups: a copy of all would count toward the app's peak
+        rows = apply_filter(frame, ContactFilter(**picked), columns=("channel", "final_score"))
         floors.append(median_time(lambda rows=rows: rows.groupby("channel", observed=True)["final_score"].mean()))
     new = [r["seconds"] for r in reruns if r["kind"] == "new"]
     # one auditor saves one contact elsewhere; the manager's next rerun, beside a rerun with no change
