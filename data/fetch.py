@@ -28,7 +28,11 @@ def column_of(values: Sequence, type_: sa.types.TypeEngine, texts: dict | None =
     and booleans with no NULL among them (float64, NaN for NULL, when there is one), float64 for
     reals, datetime64[us] of UTC (naive) for timestamps (NaT for NULL; SQLite's text without an
     offset is UTC, as the app writes it), else object (the values, None for NULL, each distinct one a single
-    object: ``texts`` keeps them across the slices of one column)."""
+    object: ``texts`` keeps them across the slices of one column). A decorated type
+    (``sa.TypeDecorator``, such as the models' UTC timestamps) is read as the type it stores:
+    the driver's raw values are of that type."""
+    while isinstance(type_, sa.TypeDecorator):
+        type_ = type_.impl
     if isinstance(type_, sa.Integer | sa.Boolean):
         try:
             return np.array(values, dtype=np.int64)
@@ -40,7 +44,7 @@ def column_of(values: Sequence, type_: sa.types.TypeEngine, texts: dict | None =
         # parsed here, slice by slice: SQLite hands over text, a new string per row and column,
         # which would otherwise all be held until the reader converted them
         stamps = pd.to_datetime(np.array(values, dtype=object), utc=True, format="ISO8601")
-        return stamps.tz_localize(None).as_unit("us").to_numpy()  # naive UTC: ``frames._as_utc`` marks it
+        return stamps.tz_localize(None).as_unit("us").to_numpy()  # naive UTC: ``frames._as_utc`` marks it UTC
     # the driver makes a new string per row: a status column of a million rows held a million
     # copies of a few words
     texts = {} if texts is None else texts
@@ -63,12 +67,12 @@ def frame_of_cursor(cursor, types: Sequence[sa.types.TypeEngine], rows_per_slice
     while rows := cursor.fetchmany(rows_per_slice):
         for part, values, type_, seen in zip(parts, zip(*rows), types, texts, strict=True):
             part.append(column_of(values, type_, seen))
-        del rows
-    if not parts or not parts[0]:
-        return pd.DataFrame({name: np.empty(0, dtype=object) for name in names})
-    # An integer column NULL in only some slices joins as float64, as it would convert at once.
-    # Each column goes in as a Series of its own dtype: from a bare object array pandas would make
-    # text its string type (None becoming NaN, the shared strings copied out).
-    joined = {name: np.concatenate(part) for name, part in zip(names, parts, strict=True)}
+        del rows  # before the next slice is fetched: one slice's tuples alive at a time, not two
+    # An integer column NULL in only some slices joins as float64, as it would convert at once; no
+    # rows at all still give each column its type. Each column goes in as a Series of its own
+    # dtype: from a bare object array pandas would make text its string type (None becoming NaN,
+    # the shared strings copied out).
+    joined = {name: np.concatenate(part) if part else column_of((), type_)
+              for name, part, type_ in zip(names, parts, types, strict=True)}
     return pd.DataFrame({name: pd.Series(values, dtype=values.dtype, copy=False) for name, values in joined.items()},
                         copy=False)

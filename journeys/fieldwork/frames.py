@@ -141,10 +141,8 @@ def _put_names(engine: Engine, frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _as_utc(series: pd.Series) -> pd.Series:
-    if pd.api.types.is_datetime64_any_dtype(series):
-        converted = series.dt.tz_localize("UTC") if series.dt.tz is None else series.dt.tz_convert("UTC")
-    else:  # no rows at all (untyped columns); ``data.fetch`` parses SQLite's text as it fetches
-        converted = pd.to_datetime(series, utc=True, format="ISO8601")
+    # naive from ``data.fetch`` (UTC, SQLite's text parsed as it fetches), aware from ADBC
+    converted = series.dt.tz_localize("UTC") if series.dt.tz is None else series.dt.tz_convert("UTC")
     return converted.dt.as_unit("us")
 
 
@@ -154,8 +152,8 @@ def _read(engine: Engine, query) -> pd.DataFrame:
     Reading a million rows through SQLAlchemy row objects (``pandas.read_sql``) costs tens of
     seconds. So SQLAlchemy only binds the parameters (through the columns' types) and the
     driver's own cursor hands its rows straight to ``data.fetch.frame_of_cursor``, a slice at a
-    time into columns typed by the query; the readers below convert the raw values (SQLite's
-    text timestamps, 0/1 booleans). No second SQLite library in the process: two
+    time into columns typed by the query (timestamps parsed there); the readers below give them
+    the contract's types (SQLite's 0/1 booleans, nullable integers, UTC). No second SQLite library in the process: two
     copies of SQLite on one WAL file break each other's locks. PostgreSQL without parameters (the
     dashboards' full read), outside a transaction: the ADBC driver hands the rows over as Arrow columns.
     """

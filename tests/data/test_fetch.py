@@ -3,6 +3,7 @@ once, typed by the query (not by what one slice happens to hold), on both databa
 ``journeys.fieldwork.frames`` reads through it."""
 
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import numpy as np
 import pandas as pd
@@ -36,8 +37,6 @@ row_values = st.fixed_dictionaries({
 
 
 def _stored(rows: list[dict]) -> list[dict]:
-    from decimal import Decimal
-
     return [{"id": i, **row, "amount": None if row["amount"] is None else Decimal(row["amount"]) / 100,
              "at": None if row["at"] is None else START + timedelta(microseconds=row["at"])}
             for i, row in enumerate(rows, start=1)]
@@ -131,3 +130,23 @@ def test_any_rows_any_slice_on_sqlite(rows, slice_rows):
         _check(whole, rows)
     pd.testing.assert_frame_equal(_read(engine, slice_rows), whole)
     engine.dispose()
+
+
+def test_the_models_timestamps_are_parsed_as_they_are_fetched(engine):
+    """The models' timestamps are a decorated type (``journeys.models.UTCDateTime``): read as the
+    DateTime they store, so the contact read hands over datetime64 columns, not a string per row."""
+    from sqlmodel import Session
+
+    from journeys.fieldwork.frames import TIMESTAMP_COLUMNS, _contacts_select, _read
+    from journeys.fieldwork.refresh import FRAME_FILTER
+    from tests.factories import make_contact, make_world
+
+    with Session(engine) as session:
+        world = make_world(session)
+        session.add_all([make_contact(world, "phone"), make_contact(world, "email")])
+        session.commit()
+    raw = _read(engine, _contacts_select(FRAME_FILTER, scores=True))
+    assert len(raw) == 2
+    for column in TIMESTAMP_COLUMNS:
+        assert raw[column].dtype == "datetime64[us]", column
+    assert raw["started_at"].notna().all()
