@@ -1,7 +1,9 @@
 """``data.fetch.frame_of_cursor``: rows fetched a slice at a time make the same frame as all at
-once, typed by the query (not by what one slice happens to hold), on both databases; and
-``journeys.fieldwork.frames`` reads through it."""
+once, typed by the query (not by what one slice happens to hold), on both databases, with the
+garbage collector paused while the rows come in; and ``journeys.fieldwork.frames`` reads through it."""
 
+import gc
+import threading
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -11,7 +13,9 @@ import sqlalchemy as sa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from data.fetch import frame_of_cursor
+import pytest
+
+from data.fetch import collector_paused, frame_of_cursor
 
 _metadata = sa.MetaData()
 SAMPLE = sa.Table(
@@ -150,3 +154,70 @@ def test_the_models_timestamps_are_parsed_as_they_are_fetched(engine):
     for column in TIMESTAMP_COLUMNS:
         assert raw[column].dtype == "datetime64[us]", column
     assert raw["started_at"].notna().all()
+
+
+class _Cursor:
+    """A DB-API cursor of ``rows`` (one integer column) that notes whether the collector was on at
+    each fetch, and can wait at its first fetch for ``gate`` or fail at its last."""
+
+    description = (("n", None, None, None, None, None, None),)
+
+    def __init__(self, rows: int, *, gate: threading.Event | None = None, fails: bool = False):
+        self.rows, self.gate, self.fails, self.collecting = [(i,) for i in range(rows)], gate, fails, []
+
+    def fetchmany(self, size: int):
+        self.collecting.append(gc.isenabled())
+        if self.gate is not None:
+            self.gate.wait(timeout=30)
+            self.gate = None
+        part, self.rows = self.rows[:size], self.rows[size:]
+        if not part and self.fails:
+            raise RuntimeError("the driver lost its connection")
+        return part
+
+
+@pytest.fixture
+def collecting():
+    """The collector on at the start and again at the end, whatever a test did to it."""
+    gc.enable()
+    yield
+    gc.enable()
+
+
+def test_the_collector_is_paused_while_the_rows_come_in(collecting):
+    cursor = _Cursor(5)
+    frame = frame_of_cursor(cursor, [sa.Integer()], rows_per_slice=2)
+    assert frame["n"].tolist() == [0, 1, 2, 3, 4]
+    assert cursor.collecting == [False, False, False, False]
+    assert gc.isenabled()
+
+
+def test_a_collector_switched_off_before_stays_off(collecting):
+    gc.disable()
+    frame_of_cursor(_Cursor(3), [sa.Integer()], rows_per_slice=2)
+    assert not gc.isenabled()
+
+
+def test_the_collector_is_back_on_when_the_driver_fails(collecting):
+    with pytest.raises(RuntimeError, match="lost its connection"):
+        frame_of_cursor(_Cursor(3, fails=True), [sa.Integer()], rows_per_slice=2)
+    assert gc.isenabled()
+
+
+def test_the_collector_comes_back_on_when_the_last_of_two_readers_is_done(collecting):
+    """Two sessions reading at once: the first to finish must not switch it on under the other."""
+    gate = threading.Event()
+    slow = _Cursor(4, gate=gate)
+    reader = threading.Thread(target=frame_of_cursor, args=(slow, [sa.Integer()]), kwargs={"rows_per_slice": 2})
+    reader.start()
+    while not slow.collecting:  # the slow reader is inside, waiting at its first fetch
+        threading.Event().wait(0.01)
+    frame_of_cursor(_Cursor(3), [sa.Integer()], rows_per_slice=2)
+    assert not gc.isenabled()  # the slow one still reads
+    gate.set()
+    reader.join(timeout=30)
+    assert slow.collecting == [False, False, False]
+    assert gc.isenabled()
+    with collector_paused:
+        assert not gc.isenabled()
+    assert gc.isenabled()
