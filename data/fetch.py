@@ -75,13 +75,13 @@ def column_of(values: Sequence, type_: sa.types.TypeEngine, texts: dict | None =
         return np.array(values, dtype=np.float64)
     if isinstance(type_, sa.DateTime):
         # parsed here, slice by slice: SQLite hands over text, a new string per row and column,
-        # which would otherwise all be held until the reader converted them
-        # (only the values there are: pandas parses a column with many NULLs three times slower)
-        texts_in = np.array(values, dtype=object)
-        present = np.not_equal(texts_in, None)
-        stamps = np.full(len(texts_in), np.datetime64("NaT", "us"))
+        # which would otherwise all be held until the reader converted them; only the values
+        # there are parsed (pandas parses a column with many NULLs three times slower)
+        raw = np.array(values, dtype=object)
+        present = np.not_equal(raw, None)
+        stamps = np.full(len(raw), np.datetime64("NaT", "us"))
         if present.any():
-            parsed = pd.to_datetime(texts_in[present], utc=True, format="ISO8601")
+            parsed = pd.to_datetime(raw[present], utc=True, format="ISO8601")
             stamps[present] = parsed.tz_localize(None).as_unit("us").to_numpy()
         return stamps  # naive UTC: ``frames._as_utc`` marks it UTC
     # the driver makes a new string per row: a status column of a million rows held a million

@@ -7,7 +7,7 @@ call the figure functions (``scoring.metrics.metrics_table``, ``scoring.headline
 ``scoring.consistency.consistency_table``, ...) on the result, so each number has one definition.
 
 ``dashboard_frame`` lays the same rows out for the dashboards' in-memory filtering (local
-weekday and hour, categorical keys, ordered by waiting time); it changes no figure.
+weekday and hour, categorical keys, the contacts' own columns shared, not copied); it changes no figure.
 ``retimed_dashboard_frame`` brings such a frame to a later instant and a few changed contacts by
 redoing only their rows and the unsettled ones (``scoring.timeliness.settled``): equal to a
 ``dashboard_frame`` of every contact built anew.
@@ -19,12 +19,14 @@ import numpy as np
 import pandas as pd
 
 from scoring.calendar import BUSINESS_TIMEZONE, BusinessCalendar
-from scoring.quality import PassBand, score_contacts
-from scoring.timeliness import settled, timeliness
+from scoring.quality import QUALITY_COLUMNS, PassBand, score_contacts
+from scoring.timeliness import TIMELINESS_COLUMNS, settled, timeliness
 
 __all__ = ["dashboard_frame", "retimed_dashboard_frame", "scored_contacts", "unsettled_ids", "with_quality"]
 
 _CATEGORY_COLUMNS = ("brand", "channel", "journey", "wave", "region", "location")
+# The columns a dashboard frame makes (every other one is the contacts' own column, as given).
+_MADE_COLUMNS = frozenset({*TIMELINESS_COLUMNS, *QUALITY_COLUMNS, *_CATEGORY_COLUMNS, "weekday", "hour", "row"})
 
 
 def scored_contacts(
@@ -70,16 +72,19 @@ def dashboard_frame(scored: pd.DataFrame, timezone: str = BUSINESS_TIMEZONE) -> 
     """The rows of ``scored_contacts`` laid out for filtering in memory; every figure stays the same.
 
     Adds ``weekday`` (0 = Monday) and ``hour`` of the start in ``timezone`` and ``row`` (the
-    row's position, which ``criterion_channel.item_scores`` refers to); makes the group keys
-    categorical (fast ``isin``/``groupby`` at a million rows; ``region`` too where the frame has it) and orders the rows by
-    ``response_time_s`` (unknown last): every subset is then in that order too, so the
-    Kaplan–Meier tables (``stats.km_table``) skip their sort.
+    row's position, which ``criterion_channel.item_scores`` refers to) and makes the group keys
+    categorical (fast ``isin``/``groupby`` at a million rows; ``region`` too where the frame has it).
+    The rows stay in the order given and every other column is the very column of ``scored``:
+    pandas copies a column only when it is written (copy-on-write), so the dashboards' frame
+    shares the contacts' columns with the raw frame it was built from instead of holding a second
+    copy of them (a million contacts: a quarter of a gigabyte), and ``retimed_dashboard_frame``
+    redoes only the columns made here.
     """
     local = scored["started_at"].dt.tz_convert(timezone)
-    # categories before the sort: reordering integer codes is far cheaper than reordering strings
     frame = scored.assign(weekday=local.dt.day_of_week.astype("int8"), hour=local.dt.hour.astype("int8"),
                           **{column: _categorical(scored[column]) for column in _CATEGORY_COLUMNS if column in scored})
-    frame = frame.sort_values("response_time_s", kind="stable", na_position="last", ignore_index=True)
+    if not frame.index.equals(pd.RangeIndex(len(frame))):
+        frame = frame.reset_index(drop=True)
     frame["row"] = np.arange(len(frame), dtype=np.int64)
     return frame
 
@@ -101,29 +106,31 @@ def unsettled_ids(frame: pd.DataFrame, as_of) -> np.ndarray:
     return frame["contact_id"].to_numpy()[~settled(frame, as_of)]
 
 
-def retimed_dashboard_frame(previous: pd.DataFrame, redone: pd.DataFrame, replaced: np.ndarray) -> pd.DataFrame:
-    """``previous`` (a ``dashboard_frame``) with the rows of the contact ids ``replaced`` taken out
-    and ``redone`` (a ``dashboard_frame`` of the contacts that now stand in their place, timed at
-    the new instant) put in: the same frame, row for row, as ``dashboard_frame`` of every contact
-    timed at that instant, provided ``replaced`` holds every changed or deleted contact and every
-    row of ``previous`` that was not settled (``unsettled_ids``) at its own instant.
+def retimed_dashboard_frame(previous: pd.DataFrame, contacts: pd.DataFrame, redone: pd.DataFrame,
+                            replaced: np.ndarray) -> pd.DataFrame:
+    """``previous`` (a ``dashboard_frame`` of earlier rows) brought to ``contacts`` (the contact
+    rows now, in contact-id order, as ``previous`` was built from the rows then) and a later
+    instant: the same frame, row for row, as ``dashboard_frame`` of every row of ``contacts``
+    timed at that instant, provided ``replaced`` holds every changed, added or deleted contact and
+    every row of ``previous`` that was not settled (``unsettled_ids``) at its own instant, and
+    ``redone`` is the ``dashboard_frame`` of the rows of ``contacts`` in ``replaced``, timed at the
+    new instant.
 
-    The rows keep the order ``dashboard_frame`` gives (waiting time, ties in contact-id order,
-    unknown last) and the categories are those of the rows present, sorted, as ``astype("category")``
-    makes them."""
-    ids = previous["contact_id"].to_numpy()
-    kept = np.flatnonzero(~np.isin(ids, replaced))
-    redone = redone[list(previous.columns)]
-    # waiting time first, then contact id: the order a stable sort of contact-id-ordered rows gives
-    order = np.lexsort((np.concatenate([ids[kept], redone["contact_id"].to_numpy()]),
-                        np.concatenate([previous["response_time_s"].to_numpy(dtype=float)[kept],
-                                        redone["response_time_s"].to_numpy(dtype=float)])))
-    # where each row of the result comes from: a row of previous, or (past its end) one of redone.
-    # The rows of previous are gathered in one take and the redone rows written over their
-    # places: one copy of a million rows, not a concatenation and a sort of one.
-    source = np.concatenate([kept, len(previous) + np.arange(len(redone))])[order]
-    is_new = source >= len(previous)
-    new_at, new_rows = np.flatnonzero(is_new), source[is_new] - len(previous)
+    The contacts' own columns are those of ``contacts`` (shared, not copied); only the columns
+    ``dashboard_frame`` and the scoring make (``_MADE_COLUMNS``) are gathered from ``previous`` for
+    the contacts kept and from ``redone`` for the others. The categories are those of the rows
+    present, sorted, as ``astype("category")`` makes them."""
+    ids = contacts["contact_id"].to_numpy()
+    is_new = np.isin(ids, replaced)
+    new_at, kept_at = np.flatnonzero(is_new), np.flatnonzero(~is_new)
+    previous_ids = previous["contact_id"].to_numpy()
+    # a kept contact was not changed, so it is in previous, at its place in contact-id order
+    source = np.minimum(np.searchsorted(previous_ids, ids[kept_at]), max(len(previous) - 1, 0))
+    if not (np.array_equal(previous_ids[source], ids[kept_at]) if len(previous) else not len(kept_at)):
+        raise ValueError("contacts: every contact not in replaced must be a row of previous, in contact-id order")
+    if not np.array_equal(redone["contact_id"].to_numpy(), ids[new_at]):
+        raise ValueError("redone: the rows of contacts in replaced, in their order")
+    made = [column for column in previous.columns if column in _MADE_COLUMNS or column not in contacts]
     categories = {column: previous[column].cat.categories.union(redone[column].cat.categories)  # sorted, as astype sorts
                   for column in _CATEGORY_COLUMNS if column in previous}
 
@@ -133,22 +140,27 @@ def retimed_dashboard_frame(previous: pd.DataFrame, redone: pd.DataFrame, replac
         return part.assign(**wider) if wider else part
 
     no_values = {column: redone[column].cat.categories[:0] for column in categories}  # of the column's own type
-    redone = recoded(redone)
-    if len(new_at) == len(source):  # nothing kept (or nothing at all)
-        frame = redone.take(new_rows).reset_index(drop=True)
+    redone = recoded(redone[made])
+    # where each row's made columns come from: its row of previous, or (past its end) of redone.
+    # Gathered in one take, the redone rows then written over their places.
+    if len(kept_at) == 0:
+        columns = redone.reset_index(drop=True)
     else:
-        frame = recoded(previous).take(np.where(is_new, 0, source)).reset_index(drop=True)
-        if len(new_at):
-            for position, column in enumerate(frame.columns):
-                frame.iloc[new_at, position] = redone[column].array.take(new_rows)
+        whence = np.zeros(len(ids), dtype=np.int64)
+        whence[kept_at] = source
+        columns = recoded(previous[made]).take(whence).reset_index(drop=True)
+        for position, column in enumerate(made):
+            if len(new_at):
+                columns.iloc[new_at, position] = redone[column].array
     for column in categories:  # a value no row has any more (a contact moved elsewhere) goes
-        values = frame[column]
+        values = columns[column]
         codes = values.cat.codes.to_numpy()
         if np.bincount(codes[codes >= 0], minlength=len(categories[column])).all():
             continue  # every value still in use (counting codes is far cheaper than a unique)
         values = values.cat.remove_unused_categories()
         if values.cat.categories.empty:  # no value left: what astype gives a column without values
             values = values.cat.set_categories(no_values[column])
-        frame[column] = values
-    frame["row"] = np.arange(len(frame), dtype=np.int64)
-    return frame
+        columns[column] = values
+    columns["row"] = np.arange(len(columns), dtype=np.int64)
+    frame = contacts.reset_index(drop=True).assign(**{column: columns[column] for column in made})
+    return frame[list(previous.columns)]

@@ -298,8 +298,8 @@ def km_table(durations, observed, codes) -> pd.DataFrame:
                              "events": np.zeros(0, np.int64), "censored": np.zeros(0, np.int64),
                              "survival": np.zeros(0)})
     # one sort, then run-length aggregation per (group, time): no hashing of a million keys.
-    # The sort by time is skipped when the rows already come in time order (the dashboards keep
-    # their frame sorted by waiting time, so any filtered subset is too); the stable sort by
+    # The sort by time is skipped when the rows already come in time order (the dashboards'
+    # filtered frames do, ``ui.dashboard_data.filtered_contacts``); the stable sort by
     # group then runs on 16-bit codes where they fit, which numpy does as an O(n) radix sort.
     order = None if bool(np.all(t[1:] >= t[:-1])) else np.argsort(t)
     small = g.astype(np.int16) if len(g) and 0 <= g.min() and g.max() < 2**15 else g

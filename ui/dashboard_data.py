@@ -51,7 +51,7 @@ from sqlmodel import select
 from data.db import read_scope
 from journeys.catalogue.reference import channel_display_names
 from journeys.fieldwork.contact_filter import filter_frame as apply_filter  # the pandas form of a filter
-from journeys.fieldwork.coverage import PlanCoverage, plan_coverage, plan_version
+from journeys.fieldwork.coverage import PlanCoverage, coverage_unmoved, plan_coverage, plan_version
 from journeys.fieldwork.frames import ContactFilter, data_version, read_answers
 from journeys.fieldwork.planned import local_today
 from journeys.fieldwork.refresh import Frames, refresh_frames
@@ -122,7 +122,9 @@ def _plan_coverage(_engine: Engine, url: str, version: tuple, plan: tuple, today
 
 def plan_coverage_of(engine: Engine, data: dict, flt: ContactFilter) -> PlanCoverage | None:
     """The plan's coverage (``journeys.fieldwork.coverage.plan_coverage``) of the contacts ``flt``
-    picks, as of today; cached per data version of ``data`` (``scored_data``), plan fingerprint
+    picks, as of today; cached per coverage version of ``data`` (``scored_data``: the data version
+    of the last write that could move it, ``coverage_unmoved``, so a saved contact that is no
+    planned one costs no new count of the whole plan), plan fingerprint
     (``plan_version``: a planned contact added or linked shows at once), day and the filter's
     name lists (the only fields the plan reads). None for a client user's filter (``flt.scope``):
     the plan is the agency's fieldwork, and its counts span brands outside the scope."""
@@ -132,7 +134,7 @@ def plan_coverage_of(engine: Engine, data: dict, flt: ContactFilter) -> PlanCove
         plan = plan_version(session=session)
     names_only = replace(flt, started_from=None, started_before=None, auditor_ids=(), contact_ids=(),
                          include_drafts=False, include_unreleased=False)  # fieldwork done, released or not
-    return _plan_coverage(engine, str(engine.url), data["key"][1], plan, local_today(), names_only)
+    return _plan_coverage(engine, str(engine.url), data["coverage_version"], plan, local_today(), names_only)
 
 
 def current_as_of() -> datetime:
@@ -181,14 +183,27 @@ class _LiveFrames:
         self.snapshots = SnapshotStore.from_environment()
         self.timing_lock = threading.Lock()
         self.timed: _Timed | None = None
+        # the data version of the last write that could move the plan's coverage (plan_coverage_of)
+        self.coverage_version: tuple | None = None
 
     def at(self, engine: Engine, version: tuple) -> Frames:
         """Frames at ``version`` or newer: re-reading only the contacts that changed since the last
         read (``refresh_frames``), or nothing when they are current."""
         with self.lock:
             if self.frames is None or self.frames.version != version:
-                self.frames = refresh_frames(engine, self.frames, snapshots=self.snapshots)
+                last = self.frames
+                self.frames = refresh_frames(engine, last, snapshots=self.snapshots)
+                if not self._coverage_unmoved(engine, last, self.frames):
+                    self.coverage_version = self.frames.version
             return self.frames
+
+    def _coverage_unmoved(self, engine: Engine, last: Frames | None, frames: Frames) -> bool:
+        """Whether ``frames``, refreshed from ``last``, hold the same plan coverage
+        (``coverage_unmoved``): only after a refresh of a few contacts, never after a full read."""
+        if last is None or self.coverage_version is None or frames.base_version != last.version:
+            return False
+        with engine.connect() as connection:
+            return coverage_unmoved(connection, last.version, frames.version, frames.changed)
 
     def dashboard(self, engine: Engine, frames: Frames, as_of: datetime) -> pd.DataFrame:
         """The dashboard frame (``scoring.pipeline.dashboard_frame``) of ``frames`` timed at
@@ -203,7 +218,7 @@ class _LiveFrames:
                 changed = frames.changed if last.version != frames.version else frozenset()
                 replaced = np.union1d(unsettled_ids(last.frame, last.as_of), np.fromiter(changed, dtype=np.int64))
                 rows = frames.contacts[np.isin(frames.contacts["contact_id"].to_numpy(), replaced)]
-                frame = retimed_dashboard_frame(last.frame, _dashboard_rows(rows, engine, as_of), replaced)
+                frame = retimed_dashboard_frame(last.frame, frames.contacts, _dashboard_rows(rows, engine, as_of), replaced)
             else:
                 frame = _dashboard_rows(frames.contacts, engine, as_of)
             self.timed = _Timed(frames.version, frames.read_at, as_of, frame)
@@ -227,7 +242,9 @@ def _scored(_engine: Engine, url: str, version: tuple, period: datetime) -> dict
     frames = live.at(_engine, version)
     as_of = current_as_of()  # after reading: every event in these rows has happened by now
     frame = live.dashboard(_engine, frames, as_of)
-    return {"contacts": frame, "criteria": frames.criteria, "as_of": as_of, "read_in_full": frames.patched == 0}
+    # (read after the frames: a session that refreshed since can only have made it newer)
+    return {"contacts": frame, "criteria": frames.criteria, "as_of": as_of, "read_in_full": frames.patched == 0,
+            "coverage_version": live.coverage_version}
 
 
 @st.cache_resource(max_entries=1, show_spinner=False)
@@ -265,7 +282,7 @@ DEFAULT_VIEWS: tuple[FigureRequest, ...] = (
 
 
 def scored_data(engine: Engine) -> dict:
-    """``{contacts, answers, criteria, as_of, key}`` for the current data version (shared, read-only).
+    """``{contacts, criteria, as_of, read_in_full, coverage_version, key}`` for the current data version (shared, read-only).
 
     ``key`` (database URL, data version, period) is read once here and used by
     ``filtered_contacts`` and ``figure`` for the rest of the page run, so one page shows one
@@ -295,8 +312,10 @@ ANALYSIS_COLUMNS = (
 def _filtered(url: str, version: tuple, period: datetime, flt: ContactFilter, _contacts: pd.DataFrame) -> pd.DataFrame:
     """The rows of ``_contacts`` (the frame of that snapshot) ``flt`` picks, ``ANALYSIS_COLUMNS``
     only, shared read-only by the page and every table of one filter: a million rows are
-    filtered once per filter, not once per table."""
-    return apply_filter(_contacts, flt, columns=ANALYSIS_COLUMNS)
+    filtered once per filter, not once per table. They come ordered by waiting time
+    (``response_time_s``, unknown last), so the Kaplan–Meier tables of every figure
+    (``scoring.stats.km_table``) skip their sort: one sort per filter, not one per table."""
+    return apply_filter(_contacts, flt, columns=ANALYSIS_COLUMNS, order_by="response_time_s")
 
 
 def filtered_contacts(data: dict, flt: ContactFilter) -> pd.DataFrame:

@@ -10,6 +10,9 @@ says when the quota is short; nothing planned, nothing said.
 
 The filter's period, auditors and contact ids are not applied: a planned contact has no start
 time until it is made, and the plan is the agency's, not one auditor's.
+
+``coverage_unmoved`` says when a write cannot have moved the coverage (a contact saved that is
+no planned one), so a dashboard keeps the count it has instead of counting the whole plan again.
 """
 
 from dataclasses import dataclass
@@ -20,8 +23,13 @@ from sqlmodel import Session
 
 from journeys.fieldwork.contact_filter import NAMED_FIELDS, ContactFilter
 from journeys.fieldwork.planned import contact_logged
+from journeys.fieldwork.refresh import CHANGE_MARK, CONTACT_MARK, REVIEW_MARK
 from journeys.language import _, ngettext, number
-from journeys.models import Assignment, Channel, Contact, PlanLine
+from journeys.models import Assignment, Channel, ChangeLog, Contact, PlanLine
+
+# Change-log entities whose changes move no planned contact's count by themselves (a contact's
+# change counts only when it is a planned one: see ``coverage_unmoved``).
+_NOT_PLAN_ENTITIES = ("contact", "evidence", "contact_score")
 
 
 @dataclass(frozen=True)
@@ -93,6 +101,31 @@ def plan_version(*, session: Session) -> tuple:
     linked to a contact: part of the cache key of a cached coverage."""
     return tuple(session.exec(sa.select(sa.func.count(Assignment.id), sa.func.max(Assignment.id),
                                         sa.func.count(Assignment.contact_id))).one())
+
+
+def coverage_unmoved(connection: sa.Connection, since: tuple, now: tuple, contact_ids) -> bool:
+    """Whether the coverage at data version ``now`` (``journeys.fieldwork.frames.data_version``)
+    is the one at ``since``, given ``contact_ids``: every contact whose row may have changed in
+    between (``journeys.fieldwork.refresh.changed_contacts``). It is when the change log in
+    between holds only changes of contacts, their evidence and stored scores, and none of those
+    contacts is a planned one (linked to an assignment): a planned contact is counted by its
+    assignment and its own contact only. Any other write (an assignment, a plan line, a wave, a
+    channel...) or a mark other than the contacts', change log's and review steps' that moved, and
+    the coverage is counted again. ``plan_version`` beside it in a cache key still catches planned
+    contacts added, removed or linked without a change-log entry."""
+    marks = (CONTACT_MARK, CHANGE_MARK, REVIEW_MARK)
+    if any(a != b for position, (a, b) in enumerate(zip(since, now, strict=True)) if position not in marks):
+        return False
+    if any((b or 0) < (a or 0) for a, b in zip(since, now, strict=True)):
+        return False  # rows removed behind the change log's back (a restore): count again
+    other = connection.execute(sa.select(sa.func.count()).select_from(ChangeLog).where(
+        ChangeLog.id > (since[CHANGE_MARK] or 0), ChangeLog.id <= (now[CHANGE_MARK] or 0),
+        ChangeLog.entity.not_in(_NOT_PLAN_ENTITIES))).scalar_one()
+    if other:
+        return False
+    ids = sorted({int(i) for i in contact_ids})
+    return not any(connection.execute(sa.select(sa.func.count()).select_from(Assignment).where(
+        Assignment.contact_id.in_(ids[start:start + 500]))).scalar_one() for start in range(0, len(ids), 500))
 
 
 def coverage_words(coverage: PlanCoverage | None) -> str:

@@ -14,6 +14,7 @@ from journeys.demo import seed_demo
 from journeys.fieldwork import refresh, scores, snapshot
 from journeys.fieldwork.contact_filter import ContactFilter
 from journeys.fieldwork.contacts import AnswerIn, ContactStart, applicable_criteria, save_contact, start_contact
+from journeys import models as journeys_models
 from journeys.models import Brand, Channel, Journey, User, Wave
 from scoring import pipeline
 from tests.apptest import open_page
@@ -125,7 +126,7 @@ def test_after_a_save_and_a_new_period_the_frame_is_brought_up_to_date_not_rebui
     monkeypatch.setattr(dashboard_data, "current_as_of", lambda: clock[0])
     retimed = []
     monkeypatch.setattr(dashboard_data, "retimed_dashboard_frame",
-                        lambda *args: retimed.append(args[2]) or pipeline.retimed_dashboard_frame(*args))
+                        lambda *args: retimed.append(args[3]) or pipeline.retimed_dashboard_frame(*args))
     at = open_page("dashboard", MANAGER, flt_include_unreleased=True)
     assert not retimed  # the first load builds the frame from every row
 
@@ -140,3 +141,55 @@ def test_after_a_save_and_a_new_period_the_frame_is_brought_up_to_date_not_rebui
     built_anew = pipeline.dashboard_frame(pipeline.with_quality(
         frames.contacts, scores.stored_quality(frames.contacts, engine), clock[0]))
     pd.testing.assert_frame_equal(data["contacts"], built_anew)
+
+
+def test_the_plan_coverage_is_counted_again_only_after_a_write_that_can_move_it(app_env, monkeypatch):
+    """A saved contact that is no planned one leaves the coverage line as it was without counting
+    the whole plan again (``journeys.fieldwork.coverage.coverage_unmoved``); completing a planned
+    contact moves it on the next rerun, though its assignment row does not change."""
+    from journeys.fieldwork import coverage
+    from journeys.fieldwork.planned import local_today
+    from journeys.fieldwork.worklist import start_assignment
+    from journeys.models import Assignment
+
+    engine = db.get_engine(app_env)
+    seed_demo(engine, contacts=300, seed=2)
+    monkeypatch.setattr(dashboard_data, "current_as_of", lambda: AS_OF)
+    counted = []
+    monkeypatch.setattr(dashboard_data, "plan_coverage",
+                        lambda **kwargs: counted.append(1) or coverage.plan_coverage(**kwargs))
+
+    def shown() -> list[str]:
+        return [c.value for c in at.caption if "planned contact" in c.value]
+
+    def counted_now() -> str:
+        with Session(engine) as s:
+            return coverage.coverage_words(coverage.plan_coverage(session=s, flt=ContactFilter(), today=local_today()))
+
+    at = open_page("dashboard", MANAGER, flt_include_unreleased=True)
+    assert len(counted) == 1 and shown() and counted_now() in shown()[0]
+    with Session(engine) as s:
+        admin = s.exec(select(User).where(User.username == "admin")).one()
+        open_id = s.exec(select(Assignment.id).where(Assignment.contact_id.is_(None)).order_by(Assignment.id)).first()
+
+    _save_contact_as_auditor(engine)  # no planned contact
+    at.run()
+    assert not at.exception, at.exception
+    assert len(counted) == 1 and counted_now() in shown()[0]
+
+    with write_scope(engine) as s:  # a planned contact started: linked, not done yet
+        contact_id = start_assignment(session=s, actor=admin, assignment_id=open_id, now=AS_OF).id
+    at.run()
+    before = shown()[0]
+    assert len(counted) == 2 and counted_now() in before
+
+    with write_scope(engine) as s:  # ... and completed: only the contact changes
+        contact = s.get(journeys_models.Contact, contact_id)
+        answers = [AnswerIn(criterion_id=c.id, value=1.0 if c.kind != "scale" else c.scale_max)
+                   for c in applicable_criteria(s, contact)]
+        save_contact(session=s, actor=admin, contact_id=contact_id, now=AS_OF + timedelta(hours=1), complete=True,
+                     answers=answers, changes={"first_response_at": AS_OF + timedelta(minutes=10),
+                                               "resolved_at": AS_OF + timedelta(minutes=20)})
+    at.run()
+    assert not at.exception, at.exception
+    assert len(counted) == 3 and counted_now() in shown()[0] and shown()[0] != before

@@ -9,10 +9,11 @@ from sqlmodel import Session, select
 from data import db
 from journeys.catalogue.reference import get_or_create_location
 from journeys.fieldwork.contact_filter import ContactFilter
-from journeys.fieldwork.coverage import PlanCoverage, coverage_words, plan_coverage, plan_version
+from journeys.fieldwork.coverage import PlanCoverage, coverage_unmoved, coverage_words, plan_coverage, plan_version
+from journeys.fieldwork.frames import data_version
 from journeys.fieldwork.planned import planned_contacts
 from journeys.language import use_language
-from journeys.models import Assignment
+from journeys.models import Assignment, ChangeLog
 from tests.factories import T0, make_contact, make_plan_line, make_world
 
 TODAY = date(2026, 3, 10)
@@ -89,6 +90,34 @@ def test_plan_version_changes_when_a_planned_contact_is_linked(planned_world):
     assert linked != before
     make_plan_line(session, world, channel="twitter", quantity=1)
     assert plan_version(session=session) != linked
+
+
+def test_coverage_unmoved_only_by_contacts_that_are_no_planned_ones(planned_world):
+    """Between two data versions the coverage stands when only contacts changed and none of them
+    is a planned one; a planned contact among them, another entity's change-log entry (an
+    assignment handed back, a wave renamed) or a mark that went down moves it."""
+    session, world = planned_world["session"], planned_world["world"]
+    engine = planned_world["engine"]
+    linked = session.exec(select(Assignment.contact_id).where(Assignment.contact_id.is_not(None))).all()
+    before = data_version(engine)
+    unplanned = make_contact(world, channel="email")
+    session.add(unplanned)
+    session.flush()
+    session.add(ChangeLog(changed_at=T0, user_id=world["auditor"].id, entity="contact", entity_id=unplanned.id,
+                          action="update", field="notes", old_value=None, new_value="x"))
+    session.commit()
+    after = data_version(engine)
+    assert after != before
+    with engine.connect() as connection:
+        assert coverage_unmoved(connection, before, after, {unplanned.id})
+        assert not coverage_unmoved(connection, before, after, {unplanned.id, linked[0]})
+        assert not coverage_unmoved(connection, after, before, set())  # marks down: a restore
+    for entity in ("assignment", "wave"):
+        session.add(ChangeLog(changed_at=T0, user_id=world["auditor"].id, entity=entity, entity_id=1,
+                              action="update", field="due_on", old_value=None, new_value="x"))
+        session.commit()
+        with engine.connect() as connection:
+            assert not coverage_unmoved(connection, after, data_version(engine), set()), entity
 
 
 @pytest.mark.parametrize(("coverage", "english", "dutch"), [

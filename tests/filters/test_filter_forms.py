@@ -310,3 +310,13 @@ def test_granted_to_is_the_scope_condition_and_released(seeded, client):
     assert by_grant == by_scope == by_filter
     assert (len(by_grant) == 0) == (client == "none")
     assert ClientScope() != scope or client == "none"
+
+
+def test_filtered_rows_come_in_the_order_asked_for():
+    """``order_by``: the picked rows by that column, ties in the frame's order, missing values
+    last (the dashboards' filtered frames, ordered by waiting time); without it, the frame's order."""
+    frame = pd.DataFrame({"contact_id": [1, 2, 3, 4, 5, 6], "is_draft": [False, False, True, False, False, False],
+                          "released": True, "response_time_s": [30.0, None, 10.0, 30.0, 5.0, None]})
+    assert filter_frame(frame, ContactFilter())["contact_id"].tolist() == [1, 2, 4, 5, 6]
+    ordered = filter_frame(frame, ContactFilter(), order_by="response_time_s", columns=("contact_id",))
+    assert ordered["contact_id"].tolist() == [5, 1, 4, 2, 6] and list(ordered.columns) == ["contact_id"]
