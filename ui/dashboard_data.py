@@ -12,7 +12,9 @@ new data version re-reads only the contacts that changed, a new period none; and
 brought up to date by redoing only those contacts and the ones whose timing can still change
 (``scoring.pipeline.retimed_dashboard_frame``). Its figures are *as of the moment it was computed* (``current_as_of``), never of
 the rounded time: a contact answered a minute ago counts as answered. A filter change
-therefore never touches the database.
+therefore never touches the database. When a new frame replaces the old one, the memory the
+old one held goes back to the system (``data.memory.release_freed_memory``), so the process does
+not keep two frames' worth after each save.
 
 Every figure is a function of ``scoring/`` called by name: a page asks
 ``figure(data, flt, metrics_table, ("channel",))`` and gets ``metrics_table`` of the filtered
@@ -49,6 +51,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from data.db import read_scope
+from data.memory import release_freed_memory
 from journeys.catalogue.reference import channel_display_names
 from journeys.fieldwork.contact_filter import filter_frame as apply_filter  # the pandas form of a filter
 from journeys.fieldwork.coverage import PlanCoverage, coverage_unmoved, plan_coverage, plan_version
@@ -185,6 +188,7 @@ class _LiveFrames:
         self.timed: _Timed | None = None
         # the data version of the last write that could move the plan's coverage (plan_coverage_of)
         self.coverage_version: tuple | None = None
+        self.released_key: tuple | None = None
 
     def at(self, engine: Engine, version: tuple) -> Frames:
         """Frames at ``version`` or newer: re-reading only the contacts that changed since the last
@@ -195,7 +199,17 @@ class _LiveFrames:
                 self.frames = refresh_frames(engine, last, snapshots=self.snapshots)
                 if not self._coverage_unmoved(engine, last, self.frames):
                     self.coverage_version = self.frames.version
+                release_freed_memory()  # what reading and patching took in passing
             return self.frames
+
+    def release_after(self, key: tuple) -> None:
+        """Once per ``scored_data`` key: the frames of the key before are out of the cache, so
+        their memory goes back to the system (``data.memory``), not kept for the next save."""
+        with self.timing_lock:
+            if self.released_key == key:
+                return
+            self.released_key = key
+        release_freed_memory()
 
     def _coverage_unmoved(self, engine: Engine, last: Frames | None, frames: Frames) -> bool:
         """Whether ``frames``, refreshed from ``last``, hold the same plan coverage
@@ -291,6 +305,7 @@ def scored_data(engine: Engine) -> dict:
     key = (str(engine.url), data_version(engine), current_period())
     with st.spinner(_("Reading and scoring contacts…")):
         data = {**_scored(engine, *key), "key": key}
+    _live_frames(key[0]).release_after(key)
     _figures(data, ContactFilter(), DASHBOARD_FIGURES)  # cache hits after the first load
     if data["read_in_full"]:
         for request in DEFAULT_VIEWS:

@@ -193,3 +193,21 @@ def test_the_plan_coverage_is_counted_again_only_after_a_write_that_can_move_it(
     at.run()
     assert not at.exception, at.exception
     assert len(counted) == 3 and counted_now() in shown()[0] and shown()[0] != before
+
+
+def test_freed_memory_goes_back_once_per_new_frame(app_env, monkeypatch):
+    """After a save the old scored frame leaves the cache; its memory is handed back
+    (``data.memory``) once on the run that replaced it, not on every rerun."""
+    engine = db.get_engine(app_env)
+    seed_demo(engine, contacts=300, seed=2)
+    monkeypatch.setattr(dashboard_data, "current_as_of", lambda: AS_OF)
+    released = []
+    monkeypatch.setattr(dashboard_data, "release_freed_memory", lambda: released.append(1) or True)
+    dashboard_data.scored_data(engine)
+    first = len(released)
+    assert first >= 1
+    dashboard_data.scored_data(engine)  # a rerun with nothing changed
+    assert len(released) == first
+    _save_contact_as_auditor(engine)
+    dashboard_data.scored_data(engine)
+    assert len(released) > first
