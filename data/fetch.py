@@ -105,7 +105,7 @@ def frame_of_cursor(cursor, types: Sequence[sa.types.TypeEngine], rows_per_slice
     texts: list[dict] = [{} for _ in names]
     with collector_paused:
         while rows := cursor.fetchmany(rows_per_slice):
-            for part, values, type_, seen in zip(parts, zip(*rows), types, texts, strict=True):
+            for part, values, type_, seen in zip(parts, zip(*rows, strict=True), types, texts, strict=True):
                 part.append(column_of(values, type_, seen))
             del rows  # before the next slice is fetched: one slice's tuples alive at a time, not two
     # An integer column NULL in only some slices joins as float64, as it would convert at once; no

@@ -25,7 +25,7 @@ from journeys.fieldwork.contact_filter import NAMED_FIELDS, ContactFilter
 from journeys.fieldwork.planned import contact_logged
 from journeys.fieldwork.refresh import CHANGE_MARK, CONTACT_MARK, REVIEW_MARK
 from journeys.language import _, ngettext, number
-from journeys.models import Assignment, Channel, ChangeLog, Contact, PlanLine
+from journeys.models import Assignment, ChangeLog, Channel, Contact, PlanLine
 
 # Change-log entities whose changes move no planned contact's count by themselves (a contact's
 # change counts only when it is a planned one: see ``coverage_unmoved``).

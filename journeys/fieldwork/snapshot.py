@@ -44,6 +44,7 @@ import pyarrow.parquet as pq
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from data.memory import release_freed_memory
 from journeys.fieldwork import contact_filter, frames, refresh, scores
 from journeys.models import ChangeLog, Contact, ReviewEvent
 
@@ -129,6 +130,8 @@ class SnapshotStore:
                 self.save(engine, snapshot)
             except Exception:  # noqa: BLE001 - a snapshot is a cache: failing to write one costs a full read later
                 LOG.warning("could not write the frames snapshot to %s", self.directory, exc_info=True)
+            finally:
+                release_freed_memory()  # the Arrow slices it wrote, not kept for the process's life
 
         thread = threading.Thread(target=run, name=_SAVER)
         thread.start()
@@ -178,7 +181,7 @@ def _read(path: Path, objects: list[str]) -> pd.DataFrame:
     points at one string per distinct value (as ``frames.read_contacts`` shares them), and a
     missing value is None, not NaN.
     """
-    frame = pq.read_table(path, read_dictionary=objects).to_pandas()
+    frame = pq.read_table(path, read_dictionary=objects).to_pandas(self_destruct=True, split_blocks=True)
     for column in objects:
         if isinstance(frame[column].dtype, pd.CategoricalDtype):
             categories = frame[column].cat

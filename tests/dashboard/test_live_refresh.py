@@ -10,11 +10,11 @@ from sqlmodel import Session, select
 
 from data import db
 from data.db import write_scope
+from journeys import models as journeys_models
 from journeys.demo import seed_demo
 from journeys.fieldwork import refresh, scores, snapshot
 from journeys.fieldwork.contact_filter import ContactFilter
 from journeys.fieldwork.contacts import AnswerIn, ContactStart, applicable_criteria, save_contact, start_contact
-from journeys import models as journeys_models
 from journeys.models import Brand, Channel, Journey, User, Wave
 from scoring import pipeline
 from tests.apptest import open_page
@@ -211,3 +211,37 @@ def test_freed_memory_goes_back_once_per_new_frame(app_env, monkeypatch):
     _save_contact_as_auditor(engine)
     dashboard_data.scored_data(engine)
     assert len(released) > first
+
+
+def test_the_filtered_frames_of_a_replaced_snapshot_are_dropped(monkeypatch):
+    """A filtered frame of every row is large: the first filter asked of a newer snapshot drops
+    the older snapshot's, at most ``FILTERS_KEPT`` are kept, and a page run still on the older
+    snapshot gets its frame without taking the cache back."""
+    made = []
+
+    def fake_filter(contacts, flt, **_):
+        made.append((contacts, flt))
+        return pd.DataFrame({"made": [len(made)]})
+
+    monkeypatch.setattr(dashboard_data, "apply_filter", fake_filter)
+    held = dashboard_data._FilteredFrames()
+    old, new = ("db", (1,), AS_OF), ("db", (2,), AS_OF)
+    everyone, email = ContactFilter(), ContactFilter(channels=("email",))
+    first = held.get(old, everyone, "old rows")
+    assert held.get(old, everyone, "old rows") is first and len(made) == 1  # kept
+    held.get(old, email, "old rows")
+    assert len(held.frames) == 2
+
+    newer = held.get(new, everyone, "new rows")
+    assert newer is not first and made[-1] == ("new rows", everyone)
+    assert held.key == new and list(held.frames) == [everyone]  # the older snapshot's are gone
+
+    late = held.get(old, email, "old rows")  # a page run that began before the save
+    assert made[-1] == ("old rows", email) and late is not None
+    assert held.key == new and list(held.frames) == [everyone]
+    assert held.get(new, everyone, "new rows") is newer
+
+    for channel in ("a", "b", "c", "d", "e"):
+        held.get(new, ContactFilter(channels=(channel,)), "new rows")
+    assert len(held.frames) == dashboard_data.FILTERS_KEPT
+    assert everyone not in held.frames  # the least recently used went first

@@ -9,11 +9,10 @@ from decimal import Decimal
 
 import numpy as np
 import pandas as pd
+import pytest
 import sqlalchemy as sa
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-import pytest
 
 from data.fetch import collector_paused, frame_of_cursor
 

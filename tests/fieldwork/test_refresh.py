@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pandas as pd
+import pytest
 from sqlmodel import select
 
 from data.db import write_scope
@@ -118,15 +119,32 @@ def test_entities_the_frames_never_show_need_no_reread(engine):
     assert ids == {contact_id}  # the look-back, with nothing seen before
 
 
-def test_a_patch_replaces_moves_and_drops_rows_in_contact_id_order():
+@pytest.mark.parametrize("tail_merged", [10_000, 0], ids=["merged-from-the-lowest", "gathered"])
+def test_a_patch_replaces_moves_and_drops_rows_in_contact_id_order(monkeypatch, tail_merged):
     """``_patched`` on a frame larger than the look-back: a changed old row, a deleted one and a
-    new one, against the same rows built from scratch."""
-    contacts = pd.DataFrame({"contact_id": range(1, 1001), "score": [float(i) for i in range(1, 1001)]})
-    fresh = pd.DataFrame({"contact_id": [500, 1001], "score": [-5.0, 1001.0]})  # 3 was deleted: no fresh row
+    new one, against the same rows built from scratch, with the frames' kinds of column (nullable
+    integers and booleans, UTC times, text with None); by both of its ways."""
+    monkeypatch.setattr(refresh, "_TAIL_MERGED", tail_merged)
+
+    def rows(ids, score):
+        ids = list(ids)
+        return pd.DataFrame({
+            "contact_id": ids, "score": [score(i) for i in ids],
+            "auditor_id": pd.array([i % 7 or None for i in ids], dtype="Int64"),
+            "answer_correct": pd.array([None if i % 5 == 0 else i % 2 == 0 for i in ids], dtype="boolean"),
+            "started_at": pd.to_datetime([1_700_000_000 + i for i in ids], unit="s", utc=True).as_unit("us"),
+            "brand": pd.Series([None if i % 3 == 0 else f"b{i % 4}" for i in ids], dtype=object),
+        })
+
+    contacts = rows(range(1, 1001), float)
+    fresh = rows([500, 1001], lambda i: -float(i))  # 3 was deleted: no fresh row
     patched = refresh._patched(contacts, fresh, {3, 500, 1001})
     expected = pd.concat([contacts[~contacts["contact_id"].isin([3, 500])], fresh]).sort_values("contact_id")
     pd.testing.assert_frame_equal(patched, expected.reset_index(drop=True))
+    assert patched.loc[patched["contact_id"] == 500, "score"].item() == -500.0
     assert refresh._patched(contacts, fresh.iloc[1:], {1001})["contact_id"].tolist() == list(range(1, 1002))
+    assert refresh._patched(contacts, fresh.iloc[:0], {3})["contact_id"].tolist() == [1, 2, *range(4, 1001)]
+    assert contacts["contact_id"].tolist() == list(range(1, 1001))  # the frames patched are left as they were
 
 
 def test_a_refresh_rereads_only_what_the_last_one_did_not_see(engine):
