@@ -3,11 +3,13 @@ equals the full read it was taken from; a process that starts from it and refres
 read of that moment; it is never used for another database, other code or rows that changed
 behind the change log's back."""
 
+import json
 import os
 import stat
 from datetime import timedelta
 
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 import sqlalchemy as sa
 
@@ -109,3 +111,21 @@ def test_the_snapshot_folder_comes_from_the_environment(monkeypatch, tmp_path):
     monkeypatch.delenv(snapshot.CACHE_DIR_ENV)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     assert SnapshotStore.from_environment() == SnapshotStore(tmp_path / "xdg" / "klantreis")
+
+
+def test_text_of_about_one_value_per_row_is_read_back_plain(tmp_path):
+    """The external ids are (nearly) one per row: not read as a dictionary (slow for a million
+    distinct values), yet back as the same object column; shared names still come back shared."""
+    frame = pd.DataFrame({
+        "contact_id": range(6),
+        "external_id": pd.Series(["a1", "a2", None, "a4", "a5", "a6"], dtype=object),
+        "brand": pd.Series(["X", "X", "Y", None, "X", "Y"], dtype=object),
+    })
+    path = tmp_path / "frame.parquet"
+    snapshot._write(path, frame, {})
+    meta = json.loads(pq.read_schema(path).metadata[snapshot._META])
+    assert meta["objects"] == ["external_id", "brand"] and meta["plain"] == ["external_id"]
+    loaded = snapshot._read(path, meta["objects"], meta["plain"])
+    pd.testing.assert_frame_equal(loaded, frame)
+    assert loaded["external_id"].iloc[2] is None and loaded["brand"].iloc[3] is None
+    assert loaded["brand"].iloc[0] is loaded["brand"].iloc[1]
