@@ -201,7 +201,6 @@ class _LiveFrames:
                 self.frames = refresh_frames(engine, last, snapshots=self.snapshots)
                 if not self._coverage_unmoved(engine, last, self.frames):
                     self.coverage_version = self.frames.version
-                release_freed_memory()  # what reading and patching took in passing
             return self.frames
 
     def release_after(self, key: tuple) -> None:
