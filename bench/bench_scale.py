@@ -35,7 +35,9 @@ peak memory, two managers       (absolute goal) a second manager's session on an
                                 in the same process; taken before the floor's fetch in that
                                 process (its fetchall holds every row at once; the app's reads do not)
 ``klantreis report`` on the     DuckDB running the same per-channel report over the stored
-stored facts                    facts (loaded; and sqlite3 fetch + query)
+stored facts                    facts (loaded; sqlite3 fetch + query; and DuckDB's SQLite
+                                scanner reading the facts from the file in a child process, as
+                                the app's columnar reader does, + query)
 ``klantreis report consistency``DuckDB: the per brand x channel aggregates it compares
 auditor's log page rerun        the rerun of a one-line Streamlit page
 8 auditors saving at once       one save alone (start + complete save through the services)
@@ -124,15 +126,34 @@ FACTS_QUERY = (
     "FROM contact c LEFT JOIN contact_score s ON s.contact_id = c.id WHERE NOT c.is_draft")
 
 
-def facts_fetch(path: Path) -> tuple[float, list, list[str]]:
-    """Floor: the standard library's sqlite3 fetching every contact with its stored score (the
-    per-contact facts the dashboards and the report read); the seconds, rows and column names."""
+def database_url(db: Path | str) -> str:
+    """A stage's database as a URL: a SQLite file (a path), or a PostgreSQL URL as given."""
+    return db if isinstance(db, str) else f"sqlite:///{db.resolve()}"
+
+
+def facts_fetch(db: Path | str) -> tuple[float, list, list[str]]:
+    """Floor: the driver fetching every contact with its stored score (the per-contact facts the
+    dashboards and the report read); the seconds, rows and column names. A SQLite file: the
+    standard library's sqlite3 (fetchall); PostgreSQL: the ADBC driver's Arrow fetch (rows: its table)."""
     started = time.perf_counter()
-    connection = sqlite3.connect(path)
+    if isinstance(db, str):
+        import adbc_driver_postgresql.dbapi as adbc
+
+        with adbc.connect(db.replace("postgresql+psycopg://", "postgresql://")) as connection, \
+                connection.cursor() as cursor:
+            cursor.execute(FACTS_QUERY)
+            table = cursor.fetch_arrow_table()
+        return time.perf_counter() - started, table, table.column_names
+    connection = sqlite3.connect(db)
     cursor = connection.execute(FACTS_QUERY)
     rows = cursor.fetchall()
     connection.close()
     return time.perf_counter() - started, rows, [d[0] for d in cursor.description]
+
+
+def facts_floor_name(db: Path | str) -> str:
+    return "ADBC fetch of the stored per-contact facts" if isinstance(db, str) else \
+        "raw sqlite3 fetchall of the stored per-contact facts"
 
 
 def stage_import(size: int, workdir: Path, url: str | None = None) -> dict:
@@ -310,15 +331,15 @@ def app_mean_quality(contacts, answers, criteria) -> dict[str, float]:
     return scored["final_score"].groupby(channels.reindex(scored.index).to_numpy()).mean().to_dict()
 
 
-def stage_report(db_path: Path) -> dict:
+def stage_report(db_path: Path | str) -> dict:
     """The whole ``klantreis report`` command, beside DuckDB running the same report query."""
     import duckdb
     import pandas as pd
 
-    from data import db
+    from data import columnar, db
     from journeys.fieldwork.frames import read_answers, read_contacts, read_criteria
 
-    env = dict(os.environ, KLANTREIS_DATABASE_URL=f"sqlite:///{db_path}")
+    env = dict(os.environ, KLANTREIS_DATABASE_URL=database_url(db_path))
     command = [str(ROOT / ".venv" / "bin" / "klantreis"), "report", "--by", "channel", "--as-of", AS_OF,
                "--format", "csv"]
     times = []
@@ -330,7 +351,7 @@ def stage_report(db_path: Path) -> dict:
             raise SystemExit(f"klantreis report failed: {done.stderr}")
     report_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
-    engine = db.get_engine(f"sqlite:///{db_path}")
+    engine = db.get_engine(database_url(db_path))
     contacts = read_contacts(engine)[["contact_id", "version_id", "channel", "started_at", "first_response_at",
                                       "resolved_at", "due_at"]]
     answers = read_answers(engine)[["contact_id", "criterion_id", "value", "is_na"]]
@@ -353,7 +374,7 @@ def stage_report(db_path: Path) -> dict:
     duck = median_time(lambda: con.execute(DUCKDB_REPORT).fetchall())
     # the rows the report reads now: every contact with its stored score
     fetch, rows, columns = facts_fetch(db_path)
-    facts = pd.DataFrame.from_records(rows, columns=columns)
+    facts = rows.to_pandas() if isinstance(db_path, str) else pd.DataFrame.from_records(rows, columns=columns)
     for column in ("started_at", "first_response_at", "resolved_at", "due_at"):
         facts[column] = pd.to_datetime(facts[column], utc=True, format="ISO8601")
     con.register("facts_df", facts)
@@ -368,6 +389,10 @@ def stage_report(db_path: Path) -> dict:
         if done.returncode != 0:
             raise SystemExit(f"klantreis report consistency failed: {done.stderr}")
     consistency_floor = median_time(lambda: con.execute(FACTS_CONSISTENCY).fetchall())
+    # the same facts read from the file by DuckDB's SQLite scanner (as the app's reader does, in a
+    # process of its own), then the same queries
+    scan = None if isinstance(db_path, str) else median_time(lambda: columnar.read_arrow(str(db_path), FACTS_QUERY),
+                                                             repeat=2)
     return {"seconds": statistics.median(times), "runs": times, "peak_mb": report_peak,
             "floor": "DuckDB, quality computed from the answers as the app does it, rows loaded",
             "floor_seconds": duck, "floor_mean_quality_max_difference": difference,
@@ -376,7 +401,10 @@ def stage_report(db_path: Path) -> dict:
             "consistency_seconds": statistics.median(consistency_times),
             "consistency_floor": "DuckDB, per brand x channel aggregates over the stored facts, rows loaded",
             "consistency_floor_seconds": consistency_floor,
-            "consistency_floor_from_database_seconds": fetch + consistency_floor}
+            "consistency_floor_from_database_seconds": fetch + consistency_floor,
+            "facts_fetch_floor": facts_floor_name(db_path),
+            "facts_scan_seconds": scan, "floor_scanned_seconds": None if scan is None else scan + on_facts,
+            "consistency_floor_scanned_seconds": None if scan is None else scan + consistency_floor}
 
 
 def save_one_contact(engine) -> int:
@@ -407,7 +435,7 @@ def save_one_contact(engine) -> int:
         return contact.id
 
 
-def stage_dashboard(db_path: Path) -> dict:
+def stage_dashboard(db_path: Path | str) -> dict:
     """Whole Dashboard page runs (AppTest, in-process): first load, then filter changes."""
     from rerun_dashboard import manager_dashboard
 
@@ -451,7 +479,7 @@ def stage_dashboard(db_path: Path) -> dict:
     app_peak = peak_mb()  # before the floor: its fetchall holds every row's tuple at once, the app never does
     fetch, _, _ = facts_fetch(db_path)
     return {"two_managers_peak_mb": app_peak, "after_one_save_seconds": after_save, "after_one_save_floor": "the same rerun with nothing changed",
-            "after_one_save_floor_seconds": unchanged, "first_load_seconds": first_load, "first_load_floor": "raw sqlite3 fetchall of the stored per-contact facts",
+            "after_one_save_floor_seconds": unchanged, "first_load_seconds": first_load, "first_load_floor": facts_floor_name(db_path),
             "first_load_floor_seconds": fetch, "reruns": reruns,
             "filter_change_median_seconds": statistics.median(new), "filter_change_max_seconds": max(new),
             "filter_change_floor": "pandas groupby mean of the score per channel over the filtered rows",
@@ -576,12 +604,15 @@ def machine() -> dict:
             "cores": os.cpu_count(), "memory_gib": round(memory, 1), "sqlite": sqlite3.sqlite_version}
 
 
-def goals(sizes: dict) -> list[dict]:
-    """Issue 20's goals, each with what was measured, its floor from the same run and met/NOT met."""
+def goals(sizes: dict, database: str = "sqlite") -> list[dict]:
+    """Issue 20's goals, each with what was measured, its floor from the same run and met/NOT met
+    (``database`` "postgresql": the figures of ``--postgres-analytics``, each goal marked so)."""
     out = []
+    fetch = "sqlite3 fetch" if database == "sqlite" else "ADBC fetch"
 
     def goal(size, text, ours, floor_name, floor, met):
-        out.append({"contacts": size, "goal": text, "ours": ours, "floor": floor_name, "floor_value": floor,
+        text = text if database == "sqlite" else f"PostgreSQL: {text}"
+        out.append({"contacts": size, "database": database, "goal": text, "ours": ours, "floor": floor_name, "floor_value": floor,
                     "met": bool(met), "line": f"{int(size):>10,}  {text:<58}{ours:>14}  {floor_name:<52}{floor:>12}  "
                                               f"{'met' if met else 'NOT met'}"})
 
@@ -592,7 +623,7 @@ def goals(sizes: dict) -> list[dict]:
             limit = 5.0 if n >= 1_000_000 else 1.0
             load, floor = d["first_load_seconds"], d["first_load_floor_seconds"]
             goal(size, f"dashboard first load <= {limit:.0f} s and <= 2x floor", f"{load:.2f} s",
-                 "sqlite3 fetch of the stored facts", f"{floor:.2f} s", load <= limit and load <= 2 * floor)
+                 f"{fetch} of the stored facts", f"{floor:.2f} s", load <= limit and load <= 2 * floor)
             after = d["after_one_save_seconds"]
             goal(size, "rerun after one saved contact <= 1 s", f"{after:.2f} s", "same rerun, nothing changed",
                  f"{d['after_one_save_floor_seconds']:.2f} s", after <= 1.0)
@@ -615,11 +646,17 @@ def goals(sizes: dict) -> list[dict]:
                     ("report --by channel <= 3x DuckDB (facts, loaded)", rep["seconds"], rep["facts_floor"],
                      rep["facts_floor_seconds"]),
                     ("report --by channel <= 3x DuckDB (facts, from the db)", rep["seconds"],
-                     "sqlite3 fetch of the facts + the DuckDB query", rep["floor_from_database_seconds"]),
+                     f"{fetch} of the facts + the DuckDB query", rep["floor_from_database_seconds"]),
                     ("report --by channel <= 3x DuckDB (from the answers)", rep["seconds"], rep["floor"],
                      rep["floor_seconds"]),
+                    ("report --by channel <= 3x DuckDB (facts, scanned file)", rep["seconds"],
+                     "DuckDB's SQLite scanner on the facts + the query", rep.get("floor_scanned_seconds")),
                     ("report consistency <= 3x DuckDB (facts, from the db)", rep["consistency_seconds"],
-                     "sqlite3 fetch of the facts + per brand x channel", rep["consistency_floor_from_database_seconds"])):
+                     f"{fetch} of the facts + per brand x channel", rep["consistency_floor_from_database_seconds"]),
+                    ("report consistency <= 3x DuckDB (facts, scanned file)", rep["consistency_seconds"],
+                     "DuckDB's SQLite scanner on the facts + per brand x", rep.get("consistency_floor_scanned_seconds"))):
+                if floor is None:  # results from before the scanner floor was measured
+                    continue
                 goal(size, label, f"{ours:.2f} s", floor_name[:52], f"{floor:.2f} s", ours <= 3 * floor)
         if "log_page" in r:
             lp = r["log_page"]
@@ -636,6 +673,24 @@ def goals(sizes: dict) -> list[dict]:
                  f"{ip['seconds']:.1f} s", ip["floor"], f"{ip['floor_seconds']:.1f} s",
                  ip["seconds"] < 20 if n == 100_000 else True)
     return out
+
+
+def postgres_analytics(url: str, workdir: Path) -> dict:
+    """The report and dashboard stages on an already filled PostgreSQL database, by its size."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    with engine.connect() as connection:
+        size = connection.execute(sa.text("SELECT count(*) FROM contact")).scalar()
+    engine.dispose()
+    snapshots = workdir / "snapshots_postgresql"
+    shutil.rmtree(snapshots, ignore_errors=True)
+    os.environ["KLANTREIS_CACHE_DIR"] = str(snapshots)  # a first start: no snapshot to start from
+    entry = {}
+    for name in ("report", "dashboard"):
+        print(f"PostgreSQL, {size:,} contacts: {name}…", file=sys.stderr, flush=True)
+        entry[name] = run_stage(name, "--url", url, "--workdir", str(workdir))
+    return {str(size): entry}
 
 
 def print_table(results: dict) -> None:
@@ -681,15 +736,21 @@ def main() -> None:
     parser.add_argument("--postgres", default=os.environ.get("KLANTREIS_BENCH_POSTGRES_URL"),
                         help="a PostgreSQL URL: the import is also measured there, in a new database beside it "
                              "(default: $KLANTREIS_BENCH_POSTGRES_URL)")
+    parser.add_argument("--postgres-analytics", metavar="URL",
+                        help="a PostgreSQL database already holding demo data (e.g. `klantreis demo --contacts "
+                             "1000000` run against it): the report and dashboard stages are measured on it too")
     parser.add_argument("--stages", default="import,score,report,dashboard,restart,log_page,saves",
                         help="which stages to run (comma-separated)")
     parser.add_argument("--stage", help=argparse.SUPPRESS)
     parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--url", help=argparse.SUPPRESS)  # a stage on PostgreSQL: its database
     parser.add_argument("--size", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
 
     if args.stage:  # child process: one stage, figures as JSON
+        if args.url:
+            args.db = args.url
         figures = {"import": lambda: stage_import(args.size, args.workdir), "score": lambda: stage_score(args.db),
                    "report": lambda: stage_report(args.db), "dashboard": lambda: stage_dashboard(args.db),
                    "restart": lambda: stage_restart(args.db),
@@ -720,6 +781,9 @@ def main() -> None:
             entry[name] = run_stage(name, *stage_args, "--workdir", str(args.workdir))
         results["sizes"][str(size)] = entry
     results["goals"] = goals(results["sizes"])
+    if args.postgres_analytics:
+        results["postgresql"] = postgres_analytics(args.postgres_analytics, args.workdir)
+        results["goals"] += goals(results["postgresql"], database="postgresql")
     results["targets"] = [g["line"] for g in results["goals"]]
     args.json.write_text(json.dumps(results, indent=2) + "\n")
     print_table(results)

@@ -27,9 +27,10 @@ STEPS = [
 ]
 
 
-def manager_dashboard(db: Path, timeout: float):
-    """The Dashboard page as an AppTest, signed in as a manager, on the SQLite file ``db`` (not run yet)."""
-    os.environ["KLANTREIS_DATABASE_URL"] = f"sqlite:///{db.resolve()}"
+def manager_dashboard(db: Path | str, timeout: float):
+    """The Dashboard page as an AppTest, signed in as a manager, on the SQLite file ``db`` (or the
+    database of the URL ``db``; not run yet)."""
+    os.environ["KLANTREIS_DATABASE_URL"] = db if isinstance(db, str) else f"sqlite:///{db.resolve()}"
     from streamlit.testing.v1 import AppTest
 
     from ui.session import FRAME_KEY, USER_KEY, SignedInUser

@@ -13,6 +13,8 @@ REVIEWED = {
     ("data/db.py", "PRAGMA busy_timeout = {int(wait)}"),
     ("data/db.py", "PRAGMA query_only = {int(read_only)}"),
     ("cli/backup.py", "SELECT setval(pg_get_serial_sequence('{table.name}', '{pk[0].name}')"),
+    # DuckDB's ATTACH takes no parameter: the app's own database file, its quotes doubled
+    ("data/columnar_worker.py", "ATTACH '{_quoted(database)}' AS store (TYPE sqlite, READ_ONLY)"),
 }
 
 
