@@ -613,7 +613,7 @@ def goals(sizes: dict, database: str = "sqlite") -> list[dict]:
     def goal(size, text, ours, floor_name, floor, met):
         text = text if database == "sqlite" else f"PostgreSQL: {text}"
         out.append({"contacts": size, "database": database, "goal": text, "ours": ours, "floor": floor_name, "floor_value": floor,
-                    "met": bool(met), "line": f"{int(size):>10,}  {text:<58}{ours:>14}  {floor_name:<52}{floor:>12}  "
+                    "met": bool(met), "line": f"{int(size):>10,}  {text:<70}{ours:>14}  {floor_name:<52}{floor:>12}  "
                                               f"{'met' if met else 'NOT met'}"})
 
     for size, r in sizes.items():
@@ -722,7 +722,7 @@ def print_table(results: dict) -> None:
             d["filter_change_floor_seconds"])
         row(size, "dashboard rerun after one save", d["after_one_save_seconds"], d["after_one_save_floor"],
             d["after_one_save_floor_seconds"])
-    print(f"\n{'contacts':>10}  {'goal':<58}{'ours':>14}  {'floor (same run)':<52}{'floor':>12}  verdict")
+    print(f"\n{'contacts':>10}  {'goal':<70}{'ours':>14}  {'floor (same run)':<52}{'floor':>12}  verdict")
     for line in results["targets"]:
         print(line)
 
