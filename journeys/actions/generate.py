@@ -55,6 +55,7 @@ from scoring.pipeline import scored_contacts
 from scoring.quality import answer_scores
 
 _RUN = N_("apply the action rules now")
+LOOKUP_CHUNK = 5_000  # contact ids per lookup query (``_rows``)
 
 
 @dataclass(frozen=True)
@@ -182,8 +183,12 @@ def _rows(session: Session, rules: dict[int, ActionRule], new: list[Finding], as
     if not new:
         return []
     contact_ids = sorted({f.contact_id for f in new if f.contact_id is not None})
-    contacts = {c.id: c for c in session.exec(select(Contact).where(Contact.id.in_(contact_ids))).all()} \
-        if contact_ids else {}
+    contacts = {}
+    # a slice of ids per query: a first run over a million contacts finds a hundred thousand, and
+    # PostgreSQL's driver takes at most 65,535 parameters in one statement
+    for start in range(0, len(contact_ids), LOOKUP_CHUNK):
+        wanted = contact_ids[start:start + LOOKUP_CHUNK]
+        contacts.update({c.id: c for c in session.exec(select(Contact).where(Contact.id.in_(wanted))).all()})
     ids = {model: {row.name: row.id for row in session.exec(select(model)).all()}
            for model in (Brand, Journey, Wave, Channel)}
     regions = {loc.id: loc.region or "" for loc in session.exec(select(Location)).all()}

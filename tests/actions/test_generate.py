@@ -173,3 +173,17 @@ def test_two_runs_at_once_create_each_action_once(world):
     assert errors == []
     assert sorted(r.created_count for r in results) == [0, 2]
     assert len(_items(world)) == 2
+
+
+def test_the_contacts_of_many_findings_are_looked_up_a_slice_at_a_time(world, monkeypatch):
+    """A slice of one id per query (PostgreSQL takes at most 65,535 parameters in a statement;
+    a first run at a million contacts finds more): the same actions as in one query."""
+    from journeys.actions import generate
+
+    _rule(world, brand_id=None, due_days=7)
+    monkeypatch.setattr(generate, "LOOKUP_CHUNK", 1)
+    result = apply_rules(world["engine"], actor=world["manager"], as_of=AS_OF)
+    items = _items(world)
+    assert result.created_count == len(items) >= 1
+    assert all(item.contact_id is not None and item.brand_id is not None and item.channel_id is not None
+               for item in items)
