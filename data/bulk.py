@@ -9,10 +9,17 @@ one stream instead of a statement per row; an import of 100,000 contacts and 300
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
+
+
+def slices(items: Sequence, size: int) -> Iterator[Sequence]:
+    """``items`` ``size`` at a time: ids for ``IN (...)`` lists, each well inside the databases'
+    limit on bound parameters in one statement (PostgreSQL's driver: 65,535)."""
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
 
 
 def insert_tuples(connection: Connection, table: sa.Table, columns: Sequence[str], rows: Sequence[tuple]) -> None:

@@ -78,3 +78,15 @@ def make_plan_line(session: Session, world: dict, *, channel="phone", quantity=2
                      for _ in range(quantity)])
     session.flush()
     return line
+
+
+def demo_sqlite(path, *, contacts: int, seed: int, review: bool = False):
+    """A new SQLite file at ``path``, migrated and filled by ``journeys.demo.seed_demo``; its engine."""
+    from data import db
+    from journeys.demo import seed_demo
+
+    url = f"sqlite:///{path}"
+    db.upgrade(url)
+    engine = db.get_engine(url)
+    seed_demo(engine, contacts=contacts, seed=seed, review=review)
+    return engine

@@ -11,6 +11,7 @@ from journeys.accounts.users import authenticate
 from journeys.demo import BRANDS, DEMO_ACCOUNTS, REVIEW_ACCOUNTS, demo_password, seed_demo
 from journeys.fieldwork.frames import read_answers, read_contacts, read_criteria
 from journeys.models import Contact, Criterion, User
+from tests.factories import demo_sqlite
 
 
 def _snapshot(engine) -> pd.DataFrame:
@@ -160,13 +161,7 @@ def _replay(actions: list[str]) -> str:
 @pytest.fixture(scope="module")
 def reviewed(tmp_path_factory):
     """One SQLite database with 3,000 demo contacts in review (seed 7, what ``klantreis demo`` makes)."""
-    from data import db
-
-    url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'reviewed.db'}"
-    db.upgrade(url)
-    engine = db.get_engine(url)
-    seed_demo(engine, contacts=3000, seed=7, review=True)
-    return engine
+    return demo_sqlite(tmp_path_factory.mktemp("demo") / "reviewed.db", contacts=3000, seed=7, review=True)
 
 
 def test_every_review_status_over_time(reviewed):

@@ -28,6 +28,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from data.bulk import slices
 from data.db import read_scope, write_scope
 from journeys.accounts.access import RULE_RUNNERS, ensure_role
 from journeys.fieldwork.contact_filter import ContactFilter
@@ -183,12 +184,9 @@ def _rows(session: Session, rules: dict[int, ActionRule], new: list[Finding], as
     if not new:
         return []
     contact_ids = sorted({f.contact_id for f in new if f.contact_id is not None})
-    contacts = {}
-    # a slice of ids per query: a first run over a million contacts finds a hundred thousand, and
-    # PostgreSQL's driver takes at most 65,535 parameters in one statement
-    for start in range(0, len(contact_ids), LOOKUP_CHUNK):
-        wanted = contact_ids[start:start + LOOKUP_CHUNK]
-        contacts.update({c.id: c for c in session.exec(select(Contact).where(Contact.id.in_(wanted))).all()})
+    # a slice of ids per query: a first run over a million contacts finds a hundred thousand
+    contacts = {c.id: c for wanted in slices(contact_ids, LOOKUP_CHUNK)
+                for c in session.exec(select(Contact).where(Contact.id.in_(wanted))).all()}
     ids = {model: {row.name: row.id for row in session.exec(select(model)).all()}
            for model in (Brand, Journey, Wave, Channel)}
     regions = {loc.id: loc.region or "" for loc in session.exec(select(Location)).all()}

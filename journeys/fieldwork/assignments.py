@@ -32,6 +32,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from data.bulk import slices
 from journeys.accounts.access import STUDY_PLANNERS, ensure_role
 from journeys.catalogue.reference import channel_display_names
 from journeys.errors import KlantreisError, NotFoundError, Problem, ValidationError
@@ -451,11 +452,6 @@ def propose_assignment(*, session: Session, actor, wave_id: int, today: date | N
                              open_count=len(items), lockout=lockout)
 
 
-def _chunks(ids: list[int]) -> Iterable[list[int]]:
-    for start in range(0, len(ids), _CHUNK):
-        yield ids[start:start + _CHUNK]
-
-
 def _active_auditor_ids(session: Session, ids: Iterable[int]) -> set[int]:
     ids = list(set(ids))
     if not ids:
@@ -492,7 +488,7 @@ def apply_assignment(*, session: Session, actor, wave_id: int, proposal: Assignm
                              "Preview the automatic assignment again."))
     ids = sorted(proposal.assigned)
     still_waiting = 0
-    for chunk in _chunks(ids):
+    for chunk in slices(ids, _CHUNK):
         still_waiting += session.exec(select(sa.func.count()).select_from(Assignment).where(
             Assignment.id.in_(chunk), Assignment.wave_id == wave.id, Assignment.auditor_id.is_(None),
             Assignment.contact_id.is_(None))).one()
@@ -502,7 +498,7 @@ def apply_assignment(*, session: Session, actor, wave_id: int, proposal: Assignm
     user_id = getattr(actor, "id", None)
     changed = 0
     for auditor_id, ids in sorted(by_auditor.items()):
-        for chunk in _chunks(sorted(ids)):
+        for chunk in slices(sorted(ids), _CHUNK):
             result = session.execute(
                 sa.update(Assignment)
                 .where(Assignment.id.in_(chunk), Assignment.wave_id == wave.id, Assignment.auditor_id.is_(None),
@@ -555,7 +551,7 @@ def assign_by_hand(*, session: Session, actor, assignment_ids: Iterable[int], au
     if not ids:
         raise ValidationError(Problem("assignments", None, _("choose at least one planned contact"),
                                       label=_("planned contacts")))
-    rows = {a.id: a for chunk in _chunks(ids)
+    rows = {a.id: a for chunk in slices(ids, _CHUNK)
             for a in session.exec(select(Assignment).where(Assignment.id.in_(chunk))).all()}
     missing = [i for i in ids if i not in rows]
     if missing:
@@ -579,7 +575,7 @@ def assign_by_hand(*, session: Session, actor, assignment_ids: Iterable[int], au
             "field": "auditor_id", "old_value": None if rows[i].auditor_id is None else str(rows[i].auditor_id),
             "new_value": None if auditor is None else str(auditor.id)}
            for i in ids if rows[i].auditor_id != (auditor.id if auditor else None)]
-    for chunk in _chunks(ids):
+    for chunk in slices(ids, _CHUNK):
         session.execute(sa.update(Assignment).where(Assignment.id.in_(chunk), Assignment.contact_id.is_(None))
                         .values(auditor_id=auditor.id if auditor else None, assigned_at=now if auditor else None)
                         .execution_options(synchronize_session=False))

@@ -18,15 +18,13 @@ answers when read, so a missing row costs time, never a wrong figure.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
-from data.bulk import insert_tuples
+from data.bulk import insert_tuples, slices
 from journeys.fieldwork.frames import OnConnection, read_answers, read_criteria
 from journeys.models import Answer, ChangeLog, Channel, Contact, ContactScore, utcnow
 from scoring.quality import KNOCKOUTS, QUALITY_COLUMNS, PassBand, score_contacts
@@ -44,11 +42,6 @@ def _connection(target: Session | Connection) -> Connection:
         target.flush()  # what the session holds is part of what is scored
         return target.connection()
     return target
-
-
-def _chunks(ids: list[int]) -> Iterable[list[int]]:
-    for start in range(0, len(ids), CHUNK):
-        yield ids[start:start + CHUNK]
 
 
 def _id_condition(column, ids: list[int]):
@@ -70,7 +63,7 @@ def compute_scores(connection: Connection, contact_ids) -> pd.DataFrame:
     connection's transaction): one row per existing contact, ``contact_id`` and ``FACT_COLUMNS``."""
     ids = sorted({int(i) for i in contact_ids})
     parts = []
-    for chunk in _chunks(ids):
+    for chunk in slices(ids, CHUNK):
         wanted = set(chunk)
         contacts = _frame(connection, sa.select(Contact.id, Contact.checklist_version_id, Channel.name)
                           .join(Channel, Channel.id == Contact.channel_id).where(_id_condition(Contact.id, chunk)),
@@ -144,7 +137,7 @@ def store_all_scores(connection: Connection, *, missing_only: bool = False, user
     stored = 0
     if not missing_only:
         connection.execute(sa.delete(ContactScore.__table__))
-    for chunk in _chunks(ids):
+    for chunk in slices(ids, CHUNK):
         stored += _insert(connection, compute_scores(connection, chunk))
     connection.execute(sa.insert(ChangeLog.__table__).values(
         changed_at=utcnow(), user_id=user_id, entity="contact_score", entity_id=0,

@@ -11,22 +11,18 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from data import columnar, db
-from journeys.demo import seed_demo
+from data import columnar
 from journeys.fieldwork import frames
 from journeys.fieldwork.contact_filter import ContactFilter
 from journeys.fieldwork.refresh import FRAME_FILTER
 from journeys.models import Contact
+from tests.factories import demo_sqlite
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
     """A SQLite database of 800 demo contacts in review (drafts, unanswered, redirects, knock-outs)."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('columnar') / 'demo.db'}"
-    db.upgrade(url)
-    engine = db.get_engine(url)
-    seed_demo(engine, contacts=800, seed=11, review=True)
-    return engine
+    return demo_sqlite(tmp_path_factory.mktemp("columnar") / "demo.db", contacts=800, seed=11, review=True)
 
 
 def _both(engine, monkeypatch, flt: ContactFilter) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -77,10 +73,7 @@ def test_a_write_shows_on_the_next_read_and_an_open_write_keeps_its_lock(tmp_pat
     """An app connection's open write transaction: the reader neither waits for it nor sees it,
     and afterwards the write still holds its lock (a second writer is refused) and commits; the
     next read sees it. (Two copies of SQLite in one process would have released that lock.)"""
-    url = f"sqlite:///{tmp_path / 'wal.db'}"
-    db.upgrade(url)
-    engine = db.get_engine(url)
-    seed_demo(engine, contacts=50, seed=2)
+    engine = demo_sqlite(tmp_path / "wal.db", contacts=50, seed=2)
     sql = "SELECT id, external_id FROM contact ORDER BY id"
     before = columnar.read_arrow(engine.url.database, sql).to_pandas()
     with engine.connect() as connection:
@@ -106,10 +99,7 @@ def test_reads_while_the_app_writes_see_whole_commits(tmp_path):
     """Writes committing beside repeated reads: every read sees each commit whole or not at all."""
     folder = tmp_path / "o'brien's"  # a quote in the path: written into the ATTACH as text
     folder.mkdir()
-    url = f"sqlite:///{folder / 'busy.db'}"
-    db.upgrade(url)
-    engine = db.get_engine(url)
-    seed_demo(engine, contacts=40, seed=5)
+    engine = demo_sqlite(folder / "busy.db", contacts=40, seed=5)
     ids = [int(i) for i in pd.read_sql("SELECT id FROM contact ORDER BY id", engine.connect())["id"]]
     done = threading.Event()
     errors = []
